@@ -1,0 +1,1 @@
+"""Benchmarks: dataprotect side by side with the tools users would pick."""

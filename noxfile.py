@@ -1,0 +1,65 @@
+"""Task sessions: ``nox`` runs tests, lint, typecheck and docs."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def _group(name: str) -> list[str]:
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """The whole test suite with every extra, under coverage."""
+    session.install("-e", ".[all]", *_group("tests"))
+    profile = "ci" if os.environ.get("CI") else "dev"
+    session.run(
+        "coverage", "run", "-m", "pytest", *session.posargs,
+        env={"HYPOTHESIS_PROFILE": profile},
+    )
+    session.run("coverage", "combine", success_codes=[0, 1])
+    session.run("coverage", "report")
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session(python="3.11")
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package and the typing tests."""
+    session.install("-e", ".[all]", *_group("typing"))
+    session.run("mypy", "--strict", "src", "tests/typing")
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the docs (warnings are errors) and run their doctests."""
+    session.install("-e", ".[all]", *_group("docs"))
+    session.run(
+        "sphinx-build", "-n", "-T", "-W", "--keep-going", "-b", "html",
+        "docs", "docs/_build/html",
+    )
+    session.run("sphinx-build", "-T", "-b", "doctest", "docs", "docs/_build/doctest")
+    session.run("python", "-m", "doctest", "README.md")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks side by side with the peers (not in the default run)."""
+    session.install("-e", ".[all]", *_group("benchmarks"))
+    session.run("python", "-m", "benchmarks", *session.posargs)

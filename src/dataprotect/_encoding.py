@@ -1,0 +1,33 @@
+"""Text encodings shared by the formats: URL-safe base64 without padding."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+__all__ = ["b64decode", "b64encode"]
+
+
+def b64encode(data: bytes) -> str:
+    """URL-safe base64 without ``=`` padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64decode(text: str | bytes) -> bytes:
+    """Decode URL-safe base64 with or without padding.
+
+    Raises:
+        ValueError: *text* is not canonical URL-safe base64.
+    """
+    raw = text.encode("ascii") if isinstance(text, str) else text
+    raw = raw.strip()
+    try:
+        out = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+    except (binascii.Error, ValueError):
+        msg = "not valid base64"
+        raise ValueError(msg) from None
+    if base64.urlsafe_b64encode(out).rstrip(b"=") != raw.rstrip(b"="):
+        msg = "not valid base64"
+        raise ValueError(msg)
+    return out

@@ -1,0 +1,179 @@
+"""A KEK held as an AES-256 key on a PKCS#11 token (an HSM, SoftHSM2).
+
+The data key is wrapped with CKM_AES_GCM inside the token, so the KEK never
+leaves it.  ``python-pkcs11`` is imported only when the KEK is used.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import unquote
+
+from dataprotect._secret import Secret
+from dataprotect.errors import (
+    BackendError,
+    ConfigurationError,
+    KeyringError,
+    MissingDependencyError,
+)
+
+
+
+__all__ = ["PKCS11KEK"]
+
+_NONCE_SIZE: Final = 12
+_UNWRAP_FAILED: Final = "cannot unlock keyring: wrong HSM key or corrupt file"
+
+
+def _parse_uri(uri: str) -> dict[str, str]:
+    """The attributes of an RFC 7512 ``pkcs11:`` URI (path and query)."""
+    if not uri.startswith("pkcs11:"):
+        msg = "a PKCS#11 URI must start with 'pkcs11:'"
+        raise ConfigurationError(msg)
+    path, _, query = uri[len("pkcs11:") :].partition("?")
+    attrs: dict[str, str] = {}
+    for part in [*path.split(";"), *query.split("&")]:
+        if part:
+            name, sep, value = part.partition("=")
+            if not sep:
+                msg = "malformed PKCS#11 URI attribute"
+                raise ConfigurationError(msg)
+            attrs[name] = unquote(value)
+    return attrs
+
+
+class PKCS11KEK:
+    """A KEK that is an AES-256 secret key on a PKCS#11 token.
+
+    Give either an RFC 7512 URI or the parts::
+
+        PKCS11KEK("pkcs11:token=prod;object=dataprotect-kek"
+                  "?module-path=/usr/lib/softhsm/libsofthsm2.so", pin=pin)
+
+    The URI may carry ``pin-value`` or ``pin-source=file:...``; otherwise
+    pass *pin*.  Keyword arguments override the URI.
+
+    Args:
+        uri: A ``pkcs11:`` URI naming the token (``token``), the key
+            (``object``) and the module (``module-path`` query attribute).
+        module: Path of the PKCS#11 library.
+        token_label: The token's label.
+        key_label: The AES key's label (``CKA_LABEL``).
+        pin: The user PIN.
+
+    Raises:
+        dataprotect.errors.ConfigurationError: The URI is malformed or a
+            part is missing.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_pin", "key_label", "module", "token_label")
+
+    kind: Final = "pkcs11"
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        *,
+        module: str | None = None,
+        token_label: str | None = None,
+        key_label: str | None = None,
+        pin: str | None = None,
+    ) -> None:
+        attrs = _parse_uri(uri) if uri is not None else {}
+        if pin is None and "pin-source" in attrs:
+            source = attrs["pin-source"].removeprefix("file:")
+            try:
+                pin = Path(source).read_text(encoding="utf-8").strip()
+            except OSError:
+                msg = "cannot read the PKCS#11 pin-source file"
+                raise ConfigurationError(msg) from None
+        module = module or attrs.get("module-path")
+        token_label = token_label or attrs.get("token")
+        key_label = key_label or attrs.get("object")
+        pin = pin if pin is not None else attrs.get("pin-value")
+        if not (module and token_label and key_label):
+            msg = "a PKCS#11 KEK needs a module path, a token and a key label"
+            raise ConfigurationError(msg)
+        self.module = module
+        self.token_label = token_label
+        self.key_label = key_label
+        self._pin = None if pin is None else Secret(pin.encode(), label="PIN")
+
+    def __repr__(self) -> str:
+        return f"<PKCS11KEK token={self.token_label!r} key={self.key_label!r}>"
+
+    def __reduce__(self) -> object:
+        msg = "KEKs cannot be pickled"
+        raise TypeError(msg)
+
+    def _run(self, op: str, data: bytes, nonce: bytes, aad: bytes) -> bytes:
+        try:
+            import pkcs11  # noqa: PLC0415
+
+            from pkcs11.mechanisms import GCMParams  # noqa: PLC0415
+        except ImportError:
+            msg = "PKCS11KEK needs python-pkcs11: install dataprotect[hsm]"
+            raise MissingDependencyError(msg) from None
+        try:
+            lib = pkcs11.lib(self.module)
+            token = lib.get_token(token_label=self.token_label)
+            pin = None if self._pin is None else self._pin.reveal().decode()
+            with token.open(user_pin=pin) as session:
+                key = session.get_key(
+                    object_class=pkcs11.ObjectClass.SECRET_KEY,
+                    key_type=pkcs11.KeyType.AES,
+                    label=self.key_label,
+                )
+                fn: Any = key.encrypt if op == "wrap" else key.decrypt
+                return bytes(
+                    fn(
+                        data,
+                        mechanism=pkcs11.Mechanism.AES_GCM,
+                        mechanism_param=GCMParams(nonce, aad, 128),
+                    )
+                )
+        except pkcs11.PinIncorrect:
+            msg = "PKCS#11: wrong PIN"
+            raise KeyringError(msg) from None
+        except (pkcs11.NoSuchToken, pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned):
+            msg = "PKCS#11: token or key not found"
+            raise KeyringError(msg) from None
+        except pkcs11.PKCS11Error as exc:
+            if op == "unwrap" and type(exc).__name__ in _TAG_ERRORS:
+                raise KeyringError(_UNWRAP_FAILED) from None
+            msg = f"PKCS#11 operation failed: {type(exc).__name__}"
+            raise BackendError(msg) from None
+        except RuntimeError:
+            msg = "cannot load the PKCS#11 module"
+            raise BackendError(msg) from None
+
+    def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
+        """Encrypt *data_key* with AES-GCM inside the token."""
+        nonce = os.urandom(_NONCE_SIZE)
+        return nonce + self._run("wrap", data_key, nonce, associated_data)
+
+    def unwrap(self, wrapped: bytes, associated_data: bytes) -> bytes:
+        """Decrypt a blob made by :meth:`wrap` inside the token.
+
+        Raises:
+            dataprotect.errors.KeyringError: Wrong PIN, key or blob.
+            dataprotect.errors.BackendError: The token failed otherwise.
+        """
+        if len(wrapped) <= _NONCE_SIZE:
+            raise KeyringError(_UNWRAP_FAILED)
+        return self._run(
+            "unwrap", wrapped[_NONCE_SIZE:], wrapped[:_NONCE_SIZE], associated_data
+        )
+
+
+# Exceptions by which tokens report a failed GCM tag check.
+_TAG_ERRORS: Final = frozenset(
+    {"EncryptedDataInvalid", "EncryptedDataLenRange", "FunctionFailed", "DataInvalid"}
+)
+
+

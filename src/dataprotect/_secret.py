@@ -1,0 +1,65 @@
+"""A wrapper for secret bytes that never shows them.
+
+``repr``/``str`` show only a label; pickling is refused; equality is
+constant-time.  Python cannot reliably wipe memory (see ``docs/limitations``),
+so this protects against accidental disclosure in logs, tracebacks and
+debuggers, not against an attacker who can read the process.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from typing import NoReturn
+
+
+__all__ = ["Secret", "check_bytes"]
+
+
+def check_bytes(name: str, value: object) -> bytes:
+    """Return *value* as ``bytes`` or raise ``TypeError`` naming *name*."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    msg = f"{name} must be bytes"
+    raise TypeError(msg)
+
+
+class Secret:
+    """Secret bytes with a harmless ``repr``.
+
+    Args:
+        value: The secret.
+        label: What ``repr`` shows instead of the value, e.g. a key id.
+    """
+
+    __slots__ = ("_label", "_value")
+
+    def __init__(self, value: bytes, *, label: str = "secret") -> None:
+        self._value = check_bytes("value", value)
+        self._label = label
+
+    def reveal(self) -> bytes:
+        """Return the secret bytes."""
+        return self._value
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __repr__(self) -> str:
+        return f"<Secret {self._label}>"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self._label)
+
+    def __reduce__(self) -> NoReturn:
+        msg = "secrets cannot be pickled"
+        raise TypeError(msg)

@@ -1,0 +1,8 @@
+"""``python -m dataprotect.cli``."""
+
+from __future__ import annotations
+
+from dataprotect.cli import main
+
+
+main()

@@ -1,0 +1,366 @@
+"""Encryption at rest: messages, database columns, streams and files.
+
+:class:`Encryptor` encrypts with the keyring's primary key under
+XAES-256-GCM with a random 192-bit nonce and binds a *context* (e.g.
+``b"users.email:42"``) as associated data, so a ciphertext moved to another
+row or column does not decrypt.  Streams and files use the STREAM
+construction under a fresh per-stream subkey.  :class:`BlindIndex` makes
+keyed digests for equality look-ups on encrypted columns.
+
+The byte formats are specified in ``docs/formats/encryption.md``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import struct
+
+from collections.abc import Callable
+from hashlib import sha256
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from dataprotect import _kdf, _stream
+from dataprotect._atomic import atomic_write
+from dataprotect._encoding import b64decode, b64encode
+from dataprotect._secret import check_bytes
+from dataprotect._xaes import XAES256GCM
+from dataprotect.errors import DecryptionError
+from dataprotect.keys import Keyring
+
+
+__all__ = ["BlindIndex", "Encryptor", "XAES256GCM"]
+
+_VERSION: Final = 1
+_HEADER: Final = struct.Struct(">BI")  # version, key id
+_NONCE_SIZE: Final = XAES256GCM.NONCE_SIZE
+_OVERHEAD: Final = _HEADER.size + _NONCE_SIZE + _stream.TAG_SIZE
+_STREAM_MAGIC: Final = b"DPS\x01"
+_STREAM_HEADER: Final = struct.Struct(">4sII24s")  # magic, key id, segment, nonce
+_MIN_SEGMENT: Final = 4096
+_MAX_SEGMENT: Final = 16 * 1024 * 1024
+_FAILED: Final = "decryption failed"
+
+#: Default plaintext bytes per STREAM segment (1 MiB).
+DEFAULT_SEGMENT_SIZE: Final = 1024 * 1024
+
+
+class Encryptor:
+    """Encrypt and decrypt with a keyring, binding a context.
+
+    The newest (primary) key encrypts; every active key decrypts.
+
+    Args:
+        keyring: The keys.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_ciphers", "_keyring")
+
+    def __init__(self, keyring: Keyring) -> None:
+        if not isinstance(keyring, Keyring):
+            msg = "keyring must be a Keyring"
+            raise TypeError(msg)
+        self._keyring = keyring
+        self._ciphers: dict[int, tuple[bytes, XAES256GCM]] = {}
+
+    def __repr__(self) -> str:
+        return f"<Encryptor primary={self._keyring.primary_id:#010x}>"
+
+    def _cipher(self, key_id: int) -> XAES256GCM:
+        # _material raises KeyNotFoundError for unknown, retired or
+        # destroyed keys; the cache is checked against the material so a
+        # changed keyring is never served from a stale entry.
+        material = self._keyring._material(key_id)  # noqa: SLF001
+        cached = self._ciphers.get(key_id)
+        if cached is None or cached[0] is not material:
+            cached = (material, XAES256GCM(material))
+            self._ciphers[key_id] = cached
+        return cached[1]
+
+    # -- messages ------------------------------------------------------
+
+    def encrypt(self, plaintext: bytes, context: bytes = b"") -> bytes:
+        """Encrypt *plaintext* under the primary key, bound to *context*.
+
+        Returns:
+            ``version || key id || nonce || ciphertext || tag`` (45 bytes
+            longer than *plaintext*).
+        """
+        plaintext = check_bytes("plaintext", plaintext)
+        context = check_bytes("context", context)
+        key_id = self._keyring.primary_id
+        header = _HEADER.pack(_VERSION, key_id)
+        nonce = os.urandom(_NONCE_SIZE)
+        body = self._cipher(key_id).encrypt(nonce, plaintext, header + context)
+        return header + nonce + body
+
+    def _open(self, ciphertext: bytes, context: bytes) -> tuple[int, bytes]:
+        ciphertext = check_bytes("ciphertext", ciphertext)
+        context = check_bytes("context", context)
+        if len(ciphertext) < _OVERHEAD or ciphertext[0] != _VERSION:
+            raise DecryptionError(_FAILED)
+        _, key_id = _HEADER.unpack_from(ciphertext)
+        cipher = self._cipher(key_id)
+        start = _HEADER.size
+        return key_id, cipher.decrypt(
+            ciphertext[start : start + _NONCE_SIZE],
+            ciphertext[start + _NONCE_SIZE :],
+            ciphertext[:start] + context,
+        )
+
+    def decrypt(self, ciphertext: bytes, context: bytes = b"") -> bytes:
+        """Authenticate and decrypt a ciphertext made by :meth:`encrypt`.
+
+        Raises:
+            dataprotect.errors.DecryptionError: Tampered, truncated or
+                extended ciphertext, or the wrong *context*.
+            dataprotect.errors.KeyNotFoundError: Its key is not in the
+                keyring, or was retired or destroyed.
+        """
+        return self._open(ciphertext, context)[1]
+
+    def reencrypt(self, ciphertext: bytes, context: bytes = b"") -> bytes:
+        """Return *ciphertext* under the primary key.
+
+        A ciphertext already under the primary key is returned unchanged
+        (after it authenticated), so a rotation job can run repeatedly.
+
+        Raises:
+            dataprotect.errors.DecryptionError: As :meth:`decrypt`.
+            dataprotect.errors.KeyNotFoundError: As :meth:`decrypt`.
+        """
+        key_id, plaintext = self._open(ciphertext, context)
+        if key_id == self._keyring.primary_id:
+            return ciphertext
+        return self.encrypt(plaintext, context)
+
+    def encrypt_str(self, plaintext: str, context: bytes = b"") -> str:
+        """Encrypt text for a text column: URL-safe base64 of :meth:`encrypt`."""
+        if not isinstance(plaintext, str):
+            msg = "plaintext must be str"
+            raise TypeError(msg)
+        return b64encode(self.encrypt(plaintext.encode("utf-8"), context))
+
+    def decrypt_str(self, ciphertext: str, context: bytes = b"") -> str:
+        """Decrypt the output of :meth:`encrypt_str`.
+
+        Raises:
+            dataprotect.errors.DecryptionError: As :meth:`decrypt`, or not
+                valid base64.
+        """
+        if not isinstance(ciphertext, str):
+            msg = "ciphertext must be str"
+            raise TypeError(msg)
+        try:
+            raw = b64decode(ciphertext)
+        except ValueError:
+            raise DecryptionError(_FAILED) from None
+        try:
+            return self.decrypt(raw, context).decode("utf-8")
+        except UnicodeDecodeError:  # pragma: no cover - authenticated text
+            raise DecryptionError(_FAILED) from None
+
+    # -- streams and files -----------------------------------------------
+
+    def encrypt_stream(
+        self,
+        src: BinaryIO,
+        dst: BinaryIO,
+        *,
+        context: bytes = b"",
+        segment_size: int = DEFAULT_SEGMENT_SIZE,
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Encrypt binary file object *src* into *dst* in constant memory.
+
+        Args:
+            src: Readable binary file object.
+            dst: Writable binary file object.
+            context: Associated data bound to every segment.
+            segment_size: Plaintext bytes per segment, a power of two from
+                4 KiB to 16 MiB.
+            progress: Called with each segment's plaintext byte count.
+
+        Returns:
+            The number of plaintext bytes.
+        """
+        context = check_bytes("context", context)
+        if (
+            not _MIN_SEGMENT <= segment_size <= _MAX_SEGMENT
+            or segment_size & (segment_size - 1)
+        ):
+            msg = "segment_size must be a power of two from 4 KiB to 16 MiB"
+            raise ValueError(msg)
+        key_id = self._keyring.primary_id
+        nonce = os.urandom(_NONCE_SIZE)
+        header = _STREAM_HEADER.pack(_STREAM_MAGIC, key_id, segment_size, nonce)
+        aead, nx = self._cipher(key_id).derive(nonce)
+        dst.write(header)
+        return _stream.seal_stream(
+            aead,
+            src,
+            dst,
+            segment_size=segment_size,
+            prefix=nx[:7],
+            associated_data=header + context,
+            progress=progress,
+        )
+
+    def decrypt_stream(
+        self,
+        src: BinaryIO,
+        dst: BinaryIO,
+        *,
+        context: bytes = b"",
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Decrypt a stream made by :meth:`encrypt_stream` into *dst*.
+
+        Every segment is authenticated before it is written.  A truncated
+        stream is detected only at its end, after the earlier segments were
+        written: discard *dst* on error, or use :meth:`decrypt_file`.
+
+        Returns:
+            The number of plaintext bytes.
+
+        Raises:
+            dataprotect.errors.DecryptionError: Not a stream, tampered,
+                truncated, reordered or extended, or the wrong *context*.
+            dataprotect.errors.KeyNotFoundError: Its key is not usable.
+        """
+        context = check_bytes("context", context)
+        header = src.read(_STREAM_HEADER.size)
+        if len(header) != _STREAM_HEADER.size:
+            raise DecryptionError(_FAILED)
+        magic, key_id, segment_size, nonce = _STREAM_HEADER.unpack(header)
+        if (
+            magic != _STREAM_MAGIC
+            or not _MIN_SEGMENT <= segment_size <= _MAX_SEGMENT
+            or segment_size & (segment_size - 1)
+        ):
+            raise DecryptionError(_FAILED)
+        aead, nx = self._cipher(key_id).derive(nonce)
+        return _stream.open_stream(
+            aead,
+            src,
+            dst,
+            segment_size=segment_size,
+            prefix=nx[:7],
+            associated_data=header + context,
+            progress=progress,
+        )
+
+    def encrypt_file(
+        self,
+        src_path: str | os.PathLike[str],
+        dst_path: str | os.PathLike[str],
+        *,
+        context: bytes = b"",
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Encrypt a file; *dst_path* appears only when complete (mode 0600).
+
+        Returns:
+            The number of plaintext bytes.
+        """
+        with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
+            return self.encrypt_stream(
+                src, dst, context=context, progress=progress
+            )
+
+    def decrypt_file(
+        self,
+        src_path: str | os.PathLike[str],
+        dst_path: str | os.PathLike[str],
+        *,
+        context: bytes = b"",
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Decrypt a file; on any failure no output file is left behind.
+
+        Returns:
+            The number of plaintext bytes.
+
+        Raises:
+            dataprotect.errors.DecryptionError: As :meth:`decrypt_stream`.
+            dataprotect.errors.KeyNotFoundError: Its key is not usable.
+        """
+        with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
+            return self.decrypt_stream(
+                src, dst, context=context, progress=progress
+            )
+
+
+class BlindIndex:
+    """Keyed digests of values for equality look-ups on encrypted columns.
+
+    Store ``index.digest(email)`` beside the encrypted email and look rows up
+    by the digest of the search value, as CipherSweet does.  Each index
+    *name* derives its own HMAC-SHA-256 key (HKDF label
+    ``dataprotect/v1/blind-index/<name>``), so indexes are unrelated.
+
+    The digest is truncated to *bits*: fewer bits mean more false positives
+    to filter after decryption, and less that the index reveals.
+
+    .. warning::
+
+       Blind indexes reveal which rows hold equal values.  Index only
+       columns where that is acceptable.
+
+    Args:
+        keyring: The keys.  The primary key's subkey makes digests.
+        name: The index name, e.g. ``"users.email"``.
+        bits: Digest length, a multiple of 8 from 16 to 256.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_bytes", "_keyring", "_name", "bits")
+
+    def __init__(self, keyring: Keyring, name: str, *, bits: int = 64) -> None:
+        if not 16 <= bits <= 256 or bits % 8:
+            msg = "bits must be a multiple of 8 from 16 to 256"
+            raise ValueError(msg)
+        if not name or "/" in name:
+            msg = "name must be non-empty and must not contain '/'"
+            raise ValueError(msg)
+        self._keyring = keyring
+        self._name = name
+        self._bytes = bits // 8
+        self.bits = bits
+
+    def __repr__(self) -> str:
+        return f"<BlindIndex {self._name!r} bits={self.bits}>"
+
+    def _digest(self, key_id: int, value: bytes) -> bytes:
+        material = self._keyring._material(key_id)  # noqa: SLF001
+        key = _kdf.derive(material, "blind-index", self._name)
+        return hmac.new(key, value, sha256).digest()[: self._bytes]
+
+    @staticmethod
+    def _value(value: bytes | str) -> bytes:
+        if isinstance(value, str):
+            return value.encode("utf-8")
+        return check_bytes("value", value)
+
+    def digest(self, value: bytes | str) -> bytes:
+        """The digest of *value* under the primary key (``str`` as UTF-8)."""
+        return self._digest(self._keyring.primary_id, self._value(value))
+
+    def candidates(self, value: bytes | str) -> list[bytes]:
+        """The digests of *value* under every active key, primary first.
+
+        Use ``WHERE idx IN (...)`` with these while a key rotation is being
+        rolled out, then recompute stored digests with :meth:`digest`.
+        """
+        raw = self._value(value)
+        ids = [
+            info.key_id
+            for info in self._keyring.keys()
+            if info.status in {"primary", "active"}
+        ]
+        ids.sort(key=lambda i: i != self._keyring.primary_id)
+        return [self._digest(i, raw) for i in ids]

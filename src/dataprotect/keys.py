@@ -1,0 +1,530 @@
+"""Keyrings: data keys with ids, rotation, and key-encryption keys (KEKs).
+
+A :class:`Keyring` holds 256-bit data keys, each with a random 32-bit id
+that is written into every ciphertext, as Tink does.  One key is the
+*primary*: it encrypts.  The others still decrypt until they are retired or
+destroyed.  A keyring is stored encrypted under a key-encryption key:
+:class:`PassphraseKEK`, :class:`EnvKEK`, :class:`PKCS11KEK` (an AES key in
+an HSM), or anything that implements the :class:`KEK` protocol, such as a
+cloud KMS client.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+import struct
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Final, Literal, Protocol, runtime_checkable
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from dataprotect import _fips
+from dataprotect._atomic import atomic_write
+from dataprotect._pkcs11 import PKCS11KEK
+from dataprotect._secret import Secret, check_bytes
+from dataprotect._xaes import XAES256GCM
+from dataprotect.errors import (
+    ConfigurationError,
+    DecryptionError,
+    KeyNotFoundError,
+    KeyringError,
+)
+
+
+__all__ = [
+    "KEK",
+    "EnvKEK",
+    "KeyInfo",
+    "KeyStatus",
+    "Keyring",
+    "PKCS11KEK",
+    "PassphraseKEK",
+]
+
+KeyStatus = Literal["primary", "active", "retired", "destroyed"]
+
+_MAGIC: Final = b"DPKR"
+_VERSION: Final = 1
+_KEY_SIZE: Final = 32
+_NONCE_SIZE: Final = 24
+_UNLOCK_FAILED: Final = "cannot unlock keyring: wrong key-encryption key or corrupt file"
+_NOT_A_KEYRING: Final = "not a dataprotect keyring"
+
+
+@runtime_checkable
+class KEK(Protocol):
+    """**Protocol:** a key-encryption key that wraps a keyring's data key.
+
+    Implement it to keep the master key in a cloud KMS: ``wrap`` calls the
+    KMS's *encrypt* with *associated_data* as its encryption context and
+    ``unwrap`` its *decrypt*.  ``kind`` is written into the keyring file so a
+    keyring is never opened with the wrong kind of KEK.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def kind(self) -> str:
+        """A short, stable name such as ``"passphrase"`` or ``"aws-kms"``."""
+        ...
+
+    def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
+        """Encrypt and authenticate *data_key*; return an opaque blob."""
+        ...
+
+    def unwrap(self, wrapped: bytes, associated_data: bytes) -> bytes:
+        """Return the data key, or raise :class:`~dataprotect.errors.KeyringError`."""
+        ...
+
+
+def _seal(kek_key: bytes, data_key: bytes, associated_data: bytes) -> bytes:
+    nonce = os.urandom(_NONCE_SIZE)
+    return nonce + XAES256GCM(kek_key).encrypt(nonce, data_key, associated_data)
+
+
+def _open(kek_key: bytes, blob: bytes, associated_data: bytes) -> bytes:
+    try:
+        return XAES256GCM(kek_key).decrypt(
+            blob[:_NONCE_SIZE], blob[_NONCE_SIZE:], associated_data
+        )
+    except (DecryptionError, ValueError):
+        raise KeyringError(_UNLOCK_FAILED) from None
+
+
+# argon2id parameters: RFC 9106's second recommended option (64 MiB, t=3,
+# p=4).  PBKDF2 iterations: OWASP's 2023 figure for HMAC-SHA-256.
+_ARGON2: Final = (3, 64 * 1024, 4)
+_PBKDF2_ITERATIONS: Final = 600_000
+# Upper bounds accepted from a file, so a hostile keyring cannot make
+# unlocking take forever or exhaust memory.
+_MAX_ARGON2: Final = (64, 4 * 1024 * 1024, 64)
+_MAX_PBKDF2: Final = 100_000_000
+
+
+class PassphraseKEK:
+    """A KEK derived from a passphrase.
+
+    Uses argon2id (RFC 9106, 64 MiB, t=3, p=4) with a random salt, or
+    PBKDF2-HMAC-SHA-256 with 600,000 iterations when a FIPS provider is
+    active (see :func:`dataprotect.fips_status`).  The parameters are stored
+    in the keyring file, so a keyring written either way opens either way.
+
+    Args:
+        passphrase: The passphrase; ``str`` is encoded as UTF-8.
+        time_cost: argon2id passes.
+        memory_cost: argon2id memory in KiB.
+        parallelism: argon2id lanes.
+        iterations: PBKDF2 iterations (FIPS mode).
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_iterations", "_params", "_passphrase")
+
+    kind: Final = "passphrase"
+
+    def __init__(
+        self,
+        passphrase: str | bytes,
+        *,
+        time_cost: int = _ARGON2[0],
+        memory_cost: int = _ARGON2[1],
+        parallelism: int = _ARGON2[2],
+        iterations: int = _PBKDF2_ITERATIONS,
+    ) -> None:
+        if isinstance(passphrase, str):
+            passphrase = passphrase.encode("utf-8")
+        passphrase = check_bytes("passphrase", passphrase)
+        if not passphrase:
+            msg = "passphrase must not be empty"
+            raise ConfigurationError(msg)
+        self._passphrase = Secret(passphrase, label="passphrase")
+        self._params = (time_cost, memory_cost, parallelism)
+        self._iterations = iterations
+
+    def __repr__(self) -> str:
+        return "<PassphraseKEK>"
+
+    def __reduce__(self) -> object:
+        msg = "KEKs cannot be pickled"
+        raise TypeError(msg)
+
+    def _argon2(self, salt: bytes, t: int, m: int, p: int) -> bytes:
+        from argon2.low_level import Type, hash_secret_raw  # noqa: PLC0415
+
+        return hash_secret_raw(
+            self._passphrase.reveal(), salt, t, m, p, _KEY_SIZE, Type.ID
+        )
+
+    def _pbkdf2(self, salt: bytes, iterations: int) -> bytes:
+        return PBKDF2HMAC(
+            hashes.SHA256(), _KEY_SIZE, salt, iterations
+        ).derive(self._passphrase.reveal())
+
+    def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
+        """Wrap *data_key* under a key derived from the passphrase."""
+        salt = os.urandom(16)
+        if _fips.fips_status().fips_enabled:
+            head = b"P" + struct.pack(">I", self._iterations) + salt
+            key = self._pbkdf2(salt, self._iterations)
+        else:
+            t, m, p = self._params
+            head = b"A" + struct.pack(">IIB", t, m, p) + salt
+            key = self._argon2(salt, t, m, p)
+        return head + _seal(key, data_key, associated_data + head)
+
+    def unwrap(self, wrapped: bytes, associated_data: bytes) -> bytes:
+        """Unwrap a blob made by :meth:`wrap`.
+
+        Raises:
+            dataprotect.errors.KeyringError: Wrong passphrase or corrupt blob.
+        """
+        try:
+            if wrapped[:1] == b"A":
+                t, m, p = struct.unpack_from(">IIB", wrapped, 1)
+                head, rest = wrapped[:26], wrapped[26:]
+                if not all(
+                    1 <= v <= hi for v, hi in zip((t, m, p), _MAX_ARGON2)
+                ) or m < 8 * p:
+                    raise KeyringError(_UNLOCK_FAILED)
+                key = self._argon2(head[10:26], t, m, p)
+            elif wrapped[:1] == b"P":
+                (iterations,) = struct.unpack_from(">I", wrapped, 1)
+                head, rest = wrapped[:21], wrapped[21:]
+                if not 1 <= iterations <= _MAX_PBKDF2:
+                    raise KeyringError(_UNLOCK_FAILED)
+                key = self._pbkdf2(head[5:21], iterations)
+            else:
+                raise KeyringError(_UNLOCK_FAILED)
+        except struct.error:
+            raise KeyringError(_UNLOCK_FAILED) from None
+        return _open(key, rest, associated_data + head)
+
+
+class EnvKEK:
+    """A raw 256-bit KEK, base64-encoded in an environment variable.
+
+    The variable is read each time the KEK is used, never stored.  Make a
+    value with :meth:`generate_value`.
+
+    Args:
+        variable_name: The environment variable, e.g. ``"DATAPROTECT_KEK"``.
+        environ: Where to look instead of :data:`os.environ`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_environ", "variable_name")
+
+    kind: Final = "env"
+
+    def __init__(
+        self, variable_name: str, *, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self.variable_name = variable_name
+        self._environ = os.environ if environ is None else environ
+
+    def __repr__(self) -> str:
+        return f"<EnvKEK {self.variable_name}>"
+
+    @staticmethod
+    def generate_value() -> str:
+        """Return a new random key, base64-encoded, to put in the variable."""
+        return base64.b64encode(os.urandom(_KEY_SIZE)).decode("ascii")
+
+    def _key(self) -> bytes:
+        value = self._environ.get(self.variable_name)
+        if value is None:
+            msg = f"environment variable {self.variable_name} is not set"
+            raise KeyringError(msg)
+        try:
+            key = base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != _KEY_SIZE:
+            msg = (
+                f"environment variable {self.variable_name} must hold "
+                "32 bytes in base64"
+            )
+            raise ConfigurationError(msg)
+        return key
+
+    def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
+        """Wrap *data_key* under the key in the variable."""
+        return _seal(self._key(), data_key, associated_data)
+
+    def unwrap(self, wrapped: bytes, associated_data: bytes) -> bytes:
+        """Unwrap a blob made by :meth:`wrap`.
+
+        Raises:
+            dataprotect.errors.KeyringError: Wrong key or corrupt blob.
+        """
+        return _open(self._key(), wrapped, associated_data)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What a keyring says about one key (never its material).
+
+    Attributes:
+        key_id: The 32-bit id written into ciphertexts.
+        status: ``"primary"``, ``"active"``, ``"retired"`` or
+            ``"destroyed"``.
+        created_at: When the key was made (UTC).
+
+    .. versionadded:: 0.1.0
+    """
+
+    key_id: int
+    status: KeyStatus
+    created_at: datetime
+
+
+class _Key:
+    __slots__ = ("created_at", "material", "status")
+
+    def __init__(
+        self, material: Secret | None, status: str, created_at: datetime
+    ) -> None:
+        self.material = material
+        self.status = status
+        self.created_at = created_at
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+class Keyring:
+    """A set of data keys, one of them primary.
+
+    Make one with :meth:`generate`, store it with :meth:`save`, open it with
+    :meth:`load`.  ``repr`` shows key ids only.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_keys", "_primary")
+
+    def __init__(self) -> None:
+        self._keys: dict[int, _Key] = {}
+        self._primary = 0
+
+    @classmethod
+    def generate(cls, *, now: datetime | None = None) -> Keyring:
+        """Return a new keyring with one random primary key."""
+        ring = cls()
+        ring.rotate(now=now)
+        return ring
+
+    def __repr__(self) -> str:
+        return f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
+
+    def __reduce__(self) -> object:
+        msg = "keyrings cannot be pickled; use save() or to_bytes()"
+        raise TypeError(msg)
+
+    @property
+    def primary_id(self) -> int:
+        """The id of the key that encrypts."""
+        return self._primary
+
+    def keys(self) -> list[KeyInfo]:
+        """Every key's id, status and creation time, newest first."""
+        return sorted(
+            (
+                KeyInfo(
+                    key_id,
+                    "primary" if key_id == self._primary else key.status,  # type: ignore[arg-type]
+                    key.created_at,
+                )
+                for key_id, key in self._keys.items()
+            ),
+            key=lambda info: (info.created_at, info.status == "primary"),
+            reverse=True,
+        )
+
+    def rotate(self, *, now: datetime | None = None) -> int:
+        """Add a new random key, make it primary, and return its id.
+
+        The previous primary stays active: it still decrypts.
+        """
+        key_id = 0
+        while key_id == 0 or key_id in self._keys:
+            key_id = secrets.randbits(32)
+        material = Secret(os.urandom(_KEY_SIZE), label=f"key {key_id:#010x}")
+        self._keys[key_id] = _Key(material, "active", _now(now))
+        self._primary = key_id
+        return key_id
+
+    def _entry(self, key_id: int) -> _Key:
+        try:
+            return self._keys[key_id]
+        except KeyError:
+            msg = f"no key with id {key_id:#010x} in this keyring"
+            raise KeyNotFoundError(msg) from None
+
+    def _change(self, key_id: int, status: str) -> _Key:
+        key = self._entry(key_id)
+        if key_id == self._primary:
+            msg = "the primary key cannot be retired or destroyed; rotate first"
+            raise KeyringError(msg)
+        if key.status == "destroyed" and status != "destroyed":
+            msg = f"key {key_id:#010x} was destroyed"
+            raise KeyringError(msg)
+        key.status = status
+        return key
+
+    def retire(self, key_id: int) -> None:
+        """Stop *key_id* from decrypting; :meth:`reactivate` undoes it.
+
+        Raises:
+            dataprotect.errors.KeyNotFoundError: Unknown id.
+            dataprotect.errors.KeyringError: It is the primary key.
+        """
+        self._change(key_id, "retired")
+
+    def reactivate(self, key_id: int) -> None:
+        """Let a retired key decrypt again.
+
+        Raises:
+            dataprotect.errors.KeyNotFoundError: Unknown id.
+            dataprotect.errors.KeyringError: It was destroyed.
+        """
+        self._change(key_id, "active")
+
+    def destroy(self, key_id: int) -> None:
+        """Erase *key_id*'s material for good; its id stays as a tombstone.
+
+        Data encrypted under it can never be decrypted again (crypto-shredding).
+
+        Raises:
+            dataprotect.errors.KeyNotFoundError: Unknown id.
+            dataprotect.errors.KeyringError: It is the primary key.
+        """
+        self._change(key_id, "destroyed").material = None
+
+    def _material(self, key_id: int) -> bytes:
+        """The material of an active key (package-private)."""
+        key = self._entry(key_id)
+        if key.material is None or key.status != "active":
+            msg = f"key {key_id:#010x} is {key.status}"
+            raise KeyNotFoundError(msg)
+        return key.material.reveal()
+
+    # -- serialisation -------------------------------------------------
+
+    def _payload(self) -> bytes:
+        keys = [
+            {
+                "id": key_id,
+                "status": key.status,
+                "created": key.created_at.isoformat(),
+                "material": None
+                if key.material is None
+                else base64.b64encode(key.material.reveal()).decode("ascii"),
+            }
+            for key_id, key in self._keys.items()
+        ]
+        return json.dumps({"primary": self._primary, "keys": keys}).encode()
+
+    @classmethod
+    def _from_payload(cls, payload: bytes) -> Keyring:
+        ring = cls()
+        try:
+            doc = json.loads(payload)
+            for item in doc["keys"]:
+                key_id = int(item["id"])
+                status = item["status"]
+                if status not in {"active", "retired", "destroyed"}:
+                    raise ValueError
+                material = item["material"]
+                secret = None
+                if material is not None:
+                    raw = base64.b64decode(material, validate=True)
+                    if len(raw) != _KEY_SIZE:
+                        raise ValueError
+                    secret = Secret(raw, label=f"key {key_id:#010x}")
+                elif status != "destroyed":
+                    raise ValueError
+                ring._keys[key_id] = _Key(
+                    secret, status, datetime.fromisoformat(item["created"])
+                )
+            ring._primary = int(doc["primary"])
+            if ring._keys[ring._primary].status != "active":
+                raise ValueError
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise KeyringError(_NOT_A_KEYRING) from None
+        return ring
+
+    def to_bytes(self, *, kek: KEK) -> bytes:
+        """Serialise the keyring encrypted under *kek* (see ``docs/formats``)."""
+        kind = kek.kind.encode("utf-8")
+        data_key = os.urandom(_KEY_SIZE)
+        head = _MAGIC + bytes([_VERSION, len(kind)]) + kind
+        wrapped = kek.wrap(data_key, head)
+        head += struct.pack(">H", len(wrapped)) + wrapped
+        nonce = os.urandom(_NONCE_SIZE)
+        body = XAES256GCM(data_key).encrypt(nonce, self._payload(), head)
+        return head + nonce + body
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, kek: KEK) -> Keyring:
+        """Open a keyring made by :meth:`to_bytes`.
+
+        Raises:
+            dataprotect.errors.KeyringError: Not a keyring, a keyring for
+                another kind of KEK, the wrong KEK, or a corrupt file.
+        """
+        data = check_bytes("data", data)
+        if data[:4] != _MAGIC or len(data) < 6 or data[4] != _VERSION:
+            raise KeyringError(_NOT_A_KEYRING)
+        kind_end = 6 + data[5]
+        if data[6:kind_end] != kek.kind.encode("utf-8"):
+            msg = "this keyring was saved under another kind of KEK"
+            raise KeyringError(msg)
+        try:
+            (size,) = struct.unpack_from(">H", data, kind_end)
+        except struct.error:
+            raise KeyringError(_NOT_A_KEYRING) from None
+        wrapped_end = kind_end + 2 + size
+        wrapped = data[kind_end + 2 : wrapped_end]
+        data_key = kek.unwrap(wrapped, data[:kind_end])
+        nonce = data[wrapped_end : wrapped_end + _NONCE_SIZE]
+        try:
+            payload = XAES256GCM(data_key).decrypt(
+                nonce, data[wrapped_end + _NONCE_SIZE :], data[:wrapped_end]
+            )
+        except (DecryptionError, ValueError):
+            raise KeyringError(_UNLOCK_FAILED) from None
+        return cls._from_payload(payload)
+
+    def save(self, path: str | os.PathLike[str], *, kek: KEK) -> None:
+        """Write the keyring to *path* atomically, with mode 0600."""
+        blob = self.to_bytes(kek=kek)
+        with atomic_write(path, mode=0o600) as fh:
+            fh.write(blob)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, kek: KEK) -> Keyring:
+        """Read a keyring written by :meth:`save`.
+
+        Raises:
+            dataprotect.errors.KeyringError: As :meth:`from_bytes`, or the
+                file cannot be read.
+        """
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            msg = f"cannot read keyring file: {exc.strerror}"
+            raise KeyringError(msg) from None
+        return cls.from_bytes(data, kek=kek)
