@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from importlib.metadata import version as _version
+from importlib.metadata import PackageNotFoundError, version as _version
 
 
 sys.path.insert(0, os.path.abspath("../src"))
@@ -13,7 +13,10 @@ sys.path.insert(0, os.path.abspath("../src"))
 project = "dataprotect"
 author = "The dataprotect developers"
 copyright = "2026, The dataprotect developers"
-release = _version("dataprotect")
+try:
+    release = _version("dataprotect")
+except PackageNotFoundError:  # building from a source tree
+    release = "dev"
 
 extensions = [
     "myst_parser",
