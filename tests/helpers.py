@@ -1,0 +1,48 @@
+"""Helpers for tests that need real services or binaries.
+
+Import as ``from helpers import require_binary`` (``tests`` is on the path).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_binary(name: str, *candidates: str) -> str:
+    """The path of binary *name*; fail in CI, skip elsewhere, if missing."""
+    for candidate in (name, *candidates):
+        path = shutil.which(candidate) or (
+            candidate if os.path.isfile(candidate) and os.access(candidate, os.X_OK) else None
+        )
+        if path:
+            return path
+    reason = f"{name} is not installed (CI installs it in .ci/run)"
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+    raise AssertionError  # unreachable
+
+
+def require_file(path: str, what: str) -> str:
+    """*path* if it exists; fail in CI, skip elsewhere."""
+    if os.path.exists(path):
+        return path
+    reason = f"{what} not found at {path} (CI installs it in .ci/run)"
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+    raise AssertionError  # unreachable
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
