@@ -8,7 +8,14 @@ subprocesses on loopback, started by fixtures with the helpers in
 from __future__ import annotations
 
 import os
+import subprocess
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from helpers import require_binary, require_file
 from hypothesis import HealthCheck, settings
 
 
@@ -21,3 +28,66 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@dataclass(frozen=True)
+class SoftHSM:
+    """A SoftHSM2 token initialised for the test session."""
+
+    module: str
+    token_label: str
+    pin: str
+
+    def uri(self, key_label: str) -> str:
+        """An RFC 7512 URI for *key_label* on this token (no PIN)."""
+        return (
+            f"pkcs11:token={self.token_label};object={key_label}"
+            f"?module-path={self.module}"
+        )
+
+
+@pytest.fixture(name="softhsm", scope="session")
+def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
+    """A real SoftHSM2 token in a temporary directory.
+
+    The PKCS#11 library reads ``SOFTHSM2_CONF`` once per process, so every
+    test that needs a token shares this one; create keys with unique labels.
+    """
+    util = require_binary("softhsm2-util")
+    module = require_file(
+        "/usr/lib/softhsm/libsofthsm2.so", "the SoftHSM2 PKCS#11 module"
+    )
+    root = tmp_path_factory.mktemp("softhsm")
+    (root / "tokens").mkdir()
+    conf = root / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {root / 'tokens'}\n"
+        "objectstore.backend = file\nlog.level = ERROR\n"
+    )
+    old = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    subprocess.run(
+        [util, "--init-token", "--free", "--label", "dataprotect-test",
+         "--so-pin", "12345678", "--pin", "1234"],
+        check=True, capture_output=True,
+    )
+    yield SoftHSM(module, "dataprotect-test", "1234")
+    if old is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = old
+
+
+def create_aes_key(token: SoftHSM, label: str) -> None:
+    """Generate a non-extractable AES-256 key *label* on *token*."""
+    pkcs11 = pytest.importorskip("pkcs11")
+    lib = pkcs11.lib(token.module)
+    tok = lib.get_token(token_label=token.token_label)
+    with tok.open(user_pin=token.pin, rw=True) as session:
+        session.generate_key(
+            pkcs11.KeyType.AES, 256, label=label, store=True,
+            template={
+                pkcs11.Attribute.SENSITIVE: True,
+                pkcs11.Attribute.EXTRACTABLE: False,
+            },
+        )
