@@ -45,6 +45,20 @@ class SoftHSM:
             f"?module-path={self.module}"
         )
 
+    def create_aes_key(self, label: str) -> None:
+        """Generate a non-extractable AES-256 key *label* on the token."""
+        pkcs11 = pytest.importorskip("pkcs11")
+        lib = pkcs11.lib(self.module)
+        tok = lib.get_token(token_label=self.token_label)
+        with tok.open(user_pin=self.pin, rw=True) as session:
+            session.generate_key(
+                pkcs11.KeyType.AES, 256, label=label, store=True,
+                template={
+                    pkcs11.Attribute.SENSITIVE: True,
+                    pkcs11.Attribute.EXTRACTABLE: False,
+                },
+            )
+
 
 @pytest.fixture(name="softhsm", scope="session")
 def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
@@ -77,17 +91,3 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
     else:
         os.environ["SOFTHSM2_CONF"] = old
 
-
-def create_aes_key(token: SoftHSM, label: str) -> None:
-    """Generate a non-extractable AES-256 key *label* on *token*."""
-    pkcs11 = pytest.importorskip("pkcs11")
-    lib = pkcs11.lib(token.module)
-    tok = lib.get_token(token_label=token.token_label)
-    with tok.open(user_pin=token.pin, rw=True) as session:
-        session.generate_key(
-            pkcs11.KeyType.AES, 256, label=label, store=True,
-            template={
-                pkcs11.Attribute.SENSITIVE: True,
-                pkcs11.Attribute.EXTRACTABLE: False,
-            },
-        )

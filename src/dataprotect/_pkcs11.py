@@ -171,9 +171,15 @@ class PKCS11KEK:
         )
 
 
-# Exceptions by which tokens report a failed GCM tag check.
+# Exceptions by which tokens report a failed GCM tag check on unwrap.
 _TAG_ERRORS: Final = frozenset(
-    {"EncryptedDataInvalid", "EncryptedDataLenRange", "FunctionFailed", "DataInvalid"}
+    {
+        "DataInvalid",
+        "EncryptedDataInvalid",
+        "EncryptedDataLenRange",
+        "FunctionFailed",
+        "GeneralError",  # SoftHSM2 reports a failed GCM tag so
+    }
 )
 
 
