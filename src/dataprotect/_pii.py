@@ -126,6 +126,17 @@ _VERSION_WORDS = re.compile(
 )
 
 
+_VERSION_NEARBY = re.compile(
+    r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
+    r"\bfirmware|\bpackage|\brollback"
+)
+_IP_WORDS = re.compile(
+    r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
+    r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
+    r"dns)\b|_ip|_addr)[\s\"':=\[]*$"
+)
+
+
 def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if addr.is_loopback or addr.is_unspecified:
         return False
@@ -777,6 +788,12 @@ class Detector:
             before = text[max(0, start - 24) : start]
             if before and _VERSION_WORDS.search(before):
                 continue
+            clause = text[max(0, start - 48) : start]
+            cut = max(clause.rfind(ch) for ch in "\"=,;()[]|/")
+            if _VERSION_NEARBY.search(clause, cut + 1) and (
+                not _IP_WORDS.search(before)
+            ):
+                continue
             if text.startswith(("-", "/"), m.end()) and re.match(
                 r"[\-/]\d", text[m.end() : m.end() + 2]
             ):
@@ -863,6 +880,8 @@ class Detector:
         pn = self._phonenumbers
         for m in _PHONE.finditer(text):
             raw = m.group(0).rstrip(".")
+            if raw.endswith(")") and raw.count("(") < raw.count(")"):
+                raw = raw[:-1]
             digits = sum(ch.isdigit() for ch in raw)
             if digits < 7 or digits > 15:
                 continue
