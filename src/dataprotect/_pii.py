@@ -94,11 +94,11 @@ def is_masked(value: str) -> bool:
 # --------------------------------------------------------------------------
 # Email
 
-_EMAIL = re.compile(
-    r"(?<![\w.%+\-])"
-    r"(?P<local>[\w.+\-]+(?:%2[bB][\w.+\-]*)*)"
-    r"(?:@|%40)"
-    r"(?P<domain>(?:[\w\-]+\.)+(?:xn--[a-zA-Z0-9\-]+|[^\W\d_]{2,63}))"
+_AT = re.compile(r"@|%40")
+# The local part, matched backwards from the "@" on the reversed text.
+_LOCAL_REV = re.compile(r"(?:[bB]2%|[\w.+\-])+")
+_DOMAIN = re.compile(
+    r"(?:[\w\-]+\.)+(?:xn--[a-zA-Z0-9\-]+|[^\W\d_]{2,63})"
     r"(?![\w\-]|\.[^\W\d_])"
 )
 _MESSAGE_ID_CONTEXT = re.compile(
@@ -110,10 +110,9 @@ _MESSAGE_ID_CONTEXT = re.compile(
 # --------------------------------------------------------------------------
 # IP addresses
 
-_IPV4 = re.compile(
-    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
-    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)"
-)
+# The look-behind follows the first character so that the regex engine can
+# skip to candidate characters quickly (a leading assertion defeats that).
+_IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
 _IPV6 = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
     r"(?![\w])"
@@ -149,7 +148,7 @@ def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 # --------------------------------------------------------------------------
 # Numbers with check digits: cards, IBANs, AHV
 
-_CARD = re.compile(r"(?<![\w.\-/+:])\d(?:[ \-.]?\d){11,18}(?!\w|[.\-]\d)")
+_CARD = re.compile(r"\d(?<![\w.\-/+:]\d)(?:[ \-.]?\d){11,18}(?!\w|[.\-]\d)")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -202,7 +201,7 @@ _ID_CONTEXT = re.compile(
 _CARD_CONTEXT = re.compile(r"(?i)card|\bpan\b|\bcc\b|visa|master|amex")
 
 _IBAN = re.compile(
-    r"(?<![\w\-])(?P<cc>[A-Z]{2})(?P<chk>\d{2})"
+    r"(?P<cc>[A-Z](?<![\w\-][A-Z])[A-Z])(?P<chk>\d{2})"
     r"(?P<rest>(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?!\w)"
 )
 # ISO 13616 registry: country -> IBAN length.
@@ -231,7 +230,7 @@ def iban_ok(compact: str) -> bool:
 
 
 _AHV = re.compile(
-    r"(?<![\w.\-])756(?:\.\d{4}\.\d{4}\.\d{2}|\d{10}| \d{4} \d{4} \d{2})"
+    r"7(?<![\w.\-]7)56(?:\.\d{4}\.\d{4}\.\d{2}|\d{10}| \d{4} \d{4} \d{2})"
     r"(?!\w|[.\-]\d)"
 )
 
@@ -344,11 +343,10 @@ _EMAIL_KEYS: Final = frozenset(
 
 # key = value, key: value, "key": "value", 'key': 'value'.  The value is
 # captured in a look-ahead so a value that is itself "k=v" is scanned too.
-_KV = re.compile(
-    r"(?<![\w.\-])(?P<key>[A-Za-z_][\w.\-]{0,60}?)"
-    r"(?P<kq>\\?[\"']?)[ \t]*(?P<sep>[=:])[ \t]*"
-    r"(?=(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*))"
-)
+_SEP = re.compile(r"[=:]")
+# The key before a separator, matched on the reversed text.
+_KEY_REV = re.compile(r"[ \t]*[\"']?\\?(?P<key>[\w.\-]{1,61})")
+_VALUE = re.compile(r"[ \t]*(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*)")
 _AUTH_SCHEME = re.compile(
     r"(?i)(?P<scheme>bearer|basic|token|digest|apikey|api-key|negotiate)"
     r"[ \t]+(?P<val>[\w\-.~+/]+=*)"
@@ -617,8 +615,26 @@ class Detector:
     # -- detectors --------------------------------------------------------
 
     def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _EMAIL.finditer(text):
-            start = m.start()
+        for at in _AT.finditer(text):
+            a = at.start()
+            dm = _DOMAIN.match(text, at.end())
+            if dm is None:
+                continue
+            window = text[max(0, a - 80) : a][::-1]
+            lm = _LOCAL_REV.match(window)
+            if lm is None:
+                continue
+            start = a - lm.end()
+            while text[start] in ".-":
+                start += 1
+            if start >= a:
+                continue
+            if start > 0 and text[start - 1] in "%" or (
+                lm.end() == len(window) and start > 0
+            ):
+                continue
+            if "\\" in text[start:a] or (start > 0 and text[start - 1].isalnum()):
+                continue
             before = text[max(0, start - 40) : start]
             if before.endswith("://") or (
                 ":" in before
@@ -631,9 +647,10 @@ class Detector:
                 continue
             if _MESSAGE_ID_CONTEXT.search(before):
                 continue
-            value = m.group(0)
+            end = dm.end()
+            value = text[start:end]
             canonical = unquote(value).lower() if "%" in value else value.lower()
-            add(Candidate("email", start, m.end(), canonical, 90))
+            add(Candidate("email", start, end, canonical, 90))
 
     def _url_credentials(
         self, text: str, add: Callable[[Candidate], None]
@@ -654,8 +671,21 @@ class Detector:
 
     def _key_values(self, text: str, add: Callable[[Candidate], None]) -> None:
         types = self._types
-        for m in _KV.finditer(text):
-            key = m.group("key").lower().replace("-", "_")
+        for sep in _SEP.finditer(text):
+            i = sep.start()
+            if not i or text[i - 1].isdigit() or text.startswith("//", i + 1):
+                continue
+            km = _KEY_REV.match(text[max(0, i - 72) : i][::-1])
+            if km is None:
+                continue
+            key = km.group("key")
+            first = key[-1]
+            if not (first.isalpha() or first == "_"):
+                continue
+            key = key[::-1].lower().replace("-", "_")
+            m = _VALUE.match(text, i + 1)
+            if m is None:
+                continue
             start = m.start("val")
             value = m.group("val")
             quote = m.group("vq")
@@ -785,7 +815,7 @@ class Detector:
         for m in _IPV4.finditer(text):
             start = m.start()
             value = m.group(0)
-            before = text[max(0, start - 24) : start]
+            before = text[max(0, start - 16) : start]
             if before and _VERSION_WORDS.search(before):
                 continue
             clause = text[max(0, start - 48) : start]
@@ -798,9 +828,14 @@ class Detector:
                 r"[\-/]\d", text[m.end() : m.end() + 2]
             ):
                 continue
-            addr = ipaddress.IPv4Address(value)
-            if _ip_ok(addr):
-                add(Candidate("ip", start, m.end(), str(addr), 70))
+            octets = value.split(".")
+            if any(
+                (len(o) > 1 and o[0] == "0") or int(o) > 255 for o in octets
+            ):
+                continue
+            if octets[0] in ("127", "0"):
+                continue  # loopback, "this network"
+            add(Candidate("ip", start, m.end(), value, 70))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _IPV6.finditer(text):

@@ -95,6 +95,7 @@ DEFAULT_RULES: Final[Mapping[str, Action]] = {
 
 _ACTIONS: Final = frozenset(("pseudonym", "mask", "redact", "truncate", "keep"))
 _PSEUDONYM_HEX: Final = 8
+_MEMO_SIZE: Final = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,7 @@ class Pseudonymiser:
         "_clock",
         "_detector",
         "_key",
+        "_memo",
         "_rotation",
         "_rules",
     )
@@ -208,6 +210,7 @@ class Pseudonymiser:
         self._rotation: Rotation = rotation
         self._clock = clock
         self._cache: tuple[str, bytes] | None = None
+        self._memo: dict[tuple[bytes, str, str], str] = {}
         enabled = [t for t, a in merged.items() if a != "keep"]
         phonenumbers = None
         if "phone" in enabled:
@@ -289,10 +292,18 @@ class Pseudonymiser:
         ``anna@example.ch`` get the same one.
         """
         key = self._epoch_key(now)
-        digest = hmac.new(
-            key, type.encode() + b"\x00" + value.encode("utf-8", "surrogatepass"), sha256
-        ).hexdigest()
-        return f"<{type}:{digest[:_PSEUDONYM_HEX]}>"
+        memo = self._memo
+        cache_key = (key, type, value)
+        cached = memo.get(cache_key)
+        if cached is not None:
+            return cached
+        data = type.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
+        digest = hmac.new(key, data, sha256).hexdigest()
+        result = f"<{type}:{digest[:_PSEUDONYM_HEX]}>"
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[cache_key] = result
+        return result
 
     def pseudonymise(self, text: str, *, now: datetime | None = None) -> str:
         """*text* with every finding replaced according to its rule.
@@ -356,26 +367,19 @@ class Pseudonymiser:
             return "[depth]"
         if isinstance(obj, str):
             kind = _key_kind(key) if key is not None else None
-            if kind is not None and obj and not is_masked(obj):
-                action = self._rules[kind]
-                if action != "keep":
-                    found = self._detector.scan(obj)
-                    if not found or any(
-                        c.type == kind and c.end - c.start == len(obj) for c in found
-                    ) is False and kind in ("secret_param", "api_key"):
-                        return self._replace(
-                            Candidate(kind, 0, len(obj), _canonical(kind, obj), 0),
-                            obj,
-                            now,
-                        )
-                    if not found:
-                        return self._replace(
-                            Candidate(kind, 0, len(obj), _canonical(kind, obj), 0),
-                            obj,
-                            now,
-                        )
-                    return self._apply(obj, found, now)
-            return self.pseudonymise(obj, now=now)
+            if kind is None or not obj or is_masked(obj):
+                return self.pseudonymise(obj, now=now)
+            if self._rules[kind] == "keep":
+                return self.pseudonymise(obj, now=now)
+            found = self._detector.scan(obj)
+            if found and (
+                kind not in ("secret_param", "api_key")
+                or any(c.start == 0 and c.end == len(obj) for c in found)
+            ):
+                return self._apply(obj, found, now)
+            # the key names the value: replace it whole
+            whole = Candidate(kind, 0, len(obj), _canonical(kind, obj), 0)
+            return self._replace(whole, obj, now)
         if isinstance(obj, Mapping):
             return {
                 k: self._walk(v, k if isinstance(k, str) else None, now, depth + 1)

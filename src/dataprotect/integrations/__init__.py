@@ -1,0 +1,1 @@
+"""Thin adapters that connect dataprotect to frameworks and libraries."""
