@@ -12,6 +12,7 @@ import pytest
 
 sentry_sdk = pytest.importorskip("sentry_sdk")
 
+from sentry_sdk.scrubber import EventScrubber  # noqa: E402
 from sentry_sdk.transport import Transport  # noqa: E402
 
 from dataprotect.integrations.sentry import (  # noqa: E402
@@ -63,6 +64,8 @@ def _transport():
         default_integrations=False,
         integrations=[],
         include_local_variables=True,
+        # Sentry's own scrubber off, so this test sees what the hook does
+        event_scrubber=EventScrubber(denylist=[], pii_denylist=[]),
     )
     yield transport
     sentry_sdk.get_client().close()
