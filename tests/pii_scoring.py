@@ -57,7 +57,9 @@ def score(
         pred = [(s, e, GROUP.get(t, t)) for s, e, t in findings(r["text"])]
         for s, e, g in gold:
             gold_n[g] += 1
-            found[g] += any(q[2] == g and _ov((q[0], q[1]), (s, e)) for q in pred)
+            found[g] += any(
+                q[2] == g and _ov((q[0], q[1]), (s, e)) for q in pred
+            )
         for s, e, g in pred:
             pred_n[g] += 1
             pred_ok[g] += any(

@@ -16,8 +16,6 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pii_scoring import load, score, table
-from strategies import keys
 
 from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError
@@ -30,6 +28,8 @@ from dataprotect.pseudonymise import (
     PseudonymisingFilter,
     delete_expired_logs,
 )
+from pii_scoring import load, score, table
+from strategies import keys
 
 
 KEY = bytes(range(32))
@@ -50,21 +50,37 @@ class TestDetectors:
     @pytest.mark.parametrize(
         ("text", "kind", "value"),
         [
-            ("mail anna.meier+shop@gmx.ch now", "email", "anna.meier+shop@gmx.ch"),
+            (
+                "mail anna.meier+shop@gmx.ch now",
+                "email",
+                "anna.meier+shop@gmx.ch",
+            ),
             ("?e=hilde%40example.net&x=1", "email", "hilde%40example.net"),
             ("to jürg@bücher.ch.", "email", "jürg@bücher.ch"),
             ("from 203.0.113.7:8443", "ip", "203.0.113.7"),
             ("peer [2001:db8::1]:443", "ip", "2001:db8::1"),
             ("src ::ffff:192.0.2.128 ok", "ip", "::ffff:192.0.2.128"),
             ("from fe80::1%eth0 up", "ip", "fe80::1"),
-            ("from 2001:db8:6ebe:c081::4175:22635 x", "ip", "2001:db8:6ebe:c081::4175"),
+            (
+                "from 2001:db8:6ebe:c081::4175:22635 x",
+                "ip",
+                "2001:db8:6ebe:c081::4175",
+            ),
             ("call +41 44 668 18 00 today", "phone", "+41 44 668 18 00"),
             ("call 044 668 18 00 today", "phone", "044 668 18 00"),
             ("call +41 (0)61 836 52 57", "phone", "+41 (0)61 836 52 57"),
             ("call (201) 555-0123 now", "phone", "(201) 555-0123"),
-            ("card 4111 1111 1111 1111 ok", "payment_card", "4111 1111 1111 1111"),
+            (
+                "card 4111 1111 1111 1111 ok",
+                "payment_card",
+                "4111 1111 1111 1111",
+            ),
             ("card 3782-822463-10005 ok", "payment_card", "3782-822463-10005"),
-            ("iban CH93 0076 2011 6238 5295 7 ok", "iban", "CH93 0076 2011 6238 5295 7"),
+            (
+                "iban CH93 0076 2011 6238 5295 7 ok",
+                "iban",
+                "CH93 0076 2011 6238 5295 7",
+            ),
             ("iban DE89370400440532013000.", "iban", "DE89370400440532013000"),
             ("AHV 756.1234.5678.97", "ahv", "756.1234.5678.97"),
             ("AHV 7561234567897", "ahv", "7561234567897"),
@@ -73,16 +89,34 @@ class TestDetectors:
                 "jwt",
                 "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX2hlcmU",
             ),
-            ("key sk_live_4eC39HqLyjWDarjtT1zdp7dc ok", "api_key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
-            ("X-Api-Key: 4f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f", "api_key", "4f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f"),
+            (
+                "key sk_live_4eC39HqLyjWDarjtT1zdp7dc ok",
+                "api_key",
+                "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            ),
+            (
+                "X-Api-Key: 4f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f",
+                "api_key",
+                "4f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f",
+            ),
             ("postgres://app:s3cr3t@db/app", "url_credential", "s3cr3t"),
             ('{"password": "hunter2", "x": 1}', "secret_param", "hunter2"),
-            ("Set-Cookie: JSESSIONID=696078FD67AE; Path=/", "secret_param", "696078FD67AE"),
+            (
+                "Set-Cookie: JSESSIONID=696078FD67AE; Path=/",
+                "secret_param",
+                "696078FD67AE",
+            ),
             ("name='Anna Meier' phone=", "person_name", "Anna Meier"),
-            ("Callback requested by Anna Meier at", "person_name", "Anna Meier"),
+            (
+                "Callback requested by Anna Meier at",
+                "person_name",
+                "Anna Meier",
+            ),
         ],
     )
-    def test_positive(self, p: Pseudonymiser, text: str, kind: str, value: str) -> None:
+    def test_positive(
+        self, p: Pseudonymiser, text: str, kind: str, value: str
+    ) -> None:
         """Each type is found with its value's exact boundaries."""
         assert (kind, value) in kinds(p, text)
 
@@ -140,7 +174,9 @@ class TestDetectors:
 
 class TestSample:
     @pytest.mark.parametrize("name", ["sample.jsonl", "extra.jsonl"])
-    def test_precision_recall(self, p: Pseudonymiser, name: str, capsys) -> None:
+    def test_precision_recall(
+        self, p: Pseudonymiser, name: str, capsys
+    ) -> None:
         """Targets: R>=0.99 and P>=0.98 (phones R>=0.95), no negative hits."""
 
         def findings(text: str) -> list[tuple[int, int, str]]:
@@ -170,7 +206,9 @@ class TestActions:
     def test_pseudonym_shape(self, p: Pseudonymiser) -> None:
         """Pseudonyms name their type and carry 32 bits of HMAC."""
         out = p.pseudonymise("mail anna@example.ch from 203.0.113.7")
-        assert re.fullmatch(r"mail <email:[0-9a-f]{8}> from <ip:[0-9a-f]{8}>", out)
+        assert re.fullmatch(
+            r"mail <email:[0-9a-f]{8}> from <ip:[0-9a-f]{8}>", out
+        )
 
     def test_canonical_forms_share_a_pseudonym(self, p: Pseudonymiser) -> None:
         """Case, URL-encoding and IPv6 spelling do not change the pseudonym."""
@@ -186,7 +224,9 @@ class TestActions:
         p = Pseudonymiser(key=KEY)
         morning = p.pseudonymise("anna@example.ch", now=DAY.replace(hour=1))
         evening = p.pseudonymise("anna@example.ch", now=DAY.replace(hour=23))
-        tomorrow = p.pseudonymise("anna@example.ch", now=DAY + timedelta(days=1))
+        tomorrow = p.pseudonymise(
+            "anna@example.ch", now=DAY + timedelta(days=1)
+        )
         assert morning == evening != tomorrow
         assert p.epoch(now=DAY) == "2024-03-02"
 
@@ -195,9 +235,15 @@ class TestActions:
         weekly = Pseudonymiser(key=KEY, rotation="weekly")
         monday = datetime(2024, 3, 4, tzinfo=timezone.utc)
         assert weekly.epoch(now=monday) == "2024-W10"
-        same = [weekly.pseudonym("email", "a@b.ch", now=monday + timedelta(days=i)) for i in range(7)]
+        same = [
+            weekly.pseudonym("email", "a@b.ch", now=monday + timedelta(days=i))
+            for i in range(7)
+        ]
         assert len(set(same)) == 1
-        assert weekly.pseudonym("email", "a@b.ch", now=monday - timedelta(days=1)) != same[0]
+        assert (
+            weekly.pseudonym("email", "a@b.ch", now=monday - timedelta(days=1))
+            != same[0]
+        )
         never = Pseudonymiser(key=KEY, rotation="never")
         assert never.pseudonym("ip", "1.2.3.4", now=DAY) == never.pseudonym(
             "ip", "1.2.3.4", now=DAY + timedelta(days=400)
@@ -217,7 +263,9 @@ class TestActions:
         ring = Keyring.generate()
         p = Pseudonymiser(key=ring)
         q = Pseudonymiser(key=ring._material(ring.primary_id))
-        assert p.pseudonymise("a@b.ch", now=DAY) == q.pseudonymise("a@b.ch", now=DAY)
+        assert p.pseudonymise("a@b.ch", now=DAY) == q.pseudonymise(
+            "a@b.ch", now=DAY
+        )
 
     @pytest.mark.parametrize(
         ("action", "text", "expected"),
@@ -273,7 +321,11 @@ class TestActions:
         """Structured events: text is scanned, sensitive keys replaced whole."""
         event = {
             "event": "login from 203.0.113.7",
-            "user": {"email": "Anna@Example.ch", "name": "Anna Meier", "id": 42},
+            "user": {
+                "email": "Anna@Example.ch",
+                "name": "Anna Meier",
+                "id": 42,
+            },
             "password": "hunter2",
             "tags": ["mail anna@example.ch", 3],
             "card": 4111111111111111,
@@ -294,18 +346,35 @@ class TestActions:
 # --------------------------------------------------------------------------
 # Properties
 
-_locals = st.text("abcdefghijklmnopqrstuvwxyz0123456789._", min_size=1, max_size=12).filter(
-    lambda s: s[0].isalnum() and s[-1].isalnum() and ".." not in s
+_locals = st.text(
+    "abcdefghijklmnopqrstuvwxyz0123456789._", min_size=1, max_size=12
+).filter(lambda s: s[0].isalnum() and s[-1].isalnum() and ".." not in s)
+emails = st.builds(
+    lambda a, b: f"{a}@{b}.ch",
+    _locals,
+    st.text("abcdefghij", min_size=2, max_size=8),
 )
-emails = st.builds(lambda a, b: f"{a}@{b}.ch", _locals, st.text("abcdefghij", min_size=2, max_size=8))
 ipv4s = st.tuples(
-    st.integers(1, 223).filter(lambda x: x != 127), st.integers(0, 255), st.integers(0, 255), st.integers(1, 254)
+    st.integers(1, 223).filter(lambda x: x != 127),
+    st.integers(0, 255),
+    st.integers(0, 255),
+    st.integers(1, 254),
 ).map(lambda t: ".".join(map(str, t)))
 values = st.one_of(emails, ipv4s)
 fillers = st.sampled_from(
-    ["login from", "user", "sent to", "GET /x?email=", "-", "ok:", "WARNING [app] for"]
+    [
+        "login from",
+        "user",
+        "sent to",
+        "GET /x?email=",
+        "-",
+        "ok:",
+        "WARNING [app] for",
+    ]
 )
-lines = st.lists(st.one_of(values, fillers, st.text(max_size=12)), max_size=8).map(" ".join)
+lines = st.lists(
+    st.one_of(values, fillers, st.text(max_size=12)), max_size=8
+).map(" ".join)
 
 
 class TestProperties:
@@ -349,18 +418,36 @@ class TestProperties:
 
     @settings(max_examples=80, deadline=None)
     @given(
-        msg=st.one_of(st.text(max_size=40), st.integers(), st.none(), st.binary(max_size=8)),
+        msg=st.one_of(
+            st.text(max_size=40),
+            st.integers(),
+            st.none(),
+            st.binary(max_size=8),
+        ),
         args=st.one_of(
             st.none(),
             st.tuples(),
-            st.lists(st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.binary(max_size=8), values), max_size=4).map(tuple),
-            st.dictionaries(st.text(max_size=5), st.text(max_size=10), max_size=3),
+            st.lists(
+                st.one_of(
+                    st.text(max_size=20),
+                    st.integers(),
+                    st.floats(),
+                    st.binary(max_size=8),
+                    values,
+                ),
+                max_size=4,
+            ).map(tuple),
+            st.dictionaries(
+                st.text(max_size=5), st.text(max_size=10), max_size=3
+            ),
         ),
     )
     def test_filter_never_raises(self, msg, args) -> None:
         """A record passes the filter, whatever its message and args."""
         f = PseudonymisingFilter(Pseudonymiser(key=KEY))
-        record = logging.LogRecord("t", logging.INFO, __file__, 1, msg, None, None)
+        record = logging.LogRecord(
+            "t", logging.INFO, __file__, 1, msg, None, None
+        )
         record.args = args
         assert f.filter(record) is True
         assert isinstance(record.getMessage(), str)
@@ -399,7 +486,12 @@ class TestLoggingFilter:
     def test_message_args_and_extra(self, logger) -> None:
         """Formatted message and extra fields are pseudonymised."""
         log, out = logger
-        log.info("login %s from %s", "anna@example.ch", "203.0.113.7", extra={"client": "198.51.100.4"})
+        log.info(
+            "login %s from %s",
+            "anna@example.ch",
+            "203.0.113.7",
+            extra={"client": "198.51.100.4"},
+        )
         (line,) = out
         assert "anna@example.ch" not in line
         assert "203.0.113.7" not in line
@@ -410,7 +502,7 @@ class TestLoggingFilter:
         """Exception text is pseudonymised too."""
         log, out = logger
         try:
-            raise ValueError("bad user anna@example.ch")  # noqa: EM101
+            raise ValueError("bad user anna@example.ch")
         except ValueError:
             log.exception("failed", extra={"client": "-"})
         assert "anna@example.ch" not in out[0]
@@ -419,14 +511,18 @@ class TestLoggingFilter:
     def test_bad_args(self, logger) -> None:
         """Broken format strings and unprintable args do not raise."""
         log, out = logger
-        log.info("%d items for %s", "x", "anna@example.ch", extra={"client": "-"})
+        log.info(
+            "%d items for %s", "x", "anna@example.ch", extra={"client": "-"}
+        )
         log.info("%s", _Unprintable(), extra={"client": "-"})
         assert len(out) == 2
         assert "anna@example.ch" not in out[0]
 
     def test_structured_extra(self) -> None:
         """Dict extras are walked; sensitive keys replaced whole."""
-        record = logging.LogRecord("t", logging.INFO, __file__, 1, "x", None, None)
+        record = logging.LogRecord(
+            "t", logging.INFO, __file__, 1, "x", None, None
+        )
         record.ctx = {"password": "hunter2", "email": "a@b.ch"}
         PseudonymisingFilter(Pseudonymiser(key=KEY)).filter(record)
         assert record.ctx["password"] == "[secret_param]"
@@ -434,7 +530,9 @@ class TestLoggingFilter:
 
     def test_stack_info(self) -> None:
         """Stack text is covered."""
-        record = logging.LogRecord("t", logging.INFO, __file__, 1, "x", None, None, sinfo="at a@b.ch")
+        record = logging.LogRecord(
+            "t", logging.INFO, __file__, 1, "x", None, None, sinfo="at a@b.ch"
+        )
         PseudonymisingFilter(Pseudonymiser(key=KEY)).filter(record)
         assert "a@b.ch" not in record.stack_info
 
@@ -447,7 +545,13 @@ class TestRetention:
     def test_deletes_only_expired_logs(self, tmp_path: Path) -> None:
         """Log files older than the retention go; others and non-logs stay."""
         now = datetime(2024, 6, 30, tzinfo=timezone.utc)
-        ages = {"old.log": 40, "old.log.1.gz": 31, "new.log": 5, "edge.log": 29, "notes.txt": 90}
+        ages = {
+            "old.log": 40,
+            "old.log.1.gz": 31,
+            "new.log": 5,
+            "edge.log": 29,
+            "notes.txt": 90,
+        }
         for name, days in ages.items():
             path = tmp_path / name
             path.write_text("x")
@@ -509,7 +613,16 @@ class TestCLI:
             dst = tmp_path / f"clean{n}.log"
             result = CliRunner(env=env).invoke(
                 cli,
-                ["pseudonymise", str(src), "-o", str(dst), "--key-env", "PSEUDO_KEY", "--rotation", "never"],
+                [
+                    "pseudonymise",
+                    str(src),
+                    "-o",
+                    str(dst),
+                    "--key-env",
+                    "PSEUDO_KEY",
+                    "--rotation",
+                    "never",
+                ],
             )
             assert result.exit_code == 0, result.output
             outs.append(dst.read_bytes())
@@ -521,12 +634,19 @@ class TestCLI:
     def test_rule_option(self) -> None:
         """--rule overrides one type's action."""
         result = CliRunner().invoke(
-            cli, ["pseudonymise", "--rule", "ip=truncate"], input="from 203.0.113.77\n"
+            cli,
+            ["pseudonymise", "--rule", "ip=truncate"],
+            input="from 203.0.113.77\n",
         )
         assert result.stdout == "from 203.0.113.0\n"
 
     @pytest.mark.parametrize(
-        "args", [["--rule", "ip=scramble"], ["--key-env", "NO_SUCH_VAR_X"], ["missing.log"]]
+        "args",
+        [
+            ["--rule", "ip=scramble"],
+            ["--key-env", "NO_SUCH_VAR_X"],
+            ["missing.log"],
+        ],
     )
     def test_usage_errors(self, args, tmp_path: Path) -> None:
         """Bad options and missing inputs exit 2 with one line."""
@@ -536,7 +656,9 @@ class TestCLI:
 
     def test_bad_key(self) -> None:
         """A key that is not 32 bytes of base64 is refused."""
-        result = CliRunner(env={"K": "c2hvcnQ="}).invoke(cli, ["pseudonymise", "--key-env", "K"], input="")
+        result = CliRunner(env={"K": "c2hvcnQ="}).invoke(
+            cli, ["pseudonymise", "--key-env", "K"], input=""
+        )
         assert result.exit_code == 2
         assert "32 bytes" in result.output
 

@@ -12,6 +12,9 @@ no email pass; no ``=`` or ``:``: no key/value pass), which keeps clean log
 lines fast.
 """
 
+# Names use typographic apostrophes and quotes: RUF001 is wrong here.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import ipaddress
@@ -22,7 +25,7 @@ from typing import Any, Final, NamedTuple
 from urllib.parse import unquote
 
 
-__all__ = ["FINDING_TYPES", "Candidate", "Detector"]
+__all__ = ["FINDING_TYPES", "Candidate", "Detector", "field_kind", "is_masked"]
 
 FINDING_TYPES: Final = (
     "email",
@@ -164,7 +167,7 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def card_brand_ok(digits: str) -> bool:
+def card_brand_ok(digits: str) -> bool:  # noqa: PLR0911 -- one per brand
     """Whether *digits* has a real card brand's prefix and length."""
     n = len(digits)
     p2 = int(digits[:2])
@@ -238,7 +241,8 @@ _AHV = re.compile(
 def ean13_ok(digits: str) -> bool:
     """The EAN-13 check digit (used by Swiss AHV/AVS numbers)."""
     total = sum(
-        (ord(ch) - 48) * (3 if i % 2 else 1) for i, ch in enumerate(digits[:12])
+        (ord(ch) - 48) * (3 if i % 2 else 1)
+        for i, ch in enumerate(digits[:12])
     )
     return (10 - total % 10) % 10 == ord(digits[12]) - 48
 
@@ -325,9 +329,19 @@ _NAME_KEYS: Final = frozenset(
 )  # fmt: skip
 _SINGLE_NAME_KEYS: Final = frozenset(
     {
-        "first_name", "firstname", "last_name", "lastname", "surname",
-        "given_name", "family_name", "vorname", "nachname", "prenom",
-        "nom", "cognome", "nome",
+        "first_name",
+        "firstname",
+        "last_name",
+        "lastname",
+        "surname",
+        "given_name",
+        "family_name",
+        "vorname",
+        "nachname",
+        "prenom",
+        "nom",
+        "cognome",
+        "nome",
     }
 )
 _PHONE_KEYS: Final = frozenset(
@@ -410,7 +424,7 @@ _NOT_NAME_WORDS: Final = frozenset(
         "users", "customer", "client", "account", "payment", "payments",
         "order", "orders", "invoice", "shop", "store", "app", "application",
         "production", "staging", "prod", "test", "dev", "development",
-        "main", "master", "default", "system", "monitor", "the", "a", "an",
+        "main", "master", "default", "monitor", "the", "a", "an",
         "and", "or", "of", "in", "on", "at", "for", "by", "to", "with",
         "from", "mr", "mrs", "ms", "dr", "prof", "herr", "frau", "madame",
         "monsieur", "unknown", "anonymous", "guest", "none", "null", "true",
@@ -438,7 +452,7 @@ _NOT_NAME_WORDS: Final = frozenset(
         "supplier", "provider", "consumer", "producer", "handler",
         "controller", "scheduler", "dispatcher", "processor", "pipeline",
         "limited", "holding", "holdings", "foundation", "association",
-        "club", "school", "department", "ministry", "city", "county",
+        "club", "department", "ministry", "city", "county",
         "state", "federal", "national", "international", "global",
         "europe", "european", "america", "american", "north", "south",
         "east", "west", "central", "upper", "lower", "great", "little",
@@ -463,7 +477,9 @@ _NOT_NAME_ANY: Final = frozenset(
 )  # fmt: skip
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’\-][^\W\d_]+)*\.?"
-_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t][^\W\d_][^\W\d_'’\-]*\.?){{0,5}}")
+_NAME_RUN = re.compile(
+    rf"{_NAME_WORD}(?:[ \t][^\W\d_][^\W\d_'’\-]*\.?){{0,5}}"
+)
 _NAME_CAND = re.compile(
     rf"(?<![\w.@'’\-]){_NAME_WORD}"
     rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
@@ -565,7 +581,7 @@ class Detector:
 
     # -- public -----------------------------------------------------------
 
-    def scan(self, text: str) -> list[Candidate]:
+    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912
         """Every finding in *text*, non-overlapping, in text order."""
         found: list[Candidate] = []
         add = found.append
@@ -580,9 +596,8 @@ class Detector:
             self._url_credentials(text, add)
         if "eyJ" in text and "jwt" in types:
             self._jwts(text, add)
-        if "_" in text or "-" in text or "." in text:
-            if "api_key" in types:
-                self._token_shapes(text, add)
+        if "api_key" in types and ("_" in text or "-" in text or "." in text):
+            self._token_shapes(text, add)
         if has_eq or has_colon:
             self._key_values(text, add)
         self._phrases(text, add)
@@ -614,7 +629,7 @@ class Detector:
 
     # -- detectors --------------------------------------------------------
 
-    def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
+    def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901
         for at in _AT.finditer(text):
             a = at.start()
             dm = _DOMAIN.match(text, at.end())
@@ -629,11 +644,13 @@ class Detector:
                 start += 1
             if start >= a:
                 continue
-            if start > 0 and text[start - 1] in "%" or (
+            if (start > 0 and text[start - 1] == "%") or (
                 lm.end() == len(window) and start > 0
             ):
                 continue
-            if "\\" in text[start:a] or (start > 0 and text[start - 1].isalnum()):
+            if "\\" in text[start:a] or (
+                start > 0 and text[start - 1].isalnum()
+            ):
                 continue
             before = text[max(0, start - 40) : start]
             if before.endswith("://") or (
@@ -649,7 +666,9 @@ class Detector:
                 continue
             end = dm.end()
             value = text[start:end]
-            canonical = unquote(value).lower() if "%" in value else value.lower()
+            canonical = (
+                unquote(value).lower() if "%" in value else value.lower()
+            )
             add(Candidate("email", start, end, canonical, 90))
 
     def _url_credentials(
@@ -659,17 +678,23 @@ class Detector:
             pw = m.group("pw")
             if is_masked(pw) or pw.startswith("<"):
                 continue
-            add(Candidate("url_credential", m.start("pw"), m.end("pw"), pw, 95))
+            add(
+                Candidate("url_credential", m.start("pw"), m.end("pw"), pw, 95)
+            )
 
     def _jwts(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _JWT.finditer(text):
             add(Candidate("jwt", m.start(), m.end(), m.group(0), 100))
 
-    def _token_shapes(self, text: str, add: Callable[[Candidate], None]) -> None:
+    def _token_shapes(
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
         for m in _TOKEN_SHAPES.finditer(text):
             add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
 
-    def _key_values(self, text: str, add: Callable[[Candidate], None]) -> None:
+    def _key_values(  # noqa: C901, PLR0912, PLR0915 -- one pass, many forms
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
         types = self._types
         for sep in _SEP.finditer(text):
             i = sep.start()
@@ -720,8 +745,10 @@ class Detector:
             if kind in ("secret_param", "api_key"):
                 if kind not in types:
                     continue
-                if kind == "api_key" and key == "key" and not _looks_secret(
-                    value
+                if (
+                    kind == "api_key"
+                    and key == "key"
+                    and not _looks_secret(value)
                 ):
                     continue
                 add(Candidate(kind, start, end, value, _PRIORITY[kind]))
@@ -736,7 +763,7 @@ class Detector:
                     add(Candidate("phone", start, end, canonical, 55))
 
     @staticmethod
-    def _classify_key(key: str) -> str | None:
+    def _classify_key(key: str) -> str | None:  # noqa: PLR0911
         if key in _SECRET_NAMES:
             return "secret_param"
         if key in _KEY_NAMES:
@@ -756,7 +783,7 @@ class Detector:
             return "secret_param"
         return None
 
-    def _name_value(
+    def _name_value(  # noqa: PLR0917
         self,
         text: str,
         start: int,
@@ -807,7 +834,11 @@ class Detector:
             if kind in types:
                 add(
                     Candidate(
-                        kind, m.start("val"), m.end("val"), value, _PRIORITY[kind] - 2
+                        kind,
+                        m.start("val"),
+                        m.end("val"),
+                        value,
+                        _PRIORITY[kind] - 2,
                     )
                 )
 
@@ -819,7 +850,7 @@ class Detector:
             if before and _VERSION_WORDS.search(before):
                 continue
             clause = text[max(0, start - 48) : start]
-            cut = max(clause.rfind(ch) for ch in "\"=,;()[]|/")
+            cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
             if _VERSION_NEARBY.search(clause, cut + 1) and (
                 not _IP_WORDS.search(before)
             ):
@@ -846,14 +877,20 @@ class Detector:
             if addr is None:
                 # an unbracketed port: 2001:db8::1:8443
                 head, _, port = value.rpartition(":")
-                if not (port.isdigit() and len(port) <= 5) or head.endswith(":"):
+                if not (port.isdigit() and len(port) <= 5) or head.endswith(
+                    ":"
+                ):
                     continue
                 addr = _parse_ipv6(head)
                 if addr is None:
                     continue
                 value = head
             if _ip_ok(addr):
-                add(Candidate("ip", m.start(), m.start() + len(value), str(addr), 70))
+                add(
+                    Candidate(
+                        "ip", m.start(), m.start() + len(value), str(addr), 70
+                    )
+                )
 
     def _ahv(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _AHV.finditer(text):
@@ -881,12 +918,16 @@ class Detector:
                         if kept == length:
                             cut = i + 1
                             break
-                if cut < len(raw) and raw[cut] not in " ":
+                if cut < len(raw) and raw[cut] != " ":
                     continue
                 raw = raw[:cut]
                 compact = raw.replace(" ", "")
             if iban_ok(compact):
-                add(Candidate("iban", m.start(), m.start() + len(raw), compact, 85))
+                add(
+                    Candidate(
+                        "iban", m.start(), m.start() + len(raw), compact, 85
+                    )
+                )
 
     def _cards(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _CARD.finditer(text):
@@ -911,7 +952,7 @@ class Detector:
             if True:
                 add(Candidate("payment_card", m.start(), m.end(), digits, 80))
 
-    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:
+    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912
         pn = self._phonenumbers
         for m in _PHONE.finditer(text):
             raw = m.group(0).rstrip(".")
@@ -924,9 +965,13 @@ class Detector:
                 continue
             start = m.start()
             # part of a longer run of digit groups (IBAN, card, id)
-            if start >= 2 and text[start - 1] in " -." and (
-                text[start - 2].isdigit()
-                or text[max(0, start - 5) : start - 1].isupper()
+            if (
+                start >= 2
+                and text[start - 1] in " -."
+                and (
+                    text[start - 2].isdigit()
+                    or text[max(0, start - 5) : start - 1].isupper()
+                )
             ):
                 continue
             before = text[max(0, start - 48) : start]
@@ -954,7 +999,10 @@ class Detector:
             add(Candidate("phone", start, start + len(raw), canonical, 60))
 
     def _names(
-        self, text: str, found: list[Candidate], add: Callable[[Candidate], None]
+        self,
+        text: str,
+        found: list[Candidate],
+        add: Callable[[Candidate], None],
     ) -> None:
         for m in _NAME_CAND.finditer(text):
             start = m.start()
@@ -985,6 +1033,17 @@ class Detector:
             add(Candidate("person_name", start, end, name.lower(), 50))
 
 
+def field_kind(key: str) -> str | None:
+    """The finding type a field named *key* holds, if its name says so."""
+    norm = key.lower().replace("-", "_")
+    kind = Detector._classify_key(norm)  # noqa: SLF001
+    if kind == "auth":
+        return "secret_param"
+    if kind is None and norm in _EMAIL_KEYS:
+        return "email"
+    return kind
+
+
 def _parse_ipv6(value: str) -> ipaddress.IPv6Address | None:
     try:
         return ipaddress.IPv6Address(value)
@@ -992,7 +1051,9 @@ def _parse_ipv6(value: str) -> ipaddress.IPv6Address | None:
         return None
 
 
-def _parse_phone(pn: Any, raw: str, region: str, *, possible: bool = False) -> Any:
+def _parse_phone(
+    pn: Any, raw: str, region: str, *, possible: bool = False
+) -> Any:
     try:
         number = pn.parse(raw, region)
     except pn.NumberParseException:

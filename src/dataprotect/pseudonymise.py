@@ -17,19 +17,26 @@ enforces a retention period on log files.
 from __future__ import annotations
 
 import hmac
+import importlib
 import logging
 import os
 import time
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from hashlib import sha256
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from dataprotect import _kdf
-from dataprotect._pii import FINDING_TYPES, Candidate, Detector, is_masked
+from dataprotect._pii import (
+    FINDING_TYPES,
+    Candidate,
+    Detector,
+    field_kind,
+    is_masked,
+)
 from dataprotect._secret import Secret, check_bytes
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 from dataprotect.keys import Keyring
@@ -93,7 +100,9 @@ DEFAULT_RULES: Final[Mapping[str, Action]] = {
     "person_name": "pseudonym",
 }
 
-_ACTIONS: Final = frozenset(("pseudonym", "mask", "redact", "truncate", "keep"))
+_ACTIONS: Final = frozenset(
+    ("pseudonym", "mask", "redact", "truncate", "keep")
+)
 _PSEUDONYM_HEX: Final = 8
 _MEMO_SIZE: Final = 4096
 
@@ -212,10 +221,10 @@ class Pseudonymiser:
         self._cache: tuple[str, bytes] | None = None
         self._memo: dict[tuple[bytes, str, str], str] = {}
         enabled = [t for t, a in merged.items() if a != "keep"]
-        phonenumbers = None
+        phonenumbers: Any = None
         if "phone" in enabled:
             try:
-                import phonenumbers  # noqa: PLC0415
+                phonenumbers = importlib.import_module("phonenumbers")
             except ImportError:
                 msg = (
                     "phone detection needs phonenumbers: install "
@@ -232,7 +241,7 @@ class Pseudonymiser:
     def __repr__(self) -> str:
         return f"<Pseudonymiser rotation={self._rotation}>"
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str:
         msg = "pseudonymisers hold a key and cannot be pickled"
         raise TypeError(msg)
 
@@ -282,9 +291,9 @@ class Pseudonymiser:
     # -- replacement ------------------------------------------------------
 
     def pseudonym(
-        self, type: FindingType, value: str, *, now: datetime | None = None
+        self, kind: FindingType, value: str, *, now: datetime | None = None
     ) -> str:
-        """The pseudonym of *value* as a *type*: ``<email:3f9a1c2e>``.
+        """The pseudonym of *value* as a *kind*: ``<email:3f9a1c2e>``.
 
         *value* should be canonical (lower-case email, compressed IP); the
         pseudonyms in :meth:`pseudonymise` output are computed from the
@@ -293,13 +302,13 @@ class Pseudonymiser:
         """
         key = self._epoch_key(now)
         memo = self._memo
-        cache_key = (key, type, value)
+        cache_key = (key, kind, value)
         cached = memo.get(cache_key)
         if cached is not None:
             return cached
-        data = type.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
+        data = kind.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
         digest = hmac.new(key, data, sha256).hexdigest()
-        result = f"<{type}:{digest[:_PSEUDONYM_HEX]}>"
+        result = f"<{kind}:{digest[:_PSEUDONYM_HEX]}>"
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
         memo[cache_key] = result
@@ -362,7 +371,9 @@ class Pseudonymiser:
         """
         return self._walk(obj, None, now, 0)
 
-    def _walk(self, obj: Any, key: str | None, now: datetime | None, depth: int) -> Any:
+    def _walk(  # noqa: PLR0911
+        self, obj: Any, key: str | None, now: datetime | None, depth: int
+    ) -> Any:
         if depth > 32:
             return "[depth]"
         if isinstance(obj, str):
@@ -382,14 +393,20 @@ class Pseudonymiser:
             return self._replace(whole, obj, now)
         if isinstance(obj, Mapping):
             return {
-                k: self._walk(v, k if isinstance(k, str) else None, now, depth + 1)
+                k: self._walk(
+                    v, k if isinstance(k, str) else None, now, depth + 1
+                )
                 for k, v in obj.items()
             }
         if isinstance(obj, list):
             return [self._walk(v, key, now, depth + 1) for v in obj]
         if isinstance(obj, tuple):
             return tuple(self._walk(v, key, now, depth + 1) for v in obj)
-        if isinstance(obj, int) and not isinstance(obj, bool) and abs(obj) >= 10**11:
+        if (
+            isinstance(obj, int)
+            and not isinstance(obj, bool)
+            and abs(obj) >= 10**11
+        ):
             text = str(obj)
             replaced = self.pseudonymise(text, now=now)
             return obj if replaced == text else replaced
@@ -409,39 +426,19 @@ def _today_epoch(rotation: Rotation) -> str:
     return str(_TODAY[2])
 
 
-_KEY_KINDS: Final[dict[str, FindingType]] = {}
+_KEY_KINDS: Final[dict[str, FindingType | None]] = {}
 
 
 def _key_kind(key: str) -> FindingType | None:
-    kind = _KEY_KINDS.get(key)
-    if kind is not None or key in _KEY_KINDS:
-        return kind
-    from dataprotect._pii import (  # noqa: PLC0415
-        _EMAIL_KEYS,
-        _PHONE_KEYS,
-        Detector as _D,
-    )
-
-    norm = key.lower().replace("-", "_")
-    found: FindingType | None
-    classified = _D._classify_key(norm)  # noqa: SLF001
-    if classified == "auth":
-        found = "secret_param"
-    elif classified == "person_name" or classified == "phone":
-        found = classified  # type: ignore[assignment]
-    elif classified in ("secret_param", "api_key"):
-        found = classified  # type: ignore[assignment]
-    elif norm in _EMAIL_KEYS:
-        found = "email"
-    elif norm in ("cookie", "set_cookie"):
-        found = None
-    else:
-        found = None
-    if norm in _PHONE_KEYS:
-        found = "phone"
+    """The finding type a field's name implies (memoised)."""
+    try:
+        return _KEY_KINDS[key]
+    except KeyError:
+        pass
+    kind: FindingType | None = field_kind(key)  # type: ignore[assignment]
     if len(_KEY_KINDS) < 4096:
-        _KEY_KINDS[key] = found  # type: ignore[assignment]
-    return found
+        _KEY_KINDS[key] = kind
+    return kind
 
 
 def _canonical(kind: str, value: str) -> str:
@@ -454,10 +451,15 @@ def _truncate_ip(value: str) -> str:
     import ipaddress  # noqa: PLC0415
 
     addr = ipaddress.ip_address(value)
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+    if (
+        isinstance(addr, ipaddress.IPv6Address)
+        and addr.ipv4_mapped is not None
+    ):
         addr = addr.ipv4_mapped
     prefix = 24 if addr.version == 4 else 48
-    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False).network_address)
+    return str(
+        ipaddress.ip_network(f"{addr}/{prefix}", strict=False).network_address
+    )
 
 
 def _mask(kind: str, raw: str) -> str:
@@ -465,11 +467,16 @@ def _mask(kind: str, raw: str) -> str:
         digits = [i for i, ch in enumerate(raw) if ch.isdigit()]
         keep = set(digits[-4:])
         return "".join(
-            "*" if ch.isdigit() and i not in keep else ch for i, ch in enumerate(raw)
+            "*" if ch.isdigit() and i not in keep else ch
+            for i, ch in enumerate(raw)
         )
     if kind == "email":
         at = raw.find("@")
-        sep, domain = ("@", raw[at + 1 :]) if at >= 0 else ("%40", raw.split("%40", 1)[-1])
+        sep, domain = (
+            ("@", raw[at + 1 :])
+            if at >= 0
+            else ("%40", raw.split("%40", 1)[-1])
+        )
         return "***" + sep + domain
     return "".join("*" if ch.isalnum() else ch for ch in raw)
 
@@ -523,20 +530,26 @@ class PseudonymisingFilter(logging.Filter):
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 -- bad args: log them safely
-            message = _FAILED + " " + _safe_repr(record.msg) + " " + _safe_repr(record.args)
-        if not isinstance(message, str):
+            message = (
+                _FAILED
+                + " "
+                + _safe_repr(record.msg)
+                + " "
+                + _safe_repr(record.args)
+            )
+        if type(message) is not str:
             message = _safe_repr(message)
         record.msg = p.pseudonymise(message)
         record.args = None
-        for name, value in record.__dict__.items():
-            if name in _RECORD_ATTRS:
-                continue
-            if isinstance(value, str):
-                record.__dict__[name] = p.walk({name: value})[name]
-            elif isinstance(value, (dict, list, tuple)):
-                record.__dict__[name] = p.walk({name: value})[name]
+        fields = record.__dict__
+        for name in fields.keys() - _RECORD_ATTRS:
+            value = fields[name]
+            if isinstance(value, (str, dict, list, tuple)):
+                fields[name] = p.walk({name: value})[name]
         if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = logging.Formatter().formatException(
+                record.exc_info
+            )
         if record.exc_text:
             record.exc_text = p.pseudonymise(record.exc_text)
         if record.stack_info:
@@ -548,7 +561,7 @@ def _safe_repr(value: object) -> str:
         text = repr(value)
     except Exception:  # noqa: BLE001
         return f"<unprintable {type(value).__name__}>"
-    return text if isinstance(text, str) else "<unprintable>"
+    return text
 
 
 # --------------------------------------------------------------------------
@@ -605,6 +618,3 @@ def delete_expired_logs(
         for path in paths:
             path.unlink(missing_ok=True)
     return paths
-
-
-_ = date  # re-exported type used in docs

@@ -23,7 +23,13 @@ from dataprotect.pseudonymise import Pseudonymiser  # noqa: E402
 
 
 KEY = bytes(range(32))
-SECRETS = ["anna@example.ch", "203.0.113.7", "hunter2", "4111 1111 1111 1111", "Anna Meier"]
+SECRETS = [
+    "anna@example.ch",
+    "203.0.113.7",
+    "hunter2",
+    "4111 1111 1111 1111",
+    "Anna Meier",
+]
 
 
 def _without_source(obj: Any) -> Any:
@@ -75,15 +81,23 @@ def _transport():
 class TestSentry:
     def test_exception_event(self, transport) -> None:
         """Message, exception, frame variables, user, extra and crumbs are clean."""
-        sentry_sdk.add_breadcrumb(message="login anna@example.ch from 203.0.113.7", category="auth")
-        sentry_sdk.add_breadcrumb(data={"password": "hunter2"}, message="submit")
-        sentry_sdk.set_user({"email": "anna@example.ch", "ip_address": "203.0.113.7"})
+        sentry_sdk.add_breadcrumb(
+            message="login anna@example.ch from 203.0.113.7", category="auth"
+        )
+        sentry_sdk.add_breadcrumb(
+            data={"password": "hunter2"}, message="submit"
+        )
+        sentry_sdk.set_user(
+            {"email": "anna@example.ch", "ip_address": "203.0.113.7"}
+        )
         sentry_sdk.set_extra("card", "4111 1111 1111 1111")
         sentry_sdk.set_tag("customer", "Anna Meier")
 
         def charge(password: str) -> None:
             email = "anna@example.ch"  # noqa: F841 -- a frame variable
-            raise ValueError("card 4111 1111 1111 1111 declined for anna@example.ch")  # noqa: EM101
+            raise ValueError(
+                "card 4111 1111 1111 1111 declined for anna@example.ch"
+            )
 
         try:
             charge(SECRETS[2])  # source context lines hold no literal secret
@@ -104,7 +118,9 @@ class TestSentry:
         assert event["user"]["email"].startswith("<email:")
         frames = event["exception"]["values"][0]["stacktrace"]["frames"]
         assert frames[-1]["vars"]["password"] == "[secret_param]"
-        assert transport.events[1]["message"].startswith("plain message from <ip:")
+        assert transport.events[1]["message"].startswith(
+            "plain message from <ip:"
+        )
 
     def test_logging_breadcrumbs(self, transport) -> None:
         """Breadcrumbs recorded by the logging integration are clean too."""
@@ -118,7 +134,11 @@ class TestSentry:
             before_send=before_send(p),
             before_breadcrumb=before_breadcrumb(p),
             default_integrations=False,
-            integrations=[LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)],
+            integrations=[
+                LoggingIntegration(
+                    level=logging.INFO, event_level=logging.ERROR
+                )
+            ],
         )
         log = logging.getLogger("dataprotect-sentry-test")
         log.setLevel(logging.INFO)

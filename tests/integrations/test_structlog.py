@@ -34,7 +34,10 @@ class TestStructlog:
                 "login from 203.0.113.7",
                 email="anna@example.ch",
                 password="hunter2",
-                customer={"name": "Anna Meier", "iban": "CH93 0076 2011 6238 5295 7"},
+                customer={
+                    "name": "Anna Meier",
+                    "iban": "CH93 0076 2011 6238 5295 7",
+                },
             )
             try:
                 raise KeyError("anna@example.ch")
@@ -44,7 +47,13 @@ class TestStructlog:
             structlog.reset_defaults()
         lines = capsys.readouterr().out.splitlines()
         first, second = (json.loads(line) for line in lines)
-        for secret in ("203.0.113.7", "anna@example.ch", "hunter2", "Anna Meier", "CH93"):
+        for secret in (
+            "203.0.113.7",
+            "anna@example.ch",
+            "hunter2",
+            "Anna Meier",
+            "CH93",
+        ):
             assert secret not in lines[0] + lines[1]
         assert first["password"] == "[secret_param]"
         assert first["customer"]["name"].startswith("<person_name:")

@@ -11,7 +11,12 @@ from typing import get_args
 
 import click
 
-from dataprotect.cli._common import InputError, input_file, output_file, read_secret
+from dataprotect.cli._common import (
+    InputError,
+    input_file,
+    output_file,
+    read_secret,
+)
 from dataprotect.pseudonymise import (
     FINDING_TYPES,
     Action,
@@ -56,13 +61,21 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
 @click.command()
 @click.argument("source", default="-", metavar="[INPUT]")
 @click.option(
-    "-o", "--output", default="-", show_default=True, help="Output file ('-': stdout)."
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Output file ('-': stdout).",
 )
 @click.option(
-    "--key-env", metavar="VAR", help="Read the pseudonym key (base64) from VAR."
+    "--key-env",
+    metavar="VAR",
+    help="Read the pseudonym key (base64) from VAR.",
 )
 @click.option(
-    "--key-file", metavar="PATH", help="Read the pseudonym key (base64) from PATH."
+    "--key-file",
+    metavar="PATH",
+    help="Read the pseudonym key (base64) from PATH.",
 )
 @click.option(
     "--rotation",
@@ -84,8 +97,10 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
     show_default=True,
     help="Country for national phone numbers.",
 )
-@click.option("--stats", is_flag=True, help="Print findings per type on stderr.")
-def pseudonymise(
+@click.option(
+    "--stats", is_flag=True, help="Print findings per type on stderr."
+)
+def pseudonymise(  # noqa: PLR0917 -- click passes options positionally
     source: str,
     output: str,
     key_env: str | None,
@@ -107,7 +122,10 @@ def pseudonymise(
         key = os.urandom(32)
         click.echo("note: no key given; using a one-off random key", err=True)
     p = Pseudonymiser(
-        key=key, rules=_rules(rule_specs), rotation=rotation, default_region=region
+        key=key,
+        rules=_rules(rule_specs),
+        rotation=rotation,
+        default_region=region,
     )
     totals: dict[str, int] = {}
     lines = 0
@@ -134,8 +152,10 @@ def demo_step(workdir: Path) -> None:
     p = Pseudonymiser(key=os.urandom(32))
     lines = [
         "login failed for anna.meier@example.ch from 203.0.113.7",
-        "login ok for anna.meier@example.ch from 203.0.113.7, "
-        "card 4111 1111 1111 1111, AHV 756.1234.5678.97",
+        (
+            "login ok for anna.meier@example.ch from 203.0.113.7, "
+            "card 4111 1111 1111 1111, AHV 756.1234.5678.97"
+        ),
         "GET /reset?token=sk_live_4eC39HqLyjWDarjtT1zdp7dc&password=hunter2",
     ]
     log = workdir / "app.log"

@@ -29,7 +29,9 @@ from dataprotect.pseudonymise import Pseudonymiser
 try:
     import sentry_sdk  # noqa: F401
 except ImportError:  # pragma: no cover - exercised without the extra
-    msg = "the Sentry integration needs sentry-sdk: install dataprotect[sentry]"
+    msg = (
+        "the Sentry integration needs sentry-sdk: install dataprotect[sentry]"
+    )
     raise MissingDependencyError(msg) from None
 
 
@@ -61,20 +63,26 @@ def _clean(p: Pseudonymiser, obj: Any, depth: int = 0) -> Any:
             elif isinstance(value, (dict, list)):
                 out[key] = _clean(p, value, depth + 1)
             else:
-                out[key] = p.walk({key: value})[key] if isinstance(key, str) else value
+                out[key] = (
+                    p.walk({key: value})[key]
+                    if isinstance(key, str)
+                    else value
+                )
         return out
     if isinstance(obj, list):
         return [_clean(p, v, depth + 1) for v in obj]
     return p.walk(obj)
 
 
-def before_send(pseudonymiser: Pseudonymiser) -> Callable[[Event, Hint], Event]:
+def before_send(
+    pseudonymiser: Pseudonymiser,
+) -> Callable[[Event, Hint], Event]:
     """A ``before_send`` hook that pseudonymises the whole event.
 
     .. versionadded:: 0.1.0
     """
 
-    def hook(event: Event, hint: Hint) -> Event:
+    def hook(event: Event, hint: Hint) -> Event:  # noqa: ARG001
         cleaned: Event = _clean(pseudonymiser, event)
         return cleaned
 
@@ -89,7 +97,7 @@ def before_breadcrumb(
     .. versionadded:: 0.1.0
     """
 
-    def hook(crumb: dict[str, Any], hint: Hint) -> dict[str, Any]:
+    def hook(crumb: dict[str, Any], hint: Hint) -> dict[str, Any]:  # noqa: ARG001
         cleaned: dict[str, Any] = _clean(pseudonymiser, crumb)
         return cleaned
 

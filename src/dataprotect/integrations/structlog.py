@@ -49,7 +49,10 @@ class PseudonymisingProcessor:
         self._p = pseudonymiser
 
     def __call__(
-        self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+        self,
+        logger: Any,  # noqa: ARG002
+        method_name: str,  # noqa: ARG002
+        event_dict: MutableMapping[str, Any],
     ) -> MutableMapping[str, Any]:
         """Return *event_dict* with its values pseudonymised."""
         walked: dict[str, Any] = self._p.walk(dict(event_dict))

@@ -22,15 +22,25 @@ def build() -> list[dict[str, object]]:
         text, spans, decoys, pos = "", [], [], 0
         for m in MARK.finditer(line):
             text += line[pos : m.start()]
-            kind, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            kind, value = (
+                (m.group(1), m.group(2))
+                if m.group(1)
+                else (m.group(3), m.group(4))
+            )
             start = len(text)
             text += value
             (spans if m.group(1) else decoys).append([start, len(text), kind])
             pos = m.end()
         text += line[pos:]
         records.append(
-            {"id": len(records), "source": "extra", "locale": "mixed",
-             "text": text, "spans": spans, "decoys": decoys}
+            {
+                "id": len(records),
+                "source": "extra",
+                "locale": "mixed",
+                "text": text,
+                "spans": spans,
+                "decoys": decoys,
+            }
         )
     return records
 
