@@ -104,6 +104,7 @@ _DOMAIN = re.compile(
     r"(?:[\w\-]+\.)+(?:xn--[a-zA-Z0-9\-]+|[^\W\d_]{2,63})"
     r"(?![\w\-]|\.[^\W\d_])"
 )
+_USERINFO = re.compile(r"://[^\s/@]*:?$")
 _MESSAGE_ID_CONTEXT = re.compile(
     r"(?i)(?:message[-_ ]?id|msg[-_]?id|in-reply-to|references|"
     r"content-id|cid)[\"']?\s*[:=]?\s*[\"']?\s*<?[^<>\s]*$"
@@ -121,10 +122,12 @@ _IPV6 = re.compile(
     r"(?![\w])"
 )
 # A dotted quad right after these is a version, an OID or a user agent.
-_VERSION_WORDS = re.compile(
-    r"(?i)(?:\b(?:version|ver|release|build|firmware|kernel|rv|oid|"
-    r"revision|sdk|upgrade\w*|update\w*|install\w*|v)[\s:=\"'_\-/]*"
-    r"|[A-Za-z][\w.]*[/\-_])$"
+# Words that make a dotted quad a version, matched on the reversed text
+# before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
+_VERSION_WORDS_REV = re.compile(
+    r"(?i)[\s:=\"'_\-/]*(?:noisrev|rev|esaeler|dliub|erawmrif|lenrek|vr|dio|"
+    r"noisiver|kds|\w*edargpu|\w*etadpu|\w*llatsni|v)(?![^\W\d_])"
+    r"|[/\-_][\w.]*[A-Za-z]"
 )
 
 
@@ -132,6 +135,10 @@ _VERSION_NEARBY = re.compile(
     r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
     r"\bfirmware|\bpackage|\brollback"
 )
+_VERSION_HINTS: Final = (
+    "grad", "updat", "install", "bump", "releas", "version", "firmware",
+    "package", "rollback",
+)  # fmt: skip
 _IP_WORDS = re.compile(
     r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
     r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
@@ -600,7 +607,17 @@ class Detector:
             self._token_shapes(text, add)
         if has_eq or has_colon:
             self._key_values(text, add)
-        self._phrases(text, add)
+        low = text.lower()
+        if (
+            "key" in low
+            or "token" in low
+            or "pass" in low
+            or "secret" in low
+            or "session" in low
+            or "bearer" in low
+            or "credential" in low
+        ):
+            self._phrases(text, add)
         if "." in text and "ip" in types:
             self._ipv4(text, add)
         if has_colon and "ip" in types:
@@ -653,18 +670,13 @@ class Detector:
             ):
                 continue
             before = text[max(0, start - 40) : start]
-            if before.endswith("://") or (
-                ":" in before
-                and re.search(r"://[^\s/@]*:?$", before) is not None
-            ):
+            if "://" in before and _USERINFO.search(before):
                 continue  # URL userinfo, not an address
-            if before.endswith("<") and _MESSAGE_ID_CONTEXT.search(
-                before[:-1] + "<"
-            ):
-                continue
-            if _MESSAGE_ID_CONTEXT.search(before):
-                continue
             end = dm.end()
+            if (
+                "<" in before[before.rfind(" ") + 1 :] or "id" in before.lower()
+            ) and _MESSAGE_ID_CONTEXT.search(before):
+                continue  # a Message-ID
             value = text[start:end]
             canonical = (
                 unquote(value).lower() if "%" in value else value.lower()
@@ -847,25 +859,28 @@ class Detector:
             start = m.start()
             value = m.group(0)
             before = text[max(0, start - 16) : start]
-            if before and _VERSION_WORDS.search(before):
-                continue
-            clause = text[max(0, start - 48) : start]
-            cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
-            if _VERSION_NEARBY.search(clause, cut + 1) and (
-                not _IP_WORDS.search(before)
-            ):
-                continue
-            if text.startswith(("-", "/"), m.end()) and re.match(
-                r"[\-/]\d", text[m.end() : m.end() + 2]
-            ):
+            if before and _VERSION_WORDS_REV.match(before[::-1]):
                 continue
             octets = value.split(".")
-            if any(
-                (len(o) > 1 and o[0] == "0") or int(o) > 255 for o in octets
-            ):
-                continue
             if octets[0] in ("127", "0"):
                 continue  # loopback, "this network"
+            bad = False
+            for o in octets:
+                if (len(o) > 1 and o[0] == "0") or int(o) > 255:
+                    bad = True
+            if bad:
+                continue
+            end = m.end()
+            if text[end : end + 1] == "-" and text[end + 1 : end + 2].isdigit():
+                continue  # part of a dashed version or range: 1.2.3.4-5
+            clause = text[max(0, start - 48) : start]
+            low = clause.lower()
+            if any(w in low for w in _VERSION_HINTS):
+                cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
+                if _VERSION_NEARBY.search(clause, cut + 1) and (
+                    not _IP_WORDS.search(before)
+                ):
+                    continue
             add(Candidate("ip", start, m.end(), value, 70))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
