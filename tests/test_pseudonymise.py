@@ -677,3 +677,36 @@ class TestCLI:
         assert result.exit_code == 0, result.output
         assert "<email:" in result.output
         assert "anna.meier@example.ch" not in result.output
+
+
+class TestOptionalDependency:
+    def test_import_loads_no_optional_dependency(self) -> None:
+        """Importing the module loads neither phonenumbers nor integrations."""
+        import subprocess
+
+        code = (
+            "import sys, dataprotect.pseudonymise;"
+            "print(sorted({'phonenumbers', 'structlog', 'sentry_sdk'}"
+            " & set(sys.modules)))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == "[]"
+
+    def test_missing_phonenumbers(self, monkeypatch) -> None:
+        """Without phonenumbers, phones need the extra; keep works without."""
+        from dataprotect.errors import MissingDependencyError
+
+        monkeypatch.setitem(sys.modules, "phonenumbers", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[pseudonymise\]"
+        ):
+            Pseudonymiser(key=KEY)
+        p = Pseudonymiser(key=KEY, rules={"phone": "keep"})
+        assert p.pseudonymise("a@b.ch +41 44 668 18 00").endswith(
+            "+41 44 668 18 00"
+        )

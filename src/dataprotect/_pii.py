@@ -316,6 +316,18 @@ _KEY_NAMES: Final = frozenset(
         "ocp_apim_subscription_key",
     }
 )  # fmt: skip
+_NOT_SECRET_SUFFIXES: Final = (
+    "_id", "_ids", "_name", "_type", "_ref", "_path", "_file", "_arn",
+    "_version", "_length", "_len", "_count", "_expires", "_expiry",
+    "_expires_at", "_expires_in", "_ttl", "_usage", "_limit", "_used",
+    "_policy", "_hint", "_url", "_uri", "_endpoint", "_header", "_field",
+    "_changed", "_reset", "_age", "_valid", "_required", "_set", "s",
+)  # fmt: skip
+_KEY_SUFFIXES: Final = (
+    "api_key", "apikey", "access_key", "private_key", "secret_key",
+    "auth_key", "signing_key", "encryption_key", "master_key",
+    "license_key", "client_key", "app_key", "subscription_key",
+)  # fmt: skip
 _AUTH_HEADERS: Final = frozenset(
     {"authorization", "proxy_authorization", "x_authorization", "auth"}
 )
@@ -398,7 +410,7 @@ _PHONE_CONTEXT = re.compile(
     r"whatsapp|\bcall|callback|\bdial|\bnumber\b|\bnum[eé]ro|nummer|numero"
 )
 _PHONE = re.compile(
-    r"(?<![\w+\-./:=#])(?:"
+    r"(?<![\w+\-./#])(?:"
     r"[2-9]\d{9}(?!\d)|"
     r"(?:\+|00)[1-9]\d{0,2}(?:[ \-./]?\(0\))?(?:[ \-./]?\(?\d{1,5}\)?){1,6}"
     r"|0[1-9]\d{0,4}(?:[ \-./]?\(?\d{1,5}\)?){1,5}"
@@ -517,6 +529,8 @@ _NAME_BEFORE = re.compile(
     r"monsieur|signor[a]?)"
     r")[ \t]*[:=]?[ \t]+[\"'“«]?$"
 )
+_CSV_ANCHORS: Final = frozenset({"email", "phone", "iban", "ahv", "payment_card"})
+_CSV_FIELD = re.compile(r"(?:^|(?<=[,;]))[ \t]*\"?([^,;\"\n]+?)\"?[ \t]*(?=[,;]|$)")
 _BARE_PREP = re.compile(
     r"(?i)(?P<num>\d[\"'’”»)]?[ \t]+)?\b(?:for|by|to|from|with|of)[ \t]+[\"'“«]?$"
 )
@@ -786,13 +800,14 @@ class Detector:
             return "person_name"
         if key in _PHONE_KEYS:
             return "phone"
-        last = key.rsplit("_", 1)[-1].rsplit(".", 1)[-1]
-        if last in ("password", "passwd", "secret", "sessionid", "csrftoken"):
+        if key.endswith(_NOT_SECRET_SUFFIXES):
+            return None  # token_type, secret_name, password_length...
+        if any(w in key for w in ("password", "passwd", "passphrase", "secret")):
             return "secret_param"
-        if key.endswith(("_token", "_api_key", "_apikey", "_secret_key")):
+        if key.endswith(("_session", "sessid", "sessionid", "csrftoken")):
+            return "secret_param"
+        if "token" in key or key.endswith(_KEY_SUFFIXES):
             return "api_key"
-        if key.endswith(("_password", "_passwd", "_session", "sessid")):
-            return "secret_param"
         return None
 
     def _name_value(  # noqa: PLR0917
@@ -979,6 +994,8 @@ class Detector:
             if _DATE_LIKE.match(raw):
                 continue
             start = m.start()
+            if start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
+                continue  # the seconds of a time, 12:30:05.123456
             # part of a longer run of digit groups (IBAN, card, id)
             if (
                 start >= 2
@@ -1046,6 +1063,25 @@ class Detector:
                 end -= 1  # a full stop, not an initial
             name = " ".join(text[start:end].split())
             add(Candidate("person_name", start, end, name.lower(), 50))
+        if (
+            text.count(",") >= 2
+            and ", " not in text
+            and "{" not in text
+            and any(c.type in _CSV_ANCHORS for c in found)
+        ):
+            self._csv_names(text, add)
+
+    @staticmethod
+    def _csv_names(text: str, add: Callable[[Candidate], None]) -> None:
+        """Name columns of a CSV row that also holds contact data."""
+        for m in _CSV_FIELD.finditer(text):
+            value = m.group(1)
+            tokens = value.split()
+            if not 2 <= len(tokens) <= 4 or any(ch.isdigit() for ch in value):
+                continue
+            if _name_tokens_ok(tokens, single=False) == len(tokens):
+                start = m.start(1)
+                add(Candidate("person_name", start, m.end(1), value.lower(), 50))
 
 
 def field_kind(key: str) -> str | None:
