@@ -21,7 +21,6 @@ from dataprotect.errors import (
 )
 
 
-
 __all__ = ["PKCS11KEK"]
 
 _NONCE_SIZE: Final = 12
@@ -113,9 +112,9 @@ class PKCS11KEK:
 
     def _run(self, op: str, data: bytes, nonce: bytes, aad: bytes) -> bytes:
         try:
-            import pkcs11  # noqa: PLC0415
+            import pkcs11
 
-            from pkcs11.mechanisms import GCMParams  # noqa: PLC0415
+            from pkcs11.mechanisms import GCMParams
         except ImportError:
             msg = "PKCS11KEK needs python-pkcs11: install dataprotect[hsm]"
             raise MissingDependencyError(msg) from None
@@ -140,7 +139,11 @@ class PKCS11KEK:
         except pkcs11.PinIncorrect:
             msg = "PKCS#11: wrong PIN"
             raise KeyringError(msg) from None
-        except (pkcs11.NoSuchToken, pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned):
+        except (
+            pkcs11.NoSuchToken,
+            pkcs11.NoSuchKey,
+            pkcs11.MultipleObjectsReturned,
+        ):
             msg = "PKCS#11: token or key not found"
             raise KeyringError(msg) from None
         except pkcs11.PKCS11Error as exc:
@@ -167,7 +170,10 @@ class PKCS11KEK:
         if len(wrapped) <= _NONCE_SIZE:
             raise KeyringError(_UNWRAP_FAILED)
         return self._run(
-            "unwrap", wrapped[_NONCE_SIZE:], wrapped[:_NONCE_SIZE], associated_data
+            "unwrap",
+            wrapped[_NONCE_SIZE:],
+            wrapped[:_NONCE_SIZE],
+            associated_data,
         )
 
 
@@ -181,5 +187,3 @@ _TAG_ERRORS: Final = frozenset(
         "GeneralError",  # SoftHSM2 reports a failed GCM tag so
     }
 )
-
-

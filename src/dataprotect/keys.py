@@ -42,11 +42,11 @@ from dataprotect.errors import (
 
 __all__ = [
     "KEK",
+    "PKCS11KEK",
     "EnvKEK",
     "KeyInfo",
     "KeyStatus",
     "Keyring",
-    "PKCS11KEK",
     "PassphraseKEK",
 ]
 
@@ -56,7 +56,9 @@ _MAGIC: Final = b"DPKR"
 _VERSION: Final = 1
 _KEY_SIZE: Final = 32
 _NONCE_SIZE: Final = 24
-_UNLOCK_FAILED: Final = "cannot unlock keyring: wrong key-encryption key or corrupt file"
+_UNLOCK_FAILED: Final = (
+    "cannot unlock keyring: wrong key-encryption key or corrupt file"
+)
 _NOT_A_KEYRING: Final = "not a dataprotect keyring"
 
 
@@ -88,7 +90,9 @@ class KEK(Protocol):
 
 def _seal(kek_key: bytes, data_key: bytes, associated_data: bytes) -> bytes:
     nonce = os.urandom(_NONCE_SIZE)
-    return nonce + XAES256GCM(kek_key).encrypt(nonce, data_key, associated_data)
+    return nonce + XAES256GCM(kek_key).encrypt(
+        nonce, data_key, associated_data
+    )
 
 
 def _open(kek_key: bytes, blob: bytes, associated_data: bytes) -> bytes:
@@ -159,16 +163,16 @@ class PassphraseKEK:
         raise TypeError(msg)
 
     def _argon2(self, salt: bytes, t: int, m: int, p: int) -> bytes:
-        from argon2.low_level import Type, hash_secret_raw  # noqa: PLC0415
+        from argon2.low_level import Type, hash_secret_raw
 
         return hash_secret_raw(
             self._passphrase.reveal(), salt, t, m, p, _KEY_SIZE, Type.ID
         )
 
     def _pbkdf2(self, salt: bytes, iterations: int) -> bytes:
-        return PBKDF2HMAC(
-            hashes.SHA256(), _KEY_SIZE, salt, iterations
-        ).derive(self._passphrase.reveal())
+        return PBKDF2HMAC(hashes.SHA256(), _KEY_SIZE, salt, iterations).derive(
+            self._passphrase.reveal()
+        )
 
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         """Wrap *data_key* under a key derived from the passphrase."""
@@ -192,9 +196,13 @@ class PassphraseKEK:
             if wrapped[:1] == b"A":
                 t, m, p = struct.unpack_from(">IIB", wrapped, 1)
                 head, rest = wrapped[:26], wrapped[26:]
-                if not all(
-                    1 <= v <= hi for v, hi in zip((t, m, p), _MAX_ARGON2)
-                ) or m < 8 * p:
+                if (
+                    not all(
+                        1 <= v <= hi
+                        for v, hi in zip((t, m, p), _MAX_ARGON2, strict=True)
+                    )
+                    or m < 8 * p
+                ):
                     raise KeyringError(_UNLOCK_FAILED)
                 key = self._argon2(head[10:26], t, m, p)
             elif wrapped[:1] == b"P":
@@ -300,6 +308,25 @@ class _Key:
         self.created_at = created_at
 
 
+def _parse_key(item: dict[str, object]) -> tuple[int, _Key]:
+    """One key of a keyring payload; ``ValueError`` if malformed."""
+    key_id = int(str(item["id"]))
+    status = item["status"]
+    material = item["material"]
+    if status not in {"active", "retired", "destroyed"}:
+        raise ValueError(status)
+    secret = None
+    if isinstance(material, str):
+        raw = base64.b64decode(material, validate=True)
+        if len(raw) != _KEY_SIZE:
+            raise ValueError(key_id)
+        secret = Secret(raw, label=f"key {key_id:#010x}")
+    elif status != "destroyed":
+        raise ValueError(key_id)
+    created = datetime.fromisoformat(str(item["created"]))
+    return key_id, _Key(secret, str(status), created)
+
+
 def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
@@ -327,7 +354,9 @@ class Keyring:
         return ring
 
     def __repr__(self) -> str:
-        return f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
+        return (
+            f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
+        )
 
     def __reduce__(self) -> object:
         msg = "keyrings cannot be pickled; use save() or to_bytes()"
@@ -376,7 +405,9 @@ class Keyring:
     def _change(self, key_id: int, status: str) -> _Key:
         key = self._entry(key_id)
         if key_id == self._primary:
-            msg = "the primary key cannot be retired or destroyed; rotate first"
+            msg = (
+                "the primary key cannot be retired or destroyed; rotate first"
+            )
             raise KeyringError(msg)
         if key.status == "destroyed" and status != "destroyed":
             msg = f"key {key_id:#010x} was destroyed"
@@ -443,27 +474,14 @@ class Keyring:
         try:
             doc = json.loads(payload)
             for item in doc["keys"]:
-                key_id = int(item["id"])
-                status = item["status"]
-                if status not in {"active", "retired", "destroyed"}:
-                    raise ValueError
-                material = item["material"]
-                secret = None
-                if material is not None:
-                    raw = base64.b64decode(material, validate=True)
-                    if len(raw) != _KEY_SIZE:
-                        raise ValueError
-                    secret = Secret(raw, label=f"key {key_id:#010x}")
-                elif status != "destroyed":
-                    raise ValueError
-                ring._keys[key_id] = _Key(
-                    secret, status, datetime.fromisoformat(item["created"])
-                )
+                key_id, key = _parse_key(item)
+                ring._keys[key_id] = key
             ring._primary = int(doc["primary"])
-            if ring._keys[ring._primary].status != "active":
-                raise ValueError
+            primary_status = ring._keys[ring._primary].status
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise KeyringError(_NOT_A_KEYRING) from None
+        if primary_status != "active":
+            raise KeyringError(_NOT_A_KEYRING)
         return ring
 
     def to_bytes(self, *, kek: KEK) -> bytes:
