@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
 
-from dataprotect._secret import Secret
+from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,
     ConfigurationError,
@@ -44,7 +44,7 @@ def _parse_uri(uri: str) -> dict[str, str]:
     return attrs
 
 
-class PKCS11KEK:
+class PKCS11KEK(Unpicklable):
     """A KEK that is an AES-256 secret key on a PKCS#11 token.
 
     Give either an RFC 7512 URI or the parts::
@@ -106,10 +106,6 @@ class PKCS11KEK:
     def __repr__(self) -> str:
         return f"<PKCS11KEK token={self.token_label!r} key={self.key_label!r}>"
 
-    def __reduce__(self) -> object:
-        msg = "KEKs cannot be pickled"
-        raise TypeError(msg)
-
     def _run(self, op: str, data: bytes, nonce: bytes, aad: bytes) -> bytes:
         try:
             import pkcs11
@@ -123,7 +119,7 @@ class PKCS11KEK:
             token = lib.get_token(token_label=self.token_label)
             pin = None if self._pin is None else self._pin.reveal().decode()
             with token.open(user_pin=pin) as session:
-                key = session.get_key(
+                key: Any = session.get_key(
                     object_class=pkcs11.ObjectClass.SECRET_KEY,
                     key_type=pkcs11.KeyType.AES,
                     label=self.key_label,

@@ -78,10 +78,16 @@ def _nonces(prefix: bytes) -> Callable[[int, bool], bytes]:
 
 def _read_full(src: BinaryIO, buf: bytearray) -> int:
     """Fill *buf* from *src*; return the count (short only at EOF)."""
+    readinto = getattr(src, "readinto", None)
     view = memoryview(buf)
     got = 0
     while got < len(buf):
-        n = src.readinto(view[got:])
+        if readinto is not None:
+            n = readinto(view[got:])
+        else:
+            chunk = src.read(len(buf) - got)
+            n = len(chunk)
+            view[got : got + n] = chunk
         if not n:
             break
         got += n

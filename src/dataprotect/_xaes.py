@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.ciphers.algorithms import AES256
 from cryptography.hazmat.primitives.ciphers.modes import ECB
 
-from dataprotect._secret import check_bytes
+from dataprotect._secret import Unpicklable, check_bytes
 from dataprotect.errors import DecryptionError
 
 
@@ -38,7 +38,7 @@ def _shift_left(block: bytes) -> int:
     return value
 
 
-class XAES256GCM:
+class XAES256GCM(Unpicklable):
     """XAES-256-GCM: AES-256-GCM with 192-bit nonces that are safe to draw
     at random for a virtually unlimited number of messages under one key.
 
@@ -78,10 +78,6 @@ class XAES256GCM:
 
     def __repr__(self) -> str:
         return "<XAES256GCM>"
-
-    def __reduce__(self) -> object:
-        msg = "keys cannot be pickled"
-        raise TypeError(msg)
 
     @classmethod
     def generate_key(cls) -> bytes:

@@ -24,7 +24,7 @@ from typing import BinaryIO, Final
 from dataprotect import _kdf, _stream
 from dataprotect._atomic import atomic_write
 from dataprotect._encoding import b64decode, b64encode
-from dataprotect._secret import check_bytes
+from dataprotect._secret import check_bytes, check_type
 from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import DecryptionError
 from dataprotect.keys import Keyring
@@ -62,10 +62,7 @@ class Encryptor:
     __slots__ = ("_ciphers", "_keyring")
 
     def __init__(self, keyring: Keyring) -> None:
-        if not isinstance(keyring, Keyring):
-            msg = "keyring must be a Keyring"
-            raise TypeError(msg)
-        self._keyring = keyring
+        self._keyring = check_type("keyring", keyring, Keyring)
         self._ciphers: dict[int, tuple[bytes, XAES256GCM]] = {}
 
     def __repr__(self) -> str:
@@ -141,10 +138,8 @@ class Encryptor:
 
     def encrypt_str(self, plaintext: str, context: bytes = b"") -> str:
         """Encrypt text for a text column: URL-safe base64 of :meth:`encrypt`."""
-        if not isinstance(plaintext, str):
-            msg = "plaintext must be str"
-            raise TypeError(msg)
-        return b64encode(self.encrypt(plaintext.encode("utf-8"), context))
+        text = check_type("plaintext", plaintext, str)
+        return b64encode(self.encrypt(text.encode("utf-8"), context))
 
     def decrypt_str(self, ciphertext: str, context: bytes = b"") -> str:
         """Decrypt the output of :meth:`encrypt_str`.
@@ -153,11 +148,9 @@ class Encryptor:
             dataprotect.errors.DecryptionError: As :meth:`decrypt`, or not
                 valid base64.
         """
-        if not isinstance(ciphertext, str):
-            msg = "ciphertext must be str"
-            raise TypeError(msg)
+        text = check_type("ciphertext", ciphertext, str)
         try:
-            raw = b64decode(ciphertext)
+            raw = b64decode(text)
         except ValueError:
             raise DecryptionError(_FAILED) from None
         try:

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from dataprotect import _fips
 from dataprotect._atomic import atomic_write
 from dataprotect._pkcs11 import PKCS11KEK
-from dataprotect._secret import Secret, check_bytes
+from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import (
     ConfigurationError,
@@ -114,7 +114,7 @@ _MAX_ARGON2: Final = (64, 4 * 1024 * 1024, 64)
 _MAX_PBKDF2: Final = 100_000_000
 
 
-class PassphraseKEK:
+class PassphraseKEK(Unpicklable):
     """A KEK derived from a passphrase.
 
     Uses argon2id (RFC 9106, 64 MiB, t=3, p=4) with a random salt, or
@@ -157,10 +157,6 @@ class PassphraseKEK:
 
     def __repr__(self) -> str:
         return "<PassphraseKEK>"
-
-    def __reduce__(self) -> object:
-        msg = "KEKs cannot be pickled"
-        raise TypeError(msg)
 
     def _argon2(self, salt: bytes, t: int, m: int, p: int) -> bytes:
         from argon2.low_level import Type, hash_secret_raw
@@ -331,7 +327,7 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
-class Keyring:
+class Keyring(Unpicklable):
     """A set of data keys, one of them primary.
 
     Make one with :meth:`generate`, store it with :meth:`save`, open it with
@@ -357,10 +353,6 @@ class Keyring:
         return (
             f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
         )
-
-    def __reduce__(self) -> object:
-        msg = "keyrings cannot be pickled; use save() or to_bytes()"
-        raise TypeError(msg)
 
     @property
     def primary_id(self) -> int:

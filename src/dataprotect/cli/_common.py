@@ -61,13 +61,13 @@ def read_secret(
     if not sys.stdin.isatty():
         msg = f"no {what}: give it with an -env or -file option, or run on a terminal"
         raise InputError(msg)
-    value: str = click.prompt(
+    answer: str = click.prompt(
         what.capitalize(),
         hide_input=True,
         confirmation_prompt=confirm,
         err=True,
     )
-    return value
+    return answer
 
 
 def kek_options(func: F) -> F:

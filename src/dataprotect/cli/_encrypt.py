@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from dataprotect.cli._common import (
@@ -16,10 +19,12 @@ from dataprotect.encryption import Encryptor
 
 __all__ = ["decrypt", "encrypt"]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 _SUFFIX = ".dpenc"
 
 
-def _options(func):  # type: ignore[no-untyped-def]
+def _options(func: F) -> F:
     func = click.option(
         "-o", "--output", metavar="PATH", help="Output file ('-' for stdout)."
     )(func)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ def list_(
         )
 
 
-def _change(action: str) -> click.Command:
+def _change(action: str) -> Callable[..., None]:
     @click.argument("path")
     @click.argument("key_id")
     @kek_options
