@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 
 sys.path.insert(0, os.path.abspath("../src"))
