@@ -336,11 +336,13 @@ class Keyring(Unpicklable):
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_keys", "_primary")
+    __slots__ = ("_generation", "_keys", "_primary")
 
     def __init__(self) -> None:
         self._keys: dict[int, _Key] = {}
         self._primary = 0
+        # Bumped on every change, so users of the keys can cache safely.
+        self._generation = 0
 
     @classmethod
     def generate(cls, *, now: datetime | None = None) -> Keyring:
@@ -385,6 +387,7 @@ class Keyring(Unpicklable):
         material = Secret(os.urandom(_KEY_SIZE), label=f"key {key_id:#010x}")
         self._keys[key_id] = _Key(material, "active", _now(now))
         self._primary = key_id
+        self._generation += 1
         return key_id
 
     def _entry(self, key_id: int) -> _Key:
@@ -405,6 +408,7 @@ class Keyring(Unpicklable):
             msg = f"key {key_id:#010x} was destroyed"
             raise KeyringError(msg)
         key.status = status
+        self._generation += 1
         return key
 
     def retire(self, key_id: int) -> None:
