@@ -165,11 +165,13 @@ def run(*, quick: bool) -> str:
     )
     rows += [
         "",
-        f"`decrypt` of 1 KiB: Encryptor {t['enc'] * 1e6:.2f} µs, raw AESGCM "
-        f"{t['raw'] * 1e6:.2f} µs (**{t['enc'] / t['raw']:.2f}x**).  Above "
-        "64 KiB, `encrypt` spends its extra time allocating and copying the "
-        "output buffer (the header comes first); use streams for large "
-        "values.",
+        (
+            f"`decrypt` of 1 KiB: Encryptor {t['enc'] * 1e6:.2f} µs, raw AESGCM "
+            f"{t['raw'] * 1e6:.2f} µs (**{t['enc'] / t['raw']:.2f}x**).  Above "
+            "64 KiB, `encrypt` spends its extra time allocating and copying the "
+            "output buffer (the header comes first); use streams for large "
+            "values."
+        ),
     ]
 
     size = (64 if quick else 512) * MIB
@@ -211,10 +213,14 @@ def run(*, quick: bool) -> str:
         "",
         "| direction | encrypt_stream / decrypt_stream | raw AESGCM `*_into` loop | ratio (target >= 0.85x) |",
         "|---|---|---|---|",
-        f"| encrypt | {fmt_rate(size / t['enc'])} | {fmt_rate(size / t['raw'])} "
-        f"| **{t['raw'] / t['enc']:.2f}x** |",
-        f"| decrypt | {fmt_rate(32 * MIB / d['enc'])} | {fmt_rate(32 * MIB / d['raw'])} "
-        f"| **{d['raw'] / d['enc']:.2f}x** |",
+        (
+            f"| encrypt | {fmt_rate(size / t['enc'])} | {fmt_rate(size / t['raw'])} "
+            f"| **{t['raw'] / t['enc']:.2f}x** |"
+        ),
+        (
+            f"| decrypt | {fmt_rate(32 * MIB / d['enc'])} | {fmt_rate(32 * MIB / d['raw'])} "
+            f"| **{d['raw'] / d['enc']:.2f}x** |"
+        ),
         "",
         "`openssl speed -evp aes-256-gcm` (system OpenSSL, 16 KiB blocks): "
         + (
@@ -243,7 +249,9 @@ def run(*, quick: bool) -> str:
         f"| 64 MiB | {small_rss:.1f} MiB | {small_rss - baseline:.1f} MiB |",
         f"| {big // MIB:,} MiB | {big_rss:.1f} MiB | {big_rss - baseline:.1f} MiB |",
         "",
-        f"Peak memory is independent of the stream's size "
-        f"(ratio {big_rss / small_rss:.2f}x for {big // (64 * MIB)}x the data).",
+        (
+            f"Peak memory is independent of the stream's size "
+            f"(ratio {big_rss / small_rss:.2f}x for {big // (64 * MIB)}x the data)."
+        ),
     ]
     return "\n".join(rows)
