@@ -500,7 +500,8 @@ _NAME_RUN = re.compile(
     rf"{_NAME_WORD}(?:[ \t][^\W\d_][^\W\d_'’\-]*\.?){{0,5}}"
 )
 _NAME_CAND = re.compile(
-    rf"(?<![\w.@'’\-]){_NAME_WORD}"
+    rf"[{_UPPER}](?<![\w.@'’\-][{_UPPER}])"
+    rf"[^\W\d_]*(?:['’\-][^\W\d_]+)*\.?"
     rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
     rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{_NAME_WORD}){{1,3}}"
 )
@@ -529,8 +530,12 @@ _NAME_BEFORE = re.compile(
     r"monsieur|signor[a]?)"
     r")[ \t]*[:=]?[ \t]+[\"'“«]?$"
 )
-_CSV_ANCHORS: Final = frozenset({"email", "phone", "iban", "ahv", "payment_card"})
-_CSV_FIELD = re.compile(r"(?:^|(?<=[,;]))[ \t]*\"?([^,;\"\n]+?)\"?[ \t]*(?=[,;]|$)")
+_CSV_ANCHORS: Final = frozenset(
+    {"email", "phone", "iban", "ahv", "payment_card"}
+)
+_CSV_FIELD = re.compile(
+    r"(?:^|(?<=[,;]))[ \t]*\"?([^,;\"\n]+?)\"?[ \t]*(?=[,;]|$)"
+)
 _BARE_PREP = re.compile(
     r"(?i)(?P<num>\d[\"'’”»)]?[ \t]+)?\b(?:for|by|to|from|with|of)[ \t]+[\"'“«]?$"
 )
@@ -660,7 +665,7 @@ class Detector:
 
     # -- detectors --------------------------------------------------------
 
-    def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901
+    def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
         for at in _AT.finditer(text):
             a = at.start()
             dm = _DOMAIN.match(text, at.end())
@@ -688,7 +693,8 @@ class Detector:
                 continue  # URL userinfo, not an address
             end = dm.end()
             if (
-                "<" in before[before.rfind(" ") + 1 :] or "id" in before.lower()
+                "<" in before[before.rfind(" ") + 1 :]
+                or "id" in before.lower()
             ) and _MESSAGE_ID_CONTEXT.search(before):
                 continue  # a Message-ID
             value = text[start:end]
@@ -802,7 +808,9 @@ class Detector:
             return "phone"
         if key.endswith(_NOT_SECRET_SUFFIXES):
             return None  # token_type, secret_name, password_length...
-        if any(w in key for w in ("password", "passwd", "passphrase", "secret")):
+        if any(
+            w in key for w in ("password", "passwd", "passphrase", "secret")
+        ):
             return "secret_param"
         if key.endswith(("_session", "sessid", "sessionid", "csrftoken")):
             return "secret_param"
@@ -810,7 +818,7 @@ class Detector:
             return "api_key"
         return None
 
-    def _name_value(  # noqa: PLR0917
+    def _name_value(
         self,
         text: str,
         start: int,
@@ -886,7 +894,10 @@ class Detector:
             if bad:
                 continue
             end = m.end()
-            if text[end : end + 1] == "-" and text[end + 1 : end + 2].isdigit():
+            if (
+                text[end : end + 1] == "-"
+                and text[end + 1 : end + 2].isdigit()
+            ):
                 continue  # part of a dashed version or range: 1.2.3.4-5
             clause = text[max(0, start - 48) : start]
             low = clause.lower()
@@ -994,7 +1005,11 @@ class Detector:
             if _DATE_LIKE.match(raw):
                 continue
             start = m.start()
-            if start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
+            if (
+                start >= 2
+                and text[start - 1] == ":"
+                and text[start - 2].isdigit()
+            ):
                 continue  # the seconds of a time, 12:30:05.123456
             # part of a longer run of digit groups (IBAN, card, id)
             if (
@@ -1081,7 +1096,11 @@ class Detector:
                 continue
             if _name_tokens_ok(tokens, single=False) == len(tokens):
                 start = m.start(1)
-                add(Candidate("person_name", start, m.end(1), value.lower(), 50))
+                add(
+                    Candidate(
+                        "person_name", start, m.end(1), value.lower(), 50
+                    )
+                )
 
 
 def field_kind(key: str) -> str | None:

@@ -448,7 +448,7 @@ def _canonical(kind: str, value: str) -> str:
 
 
 def _truncate_ip(value: str) -> str:
-    import ipaddress  # noqa: PLC0415
+    import ipaddress
 
     addr = ipaddress.ip_address(value)
     if (

@@ -100,7 +100,7 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
 @click.option(
     "--stats", is_flag=True, help="Print findings per type on stderr."
 )
-def pseudonymise(  # noqa: PLR0917 -- click passes options positionally
+def pseudonymise(
     source: str,
     output: str,
     key_env: str | None,
@@ -147,7 +147,7 @@ def pseudonymise(  # noqa: PLR0917 -- click passes options positionally
 
 def demo_step(workdir: Path) -> None:
     """Pseudonymise a few log lines and show the daily key rotation."""
-    from datetime import datetime, timezone  # noqa: PLC0415
+    from datetime import datetime, timezone
 
     p = Pseudonymiser(key=os.urandom(32))
     lines = [
