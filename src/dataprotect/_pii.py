@@ -477,7 +477,15 @@ _NOT_NAME_WORDS: Final = frozenset(
         "east", "west", "central", "upper", "lower", "great", "little",
         "big", "old", "first", "last", "next", "previous", "primary",
         "secondary", "active", "inactive", "pending", "completed", "failed",
-        "success", "done", "started", "stopped", "running",
+        "success", "done", "started", "stopped", "running", "jenkins",
+        "github", "gitlab", "bitbucket", "docker", "kubernetes", "k8s",
+        "redis", "postgres", "postgresql", "mysql", "mongo", "mongodb",
+        "nginx", "apache", "celery", "sentry", "slack", "jira", "confluence",
+        "terraform", "ansible", "grafana", "prometheus", "kafka", "rabbitmq",
+        "elastic", "elasticsearch", "kibana", "aws", "azure", "gcp",
+        "release", "back", "daily", "weekly", "monthly",
+        "nightly", "scheduled", "automatic", "auto", "manual", "internal",
+        "external", "public", "private",
     }
 )  # fmt: skip
 _NOT_NAME_ANY: Final = frozenset(
@@ -492,6 +500,14 @@ _NOT_NAME_ANY: Final = frozenset(
         "holding", "holdings", "foundation", "association", "department",
         "ministry", "error", "exception", "failed", "timeout", "http",
         "https", "id", "iban", "ahv", "avs", "ip", "url", "uuid", "json",
+        "pipeline", "pipelines", "runner", "runners", "bot", "bots", "agent",
+        "daemon", "scheduler", "cron", "controller", "operator", "manager",
+        "integration", "plugin", "webhook", "robot", "script", "engine",
+        "console", "portal", "dashboard", "monitor", "action", "actions",
+        "workflow", "build", "release", "deploy", "deployment", "job", "jobs",
+        "task", "tasks", "process", "module", "component", "platform",
+        "account", "accounts", "user", "users", "admin", "administrator",
+        "card", "cards", "banner", "page", "button", "form", "report",
     }
 )  # fmt: skip
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
@@ -1062,8 +1078,7 @@ class Detector:
                 # after other personal data introduces its owner.
                 prep = start - len(before) + bare.start()
                 if bare.group("num") is None and not any(
-                    c.type != "person_name" and 0 <= prep - c.end <= 3
-                    for c in found
+                    0 <= prep - c.end <= 3 for c in found
                 ):
                     continue
             tokens = m.group(0).split()
