@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import zlib
 
 from collections.abc import Callable, Iterable
 from typing import Any, Final, NamedTuple
@@ -84,7 +85,7 @@ _MASKED_VALUE = re.compile(
     | %[sdr] | \{\} | \?
     | null | none | nil | undefined | true | false | n/?a | empty
     | redacted | filtered | hidden | secure | masked | removed | omitted
-    | changeme | your[_\-]?\w+
+    | your[_\-]?\w+
     """
 )
 
@@ -283,6 +284,27 @@ _TOKEN_SHAPES = re.compile(
     r"|(?:api|key|tok|secret|token)_[0-9A-Za-z]{24,}"
     r")(?![\w\-])"
 )
+# dataprotect access tokens (and GitHub's): <prefix>_<30 base62><6 base62
+# CRC32 of "<prefix>_<random>">; the checksum keeps false positives out.
+_CHECKSUM_TOKEN = re.compile(
+    r"(?<![\w\-])[A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?_[0-9A-Za-z]{36}"
+    r"(?![\w\-])"
+)
+_BASE62: Final = (
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+
+def token_checksum_ok(token: str) -> bool:
+    """Whether the last 6 characters are the base62 CRC32 of the rest."""
+    value = zlib.crc32(token[:-6].encode("ascii"))
+    chars = []
+    for _ in range(6):
+        value, rem = divmod(value, 62)
+        chars.append(_BASE62[rem])
+    return "".join(reversed(chars)) == token[-6:]
+
+
 _URL_CREDENTIAL = re.compile(
     r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s/:@?#\"'<>]{0,128}"
     r":(?P<pw>[^\s/@?#\"'<>]{1,256})@(?=[\w\[])"
@@ -739,6 +761,14 @@ class Detector:
     ) -> None:
         for m in _TOKEN_SHAPES.finditer(text):
             add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
+        if "_" in text:
+            for m in _CHECKSUM_TOKEN.finditer(text):
+                if token_checksum_ok(m.group(0)):
+                    add(
+                        Candidate(
+                            "api_key", m.start(), m.end(), m.group(0), 74
+                        )
+                    )
 
     def _key_values(  # noqa: C901, PLR0912, PLR0915 -- one pass, many forms
         self, text: str, add: Callable[[Candidate], None]
