@@ -18,6 +18,8 @@ lines fast.
 from __future__ import annotations
 
 import ipaddress
+import itertools
+import operator
 import re
 import zlib
 
@@ -136,10 +138,6 @@ _VERSION_NEARBY = re.compile(
     r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
     r"\bfirmware|\bpackage|\brollback"
 )
-_VERSION_HINTS: Final = (
-    "grad", "updat", "install", "bump", "releas", "version", "firmware",
-    "package", "rollback",
-)  # fmt: skip
 _IP_WORDS = re.compile(
     r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
     r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
@@ -709,7 +707,7 @@ class Detector:
             dm = _DOMAIN.match(text, at.end())
             if dm is None:
                 continue
-            window = text[max(0, a - 80) : a][::-1]
+            window = text[max(0, a - 64) : a][::-1]
             lm = _LOCAL_REV.match(window)
             if lm is None:
                 continue
@@ -732,7 +730,9 @@ class Detector:
             end = dm.end()
             if (
                 "<" in before[before.rfind(" ") + 1 :]
-                or "id" in before.lower()
+                or "id" in before
+                or "ID" in before
+                or "Id" in before
             ) and _MESSAGE_ID_CONTEXT.search(before):
                 continue  # a Message-ID
             value = text[start:end]
@@ -947,7 +947,17 @@ class Detector:
                 continue  # part of a dashed version or range: 1.2.3.4-5
             clause = text[max(0, start - 48) : start]
             low = clause.lower()
-            if any(w in low for w in _VERSION_HINTS):
+            if (
+                "ver" in low
+                or "grad" in low
+                or "updat" in low
+                or "install" in low
+                or "bump" in low
+                or "releas" in low
+                or "firmware" in low
+                or "package" in low
+                or "rollback" in low
+            ):
                 cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
                 if _VERSION_NEARBY.search(clause, cut + 1) and (
                     not _IP_WORDS.search(before)
@@ -1180,10 +1190,19 @@ def _parse_phone(
     return number if ok else None
 
 
+_by_start = operator.attrgetter("start")
+
+
 def _resolve(found: list[Candidate]) -> list[Candidate]:
     """Keep the strongest of overlapping candidates, in text order."""
     if len(found) == 1:
         return found
+    found.sort(key=_by_start)
+    for a, b in itertools.pairwise(found):
+        if b.start < a.end:
+            break
+    else:
+        return found  # nothing overlaps
     found.sort(key=lambda c: (-c.priority, c.start, c.start - c.end))
     kept: list[Candidate] = []
     for c in found:

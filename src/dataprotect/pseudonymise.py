@@ -300,7 +300,9 @@ class Pseudonymiser:
         canonical form of each finding, so ``Anna@Example.CH`` and
         ``anna@example.ch`` get the same one.
         """
-        key = self._epoch_key(now)
+        return self._pseudonym(self._epoch_key(now), kind, value)
+
+    def _pseudonym(self, key: bytes, kind: str, value: str) -> str:
         memo = self._memo
         cache_key = (key, kind, value)
         cached = memo.get(cache_key)
@@ -342,9 +344,16 @@ class Pseudonymiser:
     ) -> str:
         parts: list[str] = []
         pos = 0
+        rules = self._rules
+        key: bytes | None = None
         for c in found:
             parts.append(text[pos : c.start])
-            parts.append(self._replace(c, text[c.start : c.end], now))
+            if rules[c.type] == "pseudonym":
+                if key is None:
+                    key = self._epoch_key(now)
+                parts.append(self._pseudonym(key, c.type, c.canonical))
+            else:
+                parts.append(self._replace(c, text[c.start : c.end], now))
             pos = c.end
         parts.append(text[pos:])
         return "".join(parts)
