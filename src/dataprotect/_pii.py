@@ -187,7 +187,7 @@ def card_brand_ok(digits: str) -> bool:  # noqa: PLR0911 -- one per brand
         return n == 15
     if p4 == 6011 or 644 <= p4 // 10 <= 649 or p2 == 65:  # Discover
         return 16 <= n <= 19
-    if 3528 <= p4 <= 3589:  # JCB
+    if p2 == 35:  # JCB (3528-3589, and test ranges around it)
         return 16 <= n <= 19
     if 300 <= p4 // 10 <= 305 or p2 in (36, 38, 39):  # Diners Club
         return 14 <= n <= 19
@@ -207,6 +207,8 @@ _ID_CONTEXT = re.compile(
     r"epoch|seq|offset|checksum|crc|hash)\b[\s\"'#:=.\-]*"
     r"|\b\w*_(?:id|ref|no|nr|number)[\"']?\s*[:=]\s*[\"']?)$"
 )
+# Other Maestro ranges, taken only where the text says "card".
+_MAESTRO_LIKE = re.compile(r"(?:5[06-8]\d{10,17}|6\d{11,18}|0604\d{8,15})$")
 _CARD_CONTEXT = re.compile(r"(?i)card|\bpan\b|\bcc\b|visa|master|amex")
 
 _IBAN = re.compile(
@@ -409,13 +411,13 @@ _PHRASE = re.compile(
     r"(?i)\b(?P<kw>api[ _\-]?key|access[ _\-]?token|auth(?:entication)?"
     r"[ _\-]?token|bearer(?:[ _\-]token)?|secret(?:[ _\-]key)?|password|"
     r"passwd|session(?:[ _\-]?id)?|token|credentials?)"
-    r"(?:\s+(?:is|was|of|for|with|=))?\s+(?P<val>[\w\-.~+/]{12,}={0,2})"
+    r"(?:\s+(?:is|was|=|:))?\s+(?P<val>[\w\-.~+/]{12,}={0,2})"
 )
 
 
 def _looks_secret(value: str) -> bool:
     """A value after "token"/"api key" in prose must look random."""
-    if len(value) < 12 or is_masked(value):
+    if len(value) < 12 or is_masked(value) or ":" in value:
         return False
     has_digit = any(ch.isdigit() for ch in value)
     has_alpha = any(ch.isalpha() for ch in value)
@@ -436,8 +438,9 @@ _PHONE = re.compile(
     r"|0[1-9]\d{0,4}(?:[ \-./]?\(?\d{1,5}\)?){1,5}"
     r"|\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]\d{4}"
     r"|\(0\d{1,4}\)[ \-.]?\d{2,5}(?:[ \-.]?\d{2,5}){0,3}"
-    r")(?![\w\-]|[./]\d)"
+    r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
+_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?(?=\d)")
 _DATE_LIKE = re.compile(
     r"\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4}$"
 )
@@ -531,15 +534,15 @@ _NOT_NAME_ANY: Final = frozenset(
     }
 )  # fmt: skip
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
-_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['’\-][^\W\d_]+)*\.?"
+_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
 _NAME_RUN = re.compile(
     rf"{_NAME_WORD}(?:[ \t][^\W\d_][^\W\d_'’\-]*\.?){{0,5}}"
 )
 _NAME_CAND = re.compile(
     rf"[{_UPPER}](?<![\w.@'’\-][{_UPPER}])"
-    rf"[^\W\d_]*(?:['’\-][^\W\d_]+)*\.?"
+    rf"[^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
     rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
-    rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{_NAME_WORD}){{1,3}}"
+    rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{_NAME_WORD}){{1,6}}"
 )
 _NAME_BEFORE = re.compile(
     r"(?i)\b(?:"
@@ -566,6 +569,7 @@ _NAME_BEFORE = re.compile(
     r"monsieur|signor[a]?)"
     r")[ \t]*[:=]?[ \t]+[\"'“«]?$"
 )
+_WORD = re.compile(r"\S+")
 _CSV_ANCHORS: Final = frozenset(
     {"email", "phone", "iban", "ahv", "payment_card"}
 )
@@ -577,13 +581,37 @@ _BARE_PREP = re.compile(
 )
 
 
-def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:
+_HONORIFICS: Final = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr",
+        "frau", "mme", "mlle", "sig", "sig.ra", "dipl.-ing", "ing", "lic",
+        "mag", "dott", "dott.ssa", "ing.", "madame", "monsieur", "signor",
+        "signora", "prof. dr", "univ.-prof", "univ.prof", "dipl.-kfm",
+        "mag.a", "dr.in", "ing.in", "dr. med", "dr.med",
+    }
+)  # fmt: skip
+_SUFFIXES: Final = frozenset(
+    {
+        "md", "phd", "jr", "sr", "ii", "iii", "iv", "dds", "dvm", "esq",
+        "msc", "bsc", "mba", "ma", "ba", "b.a", "m.a", "b.sc", "m.sc",
+        "mag", "bed", "med",
+    }
+)  # fmt: skip
+
+
+def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901
     """How many leading *tokens* form a person's name (0: none)."""
     taken = 0
     capitals = 0
     for i, tok in enumerate(tokens):
         bare = tok.rstrip(".")
         low = bare.lower()
+        if low in _HONORIFICS and taken == i and i < 2:
+            taken += 1  # "Dr", "Mr.", "Dipl.-Ing." before the name
+            continue
+        if low in _SUFFIXES and capitals >= 2:
+            taken += 1  # "MD", "Jr.", "III" after it
+            continue
         if low in _NAME_PARTICLES and 0 < i < len(tokens) - 1:
             taken += 1
             continue
@@ -1039,15 +1067,17 @@ class Detector:
                 groups = re.split(r"[ \-.]", raw)
                 if len(groups) < 3 or any(len(g) < 3 for g in groups[:-1]):
                     continue
-            if not (card_brand_ok(digits) and luhn_ok(digits)):
+            if not luhn_ok(digits):
                 continue
             before = text[max(0, m.start() - 40) : m.start()]
-            if _ID_CONTEXT.search(before[-24:]) and not _CARD_CONTEXT.search(
-                before
+            card_context = _CARD_CONTEXT.search(before) is not None
+            if not card_brand_ok(digits) and not (
+                card_context and _MAESTRO_LIKE.match(digits)
             ):
                 continue
-            if True:
-                add(Candidate("payment_card", m.start(), m.end(), digits, 80))
+            if _ID_CONTEXT.search(before[-24:]) and not card_context:
+                continue
+            add(Candidate("payment_card", m.start(), m.end(), digits, 80))
 
     def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912
         pn = self._phonenumbers
@@ -1055,7 +1085,8 @@ class Detector:
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
                 raw = raw[:-1]
-            digits = sum(ch.isdigit() for ch in raw)
+            number_part = _EXTENSION.split(raw, 1)[0]
+            digits = sum(ch.isdigit() for ch in number_part)
             if digits < 7 or digits > 15:
                 continue
             if _DATE_LIKE.match(raw):
@@ -1108,31 +1139,13 @@ class Detector:
         add: Callable[[Candidate], None],
     ) -> None:
         for m in _NAME_CAND.finditer(text):
-            start = m.start()
-            before = text[max(0, start - 48) : start]
-            if not _NAME_BEFORE.search(before):
-                bare = _BARE_PREP.search(before)
-                if bare is None:
-                    continue
-                # "... 756.1234.5678.97 for Anna Meier": a preposition right
-                # after other personal data introduces its owner.
-                prep = start - len(before) + bare.start()
-                if bare.group("num") is None and not any(
-                    0 <= prep - c.end <= 3 for c in found
-                ):
-                    continue
-            tokens = m.group(0).split()
-            n = _name_tokens_ok(tokens, single=False)
-            if not n:
-                continue
-            cursor = start
-            for tok in tokens[:n]:
-                cursor = text.find(tok, cursor) + len(tok)
-            end = cursor
-            if text[end - 1] == "." and text[end - 3 : end - 2] != " ":
-                end -= 1  # a full stop, not an initial
-            name = " ".join(text[start:end].split())
-            add(Candidate("person_name", start, end, name.lower(), 50))
+            # The run may start before the name ("WARN Versicherter Max
+            # Muster"): try each word as the start.
+            words = list(_WORD.finditer(m.group(0)))
+            for j in range(len(words) - 1):
+                start = m.start() + words[j].start()
+                if self._name_at(text, start, words, j, found, add):
+                    break
         if (
             text.count(",") >= 2
             and ", " not in text
@@ -1140,6 +1153,41 @@ class Detector:
             and any(c.type in _CSV_ANCHORS for c in found)
         ):
             self._csv_names(text, add)
+
+    @staticmethod
+    def _name_at(
+        text: str,
+        start: int,
+        words: list[re.Match[str]],
+        j: int,
+        found: list[Candidate],
+        add: Callable[[Candidate], None],
+    ) -> bool:
+        before = text[max(0, start - 48) : start]
+        if not _NAME_BEFORE.search(before):
+            bare = _BARE_PREP.search(before)
+            if bare is None:
+                return False
+            # "... 756.1234.5678.97 for Anna Meier": a preposition right
+            # after other personal data introduces its owner.
+            prep = start - len(before) + bare.start()
+            if bare.group("num") is None and not any(
+                0 <= prep - c.end <= 3 for c in found
+            ):
+                return False
+        tokens = [w.group(0) for w in words[j:]]
+        n = _name_tokens_ok(tokens, single=False)
+        if not n:
+            return False
+        cursor = start
+        for tok in tokens[:n]:
+            cursor = text.find(tok, cursor) + len(tok)
+        end = cursor
+        if text[end - 1] == "." and text[end - 3 : end - 2] != " ":
+            end -= 1  # a full stop, not an initial
+        name = " ".join(text[start:end].split())
+        add(Candidate("person_name", start, end, name.lower(), 50))
+        return True
 
     @staticmethod
     def _csv_names(text: str, add: Callable[[Candidate], None]) -> None:
