@@ -129,7 +129,8 @@ _IPV6 = re.compile(
 # before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
 _VERSION_WORDS_REV = re.compile(
     r"(?i)[\s:=\"'_\-/]*(?:noisrev|rev|esaeler|dliub|erawmrif|lenrek|vr|dio|"
-    r"noisiver|kds|\w*edargpu|\w*etadpu|\w*llatsni|v)(?![^\W\d_])"
+    r"noisiver|kds|\w*edargpu|\w*etadpu|\w*llatsni|\w*yolped|"
+    r"tuo gnillor|gat|egami|v)(?![^\W\d_])"
     r"|[/\-_][\w.]*[A-Za-z]"
 )
 
@@ -429,7 +430,8 @@ def _looks_secret(value: str) -> bool:
 
 _PHONE_CONTEXT = re.compile(
     r"(?i)phone|\btel\b|tel[:.]|telef|\bsms\b|mobile|\bcell|natel|\bfax\b|"
-    r"whatsapp|\bcall|callback|\bdial|\bnumber\b|\bnum[eé]ro|nummer|numero"
+    r"whatsapp|\bcall|callback|\bdial|\banruf|r[üu]ckruf|appel|rappel|"
+    r"chiamat|cellulare|portable|handy\b"
 )
 _PHONE = re.compile(
     r"(?<![\w+\-./#])(?:"
@@ -438,8 +440,12 @@ _PHONE = re.compile(
     r"|0[1-9]\d{0,4}(?:[ \-./]?\(?\d{1,5}\)?){1,5}"
     r"|\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]\d{4}"
     r"|\(0\d{1,4}\)[ \-.]?\d{2,5}(?:[ \-.]?\d{2,5}){0,3}"
+    r"|[1-9]\d{1,3}(?:[ \-.]\d{2,4}){2,4}"
+    r"|[1-9]\d{8,11}(?!\d)"
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
+_NOT_DIGIT = re.compile(r"\D")
+_NANP = re.compile(r"\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]?\d{4}")
 _EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?(?=\d)")
 _DATE_LIKE = re.compile(
     r"\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4}$"
@@ -536,8 +542,24 @@ _NOT_NAME_ANY: Final = frozenset(
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
 _NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
 _NAME_RUN = re.compile(
-    rf"{_NAME_WORD}(?:[ \t][^\W\d_][^\W\d_'’\-]*\.?){{0,5}}"
+    rf"(?:(?:pan|pani|sig\.?|dott\.?)[ \t])?{_NAME_WORD}(?:[ \t](?:{_NAME_WORD}|[^\W\d_]+)){{0,5}}"
 )
+# Lower-case titles right before a capitalised name: "pan", "sig.".
+_LOWER_TITLES: Final = frozenset(
+    {"pan", "pani", "sig", "sig.", "sig.ra", "dott", "dott.", "mme", "mlle"}
+)
+# Capitalised words after which a name may follow inside one run of
+# capitalised words ("WARN Versicherter Max Muster", "Dear Mr Smith").
+_CAPITAL_TRIGGERS: Final = frozenset(
+    {
+        "versicherter", "versicherte", "versicherten", "kunde", "kundin",
+        "customer", "cardholder", "holder", "client", "cliente", "patient",
+        "employee", "recipient", "beneficiary", "applicant", "titulaire",
+        "inhaber", "inhaberin", "dear", "hello", "hi", "hallo", "bonjour",
+        "buongiorno", "grüezi", "liebe", "lieber", "cher", "chère", "caro",
+        "cara", "contact", "user", "member", "by", "for", "to",
+    }
+)  # fmt: skip
 _NAME_CAND = re.compile(
     rf"[{_UPPER}](?<![\w.@'’\-][{_UPPER}])"
     rf"[^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
@@ -587,7 +609,7 @@ _HONORIFICS: Final = frozenset(
         "frau", "mme", "mlle", "sig", "sig.ra", "dipl.-ing", "ing", "lic",
         "mag", "dott", "dott.ssa", "ing.", "madame", "monsieur", "signor",
         "signora", "prof. dr", "univ.-prof", "univ.prof", "dipl.-kfm",
-        "mag.a", "dr.in", "ing.in", "dr. med", "dr.med",
+        "mag.a", "dr.in", "ing.in", "dr. med", "dr.med", "pan", "pani",
     }
 )  # fmt: skip
 _SUFFIXES: Final = frozenset(
@@ -1085,48 +1107,71 @@ class Detector:
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
                 raw = raw[:-1]
-            number_part = _EXTENSION.split(raw, 1)[0]
-            digits = sum(ch.isdigit() for ch in number_part)
-            if digits < 7 or digits > 15:
-                continue
             if _DATE_LIKE.match(raw):
                 continue
+            number_part = _EXTENSION.split(raw, 1)[0] if "x" in raw else raw
+            digits = len(_NOT_DIGIT.sub("", number_part))
+            if digits < 7 or digits > 15:
+                continue
+            if digits == 13 and raw.startswith("756"):
+                continue  # an AHV number, valid or not
             start = m.start()
             if (
                 start >= 2
-                and text[start - 1] == ":"
-                and text[start - 2].isdigit()
-            ):
-                continue  # the seconds of a time, 12:30:05.123456
-            # part of a longer run of digit groups (IBAN, card, id)
-            if (
-                start >= 2
-                and text[start - 1] in " -."
                 and (
-                    text[start - 2].isdigit()
-                    or text[max(0, start - 5) : start - 1].isupper()
+                    # the seconds of a time, 12:30:05.123456
+                    (text[start - 1] == ":" and text[start - 2].isdigit())
+                    # part of a longer run of digit groups (IBAN, card, id)
+                    or (
+                        text[start - 1] in " -."
+                        and (
+                            text[start - 2].isdigit()
+                            or text[max(0, start - 5) : start - 1].isupper()
+                        )
+                    )
                 )
             ):
                 continue
+            first = raw[0]
+            international = first == "+" or raw.startswith("00")
+            national = not international and raw.lstrip("(")[0] == "0"
+            nanp = (
+                not international
+                and not national
+                and _NANP.fullmatch(number_part) is not None
+                and not raw.isdigit()
+            )
             before = text[max(0, start - 48) : start]
+            context = None
+            if not (international or national or nanp):
+                # a national number without trunk prefix, or digits only:
+                # only where the text says it is a phone number
+                context = _PHONE_CONTEXT.search(before) is not None
+                if not context:
+                    continue
             if _ID_CONTEXT.search(before[-24:]):
                 continue
-            plain = raw.isdigit()
-            context = _PHONE_CONTEXT.search(before) is not None
             number = None
-            if raw[0] == "+" or raw.startswith("00"):
-                # international: any number the plan allows
+            if international:
+                # any number the numbering plan allows
                 number = _parse_phone(pn, raw, self._region, possible=True)
-            elif raw.lstrip("(")[0] == "0":
+            elif nanp:
+                # North American shape: (451) 983-6121, 812-341-6336
+                number = _parse_phone(pn, raw, "US", possible=True)
+            else:
                 for region in self._phone_regions:
                     number = _parse_phone(pn, raw, region)
                     if number is not None:
                         break
-                if number is None and context:
-                    number = _parse_phone(pn, raw, self._region, possible=True)
-            elif not plain or context:
-                # North American shape: (451) 983-6121, 812-341-6336
-                number = _parse_phone(pn, raw, "US", possible=True)
+                if number is None and national:
+                    if context is None:
+                        context = _PHONE_CONTEXT.search(before) is not None
+                    if context:
+                        number = _parse_phone(
+                            pn, raw, self._region, possible=True
+                        )
+                if number is None and raw.isdigit() and len(raw) == 10:
+                    number = _parse_phone(pn, raw, "US", possible=True)
             if number is None:
                 continue
             canonical = pn.format_number(number, pn.PhoneNumberFormat.E164)
@@ -1143,6 +1188,10 @@ class Detector:
             # Muster"): try each word as the start.
             words = list(_WORD.finditer(m.group(0)))
             for j in range(len(words) - 1):
+                if j and words[j - 1].group(0).lower().rstrip(":=,") not in (
+                    _CAPITAL_TRIGGERS
+                ):
+                    continue  # inside the run, only after a trigger word
                 start = m.start() + words[j].start()
                 if self._name_at(text, start, words, j, found, add):
                     break
@@ -1163,16 +1212,32 @@ class Detector:
         found: list[Candidate],
         add: Callable[[Candidate], None],
     ) -> bool:
-        before = text[max(0, start - 48) : start]
+        window = max(0, start - 48)
+        before = text[window:start]
+        if before.endswith((" ", "\t")):
+            last = before.rstrip()
+            last = last[
+                max(last.rfind(" "), last.rfind("("), last.rfind("=")) + 1 :
+            ]
+            if last in _LOWER_TITLES:
+                before = before[: before.rfind(last)]
         if not _NAME_BEFORE.search(before):
-            bare = _BARE_PREP.search(before)
-            if bare is None:
-                return False
+            paren = window + len(before) - 1
+            if before.endswith("(") and any(
+                0 <= paren - c.end <= 1 for c in found
+            ):
+                bare = None  # "CH93 0076 2011 6238 5295 7 (Anna Meier)"
+            else:
+                bare = _BARE_PREP.search(before)
+                if bare is None:
+                    return False
             # "... 756.1234.5678.97 for Anna Meier": a preposition right
             # after other personal data introduces its owner.
-            prep = start - len(before) + bare.start()
-            if bare.group("num") is None and not any(
-                0 <= prep - c.end <= 3 for c in found
+            prep = window + (bare.start() if bare else 0)
+            if (
+                bare is not None
+                and bare.group("num") is None
+                and not any(0 <= prep - c.end <= 3 for c in found)
             ):
                 return False
         tokens = [w.group(0) for w in words[j:]]

@@ -100,6 +100,9 @@ DEFAULT_RULES: Final[Mapping[str, Action]] = {
     "person_name": "pseudonym",
 }
 
+_PHONE_REGIONS: Final = (
+    "DE", "AT", "LI", "FR", "IT", "GB", "US", "NL", "BE", "ES", "PT", "PL",
+)  # fmt: skip
 _ACTIONS: Final = frozenset(
     ("pseudonym", "mask", "redact", "truncate", "keep")
 )
@@ -190,7 +193,7 @@ class Pseudonymiser:
         rotation: Rotation = "daily",
         clock: Callable[[], datetime] | None = None,
         default_region: str = "CH",
-        phone_regions: Iterable[str] = ("DE", "AT", "FR", "IT", "GB", "US"),
+        phone_regions: Iterable[str] = _PHONE_REGIONS,
     ) -> None:
         if isinstance(key, Keyring):
             material = key._material(key.primary_id)  # noqa: SLF001
