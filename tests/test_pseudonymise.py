@@ -173,7 +173,9 @@ class TestDetectors:
 
 
 class TestSample:
-    @pytest.mark.parametrize("name", ["sample.jsonl", "extra.jsonl"])
+    @pytest.mark.parametrize(
+        "name", ["sample.jsonl", "extra.jsonl", "faker1.jsonl", "faker2.jsonl"]
+    )
     def test_precision_recall(
         self, p: Pseudonymiser, name: str, capsys
     ) -> None:
