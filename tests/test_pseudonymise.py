@@ -112,6 +112,34 @@ class TestDetectors:
                 "person_name",
                 "Anna Meier",
             ),
+            (
+                "WARN Versicherter Max de Strigter AHV",
+                "person_name",
+                "Max de Strigter",
+            ),
+            (
+                "IBAN CH93 0076 2011 6238 5295 7 (Anna Meier)",
+                "person_name",
+                "Anna Meier",
+            ),
+            (
+                '"full_name": "Dr Jason Turnbull"',
+                "person_name",
+                "Dr Jason Turnbull",
+            ),
+            (
+                "4711,Anna Meier,anna@example.ch,Zürich",
+                "person_name",
+                "Anna Meier",
+            ),
+            ("Sending SMS to 938 911 767 now", "phone", "938 911 767"),
+            ("call 967-370-9682x506 today", "phone", "967-370-9682x506"),
+            ("phone=+41 44 668 18 00 ok", "phone", "+41 44 668 18 00"),
+            (
+                "card 3530 1113 3330 0000 ok",
+                "payment_card",
+                "3530 1113 3330 0000",
+            ),
         ],
     )
     def test_positive(
@@ -140,6 +168,11 @@ class TestDetectors:
             "GET /api/v1/products?page=14&per_page=50 completed in 727ms",
             "company CHE-123.456.789, GTIN 4006381333931",
             "2024-03-02 10:11:12,345 took 00:12:34, pid 44812",
+            "SMS gateway: sent 1234567 messages, 987654321 bytes, pid 4242424",
+            "tel. support: 1.2.3.4 release, build 20240302.1",
+            "oauth token_type=bearer max_tokens=100 secret_name=prod-db",
+            "Accepted password for deploy from 127.0.0.1 port 22 ssh2",
+            "Created by Jenkins Pipeline, assigned to Release Manager",
         ],
     )
     def test_look_alikes(self, p: Pseudonymiser, text: str) -> None:

@@ -139,6 +139,10 @@ _VERSION_NEARBY = re.compile(
     r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
     r"\bfirmware|\bpackage|\brollback"
 )
+_VERSION_AFTER = re.compile(
+    r"(?i)(?:[ \t]+(?:release|build|version|update|patch|hotfix)\b|"
+    r"-(?:alpha|beta|rc|dev|snapshot|final|release)\b)"
+)
 _IP_WORDS = re.compile(
     r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
     r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
@@ -443,6 +447,12 @@ _PHONE = re.compile(
     r"|[1-9]\d{1,3}(?:[ \-.]\d{2,4}){2,4}"
     r"|[1-9]\d{8,11}(?!\d)"
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
+)
+# A number followed by a unit is a size, a duration or a count.
+_UNIT_AFTER = re.compile(
+    r"[ \t]?(?:bytes?|[kKMGT]i?B|B|ms|µs|us|ns|s|sec|secs|seconds?|min|"
+    r"minutes?|h|hours?|days?|%|messages?|msgs?|rows?|records?|items?|"
+    r"times|requests?|reqs?|users?|files?|lines?|events?|tokens?|px)\b"
 )
 _NOT_DIGIT = re.compile(r"\D")
 _NANP = re.compile(r"\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]?\d{4}")
@@ -973,7 +983,7 @@ class Detector:
                     )
                 )
 
-    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
+    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901
         for m in _IPV4.finditer(text):
             start = m.start()
             value = m.group(0)
@@ -990,6 +1000,8 @@ class Detector:
             if bad:
                 continue
             end = m.end()
+            if _VERSION_AFTER.match(text, end):
+                continue  # "1.2.3.4 release", "1.2.3.4-beta"
             if (
                 text[end : end + 1] == "-"
                 and text[end + 1 : end + 2].isdigit()
@@ -1141,12 +1153,15 @@ class Detector:
                 and _NANP.fullmatch(number_part) is not None
                 and not raw.isdigit()
             )
+            end = start + len(raw)
+            if _UNIT_AFTER.match(text, end):
+                continue  # 987654321 bytes, 1234567 ms
             before = text[max(0, start - 48) : start]
             context = None
             if not (international or national or nanp):
                 # a national number without trunk prefix, or digits only:
-                # only where the text says it is a phone number
-                context = _PHONE_CONTEXT.search(before) is not None
+                # only where the text says so, close by
+                context = _PHONE_CONTEXT.search(before[-28:]) is not None
                 if not context:
                     continue
             if _ID_CONTEXT.search(before[-24:]):
