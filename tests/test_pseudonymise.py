@@ -133,6 +133,8 @@ class TestDetectors:
                 "Anna Meier",
             ),
             ("Sending SMS to 938 911 767 now", "phone", "938 911 767"),
+            ("<ns:password>hunter2</ns:password>", "secret_param", "hunter2"),
+            ('{"accessToken": "abc123def456"}', "api_key", "abc123def456"),
             ("call 967-370-9682x506 today", "phone", "967-370-9682x506"),
             ("phone=+41 44 668 18 00 ok", "phone", "+41 44 668 18 00"),
             (

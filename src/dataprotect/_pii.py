@@ -407,6 +407,7 @@ _SEP = re.compile(r"[=:]")
 # The key before a separator, matched on the reversed text.
 _KEY_REV = re.compile(r"[ \t]*[\"']?\\?(?P<key>[\w.\-]{1,61})")
 _VALUE = re.compile(r"[ \t]*(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*)")
+_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.\-:]{0,60})>([^<>]{1,512})</\1>")
 _AUTH_SCHEME = re.compile(
     r"(?i)(?P<scheme>bearer|basic|token|digest|apikey|api-key|negotiate)"
     r"[ \t]+(?P<val>[\w\-.~+/]+=*)"
@@ -722,6 +723,8 @@ class Detector:
             self._token_shapes(text, add)
         if has_eq or has_colon:
             self._key_values(text, add)
+        if "</" in text:
+            self._xml_elements(text, add)
         low = text.lower()
         if (
             "key" in low
@@ -899,6 +902,25 @@ class Detector:
                         ch for ch in value if ch.isdigit() or ch == "+"
                     )
                     add(Candidate("phone", start, end, canonical, 55))
+
+    def _xml_elements(
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
+        """``<password>...</password>``, ``<apiKey>...</apiKey>``."""
+        for m in _XML_ELEMENT.finditer(text):
+            kind = field_kind(m.group(1).rsplit(":", 1)[-1])
+            value = m.group(2)
+            if (
+                kind not in ("secret_param", "api_key")
+                or kind not in self._types
+            ):
+                continue
+            if value.strip() and not is_masked(value.strip()):
+                add(
+                    Candidate(
+                        kind, m.start(2), m.end(2), value, _PRIORITY[kind]
+                    )
+                )
 
     @staticmethod
     def _classify_key(key: str) -> str | None:  # noqa: PLR0911
