@@ -755,10 +755,12 @@ class Detector:
         if "<" in text or "[" in text:
             holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
             if holes:
+                # Nothing inside our own output, nor glued to it: a value
+                # right after "<ip:...>" was glued to that address before.
                 found = [
                     c
                     for c in found
-                    if not any(c.start < e and s < c.end for s, e in holes)
+                    if not any(c.start <= e and s <= c.end for s, e in holes)
                 ]
         return _resolve(found)
 
@@ -881,7 +883,12 @@ class Detector:
                     continue
                 else:
                     kind = "secret_param"
-            if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
+            if (
+                len(value) < 3
+                or is_masked(value)
+                or _PLACEHOLDER.fullmatch(value)
+                or not any(ch.isalnum() for ch in value)
+            ):
                 continue
             if kind in ("secret_param", "api_key"):
                 if kind not in types:
