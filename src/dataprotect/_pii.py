@@ -883,16 +883,13 @@ class Detector:
                     continue
                 else:
                     kind = "secret_param"
-            if (
-                len(value) < 3
-                or is_masked(value)
-                or _PLACEHOLDER.fullmatch(value)
-                or not any(ch.isalnum() for ch in value)
-            ):
+            if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
                 continue
             if kind in ("secret_param", "api_key"):
                 if kind not in types:
                     continue
+                if len(value) < 3 or not any(ch.isalnum() for ch in value):
+                    continue  # not a secret: "-", "[", "::"
                 if (
                     kind == "api_key"
                     and key == "key"
