@@ -262,7 +262,8 @@ class TestConfiguration:
 # --- properties -------------------------------------------------------------
 
 times = st.datetimes(
-    min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2026, 12, 31)
+    min_value=dt.datetime(2020, 1, 1),  # noqa: DTZ001
+    max_value=dt.datetime(2026, 12, 31),  # noqa: DTZ001
 )
 listings = st.lists(times, min_size=1, max_size=40, unique=True)
 counts = st.one_of(st.just(-1), st.integers(0, 6))

@@ -292,7 +292,8 @@ class RetentionPolicy:
                 of the newest item's time.
 
         Returns:
-            The plan: kept and removed items, newest first, with reasons.
+            A :class:`RetentionPlan` with the kept and the removed items,
+            newest first, and the reasons for each kept item.
 
         Raises:
             dataprotect.errors.ConfigurationError: Naive and aware datetimes
