@@ -17,7 +17,13 @@ __all__ = ["decode", "encode"]
 
 _CHARSET: Final = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _VALUES: Final = {c: i for i, c in enumerate(_CHARSET)}
-_GENERATOR: Final = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+_GENERATOR: Final = (
+    0x3B6A57B2,
+    0x26508E6D,
+    0x1EA119FA,
+    0x3D4233DD,
+    0x2A1462B3,
+)
 _INVALID: Final = "invalid Bech32 string"
 
 
@@ -36,7 +42,9 @@ def _expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
-def _convert(data: bytes | list[int], src: int, dst: int, pad: bool) -> list[int]:
+def _convert(
+    data: bytes | list[int], src: int, dst: int, pad: bool
+) -> list[int]:
     acc = bits = 0
     out: list[int] = []
     mask = (1 << dst) - 1
@@ -69,7 +77,9 @@ def encode(hrp: str, data: bytes) -> str:
     return hrp + "1" + "".join(_CHARSET[v] for v in values + checksum)
 
 
-def decode_values(text: str, *, limit: int | None = None) -> tuple[str, list[int]]:
+def decode_values(
+    text: str, *, limit: int | None = None
+) -> tuple[str, list[int]]:
     """Check *text* and return its human-readable part and 5-bit values.
 
     Raises:

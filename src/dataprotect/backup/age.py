@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NoReturn, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from dataprotect._atomic import atomic_write
-from dataprotect._secret import Secret
+from dataprotect._secret import Secret, check_bytes
 from dataprotect._stream import open_stream, seal_stream
 from dataprotect.backup import _bech32
 from dataprotect.errors import (
@@ -162,11 +162,11 @@ def _open_body(key: bytes, body: bytes) -> bytes | None:
         return None
 
 
-def _x25519_shared(
-    private: x25519.X25519PrivateKey, share: bytes
-) -> bytes:
+def _x25519_shared(private: x25519.X25519PrivateKey, share: bytes) -> bytes:
     try:
-        shared = private.exchange(x25519.X25519PublicKey.from_public_bytes(share))
+        shared = private.exchange(
+            x25519.X25519PublicKey.from_public_bytes(share)
+        )
     except ValueError:
         shared = bytes(32)
     if not any(shared):
@@ -213,7 +213,8 @@ class X25519Recipient:
     __slots__ = ("_public",)
 
     def __init__(self, public_key: bytes) -> None:
-        if not isinstance(public_key, bytes) or len(public_key) != 32:
+        public_key = check_bytes("public_key", public_key)
+        if len(public_key) != 32:
             msg = "X25519 public key must be 32 bytes"
             raise ConfigurationError(msg)
         self._public = public_key
@@ -263,7 +264,8 @@ class X25519Identity:
     __slots__ = ("_private", "_public", "_secret")
 
     def __init__(self, secret: bytes) -> None:
-        if not isinstance(secret, bytes) or len(secret) != 32:
+        secret = check_bytes("secret", secret)
+        if len(secret) != 32:
             msg = "X25519 identity must be 32 bytes"
             raise ConfigurationError(msg)
         self._secret = Secret(secret, label="age X25519 identity")
@@ -314,21 +316,21 @@ class X25519Identity:
         return _open_body(key, stanza.body)
 
 
-def _hpke() -> tuple[object, hpke.Suite]:
+def _hpke() -> hpke.Suite:
+    """The age hybrid HPKE suite (cryptography's hpke module is recent)."""
     try:
-        from cryptography.hazmat.primitives import hpke  # noqa: PLC0415
-        from cryptography.hazmat.primitives.asymmetric import (  # noqa: PLC0415
-            mlkem,
-        )
+        from cryptography.hazmat.primitives import hpke
+        from cryptography.hazmat.primitives.asymmetric import mlkem
+
+        del mlkem
     except ImportError:
         msg = "post-quantum age recipients need cryptography 50 or later"
         raise MissingDependencyError(msg) from None
-    suite = hpke.Suite(
+    return hpke.Suite(
         hpke.KEM.MLKEM768_X25519,
         hpke.KDF.HKDF_SHA256,
         hpke.AEAD.CHACHA20_POLY1305,
     )
-    return mlkem, suite
 
 
 class HybridRecipient:
@@ -345,15 +347,15 @@ class HybridRecipient:
     __slots__ = ("_public",)
 
     def __init__(self, public_key: bytes) -> None:
-        if (
-            not isinstance(public_key, bytes)
-            or len(public_key) != _MLKEM_PUBLIC_SIZE + 32
-        ):
+        public_key = check_bytes("public_key", public_key)
+        if len(public_key) != _MLKEM_PUBLIC_SIZE + 32:
             msg = "hybrid public key must be 1216 bytes"
             raise ConfigurationError(msg)
-        mlkem, _ = _hpke()
+        _hpke()
+        from cryptography.hazmat.primitives.asymmetric import mlkem
+
         try:
-            mlkem.MLKEM768PublicKey.from_public_bytes(  # type: ignore[attr-defined]
+            mlkem.MLKEM768PublicKey.from_public_bytes(
                 public_key[:_MLKEM_PUBLIC_SIZE]
             )
         except ValueError:
@@ -382,12 +384,12 @@ class HybridRecipient:
         return hash(self._public)
 
     def _wrap(self, file_key: bytes) -> list[_Stanza]:
-        from cryptography.hazmat.primitives import hpke  # noqa: PLC0415
-        from cryptography.hazmat.primitives.asymmetric import (  # noqa: PLC0415
+        from cryptography.hazmat.primitives import hpke
+        from cryptography.hazmat.primitives.asymmetric import (
             mlkem,
         )
 
-        _, suite = _hpke()
+        suite = _hpke()
         public = hpke.MLKEM768X25519PublicKey(
             mlkem.MLKEM768PublicKey.from_public_bytes(
                 self._public[:_MLKEM_PUBLIC_SIZE]
@@ -416,18 +418,21 @@ class HybridIdentity:
     __slots__ = ("_private", "_public", "_secret", "_x25519")
 
     def __init__(self, seed: bytes) -> None:
-        if not isinstance(seed, bytes) or len(seed) != 32:
+        seed = check_bytes("seed", seed)
+        if len(seed) != 32:
             msg = "hybrid identity must be 32 bytes"
             raise ConfigurationError(msg)
-        from cryptography.hazmat.primitives import hpke  # noqa: PLC0415
-        from cryptography.hazmat.primitives.asymmetric import (  # noqa: PLC0415
+        from cryptography.hazmat.primitives import hpke
+        from cryptography.hazmat.primitives.asymmetric import (
             mlkem,
         )
 
         _hpke()
         expanded = hashlib.shake_256(seed).digest(96)
         kem = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
-        self._x25519 = x25519.X25519PrivateKey.from_private_bytes(expanded[64:])
+        self._x25519 = x25519.X25519PrivateKey.from_private_bytes(
+            expanded[64:]
+        )
         self._private = hpke.MLKEM768X25519PrivateKey(kem, self._x25519)
         self._public = (
             kem.public_key().public_bytes_raw()
@@ -477,14 +482,16 @@ class HybridIdentity:
             raise AgeFormatError(msg)
         _check_body(stanza)
         _x25519_shared(self._x25519, enc[_MLKEM_CT_SIZE:])
-        _, suite = _hpke()
+        suite = _hpke()
         try:
-            return suite.decrypt(enc + stanza.body, self._private, info=_HYBRID_LABEL)
+            return suite.decrypt(
+                enc + stanza.body, self._private, info=_HYBRID_LABEL
+            )
         except (InvalidTag, ValueError):
             return None
 
 
-def _passphrase_bytes(passphrase: str | bytes) -> bytes:
+def _passphrase_bytes(passphrase: object) -> bytes:
     if isinstance(passphrase, str):
         passphrase = passphrase.encode("utf-8")
     if not isinstance(passphrase, bytes):
@@ -517,7 +524,10 @@ class ScryptRecipient:
     __slots__ = ("_passphrase", "_work_factor")
 
     def __init__(
-        self, passphrase: str | bytes, *, work_factor: int = DEFAULT_WORK_FACTOR
+        self,
+        passphrase: str | bytes,
+        *,
+        work_factor: int = DEFAULT_WORK_FACTOR,
     ) -> None:
         if isinstance(work_factor, bool) or not isinstance(work_factor, int):
             msg = "work_factor must be an int"
@@ -558,7 +568,10 @@ class ScryptIdentity:
     __slots__ = ("_max_work_factor", "_passphrase")
 
     def __init__(
-        self, passphrase: str | bytes, *, max_work_factor: int = MAX_WORK_FACTOR
+        self,
+        passphrase: str | bytes,
+        *,
+        max_work_factor: int = MAX_WORK_FACTOR,
     ) -> None:
         self._passphrase = Secret(
             _passphrase_bytes(passphrase), label="age passphrase"
@@ -584,7 +597,10 @@ class ScryptIdentity:
         if not _DECIMAL.fullmatch(stanza.args[2]):
             msg = "age scrypt work factor must be a decimal number"
             raise AgeFormatError(msg)
-        if len(stanza.args[2]) > 2 or int(stanza.args[2]) > self._max_work_factor:
+        if (
+            len(stanza.args[2]) > 2
+            or int(stanza.args[2]) > self._max_work_factor
+        ):
             msg = "age scrypt work factor exceeds the limit"
             raise AgeFormatError(msg)
         _check_body(stanza)
@@ -729,7 +745,7 @@ class _ArmorReader(io.RawIOBase):
     Whitespace is allowed only before the BEGIN line and after the END line.
     """
 
-    def __init__(self, src: io.BufferedReader) -> None:
+    def __init__(self, src: io.BufferedReader[Any]) -> None:
         self._src = src
         self._buf = bytearray()
         self._started = False
@@ -752,16 +768,20 @@ class _ArmorReader(io.RawIOBase):
         msg = "age armor is malformed"
         raise AgeArmorError(msg)
 
+    def _begin(self) -> None:
+        line = self._src.readline(_MAX_LINE)
+        while line and not line.strip(_WHITESPACE):
+            line = self._src.readline(_MAX_LINE)
+        first = (
+            line.lstrip(_WHITESPACE).removesuffix(b"\n").removesuffix(b"\r")
+        )
+        if first != _ARMOR_BEGIN or not line.endswith(b"\n"):
+            self._fail()
+        self._started = True
+
     def _next_line(self) -> None:
         if not self._started:
-            line = self._src.readline(_MAX_LINE)
-            while line and not line.strip(_WHITESPACE):
-                line = self._src.readline(_MAX_LINE)
-            if line.lstrip(_WHITESPACE).rstrip(b"\n").removesuffix(b"\r") != (
-                _ARMOR_BEGIN
-            ) or not line.endswith(b"\n"):
-                self._fail()
-            self._started = True
+            self._begin()
             return
         line = self._src.readline(80)
         content = line.removesuffix(b"\n")
@@ -796,7 +816,7 @@ class _ArmorReader(io.RawIOBase):
 # --- header ------------------------------------------------------------------
 
 
-def _line(src: io.BufferedReader) -> bytes:
+def _line(src: io.BufferedReader[Any]) -> bytes:
     line = src.readline(_MAX_LINE)
     if not line.endswith(b"\n"):
         msg = "age header is truncated or has an overlong line"
@@ -841,7 +861,9 @@ def _read_header(src: io.BufferedReader) -> tuple[list[_Stanza], bytes, bytes]:
             body.append(text)
             if len(text) < 64:
                 break
-        stanzas.append(_Stanza(args, _unb64(b"".join(body), "age stanza body")))
+        stanzas.append(
+            _Stanza(args, _unb64(b"".join(body), "age stanza body"))
+        )
         size += sum(len(x) for x in raw[-len(body) - 1 :])
         if size > _MAX_HEADER:
             msg = "age header is too large"
@@ -863,7 +885,9 @@ def _payload_aead(file_key: bytes, nonce: bytes) -> ChaCha20Poly1305:
     return ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
 
 
-def _unwrap(stanzas: Sequence[_Stanza], identities: Sequence[Identity]) -> bytes:
+def _unwrap(
+    stanzas: Sequence[_Stanza], identities: Sequence[Identity]
+) -> bytes:
     if len(stanzas) > 1 and any(s.args[0] == "scrypt" for s in stanzas):
         msg = "an age scrypt stanza must be the only stanza"
         raise AgeFormatError(msg)
@@ -1017,7 +1041,7 @@ def decrypt(
     .. versionadded:: 0.1.0
     """
     keys = _identities(identities, passphrase, max_work_factor)
-    reader = io.BufferedReader(_Raw(src), _CHUNK)
+    reader: io.BufferedReader[Any] = io.BufferedReader(_Raw(src), _CHUNK)
     if armor is None:
         armor = reader.peek(64).lstrip(_WHITESPACE).startswith(b"-----")
     if armor:
