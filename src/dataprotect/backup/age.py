@@ -323,14 +323,14 @@ def _hpke() -> hpke.Suite:
         from cryptography.hazmat.primitives.asymmetric import mlkem
 
         del mlkem
-    except ImportError:
+        return hpke.Suite(
+            hpke.KEM.MLKEM768_X25519,
+            hpke.KDF.HKDF_SHA256,
+            hpke.AEAD.CHACHA20_POLY1305,
+        )
+    except (ImportError, AttributeError):
         msg = "post-quantum age recipients need cryptography 50 or later"
         raise MissingDependencyError(msg) from None
-    return hpke.Suite(
-        hpke.KEM.MLKEM768_X25519,
-        hpke.KDF.HKDF_SHA256,
-        hpke.AEAD.CHACHA20_POLY1305,
-    )
 
 
 class HybridRecipient:
