@@ -276,6 +276,29 @@ class TestRoundTrip:
             "plain",
         ]
 
+    def test_trickling_source_and_open_files(self, identity):
+        """A source yielding one byte per read works, armored or not, and stays open."""
+
+        class Trickle(io.RawIOBase):
+            def __init__(self, data):
+                self.data = io.BytesIO(data)
+
+            def readable(self):
+                return True
+
+            def readinto(self, buf):
+                chunk = self.data.read(1)
+                buf[: len(chunk)] = chunk
+                return len(chunk)
+
+        for armor in (False, True):
+            blob = _enc(b"drip" * 10, [identity.recipient], armor=armor)
+            src = Trickle(b"\n  " + blob if armor else blob)
+            out = io.BytesIO()
+            age.decrypt(src, out, [identity])
+            assert out.getvalue() == b"drip" * 10
+            assert not src.closed
+
     def test_non_buffered_streams(self, identity):
         """Sources with only read() work too."""
 

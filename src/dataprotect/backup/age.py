@@ -1043,7 +1043,11 @@ def decrypt(
     keys = _identities(identities, passphrase, max_work_factor)
     reader: io.BufferedReader[Any] = io.BufferedReader(_Raw(src), _CHUNK)
     if armor is None:
-        armor = reader.peek(64).lstrip(_WHITESPACE).startswith(b"-----")
+        # A binary age file starts with "age-encryption.org/"; armor
+        # starts with "-----", possibly after whitespace.
+        peeked = reader.peek(64)
+        stripped = peeked.lstrip(_WHITESPACE)
+        armor = stripped.startswith(b"-") or bool(peeked and not stripped)
     if armor:
         reader = io.BufferedReader(_ArmorReader(reader), _CHUNK)
     stanzas, header, mac = _read_header(reader)
