@@ -502,6 +502,12 @@ class TestConfiguration:
             age.ScryptRecipient("pw", work_factor=True)
         with pytest.raises(ConfigurationError):
             age.ScryptRecipient("")
+        with pytest.raises(ConfigurationError):
+            age.ScryptIdentity("pw", max_work_factor=0)
+        with pytest.raises(TypeError):
+            age.ScryptIdentity("pw", max_work_factor="22")
+        with pytest.raises(TypeError):
+            age.ScryptIdentity(22)
 
     def test_error_tree(self):
         """age errors are BackupErrors; authentication failures are DecryptionErrors."""

@@ -573,6 +573,14 @@ class ScryptIdentity:
         *,
         max_work_factor: int = MAX_WORK_FACTOR,
     ) -> None:
+        if isinstance(max_work_factor, bool) or not isinstance(
+            max_work_factor, int
+        ):
+            msg = "max_work_factor must be an int"
+            raise TypeError(msg)
+        if not 1 <= max_work_factor <= 40:
+            msg = "max_work_factor must be between 1 and 40"
+            raise ConfigurationError(msg)
         self._passphrase = Secret(
             _passphrase_bytes(passphrase), label="age passphrase"
         )
