@@ -214,6 +214,22 @@ class TestWithin:
 
 
 class TestConfiguration:
+    def test_describe(self):
+        """describe() states the policy as restic does."""
+        policy = RetentionPolicy(
+            keep_last=1,
+            keep_daily=-1,
+            keep_within_weekly="1y",
+            keep_within="10d",
+        )
+        assert policy.describe() == (
+            "keep 1 latest, all daily backups, weekly backups within 1y"
+            " and all backups within 10d of the newest"
+        )
+        assert RetentionPolicy(keep_within="2h").describe() == (
+            "keep all backups within 2h of the newest"
+        )
+
     @pytest.mark.parametrize(
         "kwargs",
         [
