@@ -90,9 +90,13 @@ _ENV_REF = re.compile(
 _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
-_HASH_PREFIX = re.compile(r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:=]", re.I)
+_HASH_PREFIX = re.compile(
+    r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:=]", re.IGNORECASE
+)
 _IMAGE_B64 = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "PHN2Zy", "data:")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*$")
+_IDENTIFIER = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*$"
+)
 
 _SECRET_NAME = re.compile(
     r"(?i)(?:secret|passw(?:or)?d|passphrase|pwd|token|api[_.\-]?key|apikey|"
@@ -111,11 +115,11 @@ _NOT_SECRET_NAME = re.compile(
 _ASSIGNMENT = re.compile(
     r"""(?P<name>[A-Za-z_@$][A-Za-z0-9_.\-]{0,80})["'\]]?
         (?:\s*:\s*[A-Za-z_][\w.\[\]|\ ]{0,30}?(?=\s*=))?\s*
-        (?::=|=>|\?\?=|\|\|=|=|:|,)\s*
+        (?P<op>:=|=>|\?\?=|\|\|=|=|:)\s*
         (?:[rbuf]{0,2}(?P<q>["'`]))?
         (?P<value>[^\s"'`,;)\]}]{8,200})
         (?P<close>["'`])?""",
-    re.X,
+    re.VERBOSE,
 )
 
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -170,7 +174,9 @@ def _rule_from_table(table: dict[str, Any]) -> Rule:
     except (KeyError, TypeError, re.error):
         msg = "rules file: every rule needs an id, a kind and a valid regex"
         raise ConfigurationError(msg) from None
-    if rtype not in {"regex", "assignment"} or (rtype == "regex" and regex is None):
+    if rtype not in {"regex", "assignment"} or (
+        rtype == "regex" and regex is None
+    ):
         msg = "rules file: type must be 'regex' (with a regex) or 'assignment'"
         raise ConfigurationError(msg)
     checksum = table.get("checksum")
@@ -220,11 +226,17 @@ def _parse_rules(data: bytes) -> list[Rule]:
 _BUILTIN: list[Rule] | None = None
 
 
-def load_rules(extra: list[str | Path] | tuple[str | Path, ...] = ()) -> list[Rule]:
+def load_rules(
+    extra: list[str | Path] | tuple[str | Path, ...] = (),
+) -> list[Rule]:
     """The built-in rules followed by the rules in each *extra* TOML file."""
     global _BUILTIN  # noqa: PLW0603
     if _BUILTIN is None:
-        data = resources.files("dataprotect.scan").joinpath("rules.toml").read_bytes()
+        data = (
+            resources.files("dataprotect.scan")
+            .joinpath("rules.toml")
+            .read_bytes()
+        )
         _BUILTIN = _parse_rules(data)
     rules = list(_BUILTIN)
     seen = {r.id for r in rules}
@@ -310,7 +322,7 @@ _CHECKSUMS = {
 _STRUCTURAL = frozenset({"jwt"})
 
 
-def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:
+def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:  # noqa: PLR0911
     """High-entropy test for generic values, tuned per character set."""
     chars = set(value)
     short_password = password and len(value) < 16 and not chars <= _HEX
@@ -352,18 +364,24 @@ def is_placeholder(value: str) -> bool:
     )
 
 
-def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:
+def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR0911
     if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
         return False
     if value in DOCUMENTED_EXAMPLES or is_placeholder(value):
         return False
-    if not quoted and ("(" in value or (_IDENTIFIER.match(value) and "." in value)):
+    if not quoted and (
+        "(" in value or (_IDENTIFIER.match(value) and "." in value)
+    ):
         return False
     if _IDENTIFIER.match(value) and not any(c.isdigit() for c in value):
         return False
     if value.startswith(("http://", "https://", "/", "./", "~/", "\\")):
         return False
-    if set(value) <= _HEX and len(value) in {40, 64} and "pass" not in name.lower():
+    if (
+        set(value) <= _HEX
+        and len(value) in {40, 64}
+        and "pass" not in name.lower()
+    ):
         # git commit ids and content digests, unless a password holds them
         return "secret" in name.lower() or "token" in name.lower()
     password = re.search(r"(?i)passw|pwd|passphrase", name) is not None
@@ -410,7 +428,7 @@ def _secret_of(m: re.Match[str]) -> tuple[str, int, int]:
     return m.group(0), m.start(0), m.end(0)
 
 
-def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:
+def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR0911
     """(keep, checksum_valid) for a regex match."""
     if secret in DOCUMENTED_EXAMPLES:
         return False, None
@@ -418,7 +436,8 @@ def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:
     if any(s in low for s in rule.stopwords):
         return False, None
     if rule.url_password and (
-        is_placeholder(secret) or _IDENTIFIER.match(secret) and len(secret) < 6
+        is_placeholder(secret)
+        or (_IDENTIFIER.match(secret) and len(secret) < 6)
     ):
         return False, None
     if rule.min_entropy and shannon_entropy(secret) < rule.min_entropy:
@@ -453,9 +472,13 @@ def _assignment_matches(rule: Rule, text: str, low: str) -> list[Match]:
             quoted = m.group("q") is not None
             if quoted and m.group("close") != m.group("q"):
                 continue
+            if not quoted and "=" in value.rstrip("="):
+                continue
             if not _generic_value_ok(name, value, quoted):
                 continue
-            out.append(Match(rule, m.start("value"), m.end("value"), value, None))
+            out.append(
+                Match(rule, m.start("value"), m.end("value"), value, None)
+            )
     return out
 
 
@@ -463,7 +486,7 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:
+def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:  # noqa: C901, PLR0912
     """(secret, start, end) for each regex match of *rule* in *text*."""
     assert rule.regex is not None  # noqa: S101 - checked at load
     if rule.anchor is not None:
@@ -495,7 +518,7 @@ def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:
             yield secret, ms, me
 
 
-def find_matches(text: str, rules: list[Rule]) -> list[Match]:
+def find_matches(text: str, rules: list[Rule]) -> list[Match]:  # noqa: C901, PLR0912
     """Every finding in *text*: checked, de-duplicated, located, suppressed."""
     low: str | None = None
     lines = _Lines(text)
@@ -551,7 +574,9 @@ def find_matches(text: str, rules: list[Rule]) -> list[Match]:
 
 def fingerprint(rule_id: str, secret: str) -> str:
     """A stable id for a finding that does not reveal the secret's value."""
-    data = f"dataprotect-scan/v1\0{rule_id}\0{secret}".encode("utf-8", "replace")
+    data = f"dataprotect-scan/v1\0{rule_id}\0{secret}".encode(
+        "utf-8", "replace"
+    )
     return hashlib.sha256(data).hexdigest()[:32]
 
 

@@ -14,33 +14,142 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
-__all__ = ["MAX_BYTES", "history_blobs", "iter_files", "read_text", "skip_reason"]
+__all__ = [
+    "MAX_BYTES",
+    "history_blobs",
+    "iter_files",
+    "read_text",
+    "skip_reason",
+]
 
 #: Files larger than this are skipped with a note.
 MAX_BYTES = 32 * 1024 * 1024
 
 _SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "node_modules", "bower_components", "vendor",
-        "third_party", ".venv", "venv", ".tox", ".nox", "__pycache__",
-        ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis",
-        "site-packages-dist", ".eggs", ".idea", ".cache",
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "bower_components",
+        "vendor",
+        "third_party",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".hypothesis",
+        "site-packages-dist",
+        ".eggs",
+        ".idea",
+        ".cache",
     }
 )
 _LOCK_FILES = frozenset(
     {
-        "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-        "poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock", "Cargo.lock",
-        "go.sum", "composer.lock", "Gemfile.lock", "packages.lock.json",
-        "flake.lock", "bun.lockb", "mix.lock", "pubspec.lock", "Podfile.lock",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "poetry.lock",
+        "Pipfile.lock",
+        "uv.lock",
+        "pdm.lock",
+        "Cargo.lock",
+        "go.sum",
+        "composer.lock",
+        "Gemfile.lock",
+        "packages.lock.json",
+        "flake.lock",
+        "bun.lockb",
+        "mix.lock",
+        "pubspec.lock",
+        "Podfile.lock",
     }
 )
 _BINARY_EXT = frozenset(
-    """png jpg jpeg gif bmp ico webp tif tiff psd svgz mp3 mp4 m4a ogg wav flac
-    avi mov mkv webm woff woff2 ttf otf eot zip gz tgz bz2 xz zst 7z rar jar war
-    whl egg so dylib dll exe bin o a lib obj class pyc pyo pyd wasm pdf doc docx
-    xls xlsx ppt pptx odt sqlite db dat npy npz pkl pickle parquet h5 onnx pt
-    iso dmg deb rpm msi""".split()
+    [
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "bmp",
+        "ico",
+        "webp",
+        "tif",
+        "tiff",
+        "psd",
+        "svgz",
+        "mp3",
+        "mp4",
+        "m4a",
+        "ogg",
+        "wav",
+        "flac",
+        "avi",
+        "mov",
+        "mkv",
+        "webm",
+        "woff",
+        "woff2",
+        "ttf",
+        "otf",
+        "eot",
+        "zip",
+        "gz",
+        "tgz",
+        "bz2",
+        "xz",
+        "zst",
+        "7z",
+        "rar",
+        "jar",
+        "war",
+        "whl",
+        "egg",
+        "so",
+        "dylib",
+        "dll",
+        "exe",
+        "bin",
+        "o",
+        "a",
+        "lib",
+        "obj",
+        "class",
+        "pyc",
+        "pyo",
+        "pyd",
+        "wasm",
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "sqlite",
+        "db",
+        "dat",
+        "npy",
+        "npz",
+        "pkl",
+        "pickle",
+        "parquet",
+        "h5",
+        "onnx",
+        "pt",
+        "iso",
+        "dmg",
+        "deb",
+        "rpm",
+        "msi",
+    ]
 )
 _MINIFIED = re.compile(r"\.(?:min\.(?:js|css)|js\.map|css\.map)$")
 
@@ -102,7 +211,9 @@ def _git_files(root: Path) -> list[Path] | None:
 def _gitignore_matcher(root: Path) -> Callable[[str], bool]:
     ignore = root / ".gitignore"
     try:
-        lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = ignore.read_text(
+            encoding="utf-8", errors="replace"
+        ).splitlines()
     except OSError:
         return lambda _rel: False
     try:
@@ -111,11 +222,17 @@ def _gitignore_matcher(root: Path) -> Callable[[str], bool]:
         # plain names and simple globs only, without pathspec
         import fnmatch  # noqa: PLC0415
 
-        pats = [p.strip().strip("/") for p in lines if p.strip() and p[0] not in "#!"]
+        pats = [
+            p.strip().strip("/")
+            for p in lines
+            if p.strip() and p[0] not in "#!"
+        ]
         return lambda rel: any(
-            fnmatch.fnmatch(part, pat) for pat in pats for part in rel.split("/")
+            fnmatch.fnmatch(part, pat)
+            for pat in pats
+            for part in rel.split("/")
         )
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
     return spec.match_file
 
 
@@ -141,7 +258,7 @@ def _walk_dir(root: Path, notes: list[tuple[str, str]]) -> Iterator[Path]:
                 yield base / name
 
 
-def iter_files(
+def iter_files(  # noqa: C901
     paths: list[Path], notes: list[tuple[str, str]]
 ) -> Iterator[Path]:
     """The files to scan under *paths*, honouring .gitignore; skips noted."""
@@ -158,16 +275,27 @@ def iter_files(
         if not is_dir:
             yield path
             continue
-        listed = _git_files(path) if (path / ".git").exists() or _in_git(path) else None
-        candidates = iter(listed) if listed is not None else _walk_dir(path, notes)
+        listed = (
+            _git_files(path)
+            if (path / ".git").exists() or _in_git(path)
+            else None
+        )
+        candidates = (
+            iter(listed) if listed is not None else _walk_dir(path, notes)
+        )
         for file in candidates:
             reason = skip_reason(file)
-            if reason is None and any(p in _SKIP_DIRS for p in file.parts[-8:-1]):
+            if reason is None and any(
+                p in _SKIP_DIRS for p in file.parts[-8:-1]
+            ):
                 reason = "vendored directory"
             if reason is not None:
                 continue
             try:
-                if file.is_symlink() and not file.resolve(strict=True).is_file():
+                if (
+                    file.is_symlink()
+                    and not file.resolve(strict=True).is_file()
+                ):
                     continue
                 if not file.is_file():
                     continue
@@ -185,7 +313,7 @@ def _in_git(path: Path) -> bool:
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
-def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:
+def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:  # noqa: C901
     """(label, added text, line numbers) per file change in the git history.
 
     The label is ``path@commit``; the text holds the added lines only, and
@@ -194,8 +322,17 @@ def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:
     git = shutil.which("git")
     if git is None:
         return
-    args = [git, "log", "-p", "--all", "--no-color", "--no-ext-diff", "-U0",
-            "--format=%x00commit %H", "--no-renames"]
+    args = [
+        git,
+        "log",
+        "-p",
+        "--all",
+        "--no-color",
+        "--no-ext-diff",
+        "-U0",
+        "--format=%x00commit %H",
+        "--no-renames",
+    ]
     try:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             args, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL

@@ -89,7 +89,11 @@ def _findings(
 ) -> list[SecretFinding]:
     out = []
     for m in _engine.find_matches(text, rules):
-        line = numbers[m.line - 1] if numbers and m.line <= len(numbers) else m.line
+        line = (
+            numbers[m.line - 1]
+            if numbers and m.line <= len(numbers)
+            else m.line
+        )
         out.append(
             SecretFinding(
                 path=path,
@@ -128,12 +132,14 @@ def scan_text(
     if isinstance(text, bytes | bytearray | memoryview):
         text = bytes(text).decode("utf-8", "replace")
     if not isinstance(text, str):
-        msg = "text must be str or bytes"
+        msg = "text must be str or bytes"  # type: ignore[unreachable]
         raise TypeError(msg)
     return _findings(text, filename, load_rules() if rules is None else rules)
 
 
-def _scan_file(path: Path, rules: list[Rule]) -> tuple[list[SecretFinding], int, str | None]:
+def _scan_file(
+    path: Path, rules: list[Rule]
+) -> tuple[list[SecretFinding], int, str | None]:
     text, size, note = _walk.read_text(path)
     if text is None:
         return [], size, note
@@ -150,7 +156,7 @@ def _scan_batch(
     return out
 
 
-def scan_paths(
+def scan_paths(  # noqa: C901
     paths: Iterable[str | os.PathLike[str]],
     *,
     rules: list[Rule] | None = None,
@@ -191,7 +197,9 @@ def scan_paths(
     jobs = jobs or os.cpu_count() or 1
     allow = allowlist.allows if allowlist is not None else (lambda _f: False)
 
-    def emit(batch: list[tuple[list[SecretFinding], int, str, str | None]]) -> Iterator[SecretFinding]:
+    def emit(
+        batch: list[tuple[list[SecretFinding], int, str, str | None]],
+    ) -> Iterator[SecretFinding]:
         for found, size, name, note in batch:
             if note is not None:
                 sink.append((name, note))
@@ -206,7 +214,9 @@ def scan_paths(
         chunk = max(8, min(256, len(files) // (jobs * 8) or 1))
         batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(_scan_batch, batches, [rules] * len(batches)):
+            for result in pool.map(
+                _scan_batch, batches, [rules] * len(batches)
+            ):
                 yield from emit(result)
     if history:
         for root in roots:
@@ -281,7 +291,10 @@ class Allowlist:
 
         .. versionadded:: 0.1.0
         """
-        if finding.rule in self.rules or finding.fingerprint in self.fingerprints:
+        if (
+            finding.rule in self.rules
+            or finding.fingerprint in self.fingerprints
+        ):
             return True
         path = (finding.path or "").split("@", 1)[0]
         if any(fnmatch.fnmatch(path, p) for p in self.paths):
@@ -322,7 +335,8 @@ class Baseline:
             raise ConfigurationError(msg)
         try:
             entries = frozenset(
-                (str(e["path"]), str(e["fingerprint"])) for e in doc["findings"]
+                (str(e["path"]), str(e["fingerprint"]))
+                for e in doc["findings"]
             )
         except (KeyError, TypeError):
             msg = "baseline file: each finding needs a path and a fingerprint"
@@ -330,7 +344,9 @@ class Baseline:
         return cls(entries)
 
     @staticmethod
-    def save(path: str | os.PathLike[str], findings: Iterable[SecretFinding]) -> None:
+    def save(
+        path: str | os.PathLike[str], findings: Iterable[SecretFinding]
+    ) -> None:
         """Write *findings* as the new baseline (atomically).
 
         .. versionadded:: 0.1.0
@@ -379,12 +395,17 @@ def to_sarif(
         result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": "error",
-            "message": {"text": f"Possible {f.kind.replace('_', ' ')}: {f.preview}"},
+            "message": {
+                "text": f"Possible {f.kind.replace('_', ' ')}: {f.preview}"
+            },
             "locations": [
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": Path(uri).as_posix()},
-                        "region": {"startLine": f.line, "startColumn": f.column},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                        },
                     }
                 }
             ],

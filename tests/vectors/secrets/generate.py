@@ -84,7 +84,9 @@ def bech32_age(*, valid: bool = True) -> str:
     check = [(mod >> 5 * (5 - i)) & 31 for i in range(6)]
     if not valid:
         check[-1] ^= 1
-    return "AGE-SECRET-KEY-1" + "".join(BECH32[d] for d in data + check).upper()
+    return (
+        "AGE-SECRET-KEY-1" + "".join(BECH32[d] for d in data + check).upper()
+    )
 
 
 def b64url(data: bytes) -> str:
@@ -95,7 +97,10 @@ def jwt() -> str:
     head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     body = b64url(
         json.dumps(
-            {"sub": f"user-{rng.randrange(10**6)}", "iat": 1_700_000_000 + rng.randrange(10**7)}
+            {
+                "sub": f"user-{rng.randrange(10**6)}",
+                "iat": 1_700_000_000 + rng.randrange(10**7),
+            }
         ).encode()
     )
     return f"{head}.{body}.{urlsafe(43)}"
@@ -110,7 +115,10 @@ def pem(kind: str = "RSA ") -> str:
 
 
 def openssh_key() -> str:
-    lines = ["-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAA" + b64(46)]
+    lines = [
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "b3BlbnNzaC1rZXktdjEAAAAA" + b64(46),
+    ]
     lines += [b64(70) for _ in range(4)]
     lines.append("-----END OPENSSH PRIVATE KEY-----")
     return "\n".join(lines)
@@ -133,7 +141,9 @@ def putty_key() -> str:
 
 
 def aws_id() -> str:
-    return rng.choice(["AKIA", "ASIA"]) + rand(string.ascii_uppercase + "234567", 16)
+    return rng.choice(["AKIA", "ASIA"]) + rand(
+        string.ascii_uppercase + "234567", 16
+    )
 
 
 def password() -> str:
@@ -142,62 +152,308 @@ def password() -> str:
 
 # ------------------------------------------------------------ positives
 # (rule, generator of the secret, templates with {s})
-WRAP_PY = ['{name} = "{s}"', "{name}='{s}'", "    {name}: str = \"{s}\""]
-WRAP_ENV = ["{NAME}={s}", 'export {NAME}="{s}"', "{NAME}: {s}", '"{name}": "{s}",']
-WRAP_ANY = WRAP_PY + WRAP_ENV + ["client = Client(\"{s}\")", "curl -H 'X-Key: {s}' https://api.example.test"]
+WRAP_PY = ['{name} = "{s}"', "{name}='{s}'", '    {name}: str = "{s}"']
+WRAP_ENV = [
+    "{NAME}={s}",
+    'export {NAME}="{s}"',
+    "{NAME}: {s}",
+    '"{name}": "{s}",',
+]
+WRAP_ANY = (
+    WRAP_PY
+    + WRAP_ENV
+    + [
+        'client = Client("{s}")',
+        "curl -H 'X-Key: {s}' https://api.example.test",
+    ]
+)
 
 POSITIVE: list[tuple[str, object, list[str], list[str]]] = [
-    ("aws-access-key-id", aws_id, WRAP_ANY, ["aws_access_key_id", "access_key"]),
-    ("aws-secret-access-key", lambda: b64(40), WRAP_PY + WRAP_ENV, ["aws_secret_access_key", "aws_secret_key"]),
-    ("github-token", lambda: crc_token(rng.choice(["ghp", "gho", "ghu", "ghs", "ghr"])), WRAP_ANY, ["github_token", "gh_pat"]),
-    ("github-fine-grained-token", lambda: f"github_pat_11{rand(string.ascii_uppercase + string.digits, 20)}_{alnum(59)}", WRAP_ANY, ["github_token"]),
-    ("gitlab-token", lambda: rng.choice(["glpat-", "gldt-", "glrt-"]) + urlsafe(20), WRAP_ANY, ["gitlab_token"]),
-    ("slack-token", lambda: f"xox{rng.choice('bp')}-{rng.randrange(10**10, 10**12)}-{rng.randrange(10**10, 10**12)}-{alnum(24)}", WRAP_ANY, ["slack_token"]),
-    ("slack-app-token", lambda: f"xapp-1-A{rand(string.ascii_uppercase + string.digits, 10)}-{rng.randrange(10**12, 10**13)}-{hexs(64)}", WRAP_ANY, ["slack_app_token"]),
-    ("slack-webhook", lambda: f"https://hooks.slack.com/services/T{rand(string.ascii_uppercase + string.digits, 8)}/B{rand(string.ascii_uppercase + string.digits, 10)}/{alnum(24)}", WRAP_ANY, ["slack_webhook_url"]),
-    ("stripe-secret-key", lambda: f"{rng.choice(['sk', 'rk'])}_{rng.choice(['live', 'test'])}_{alnum(24 + rng.randrange(75))}", WRAP_ANY, ["stripe_key"]),
-    ("stripe-webhook-secret", lambda: f"whsec_{alnum(32)}", WRAP_ANY, ["stripe_webhook_secret"]),
-    ("google-api-key", lambda: "AIza" + urlsafe(35), WRAP_ANY, ["google_api_key", "maps_key"]),
-    ("google-oauth-client-secret", lambda: "GOCSPX-" + urlsafe(28), WRAP_ANY, ["client_secret"]),
-    ("npm-token", lambda: crc_token("npm"), WRAP_ANY + ["//registry.npmjs.org/:_authToken={s}"], ["npm_token"]),
-    ("pypi-token", lambda: "pypi-AgEIcHlwaS5vcmc" + urlsafe(120), WRAP_ANY + ["password = {s}"], ["pypi_token"]),
-    ("sendgrid-api-key", lambda: f"SG.{urlsafe(22)}.{urlsafe(43)}", WRAP_ANY, ["sendgrid_api_key"]),
+    (
+        "aws-access-key-id",
+        aws_id,
+        WRAP_ANY,
+        ["aws_access_key_id", "access_key"],
+    ),
+    (
+        "aws-secret-access-key",
+        lambda: b64(40),
+        WRAP_PY + WRAP_ENV,
+        ["aws_secret_access_key", "aws_secret_key"],
+    ),
+    (
+        "github-token",
+        lambda: crc_token(rng.choice(["ghp", "gho", "ghu", "ghs", "ghr"])),
+        WRAP_ANY,
+        ["github_token", "gh_pat"],
+    ),
+    (
+        "github-fine-grained-token",
+        lambda: (
+            f"github_pat_11{rand(string.ascii_uppercase + string.digits, 20)}_{alnum(59)}"
+        ),
+        WRAP_ANY,
+        ["github_token"],
+    ),
+    (
+        "gitlab-token",
+        lambda: rng.choice(["glpat-", "gldt-", "glrt-"]) + urlsafe(20),
+        WRAP_ANY,
+        ["gitlab_token"],
+    ),
+    (
+        "slack-token",
+        lambda: (
+            f"xox{rng.choice('bp')}-{rng.randrange(10**10, 10**12)}-{rng.randrange(10**10, 10**12)}-{alnum(24)}"
+        ),
+        WRAP_ANY,
+        ["slack_token"],
+    ),
+    (
+        "slack-app-token",
+        lambda: (
+            f"xapp-1-A{rand(string.ascii_uppercase + string.digits, 10)}-{rng.randrange(10**12, 10**13)}-{hexs(64)}"
+        ),
+        WRAP_ANY,
+        ["slack_app_token"],
+    ),
+    (
+        "slack-webhook",
+        lambda: (
+            f"https://hooks.slack.com/services/T{rand(string.ascii_uppercase + string.digits, 8)}/B{rand(string.ascii_uppercase + string.digits, 10)}/{alnum(24)}"
+        ),
+        WRAP_ANY,
+        ["slack_webhook_url"],
+    ),
+    (
+        "stripe-secret-key",
+        lambda: (
+            f"{rng.choice(['sk', 'rk'])}_{rng.choice(['live', 'test'])}_{alnum(24 + rng.randrange(75))}"
+        ),
+        WRAP_ANY,
+        ["stripe_key"],
+    ),
+    (
+        "stripe-webhook-secret",
+        lambda: f"whsec_{alnum(32)}",
+        WRAP_ANY,
+        ["stripe_webhook_secret"],
+    ),
+    (
+        "google-api-key",
+        lambda: "AIza" + urlsafe(35),
+        WRAP_ANY,
+        ["google_api_key", "maps_key"],
+    ),
+    (
+        "google-oauth-client-secret",
+        lambda: "GOCSPX-" + urlsafe(28),
+        WRAP_ANY,
+        ["client_secret"],
+    ),
+    (
+        "npm-token",
+        lambda: crc_token("npm"),
+        [*WRAP_ANY, "//registry.npmjs.org/:_authToken={s}"],
+        ["npm_token"],
+    ),
+    (
+        "pypi-token",
+        lambda: "pypi-AgEIcHlwaS5vcmc" + urlsafe(120),
+        [*WRAP_ANY, "password = {s}"],
+        ["pypi_token"],
+    ),
+    (
+        "sendgrid-api-key",
+        lambda: f"SG.{urlsafe(22)}.{urlsafe(43)}",
+        WRAP_ANY,
+        ["sendgrid_api_key"],
+    ),
     ("twilio-api-key", lambda: "SK" + hexs(32), WRAP_ANY, ["twilio_api_key"]),
-    ("twilio-auth-token", lambda: hexs(32), ['TWILIO_AUTH_TOKEN="{s}"', "twilio_auth_token = '{s}'", "TWILIO_AUTH_TOKEN={s}"], ["x"]),
-    ("azure-storage-key", lambda: f"DefaultEndpointsProtocol=https;AccountName=acct{rng.randrange(1000)};AccountKey={b64(86)}==;EndpointSuffix=core.windows.net", WRAP_ANY, ["azure_connection_string"]),
-    ("azure-ad-client-secret", lambda: f"{alnum(3)}{rng.randrange(10)}Q~{urlsafe(34).replace('-', '.')}", WRAP_ANY, ["azure_client_secret"]),
-    ("openai-api-key", lambda: rng.choice([f"sk-proj-{urlsafe(100)}", f"sk-{alnum(20)}T3BlbkFJ{alnum(20)}", f"sk-svcacct-{urlsafe(80)}"]), WRAP_ANY, ["openai_api_key"]),
-    ("anthropic-api-key", lambda: f"sk-ant-api03-{urlsafe(93)}AA", WRAP_ANY, ["anthropic_api_key"]),
-    ("huggingface-token", lambda: "hf_" + rand(string.ascii_letters, 34), WRAP_ANY, ["hf_token"]),
-    ("private-key", lambda: pem(rng.choice(["RSA ", "EC ", ""])), ["{s}"], ["x"]),
+    (
+        "twilio-auth-token",
+        lambda: hexs(32),
+        [
+            'TWILIO_AUTH_TOKEN="{s}"',
+            "twilio_auth_token = '{s}'",
+            "TWILIO_AUTH_TOKEN={s}",
+        ],
+        ["x"],
+    ),
+    (
+        "azure-storage-key",
+        lambda: (
+            f"DefaultEndpointsProtocol=https;AccountName=acct{rng.randrange(1000)};AccountKey={b64(86)}==;EndpointSuffix=core.windows.net"
+        ),
+        WRAP_ANY,
+        ["azure_connection_string"],
+    ),
+    (
+        "azure-ad-client-secret",
+        lambda: (
+            f"{alnum(3)}{rng.randrange(10)}Q~{urlsafe(34).replace('-', '.')}"
+        ),
+        WRAP_ANY,
+        ["azure_client_secret"],
+    ),
+    (
+        "openai-api-key",
+        lambda: rng.choice(
+            [
+                f"sk-proj-{urlsafe(100)}",
+                f"sk-{alnum(20)}T3BlbkFJ{alnum(20)}",
+                f"sk-svcacct-{urlsafe(80)}",
+            ]
+        ),
+        WRAP_ANY,
+        ["openai_api_key"],
+    ),
+    (
+        "anthropic-api-key",
+        lambda: f"sk-ant-api03-{urlsafe(93)}AA",
+        WRAP_ANY,
+        ["anthropic_api_key"],
+    ),
+    (
+        "huggingface-token",
+        lambda: "hf_" + rand(string.ascii_letters, 34),
+        WRAP_ANY,
+        ["hf_token"],
+    ),
+    (
+        "private-key",
+        lambda: pem(rng.choice(["RSA ", "EC ", ""])),
+        ["{s}"],
+        ["x"],
+    ),
     ("openssh-private-key", openssh_key, ["{s}"], ["x"]),
     ("putty-private-key", putty_key, ["{s}"], ["x"]),
-    ("age-secret-key", bech32_age, WRAP_ANY + ["# created: 2026-01-01T00:00:00Z\n{s}"], ["age_key"]),
-    ("jwt", jwt, WRAP_ANY + ["Authorization: Bearer {s}"], ["session_jwt", "id_token"]),
-    ("database-url", lambda: f"{rng.choice(['postgresql', 'postgres', 'mysql', 'mongodb+srv', 'redis', 'mssql'])}://app_{rng.randrange(99)}:{password()}@db{rng.randrange(9)}.internal:5432/prod", WRAP_ANY, ["database_url", "db_dsn"]),
-    ("broker-url", lambda: f"{rng.choice(['amqp', 'amqps', 'mqtts', 'nats'])}://svc:{password()}@mq.internal:5672//", WRAP_ANY, ["broker_url", "celery_broker"]),
-    ("shopify-token", lambda: f"shp{rng.choice(['at', 'ss', 'ca', 'pa'])}_{hexs(32)}", WRAP_ANY, ["shopify_token"]),
-    ("mailgun-api-key", lambda: "key-" + hexs(32), WRAP_ANY, ["mailgun_api_key"]),
-    ("digitalocean-token", lambda: f"dop_v1_{hexs(64)}", WRAP_ANY, ["do_token"]),
+    (
+        "age-secret-key",
+        bech32_age,
+        [*WRAP_ANY, "# created: 2026-01-01T00:00:00Z\n{s}"],
+        ["age_key"],
+    ),
+    (
+        "jwt",
+        jwt,
+        [*WRAP_ANY, "Authorization: Bearer {s}"],
+        ["session_jwt", "id_token"],
+    ),
+    (
+        "database-url",
+        lambda: (
+            f"{rng.choice(['postgresql', 'postgres', 'mysql', 'mongodb+srv', 'redis', 'mssql'])}://app_{rng.randrange(99)}:{password()}@db{rng.randrange(9)}.internal:5432/prod"
+        ),
+        WRAP_ANY,
+        ["database_url", "db_dsn"],
+    ),
+    (
+        "broker-url",
+        lambda: (
+            f"{rng.choice(['amqp', 'amqps', 'mqtts', 'nats'])}://svc:{password()}@mq.internal:5672//"
+        ),
+        WRAP_ANY,
+        ["broker_url", "celery_broker"],
+    ),
+    (
+        "shopify-token",
+        lambda: f"shp{rng.choice(['at', 'ss', 'ca', 'pa'])}_{hexs(32)}",
+        WRAP_ANY,
+        ["shopify_token"],
+    ),
+    (
+        "mailgun-api-key",
+        lambda: "key-" + hexs(32),
+        WRAP_ANY,
+        ["mailgun_api_key"],
+    ),
+    (
+        "digitalocean-token",
+        lambda: f"dop_v1_{hexs(64)}",
+        WRAP_ANY,
+        ["do_token"],
+    ),
     ("vault-token", lambda: "hvs." + urlsafe(92), WRAP_ANY, ["vault_token"]),
-    ("doppler-token", lambda: "dp.pt." + alnum(43), WRAP_ANY, ["doppler_token"]),
-    ("telegram-bot-token", lambda: f"{rng.randrange(10**8, 10**10)}:AA{urlsafe(33)}", WRAP_ANY, ["telegram_bot_token"]),
-    ("discord-webhook", lambda: f"https://discord.com/api/webhooks/{rng.randrange(10**17, 10**19)}/{urlsafe(68)}", WRAP_ANY, ["discord_webhook"]),
-    ("databricks-token", lambda: "dapi" + hexs(32), WRAP_ANY, ["databricks_token"]),
-    ("authorization-bearer", lambda: urlsafe(40), ['headers = {{"Authorization": "Bearer {s}"}}', "Authorization: Bearer {s}"], ["x"]),
-    ("dataprotect-token", lambda: crc_token(rng.choice(["dp", "acme", "sess", "apitok"])), WRAP_ANY, ["service_token", "api_token"]),
-    ("generic-secret", lambda: alnum(32), WRAP_PY + WRAP_ENV, ["secret_key", "api_key", "client_secret", "signing_key", "auth_token"]),
-    ("generic-secret", lambda: hexs(48), WRAP_PY + WRAP_ENV, ["encryption_key", "SECRET", "webhook_secret"]),
-    ("generic-secret", password, WRAP_PY + WRAP_ENV, ["db_password", "smtp_password", "PASSWORD", "admin_pwd"]),
-    ("generic-secret", lambda: b64(43) + "=", WRAP_PY + WRAP_ENV, ["private_key", "hmac_secret", "credentials"]),
+    (
+        "doppler-token",
+        lambda: "dp.pt." + alnum(43),
+        WRAP_ANY,
+        ["doppler_token"],
+    ),
+    (
+        "telegram-bot-token",
+        lambda: f"{rng.randrange(10**8, 10**10)}:AA{urlsafe(33)}",
+        WRAP_ANY,
+        ["telegram_bot_token"],
+    ),
+    (
+        "discord-webhook",
+        lambda: (
+            f"https://discord.com/api/webhooks/{rng.randrange(10**17, 10**19)}/{urlsafe(68)}"
+        ),
+        WRAP_ANY,
+        ["discord_webhook"],
+    ),
+    (
+        "databricks-token",
+        lambda: "dapi" + hexs(32),
+        WRAP_ANY,
+        ["databricks_token"],
+    ),
+    (
+        "authorization-bearer",
+        lambda: urlsafe(40),
+        [
+            'headers = {{"Authorization": "Bearer {s}"}}',
+            "Authorization: Bearer {s}",
+        ],
+        ["x"],
+    ),
+    (
+        "dataprotect-token",
+        lambda: crc_token(rng.choice(["dp", "acme", "sess", "apitok"])),
+        WRAP_ANY,
+        ["service_token", "api_token"],
+    ),
+    (
+        "generic-secret",
+        lambda: alnum(32),
+        WRAP_PY + WRAP_ENV,
+        [
+            "secret_key",
+            "api_key",
+            "client_secret",
+            "signing_key",
+            "auth_token",
+        ],
+    ),
+    (
+        "generic-secret",
+        lambda: hexs(48),
+        WRAP_PY + WRAP_ENV,
+        ["encryption_key", "SECRET", "webhook_secret"],
+    ),
+    (
+        "generic-secret",
+        password,
+        WRAP_PY + WRAP_ENV,
+        ["db_password", "smtp_password", "PASSWORD", "admin_pwd"],
+    ),
+    (
+        "generic-secret",
+        lambda: b64(43) + "=",
+        WRAP_PY + WRAP_ENV,
+        ["private_key", "hmac_secret", "credentials"],
+    ),
 ]
 
 # ------------------------------------------------------------ look-alikes
 DOC_EXAMPLES = [
-    'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
-    'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     'AWS_ACCESS_KEY_ID="AKIAI44QH8DHBEXAMPLE"',
-    'aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+    "aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
     'stripe.api_key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"',
     'Stripe::api_key = "sk_test_BQokikJOvBiI2HlWgH4olfQ2"',
     "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
@@ -205,15 +461,23 @@ DOC_EXAMPLES = [
     "GITHUB_TOKEN=gho_16C7e42F292c6912E7710c838347Ae178B4a",
 ]
 for _ in range(40):
-    DOC_EXAMPLES.append(f"aws_access_key_id = AKIA{rand(string.ascii_uppercase + '234567', 9)}EXAMPLE")
+    DOC_EXAMPLES.append(  # noqa: PERF401
+        f"aws_access_key_id = AKIA{rand(string.ascii_uppercase + '234567', 9)}EXAMPLE"
+    )
 
 
-def lookalikes() -> list[tuple[str, str]]:
+def lookalikes() -> list[tuple[str, str]]:  # noqa: PLR0915
     out: list[tuple[str, str]] = []
     add = lambda cat, text: out.append((cat, text))  # noqa: E731
     for _ in range(25):
-        add("bad-checksum", f'GITHUB_TOKEN = "{crc_token(rng.choice(["ghp", "gho", "ghs"]), valid=False)}"')
-        add("bad-checksum", f"//registry.npmjs.org/:_authToken={crc_token('npm', valid=False)}")
+        add(
+            "bad-checksum",
+            f'GITHUB_TOKEN = "{crc_token(rng.choice(["ghp", "gho", "ghs"]), valid=False)}"',
+        )
+        add(
+            "bad-checksum",
+            f"//registry.npmjs.org/:_authToken={crc_token('npm', valid=False)}",
+        )
         add("bad-checksum", f'api_token = "{crc_token("dp", valid=False)}"')
         add("bad-checksum", bech32_age(valid=False))
     for text in DOC_EXAMPLES:
@@ -226,16 +490,38 @@ def lookalikes() -> list[tuple[str, str]]:
         add("git-sha", f"  rev: {hexs(40)}")
         add("git-sha", f"Merge: {hexs(7)} {hexs(7)} token handling")
         add("lockfile", f'      "integrity": "sha512-{b64(86)}==",')
-        add("lockfile", f'  resolved "https://registry.yarnpkg.com/x/-/x-1.0.0.tgz#{hexs(40)}"')
+        add(
+            "lockfile",
+            f'  resolved "https://registry.yarnpkg.com/x/-/x-1.0.0.tgz#{hexs(40)}"',
+        )
         add("lockfile", f'checksum = "{hexs(64)}"')
-        add("sri", f'<script src="app.js" integrity="sha384-{b64(64)}" crossorigin="anonymous"></script>')
-        add("sri", f'<link rel="stylesheet" href="x.css" integrity="sha256-{b64(43)}=">')
-        add("base64-image", f'<img src="data:image/png;base64,iVBORw0KGgo{b64(200)}">')
-        add("base64-image", f'logo_token_png = "iVBORw0KGgoAAAANSUhEUgAA{b64(120)}"')
+        add(
+            "sri",
+            f'<script src="app.js" integrity="sha384-{b64(64)}" crossorigin="anonymous"></script>',
+        )
+        add(
+            "sri",
+            f'<link rel="stylesheet" href="x.css" integrity="sha256-{b64(43)}=">',
+        )
+        add(
+            "base64-image",
+            f'<img src="data:image/png;base64,iVBORw0KGgo{b64(200)}">',
+        )
+        add(
+            "base64-image",
+            f'logo_token_png = "iVBORw0KGgoAAAANSUhEUgAA{b64(120)}"',
+        )
         add("hash-digest", f'password_hash = "{hexs(64)}"')
         add("hash-digest", f'token_sha256 = "{hexs(64)}"')
-        add("hash-digest", f'pbkdf2_sha256$600000${alnum(22)}${b64(43)}=')
-    for name in ["password", "api_key", "secret_key", "token", "client_secret", "DB_PASSWORD"]:
+        add("hash-digest", f"pbkdf2_sha256$600000${alnum(22)}${b64(43)}=")
+    for name in [
+        "password",
+        "api_key",
+        "secret_key",
+        "token",
+        "client_secret",
+        "DB_PASSWORD",
+    ]:
         add("env-reference", f'{name} = os.environ["{name.upper()}"]')
         add("env-reference", f"{name} = os.getenv('{name.upper()}')")
         add("env-reference", f"{name.upper()}=${{{name.upper()}}}")
@@ -273,26 +559,62 @@ def lookalikes() -> list[tuple[str, str]]:
     ]:
         add("url-no-secret", f'DATABASE_URL = "{url}"')
     for _ in range(10):
-        add("public-key", f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{b64(43)} user@host")
-        add("public-key", f"-----BEGIN PUBLIC KEY-----\n{b64(64)}\n-----END PUBLIC KEY-----")
-        add("public-key", f"-----BEGIN CERTIFICATE-----\n{b64(64)}\n{b64(64)}\n-----END CERTIFICATE-----")
-        add("code-mentions-key", 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):')
+        add(
+            "public-key",
+            f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{b64(43)} user@host",
+        )
+        add(
+            "public-key",
+            f"-----BEGIN PUBLIC KEY-----\n{b64(64)}\n-----END PUBLIC KEY-----",
+        )
+        add(
+            "public-key",
+            f"-----BEGIN CERTIFICATE-----\n{b64(64)}\n{b64(64)}\n-----END CERTIFICATE-----",
+        )
+        add(
+            "code-mentions-key",
+            'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):',
+        )
         add("code-mentions-key", 'PEM_HEADER = b"-----BEGIN PRIVATE KEY-----"')
         add("identifier", f"{rng.choice(['ghp', 'npm', 'sk'])}_{alnum(10)}")
-        add("identifier", f"class TokenAuthenticationBackend{rng.randrange(99)}(BaseBackend):")
-        add("identifier", f"token_url = 'https://oauth2.example.com/token?state={hexs(16)}'")
+        add(
+            "identifier",
+            f"class TokenAuthenticationBackend{rng.randrange(99)}(BaseBackend):",
+        )
+        add(
+            "identifier",
+            f"token_url = 'https://oauth2.example.com/token?state={hexs(16)}'",
+        )
         add("identifier", f'secret_name = "prod/app/{alnum(6).lower()}"')
         add("identifier", f"PASSWORD_MIN_LENGTH = {rng.randrange(8, 64)}")
-        add("identifier", f'AUTH_USER_MODEL = "accounts.User{rng.randrange(9)}"')
-        add("identifier", f"password_reset_timeout = {rng.randrange(3600, 86400)}")
-        add("identifier", f'tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased-{rng.randrange(9)}")')
-        add("random-hex-unnamed", f"    0x{hexs(8)}, 0x{hexs(8)}, 0x{hexs(8)}, 0x{hexs(8)},")
+        add(
+            "identifier",
+            f'AUTH_USER_MODEL = "accounts.User{rng.randrange(9)}"',
+        )
+        add(
+            "identifier",
+            f"password_reset_timeout = {rng.randrange(3600, 86400)}",
+        )
+        add(
+            "identifier",
+            f'tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased-{rng.randrange(9)}")',
+        )
+        add(
+            "random-hex-unnamed",
+            f"    0x{hexs(8)}, 0x{hexs(8)}, 0x{hexs(8)}, 0x{hexs(8)},",
+        )
         add("random-hex-unnamed", f'digest = "{hexs(64)}"')
         add("random-hex-unnamed", f'"{b64(60)}"')
         add("jwt-like", f"eyJ{alnum(20)}.eyJ{alnum(20)}.{alnum(30)}")
-        add("word-values", f'password_help = "Your password must contain at least {rng.randrange(8, 16)} characters."')
+        add(
+            "word-values",
+            f'password_help = "Your password must contain at least {rng.randrange(8, 16)} characters."',
+        )
         add("word-values", f'token_type = "Bearer"  # {alnum(4)}')
-        add("word-values", f'SECRET_KEY_FALLBACKS = ["django-insecure-{alnum(4)}"] if DEBUG else []')
+        add(
+            "word-values",
+            f'SECRET_KEY_FALLBACKS = ["django-insecure-{alnum(4)}"] if DEBUG else []',
+        )
     return out
 
 
@@ -307,12 +629,41 @@ def main() -> None:
             text = template.format(s=secret, name=name, NAME=name.upper())
             if "\n" not in text and rng.random() < 0.4:
                 # put the secret on line 2 or 3 of a small snippet
-                text = rng.choice(["import os\n", "# config\n", "[default]\nregion = eu-west-1\n"]) + text
-            line = next(i for i, l in enumerate(text.split("\n"), 1) if secret.split("\n")[0] in l)
+                text = (
+                    rng.choice(
+                        [
+                            "import os\n",
+                            "# config\n",
+                            "[default]\nregion = eu-west-1\n",
+                        ]
+                    )
+                    + text
+                )
+            line = next(
+                i
+                for i, l in enumerate(text.split("\n"), 1)  # noqa: E741
+                if secret.split("\n")[0] in l
+            )
             counts[rule] = counts.get(rule, 0) + 1
-            records.append({"id": f"{rule}-{counts[rule]}", "rule": rule, "category": "positive", "text": text, "line": line})
+            records.append(
+                {
+                    "id": f"{rule}-{counts[rule]}",
+                    "rule": rule,
+                    "category": "positive",
+                    "text": text,
+                    "line": line,
+                }
+            )
     for n, (category, text) in enumerate(lookalikes(), 1):
-        records.append({"id": f"{category}-{n}", "rule": None, "category": category, "text": text, "line": None})
+        records.append(
+            {
+                "id": f"{category}-{n}",
+                "rule": None,
+                "category": category,
+                "text": text,
+                "line": None,
+            }
+        )
     with OUT.open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
