@@ -184,3 +184,59 @@ def demo_step(workdir: Path) -> None:
         f"  {len(findings)} findings; the AWS example key, the environment "
         "reference and the .gitignore'd file were not reported"
     )
+
+
+@scan.command("tls")
+@click.argument("target")
+@click.option("--server-name", help="SNI and certificate name (default: HOST).")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), help="PEM trust roots.")
+@click.option(
+    "--profile",
+    type=click.Choice(["intermediate", "modern"]),
+    default="intermediate",
+    show_default=True,
+)
+@click.option("--timeout", type=float, default=5.0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def tls_command(
+    target: str,
+    server_name: str | None,
+    ca_file: str | None,
+    profile: str,
+    timeout: float,
+    fmt: str,
+) -> None:
+    """Check the TLS configuration of TARGET (HOST:PORT, default port 443).
+
+    Exit status 1 when an issue of medium severity or worse is found, or
+    no TLS handshake is possible.
+    """
+    import dataclasses  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from dataprotect.tls import check_tls  # noqa: PLC0415
+
+    host, port = _host_port(target, 443)
+    report = check_tls(
+        host, port, server_name=server_name, ca_file=ca_file, profile=profile, timeout=timeout
+    )
+    if fmt == "json":
+        click.echo(json.dumps(dataclasses.asdict(report), indent=2, default=str))
+    else:
+        click.echo(f"{host}:{port} (server name {report.server_name}, profile {profile})")
+        for version, accepted in report.protocols.items():
+            suites = ", ".join(report.ciphers.get(version, []))
+            click.echo(f"  {version}: {'accepted' if accepted else 'refused'}  {suites}")
+        cert = report.certificate
+        if cert is not None:
+            click.echo(
+                f"  certificate: {cert.subject}, {cert.key_type} {cert.key_size}, "
+                f"{cert.signature_algorithm}, expires in {cert.days_to_expiry} days, "
+                f"chain {'valid' if report.chain_valid else 'NOT valid'}"
+            )
+        for note in report.notes:
+            click.echo(f"  note: {note}")
+        for issue in report.issues:
+            click.echo(f"  {issue}")
+    if not report.ok or not any(report.protocols.values()):
+        raise SystemExit(1)
