@@ -370,7 +370,8 @@ def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR
     if value in DOCUMENTED_EXAMPLES or is_placeholder(value):
         return False
     if not quoted and (
-        "(" in value or (_IDENTIFIER.match(value) and "." in value)
+        any(c in value for c in "([<{$|")
+        or (_IDENTIFIER.match(value) and "." in value)
     ):
         return False
     if _IDENTIFIER.match(value) and not any(c.isdigit() for c in value):
@@ -436,7 +437,7 @@ def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR091
     if any(s in low for s in rule.stopwords):
         return False, None
     if rule.url_password and (
-        is_placeholder(secret)
+        is_placeholder(secret.strip("[]<>{}()"))
         or (_IDENTIFIER.match(secret) and len(secret) < 6)
     ):
         return False, None
@@ -474,6 +475,12 @@ def _assignment_matches(rule: Rule, text: str, low: str) -> list[Match]:
                 continue
             if not quoted and "=" in value.rstrip("="):
                 continue
+            if (
+                not quoted
+                and m.group("op") == ":"
+                and text[m.end() : m.end() + 4].lstrip()[:1] in {",", ")", "=", "|"}
+            ):
+                continue  # a parameter's type annotation
             if not _generic_value_ok(name, value, quoted):
                 continue
             out.append(

@@ -615,6 +615,20 @@ def lookalikes() -> list[tuple[str, str]]:  # noqa: PLR0915
             "word-values",
             f'SECRET_KEY_FALLBACKS = ["django-insecure-{alnum(4)}"] if DEBUG else []',
         )
+    for text in [
+        'ACCESS_CONTROL_ALLOW_CREDENTIALS: Final[istr] = istr("Access-Control-Allow-Credentials")',
+        "    def reset(self, token: RunvarToken[T]) -> None:",
+        "        self.token: contextvars.Token[ThreadSensitiveContext] | None = None",
+        "        private_key: PKCS7PrivateKeyTypes,",
+        "    secret = keypair[:32]",
+        "         - ``async+redis://[:password]@host:port``",
+        "def load(password: Optional[bytes] = None, token: str | None = None):",
+        "    api_key: SecretStr = Field(default=None)",
+        '    secret_key = "django-insecure-change-me-in-production"',
+        "  password: !vault |",
+        "password_validators = AUTH_PASSWORD_VALIDATORS",
+    ]:
+        add("annotation-or-code", text)
     return out
 
 
