@@ -35,7 +35,11 @@ def _copy_bounded(sources: list[Path], dest: Path, limit: int) -> int:
         for path in sorted(src.rglob("*")):
             if total >= limit:
                 return total
-            if not path.is_file() or path.is_symlink() or "__pycache__" in path.parts:
+            if (
+                not path.is_file()
+                or path.is_symlink()
+                or "__pycache__" in path.parts
+            ):
                 continue
             if path.suffix in {".so", ".pyc"}:
                 continue
@@ -49,25 +53,41 @@ def _copy_bounded(sources: list[Path], dest: Path, limit: int) -> int:
 def _cpu_run(argv: list[str], cwd: Path) -> tuple[float, bytes]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run(argv, capture_output=True, check=False, cwd=cwd, env=env)
+    proc = subprocess.run(
+        argv, capture_output=True, check=False, cwd=cwd, env=env
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in {0, 1}:
         raise RuntimeError(proc.stderr.decode(errors="replace")[-500:])
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = (after.ru_utime - before.ru_utime) + (
+        after.ru_stime - before.ru_stime
+    )
     return cpu, proc.stdout
 
 
 def _ours(tree: Path) -> tuple[float, int]:
     cpu, out = _cpu_run(
-        [sys.executable, "-m", "dataprotect.cli", "scan", "secrets",
-         "--format", "json", "-j", "1", "."],
+        [
+            sys.executable,
+            "-m",
+            "dataprotect.cli",
+            "scan",
+            "secrets",
+            "--format",
+            "json",
+            "-j",
+            "1",
+            ".",
+        ],
         tree,
     )
     return cpu, len(json.loads(out))
 
 
 def _detect_secrets(tree: Path) -> tuple[float, int]:
-    exe = shutil.which("detect-secrets") or str(Path(sys.executable).with_name("detect-secrets"))
+    exe = shutil.which("detect-secrets") or str(
+        Path(sys.executable).with_name("detect-secrets")
+    )
     # detect-secrets reports nothing for absolute paths outside its cwd
     cpu, out = _cpu_run([exe, "scan", "--all-files", "-n", "."], tree)
     results = json.loads(out)["results"]
@@ -84,14 +104,36 @@ def run(quick: bool) -> str:
         code = Path(tmp) / "code"
         size_code = _copy_bounded([ROOT / "src", ROOT / "tests"], code, 10**9)
         size_code += _copy_bounded(
-            [stdlib / n for n in ("email", "http", "urllib", "json", "asyncio",
-                                  "logging", "unittest", "xml", "sqlite3", "test")],
-            code, code_limit - size_code,
+            [
+                stdlib / n
+                for n in (
+                    "email",
+                    "http",
+                    "urllib",
+                    "json",
+                    "asyncio",
+                    "logging",
+                    "unittest",
+                    "xml",
+                    "sqlite3",
+                    "test",
+                )
+            ],
+            code,
+            code_limit - size_code,
         )
         pkgs = Path(tmp) / "site-packages"
-        names = sorted(p for p in site.iterdir() if p.is_dir() and not p.name.endswith((".dist-info", "__pycache__")))
+        names = sorted(
+            p
+            for p in site.iterdir()
+            if p.is_dir()
+            and not p.name.endswith((".dist-info", "__pycache__"))
+        )
         size_site = _copy_bounded(names, pkgs, site_limit)
-        for label, tree, size in (("code", code, size_code), ("site-packages", pkgs, size_site)):
+        for label, tree, size in (
+            ("code", code, size_code),
+            ("site-packages", pkgs, size_site),
+        ):
             mb = size / 1e6
             ours_cpu, ours_n = _ours(tree)
             ds_cpu, ds_n = _detect_secrets(tree)

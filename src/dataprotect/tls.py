@@ -13,7 +13,7 @@ Nothing is sent anywhere but to the server named.
 
 from __future__ import annotations
 
-import datetime
+import datetime  # noqa: ICN001
 import ipaddress
 import socket
 import ssl
@@ -76,7 +76,9 @@ def _profile(profile: str) -> Profile:
 
 def _harden(ctx: ssl.SSLContext, profile: Profile) -> ssl.SSLContext:
     ctx.minimum_version = (
-        ssl.TLSVersion.TLSv1_3 if profile == "modern" else ssl.TLSVersion.TLSv1_2
+        ssl.TLSVersion.TLSv1_3
+        if profile == "modern"
+        else ssl.TLSVersion.TLSv1_2
     )
     ctx.set_ciphers(":".join(INTERMEDIATE_CIPHERS))
     ctx.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
@@ -214,7 +216,9 @@ class _NotTLSError(Exception):
     """The peer is reachable but no TLS handshake is possible."""
 
 
-def _probe_context(version: ssl.TLSVersion, ciphers: str | None) -> ssl.SSLContext:
+def _probe_context(
+    version: ssl.TLSVersion, ciphers: str | None
+) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
@@ -228,7 +232,7 @@ def _probe_context(version: ssl.TLSVersion, ciphers: str | None) -> ssl.SSLConte
     return ctx
 
 
-def _handshake(
+def _handshake(  # noqa: PLR0917
     host: str,
     port: int,
     server_name: str,
@@ -267,12 +271,18 @@ def _is_ip(name: str) -> bool:
 
 
 def _enumerate_ciphers(
-    host: str, port: int, server_name: str, version: ssl.TLSVersion, timeout: float
+    host: str,
+    port: int,
+    server_name: str,
+    version: ssl.TLSVersion,
+    timeout: float,
 ) -> list[str]:
     """Offer every suite, remove the one the server picks, repeat."""
     ctx = _probe_context(version, None)
     offered = [
-        c["name"] for c in ctx.get_ciphers() if not c["name"].startswith("TLS_")
+        c["name"]
+        for c in ctx.get_ciphers()
+        if not c["name"].startswith("TLS_")
     ]
     accepted: list[str] = []
     while offered:
@@ -322,7 +332,9 @@ def _cert_info(
     elif isinstance(key, ed448.Ed448PublicKey):
         key_type, key_size = "Ed448", 456
     try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        ext = cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName
+        )
         san = tuple(
             [*ext.value.get_values_for_type(x509.DNSName)]
             + [str(ip) for ip in ext.value.get_values_for_type(x509.IPAddress)]
@@ -349,7 +361,10 @@ def _cert_info(
 def _hostname_matches(name: str, san: tuple[str, ...]) -> bool:
     name = name.lower().rstrip(".")
     if _is_ip(name):
-        return any(_is_ip(s) and ipaddress.ip_address(s) == ipaddress.ip_address(name) for s in san)
+        return any(
+            _is_ip(s) and ipaddress.ip_address(s) == ipaddress.ip_address(name)
+            for s in san
+        )
     for pattern in (s.lower().rstrip(".") for s in san if not _is_ip(s)):
         if pattern == name:
             return True
@@ -362,7 +377,18 @@ def _hostname_matches(name: str, san: tuple[str, ...]) -> bool:
 
 # ----------------------------------------------------------------- grading
 
-_BROKEN = ("NULL", "EXP", "RC4", "DES-CBC-", "ADH", "AECDH", "MD5", "anon", "PSK", "SRP")
+_BROKEN = (
+    "NULL",
+    "EXP",
+    "RC4",
+    "DES-CBC-",
+    "ADH",
+    "AECDH",
+    "MD5",
+    "anon",
+    "PSK",
+    "SRP",
+)
 _NO_FS = ("ECDH-", "DH-", "AES", "CAMELLIA", "SEED", "IDEA", "ARIA", "RSA-")
 
 
@@ -372,7 +398,9 @@ def _cipher_issue(name: str) -> TLSIssue | None:
     if any(b in name for b in _BROKEN) or "DES-CBC3" in name:
         return TLSIssue(
             f"cipher-broken:{name}",
-            "critical" if "NULL" in name or "EXP" in name or "ADH" in name else "high",
+            "critical"
+            if "NULL" in name or "EXP" in name or "ADH" in name
+            else "high",
             "disable this suite: it gives no or breakable encryption",
         )
     if not name.startswith(("ECDHE-", "DHE-")):
@@ -388,20 +416,38 @@ def _cipher_issue(name: str) -> TLSIssue | None:
     )
 
 
-def _grade(report: TLSReport, now: datetime.datetime) -> None:
+def _grade(report: TLSReport, now: datetime.datetime) -> None:  # noqa: C901, PLR0912
     issues: list[TLSIssue] = []
     p = report.protocols
     add = issues.append
     for old in ("TLSv1.0", "TLSv1.1"):
         if p.get(old):
-            add(TLSIssue(f"protocol-{old.lower()}", "high", f"disable {old}: deprecated by RFC 8996"))
+            add(
+                TLSIssue(
+                    f"protocol-{old.lower()}",
+                    "high",
+                    f"disable {old}: deprecated by RFC 8996",
+                )
+            )
     if not p.get("TLSv1.3"):
         sev: Severity = "high" if report.profile == "modern" else "low"
         add(TLSIssue("protocol-no-tlsv1.3", sev, "enable TLS 1.3"))
     if report.profile == "modern" and p.get("TLSv1.2"):
-        add(TLSIssue("protocol-tlsv1.2", "medium", "the modern profile accepts TLS 1.3 only"))
+        add(
+            TLSIssue(
+                "protocol-tlsv1.2",
+                "medium",
+                "the modern profile accepts TLS 1.3 only",
+            )
+        )
     if any(p.values()) and not (p.get("TLSv1.2") or p.get("TLSv1.3")):
-        add(TLSIssue("protocol-no-modern-tls", "critical", "enable TLS 1.2 and TLS 1.3"))
+        add(
+            TLSIssue(
+                "protocol-no-modern-tls",
+                "critical",
+                "enable TLS 1.2 and TLS 1.3",
+            )
+        )
     seen: set[str] = set()
     for version, suites in report.ciphers.items():
         if version == "TLSv1.3":
@@ -414,31 +460,87 @@ def _grade(report: TLSReport, now: datetime.datetime) -> None:
     cert = report.certificate
     if cert is not None:
         if cert.not_after < now:
-            add(TLSIssue("cert-expired", "critical", "renew the certificate: it has expired"))
+            add(
+                TLSIssue(
+                    "cert-expired",
+                    "critical",
+                    "renew the certificate: it has expired",
+                )
+            )
         elif cert.not_before > now:
-            add(TLSIssue("cert-not-yet-valid", "high", "check the server clock and the certificate's start date"))
+            add(
+                TLSIssue(
+                    "cert-not-yet-valid",
+                    "high",
+                    "check the server clock and the certificate's start date",
+                )
+            )
         elif cert.days_to_expiry < 30:
-            add(TLSIssue("cert-expiring", "medium", f"renew the certificate: it expires in {cert.days_to_expiry} days"))
+            add(
+                TLSIssue(
+                    "cert-expiring",
+                    "medium",
+                    f"renew the certificate: it expires in {cert.days_to_expiry} days",
+                )
+            )
         if cert.self_signed:
-            add(TLSIssue("cert-self-signed", "high", "use a certificate issued by a trusted CA"))
+            add(
+                TLSIssue(
+                    "cert-self-signed",
+                    "high",
+                    "use a certificate issued by a trusted CA",
+                )
+            )
         if report.chain_valid is False and not cert.self_signed:
-            add(TLSIssue("cert-untrusted", "high", "serve the full chain of a certificate from a trusted CA"))
+            add(
+                TLSIssue(
+                    "cert-untrusted",
+                    "high",
+                    "serve the full chain of a certificate from a trusted CA",
+                )
+            )
         if report.hostname_match is False:
-            add(TLSIssue("cert-hostname-mismatch", "high", "use a certificate whose SAN names this host"))
-        if (cert.key_type == "RSA" and cert.key_size < 2048) or (
-            cert.key_type.startswith("EC") and cert.key_size < 256
-        ) or cert.key_type == "DSA":
-            add(TLSIssue("cert-weak-key", "high", "use an RSA key of 2048+ bits or ECDSA P-256"))
+            add(
+                TLSIssue(
+                    "cert-hostname-mismatch",
+                    "high",
+                    "use a certificate whose SAN names this host",
+                )
+            )
+        if (
+            (cert.key_type == "RSA" and cert.key_size < 2048)
+            or (cert.key_type.startswith("EC") and cert.key_size < 256)
+            or cert.key_type == "DSA"
+        ):
+            add(
+                TLSIssue(
+                    "cert-weak-key",
+                    "high",
+                    "use an RSA key of 2048+ bits or ECDSA P-256",
+                )
+            )
         sig = cert.signature_algorithm.lower()
         if "sha1" in sig or "md5" in sig or "md2" in sig:
-            add(TLSIssue("cert-weak-signature", "high", "reissue the certificate with a SHA-256 signature"))
+            add(
+                TLSIssue(
+                    "cert-weak-signature",
+                    "high",
+                    "reissue the certificate with a SHA-256 signature",
+                )
+            )
         lifetime = (cert.not_after - cert.not_before).days
         if lifetime > 398:
-            add(TLSIssue("cert-lifetime", "low", "issue certificates valid for 90 to 366 days"))
+            add(
+                TLSIssue(
+                    "cert-lifetime",
+                    "low",
+                    "issue certificates valid for 90 to 366 days",
+                )
+            )
     report.issues = sorted(issues, key=lambda i: -_SEVERITY_ORDER[i.severity])
 
 
-def check_tls(
+def check_tls(  # noqa: C901, PLR0912, PLR0915
     host: str,
     port: int,
     *,
@@ -497,22 +599,35 @@ def check_tls(
                 ctx = _probe_context(version, None)
             except (ssl.SSLError, ValueError):
                 report.protocols[label] = False
-                report.notes.append(f"{label} cannot be probed with the local OpenSSL")
+                report.notes.append(
+                    f"{label} cannot be probed with the local OpenSSL"
+                )
                 continue
-            result = _handshake(host, port, name, ctx, timeout, grab_chain if not chain else None)
+            result = _handshake(
+                host,
+                port,
+                name,
+                ctx,
+                timeout,
+                grab_chain if not chain else None,
+            )
             report.protocols[label] = result is not None
             if result is None:
                 continue
             if label == "TLSv1.3":
                 report.ciphers[label] = [result[1]]
             else:
-                report.ciphers[label] = _enumerate_ciphers(host, port, name, version, timeout)
-    except (TimeoutError, socket.timeout):
+                report.ciphers[label] = _enumerate_ciphers(
+                    host, port, name, version, timeout
+                )
+    except TimeoutError:
         report.notes.append("the server timed out")
     except ConnectionRefusedError:
         report.notes.append("the connection was refused")
     except OSError as exc:
-        report.notes.append(f"connection failed: {exc.strerror or type(exc).__name__}")
+        report.notes.append(
+            f"connection failed: {exc.strerror or type(exc).__name__}"
+        )
     if not any(report.protocols.values()):
         if not report.notes:
             report.notes.append(
@@ -520,7 +635,11 @@ def check_tls(
                 "or shares no protocol version with this client"
             )
             report.issues.append(
-                TLSIssue("no-tls", "critical", "the endpoint completed no TLS handshake")
+                TLSIssue(
+                    "no-tls",
+                    "critical",
+                    "the endpoint completed no TLS handshake",
+                )
             )
         return report
     report.certificate = _cert_info(chain, now)
@@ -538,7 +657,9 @@ def check_tls(
         report.chain_valid = False
         report.chain_error = exc.verify_message
     except OSError as exc:
-        report.notes.append(f"chain check failed: {exc.strerror or type(exc).__name__}")
+        report.notes.append(
+            f"chain check failed: {exc.strerror or type(exc).__name__}"
+        )
     if report.certificate is not None:
         report.hostname_match = _hostname_matches(name, report.certificate.san)
     _grade(report, now)

@@ -188,8 +188,14 @@ def demo_step(workdir: Path) -> None:
 
 @scan.command("tls")
 @click.argument("target")
-@click.option("--server-name", help="SNI and certificate name (default: HOST).")
-@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), help="PEM trust roots.")
+@click.option(
+    "--server-name", help="SNI and certificate name (default: HOST)."
+)
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="PEM trust roots.",
+)
 @click.option(
     "--profile",
     type=click.Choice(["intermediate", "modern"]),
@@ -197,8 +203,10 @@ def demo_step(workdir: Path) -> None:
     show_default=True,
 )
 @click.option("--timeout", type=float, default=5.0, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def tls_command(
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+)
+def tls_command(  # noqa: PLR0917
     target: str,
     server_name: str | None,
     ca_file: str | None,
@@ -218,15 +226,26 @@ def tls_command(
 
     host, port = _host_port(target, 443)
     report = check_tls(
-        host, port, server_name=server_name, ca_file=ca_file, profile=profile, timeout=timeout
+        host,
+        port,
+        server_name=server_name,
+        ca_file=ca_file,
+        profile=profile,
+        timeout=timeout,
     )
     if fmt == "json":
-        click.echo(json.dumps(dataclasses.asdict(report), indent=2, default=str))
+        click.echo(
+            json.dumps(dataclasses.asdict(report), indent=2, default=str)
+        )
     else:
-        click.echo(f"{host}:{port} (server name {report.server_name}, profile {profile})")
+        click.echo(
+            f"{host}:{port} (server name {report.server_name}, profile {profile})"
+        )
         for version, accepted in report.protocols.items():
             suites = ", ".join(report.ciphers.get(version, []))
-            click.echo(f"  {version}: {'accepted' if accepted else 'refused'}  {suites}")
+            click.echo(
+                f"  {version}: {'accepted' if accepted else 'refused'}  {suites}"
+            )
         cert = report.certificate
         if cert is not None:
             click.echo(
@@ -239,4 +258,44 @@ def tls_command(
         for issue in report.issues:
             click.echo(f"  {issue}")
     if not report.ok or not any(report.protocols.values()):
+        raise SystemExit(1)
+
+
+@scan.command("ssh")
+@click.argument("target")
+@click.option("--timeout", type=float, default=5.0, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
+)
+def ssh_command(target: str, timeout: float, fmt: str) -> None:
+    """Check the algorithms an SSH server offers at TARGET (HOST:PORT, default port 22).
+
+    No login is attempted.  Exit status 1 when an issue of medium severity
+    or worse is found, or the server's KEXINIT could not be read.
+    """
+    import dataclasses  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from dataprotect.scan.ssh import check_ssh  # noqa: PLC0415
+
+    host, port = _host_port(target, 22)
+    report = check_ssh(host, port, timeout=timeout)
+    if fmt == "json":
+        click.echo(json.dumps(dataclasses.asdict(report), indent=2))
+    else:
+        click.echo(f"{host}:{port} {report.banner or ''}")
+        for label, algs in (
+            ("kex", report.kex),
+            ("host keys", report.host_key),
+            ("ciphers", report.ciphers),
+            ("MACs", report.macs),
+            ("compression", report.compression),
+        ):
+            if algs:
+                click.echo(f"  {label}: {', '.join(algs)}")
+        for note in report.notes:
+            click.echo(f"  note: {note}")
+        for issue in report.issues:
+            click.echo(f"  {issue}")
+    if not report.ok:
         raise SystemExit(1)

@@ -478,7 +478,8 @@ def _assignment_matches(rule: Rule, text: str, low: str) -> list[Match]:
             if (
                 not quoted
                 and m.group("op") == ":"
-                and text[m.end() : m.end() + 4].lstrip()[:1] in {",", ")", "=", "|"}
+                and text[m.end() : m.end() + 4].lstrip()[:1]
+                in {",", ")", "=", "|"}
             ):
                 continue  # a parameter's type annotation
             if not _generic_value_ok(name, value, quoted):
