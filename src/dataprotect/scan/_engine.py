@@ -129,7 +129,13 @@ _B64 = frozenset(BASE62 + "+/=-_")
 
 @dataclass(frozen=True)
 class Rule:
-    """One detection rule, loaded from TOML."""
+    """One detection rule, loaded from a TOML rules file.
+
+    See :func:`load_rules`; the fields mirror the keys of a ``[[rule]]``
+    table.
+
+    .. versionadded:: 0.1.0
+    """
 
     id: str
     kind: str
@@ -229,7 +235,17 @@ _BUILTIN: list[Rule] | None = None
 def load_rules(
     extra: list[str | Path] | tuple[str | Path, ...] = (),
 ) -> list[Rule]:
-    """The built-in rules followed by the rules in each *extra* TOML file."""
+    """The built-in rules and the rules in each *extra* TOML file.
+
+    User rules run after the built-in format rules and before the generic
+    catch-alls (the high-entropy assignment rule and dataprotect tokens).
+
+    Raises:
+        ConfigurationError: A rules file is not valid TOML, a rule lacks an
+            id, kind or valid regex, or reuses an id.
+
+    .. versionadded:: 0.1.0
+    """
     global _BUILTIN  # noqa: PLW0603
     if _BUILTIN is None:
         data = (

@@ -32,6 +32,8 @@ from dataprotect.scan import _engine, _walk
 from dataprotect.scan._engine import PRAGMA, Rule, load_rules
 
 
+Rule.__module__ = __name__  # documented here; defined in the private engine
+
 __all__ = [
     "PRAGMA",
     "Allowlist",
