@@ -142,7 +142,9 @@ class TestScanText:
 
     def test_no_checksum_is_none(self) -> None:
         """Formats without a checksum report checksum_valid None."""
-        [f] = scan_text("key = AKIA2E3MUJEXQ7BQ5ZVP")
+        [f] = scan_text(
+            "key = AKIA2E3MUJEXQ7BQ5ZVP"
+        )  # dataprotect: allow-secret
         assert f.kind == "aws_access_key_id"
         assert f.checksum_valid is None
 

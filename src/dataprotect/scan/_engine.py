@@ -73,7 +73,7 @@ _PLACEHOLDER = re.compile(
     ^(?:x{3,}|\*{3,}|\.{3,}|-{3,}|_{3,}|0{6,}|1234\w*|abc\w*|none|null|nil|
        true|false|undefined|password\d*|passwd|secret|changeme|change_me|
        postgres|mysql|redis|rabbitmq|mongo|sa|
-       admin|root|guest|test\w*|user|pass|pw|redacted|hidden|masked|
+       admin|root|guest|test\w*|user|pass|pw|redacted|hidden|masked|secure|hunter2|
        your[_\-\w]*|my[_\-]?(?:secret|password|token|key)\w*|
        placeholder\w*|dummy\w*|sample\w*|example\w*|fake\w*|todo|fixme|tbd)$
     """
@@ -453,7 +453,8 @@ def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR091
     if any(s in low for s in rule.stopwords):
         return False, None
     if rule.url_password and (
-        is_placeholder(secret.strip("[]<>{}()"))
+        secret[0] in "[{<(%$*"
+        or is_placeholder(secret.strip("[]<>{}()"))
         or (_IDENTIFIER.match(secret) and len(secret) < 6)
     ):
         return False, None
