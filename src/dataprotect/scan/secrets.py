@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import multiprocessing
 import os
 import re
+import threading
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -215,7 +217,13 @@ def scan_paths(  # noqa: C901
     else:
         chunk = max(8, min(256, len(files) // (jobs * 8) or 1))
         batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # fork is unsafe once threads run (and deprecated for it in 3.12+)
+        context = (
+            multiprocessing.get_context("spawn")
+            if threading.active_count() > 1
+            else None
+        )
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             for result in pool.map(
                 _scan_batch, batches, [rules] * len(batches)
             ):
