@@ -496,6 +496,22 @@ class TestProperties:
             assert value not in f.preview or len(value) < 2
 
 
+class TestTreeProperties:
+    """scan_paths on arbitrary file contents."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.binary(max_size=3000), min_size=1, max_size=5))
+    def test_arbitrary_files(self, blobs: list[bytes]) -> None:
+        """Files of arbitrary bytes never make the scan raise."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for i, blob in enumerate(blobs):
+                (Path(tmp) / f"f{i}.txt").write_bytes(blob)
+            for f in scan_paths([tmp], jobs=1):
+                assert f.line >= 1
+
+
 class TestCLI:
     """dataprotect scan secrets."""
 
