@@ -201,7 +201,10 @@ class LockingMemoryStorage(
             return True
 
     def get_moving_window(
-        self, key: str, limit: int, expiry: int
+        self,
+        key: str,
+        limit: int,  # noqa: ARG002 (the limits interface)
+        expiry: int,
     ) -> tuple[float, int]:
         """(time of the oldest hit in the window, hits in the window)."""
         with self._lock:

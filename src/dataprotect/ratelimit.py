@@ -17,6 +17,9 @@ Requires ``dataprotect[ratelimit]`` (``limits``); Redis and Valkey storages
 also need ``dataprotect[redis]``.
 """
 
+# LoginThrottle drives its RateLimiter through private methods (one module).
+# ruff: noqa: SLF001
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +38,7 @@ import urllib.parse
 import weakref
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Literal, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, cast
 
 from dataprotect import _kdf
 from dataprotect._secret import Secret
@@ -64,6 +67,8 @@ from dataprotect._ratelimit_memory import LockingMemoryStorage
 
 if TYPE_CHECKING:
     import limits.aio.strategies
+
+    _AioStrategy = limits.aio.strategies.RateLimiter
 
 
 __all__ = [
@@ -99,9 +104,8 @@ _STRATEGIES: dict[str, type[limits.strategies.RateLimiter]] = {
 #: Storage URI scheme -> kind.  Only these are offered (and tested).
 _SCHEMES: dict[str, str] = {
     "memory": "memory",
-    **{
-        s: "redis"
-        for s in (
+    **dict.fromkeys(
+        (
             "redis",
             "rediss",
             "redis+unix",
@@ -112,8 +116,9 @@ _SCHEMES: dict[str, str] = {
             "valkey+unix",
             "valkey+cluster",
             "valkey+sentinel",
-        )
-    },
+        ),
+        "redis",
+    ),
 }
 
 _SENSITIVE_QUERY = ("pass", "secret", "token", "key", "auth")
@@ -144,7 +149,9 @@ def redact_uri(uri: str) -> str:
     userinfo, at, hostinfo = netloc.rpartition("@")
     if at:
         user, colon, _ = userinfo.partition(":")
-        netloc = f"{user}:[secure]@{hostinfo}" if colon else f"[secure]@{hostinfo}"
+        netloc = (
+            f"{user}:[secure]@{hostinfo}" if colon else f"[secure]@{hostinfo}"
+        )
     query = parts.query
     if query:
         pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
@@ -162,8 +169,8 @@ def redact_uri(uri: str) -> str:
 
 def _material(secret: bytes | Keyring) -> bytes:
     if isinstance(secret, Keyring):
-        return secret._material(secret.primary_id)  # noqa: SLF001
-    if not isinstance(secret, bytes):
+        return secret._material(secret.primary_id)
+    if not isinstance(cast("object", secret), bytes):
         msg = "secret must be bytes or a Keyring"
         raise TypeError(msg)
     if len(secret) < 32:
@@ -241,7 +248,7 @@ class RateLimiter:
         clock: Callable[[], float] | None = None,
         storage_options: dict[str, float | str | bool] | None = None,
     ) -> None:
-        if not isinstance(storage, str):
+        if not isinstance(cast("object", storage), str):
             msg = "storage must be a URI string"
             raise TypeError(msg)
         self._redacted = redact_uri(storage)
@@ -271,7 +278,7 @@ class RateLimiter:
         self._hash_key = Secret(
             _kdf.derive(material, "ratelimit-key"), label="ratelimit-key"
         )
-        self._limits: dict[str | RateLimitItem, _Limit] = {}
+        self._limits: dict[object, _Limit] = {}
         self._aio: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop,
             tuple[object, limits.aio.strategies.RateLimiter],
@@ -301,7 +308,9 @@ class RateLimiter:
 
     # -- construction helpers ----------------------------------------------
 
-    def _make_storage(self, uri: str, *, async_: bool) -> limits.storage.Storage:
+    def _make_storage(
+        self, uri: str, *, async_: bool
+    ) -> limits.storage.Storage:
         options: dict[str, float | str | bool] = {
             "wrap_exceptions": True,
             "key_prefix": _KEY_PREFIX,
@@ -314,9 +323,10 @@ class RateLimiter:
         try:
             made = storage_from_string(uri, **options)
         except limits.errors.ConfigurationError as exc:
-            if "dependency" in str(exc).lower() or "not available" in str(
-                exc
-            ).lower():
+            if (
+                "dependency" in str(exc).lower()
+                or "not available" in str(exc).lower()
+            ):
                 msg = "Redis storage needs redis: install dataprotect[redis]"
                 raise MissingDependencyError(msg) from None
             msg = f"invalid rate-limit storage URI {self._redacted}"
@@ -330,21 +340,22 @@ class RateLimiter:
         loop = asyncio.get_running_loop()
         found = self._aio.get(loop)
         if found is None:
-            import limits.aio.strategies  # noqa: PLC0415
+            import limits.aio.strategies
 
             storage = self._make_storage(self._uri, async_=True)
-            strategy = {
+            classes: dict[str, Callable[[Any], _AioStrategy]] = {
                 "moving-window": limits.aio.strategies.MovingWindowRateLimiter,
                 "fixed-window": limits.aio.strategies.FixedWindowRateLimiter,
                 "sliding-window-counter": (
                     limits.aio.strategies.SlidingWindowCounterRateLimiter
                 ),
-            }[self.strategy](storage)
+            }
+            strategy = classes[self.strategy](storage)
             found = (storage, strategy)
             self._aio[loop] = found
         return found
 
-    def _limit(self, rate: Rate) -> _Limit:
+    def _limit(self, rate: object) -> _Limit:
         found = self._limits.get(rate)
         if found is not None:
             return found
@@ -364,7 +375,7 @@ class RateLimiter:
             self._limits[rate] = found
         return found
 
-    def _ident(self, parts: Sequence[KeyPart]) -> str:
+    def _ident(self, parts: Sequence[object]) -> str:
         chunks = []
         for part in parts:
             if isinstance(part, str):
@@ -390,7 +401,7 @@ class RateLimiter:
             f"({type(exc).__name__})"
         )
 
-    def _fail(self, limit: _Limit, exc: BackendError) -> bool:
+    def _fail(self, exc: BackendError) -> bool:
         """Apply the fail mode: return whether to allow the request."""
         allow = self.fail_mode == "open"
         logger.warning(
@@ -481,7 +492,9 @@ class RateLimiter:
         except limits.errors.StorageError as exc:
             raise self._backend_error(exc) from None
 
-    async def _ahit(self, limit: _Limit, ident: str, cost: int) -> float | None:
+    async def _ahit(
+        self, limit: _Limit, ident: str, cost: int
+    ) -> float | None:
         if self._kind == "memory":
             return self._hit(limit, ident, cost)
         storage, strategy = self._async()
@@ -517,7 +530,7 @@ class RateLimiter:
         try:
             return self._hit(limit, self._ident(key_parts), cost) is None
         except BackendError as exc:
-            return self._fail(limit, exc)
+            return self._fail(exc)
 
     def check(self, rate: Rate, *key_parts: KeyPart, cost: int = 1) -> None:
         """Record a hit; raise if it is over *rate*.
@@ -539,7 +552,7 @@ class RateLimiter:
         try:
             wait = self._hit(limit, self._ident(key_parts), cost)
         except BackendError as exc:
-            if self._fail(limit, exc):
+            if self._fail(exc):
                 return
             wait = self._fail_retry(limit)
         if wait is not None:
@@ -583,7 +596,9 @@ class RateLimiter:
         ident = self._ident(key_parts)
         self._call(lambda: self._strategy.clear(limit.item, ident))
 
-    async def ahit(self, rate: Rate, *key_parts: KeyPart, cost: int = 1) -> bool:
+    async def ahit(
+        self, rate: Rate, *key_parts: KeyPart, cost: int = 1
+    ) -> bool:
         """:meth:`hit` for async code, through ``limits``' async storages.
 
         No blocking network call runs on the event loop; ``memory://``
@@ -593,9 +608,11 @@ class RateLimiter:
         """
         limit = self._limit(rate)
         try:
-            return await self._ahit(limit, self._ident(key_parts), cost) is None
+            return (
+                await self._ahit(limit, self._ident(key_parts), cost) is None
+            )
         except BackendError as exc:
-            return self._fail(limit, exc)
+            return self._fail(exc)
 
     async def acheck(
         self, rate: Rate, *key_parts: KeyPart, cost: int = 1
@@ -611,7 +628,7 @@ class RateLimiter:
         try:
             wait = await self._ahit(limit, self._ident(key_parts), cost)
         except BackendError as exc:
-            if self._fail(limit, exc):
+            if self._fail(exc):
                 return
             wait = self._fail_retry(limit)
         if wait is not None:
@@ -635,7 +652,6 @@ class RateLimiter:
             await strategy.clear(limit.item, ident)
         except limits.errors.StorageError as exc:
             raise self._backend_error(exc) from None
-
 
     async def aclose(self) -> None:
         """Close the async client of the running event loop, if any.
@@ -720,7 +736,9 @@ def rate_limit(
     def decorate(fn: _F) -> _F:
         name = f"{fn.__module__}.{fn.__qualname__}"
 
-        def parts(args: tuple[object, ...], kwargs: dict[str, object]) -> tuple[KeyPart, ...]:
+        def parts(
+            args: tuple[object, ...], kwargs: dict[str, object]
+        ) -> tuple[KeyPart, ...]:
             if key is None:
                 return (name,)
             return (name, *_key_parts(key(*args, **kwargs)))
@@ -752,7 +770,7 @@ def rate_limit(
 
 
 def _normalise_user(username: str) -> str:
-    if not isinstance(username, str):
+    if not isinstance(cast("object", username), str):
         msg = "username must be str"
         raise TypeError(msg)
     nfkc = unicodedata.normalize
@@ -760,7 +778,7 @@ def _normalise_user(username: str) -> str:
 
 
 def _normalise_ip(ip: str) -> str:
-    if not isinstance(ip, str):
+    if not isinstance(cast("object", ip), str):
         msg = "ip must be str"
         raise TypeError(msg)
     try:
@@ -852,10 +870,10 @@ class LoginThrottle:
     ) -> None:
         self._limiter = limiter or RateLimiter()
         self._rates = {
-            "pair": self._limiter._limit(per_pair),  # noqa: SLF001
-            "account": self._limiter._limit(per_account),  # noqa: SLF001
-            "ip": self._limiter._limit(per_ip),  # noqa: SLF001
-            "device": self._limiter._limit(per_device),  # noqa: SLF001
+            "pair": self._limiter._limit(per_pair),
+            "account": self._limiter._limit(per_account),
+            "ip": self._limiter._limit(per_ip),
+            "device": self._limiter._limit(per_device),
         }
         if backoff < 0 or backoff_after < 0 or backoff_max < backoff:
             msg = "backoff values must be >= 0 and backoff_max >= backoff"
@@ -895,7 +913,10 @@ class LoginThrottle:
         assert self._cookie_key is not None  # noqa: S101
         return hmac.digest(
             self._cookie_key.reveal(),
-            _COOKIE_CONTEXT + nonce + struct.pack(">Q", issued) + user.encode(),
+            _COOKIE_CONTEXT
+            + nonce
+            + struct.pack(">Q", issued)
+            + user.encode(),
             "sha256",
         )
 
@@ -919,13 +940,19 @@ class LoginThrottle:
     def _encode_cookie(self, nonce: bytes, issued: int, username: str) -> str:
         tag = self._tag(nonce, issued, _normalise_user(username))
         raw = nonce + struct.pack(">Q", issued) + tag
-        return _COOKIE_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _COOKIE_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip(
+            "="
+        )
 
-    def _device(self, username: str, cookie: str | None) -> bytes | None:
+    def _device(  # noqa: PLR0911
+        self, username: str, cookie: str | None
+    ) -> bytes | None:
         """The cookie's nonce if it is valid for *username*, else None."""
         if cookie is None or self._cookie_key is None:
             return None
-        if not isinstance(cookie, str) or not cookie.startswith(_COOKIE_PREFIX):
+        if not isinstance(
+            cast("object", cookie), str
+        ) or not cookie.startswith(_COOKIE_PREFIX):
             return None
         body = cookie[len(_COOKIE_PREFIX) :]
         try:
@@ -951,17 +978,19 @@ class LoginThrottle:
     ) -> list[tuple[_Limit, str]]:
         lim = self._limiter
         if device is not None:
-            return [(self._rates["device"], lim._ident(("login-device", device)))]  # noqa: SLF001
+            return [
+                (self._rates["device"], lim._ident(("login-device", device)))
+            ]
         user = _normalise_user(username)
         addr = _normalise_ip(ip)
         return [
-            (self._rates["pair"], lim._ident(("login-pair", user, addr))),  # noqa: SLF001
-            (self._rates["account"], lim._ident(("login-account", user))),  # noqa: SLF001
-            (self._rates["ip"], lim._ident(("login-ip", addr))),  # noqa: SLF001
+            (self._rates["pair"], lim._ident(("login-pair", user, addr))),
+            (self._rates["account"], lim._ident(("login-account", user))),
+            (self._rates["ip"], lim._ident(("login-ip", addr))),
         ]
 
     def _pair_keys(self, username: str, ip: str) -> tuple[str, str]:
-        ident = self._limiter._ident(  # noqa: SLF001
+        ident = self._limiter._ident(
             ("login-backoff", _normalise_user(username), _normalise_ip(ip))
         )
         return f"{ident}/streak", f"{ident}/wait"
@@ -987,18 +1016,21 @@ class LoginThrottle:
             waits = [
                 w
                 for limit, ident in self._keys(username, ip, device)
-                if (w := lim._test(limit, ident)) is not None  # noqa: SLF001
+                if (w := lim._test(limit, ident)) is not None
             ]
             if device is None and self._backoff:
                 _, wait_key = self._pair_keys(username, ip)
-                storage = lim._storage  # noqa: SLF001
-                if lim._call(lambda: storage.get(wait_key)):  # noqa: SLF001
-                    expires = lim._call(lambda: storage.get_expiry(wait_key))  # noqa: SLF001
+                storage = lim._storage
+                if lim._call(lambda: storage.get(wait_key)):
+                    expires = lim._call(lambda: storage.get_expiry(wait_key))
                     waits.append(
-                        min(max(expires - lim._clock(), 0.001), self._backoff_max)  # noqa: SLF001
+                        min(
+                            max(expires - lim._clock(), 0.001),
+                            self._backoff_max,
+                        )
                     )
         except BackendError as exc:
-            if lim._fail(self._rates["pair"], exc):  # noqa: SLF001
+            if lim._fail(exc):
                 return
             raise RateLimitExceeded(_FAIL_CLOSED_RETRY) from None
         if waits:
@@ -1017,21 +1049,19 @@ class LoginThrottle:
         device = self._device(username, device_cookie)
         try:
             for limit, ident in self._keys(username, ip, device):
-                lim._hit(limit, ident, 1)  # noqa: SLF001
+                lim._hit(limit, ident, 1)
             if device is None and self._backoff:
                 streak_key, wait_key = self._pair_keys(username, ip)
-                storage = lim._storage  # noqa: SLF001
-                streak = lim._call(  # noqa: SLF001
-                    lambda: storage.incr(streak_key, 86400)
-                )
+                storage = lim._storage
+                streak = lim._call(lambda: storage.incr(streak_key, 86400))
                 over = streak - self._backoff_after
                 if over > 0:
                     delay = min(
                         self._backoff_max,
                         self._backoff * 2 ** min(over - 1, 30),
                     )
-                    lim._call(lambda: storage.clear(wait_key))  # noqa: SLF001
-                    lim._call(lambda: storage.incr(wait_key, delay))  # noqa: SLF001
+                    lim._call(lambda: storage.clear(wait_key))
+                    lim._call(lambda: storage.incr(wait_key, delay))
         except BackendError as exc:
             logger.warning("%s; login failure not recorded", exc)
 
@@ -1050,11 +1080,11 @@ class LoginThrottle:
         device = self._device(username, device_cookie)
         try:
             limit, ident = self._keys(username, ip, device)[0]
-            lim._call(lambda: lim._strategy.clear(limit.item, ident))  # noqa: SLF001
+            lim._call(lambda: lim._strategy.clear(limit.item, ident))
             if device is None:
                 streak_key, wait_key = self._pair_keys(username, ip)
-                storage = lim._storage  # noqa: SLF001
-                lim._call(lambda: storage.clear(streak_key))  # noqa: SLF001
-                lim._call(lambda: storage.clear(wait_key))  # noqa: SLF001
+                storage = lim._storage
+                lim._call(lambda: storage.clear(streak_key))
+                lim._call(lambda: storage.clear(wait_key))
         except BackendError as exc:
             logger.warning("%s; login success not recorded", exc)
