@@ -125,6 +125,7 @@ _SENSITIVE_QUERY = ("pass", "secret", "token", "key", "auth")
 #: Seconds a fail-closed refusal asks the client to wait (capped by window).
 _FAIL_CLOSED_RETRY = 1.0
 _KEY_PREFIX = "dataprotect"
+_IDENT_CACHE = 4096
 
 
 def redact_uri(uri: str) -> str:
@@ -227,6 +228,7 @@ class RateLimiter:
         "_aio",
         "_clock",
         "_hash_key",
+        "_idents",
         "_kind",
         "_limits",
         "_options",
@@ -279,6 +281,8 @@ class RateLimiter:
             _kdf.derive(material, "ratelimit-key"), label="ratelimit-key"
         )
         self._limits: dict[object, _Limit] = {}
+        # Bounded cache of key hashes (process memory only, never storage).
+        self._idents: dict[tuple[object, ...], str] = {}
         self._aio: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop,
             tuple[object, limits.aio.strategies.RateLimiter],
@@ -375,7 +379,17 @@ class RateLimiter:
             self._limits[rate] = found
         return found
 
-    def _ident(self, parts: Sequence[object]) -> str:
+    def _ident(self, parts: tuple[object, ...]) -> str:
+        found = self._idents.get(parts)
+        if found is not None:
+            return found
+        ident = self._compute_ident(parts)
+        if len(self._idents) >= _IDENT_CACHE:
+            self._idents.clear()
+        self._idents[parts] = ident
+        return ident
+
+    def _compute_ident(self, parts: Sequence[object]) -> str:
         chunks = []
         for part in parts:
             if isinstance(part, str):
@@ -383,7 +397,7 @@ class RateLimiter:
             elif isinstance(part, bytes):
                 raw = part
             elif isinstance(part, int):
-                raw = str(part).encode()
+                raw = str(int(part)).encode()
             else:
                 msg = "key parts must be str, bytes or int"
                 raise TypeError(msg)
@@ -468,11 +482,18 @@ class RateLimiter:
         info = await storage.get_sliding_window(key, limit.expiry)  # type: ignore[attr-defined]
         return self._retry_from(limit, None, None, info)
 
-    def _hit(self, limit: _Limit, ident: str, cost: int) -> float | None:
-        """None if admitted, else seconds to wait.  Raises BackendError."""
+    def _hit(
+        self, limit: _Limit, ident: str, cost: int, *, retry: bool = True
+    ) -> float | None:
+        """None if admitted, else seconds to wait (0 if not *retry*).
+
+        Raises BackendError.
+        """
         try:
             if self._strategy.hit(limit.item, ident, cost=cost):
                 return None
+            if not retry:
+                return 0.0
             return self._retry_after(limit, limit.item.key_for(ident))
         except limits.errors.StorageError as exc:
             raise self._backend_error(exc) from None
@@ -528,7 +549,10 @@ class RateLimiter:
         """
         limit = self._limit(rate)
         try:
-            return self._hit(limit, self._ident(key_parts), cost) is None
+            admitted = self._hit(
+                limit, self._ident(key_parts), cost, retry=False
+            )
+            return admitted is None
         except BackendError as exc:
             return self._fail(exc)
 
@@ -1049,7 +1073,7 @@ class LoginThrottle:
         device = self._device(username, device_cookie)
         try:
             for limit, ident in self._keys(username, ip, device):
-                lim._hit(limit, ident, 1)
+                lim._hit(limit, ident, 1, retry=False)
             if device is None and self._backoff:
                 streak_key, wait_key = self._pair_keys(username, ip)
                 storage = lim._storage
