@@ -552,9 +552,9 @@ class RateLimiter:
             admitted = self._hit(
                 limit, self._ident(key_parts), cost, retry=False
             )
-            return admitted is None
         except BackendError as exc:
             return self._fail(exc)
+        return admitted is None
 
     def check(self, rate: Rate, *key_parts: KeyPart, cost: int = 1) -> None:
         """Record a hit; raise if it is over *rate*.
