@@ -23,16 +23,16 @@ if not settings.configured:
     )
     django.setup()
 
-from django.http import HttpResponse  # noqa: E402
-from django.test import Client, RequestFactory, override_settings  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import path
 
-from dataprotect.errors import RateLimitExceeded  # noqa: E402
-from dataprotect.integrations.django import (  # noqa: E402
+from dataprotect.errors import RateLimitExceeded
+from dataprotect.integrations.django import (
     RateLimitExceededMiddleware,
     rate_limit,
 )
-from dataprotect.ratelimit import LoginThrottle, RateLimiter  # noqa: E402
+from dataprotect.ratelimit import LoginThrottle, RateLimiter
 
 
 LIMITER = RateLimiter()
