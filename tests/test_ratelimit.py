@@ -98,6 +98,22 @@ def _redis_url() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def _close_limiters(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close every limiter a test made, so no Redis socket is left open."""
+    made: list[RateLimiter] = []
+    init = RateLimiter.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(RateLimiter, "__init__", tracking_init)
+    yield
+    for lim in made:
+        lim.close()
+
+
 @pytest.fixture(name="storage", params=["memory://", "redis"])
 def _storage(request: pytest.FixtureRequest) -> str:
     """Each storage the tests run against."""
@@ -840,3 +856,15 @@ class TestLoginThrottle:
         with pytest.raises(RateLimitExceeded) as info:
             t.check(user, "192.0.2.1")
         assert 0 < info.value.retry_after <= 4
+
+
+class TestStrategiesShareStorage:
+    @pytest.mark.services
+    def test_strategies_never_collide(self, redis_url):
+        """Limiters with different strategies on one Redis keep apart."""
+        key = _key()
+        for strategy in STRATEGIES:
+            lim = RateLimiter(redis_url, strategy, secret=SECRET)
+            assert lim.hit("2/minute", key)
+            assert lim.hit("2/minute", key)
+            assert not lim.hit("2/minute", key)

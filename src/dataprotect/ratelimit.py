@@ -126,6 +126,11 @@ _SENSITIVE_QUERY = ("pass", "secret", "token", "key", "auth")
 _FAIL_CLOSED_RETRY = 1.0
 _KEY_PREFIX = "dataprotect"
 _IDENT_CACHE = 4096
+_STRATEGY_TAGS = {
+    "moving-window": "mw-",
+    "fixed-window": "fw-",
+    "sliding-window-counter": "sw-",
+}
 
 
 def redact_uri(uri: str) -> str:
@@ -403,9 +408,11 @@ class RateLimiter:
                 raise TypeError(msg)
             chunks.append(len(raw).to_bytes(4, "big"))
             chunks.append(raw)
-        return hmac.digest(
+        digest = hmac.digest(
             self._hash_key.reveal(), b"".join(chunks), "sha256"
-        )[:16].hex()
+        )
+        # Strategies keep different data types: never share a storage key.
+        return _STRATEGY_TAGS[self.strategy] + digest[:16].hex()
 
     # -- the one boundary to the backend -----------------------------------
 
