@@ -70,8 +70,17 @@ def _redis() -> Iterator[str | None]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -92,10 +101,32 @@ def _redis() -> Iterator[str | None]:
         proc.wait(timeout=10)
 
 
+def _hitters(
+    raw: limits.strategies.RateLimiter,
+    ours: RateLimiter,
+    item: limits.RateLimitItem,
+    keys: list[str],
+) -> tuple[Callable[[], None], Callable[[], None]]:
+    """Two closures hitting the same keys in turn through each limiter."""
+    state = {"i": 0}
+
+    def raw_hit() -> None:
+        state["i"] = (state["i"] + 1) % 1000
+        raw.hit(item, keys[state["i"]])
+
+    def our_hit() -> None:
+        state["i"] = (state["i"] + 1) % 1000
+        ours.hit(BIG, keys[state["i"]])
+
+    return raw_hit, our_hit
+
+
 def _per_check(uri: str, quick: bool) -> list[str]:
     rows = []
-    number = (500 if quick else 3000) if uri != "memory://" else (
-        2000 if quick else 20000
+    number = (
+        (500 if quick else 3000)
+        if uri != "memory://"
+        else (2000 if quick else 20000)
     )
     repeat = 3 if quick else 5
     item = limits.parse(BIG)
@@ -107,15 +138,7 @@ def _per_check(uri: str, quick: bool) -> list[str]:
         else:
             raw = cls(storage_from_string(uri))
             ours = RateLimiter(uri, name, secret=SECRET)  # type: ignore[arg-type]
-        state = {"i": 0}
-
-        def raw_hit() -> None:
-            state["i"] = (state["i"] + 1) % 1000
-            raw.hit(item, keys[state["i"]])
-
-        def our_hit() -> None:
-            state["i"] = (state["i"] + 1) % 1000
-            ours.hit(BIG, keys[state["i"]])
+        raw_hit, our_hit = _hitters(raw, ours, item, keys)
 
         t_raw = t_ours = float("inf")
         for _ in range(repeat):  # interleaved, best of each
@@ -130,7 +153,9 @@ def _per_check(uri: str, quick: bool) -> list[str]:
     return rows
 
 
-def _threads(hit: Callable[[], bool], threads: int = 8, each: int = 100) -> int:
+def _threads(
+    hit: Callable[[], bool], threads: int = 8, each: int = 100
+) -> int:
     admitted = [0] * threads
     barrier = threading.Barrier(threads)
 
@@ -174,10 +199,10 @@ def _exactness(quick: bool) -> list[str]:
             raw_max = max(raw_max, _threads(raw_hit))
             storage.timer.cancel()
             ours = RateLimiter(strategy=name)  # type: ignore[arg-type]
-            ours_max = max(ours_max, _threads(lambda o=ours: o.hit("100/hour", "k")))
-        rows.append(
-            f"| {name} | {raw_max} | {raw_errors} | {ours_max} |"
-        )
+            ours_max = max(
+                ours_max, _threads(lambda o=ours: o.hit("100/hour", "k"))
+            )
+        rows.append(f"| {name} | {raw_max} | {raw_errors} | {ours_max} |")
     return rows
 
 
@@ -231,7 +256,10 @@ def _starlette_rows(quick: bool) -> tuple[list[str], float, float]:
         warnings.simplefilter("ignore", StarletteDeprecationWarning)
         from starlette.testclient import TestClient
 
-    from dataprotect.integrations.starlette import RateLimit, RateLimitMiddleware
+    from dataprotect.integrations.starlette import (
+        RateLimit,
+        RateLimitMiddleware,
+    )
 
     bare = FastAPI()
 
@@ -242,11 +270,15 @@ def _starlette_rows(quick: bool) -> tuple[list[str], float, float]:
     slow = FastAPI()
     sl = Limiter(key_func=get_remote_address, storage_uri="memory://")
     slow.state.limiter = sl
-    slow.add_exception_handler(SlowRateLimitExceeded, _rate_limit_exceeded_handler)  # type: ignore[arg-type]
+    slow.add_exception_handler(
+        SlowRateLimitExceeded, _rate_limit_exceeded_handler
+    )  # type: ignore[arg-type]
 
     @slow.get("/")
     @sl.limit(BIG)
-    async def slow_home(request: Request) -> dict[str, bool]:
+    async def slow_home(
+        request: Request,  # noqa: ARG001 (slowapi needs it)
+    ) -> dict[str, bool]:
         return {"ok": True}
 
     dep = FastAPI()
@@ -318,8 +350,11 @@ def _async_row(uri: str, quick: bool) -> str:
 def run(quick: bool) -> str:
     """Run every measurement; return the Markdown tables."""
     out = [
-        "Per check: `RateLimiter.hit` vs the same `limits` strategy on the "
-        "same storage (1,000 keys in turn, all admitted). Target <= 1.3x.",
+        (
+            "Per check: `RateLimiter.hit` vs the same `limits` strategy on "
+            "the same storage (1,000 keys in turn, all admitted). "
+            "Target <= 1.3x."
+        ),
         "",
         "| storage | strategy | raw limits µs | dataprotect µs | dataprotect checks/s | ratio |",
         "|---|---|---:|---:|---:|---:|",
@@ -328,7 +363,9 @@ def run(quick: bool) -> str:
     async_rows = [_async_row("memory://", quick)]
     with _redis() as uri:
         if uri is None:
-            out.append("| redis | (redis-server not installed: skipped) | | | | |")
+            out.append(
+                "| redis | (redis-server not installed: skipped) | | | | |"
+            )
         else:
             out += _per_check(uri, quick)
             async_rows.append(_async_row(uri, quick))
@@ -340,9 +377,12 @@ def run(quick: bool) -> str:
         "|---|---:|---:|",
         *async_rows,
         "",
-        "Exactness under threads: 8 threads x 100 hits on one key, limit 100, "
-        "`sys.setswitchinterval(1e-6)`; most admitted over the trials "
-        "(and `RuntimeError`s raised by raw `limits`' expiry timer).",
+        (
+            "Exactness under threads: 8 threads x 100 hits on one key, "
+            "limit 100, `sys.setswitchinterval(1e-6)`; most admitted over "
+            "the trials (and `RuntimeError`s raised by raw `limits`' expiry "
+            "timer)."
+        ),
         "",
         "| strategy | raw limits MemoryStorage admitted | raw errors | dataprotect admitted |",
         "|---|---:|---:|---:|",
@@ -352,16 +392,21 @@ def run(quick: bool) -> str:
     star_rows, dep_ratio, mw_ratio = _starlette_rows(quick)
     out += [
         "",
-        "A trivial endpoint through each framework's test client, memory "
-        "storage, limit never reached (target: dataprotect <= 1.10x the "
-        "peer limiter).",
+        (
+            "A trivial endpoint through each framework's test client, "
+            "memory storage, limit never reached (target: dataprotect <= "
+            "1.10x the peer limiter)."
+        ),
         "",
         "| framework | endpoint | µs per request | vs peer limiter |",
         "|---|---|---:|---:|",
         *flask_rows,
         *star_rows,
         "",
-        f"Adapters vs peers: Flask {flask_ratio:.2f}x Flask-Limiter; FastAPI "
-        f"dependency {dep_ratio:.2f}x and middleware {mw_ratio:.2f}x slowapi.",
+        (
+            f"Adapters vs peers: Flask {flask_ratio:.2f}x Flask-Limiter; "
+            f"FastAPI dependency {dep_ratio:.2f}x and middleware "
+            f"{mw_ratio:.2f}x slowapi."
+        ),
     ]
     return "\n".join(out)

@@ -868,3 +868,17 @@ class TestStrategiesShareStorage:
             assert lim.hit("2/minute", key)
             assert lim.hit("2/minute", key)
             assert not lim.hit("2/minute", key)
+
+
+class TestDemo:
+    def test_demo_step(self):
+        """The demo's rate-limiting step runs and tells its story."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        result = CliRunner().invoke(cli, ["demo"])
+        assert result.exit_code == 0, result.output
+        assert "Rate-limited logins" in result.output
+        assert "still gets through" in result.output
+        assert "no permanent lockout" in result.output

@@ -55,6 +55,7 @@ STEPS: list[tuple[str, str]] = [
         "Keys and encryption at rest",
         "dataprotect.cli._demo:_keys_and_encryption",
     ),
+    ("Rate-limited logins", "dataprotect.cli._ratelimit:demo_step"),
 ]
 
 
