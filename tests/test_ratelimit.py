@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprotect.errors import (
@@ -176,6 +176,14 @@ class TestRateLimiter:
         assert lim.hit("1/hour", key, "b")
         assert lim.hit("1/hour", key + "a")  # no ambiguity from joining
         assert lim.hit("2/hour", key, "a")
+
+    def test_exception_pickles(self):
+        """RateLimitExceeded survives pickling with its retry_after."""
+        import pickle
+
+        exc = pickle.loads(pickle.dumps(RateLimitExceeded(2.5)))
+        assert exc.retry_after == 2.5
+        assert str(exc) == "rate limit exceeded; retry later"
 
     def test_rate_object(self):
         """A limits.RateLimitItem works like a string rate."""
@@ -882,3 +890,46 @@ class TestDemo:
         assert "Rate-limited logins" in result.output
         assert "still gets through" in result.output
         assert "no permanent lockout" in result.output
+
+
+class TestLoginProperties:
+    @given(name=st.text(max_size=20))
+    def test_username_normalisation_is_idempotent(self, name):
+        """Normalising a normalised username changes nothing."""
+        from dataprotect.ratelimit import _normalise_user
+
+        once = _normalise_user(name)
+        assert _normalise_user(once) == once
+
+    @given(
+        name=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1),
+        flips=st.lists(st.booleans(), min_size=1, max_size=8),
+    )
+    def test_case_variants_normalise_alike(self, name, flips):
+        """Any upper/lower-case variant of an ASCII name is the same user."""
+        from dataprotect.ratelimit import _normalise_user
+
+        variant = "".join(
+            c.upper() if flips[i % len(flips)] else c
+            for i, c in enumerate(name)
+        )
+        assert _normalise_user(variant) == _normalise_user(name)
+
+    @given(index=st.integers(0, 55), bit=st.integers(0, 7))
+    @settings(max_examples=60)
+    def test_any_flipped_bit_untrusts_cookie(self, index, bit):
+        """Flipping any bit of a device cookie makes it worthless."""
+        import base64
+
+        t = LoginThrottle(device_cookie_key=b"c" * 32)
+        cookie = t.issue_device_cookie("kim")
+        body = cookie.removeprefix("dpdc1.")
+        raw = bytearray(
+            base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        )
+        raw[index] ^= 1 << bit
+        bad = "dpdc1." + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip(
+            "="
+        )
+        assert t._device("kim", bad) is None
+        assert t._device("kim", cookie) is not None

@@ -128,3 +128,6 @@ class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
         super().__init__("rate limit exceeded; retry later")
         #: Seconds until a retry may succeed.
         self.retry_after = float(retry_after)
+
+    def __reduce__(self) -> tuple[type[RateLimitExceeded], tuple[float]]:
+        return (type(self), (self.retry_after,))

@@ -32,6 +32,7 @@ import logging
 import math
 import os
 import struct
+import threading
 import time
 import unicodedata
 import urllib.parse
@@ -719,10 +720,15 @@ _F = TypeVar("_F", bound=Callable[..., object])
 _default: RateLimiter | None = None
 
 
+_default_lock = threading.Lock()
+
+
 def _default_limiter() -> RateLimiter:
     global _default  # noqa: PLW0603
     if _default is None:
-        _default = RateLimiter()
+        with _default_lock:
+            if _default is None:
+                _default = RateLimiter()
     return _default
 
 
