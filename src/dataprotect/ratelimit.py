@@ -811,7 +811,9 @@ def _normalise_user(username: str) -> str:
         msg = "username must be str"
         raise TypeError(msg)
     nfkc = unicodedata.normalize
-    return nfkc("NFKC", nfkc("NFKC", username.strip()).casefold())
+    # Strip after normalising: NFKC can turn a character into a space
+    # followed by a combining mark (U+00B8 -> U+0020 U+0327).
+    return nfkc("NFKC", nfkc("NFKC", username).casefold()).strip()
 
 
 def _normalise_ip(ip: str) -> str:
