@@ -26,6 +26,7 @@ import time
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import limits
 
@@ -42,7 +43,7 @@ from limits.strategies import (
 from dataprotect.ratelimit import RateLimiter
 
 
-STRATEGIES = {
+STRATEGIES: dict[str, Callable[[Any], limits.strategies.RateLimiter]] = {
     "moving-window": MovingWindowRateLimiter,
     "fixed-window": FixedWindowRateLimiter,
     "sliding-window-counter": SlidingWindowCounterRateLimiter,
@@ -178,6 +179,14 @@ def _threads(
     return sum(admitted)
 
 
+def _hitter(lim: RateLimiter) -> Callable[[], bool]:
+    return lambda: lim.hit("100/hour", "k")
+
+
+def _getter(client: Any) -> Callable[[], None]:
+    return lambda: client.get("/")
+
+
 def _exactness(quick: bool) -> list[str]:
     rows = []
     item = limits.parse("100/hour")
@@ -201,9 +210,7 @@ def _exactness(quick: bool) -> list[str]:
             raw_max = max(raw_max, _threads(raw_hit))
             storage.timer.cancel()
             ours = RateLimiter(strategy=name)  # type: ignore[arg-type]
-            ours_max = max(
-                ours_max, _threads(lambda o=ours: o.hit("100/hour", "k"))
-            )
+            ours_max = max(ours_max, _threads(_hitter(ours)))
         rows.append(f"| {name} | {raw_max} | {raw_errors} | {ours_max} |")
     return rows
 
@@ -236,9 +243,7 @@ def _flask_rows(quick: bool) -> tuple[list[str], float]:
     times = dict.fromkeys(clients, float("inf"))
     for _ in range(3 if quick else 5):
         for label, client in clients.items():
-            times[label] = min(
-                times[label], _best(lambda c=client: c.get("/"), number, 1)
-            )
+            times[label] = min(times[label], _best(_getter(client), number, 1))
     ref = times["Flask-Limiter"]
     rows = [
         f"| Flask | {label} | {t * 1e6:.0f} | {t / ref:.2f}x |"
@@ -274,7 +279,7 @@ async def _asgi_time(app: Callable[..., object], number: int) -> float:
 
     start = time.perf_counter()
     for _ in range(number):
-        await app(dict(scope), receive, send)  # type: ignore[operator]
+        await app(dict(scope), receive, send)  # type: ignore[misc]
     elapsed = (time.perf_counter() - start) / number
     if set(statuses) != {200}:
         msg = f"unexpected statuses {set(statuses)}"
@@ -303,8 +308,9 @@ def _starlette_rows(quick: bool) -> tuple[list[str], float, float]:
     sl = Limiter(key_func=get_remote_address, storage_uri="memory://")
     slow.state.limiter = sl
     slow.add_exception_handler(
-        SlowRateLimitExceeded, _rate_limit_exceeded_handler
-    )  # type: ignore[arg-type]
+        SlowRateLimitExceeded,
+        _rate_limit_exceeded_handler,  # type: ignore[arg-type]
+    )
 
     @slow.get("/")
     @sl.limit(BIG)
