@@ -933,3 +933,68 @@ class TestLoginProperties:
         )
         assert t._device("kim", bad) is None
         assert t._device("kim", cookie) is not None
+
+
+class TestLoginThrottleAsync:
+    def test_async_policy(self, storage):
+        """acheck/arecord_* apply the same policy through the async path."""
+        lim = RateLimiter(storage, secret=SECRET)
+        t = LoginThrottle(
+            lim,
+            per_pair="3/minute",
+            backoff=1,
+            backoff_after=5,
+            device_cookie_key=b"d" * 32,
+        )
+        user = _key()
+        cookie = t.issue_device_cookie(user)
+
+        async def main():
+            for _ in range(3):
+                await t.acheck(user, "192.0.2.1")
+                await t.arecord_failure(user, "192.0.2.1")
+            with pytest.raises(RateLimitExceeded) as info:
+                await t.acheck(user, "192.0.2.1")
+            await t.acheck(user, "192.0.2.1", device_cookie=cookie)
+            await t.arecord_failure(user, "192.0.2.1", device_cookie=cookie)
+            await t.arecord_success(user, "192.0.2.1", device_cookie=cookie)
+            await t.arecord_success(user, "192.0.2.1")
+            await t.acheck(user, "192.0.2.1")
+            await lim.aclose()
+            return info.value.retry_after
+
+        assert 0 < asyncio.run(main()) <= 60
+
+    @pytest.mark.services
+    def test_async_backoff_on_redis(self, redis_url):
+        """Async back-off works against Redis."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        t = LoginThrottle(lim, backoff=2, backoff_after=1)
+        user = _key()
+
+        async def main():
+            for _ in range(3):
+                await t.arecord_failure(user, "192.0.2.1")
+            with pytest.raises(RateLimitExceeded) as info:
+                await t.acheck(user, "192.0.2.1")
+            await lim.aclose()
+            return info.value.retry_after
+
+        assert 0 < asyncio.run(main()) <= 4
+
+    def test_async_fail_closed(self, caplog):
+        """The async login path fails closed and never crashes."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET)
+        t = LoginThrottle(lim)
+
+        async def main():
+            with pytest.raises(RateLimitExceeded):
+                await t.acheck("alice", "192.0.2.1")
+            await t.arecord_failure("alice", "192.0.2.1")
+            await t.arecord_success("alice", "192.0.2.1")
+            await lim.aclose()
+
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            asyncio.run(main())
+        assert "not recorded" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text

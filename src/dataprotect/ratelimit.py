@@ -536,6 +536,32 @@ class RateLimiter:
         except limits.errors.StorageError as exc:
             raise self._backend_error(exc) from None
 
+    async def _atest(self, limit: _Limit, ident: str) -> float | None:
+        storage, strategy = self._async()
+        try:
+            if await strategy.test(limit.item, ident):
+                return None
+            return await self._aretry_after(
+                limit, limit.item.key_for(ident), storage
+            )
+        except limits.errors.StorageError as exc:
+            raise self._backend_error(exc) from None
+
+    async def _aclear(self, limit: _Limit, ident: str) -> None:
+        _, strategy = self._async()
+        try:
+            await strategy.clear(limit.item, ident)
+        except limits.errors.StorageError as exc:
+            raise self._backend_error(exc) from None
+
+    async def _astorage(self, method: str, *args: object) -> Any:
+        """Call async storage *method*; the async boundary to the backend."""
+        storage, _ = self._async()
+        try:
+            return await getattr(storage, method)(*args)
+        except limits.errors.StorageError as exc:
+            raise self._backend_error(exc) from None
+
     # -- public API --------------------------------------------------------
 
     def hit(self, rate: Rate, *key_parts: KeyPart, cost: int = 1) -> bool:
@@ -678,12 +704,7 @@ class RateLimiter:
             self.reset(rate, *key_parts)
             return
         limit = self._limit(rate)
-        ident = self._ident(key_parts)
-        _, strategy = self._async()
-        try:
-            await strategy.clear(limit.item, ident)
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+        await self._aclear(limit, self._ident(key_parts))
 
     async def aclose(self) -> None:
         """Close the async client of the running event loop, if any.
@@ -1125,5 +1146,94 @@ class LoginThrottle:
                 storage = lim._storage
                 lim._call(lambda: storage.clear(streak_key))
                 lim._call(lambda: storage.clear(wait_key))
+        except BackendError as exc:
+            logger.warning("%s; login success not recorded", exc)
+
+    async def acheck(
+        self, username: str, ip: str, *, device_cookie: str | None = None
+    ) -> None:
+        """:meth:`check` for async code (Redis through the async client).
+
+        Raises:
+            RateLimitExceeded: As :meth:`check`.
+
+        .. versionadded:: 0.1.0
+        """
+        lim = self._limiter
+        if lim._kind == "memory":
+            self.check(username, ip, device_cookie=device_cookie)
+            return
+        device = self._device(username, device_cookie)
+        try:
+            waits = [
+                w
+                for limit, ident in self._keys(username, ip, device)
+                if (w := await lim._atest(limit, ident)) is not None
+            ]
+            if device is None and self._backoff:
+                _, wait_key = self._pair_keys(username, ip)
+                if await lim._astorage("get", wait_key):
+                    expires = await lim._astorage("get_expiry", wait_key)
+                    waits.append(
+                        min(
+                            max(float(expires) - lim._clock(), 0.001),
+                            self._backoff_max,
+                        )
+                    )
+        except BackendError as exc:
+            if lim._fail(exc):
+                return
+            raise RateLimitExceeded(_FAIL_CLOSED_RETRY) from None
+        if waits:
+            raise RateLimitExceeded(max(waits))
+
+    async def arecord_failure(
+        self, username: str, ip: str, *, device_cookie: str | None = None
+    ) -> None:
+        """:meth:`record_failure` for async code.
+
+        .. versionadded:: 0.1.0
+        """
+        lim = self._limiter
+        if lim._kind == "memory":
+            self.record_failure(username, ip, device_cookie=device_cookie)
+            return
+        device = self._device(username, device_cookie)
+        try:
+            for limit, ident in self._keys(username, ip, device):
+                await lim._ahit(limit, ident, 1)
+            if device is None and self._backoff:
+                streak_key, wait_key = self._pair_keys(username, ip)
+                streak = int(await lim._astorage("incr", streak_key, 86400))
+                over = streak - self._backoff_after
+                if over > 0:
+                    delay = min(
+                        self._backoff_max,
+                        self._backoff * 2 ** min(over - 1, 30),
+                    )
+                    await lim._astorage("clear", wait_key)
+                    await lim._astorage("incr", wait_key, delay)
+        except BackendError as exc:
+            logger.warning("%s; login failure not recorded", exc)
+
+    async def arecord_success(
+        self, username: str, ip: str, *, device_cookie: str | None = None
+    ) -> None:
+        """:meth:`record_success` for async code.
+
+        .. versionadded:: 0.1.0
+        """
+        lim = self._limiter
+        if lim._kind == "memory":
+            self.record_success(username, ip, device_cookie=device_cookie)
+            return
+        device = self._device(username, device_cookie)
+        try:
+            limit, ident = self._keys(username, ip, device)[0]
+            await lim._aclear(limit, ident)
+            if device is None:
+                streak_key, wait_key = self._pair_keys(username, ip)
+                await lim._astorage("clear", streak_key)
+                await lim._astorage("clear", wait_key)
         except BackendError as exc:
             logger.warning("%s; login success not recorded", exc)

@@ -75,3 +75,9 @@ except RateLimitExceeded as exc:
 throttle.record_failure("alice", "192.0.2.1")
 throttle.record_success("alice", "192.0.2.1", device_cookie=cookie)
 same: RateLimiter = throttle.limiter
+
+
+async def _login() -> None:
+    await throttle.acheck("alice", "192.0.2.1", device_cookie=None)
+    await throttle.arecord_failure("alice", "192.0.2.1")
+    await throttle.arecord_success("alice", "192.0.2.1")
