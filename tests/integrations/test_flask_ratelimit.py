@@ -31,6 +31,11 @@ def _app() -> flask.Flask:
         throttle.record_failure("alice", flask.request.remote_addr)
         return "bad password", 401
 
+    @app.get("/async")
+    @rate_limit("1/minute", limiter=limiter)
+    async def async_view():
+        return "ok"
+
     @app.get("/raw")
     def raw():
         raise RateLimitExceeded(0.2)
@@ -74,3 +79,9 @@ class TestFlask:
         response = _app().test_client().get("/raw")
         assert response.status_code == 429
         assert response.headers["Retry-After"] == "1"
+
+    def test_async_view(self):
+        """Async Flask views are limited through the async path."""
+        client = _app().test_client()
+        assert client.get("/async").status_code == 200
+        _assert_429(client.get("/async"))

@@ -14,8 +14,9 @@ Requires ``dataprotect[flask]``.
 from __future__ import annotations
 
 import functools
+import inspect
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar, cast
 
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
@@ -98,7 +99,8 @@ def rate_limit(
         limiter: The limiter (default: the process-wide ``memory://`` one).
 
     Returns:
-        The decorator; put it below ``@app.route``.
+        The decorator; put it below ``@app.route``.  ``async def`` views
+        (Flask's ``flask[async]``) use the limiter's async path.
 
     .. versionadded:: 0.1.0
     """
@@ -106,6 +108,25 @@ def rate_limit(
 
     def decorate(view: _F) -> _F:
         name = f"{view.__module__}.{view.__qualname__}"
+
+        if inspect.iscoroutinefunction(view):
+            async_view = cast("Callable[..., Awaitable[object]]", view)
+
+            @functools.wraps(view)
+            async def async_wrapper(*args: object, **kwargs: object) -> object:
+                lim = limiter or _default_limiter()
+                try:
+                    await lim.acheck(
+                        rate,
+                        "flask",
+                        name,
+                        *_key_parts(key_func(flask.request)),
+                    )
+                    return await async_view(*args, **kwargs)
+                except RateLimitExceeded as exc:
+                    return too_many_requests(exc)
+
+            return cast("_F", async_wrapper)
 
         @functools.wraps(view)
         def wrapper(*args: object, **kwargs: object) -> object:
