@@ -403,14 +403,18 @@ class TestFailMode:
 
 
 def _hammer_threads(
-    lim: RateLimiter, rate: str, threads: int, each: int
+    lim: RateLimiter, rate: str, threads: int, each: int, key: str = "shared"
 ) -> int:
     admitted = [0] * threads
+    errors: list[BaseException] = []
     start = threading.Barrier(threads)
 
     def work(i: int) -> None:
         start.wait()
-        admitted[i] = sum(lim.hit(rate, "shared") for _ in range(each))
+        try:
+            admitted[i] = sum(lim.hit(rate, key) for _ in range(each))
+        except BaseException as exc:  # a hit must never raise
+            errors.append(exc)
 
     pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
     old = sys.getswitchinterval()
@@ -422,6 +426,7 @@ def _hammer_threads(
             t.join()
     finally:
         sys.setswitchinterval(old)
+    assert errors == []
     return sum(admitted)
 
 
@@ -434,14 +439,45 @@ def _process_worker(uri, strategy, rate, key, each, barrier, results):
 class TestConcurrency:
     @pytest.mark.parametrize("strategy", STRATEGIES)
     def test_memory_exact_under_threads(self, strategy):
-        """8 threads with a 1 µs switch interval admit exactly N."""
+        """8 threads with a 1 µs switch interval admit exactly N, each round."""
         lim = RateLimiter(strategy=strategy, clock=FakeClock())
-        assert _hammer_threads(lim, "100/minute", 8, 100) == 100
+        for round_ in range(5):
+            key = f"shared-{round_}"
+            assert _hammer_threads(lim, "100/minute", 8, 100, key) == 100
+            with pytest.raises(RateLimitExceeded) as info:
+                lim.check("100/minute", key)
+            assert 0 < info.value.retry_after <= 60
 
-    def test_memory_exact_under_threads_real_clock(self):
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_memory_exact_under_threads_real_clock(self, strategy):
         """The same holds on the real clock, and hits never raise."""
-        lim = RateLimiter(strategy="moving-window")
-        assert _hammer_threads(lim, "150/hour", 6, 60) == 150
+        lim = RateLimiter(strategy=strategy)
+        assert _hammer_threads(lim, "150/day", 6, 60) == 150
+
+    def test_sweeps_under_threads(self, monkeypatch):
+        """Frequent expiry sweeps while threads hit many keys never raise."""
+        import dataprotect._ratelimit_memory as memory
+
+        monkeypatch.setattr(memory, "_SWEEP_EVERY", 7)
+        clock = FakeClock()
+        lim = RateLimiter(strategy="fixed-window", clock=clock)
+        errors: list[BaseException] = []
+
+        def work(i: int) -> None:
+            try:
+                for j in range(300):
+                    lim.hit("5/second", f"k{i}-{j % 50}")
+                    clock.advance(0.01)
+            except BaseException as exc:
+                errors.append(exc)
+
+        pool = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        assert errors == []
+        assert len(lim._storage._counters) <= 6 * 50
 
     @pytest.mark.services
     @pytest.mark.parametrize("strategy", STRATEGIES)
