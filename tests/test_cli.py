@@ -154,3 +154,19 @@ class TestDemo:
             capture_output=True,
         ).stdout
         assert plain == b"piped"
+
+
+@pytest.mark.services
+class TestHSM:
+    def test_keyring_under_softhsm(self, run, softhsm, monkeypatch):
+        """keys new/list with a pkcs11: URI KEK, the PIN from the environment."""
+        softhsm.create_aes_key("cli-kek")
+        monkeypatch.setenv("PIN", softhsm.pin)
+        kek = ["--kek", softhsm.uri("cli-kek"), "--passphrase-env", "PIN"]
+        out = run("keys", "new", "h.dpkr", *kek)
+        assert out.exit_code == 0, out.output
+        assert "primary" in run("keys", "list", "h.dpkr", *kek).output
+        monkeypatch.setenv("PIN", "0000")
+        out = run("keys", "list", "h.dpkr", *kek)
+        assert out.exit_code == 2
+        assert "wrong PIN" in out.output
