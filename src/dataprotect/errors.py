@@ -20,12 +20,13 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
     ├── MissingDependencyError (ImportError)
-    └── BackupError
-        └── AgeError
-            ├── AgeFormatError (ValueError)
-            │   └── AgeArmorError
-            ├── AgeNoMatchError
-            └── AgeDecryptionError (DecryptionError)
+    ├── BackupError
+    │   └── AgeError
+    │       ├── AgeFormatError (ValueError)
+    │       │   └── AgeArmorError
+    │       ├── AgeNoMatchError
+    │       └── AgeDecryptionError (DecryptionError)
+    └── RateLimitExceeded
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
+    "RateLimitExceeded",
 ]
 
 
@@ -168,3 +170,25 @@ class AgeDecryptionError(AgeError, DecryptionError):
 
     .. versionadded:: 0.1.0
     """
+
+
+class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
+    """A rate limit or login throttle refused the request.
+
+    The message never says which limit fired, so a client cannot probe the
+    policy.  :attr:`retry_after` is how many seconds to wait (positive, and
+    never longer than the limit's window); send it as ``Retry-After``.
+
+    Args:
+        retry_after: Seconds until a retry may succeed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("rate limit exceeded; retry later")
+        #: Seconds until a retry may succeed.
+        self.retry_after = float(retry_after)
+
+    def __reduce__(self) -> tuple[type[RateLimitExceeded], tuple[float]]:
+        return (type(self), (self.retry_after,))

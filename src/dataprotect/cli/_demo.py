@@ -56,6 +56,7 @@ STEPS: list[tuple[str, str]] = [
         "dataprotect.cli._demo:_keys_and_encryption",
     ),
     ("Secret scanning", "dataprotect.cli._scan:demo_step"),
+    ("Rate-limited logins", "dataprotect.cli._ratelimit:demo_step"),
 ]
 
 
