@@ -19,7 +19,13 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── KeyringError
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
-    └── MissingDependencyError (ImportError)
+    ├── MissingDependencyError (ImportError)
+    └── DocumentError
+        ├── InvalidDocumentError (ValueError)
+        │   └── EncryptedDocumentError
+        ├── SignerError (ValueError)
+        │   └── CertificateValidityError
+        └── TimestampError
 """
 
 from __future__ import annotations
@@ -27,13 +33,19 @@ from __future__ import annotations
 
 __all__ = [
     "BackendError",
+    "CertificateValidityError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
+    "DocumentError",
+    "EncryptedDocumentError",
     "IntegrityError",
+    "InvalidDocumentError",
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
+    "SignerError",
+    "TimestampError",
 ]
 
 
@@ -104,6 +116,57 @@ class MissingDependencyError(DataProtectError, ImportError):
     """An optional dependency is not installed.
 
     The message names the extra to install, such as ``dataprotect[hsm]``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class DocumentError(DataProtectError):
+    """A PDF document could not be signed.
+
+    Base class of the errors :func:`dataprotect.documents.sign_pdf` and the
+    signer constructors raise.  Verification never raises it: it reports.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidDocumentError(DocumentError, ValueError):
+    """The input is not a PDF, is truncated or corrupt, or cannot be
+    updated incrementally.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class EncryptedDocumentError(InvalidDocumentError):
+    """The PDF is encrypted and cannot be signed without its password.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class SignerError(DocumentError, ValueError):
+    """A signing key or certificate could not be loaded or used.
+
+    Raised for a wrong PKCS#12 passphrase (with the same message as a
+    corrupt file), a key that does not match its certificate, a certificate
+    that may not sign documents, and a token or key that cannot be found.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CertificateValidityError(SignerError):
+    """The signer's certificate is expired or not yet valid.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class TimestampError(DocumentError):
+    """The time-stamping authority could not be reached or gave an unusable
+    answer.
 
     .. versionadded:: 0.1.0
     """
