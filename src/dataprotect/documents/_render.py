@@ -138,8 +138,9 @@ def _fill(text: str, fields: Mapping[str, str]) -> str:
         raise ConfigurationError(msg) from None
 
 
-def _check_fields(fields: Mapping[str, object]) -> None:
-    for key, value in fields.items():
+def _check_fields(fields: Mapping[str, str]) -> None:
+    items: list[tuple[object, object]] = list(fields.items())
+    for key, value in items:
         if not isinstance(key, str) or not isinstance(value, str):
             msg = "fields must map names to strings"
             raise TypeError(msg)
