@@ -50,7 +50,7 @@ def read_pdf(pdf: object) -> bytes:
 
 
 def _writer(data: bytes) -> IncrementalPdfFileWriter:
-    if not data.lstrip()[:5] == b"%PDF-":
+    if b"%PDF-" not in data[:1024]:
         raise InvalidDocumentError(_NOT_A_PDF)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data))

@@ -341,7 +341,7 @@ def verify_pdf(
         data = read_pdf(pdf)
     except OSError:
         return _fail("the file cannot be read")
-    if data.lstrip()[:5] != b"%PDF-":
+    if b"%PDF-" not in data[:1024]:
         return _fail("not a PDF document")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
