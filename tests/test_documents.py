@@ -931,7 +931,7 @@ def _token_signers(softhsm, pki):
 @pytest.mark.services
 class TestPKCS11:
     @pytest.mark.parametrize("label", ["doc-ec", "doc-rsa"])
-    def test_sign_with_token_key(  # noqa: PLR0917
+    def test_sign_with_token_key(
         self, softhsm, token_signers, document, pki, label, nssdb, tmp_path
     ):
         """A key on SoftHSM2 signs (session reused); output verifies everywhere."""

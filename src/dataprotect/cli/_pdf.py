@@ -105,7 +105,7 @@ def pdf() -> None:
     metavar="URL",
     help="RFC 3161 time-stamping authority (PAdES B-T).",
 )
-def sign(  # noqa: PLR0917
+def sign(
     file: str,
     output: str | None,
     p12_path: str | None,
@@ -121,7 +121,7 @@ def sign(  # noqa: PLR0917
     tsa_url: str | None,
 ) -> None:
     """Sign FILE ('-' for stdin) with a PAdES signature."""
-    from dataprotect.documents import Signer, sign_pdf  # noqa: PLC0415
+    from dataprotect.documents import Signer, sign_pdf
 
     sources = [
         p12_path is not None,
@@ -194,7 +194,7 @@ def sign(  # noqa: PLR0917
 )
 def verify(file: str, trust_roots: tuple[str, ...], as_json: bool) -> None:
     """Verify every signature in FILE; exit 1 unless all are valid."""
-    from dataprotect.documents import verify_pdf  # noqa: PLC0415
+    from dataprotect.documents import verify_pdf
 
     roots = [Path(p) for p in trust_roots]
     for root in roots:
@@ -291,7 +291,7 @@ def _yes(flag: bool) -> str:
 )
 def render(template: str, fields: tuple[str, ...], output: str) -> None:
     """Make a PDF from a built-in template, ready to sign."""
-    from dataprotect.documents import (  # noqa: PLC0415
+    from dataprotect.documents import (
         AGREEMENT,
         INCIDENT_POSTMORTEM,
         render_report,
@@ -385,7 +385,7 @@ def _demo_pki() -> tuple[
 
 def demo_step(workdir: Path) -> None:
     """Render an agreement, sign it, verify it, tamper with it, verify again."""
-    from dataprotect.documents import (  # noqa: PLC0415
+    from dataprotect.documents import (
         AGREEMENT,
         Signer,
         render_report,

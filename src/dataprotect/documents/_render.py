@@ -175,7 +175,7 @@ def render_report(
     .. versionadded:: 0.1.0
     """
     try:
-        from fpdf import FPDF  # noqa: PLC0415
+        from fpdf import FPDF
     except ImportError:
         msg = "render_report needs fpdf2: install dataprotect[pdf]"
         raise MissingDependencyError(msg) from None

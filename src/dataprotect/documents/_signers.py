@@ -220,7 +220,7 @@ class _PKCS11Signer(_HankoSigner):
         self._key: Any = None
 
     def _open(self) -> Any:
-        import pkcs11  # noqa: PLC0415
+        import pkcs11
 
         if self._key is None:
             lib = pkcs11.lib(self._module)
@@ -245,7 +245,7 @@ class _PKCS11Signer(_HankoSigner):
             self._session = self._key = None
 
     def _sign(self, data: bytes, digest_algorithm: str) -> bytes:
-        import pkcs11  # noqa: PLC0415
+        import pkcs11
 
         mechanism = _mechanism(self, digest_algorithm)
         try:
@@ -449,7 +449,7 @@ class Signer:
             dataprotect.errors.MissingDependencyError: python-pkcs11 is
                 missing.
         """
-        from dataprotect._pkcs11 import _parse_uri  # noqa: PLC0415
+        from dataprotect._pkcs11 import _parse_uri
 
         attrs = _parse_uri(uri) if uri is not None else {}
         if pin is None and "pin-source" in attrs:
@@ -541,7 +541,7 @@ def _token_certificate(
     module: str, token_label: str, key_label: str, pin: Secret | None
 ) -> x509.Certificate:
     try:
-        import pkcs11  # noqa: PLC0415
+        import pkcs11
     except ImportError:
         msg = "PKCS#11 signing needs python-pkcs11: install dataprotect[hsm]"
         raise MissingDependencyError(msg) from None
