@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import os
 
@@ -71,9 +72,10 @@ class SignatureReport:
 
     Attributes:
         field_name: The signature's form field.
-        signer_subject: The signer certificate's subject (RFC 4514), or
-            ``None`` when the signature cannot be parsed.
-        signer_certificate: The signer's certificate, if readable.
+        signer_certificate_der: The signer's certificate (DER) as embedded
+            in the signature, or ``None`` when the signature cannot be
+            parsed; see :attr:`signer_certificate` and
+            :attr:`signer_subject`.
         signing_time: The time from a trusted timestamp if the signature has
             one, else the time the signer claims (not proof).
         timestamp_time: The time from the signature timestamp (PAdES B-T),
@@ -96,8 +98,7 @@ class SignatureReport:
     """
 
     field_name: str
-    signer_subject: str | None
-    signer_certificate: x509.Certificate | None
+    signer_certificate_der: bytes | None = field(repr=False)
     signing_time: datetime | None
     timestamp_time: datetime | None
     reason: str | None
@@ -108,6 +109,22 @@ class SignatureReport:
     modification_level: ModificationLevel
     valid: bool
     problems: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def signer_certificate(self) -> x509.Certificate | None:
+        """The signer's certificate, if it can be read."""
+        if self.signer_certificate_der is None:
+            return None
+        try:
+            return x509.load_der_x509_certificate(self.signer_certificate_der)
+        except ValueError:
+            return None
+
+    @functools.cached_property
+    def signer_subject(self) -> str | None:
+        """The signer certificate's subject as an RFC 4514 string."""
+        cert = self.signer_certificate
+        return None if cert is None else cert.subject.rfc4514_string()
 
 
 @dataclass(frozen=True)
@@ -139,10 +156,15 @@ def _roots(
     if not certs:
         msg = "trust_roots must name at least one certificate"
         raise ConfigurationError(msg)
-    return [
-        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
-        for c in certs
-    ]
+    return [_asn1_root(c) for c in certs]
+
+
+@functools.lru_cache(maxsize=64)
+def _asn1_root(cert: x509.Certificate) -> Any:
+    """The asn1crypto form of a trust root (cached: roots repeat)."""
+    return asn1_x509.Certificate.load(
+        cert.public_bytes(serialization.Encoding.DER)
+    )
 
 
 def _fail(problem: str) -> VerificationReport:
@@ -160,8 +182,7 @@ def _text(sig_obj: Any, key: str) -> str | None:
 def _broken(name: str, sig_obj: Any, problem: str) -> SignatureReport:
     return SignatureReport(
         field_name=name,
-        signer_subject=None,
-        signer_certificate=None,
+        signer_certificate_der=None,
         signing_time=None,
         timestamp_time=None,
         reason=_text(sig_obj, "/Reason"),
@@ -237,18 +258,13 @@ async def _check(
         problems.append(
             "the changes after signing break the document's policy"
         )
-    cert = status.signing_cert
     try:
-        certificate: x509.Certificate | None = x509.load_der_x509_certificate(
-            cert.dump()
-        )
-        subject = certificate.subject.rfc4514_string()  # type: ignore[union-attr]
-    except ValueError:
-        certificate, subject = None, None
+        cert_der: bytes | None = bytes(status.signing_cert.dump())
+    except Exception:  # noqa: BLE001
+        cert_der = None
     return SignatureReport(
         field_name=name,
-        signer_subject=subject,
-        signer_certificate=certificate,
+        signer_certificate_der=cert_der,
         signing_time=timestamp_time or status.signer_reported_dt,
         timestamp_time=timestamp_time,
         reason=_text(emb.sig_object, "/Reason"),
