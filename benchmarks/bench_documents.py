@@ -86,29 +86,24 @@ def _pki() -> tuple[x509.Certificate, bytes]:
 
 
 def _document(pages: int) -> bytes:
+    """A postmortem of exactly *pages* A4 pages, made with render_report."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     from dataprotect.documents import ReportTemplate, render_report
 
+    template = ReportTemplate("Postmortem", (("Timeline", "$body"),))
     paragraph = (
         "At 09:12 UTC the on-call engineer saw elevated error rates on the "
         "login service. Personal data was not exposed. "
     ) * 4
-    per_page = 8
-    body = "\n\n".join(paragraph for _ in range(per_page * pages))
-    pdf = render_report(
-        ReportTemplate("Postmortem", (("Timeline", "$body"),)),
-        {"body": body},
-    )
-    return _trim_pages(pdf, pages)
-
-
-def _trim_pages(pdf: bytes, pages: int) -> bytes:
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    count = int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])
-    if count < pages:  # pragma: no cover - layout changed
-        msg = f"expected {pages} pages, got {count}"
-        raise RuntimeError(msg)
-    return pdf
+    count = max(1, pages * 7 - 3)
+    while True:
+        body = "\n\n".join(paragraph for _ in range(count))
+        pdf = render_report(template, {"body": body})
+        got = int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])
+        if got == pages:
+            return pdf
+        count += 1 if got < pages else -1
 
 
 def _median_ms(samples: list[float]) -> float:

@@ -339,6 +339,9 @@ class Signer:
         """
         data = _read(data_or_path, "PKCS#12")
         pw = passphrase.encode() if isinstance(passphrase, str) else passphrase
+        if pw is not None and b"\x00" in pw:
+            # cryptography panics (with the passphrase in the message) on NUL
+            raise SignerError(_PKCS12_FAILED)
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, pw)
         except (ValueError, TypeError):
@@ -373,6 +376,8 @@ class Signer:
         data = _read(key, "key")
         pw = passphrase.encode() if isinstance(passphrase, str) else passphrase
         try:
+            if pw is not None and b"\x00" in pw:
+                raise ValueError  # noqa: TRY301 - same path as a wrong one
             if b"-----BEGIN" in data:
                 private = serialization.load_pem_private_key(data, pw)
             else:
