@@ -147,7 +147,7 @@ def run(quick: bool) -> str:
         return out.getvalue()
 
     def hanko_verify(data: bytes) -> bool:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(io.BytesIO(data))
         ok = True
         for sig in reader.embedded_regular_signatures:
             status = validate_pdf_signature(

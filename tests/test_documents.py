@@ -629,6 +629,38 @@ class TestBadInput:
         assert alice.certificate.subject.rfc4514_string()
 
 
+class TestOptionalDependencies:
+    def test_missing_pyhanko(self):
+        """Without pyHanko, importing the module names the extra."""
+        code = (
+            "import sys; sys.modules['pyhanko'] = None\n"
+            "try:\n    import dataprotect.documents\n"
+            "except Exception as e:\n    print(type(e).__name__, e)\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={
+                **__import__("os").environ,
+                "PYTHONPATH": str(Path(__file__).parents[1] / "src"),
+            },
+        ).stdout
+        assert out.startswith("MissingDependencyError")
+        assert "dataprotect[pdf]" in out
+
+    def test_missing_fpdf(self, monkeypatch):
+        """Without fpdf2, render_report names the extra."""
+        from dataprotect.errors import MissingDependencyError
+
+        monkeypatch.setitem(sys.modules, "fpdf", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[pdf\]"
+        ):
+            render_report(AGREEMENT, FIELDS)
+
+
 # --- render_report -------------------------------------------------------------
 
 

@@ -360,7 +360,7 @@ def verify_pdf(
     if b"%PDF-" not in data[:1024]:
         return _fail("not a PDF document")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(io.BytesIO(data))
         encrypted = reader.encrypted
     except Exception:  # noqa: BLE001
         return _fail("the PDF is truncated or corrupt")
