@@ -39,6 +39,8 @@ from helpers import IN_CI, free_port, require_binary
 pytest.importorskip("pyhanko")
 pytest.importorskip("fpdf")
 
+import contextlib
+
 from dataprotect.cli._app import cli
 from dataprotect.documents import (
     AGREEMENT,
@@ -390,6 +392,25 @@ class TestTampering:
         assert not report.valid
         assert report.problems
 
+    @settings(max_examples=25, deadline=None)
+    @given(data=st.data())
+    def test_damaged_input_never_crashes(
+        self, signed, document, alice, pki, data
+    ):
+        """Flipped or cut bytes anywhere: verify reports, sign raises only
+        DocumentError."""
+        source = data.draw(st.sampled_from([signed, document]))
+        damaged = bytearray(source)
+        if data.draw(st.booleans()):
+            pos = data.draw(st.integers(0, len(damaged) - 1))
+            damaged[pos] ^= data.draw(st.integers(1, 255))
+        else:
+            del damaged[data.draw(st.integers(1, len(damaged) - 1)) :]
+        report = verify_pdf(bytes(damaged), trust_roots=[pki.root])
+        assert isinstance(report.valid, bool)
+        with contextlib.suppress(DocumentError):
+            sign_pdf(bytes(damaged), alice)
+
     def test_incremental_update_reports_modification(self, signed, pki):
         """Content changed in a later update: intact but modified, not valid."""
         report = verify_pdf(_tamper_content(signed), trust_roots=[pki.root])
@@ -737,6 +758,16 @@ def _tsa_url(pki):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path == "/broken":
+                self.send_error(500)
+                return
+            if self.path == "/garbage":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", "4")
+                self.end_headers()
+                self.wfile.write(b"junk")
+                return
             try:
                 reply = stamper.request_tsa_response(
                     tsp.TimeStampReq.load(body)
@@ -774,6 +805,13 @@ class TestTimestamp:
         assert abs(
             sig.timestamp_time - dt.datetime.now(dt.timezone.utc)
         ) < dt.timedelta(minutes=10)
+
+    @pytest.mark.parametrize("path", ["/broken", "/garbage"])
+    def test_failing_tsa(self, document, alice, tsa_url, path):
+        """A TSA that errors or answers junk is a TimestampError."""
+        url = tsa_url.rsplit("/", 1)[0] + path
+        with pytest.raises(TimestampError):
+            sign_pdf(document, alice, timestamp_url=url)
 
     def test_untrusted_tsa(self, document, alice, pki, tsa_url):
         """A timestamp from a TSA outside the trust roots is reported."""

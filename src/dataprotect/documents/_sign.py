@@ -8,12 +8,13 @@ import os
 
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from dataprotect.documents._deps import require_pyhanko
 from dataprotect.documents._signers import Signer, hanko_signer
 from dataprotect.errors import (
     ConfigurationError,
+    DataProtectError,
     EncryptedDocumentError,
     InvalidDocumentError,
     TimestampError,
@@ -37,6 +38,21 @@ from pyhanko.sign.timestamps import (  # noqa: E402
 __all__ = ["read_pdf", "sign_pdf"]
 
 _NOT_A_PDF: Final = "not a PDF document, or truncated or corrupt"
+_TSA_FAILED: Final = "the time-stamping authority failed to answer"
+
+
+class _TimeStamper(HTTPTimeStamper):
+    """pyHanko's HTTP TSA client with every failure turned into one
+    :class:`TimestampError` (a junk answer raises ``ValueError`` deep in
+    asn1crypto otherwise)."""
+
+    async def async_timestamp(
+        self, message_digest: bytes, md_algorithm: str
+    ) -> Any:
+        try:
+            return await super().async_timestamp(message_digest, md_algorithm)
+        except Exception:  # noqa: BLE001 - network, HTTP, ASN.1, TSA status
+            raise TimestampError(_TSA_FAILED) from None
 
 
 def read_pdf(pdf: object) -> bytes:
@@ -146,7 +162,7 @@ def sign_pdf(
         if not timestamp_url.startswith(("http://", "https://")):
             msg = "timestamp_url must be an http:// or https:// URL"
             raise ConfigurationError(msg)
-        timestamper = HTTPTimeStamper(timestamp_url, timeout=30)
+        timestamper = _TimeStamper(timestamp_url, timeout=30)
     writer = _writer(data)
     meta = signers.PdfSignatureMetadata(
         field_name=_field_name(writer, field_name),
@@ -161,13 +177,18 @@ def sign_pdf(
     out = io.BytesIO()
     try:
         asyncio.run(pdf_signer.async_sign_pdf(writer, output=out))
-    except TimestampRequestError:
-        msg = "the time-stamping authority failed to answer"
-        raise TimestampError(msg) from None
-    except (SigningError, PdfError) as exc:
-        if _is_timestamp_failure(exc):
-            msg = "the time-stamping authority failed to answer"
-            raise TimestampError(msg) from None
+    except TimestampRequestError:  # pragma: no cover - _TimeStamper converts
+        raise TimestampError(_TSA_FAILED) from None
+    except (
+        SigningError,
+        PdfError,
+        ValueError,
+        KeyError,
+        IndexError,
+        AttributeError,
+    ) as exc:
+        if isinstance(exc, DataProtectError):  # ours, e.g. a SignerError
+            raise
         msg = "cannot sign this document"
         raise InvalidDocumentError(msg) from None
     return out.getvalue()
@@ -177,12 +198,3 @@ def _check_signer(signer: object) -> None:
     if not isinstance(signer, Signer):
         msg = "signer must be a dataprotect.documents.Signer"
         raise TypeError(msg)
-
-
-def _is_timestamp_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, TimestampRequestError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
