@@ -570,6 +570,40 @@ class TestBadInput:
         with pytest.raises(SignerError):
             Signer.from_pem(der_key, b"garbage")
 
+    def test_ed25519_signer(self, pki, document):
+        """Ed25519 keys sign too (pyHanko verifies them)."""
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        key = ed25519.Ed25519PrivateKey.generate()
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(_name("Ed Signer"))
+            .issuer_name(pki.root.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=1))
+        )
+        cert = builder.sign(pki.root_key, hashes.SHA256())
+        signer = Signer.from_pem(_pem_key(key), cert)
+        report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
+        assert report.signatures[0].intact
+
+    def test_unsupported_key_type(self, pki):
+        """A DSA key is refused with a SignerError."""
+        from cryptography.hazmat.primitives.asymmetric import dsa
+
+        key = dsa.generate_private_key(2048)
+        with pytest.raises(SignerError, match="RSA, EC"):
+            Signer.from_pem(_pem_key(key), pki.alice_cert)
+
+    def test_missing_root_file(self, signed, tmp_path):
+        """A trust root path that does not exist is a ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            verify_pdf(signed, trust_roots=[tmp_path / "nope.pem"])
+        with pytest.raises(TypeError):
+            verify_pdf(signed, trust_roots=[42])  # type: ignore[list-item]
+
     def test_pkcs12_from_path(self, tmp_path, pki):
         """A PKCS#12 file path loads; a missing one is a SignerError."""
         path = tmp_path / "org.p12"
@@ -1068,6 +1102,25 @@ class TestPKCS11:
             sign_pdf(document, signer), trust_roots=pki.root
         ).valid
         signer.close()
+
+    def test_pin_source_file(
+        self, softhsm, token_signers, document, pki, tmp_path
+    ):
+        """The PIN may come from a pin-source file named in the URI."""
+        pin_file = tmp_path / "pin"
+        pin_file.write_text(softhsm.pin + "\n")
+        uri = softhsm.uri("doc-ec").replace(
+            "?", f"?pin-source=file:{pin_file}&"
+        )
+        signer = Signer.from_pkcs11(uri)
+        assert verify_pdf(
+            sign_pdf(document, signer), trust_roots=pki.root
+        ).valid
+        signer.close()
+        with pytest.raises(ConfigurationError):
+            Signer.from_pkcs11(
+                uri.replace(str(pin_file), str(tmp_path / "none"))
+            )
 
     def test_wrong_pin(self, softhsm, token_signers):
         """A wrong PIN is a SignerError that does not show the PIN."""

@@ -169,7 +169,7 @@ def sign_pdf(
         reason=reason,
         location=location,
         subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
+        md_algorithm=None,  # pyHanko picks per key: SHA-256 and up
     )
     pdf_signer = signers.PdfSigner(
         meta, signer=hanko_signer(signer), timestamper=timestamper
