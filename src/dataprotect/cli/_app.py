@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",
     "pdf": "dataprotect.cli._pdf:pdf",
+    "scan": "dataprotect.cli._scan:scan",
 }
 
 
