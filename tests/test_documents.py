@@ -1231,6 +1231,69 @@ class TestCLI:
         assert report["valid"]
         assert report["signatures"][0]["reason"] == "I agree"
 
+    def test_stdin_stdout_and_tsa(self, files, document, tsa_url):
+        """'-' reads stdin and writes stdout; --tsa makes a B-T signature."""
+        _, key, cert, root, _ = files
+        runner = CliRunner()
+        result = runner.invoke(
+            cli,
+            [
+                "pdf",
+                "sign",
+                "-",
+                "--key",
+                str(key),
+                "--cert",
+                str(cert),
+                "--tsa",
+                tsa_url,
+            ],
+            input=document,
+        )
+        assert result.exit_code == 0, result.output
+        signed = result.stdout_bytes
+        assert signed.startswith(document)
+        result = runner.invoke(
+            cli,
+            ["pdf", "verify", "-", "--trust-root", str(root)],
+            input=signed,
+        )
+        assert result.exit_code == 0, result.output
+        assert "(timestamped)" in result.output
+
+    @pytest.mark.services
+    def test_sign_with_pkcs11(self, files, document, softhsm, token_signers):
+        """--pkcs11 with the PIN from an environment variable."""
+        tmp, _, _, root, _ = files
+        (tmp / "a.pdf").write_bytes(document)
+        runner = CliRunner()
+        result = runner.invoke(
+            cli,
+            [
+                "pdf",
+                "sign",
+                str(tmp / "a.pdf"),
+                "--pkcs11",
+                softhsm.uri("doc-rsa"),
+                "--passphrase-env",
+                "PIN",
+            ],
+            env={"PIN": softhsm.pin},
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli,
+            [
+                "pdf",
+                "verify",
+                str(tmp / "a.pdf.signed.pdf"),
+                "--trust-root",
+                str(root),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "CN=Token RSA Signer" in result.output
+
     def test_verify_tampered_exits_1(self, files, signed, document):
         """A tampered document: exit 1 with the reason."""
         tmp, _, _, root, _ = files
