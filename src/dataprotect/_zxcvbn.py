@@ -1,0 +1,276 @@
+"""A bounded, thread-safe driver for zxcvbn's matchers and scorer.
+
+``zxcvbn.zxcvbn()`` (4.5.0) stores the user inputs in the module-global
+``matching.RANKED_DICTIONARIES`` (a race between threads), copies the
+password into its result, and its running time explodes with length: the
+leetspeak matcher tries one substitution table per combination of the
+symbols present (over a thousand for ``@4$5|17...``) and every table
+re-runs an O(n^2) dictionary scan.
+
+This module calls zxcvbn's own matchers and scorer, with three changes that
+keep the results identical for ordinary input and the cost bounded for any:
+
+- the ranked dictionaries are a per-call mapping (the shared word lists plus
+  this call's user inputs); nothing global is written;
+- the dictionary scan only looks at substrings no longer than the longest
+  word of the dictionary (longer ones cannot match), so it costs
+  O(n * longest word) instead of O(n^2);
+- the leetspeak matcher tries at most :data:`MAX_L33T_TABLES` substitution
+  tables, in zxcvbn's own order, and the repeat matcher recurses through
+  this module (so it sees the same per-call dictionaries).
+
+The caller bounds *n* (the analysed prefix).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zxcvbn import feedback as _feedback
+from zxcvbn import matching as _matching
+from zxcvbn import scoring as _scoring
+from zxcvbn import time_estimates as _time_estimates
+from zxcvbn.frequency_lists import FREQUENCY_LISTS as _FREQUENCY_LISTS
+
+
+__all__ = [
+    "BASE_DICTIONARIES",
+    "MAX_L33T_TABLES",
+    "Analysis",
+    "analyse",
+    "common_passwords",
+]
+
+Match = dict[str, Any]
+Ranked = Mapping[str, int]
+
+#: The word lists zxcvbn ships, ranked, shared read-only by every call.
+#: Built by zxcvbn at import; the ``user_inputs`` entry that ``zxcvbn()``
+#: writes is left out.
+BASE_DICTIONARIES: dict[str, Ranked] = {
+    name: _matching.RANKED_DICTIONARIES[name] for name in _FREQUENCY_LISTS
+}
+
+_MAX_WORD = {
+    name: max(map(len, ranked), default=0)
+    for name, ranked in BASE_DICTIONARIES.items()
+}
+
+#: At most this many leetspeak substitution tables are tried per analysis.
+MAX_L33T_TABLES = 16
+
+
+def common_passwords() -> Ranked:
+    """zxcvbn's ranked list of common passwords (lowercase), read-only."""
+    return BASE_DICTIONARIES["passwords"]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What zxcvbn's scorer concluded, without the password."""
+
+    guesses_log10: float
+    score: int
+    warning: str
+    suggestions: tuple[str, ...]
+
+
+def _ranked(
+    user_inputs: Sequence[str],
+) -> tuple[dict[str, Ranked], dict[str, int]]:
+    dictionaries: dict[str, Ranked] = dict(BASE_DICTIONARIES)
+    words = [word.lower() for word in user_inputs]
+    dictionaries["user_inputs"] = _matching.build_ranked_dict(words)
+    lengths = dict(_MAX_WORD)
+    lengths["user_inputs"] = max(map(len, words), default=0)
+    return dictionaries, lengths
+
+
+def _dictionary_match(
+    password: str,
+    dictionaries: Mapping[str, Ranked],
+    lengths: Mapping[str, int],
+) -> list[Match]:
+    matches: list[Match] = []
+    n = len(password)
+    lower = password.lower()
+    for name, ranked in dictionaries.items():
+        longest = lengths[name]
+        for i in range(n):
+            for j in range(i, min(n, i + longest)):
+                word = lower[i : j + 1]
+                rank = ranked.get(word)
+                if rank is not None:
+                    matches.append(
+                        {
+                            "pattern": "dictionary",
+                            "i": i,
+                            "j": j,
+                            "token": password[i : j + 1],
+                            "matched_word": word,
+                            "rank": rank,
+                            "dictionary_name": name,
+                            "reversed": False,
+                            "l33t": False,
+                        }
+                    )
+    matches.sort(key=lambda m: (m["i"], m["j"]))
+    return matches
+
+
+def _reverse_dictionary_match(
+    password: str,
+    dictionaries: Mapping[str, Ranked],
+    lengths: Mapping[str, int],
+) -> list[Match]:
+    n = len(password)
+    matches = _dictionary_match(password[::-1], dictionaries, lengths)
+    for match in matches:
+        match["token"] = match["token"][::-1]
+        match["reversed"] = True
+        match["i"], match["j"] = n - 1 - match["j"], n - 1 - match["i"]
+    matches.sort(key=lambda m: (m["i"], m["j"]))
+    return matches
+
+
+def _l33t_tables(table: Mapping[str, list[str]]) -> Iterator[dict[str, str]]:
+    """zxcvbn's substitution tables, in its order, at most the cap."""
+    subs: list[dict[str, str]] = _matching.enumerate_l33t_subs(table)
+    return itertools.islice(subs, MAX_L33T_TABLES)
+
+
+def _bounded_table(table: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Trim the relevant table so that zxcvbn enumerates few combinations.
+
+    The number of tables zxcvbn builds is about the product of the list
+    lengths; keep the first symbols of each letter until the product would
+    pass the cap, so enumerating them is cheap too.
+    """
+    bounded: dict[str, list[str]] = {}
+    product = 1
+    for letter, subs in table.items():
+        room = max(1, MAX_L33T_TABLES // product)
+        kept = subs[:room]
+        product *= len(kept)
+        bounded[letter] = kept
+    return bounded
+
+
+def _l33t_match(
+    password: str,
+    dictionaries: Mapping[str, Ranked],
+    lengths: Mapping[str, int],
+) -> list[Match]:
+    matches: list[Match] = []
+    table = _matching.relevant_l33t_subtable(password, _matching.L33T_TABLE)
+    for sub in _l33t_tables(_bounded_table(table)):
+        if not sub:
+            break
+        subbed = _matching.translate(password, sub)
+        for match in _dictionary_match(subbed, dictionaries, lengths):
+            token = password[match["i"] : match["j"] + 1]
+            if token.lower() == match["matched_word"]:
+                continue
+            used = {k: v for k, v in sub.items() if k in token}
+            match["l33t"] = True
+            match["token"] = token
+            match["sub"] = used
+            match["sub_display"] = ", ".join(
+                f"{k} -> {v}" for k, v in used.items()
+            )
+            matches.append(match)
+    matches = [m for m in matches if len(m["token"]) > 1]
+    matches.sort(key=lambda m: (m["i"], m["j"]))
+    return matches
+
+
+_GREEDY = re.compile(r"(.+)\1+")
+_LAZY = re.compile(r"(.+?)\1+")
+_LAZY_ANCHORED = re.compile(r"^(.+?)\1+$")
+
+
+def _repeat_match(
+    password: str,
+    dictionaries: Mapping[str, Ranked],
+    lengths: Mapping[str, int],
+) -> list[Match]:
+    matches: list[Match] = []
+    last = 0
+    while last < len(password):
+        greedy = _GREEDY.search(password, pos=last)
+        lazy = _LAZY.search(password, pos=last)
+        if greedy is None or lazy is None:
+            break
+        if len(greedy.group(0)) > len(lazy.group(0)):
+            match = greedy
+            anchored = _LAZY_ANCHORED.search(match.group(0))
+            base = anchored.group(1) if anchored else match.group(1)
+        else:
+            match = lazy
+            base = match.group(1)
+        i, j = match.span()[0], match.span()[1] - 1
+        base_analysis = _scoring.most_guessable_match_sequence(
+            base, _omnimatch(base, dictionaries, lengths)
+        )
+        matches.append(
+            {
+                "pattern": "repeat",
+                "i": i,
+                "j": j,
+                "token": match.group(0),
+                "base_token": base,
+                "base_guesses": base_analysis["guesses"],
+                "base_matches": base_analysis["sequence"],
+                "repeat_count": len(match.group(0)) / len(base),
+            }
+        )
+        last = j + 1
+    return matches
+
+
+def _omnimatch(
+    password: str,
+    dictionaries: Mapping[str, Ranked],
+    lengths: Mapping[str, int],
+) -> list[Match]:
+    matches: list[Match] = []
+    matches += _dictionary_match(password, dictionaries, lengths)
+    matches += _reverse_dictionary_match(password, dictionaries, lengths)
+    matches += _l33t_match(password, dictionaries, lengths)
+    matches += _matching.spatial_match(password)
+    matches += _repeat_match(password, dictionaries, lengths)
+    matches += _matching.sequence_match(password)
+    matches += _matching.regex_match(password)
+    matches += _matching.date_match(password)
+    matches.sort(key=lambda m: (m["i"], m["j"]))
+    return matches
+
+
+def analyse(password: str, user_inputs: Sequence[str] = ()) -> Analysis:
+    """Score *password* as ``zxcvbn.zxcvbn`` would, with bounded cost.
+
+    The caller bounds ``len(password)``; no global state is read or written
+    apart from zxcvbn's read-only word lists and tables.
+    """
+    if not password:
+        # zxcvbn 4.5.0 raises IndexError on ""; this is its intended answer.
+        advice = _feedback.get_feedback(0, [])
+        return Analysis(0.0, 0, "", tuple(advice["suggestions"]))
+    dictionaries, lengths = _ranked(user_inputs)
+    matches = _omnimatch(password, dictionaries, lengths)
+    result = _scoring.most_guessable_match_sequence(password, matches)
+    guesses = result["guesses"]
+    score = int(_time_estimates.guesses_to_score(guesses))
+    advice = _feedback.get_feedback(score, result["sequence"])
+    return Analysis(
+        guesses_log10=float(math.log10(guesses)),
+        score=score,
+        warning=str(advice["warning"] or ""),
+        suggestions=tuple(str(s) for s in advice["suggestions"]),
+    )
