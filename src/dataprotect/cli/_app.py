@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "keys": "dataprotect.cli._keys:keys",
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",
+    "check-password": "dataprotect.cli._strength:check_password_command",
 }
 
 

@@ -50,6 +50,7 @@ def _keys_and_encryption(workdir: Path) -> None:
 #: (title, "module:function" or a function taking the work directory).
 STEPS: list[tuple[str, str]] = [
     ("Keys and encryption at rest", "dataprotect.cli._demo:_keys_and_encryption"),
+    ("Password feedback (NIST SP 800-63B)", "dataprotect.cli._strength:demo_step"),
 ]
 
 
