@@ -164,12 +164,21 @@ class TestRules:
 class TestBoundedCost:
     def test_long_input_analyses_a_prefix(self):
         """Above ANALYSED_LENGTH only a prefix is scored, and it says so."""
-        password = "".join(random.Random(3).choice(LEET) for _ in range(4096))
+        rnd = random.Random(3)
+        password = "".join(rnd.choice(LEET) for _ in range(4096))
         fb = check_password(password)
         assert fb.length == 4096
         assert fb.analysed_length == ANALYSED_LENGTH
         assert fb.truncated
         assert fb.violations == []
+
+    def test_dense_input_scores_a_shorter_prefix(self):
+        """Repetitive input (many overlapping matches) scores DENSE_PREFIX."""
+        fb = check_password("a" * 4096)
+        assert fb.analysed_length == _zxcvbn.DENSE_PREFIX
+        assert fb.truncated
+        assert fb.score == 0
+        assert fb.warning_id == "repeated_chars"
 
     def test_above_maximum_is_a_violation(self):
         """Input above max_length is refused without analysis."""
@@ -343,6 +352,11 @@ class TestProperties:
             assert fb.violations == []
             assert fb.score >= 3
         assert fb.analysed_length <= min(fb.length, ANALYSED_LENGTH)
+        assert fb.analysed_length in {
+            fb.length,
+            _zxcvbn.DENSE_PREFIX,
+            ANALYSED_LENGTH,
+        }
         assert fb.truncated == (fb.analysed_length < fb.length)
 
     @settings(max_examples=100, deadline=None)

@@ -28,7 +28,7 @@ import itertools
 import math
 import re
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,8 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS as _FREQUENCY_LISTS
 
 __all__ = [
     "BASE_DICTIONARIES",
+    "DENSE_MATCHES",
+    "DENSE_PREFIX",
     "MAX_L33T_TABLES",
     "Analysis",
     "analyse",
@@ -57,13 +59,59 @@ BASE_DICTIONARIES: dict[str, Ranked] = {
     name: _matching.RANKED_DICTIONARIES[name] for name in _FREQUENCY_LISTS
 }
 
-_MAX_WORD = {
-    name: max(map(len, ranked), default=0)
-    for name, ranked in BASE_DICTIONARIES.items()
-}
+
+@dataclass(frozen=True, slots=True)
+class _Grams:
+    """What substrings of a dictionary's words look like, for pruning.
+
+    A substring can only be a word if its length is at most ``longest``, its
+    characters are in ``chars``, its bigrams in ``bigrams`` and its trigrams
+    in ``trigrams``; checking that first skips almost every lookup without
+    changing any result.
+    """
+
+    longest: int
+    chars: frozenset[str]
+    bigrams: frozenset[str]
+    trigrams: frozenset[str]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> _Grams:
+        words = list(words)
+        return cls(
+            longest=max(map(len, words), default=0),
+            chars=frozenset("".join(words)),
+            bigrams=frozenset(
+                w[k : k + 2] for w in words for k in range(len(w) - 1)
+            ),
+            trigrams=frozenset(
+                w[k : k + 3] for w in words for k in range(len(w) - 2)
+            ),
+        )
+
+    def limits(self, text: str) -> list[int]:
+        """For each start index, the longest substring that may be a word."""
+        n = len(text)
+        limits = [0] * n
+        run = 0  # consecutive known trigrams starting at k
+        for k in range(n - 1, -1, -1):
+            run = run + 1 if text[k : k + 3] in self.trigrams else 0
+            if text[k] not in self.chars:
+                limit = 0
+            elif k + 1 >= n or text[k : k + 2] not in self.bigrams:
+                limit = 1
+            else:
+                limit = 2 + run
+            limits[k] = min(limit, self.longest)
+        return limits
+
 
 #: At most this many leetspeak substitution tables are tried per analysis.
 MAX_L33T_TABLES = 16
+#: Above this many matches, only the first DENSE_PREFIX code points are
+#: scored (the matching itself is linear; the scorer is not).
+DENSE_MATCHES = 32
+DENSE_PREFIX = 40
 
 
 def common_passwords() -> Ranked:
@@ -79,31 +127,37 @@ class Analysis:
     score: int
     warning: str
     suggestions: tuple[str, ...]
+    analysed_length: int
+
+
+_BASE_GRAMS = {
+    name: _Grams.of(ranked) for name, ranked in BASE_DICTIONARIES.items()
+}
 
 
 def _ranked(
     user_inputs: Sequence[str],
-) -> tuple[dict[str, Ranked], dict[str, int]]:
+) -> tuple[dict[str, Ranked], dict[str, _Grams]]:
     dictionaries: dict[str, Ranked] = dict(BASE_DICTIONARIES)
     words = [word.lower() for word in user_inputs]
     dictionaries["user_inputs"] = _matching.build_ranked_dict(words)
-    lengths = dict(_MAX_WORD)
-    lengths["user_inputs"] = max(map(len, words), default=0)
-    return dictionaries, lengths
+    grams = dict(_BASE_GRAMS)
+    grams["user_inputs"] = _Grams.of(words)
+    return dictionaries, grams
 
 
 def _dictionary_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, int],
+    lengths: Mapping[str, _Grams],
 ) -> list[Match]:
     matches: list[Match] = []
     n = len(password)
     lower = password.lower()
     for name, ranked in dictionaries.items():
-        longest = lengths[name]
+        limits = lengths[name].limits(lower)
         for i in range(n):
-            for j in range(i, min(n, i + longest)):
+            for j in range(i, i + limits[i]):
                 word = lower[i : j + 1]
                 rank = ranked.get(word)
                 if rank is not None:
@@ -127,7 +181,7 @@ def _dictionary_match(
 def _reverse_dictionary_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, int],
+    lengths: Mapping[str, _Grams],
 ) -> list[Match]:
     n = len(password)
     matches = _dictionary_match(password[::-1], dictionaries, lengths)
@@ -165,7 +219,7 @@ def _bounded_table(table: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def _l33t_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, int],
+    lengths: Mapping[str, _Grams],
 ) -> list[Match]:
     matches: list[Match] = []
     table = _matching.relevant_l33t_subtable(password, _matching.L33T_TABLE)
@@ -198,7 +252,7 @@ _LAZY_ANCHORED = re.compile(r"^(.+?)\1+$")
 def _repeat_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, int],
+    lengths: Mapping[str, _Grams],
 ) -> list[Match]:
     matches: list[Match] = []
     last = 0
@@ -237,7 +291,7 @@ def _repeat_match(
 def _omnimatch(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, int],
+    lengths: Mapping[str, _Grams],
 ) -> list[Match]:
     matches: list[Match] = []
     matches += _dictionary_match(password, dictionaries, lengths)
@@ -261,9 +315,15 @@ def analyse(password: str, user_inputs: Sequence[str] = ()) -> Analysis:
     if not password:
         # zxcvbn 4.5.0 raises IndexError on ""; this is its intended answer.
         advice = _feedback.get_feedback(0, [])
-        return Analysis(0.0, 0, "", tuple(advice["suggestions"]))
+        return Analysis(0.0, 0, "", tuple(advice["suggestions"]), 0)
     dictionaries, lengths = _ranked(user_inputs)
     matches = _omnimatch(password, dictionaries, lengths)
+    if len(matches) > DENSE_MATCHES and len(password) > DENSE_PREFIX:
+        # zxcvbn's scorer is quadratic in length times the number of
+        # overlapping matches: for dense, repetitive input score a shorter
+        # prefix (which already bounds the score from below).
+        password = password[:DENSE_PREFIX]
+        matches = _omnimatch(password, dictionaries, lengths)
     result = _scoring.most_guessable_match_sequence(password, matches)
     guesses = result["guesses"]
     score = int(_time_estimates.guesses_to_score(guesses))
@@ -273,4 +333,5 @@ def analyse(password: str, user_inputs: Sequence[str] = ()) -> Analysis:
         score=score,
         warning=str(advice["warning"] or ""),
         suggestions=tuple(str(s) for s in advice["suggestions"]),
+        analysed_length=len(password),
     )

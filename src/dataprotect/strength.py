@@ -410,7 +410,7 @@ def _analyse(prefix: str, context: Sequence[str]) -> _zxcvbn.Analysis:
     except Exception:  # noqa: BLE001 - feedback must never raise
         # Defence in depth: no input is known to get here.  Fail closed:
         # the weakest score, so the password is not accepted unexamined.
-        return _zxcvbn.Analysis(0.0, 0, "", ())
+        return _zxcvbn.Analysis(0.0, 0, "", (), 0)
 
 
 def check_password(
@@ -500,8 +500,8 @@ def check_password(
         violations=violations,
         guesses_log10=analysis.guesses_log10,
         length=length,
-        analysed_length=len(prefix),
-        truncated=len(prefix) < length,
+        analysed_length=analysis.analysed_length,
+        truncated=analysis.analysed_length < length,
         locale=loc,
     )
 
