@@ -12,6 +12,7 @@ maximum length and reports the worst.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import string
@@ -23,7 +24,7 @@ from collections.abc import Callable
 RAW_BUDGET_S = 10.0
 TARGET_MS = 50.0
 LEET = "@$!0123456789|(<[{+%"
-WORDS = "plinth rowboat gazebo nectar velvet quarry mosaic tundra ".split()
+WORDS = ["plinth", "rowboat", "gazebo", "nectar", "velvet", "quarry", "mosaic"]
 
 Generator = Callable[[random.Random, int], str]
 
@@ -49,54 +50,70 @@ def _time_ms(func: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def _measure(func: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU (this thread) milliseconds of one call."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    func()
+    return (
+        (time.perf_counter() - wall) * 1000,
+        (time.thread_time() - cpu) * 1000,
+    )
+
+
 def run(quick: bool) -> str:
     """Measure and return a Markdown table."""
     from zxcvbn import zxcvbn
 
+    from dataprotect._zxcvbn import DENSE_PREFIX
     from dataprotect.strength import ANALYSED_LENGTH, check_password
 
     lengths = [8, 16, 32, 64, 72, 128, 256, 1024, 4096]
     reps = 3 if quick else 11
     budget = 1.0 if quick else RAW_BUDGET_S
     rnd = random.Random(2026)
+    load_before = os.getloadavg()[0]
     rows = [
-        "| input | length | check_password median ms | worst ms "
-        "| raw zxcvbn ms | raw / median |",
-        "|---|---:|---:|---:|---:|---:|",
+        (
+            "| input | length | check_password median ms | worst ms | worst CPU ms "
+            "| raw zxcvbn ms | raw / median |"
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    overall_worst = 0.0
+    walls: list[float] = []
+    cpus: list[float] = []
     for kind, make in KINDS.items():
         previous: tuple[int, float] | None = None
         for n in lengths:
             password = make(rnd, n)
             check_password(password)  # warm caches
-            times = [
-                _time_ms(lambda p=password: check_password(p))
+            samples = [
+                _measure(lambda p=password: check_password(p))
                 for _ in range(reps)
             ]
-            median = statistics.median(times)
-            worst = max(times)
-            overall_worst = max(overall_worst, worst)
+            wall = [w for w, _ in samples]
+            cpu = [c for _, c in samples]
+            walls += wall
+            cpus += cpu
+            median = statistics.median(wall)
             predicted = (
                 previous[1] * (n / previous[0]) ** 2 if previous else 0.0
             )
             if predicted > budget * 1000:
-                raw_cell, ratio_cell = (
-                    f"skipped (> {budget:.0f} s predicted)",
-                    "-",
-                )
+                raw_cell = f"skipped (> {budget:.0f} s predicted)"
+                ratio_cell = "-"
             else:
                 raw = _time_ms(lambda p=password: zxcvbn(p, max_length=10**9))
                 previous = (n, raw)
                 raw_cell, ratio_cell = f"{raw:,.1f}", f"{raw / median:,.1f}x"
             rows.append(
-                f"| {kind} | {n} | {median:.2f} | {worst:.2f} | {raw_cell} "
-                f"| {ratio_cell} |"
+                f"| {kind} | {n} | {median:.2f} | {max(wall):.2f} "
+                f"| {max(cpu):.2f} | {raw_cell} | {ratio_cell} |"
             )
 
-    # Adversarial sweep at the maximum length: mixtures of the kinds above,
-    # repeated short patterns, NFKC-expanding and NFKC-composing input.
-    sweep = 30 if quick else 300
+    # Adversarial sweep at the maximum length: the kinds above, random
+    # repeated patterns, leetspeak look-alikes, NFKC-expanding and
+    # NFKC-composing text.
+    sweep = 30 if quick else 400
     extra: list[Generator] = [
         lambda r, n: (make_piece(r) * n)[:n],
         lambda _r, n: "\ufdfa" * n,  # NFKC: 18 code points each -> too long
@@ -106,26 +123,44 @@ def run(quick: bool) -> str:
         ),
     ]
     generators = [*KINDS.values(), *extra]
-    sweep_times = []
-    for i in range(sweep):
-        password = generators[i % len(generators)](rnd, 4096)
-        sweep_times.append(_time_ms(lambda p=password: check_password(p)))
-    sweep_worst = max(sweep_times)
-    overall_worst = max(overall_worst, sweep_worst)
-    verdict = "meets" if overall_worst < TARGET_MS else "MISSES"
+    sweep_inputs = [
+        generators[i % len(generators)](rnd, 4096) for i in range(sweep)
+    ]
+    sweep_samples = [
+        _measure(lambda p=password: check_password(p))
+        for password in sweep_inputs
+    ]
+    sweep_wall = [w for w, _ in sweep_samples]
+    sweep_cpu = [c for _, c in sweep_samples]
+    walls += sweep_wall
+    cpus += sweep_cpu
+    load_after = os.getloadavg()[0]
+    verdict = "meets" if max(walls) < TARGET_MS else "misses"
     rows += [
         "",
-        f"Adversarial sweep: {sweep} inputs of 4096 characters (the kinds "
-        "above, random repeated patterns, leetspeak look-alikes, "
-        "NFKC-expanding and NFKC-composing text): median "
-        f"{statistics.median(sweep_times):.2f} ms, worst {sweep_worst:.2f} ms.",
+        (
+            f"Adversarial sweep: {sweep} inputs of 4096 characters: median "
+            f"{statistics.median(sweep_wall):.2f} ms, worst {max(sweep_wall):.2f} ms "
+            f"wall-clock ({max(sweep_cpu):.2f} ms CPU)."
+        ),
         "",
-        f"Worst case over every input measured: **{overall_worst:.2f} ms** "
-        f"({verdict} the {TARGET_MS:.0f} ms target).  check_password scores "
-        f"the first {ANALYSED_LENGTH} code points with zxcvbn, so its time is "
-        "flat in length; raw zxcvbn is run once per cell, and skipped where "
-        "the previous length's time, scaled by the square of the length "
-        f"ratio, predicts more than {budget:.0f} s.",
+        (
+            f"Worst case over all {len(walls)} calls: **{max(walls):.2f} ms** "
+            f"wall-clock, {max(cpus):.2f} ms CPU ({verdict} the {TARGET_MS:.0f} ms "
+            f"target; 99th percentile {statistics.quantiles(walls, n=100)[98]:.2f} "
+            f"ms).  The machine is shared: load average {load_before:.1f} before, "
+            f"{load_after:.1f} after the run on 2 cores, so wall-clock includes "
+            "waiting for a core; CPU time is what the call itself costs."
+        ),
+        "",
+        (
+            f"check_password scores at most the first {ANALYSED_LENGTH} code "
+            f"points with zxcvbn ({DENSE_PREFIX} for repetitive input with many "
+            "overlapping matches), so its time is flat in length.  Raw zxcvbn "
+            "(`max_length` lifted) runs once per cell and is skipped where the "
+            "previous length's time, scaled by the square of the length ratio, "
+            f"predicts more than {budget:.0f} s."
+        ),
     ]
     return "\n".join(rows)
 

@@ -112,6 +112,7 @@ MAX_L33T_TABLES = 16
 #: scored (the matching itself is linear; the scorer is not).
 DENSE_MATCHES = 32
 DENSE_PREFIX = 40
+_DENSE_SHORT = DENSE_MATCHES * DENSE_PREFIX // 64
 
 
 def common_passwords() -> Ranked:
@@ -130,34 +131,54 @@ class Analysis:
     analysed_length: int
 
 
-_BASE_GRAMS = {
-    name: _Grams.of(ranked) for name, ranked in BASE_DICTIONARIES.items()
+_BASE_GRAMS = _Grams.of(
+    itertools.chain.from_iterable(BASE_DICTIONARIES.values())
+)
+_BASE_LONGEST = {
+    name: max(map(len, ranked), default=0)
+    for name, ranked in BASE_DICTIONARIES.items()
 }
 
 
-def _ranked(
-    user_inputs: Sequence[str],
-) -> tuple[dict[str, Ranked], dict[str, _Grams]]:
+@dataclass(frozen=True, slots=True)
+class _Pruner:
+    """Per-call pruning data: the shared word lists and the user inputs."""
+
+    grams: tuple[_Grams, ...]
+    longest: dict[str, int]
+
+    def limits(self, text: str) -> list[int]:
+        """For each start index, the longest substring worth looking up."""
+        result = self.grams[0].limits(text)
+        for extra in self.grams[1:]:
+            more = extra.limits(text)
+            result = [max(a, b) for a, b in zip(result, more, strict=True)]
+        return result
+
+
+def _ranked(user_inputs: Sequence[str]) -> tuple[dict[str, Ranked], _Pruner]:
     dictionaries: dict[str, Ranked] = dict(BASE_DICTIONARIES)
     words = [word.lower() for word in user_inputs]
     dictionaries["user_inputs"] = _matching.build_ranked_dict(words)
-    grams = dict(_BASE_GRAMS)
-    grams["user_inputs"] = _Grams.of(words)
-    return dictionaries, grams
+    longest = dict(_BASE_LONGEST)
+    longest["user_inputs"] = max(map(len, words), default=0)
+    grams = (_BASE_GRAMS, _Grams.of(words)) if words else (_BASE_GRAMS,)
+    return dictionaries, _Pruner(grams, longest)
 
 
 def _dictionary_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, _Grams],
+    lengths: _Pruner,
 ) -> list[Match]:
     matches: list[Match] = []
     n = len(password)
     lower = password.lower()
+    limits = lengths.limits(lower)
     for name, ranked in dictionaries.items():
-        limits = lengths[name].limits(lower)
+        longest = lengths.longest[name]
         for i in range(n):
-            for j in range(i, i + limits[i]):
+            for j in range(i, i + min(limits[i], longest)):
                 word = lower[i : j + 1]
                 rank = ranked.get(word)
                 if rank is not None:
@@ -181,7 +202,7 @@ def _dictionary_match(
 def _reverse_dictionary_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, _Grams],
+    lengths: _Pruner,
 ) -> list[Match]:
     n = len(password)
     matches = _dictionary_match(password[::-1], dictionaries, lengths)
@@ -219,7 +240,7 @@ def _bounded_table(table: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def _l33t_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, _Grams],
+    lengths: _Pruner,
 ) -> list[Match]:
     matches: list[Match] = []
     table = _matching.relevant_l33t_subtable(password, _matching.L33T_TABLE)
@@ -252,7 +273,7 @@ _LAZY_ANCHORED = re.compile(r"^(.+?)\1+$")
 def _repeat_match(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, _Grams],
+    lengths: _Pruner,
 ) -> list[Match]:
     matches: list[Match] = []
     last = 0
@@ -291,7 +312,7 @@ def _repeat_match(
 def _omnimatch(
     password: str,
     dictionaries: Mapping[str, Ranked],
-    lengths: Mapping[str, _Grams],
+    lengths: _Pruner,
 ) -> list[Match]:
     matches: list[Match] = []
     matches += _dictionary_match(password, dictionaries, lengths)
@@ -317,13 +338,18 @@ def analyse(password: str, user_inputs: Sequence[str] = ()) -> Analysis:
         advice = _feedback.get_feedback(0, [])
         return Analysis(0.0, 0, "", tuple(advice["suggestions"]), 0)
     dictionaries, lengths = _ranked(user_inputs)
-    matches = _omnimatch(password, dictionaries, lengths)
-    if len(matches) > DENSE_MATCHES and len(password) > DENSE_PREFIX:
-        # zxcvbn's scorer is quadratic in length times the number of
-        # overlapping matches: for dense, repetitive input score a shorter
-        # prefix (which already bounds the score from below).
-        password = password[:DENSE_PREFIX]
-        matches = _omnimatch(password, dictionaries, lengths)
+    # zxcvbn's scorer is quadratic in length times the number of overlapping
+    # matches.  Match a short prefix first; only sparse input (few matches,
+    # which is cheap to score) is then matched and scored at full length.
+    # Dense, repetitive input is scored on the short prefix, which already
+    # shows it is weak.
+    short = password[:DENSE_PREFIX]
+    matches = _omnimatch(short, dictionaries, lengths)
+    if len(password) > DENSE_PREFIX and len(matches) <= _DENSE_SHORT:
+        full = _omnimatch(password, dictionaries, lengths)
+        if len(full) <= DENSE_MATCHES:
+            short, matches = password, full
+    password = short
     result = _scoring.most_guessable_match_sequence(password, matches)
     guesses = result["guesses"]
     score = int(_time_estimates.guesses_to_score(guesses))
