@@ -47,7 +47,7 @@ __all__ = [
     "check_password",
 ]
 
-#: Minimum length in code points (NIST SP 800-63B: at least 8).
+#: Minimum length in code points; NIST SP 800-63B requires at least 8.
 DEFAULT_MIN_LENGTH = 8
 #: Maximum length accepted; longer input is a ``too_long`` violation.
 DEFAULT_MAX_LENGTH = 4096

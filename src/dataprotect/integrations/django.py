@@ -124,12 +124,12 @@ class PasswordStrengthValidator:
         ``password_breached``, ``password_context``, ``password_too_long``,
         ``password_invalid_character`` and ``password_too_guessable``.
 
+        Django's ``ValidationError`` is raised when the password is not
+        acceptable.
+
         Args:
             password: The candidate password.
             user: The user (or None on sign-up forms without one).
-
-        Raises:
-            ValidationError: the password is not acceptable.
         """
         from dataprotect._strength_messages import text  # noqa: PLC0415
         from dataprotect.strength import check_password  # noqa: PLC0415
