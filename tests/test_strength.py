@@ -9,6 +9,7 @@ import inspect
 import json
 import random
 import string
+import tempfile
 import threading
 
 from concurrent.futures import ThreadPoolExecutor
@@ -398,6 +399,25 @@ class TestProperties:
         assert {v.id for v in base.violations} <= {
             v.id for v in stricter.violations
         }
+
+    @settings(max_examples=30, deadline=None)
+    @given(
+        password=st.text(
+            st.characters(exclude_categories=()), min_size=1, max_size=30
+        )
+    )
+    def test_breached_list_only_adds_violations(self, password):
+        """A password on the breached list is never acceptable; the list
+        only ever adds the breached violation."""
+        with tempfile.TemporaryDirectory() as tmp:
+            breached = BreachedPasswords.build(tmp, [password])
+            plain = check_password(password)
+            checked = check_password(password, breached=breached)
+        assert not checked.acceptable
+        assert [v.id for v in checked.violations if v.id != "breached"] == [
+            v.id for v in plain.violations
+        ]
+        assert "breached" in [v.id for v in checked.violations]
 
 
 class TestThreadSafety:

@@ -4,22 +4,25 @@
 ``matching.RANKED_DICTIONARIES`` (a race between threads), copies the
 password into its result, and its running time explodes with length: the
 leetspeak matcher tries one substitution table per combination of the
-symbols present (over a thousand for ``@4$5|17...``) and every table
+symbols present (hundreds for ``@4$5|17(<[...``) and every table
 re-runs an O(n^2) dictionary scan.
 
-This module calls zxcvbn's own matchers and scorer, with three changes that
-keep the results identical for ordinary input and the cost bounded for any:
+This module calls zxcvbn's own matchers and scorer, with changes that keep
+the results identical for ordinary input and the cost bounded for any:
 
 - the ranked dictionaries are a per-call mapping (the shared word lists plus
-  this call's user inputs); nothing global is written;
-- the dictionary scan only looks at substrings no longer than the longest
-  word of the dictionary (longer ones cannot match), so it costs
-  O(n * longest word) instead of O(n^2);
+  this call's user inputs); nothing global is written, and the repeat
+  matcher recurses through this module so it sees the same mapping;
+- the dictionary scan skips substrings that cannot be words: longer than the
+  longest word, or holding a character, bigram or trigram that no word has
+  (this changes no result);
 - the leetspeak matcher tries at most :data:`MAX_L33T_TABLES` substitution
-  tables, in zxcvbn's own order, and the repeat matcher recurses through
-  this module (so it sees the same per-call dictionaries).
+  tables (built from the first symbols zxcvbn lists for each letter);
+- the scorer is quadratic in length times the number of overlapping
+  matches, so dense input (more than :data:`DENSE_MATCHES` matches) is
+  scored on its first :data:`DENSE_PREFIX` code points only.
 
-The caller bounds *n* (the analysed prefix).
+The caller bounds the length (the analysed prefix).
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ class _Grams:
 
 
 #: At most this many leetspeak substitution tables are tried per analysis.
-MAX_L33T_TABLES = 16
+MAX_L33T_TABLES = 8
 #: Above this many matches, only the first DENSE_PREFIX code points are
 #: scored (the matching itself is linear; the scorer is not).
 DENSE_MATCHES = 32

@@ -438,9 +438,11 @@ def check_password(
     - ``invalid_character``: it holds NUL or unpaired surrogates, which
       cannot be stored reliably.
 
-    No composition rules apply.  The first :data:`ANALYSED_LENGTH` code
-    points are scored by zxcvbn (``truncated`` says when it cut), so the
-    cost is bounded whatever the length; input above *max_length* is
+    No composition rules apply.  At most the first :data:`ANALYSED_LENGTH`
+    code points are scored by zxcvbn, and only the first 40 of dense,
+    repetitive input (``analysed_length`` and ``truncated`` say so; the
+    estimate is then a lower bound), so the cost is bounded whatever the
+    length; input above *max_length* is
     refused without analysis.  Thread-safe: nothing global is written.
 
     Args:
