@@ -9,6 +9,8 @@ import inspect
 import json
 import random
 import string
+import subprocess
+import sys
 import tempfile
 import threading
 
@@ -644,3 +646,36 @@ class TestCLI:
         text = out.getvalue().decode()
         assert "blocklisted" in text
         assert "breached" in text
+
+
+BLOCK_ZXCVBN = "import sys; sys.modules['zxcvbn'] = None; "
+
+
+def run_python(code):
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+class TestOptionalDependency:
+    def test_missing_zxcvbn(self):
+        """Without zxcvbn, importing dataprotect.strength raises
+        MissingDependencyError naming the extra."""
+        result = run_python(
+            BLOCK_ZXCVBN
+            + "from dataprotect.errors import MissingDependencyError\n"
+            "try:\n    import dataprotect.strength\n"
+            "except MissingDependencyError as exc:\n    print(exc)\n"
+        )
+        assert result.returncode == 0, result.stderr
+        assert "dataprotect[strength]" in result.stdout
+
+    def test_core_does_not_import_zxcvbn(self):
+        """import dataprotect works without zxcvbn and does not load it."""
+        result = run_python(
+            "import sys, dataprotect; print('zxcvbn' in sys.modules)"
+        )
+        assert result.stdout.strip() == "False", result.stderr
