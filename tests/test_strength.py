@@ -314,6 +314,17 @@ class TestBadInput:
         with pytest.raises(TypeError):
             check_password("x", user_inputs=[1])
 
+    def test_huge_and_many_user_inputs(self):
+        """Megabyte and numerous user inputs are cut, not analysed whole."""
+        fb = check_password(
+            "x" * 10 + "alice", user_inputs=["alice" * 200_000]
+        )
+        assert isinstance(fb, PasswordFeedback)
+        fb = check_password(
+            STRONG, user_inputs=[f"user{i}" for i in range(10_000)]
+        )
+        assert fb.acceptable
+
     def test_nul_and_surrogates(self):
         """NUL and lone surrogates are a clear violation, not a crash."""
         for password in ("abcdefgh\x00ijk", "abcdefgh\ud800ijk", "\udfff" * 9):

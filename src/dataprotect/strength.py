@@ -62,6 +62,8 @@ ANALYSED_LENGTH = 64
 # normalising it (a megabyte is refused in constant time).
 _NFKC_SHRINK = 4
 _CONTEXT_MIN = 3
+# Only the first 64 user inputs, and their first 256 characters, are used.
+_MAX_CONTEXT = 64
 _SPLIT = re.compile(r"[\W_]+")
 _FILLER = re.compile(r"[\W\d_]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -378,8 +380,8 @@ def _locale(locale: str) -> str:
 
 def _context_words(user_inputs: Sequence[str]) -> list[str]:
     words: set[str] = set()
-    for value in user_inputs:
-        folded = unicodedata.normalize("NFKC", value).lower()[:256]
+    for value in user_inputs[:_MAX_CONTEXT]:
+        folded = unicodedata.normalize("NFKC", value[:1024]).lower()[:256]
         for word in (folded, *_SPLIT.split(folded)):
             if len(word) >= _CONTEXT_MIN:
                 words.add(word)
@@ -447,7 +449,8 @@ def check_password(
 
     Args:
         password: The candidate password.
-        user_inputs: Context words: user name, email, name, service name.
+        user_inputs: Context words: user name, email, name, service name
+            (the first 64 values, 256 characters each, are used).
         locale: ``en``, ``de``, ``fr`` or ``it`` (a region such as
             ``de-CH`` or ``fr_FR`` is accepted and ignored).
         min_length: 8 (the default, NIST's minimum) up to 64; NIST
@@ -487,7 +490,8 @@ def check_password(
     ]
 
     prefix = normal[:ANALYSED_LENGTH]
-    analysis = _analyse(prefix, [*context[:32], *words[:32]])
+    zxcvbn_inputs = [value[:256] for value in context[:_MAX_CONTEXT]]
+    analysis = _analyse(prefix, [*zxcvbn_inputs, *words[:_MAX_CONTEXT]])
     warning_id = ZXCVBN_IDS.get(analysis.warning) if analysis.warning else None
     suggestion_ids = [
         ZXCVBN_IDS[s] for s in analysis.suggestions if s in ZXCVBN_IDS
@@ -527,7 +531,7 @@ def _failed_rules(
     breached: BreachedPasswords | None,
     words: Sequence[str],
 ) -> list[str]:
-    """The ids of the NIST SP 800-63B rules *normal* fails (not length)."""
+    """The ids of the NIST SP 800-63B rules *normal* fails (but too_long)."""
     rules: list[str] = []
     if "\x00" in normal or _SURROGATE.search(normal):
         rules.append("invalid_character")
