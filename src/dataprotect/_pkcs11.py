@@ -21,6 +21,7 @@ from dataprotect.errors import (
 )
 
 
+
 __all__ = ["PKCS11KEK"]
 
 _NONCE_SIZE: Final = 12
@@ -139,11 +140,7 @@ class PKCS11KEK:
         except pkcs11.PinIncorrect:
             msg = "PKCS#11: wrong PIN"
             raise KeyringError(msg) from None
-        except (
-            pkcs11.NoSuchToken,
-            pkcs11.NoSuchKey,
-            pkcs11.MultipleObjectsReturned,
-        ):
+        except (pkcs11.NoSuchToken, pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned):
             msg = "PKCS#11: token or key not found"
             raise KeyringError(msg) from None
         except pkcs11.PKCS11Error as exc:
@@ -170,10 +167,7 @@ class PKCS11KEK:
         if len(wrapped) <= _NONCE_SIZE:
             raise KeyringError(_UNWRAP_FAILED)
         return self._run(
-            "unwrap",
-            wrapped[_NONCE_SIZE:],
-            wrapped[:_NONCE_SIZE],
-            associated_data,
+            "unwrap", wrapped[_NONCE_SIZE:], wrapped[:_NONCE_SIZE], associated_data
         )
 
 
@@ -187,3 +181,5 @@ _TAG_ERRORS: Final = frozenset(
         "GeneralError",  # SoftHSM2 reports a failed GCM tag so
     }
 )
+
+

@@ -67,11 +67,7 @@ def _nonces(prefix: bytes) -> Callable[[int, bool], bytes]:
         if counter >= limit:
             msg = "stream too long for its nonce counter"
             raise ValueError(msg)
-        return (
-            prefix
-            + counter.to_bytes(width, "big")
-            + (b"\x01" if last else b"\x00")
-        )
+        return prefix + counter.to_bytes(width, "big") + (b"\x01" if last else b"\x00")
 
     return nonce
 
@@ -119,10 +115,8 @@ def seal_stream(
         m = _read_full(src, nxt) if n == segment_size else 0
         last = m == 0
         aead.encrypt_into(
-            nonce(counter, last),
-            memoryview(cur)[:n],
-            associated_data,
-            out[: n + TAG_SIZE],
+            nonce(counter, last), memoryview(cur)[:n], associated_data, out
+            [: n + TAG_SIZE]
         )
         dst.write(out[: n + TAG_SIZE])
         total += n

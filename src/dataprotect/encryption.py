@@ -37,9 +37,7 @@ _HEADER: Final = struct.Struct(">BI")  # version, key id
 _NONCE_SIZE: Final = XAES256GCM.NONCE_SIZE
 _OVERHEAD: Final = _HEADER.size + _NONCE_SIZE + _stream.TAG_SIZE
 _STREAM_MAGIC: Final = b"DPS\x01"
-_STREAM_HEADER: Final = struct.Struct(
-    ">4sII24s"
-)  # magic, key id, segment, nonce
+_STREAM_HEADER: Final = struct.Struct(">4sII24s")  # magic, key id, segment, nonce
 _MIN_SEGMENT: Final = 4096
 _MAX_SEGMENT: Final = 16 * 1024 * 1024
 _FAILED: Final = "decryption failed"
@@ -190,16 +188,15 @@ class Encryptor:
             The number of plaintext bytes.
         """
         context = check_bytes("context", context)
-        if not _MIN_SEGMENT <= segment_size <= _MAX_SEGMENT or segment_size & (
-            segment_size - 1
+        if (
+            not _MIN_SEGMENT <= segment_size <= _MAX_SEGMENT
+            or segment_size & (segment_size - 1)
         ):
             msg = "segment_size must be a power of two from 4 KiB to 16 MiB"
             raise ValueError(msg)
         key_id = self._keyring.primary_id
         nonce = os.urandom(_NONCE_SIZE)
-        header = _STREAM_HEADER.pack(
-            _STREAM_MAGIC, key_id, segment_size, nonce
-        )
+        header = _STREAM_HEADER.pack(_STREAM_MAGIC, key_id, segment_size, nonce)
         aead, nx = self._cipher(key_id).derive(nonce)
         dst.write(header)
         return _stream.seal_stream(

@@ -56,9 +56,7 @@ _MAGIC: Final = b"DPKR"
 _VERSION: Final = 1
 _KEY_SIZE: Final = 32
 _NONCE_SIZE: Final = 24
-_UNLOCK_FAILED: Final = (
-    "cannot unlock keyring: wrong key-encryption key or corrupt file"
-)
+_UNLOCK_FAILED: Final = "cannot unlock keyring: wrong key-encryption key or corrupt file"
 _NOT_A_KEYRING: Final = "not a dataprotect keyring"
 
 
@@ -90,9 +88,7 @@ class KEK(Protocol):
 
 def _seal(kek_key: bytes, data_key: bytes, associated_data: bytes) -> bytes:
     nonce = os.urandom(_NONCE_SIZE)
-    return nonce + XAES256GCM(kek_key).encrypt(
-        nonce, data_key, associated_data
-    )
+    return nonce + XAES256GCM(kek_key).encrypt(nonce, data_key, associated_data)
 
 
 def _open(kek_key: bytes, blob: bytes, associated_data: bytes) -> bytes:
@@ -170,9 +166,9 @@ class PassphraseKEK:
         )
 
     def _pbkdf2(self, salt: bytes, iterations: int) -> bytes:
-        return PBKDF2HMAC(hashes.SHA256(), _KEY_SIZE, salt, iterations).derive(
-            self._passphrase.reveal()
-        )
+        return PBKDF2HMAC(
+            hashes.SHA256(), _KEY_SIZE, salt, iterations
+        ).derive(self._passphrase.reveal())
 
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         """Wrap *data_key* under a key derived from the passphrase."""
@@ -196,12 +192,9 @@ class PassphraseKEK:
             if wrapped[:1] == b"A":
                 t, m, p = struct.unpack_from(">IIB", wrapped, 1)
                 head, rest = wrapped[:26], wrapped[26:]
-                if (
-                    not all(
-                        1 <= v <= hi for v, hi in zip((t, m, p), _MAX_ARGON2)
-                    )
-                    or m < 8 * p
-                ):
+                if not all(
+                    1 <= v <= hi for v, hi in zip((t, m, p), _MAX_ARGON2)
+                ) or m < 8 * p:
                     raise KeyringError(_UNLOCK_FAILED)
                 key = self._argon2(head[10:26], t, m, p)
             elif wrapped[:1] == b"P":
@@ -334,9 +327,7 @@ class Keyring:
         return ring
 
     def __repr__(self) -> str:
-        return (
-            f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
-        )
+        return f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
 
     def __reduce__(self) -> object:
         msg = "keyrings cannot be pickled; use save() or to_bytes()"
@@ -385,9 +376,7 @@ class Keyring:
     def _change(self, key_id: int, status: str) -> _Key:
         key = self._entry(key_id)
         if key_id == self._primary:
-            msg = (
-                "the primary key cannot be retired or destroyed; rotate first"
-            )
+            msg = "the primary key cannot be retired or destroyed; rotate first"
             raise KeyringError(msg)
         if key.status == "destroyed" and status != "destroyed":
             msg = f"key {key_id:#010x} was destroyed"

@@ -31,9 +31,7 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
-    def get_command(
-        self, ctx: click.Context, cmd_name: str
-    ) -> click.Command | None:
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
@@ -54,8 +52,6 @@ class _Group(click.Group):
             raise InputError(f"{exc.strerror}{name}") from None
 
 
-@click.group(
-    cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}
-)
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Data-protection tools: keys, encryption, and more."""

@@ -62,10 +62,7 @@ def read_secret(
         msg = f"no {what}: give it with an -env or -file option, or run on a terminal"
         raise InputError(msg)
     value: str = click.prompt(
-        what.capitalize(),
-        hide_input=True,
-        confirmation_prompt=confirm,
-        err=True,
+        what.capitalize(), hide_input=True, confirmation_prompt=confirm, err=True
     )
     return value
 
@@ -83,9 +80,7 @@ def kek_options(func: F) -> F:
             "(base64 key) or a 'pkcs11:' URI.",
         ),
         click.option(
-            "--passphrase-env",
-            metavar="VAR",
-            help="Read the passphrase or PIN from VAR.",
+            "--passphrase-env", metavar="VAR", help="Read the passphrase or PIN from VAR."
         ),
         click.option(
             "--passphrase-file",
