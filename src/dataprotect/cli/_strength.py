@@ -88,7 +88,7 @@ def check_password_command(
     --password-file, or stdin when it is not a terminal; never from the
     command line.  Exit status 1 when the password is not acceptable.
     """
-    from dataprotect.strength import (  # noqa: PLC0415
+    from dataprotect.strength import (
         BreachedPasswords,
         check_password,
     )
@@ -135,7 +135,7 @@ def check_password_command(
 
 def demo_step(workdir: Path) -> None:
     """Show the feedback for a few passwords, with a breached list."""
-    from dataprotect.strength import (  # noqa: PLC0415
+    from dataprotect.strength import (
         BreachedPasswords,
         check_password,
     )

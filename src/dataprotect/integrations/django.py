@@ -28,7 +28,7 @@ __all__ = ["PasswordStrengthValidator"]
 
 def _django_locale() -> str:
     """The active Django language as a dataprotect.strength locale."""
-    from dataprotect.strength import LOCALES  # noqa: PLC0415
+    from dataprotect.strength import LOCALES
 
     language = translation.get_language() or "en"
     primary = language.replace("_", "-").split("-", 1)[0].lower()
@@ -91,7 +91,7 @@ class PasswordStrengthValidator:
         breached_path: str | None = None,
         breached_min_count: int = 1,
     ) -> None:
-        from dataprotect import strength  # noqa: PLC0415
+        from dataprotect import strength
 
         strength._check_policy(min_length, max_length, min_score)  # noqa: SLF001
         self.min_length = min_length
@@ -131,8 +131,8 @@ class PasswordStrengthValidator:
             password: The candidate password.
             user: The user (or None on sign-up forms without one).
         """
-        from dataprotect._strength_messages import text  # noqa: PLC0415
-        from dataprotect.strength import check_password  # noqa: PLC0415
+        from dataprotect._strength_messages import text
+        from dataprotect.strength import check_password
 
         locale = _django_locale()
         feedback = check_password(
@@ -162,6 +162,6 @@ class PasswordStrengthValidator:
 
     def get_help_text(self) -> str:
         """The rules, in Django's active language."""
-        from dataprotect._strength_messages import text  # noqa: PLC0415
+        from dataprotect._strength_messages import text
 
         return text("help_text", _django_locale(), min_length=self.min_length)
