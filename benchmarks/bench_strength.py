@@ -64,7 +64,7 @@ def run(quick: bool) -> str:
     """Measure and return a Markdown table."""
     from zxcvbn import zxcvbn
 
-    from dataprotect._zxcvbn import DENSE_PREFIX
+    from dataprotect._zxcvbn import DENSE_PREFIX, SINGLES_PREFIX
     from dataprotect.strength import ANALYSED_LENGTH, check_password
 
     lengths = [8, 16, 32, 64, 72, 128, 256, 1024, 4096]
@@ -164,7 +164,8 @@ def run(quick: bool) -> str:
         (
             f"check_password scores at most the first {ANALYSED_LENGTH} code "
             f"points with zxcvbn ({DENSE_PREFIX} for repetitive input with many "
-            "overlapping matches), so its time is flat in length.  Raw zxcvbn "
+            f"overlapping matches, {SINGLES_PREFIX} when many positions match "
+            "one-letter words), so its time is flat in length.  Raw zxcvbn "
             "(`max_length` lifted) runs once per cell and is skipped where the "
             "previous length's time, scaled by the square of the length ratio, "
             f"predicts more than {budget:.0f} s."

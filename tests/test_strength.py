@@ -183,6 +183,12 @@ class TestBoundedCost:
         assert fb.score == 0
         assert fb.warning_id == "repeated_chars"
 
+    def test_one_letter_words_score_a_shorter_prefix(self):
+        """Many one-character matches ("i") score SINGLES_PREFIX."""
+        fb = check_password("i" * 4096)
+        assert fb.analysed_length == _zxcvbn.SINGLES_PREFIX
+        assert fb.score == 0
+
     def test_above_maximum_is_a_violation(self):
         """Input above max_length is refused without analysis."""
         fb = check_password("a" * (DEFAULT_MAX_LENGTH + 1))
@@ -368,6 +374,7 @@ class TestProperties:
         assert fb.analysed_length <= min(fb.length, ANALYSED_LENGTH)
         assert fb.analysed_length in {
             fb.length,
+            _zxcvbn.SINGLES_PREFIX,
             _zxcvbn.DENSE_PREFIX,
             ANALYSED_LENGTH,
         }

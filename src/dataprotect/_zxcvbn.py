@@ -20,7 +20,9 @@ the results identical for ordinary input and the cost bounded for any:
   tables (built from the first symbols zxcvbn lists for each letter);
 - the scorer is quadratic in length times the number of overlapping
   matches, so dense input (more than :data:`DENSE_MATCHES` matches) is
-  scored on its first :data:`DENSE_PREFIX` code points only.
+  scored on its first :data:`DENSE_PREFIX` code points only, and input with
+  one-character matches at many positions (which makes it cubic) on its
+  first :data:`SINGLES_PREFIX`.
 
 The caller bounds the length (the analysed prefix).
 """
@@ -47,6 +49,8 @@ __all__ = [
     "DENSE_MATCHES",
     "DENSE_PREFIX",
     "MAX_L33T_TABLES",
+    "SINGLES_LIMIT",
+    "SINGLES_PREFIX",
     "Analysis",
     "analyse",
     "common_passwords",
@@ -116,6 +120,10 @@ MAX_L33T_TABLES = 8
 DENSE_MATCHES = 32
 DENSE_PREFIX = 40
 _DENSE_SHORT = DENSE_MATCHES * DENSE_PREFIX // 64
+#: Above this many positions with a one-character match, only the first
+#: SINGLES_PREFIX code points are scored.
+SINGLES_LIMIT = 12
+SINGLES_PREFIX = 24
 
 
 def common_passwords() -> Ranked:
@@ -352,6 +360,13 @@ def analyse(password: str, user_inputs: Sequence[str] = ()) -> Analysis:
         full = _omnimatch(password, dictionaries, lengths)
         if len(full) <= DENSE_MATCHES:
             short, matches = password, full
+    # One-character matches (the word "i") let the scorer build sequences of
+    # every length, which makes it cubic: score a still shorter prefix when
+    # many positions have one.
+    singles = {m["i"] for m in matches if m["i"] == m["j"]}
+    if len(singles) > SINGLES_LIMIT and len(short) > SINGLES_PREFIX:
+        short = short[:SINGLES_PREFIX]
+        matches = _omnimatch(short, dictionaries, lengths)
     password = short
     result = _scoring.most_guessable_match_sequence(password, matches)
     guesses = result["guesses"]

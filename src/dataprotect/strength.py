@@ -441,11 +441,10 @@ def check_password(
       cannot be stored reliably.
 
     No composition rules apply.  At most the first :data:`ANALYSED_LENGTH`
-    code points are scored by zxcvbn, and only the first 40 of dense,
+    code points are scored by zxcvbn, and only the first 40 or 24 of dense,
     repetitive input (``analysed_length`` and ``truncated`` say so; the
     estimate is then a lower bound), so the cost is bounded whatever the
-    length; input above *max_length* is
-    refused without analysis.  Thread-safe: nothing global is written.
+    length; input above *max_length* is refused without analysis.  Thread-safe: nothing global is written.
 
     Args:
         password: The candidate password.
