@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "decrypt": "dataprotect.cli._encrypt:decrypt",
     "pdf": "dataprotect.cli._pdf:pdf",
     "scan": "dataprotect.cli._scan:scan",
+    "check-password": "dataprotect.cli._strength:check_password_command",
 }
 
 
