@@ -19,7 +19,13 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── KeyringError
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
-    └── MissingDependencyError (ImportError)
+    ├── MissingDependencyError (ImportError)
+    └── BackupError
+        ├── BackupFormatError (ValueError)
+        ├── BackupIntegrityError (IntegrityError)
+        │   └── BackupSignatureError
+        ├── NoIdentityError (LookupError)
+        └── BackupStorageError (BackendError)
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ from __future__ import annotations
 
 __all__ = [
     "BackendError",
+    "BackupError",
+    "BackupFormatError",
+    "BackupIntegrityError",
+    "BackupSignatureError",
+    "BackupStorageError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
@@ -34,6 +45,7 @@ __all__ = [
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
+    "NoIdentityError",
 ]
 
 
@@ -104,6 +116,58 @@ class MissingDependencyError(DataProtectError, ImportError):
     """An optional dependency is not installed.
 
     The message names the extra to install, such as ``dataprotect[hsm]``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupError(DataProtectError):
+    """A backup could not be written, read, verified or pruned.
+
+    Never raised directly; catch it to handle every backup failure.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupFormatError(BackupError, ValueError):
+    """The data is not a dataprotect backup, or a version or option this
+    release does not read (a foreign header, an unknown stanza type).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupIntegrityError(BackupError, IntegrityError):
+    """A backup failed authentication: a modified, dropped, reordered or
+    appended byte, a truncated file, or a manifest whose size or SHA-256
+    does not match the restored data.
+
+    Every such failure raises this exception with the same message.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupSignatureError(BackupIntegrityError):
+    """A backup's manifest is not signed by any of the expected producers.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class NoIdentityError(BackupError, LookupError):
+    """None of the given identities opens any recipient stanza of a backup
+    (a wrong key or passphrase, or the recipient's stanza is missing).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupStorageError(BackupError, BackendError):
+    """A backup destination failed (listing, upload, download, delete).
+
+    The message names the destination with its credentials redacted.
 
     .. versionadded:: 0.1.0
     """
