@@ -29,10 +29,23 @@ from dataprotect.backup._identity import (
     parse_identity,
     parse_recipient,
 )
+from dataprotect.backup._retention import RetentionPlan, RetentionPolicy
+from dataprotect.backup._store import (
+    BackupInfo,
+    PruneResult,
+    VerifyReport,
+    create_backup,
+    list_backups,
+    prune,
+    rehearse,
+    restore,
+    verify,
+)
 
 
 __all__ = [
     "DEFAULT_SEGMENT_SIZE",
+    "BackupInfo",
     "HPKEIdentity",
     "HPKERecipient",
     "Identity",
@@ -40,14 +53,24 @@ __all__ = [
     "KeyringRecipient",
     "Manifest",
     "PassphraseRecipient",
+    "PruneResult",
     "Recipient",
+    "RetentionPlan",
+    "RetentionPolicy",
     "SigningKey",
     "VerifyKey",
+    "VerifyReport",
+    "create_backup",
     "decrypt",
     "decrypt_file",
     "encrypt",
     "encrypt_file",
     "generate_identity",
+    "list_backups",
     "parse_identity",
     "parse_recipient",
+    "prune",
+    "rehearse",
+    "restore",
+    "verify",
 ]

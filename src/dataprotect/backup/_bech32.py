@@ -37,7 +37,9 @@ def _hrp_expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
-def _convert(data: bytes | list[int], frm: int, to: int, pad: bool) -> list[int]:
+def _convert(
+    data: bytes | list[int], frm: int, to: int, pad: bool
+) -> list[int]:
     acc = bits = 0
     out: list[int] = []
     maxv = (1 << to) - 1
@@ -76,10 +78,12 @@ def encode_words(hrp: str, words: list[int], *, limit: int | None = 90) -> str:
     return text
 
 
-def decode_words(text: str, *, limit: int | None = 90) -> tuple[str, list[int]]:
+def decode_words(
+    text: str, *, limit: int | None = 90
+) -> tuple[str, list[int]]:
     """Decode *text* into its human-readable part and 5-bit words."""
     if not isinstance(text, str):
-        msg = "text must be str"
+        msg = "text must be str"  # type: ignore[unreachable]
         raise TypeError(msg)
     if limit is not None and len(text) > limit:
         msg = "string too long"

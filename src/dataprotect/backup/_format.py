@@ -27,7 +27,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, Protocol, TypeAlias, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    BinaryIO,
+    Final,
+    Protocol,
+    TypeAlias,
+)
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -49,7 +56,7 @@ from dataprotect.errors import (
 
 
 if TYPE_CHECKING:
-    import zstandard
+    pass
 
 
 __all__ = [
@@ -87,8 +94,8 @@ _NOT_BACKUP: Final = "not a dataprotect backup"
 _NO_IDENTITY: Final = "no identity matches any recipient of this backup"
 _BAD_SIGNATURE: Final = "backup manifest is not signed by an expected producer"
 
-SigningKey: TypeAlias = Union[ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey]
-VerifyKey: TypeAlias = Union[ed25519.Ed25519PublicKey, ec.EllipticCurvePublicKey]
+SigningKey: TypeAlias = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+VerifyKey: TypeAlias = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
 SignatureAlgorithm: TypeAlias = str
 
 
@@ -127,18 +134,28 @@ class Manifest:
 
 def _public_raw(key: SigningKey | VerifyKey) -> tuple[str, bytes]:
     if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
-        pub = key.public_key() if isinstance(key, ed25519.Ed25519PrivateKey) else key
+        pub = (
+            key.public_key()
+            if isinstance(key, ed25519.Ed25519PrivateKey)
+            else key
+        )
         return "ed25519", pub.public_bytes_raw()
-    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+    if isinstance(
+        key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)
+    ):
         if not isinstance(key.curve, ec.SECP256R1):
             msg = "ECDSA signing keys must be on P-256"
             raise ConfigurationError(msg)
-        ecpub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
+        ecpub = (
+            key.public_key()
+            if isinstance(key, ec.EllipticCurvePrivateKey)
+            else key
+        )
         return "ecdsa-p256-sha256", ecpub.public_bytes(
             serialization.Encoding.X962,
             serialization.PublicFormat.CompressedPoint,
         )
-    msg = "signing keys must be Ed25519 or ECDSA P-256 keys"
+    msg = "signing keys must be Ed25519 or ECDSA P-256 keys"  # type: ignore[unreachable]
     raise TypeError(msg)
 
 
@@ -242,9 +259,7 @@ class _HashingReader:
 class _PayloadReader:
     """Data (possibly compressed), then the manifest trailer."""
 
-    def __init__(
-        self, inner: Any, trailer: Callable[[], bytes]
-    ) -> None:
+    def __init__(self, inner: Any, trailer: Callable[[], bytes]) -> None:
         self._inner = inner
         self._trailer_fn = trailer
         self._trailer: memoryview | None = None
@@ -330,7 +345,8 @@ def encrypt(
         msg = "recipients must hold 1 to 255 recipients"
         raise ConfigurationError(msg)
     if label is not None and (
-        not isinstance(label, str) or len(label) > _MAX_LABEL
+        not isinstance(label, str)  # type: ignore[redundant-expr]
+        or len(label) > _MAX_LABEL
     ):
         msg = "label must be a str of at most 1024 characters"
         raise ConfigurationError(msg)
@@ -341,7 +357,9 @@ def encrypt(
 
     file_key = os.urandom(FILE_KEY_SIZE)
     nonce = os.urandom(16)
-    header = bytearray(_FIXED.pack(MAGIC, VERSION, flags, log, nonce, len(recipients)))
+    header = bytearray(
+        _FIXED.pack(MAGIC, VERSION, flags, log, nonce, len(recipients))
+    )
     for recipient in recipients:
         stanza_type, body = recipient._wrap(file_key)  # noqa: SLF001
         header += _STANZA.pack(stanza_type, len(body)) + body
@@ -354,8 +372,10 @@ def encrypt(
     inner: Any = _HashingReader(src, hasher, progress)
     if flags & FLAG_ZSTD:
         level = 3 if compress is True else int(compress)
-        inner = _zstd().ZstdCompressor(level=level).stream_reader(
-            inner, read_size=1 << 20, closefd=False
+        inner = (
+            _zstd()
+            .ZstdCompressor(level=level)
+            .stream_reader(inner, read_size=1 << 20, closefd=False)
         )
     result: list[Manifest] = []
 
@@ -370,27 +390,37 @@ def encrypt(
             "compression": "zstd" if flags & FLAG_ZSTD else None,
             "signature": None
             if signer is None
-            else {"alg": signer[0], "key": base64.b64encode(signer[1]).decode()},
+            else {
+                "alg": signer[0],
+                "key": base64.b64encode(signer[1]).decode(),
+            },
         }
         manifest = _manifest_json(doc)
         signature = b""
         if signing_key is not None:
-            signature = _sign(signing_key, _SIGN_CONTEXT + header_hash + manifest)
+            signature = _sign(
+                signing_key, _SIGN_CONTEXT + header_hash + manifest
+            )
         result.append(
             Manifest(
-                created, hasher.size, digest, label,
+                created,
+                hasher.size,
+                digest,
+                label,
                 "zstd" if flags & FLAG_ZSTD else None,
                 None if signer is None else signer[0],
                 None if signer is None else signer[1],
             )
         )
-        return manifest + signature + _TRAILER.pack(len(manifest), len(signature))
+        return (
+            manifest + signature + _TRAILER.pack(len(manifest), len(signature))
+        )
 
     dst.write(bytes(header))
     _stream.seal_stream(
         aead,
         _PayloadReader(inner, trailer),  # type: ignore[arg-type]
-        dst,  # type: ignore[arg-type]
+        dst,
         segment_size=segment_size,
         prefix=prefix,
         associated_data=mac,
@@ -414,7 +444,10 @@ class _Sink:
     """Final stage: hash, count and write the plaintext."""
 
     def __init__(
-        self, dst: _Writer, hasher: _Hasher, progress: Callable[[int], object] | None
+        self,
+        dst: _Writer,
+        hasher: _Hasher,
+        progress: Callable[[int], object] | None,
     ) -> None:
         self._dst = dst
         self._hasher = hasher
@@ -466,7 +499,9 @@ class _Splitter:
         start = len(tail) - total
         if start:
             self._out.write(memoryview(tail)[:start])
-        return bytes(tail[start : start + mlen]), bytes(tail[start + mlen : start + mlen + slen])
+        return bytes(tail[start : start + mlen]), bytes(
+            tail[start + mlen : start + mlen + slen]
+        )
 
 
 @dataclass(frozen=True)
@@ -541,7 +576,9 @@ def _file_key(header: _Header, identities: Sequence[Identity]) -> bytes:
 
 
 def _parse_manifest(
-    manifest: bytes, signature: bytes, header_hash: bytes,
+    manifest: bytes,
+    signature: bytes,
+    header_hash: bytes,
     signers: Sequence[VerifyKey] | None,
 ) -> Manifest:
     try:
@@ -553,12 +590,18 @@ def _parse_manifest(
         compression = doc["compression"]
         sig = doc["signature"]
         alg = None if sig is None else str(sig["alg"])
-        raw = None if sig is None else base64.b64decode(sig["key"], validate=True)
+        raw = (
+            None
+            if sig is None
+            else base64.b64decode(sig["key"], validate=True)
+        )
     except (ValueError, KeyError, TypeError):
         raise BackupIntegrityError(_FAILED) from None
     verified = False
     if alg is not None and raw is not None:
-        if not _verify(alg, raw, signature, _SIGN_CONTEXT + header_hash + manifest):
+        if not _verify(
+            alg, raw, signature, _SIGN_CONTEXT + header_hash + manifest
+        ):
             raise BackupSignatureError(_BAD_SIGNATURE)
         if signers is not None:
             expected = {_public_raw(k) for k in signers}
@@ -567,7 +610,9 @@ def _parse_manifest(
             verified = True
     elif signers is not None:
         raise BackupSignatureError(_BAD_SIGNATURE)
-    return Manifest(created, size, digest, label, compression, alg, raw, verified)
+    return Manifest(
+        created, size, digest, label, compression, alg, raw, verified
+    )
 
 
 def decrypt(
@@ -618,8 +663,12 @@ def decrypt(
     decompressor: Any = None
     stage: _Writer = sink
     if header.flags & FLAG_ZSTD:
-        decompressor = _zstd().ZstdDecompressor().stream_writer(
-            sink, write_size=1 << 20, write_return_read=True, closefd=False
+        decompressor = (
+            _zstd()
+            .ZstdDecompressor()
+            .stream_writer(
+                sink, write_size=1 << 20, write_return_read=True, closefd=False
+            )
         )
         stage = decompressor
     splitter = _Splitter(stage)
@@ -627,7 +676,7 @@ def decrypt(
         _stream.open_stream(
             aead,
             src,
-            splitter,  # type: ignore[arg-type]
+            splitter,
             segment_size=header.segment_size,
             prefix=prefix,
             associated_data=header.mac,
@@ -642,7 +691,9 @@ def decrypt(
             raise BackupIntegrityError(_FAILED) from None
     digest = hasher.digest()
     manifest = _parse_manifest(manifest_bytes, signature, header_hash, signers)
-    if manifest.size != hasher.size or not hmac.compare_digest(manifest.sha256, digest):
+    if manifest.size != hasher.size or not hmac.compare_digest(
+        manifest.sha256, digest
+    ):
         raise BackupIntegrityError(_FAILED)
     if bool(header.flags & FLAG_ZSTD) != (manifest.compression == "zstd"):
         raise BackupIntegrityError(_FAILED)

@@ -16,7 +16,7 @@ import hashlib
 import os
 import struct
 
-from typing import Final, Literal, Protocol, TypeAlias, Union
+from typing import Final, Literal, NoReturn, Protocol, TypeAlias
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke, serialization
@@ -106,28 +106,29 @@ def _check_kind(kind: object) -> str:
     return str(kind)
 
 
-_PublicKey: TypeAlias = Union[
-    ec.EllipticCurvePublicKey, x25519.X25519PublicKey, hpke.MLKEM768X25519PublicKey
-]
-_PrivateKey: TypeAlias = Union[
-    ec.EllipticCurvePrivateKey,
-    x25519.X25519PrivateKey,
-    hpke.MLKEM768X25519PrivateKey,
-]
+_PublicKey: TypeAlias = (
+    ec.EllipticCurvePublicKey
+    | x25519.X25519PublicKey
+    | hpke.MLKEM768X25519PublicKey
+)
+_PrivateKey: TypeAlias = (
+    ec.EllipticCurvePrivateKey
+    | x25519.X25519PrivateKey
+    | hpke.MLKEM768X25519PrivateKey
+)
 
 
 def _public_from_raw(kind: str, raw: bytes) -> _PublicKey:
+    sizes = {"p256": 33, "x25519": 32, "mlkem768-x25519": _MLKEM_PUB + 32}
+    if len(raw) != sizes[kind]:
+        raise ConfigurationError(_BAD_KEY)
     try:
         if kind == "p256":
-            if len(raw) != 33:
-                raise ValueError(_BAD_KEY)
             return ec.EllipticCurvePublicKey.from_encoded_point(
                 ec.SECP256R1(), raw
             )
         if kind == "x25519":
             return x25519.X25519PublicKey.from_public_bytes(raw)
-        if len(raw) != _MLKEM_PUB + 32:
-            raise ValueError(_BAD_KEY)
         return hpke.MLKEM768X25519PublicKey(
             mlkem.MLKEM768PublicKey.from_public_bytes(raw[:_MLKEM_PUB]),
             x25519.X25519PublicKey.from_public_bytes(raw[_MLKEM_PUB:]),
@@ -155,7 +156,9 @@ class HPKERecipient:
     def to_text(self) -> str:
         """The ``dpbackup1...`` text form (Bech32, checksummed)."""
         code = _KINDS[self.kind][0]
-        return _bech32.encode(RECIPIENT_HRP, bytes([code]) + self._raw, limit=None)
+        return _bech32.encode(
+            RECIPIENT_HRP, bytes([code]) + self._raw, limit=None
+        )
 
     def __str__(self) -> str:
         return self.to_text()
@@ -235,7 +238,7 @@ class HPKEIdentity:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         msg = "identities cannot be pickled; use to_text()"
         raise TypeError(msg)
 
@@ -280,7 +283,7 @@ _P256_ORDER: Final = int(
 
 def _decode(text: str, hrp: str) -> tuple[str, bytes]:
     if not isinstance(text, str):
-        msg = "key text must be str"
+        msg = "key text must be str"  # type: ignore[unreachable]
         raise TypeError(msg)
     try:
         got, data = _bech32.decode(text.strip(), limit=None)
@@ -341,7 +344,7 @@ class PassphraseRecipient:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         msg = "passphrases cannot be pickled"
         raise TypeError(msg)
 
@@ -379,7 +382,7 @@ class KeyringRecipient:
 
     def __init__(self, keyring: Keyring, *, key_id: int | None = None) -> None:
         if not isinstance(keyring, Keyring):
-            msg = "keyring must be a Keyring"
+            msg = "keyring must be a Keyring"  # type: ignore[unreachable]
             raise TypeError(msg)
         self._keyring = keyring
         self._key_id = key_id
@@ -389,7 +392,7 @@ class KeyringRecipient:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         msg = "keyrings cannot be pickled"
         raise TypeError(msg)
 
@@ -403,7 +406,9 @@ class KeyringRecipient:
         )
         nonce = os.urandom(24)
         head = _KEYRING_STANZA.pack(key_id, nonce)
-        sealed = self._cipher(key_id).encrypt(nonce, file_key, _info("keyring") + head[:4])
+        sealed = self._cipher(key_id).encrypt(
+            nonce, file_key, _info("keyring") + head[:4]
+        )
         return STANZA_KEYRING, head + sealed
 
     def _unwrap(self, stanza_type: int, body: bytes) -> bytes | None:
@@ -412,7 +417,9 @@ class KeyringRecipient:
         key_id, nonce = _KEYRING_STANZA.unpack_from(body)
         try:
             key = self._cipher(key_id).decrypt(
-                nonce, body[_KEYRING_STANZA.size :], _info("keyring") + body[:4]
+                nonce,
+                body[_KEYRING_STANZA.size :],
+                _info("keyring") + body[:4],
             )
         except (KeyNotFoundError, DecryptionError, ValueError):
             return None

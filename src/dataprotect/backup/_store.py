@@ -31,6 +31,7 @@ from dataprotect.backup._format import (
     encrypt,
 )
 from dataprotect.backup._identity import Identity, Recipient
+from dataprotect.backup._retention import RetentionPolicy
 from dataprotect.errors import (
     BackupError,
     BackupStorageError,
@@ -77,14 +78,6 @@ def redact_url(url: str) -> str:
         host = f"{host}:{parts.port}"
     netloc = f"{parts.username or ''}:[secure]@{host}"
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-class _FS(Protocol):
-    def ls(self, path: str, detail: bool = ...) -> Any: ...
-    def open(self, path: str, mode: str = ...) -> Any: ...
-    def mv(self, src: str, dst: str) -> Any: ...
-    def rm(self, path: str) -> Any: ...
-    def info(self, path: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -141,7 +134,12 @@ def _storage_errors(action: str, where: _Location) -> Iterator[None]:
         raise BackupStorageError(msg) from None
     except Exception as exc:  # paramiko and cloud SDKs raise their own
         if type(exc).__module__.split(".")[0] in {
-            "paramiko", "fsspec", "botocore", "s3fs", "gcsfs", "adlfs",
+            "paramiko",
+            "fsspec",
+            "botocore",
+            "s3fs",
+            "gcsfs",
+            "adlfs",
         }:
             msg = f"cannot {action} at {where.shown}: {type(exc).__name__}"
             raise BackupStorageError(msg) from None
@@ -170,14 +168,18 @@ class BackupInfo:
 
 
 def _file_name(name: str, created: datetime) -> str:
-    return f"{name}-{created.astimezone(timezone.utc).strftime(_STAMP)}{SUFFIX}"
+    return (
+        f"{name}-{created.astimezone(timezone.utc).strftime(_STAMP)}{SUFFIX}"
+    )
 
 
 def _parse_name(filename: str) -> tuple[str, datetime] | None:
     match = _FILE_RE.match(filename)
     if match is None:
         return None
-    created = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=timezone.utc)
+    created = datetime.strptime(match["stamp"], _STAMP).replace(
+        tzinfo=timezone.utc
+    )
     return match["name"], created
 
 
@@ -221,7 +223,7 @@ def create_backup(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.match(name):  # type: ignore[redundant-expr]
         msg = "name must be 1-100 letters, digits, '.', '_' or '-'"
         raise ConfigurationError(msg)
     created = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -229,8 +231,11 @@ def create_backup(
     filename = _file_name(name, created)
     final = where.join(filename)
     options: dict[str, Any] = {
-        "label": label, "compress": compress, "signing_key": signing_key,
-        "now": created, "progress": progress,
+        "label": label,
+        "compress": compress,
+        "signing_key": signing_key,
+        "now": created,
+        "progress": progress,
     }
     if where.local:
         Path(where.path).mkdir(parents=True, exist_ok=True)
@@ -280,7 +285,11 @@ def list_backups(
             ]
         else:
             entries = [
-                (str(e["name"]), str(e["name"]).rsplit("/", 1)[-1], e.get("size"))
+                (
+                    str(e["name"]),
+                    str(e["name"]).rsplit("/", 1)[-1],
+                    e.get("size"),
+                )
                 for e in where.fs.ls(where.path, detail=True)
                 if e.get("type") == "file"
             ]
@@ -319,7 +328,10 @@ def _open_backup(
             yield fh
         return
     del text
-    with _storage_errors("read a backup", where), where.fs.open(path, "rb") as fh:
+    with (
+        _storage_errors("read a backup", where),
+        where.fs.open(path, "rb") as fh,
+    ):
         yield fh
 
 
@@ -355,8 +367,12 @@ def restore(
     with _open_backup(source, storage_options) as src:
         if isinstance(dst, (str, os.PathLike)):
             with atomic_write(dst) as out:
-                return decrypt(src, out, identities, signers=signers, progress=progress)
-        return decrypt(src, dst, identities, signers=signers, progress=progress)
+                return decrypt(
+                    src, out, identities, signers=signers, progress=progress
+                )
+        return decrypt(
+            src, dst, identities, signers=signers, progress=progress
+        )
 
 
 @dataclass(frozen=True)
@@ -432,21 +448,36 @@ def verify(
     start = time.perf_counter()
     try:
         with _open_backup(source, storage_options) as src:
-            manifest = decrypt(src, None, identities, signers=signers, progress=counter)
+            manifest = decrypt(
+                src, None, identities, signers=signers, progress=counter
+            )
     except BackupError as exc:
         return VerifyReport(
-            shown, False, counter.total, time.perf_counter() - start, reason=str(exc)
+            shown,
+            False,
+            counter.total,
+            time.perf_counter() - start,
+            reason=str(exc),
         )
     except OSError as exc:
         return VerifyReport(
-            shown, False, counter.total, time.perf_counter() - start,
+            shown,
+            False,
+            counter.total,
+            time.perf_counter() - start,
             reason=f"cannot read backup: {type(exc).__name__}",
         )
     duration = time.perf_counter() - start
     current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return VerifyReport(
-        shown, True, manifest.size, duration, manifest.created_at,
-        current - manifest.created_at, None, manifest,
+        shown,
+        True,
+        manifest.size,
+        duration,
+        manifest.created_at,
+        current - manifest.created_at,
+        None,
+        manifest,
     )
 
 
@@ -475,13 +506,19 @@ def rehearse(
         raise ConfigurationError(msg)
     identities = list(identities)
     where = _locate(url, storage_options)
-    infos = list_backups(url, name=name, storage_options=storage_options)[:newest]
+    infos = list_backups(url, name=name, storage_options=storage_options)[
+        :newest
+    ]
     reports = []
     for info in infos:
         if where.local:
-            reports.append(verify(info.path, identities, signers=signers, now=now))
+            reports.append(
+                verify(info.path, identities, signers=signers, now=now)
+            )
         else:
-            reports.append(_verify_remote(where, info, identities, signers, now))
+            reports.append(
+                _verify_remote(where, info, identities, signers, now)
+            )
     return reports
 
 
@@ -496,14 +533,31 @@ def _verify_remote(
     counter = _Counter(None)
     start = time.perf_counter()
     try:
-        with _storage_errors("read a backup", where), where.fs.open(info.path, "rb") as src:
-            manifest = decrypt(src, None, identities, signers=signers, progress=counter)
+        with (
+            _storage_errors("read a backup", where),
+            where.fs.open(info.path, "rb") as src,
+        ):
+            manifest = decrypt(
+                src, None, identities, signers=signers, progress=counter
+            )
     except BackupError as exc:
-        return VerifyReport(shown, False, counter.total, time.perf_counter() - start, reason=str(exc))
+        return VerifyReport(
+            shown,
+            False,
+            counter.total,
+            time.perf_counter() - start,
+            reason=str(exc),
+        )
     current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return VerifyReport(
-        shown, True, manifest.size, time.perf_counter() - start,
-        manifest.created_at, current - manifest.created_at, None, manifest,
+        shown,
+        True,
+        manifest.size,
+        time.perf_counter() - start,
+        manifest.created_at,
+        current - manifest.created_at,
+        None,
+        manifest,
     )
 
 
@@ -526,16 +580,9 @@ class PruneResult:
     dry_run: bool
 
 
-class _Policy(Protocol):
-    def select(
-        self, items: Iterable[Any], *, key: Callable[[Any], datetime] | None = ...,
-        now: datetime | None = ...,
-    ) -> Any: ...
-
-
 def prune(
     url: str | os.PathLike[str],
-    policy: _Policy,
+    policy: RetentionPolicy,
     *,
     name: str | None = None,
     dry_run: bool = False,
@@ -566,14 +613,12 @@ def prune(
     infos = list_backups(url, name=name, storage_options=storage_options)
     if not infos:
         return PruneResult([], [], {}, dry_run)
-    plan = policy.select(infos, key=lambda info: info.created_at.astimezone(), now=now)
+    plan = policy.select(
+        infos, key=lambda info: info.created_at.astimezone(), now=now
+    )
     keep = list(plan.keep)
     remove = list(plan.remove)
-    reasons_src = getattr(plan, "reasons", {}) or {}
-    reasons: dict[str, list[str]] = {}
-    for info in keep:
-        why = reasons_src.get(info, []) if isinstance(reasons_src, Mapping) else []
-        reasons[info.path] = [str(r) for r in why]
+    reasons = {info.path: list(why) for info, why in plan.explain()}
     newest = infos[0]
     if newest in remove or newest not in keep:
         msg = "retention plan would remove the newest backup; refusing"
