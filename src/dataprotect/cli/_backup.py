@@ -1,19 +1,24 @@
 """``dataprotect backup``: keygen, create, restore, verify, list, prune."""
 
+# click passes options as keyword arguments; the signatures mirror them.
+# ruff: noqa: PLR0917
+
 from __future__ import annotations
 
+import io
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
 from dataprotect._atomic import atomic_write
 from dataprotect.backup import (
-    HPKEIdentity,
-    HPKERecipient,
     PassphraseRecipient,
     RetentionPolicy,
     create_backup,
@@ -46,8 +51,8 @@ def _lines(path: str, what: str) -> Iterator[str]:
     except OSError as exc:
         msg = f"cannot read {what} file: {exc.strerror}"
         raise InputError(msg) from None
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             yield line
 
@@ -74,9 +79,6 @@ def _passphrase(
 
 
 def _load_pem_private(path: str) -> SigningKey:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519  # noqa: PLC0415
-
     try:
         key = serialization.load_pem_private_key(Path(path).read_bytes(), None)
     except (OSError, ValueError, TypeError):
@@ -91,9 +93,6 @@ def _load_pem_private(path: str) -> SigningKey:
 
 
 def _load_pem_public(path: str) -> VerifyKey:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519  # noqa: PLC0415
-
     try:
         key = serialization.load_pem_public_key(Path(path).read_bytes())
     except (OSError, ValueError):
@@ -517,9 +516,6 @@ def prune_cmd(
 
 def demo_step(workdir: Path) -> None:
     """Back up a file to two recipients, rehearse, detect damage, prune."""
-    import io  # noqa: PLC0415
-    from datetime import timedelta  # noqa: PLC0415
-
     laptop = generate_identity("x25519")
     vault = generate_identity("mlkem768-x25519")
     dest = workdir / "backups"
