@@ -146,6 +146,20 @@ def _storage_errors(action: str, where: _Location) -> Iterator[None]:
         raise
 
 
+class _Upload:
+    """A remote file whose write errors become BackupStorageError (so a
+    failing source is not mistaken for a failing destination)."""
+
+    def __init__(self, remote: Any, where: _Location) -> None:
+        self._remote = remote
+        self._where = where
+
+    def write(self, data: Any, /) -> int:
+        with _storage_errors("upload a backup", self._where):
+            self._remote.write(data)
+        return len(data)
+
+
 @dataclass(frozen=True)
 class BackupInfo:
     """A backup found at a destination.
@@ -244,18 +258,23 @@ def create_backup(
         size = Path(final).stat().st_size
     else:
         tmp = where.join(f".{filename}.{secrets.token_hex(6)}.partial")
-        with _storage_errors("upload a backup", where):
-            with contextlib.suppress(Exception):
-                where.fs.makedirs(where.path, exist_ok=True)
-            try:
-                with where.fs.open(tmp, "wb") as dst:
-                    encrypt(src, dst, recipients, **options)
-                where.fs.mv(tmp, final)
-            except BaseException:
+        try:
+            with _storage_errors("upload a backup", where):
                 with contextlib.suppress(Exception):
-                    where.fs.rm(tmp)
-                raise
-            size = int(where.fs.info(final).get("size") or 0)
+                    where.fs.makedirs(where.path, exist_ok=True)
+                remote = where.fs.open(tmp, "wb")
+            try:
+                encrypt(src, _Upload(remote, where), recipients, **options)
+            finally:
+                with _storage_errors("upload a backup", where):
+                    remote.close()
+            with _storage_errors("upload a backup", where):
+                where.fs.mv(tmp, final)
+                size = int(where.fs.info(final).get("size") or 0)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                where.fs.rm(tmp)
+            raise
     return BackupInfo(name, created, final, where.shown, size)
 
 
