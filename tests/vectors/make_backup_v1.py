@@ -1,14 +1,27 @@
-"""Generate tests/vectors/backup_v1.json once (kept out of the repo's tests)."""
+"""Generate tests/vectors/backup_v1.json (run once from the repository root).
 
-import base64, io, json, sys
+The committed vectors must never be regenerated for a released format
+version: they prove later releases still read what earlier ones wrote.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import sys
+
 from datetime import datetime, timezone
+from pathlib import Path
+
 
 sys.path.insert(0, "src")
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from cryptography.hazmat.primitives import serialization
+
 from dataprotect import backup as b
-from dataprotect.backup import _format as F
+from dataprotect.backup import _format as fmt
 from dataprotect.keys import EnvKEK, Keyring
+
 
 now = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
 out = {
@@ -21,8 +34,8 @@ def add(name, ident_desc, identity, recipients, plaintext, **kw):
     buf = io.BytesIO()
     b.encrypt(io.BytesIO(plaintext), buf, recipients, now=now, **kw)
     data = buf.getvalue()
-    hdr = F.read_header(io.BytesIO(data))
-    key = F._file_key(hdr, [identity])
+    hdr = fmt.read_header(io.BytesIO(data))
+    key = fmt._file_key(hdr, [identity])
     o = io.BytesIO()
     m = b.decrypt(io.BytesIO(data), o, [identity])
     assert o.getvalue() == plaintext
@@ -100,5 +113,5 @@ add(
     [kr],
     b"keyring payload",
 )
-json.dump(out, open("tests/vectors/backup_v1.json", "w"), indent=1)
+Path("tests/vectors/backup_v1.json").write_text(json.dumps(out, indent=1))
 print("ok", len(out["vectors"]))
