@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from helpers import require_binary, require_file
 from hypothesis import HealthCheck, settings
+
+from helpers import require_binary, require_file
 
 
 settings.register_profile(
