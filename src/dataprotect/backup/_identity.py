@@ -140,7 +140,7 @@ def _public_from_raw(kind: str, raw: bytes) -> _PublicKey:
 class HPKERecipient:
     """The public part of an HPKE identity: encrypts backups to its owner.
 
-    Make one with :func:`parse_recipient` or :attr:`HPKEIdentity.recipient`.
+    Make one with :func:`parse_recipient`, or take an identity's ``recipient``.
     ``str()`` gives the ``dpbackup1...`` text form.
 
     .. versionadded:: 0.1.0
