@@ -454,10 +454,7 @@ class _Sink:
         self._progress = progress
 
     def write(self, data: Any, /) -> int:
-        if isinstance(data, bytes):
-            self._hasher.update(data)
-        else:
-            self._hasher.update(data)
+        self._hasher.update(data)
         self._dst.write(data)
         if self._progress is not None:
             self._progress(len(data))
@@ -704,27 +701,45 @@ def encrypt_file(
     src_path: str | os.PathLike[str],
     dst_path: str | os.PathLike[str],
     recipients: Sequence[Recipient],
-    **options: Any,
+    *,
+    label: str | None = None,
+    compress: bool | int = False,
+    signing_key: SigningKey | None = None,
+    segment_size: int = DEFAULT_SEGMENT_SIZE,
+    now: datetime | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Manifest:
     """Encrypt a file; *dst_path* appears only when complete (mode 0600).
 
-    Takes the keyword options of :func:`encrypt`.
+    Takes the options of :func:`encrypt`.
 
     .. versionadded:: 0.1.0
     """
     with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
-        return encrypt(src, dst, recipients, **options)
+        return encrypt(
+            src,
+            dst,
+            recipients,
+            label=label,
+            compress=compress,
+            signing_key=signing_key,
+            segment_size=segment_size,
+            now=now,
+            progress=progress,
+        )
 
 
 def decrypt_file(
     src_path: str | os.PathLike[str],
     dst_path: str | os.PathLike[str],
     identities: Iterable[Identity],
-    **options: Any,
+    *,
+    signers: Sequence[VerifyKey] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Manifest:
     """Decrypt a backup file; on any failure no output file is left behind.
 
-    Takes the keyword options of :func:`decrypt`.
+    Takes the options of :func:`decrypt`.
 
     Raises:
         dataprotect.errors.BackupError: As :func:`decrypt`.
@@ -732,4 +747,6 @@ def decrypt_file(
     .. versionadded:: 0.1.0
     """
     with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
-        return decrypt(src, dst, identities, **options)
+        return decrypt(
+            src, dst, identities, signers=signers, progress=progress
+        )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from dataprotect._atomic import atomic_write
@@ -179,6 +179,9 @@ class BackupInfo:
     path: str
     url: str
     size: int | None = None
+    _location: _Location | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 def _file_name(name: str, created: datetime) -> str:
@@ -264,7 +267,12 @@ def create_backup(
                     where.fs.makedirs(where.path, exist_ok=True)
                 remote = where.fs.open(tmp, "wb")
             try:
-                encrypt(src, _Upload(remote, where), recipients, **options)
+                encrypt(
+                    src,
+                    cast("BinaryIO", _Upload(remote, where)),
+                    recipients,
+                    **options,
+                )
             finally:
                 with _storage_errors("upload a backup", where):
                     remote.close()
@@ -275,7 +283,7 @@ def create_backup(
             with contextlib.suppress(Exception):
                 where.fs.rm(tmp)
             raise
-    return BackupInfo(name, created, final, where.shown, size)
+    return BackupInfo(name, created, final, where.shown, size, where)
 
 
 def list_backups(
@@ -316,42 +324,55 @@ def list_backups(
         parsed = _parse_name(filename)
         if parsed is None or (name is not None and parsed[0] != name):
             continue
-        found.append(BackupInfo(parsed[0], parsed[1], path, where.shown, size))
+        found.append(
+            BackupInfo(parsed[0], parsed[1], path, where.shown, size, where)
+        )
     found.sort(key=lambda info: (info.created_at, info.path), reverse=True)
     return found
-
-
-def _split(url: str | os.PathLike[str] | BackupInfo) -> tuple[str, str | None]:
-    """(destination URL or file path, file path inside the destination)."""
-    if isinstance(url, BackupInfo):
-        return url.path, None
-    return os.fspath(url), None
 
 
 @contextlib.contextmanager
 def _open_backup(
     source: str | os.PathLike[str] | BackupInfo,
     storage_options: Mapping[str, Any] | None,
-    base_url: str | None = None,
 ) -> Iterator[BinaryIO]:
     if isinstance(source, BackupInfo):
-        text = source.path
-        where = _locate(base_url or source.path, storage_options)
+        where = source._location  # noqa: SLF001
         path = source.path
+        if where is None:
+            where = _locate(path, storage_options)
     else:
-        text = os.fspath(source)
-        where = _locate(text, storage_options)
+        where = _locate(source, storage_options)
         path = where.path
     if where.local:
         with Path(path).open("rb") as fh:
             yield fh
         return
-    del text
-    with (
-        _storage_errors("read a backup", where),
-        where.fs.open(path, "rb") as fh,
-    ):
-        yield fh
+    with _storage_errors("read a backup", where):
+        fh = where.fs.open(path, "rb")
+    try:
+        yield cast("BinaryIO", _Download(fh, where))
+    finally:
+        with _storage_errors("read a backup", where):
+            fh.close()
+
+
+class _Download:
+    """A remote file whose read errors become BackupStorageError."""
+
+    def __init__(self, remote: Any, where: _Location) -> None:
+        self._remote = remote
+        self._where = where
+
+    def read(self, size: int = -1, /) -> bytes:
+        with _storage_errors("read a backup", self._where):
+            data: bytes = self._remote.read(size)
+        return data
+
+    def readinto(self, buf: bytearray | memoryview, /) -> int:
+        with _storage_errors("read a backup", self._where):
+            n: int = self._remote.readinto(buf)
+        return n
 
 
 def restore(
@@ -524,60 +545,11 @@ def rehearse(
         msg = "newest must be at least 1"
         raise ConfigurationError(msg)
     identities = list(identities)
-    where = _locate(url, storage_options)
-    infos = list_backups(url, name=name, storage_options=storage_options)[
-        :newest
+    infos = list_backups(url, name=name, storage_options=storage_options)
+    return [
+        verify(info, identities, signers=signers, now=now)
+        for info in infos[:newest]
     ]
-    reports = []
-    for info in infos:
-        if where.local:
-            reports.append(
-                verify(info.path, identities, signers=signers, now=now)
-            )
-        else:
-            reports.append(
-                _verify_remote(where, info, identities, signers, now)
-            )
-    return reports
-
-
-def _verify_remote(
-    where: _Location,
-    info: BackupInfo,
-    identities: list[Identity],
-    signers: Sequence[VerifyKey] | None,
-    now: datetime | None,
-) -> VerifyReport:
-    shown = info.url.rstrip("/") + "/" + info.path.rsplit("/", 1)[-1]
-    counter = _Counter(None)
-    start = time.perf_counter()
-    try:
-        with (
-            _storage_errors("read a backup", where),
-            where.fs.open(info.path, "rb") as src,
-        ):
-            manifest = decrypt(
-                src, None, identities, signers=signers, progress=counter
-            )
-    except BackupError as exc:
-        return VerifyReport(
-            shown,
-            False,
-            counter.total,
-            time.perf_counter() - start,
-            reason=str(exc),
-        )
-    current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return VerifyReport(
-        shown,
-        True,
-        manifest.size,
-        time.perf_counter() - start,
-        manifest.created_at,
-        current - manifest.created_at,
-        None,
-        manifest,
-    )
 
 
 @dataclass(frozen=True)
