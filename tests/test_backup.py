@@ -255,6 +255,53 @@ class TestRoundTrip:
         assert unseal(out.getvalue()) == data
 
 
+class TestOptions:
+    def test_progress_counts_plaintext(self):
+        """progress callbacks see every plaintext byte, in and out."""
+        seen_in, seen_out = [], []
+        data = os.urandom(30_000)
+        out = io.BytesIO()
+        backup.encrypt(
+            io.BytesIO(data),
+            out,
+            [X.recipient],
+            segment_size=4096,
+            progress=seen_in.append,
+        )
+        backup.decrypt(
+            io.BytesIO(out.getvalue()), None, [X], progress=seen_out.append
+        )
+        assert sum(seen_in) == sum(seen_out) == 30_000
+
+    def test_missing_zstandard(self, monkeypatch):
+        """Compression without zstandard names the extra to install."""
+        import sys
+
+        from dataprotect.errors import MissingDependencyError
+
+        monkeypatch.setitem(sys.modules, "zstandard", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[zstd\]"
+        ):
+            seal(b"x", compress=True)
+
+    def test_compression_shrinks(self):
+        """Compressible data gets smaller with compress=True."""
+        data = b"A" * 200_000
+        assert len(seal(data, compress=True)) < 10_000 < len(seal(data))
+
+    def test_several_recipients_of_each_kind(self):
+        """Stanzas of every kind coexist; each identity finds its own."""
+        ids = [
+            backup.generate_identity(k)
+            for k in ("p256", "p256", "x25519", "mlkem768-x25519")
+        ]
+        blob = seal(b"many", [i.recipient for i in ids] + [KR, PW])
+        for ident in [*ids, KR, PW]:
+            assert unseal(blob, [ident]) == b"many"
+        assert len(fmt.read_header(io.BytesIO(blob)).stanzas) == 6
+
+
 class TestSignatures:
     @pytest.mark.parametrize(
         "key",
