@@ -290,6 +290,16 @@ class TestOptions:
         data = b"A" * 200_000
         assert len(seal(data, compress=True)) < 10_000 < len(seal(data))
 
+    def test_zstd_limits(self, monkeypatch):
+        """Levels outside 1-19 are refused; frames with windows over 8 MiB fail."""
+        with pytest.raises(ConfigurationError):
+            seal(b"x", compress=22)
+        monkeypatch.setattr(fmt, "_MAX_ZSTD_LEVEL", 22)
+        blob = seal(b"a" * (20 << 20), compress=22)
+        monkeypatch.setattr(fmt, "_MAX_ZSTD_LEVEL", 19)
+        with pytest.raises(BackupIntegrityError):
+            backup.decrypt(io.BytesIO(blob), None, [X])
+
     def test_several_recipients_of_each_kind(self):
         """Stanzas of every kind coexist; each identity finds its own."""
         ids = [

@@ -87,6 +87,10 @@ _HOLD: Final = _MAX_MANIFEST + _MAX_SIGNATURE + _TRAILER.size
 _MAX_LABEL: Final = 1024
 _MAX_STANZAS: Final = 255
 _MAX_PASSPHRASE_TRIES: Final = 4
+# Levels above 19 need windows of up to 128 MiB; the reader refuses frames
+# whose window exceeds 8 MiB, so memory stays bounded for hostile input.
+_MAX_ZSTD_LEVEL: Final = 19
+_MAX_ZSTD_WINDOW_LOG: Final = 23
 _SIGN_CONTEXT: Final = b"dataprotect/v1/backup/manifest-signature\x00"
 
 _FAILED: Final = "backup failed authentication"
@@ -354,6 +358,10 @@ def encrypt(
     created = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     signer = None if signing_key is None else _public_raw(signing_key)
     flags = FLAG_ZSTD if compress is not False else 0
+    level = 3 if isinstance(compress, bool) else compress
+    if not 1 <= level <= _MAX_ZSTD_LEVEL:
+        msg = "compress must be a bool or a zstandard level from 1 to 19"
+        raise ConfigurationError(msg)
 
     file_key = os.urandom(FILE_KEY_SIZE)
     nonce = os.urandom(16)
@@ -371,7 +379,6 @@ def encrypt(
     hasher = _Hasher()
     inner: Any = _HashingReader(src, hasher, progress)
     if flags & FLAG_ZSTD:
-        level = 3 if compress is True else int(compress)
         inner = (
             _zstd()
             .ZstdCompressor(level=level)
@@ -659,13 +666,14 @@ def decrypt(
     sink = _Sink(_Discard() if dst is None else dst, hasher, progress)
     decompressor: Any = None
     stage: _Writer = sink
+    zstd_error: type[Exception] = DecryptionError
     if header.flags & FLAG_ZSTD:
-        decompressor = (
-            _zstd()
-            .ZstdDecompressor()
-            .stream_writer(
-                sink, write_size=1 << 20, write_return_read=True, closefd=False
-            )
+        zstd = _zstd()
+        zstd_error = zstd.ZstdError
+        decompressor = zstd.ZstdDecompressor(
+            max_window_size=1 << _MAX_ZSTD_WINDOW_LOG
+        ).stream_writer(
+            sink, write_size=1 << 20, write_return_read=True, closefd=False
         )
         stage = decompressor
     splitter = _Splitter(stage)
@@ -678,14 +686,13 @@ def decrypt(
             prefix=prefix,
             associated_data=header.mac,
         )
-    except DecryptionError:
-        raise BackupIntegrityError(_FAILED) from None
-    manifest_bytes, signature = splitter.finish()
-    if decompressor is not None:
-        try:
+        manifest_bytes, signature = splitter.finish()
+        if decompressor is not None:
             decompressor.flush()
-        except Exception:  # noqa: BLE001 - zstd raises ZstdError
-            raise BackupIntegrityError(_FAILED) from None
+    except (DecryptionError, zstd_error):
+        # A zstd error means an authenticated but invalid frame: a broken
+        # or hostile producer (or a window over 8 MiB).
+        raise BackupIntegrityError(_FAILED) from None
     digest = hasher.digest()
     manifest = _parse_manifest(manifest_bytes, signature, header_hash, signers)
     if manifest.size != hasher.size or not hmac.compare_digest(
