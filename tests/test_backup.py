@@ -960,6 +960,50 @@ class TestCLI:
         assert result.exit_code == 0
         assert result.stdout_bytes.startswith(b"secret rows")
 
+    def test_keyring_recipient(self, tmp_path, monkeypatch):
+        """--keyring with an env: KEK encrypts and restores."""
+        value = EnvKEK.generate_value()
+        monkeypatch.setenv("BK_KEK", value)
+        ring = Keyring.generate()
+        ring.save(tmp_path / "ring.dpkr", kek=EnvKEK("BK_KEK"))
+        (tmp_path / "src").write_bytes(b"ledger")
+        runner = CliRunner()
+        dest = tmp_path / "d"
+        args = [
+            "--keyring",
+            str(tmp_path / "ring.dpkr"),
+            "--kek",
+            "env:BK_KEK",
+        ]
+        result = runner.invoke(
+            cli,
+            [
+                "backup",
+                "create",
+                str(tmp_path / "src"),
+                "--to",
+                str(dest),
+                *args,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(cli, ["backup", "verify", str(dest), *args])
+        assert result.exit_code == 0, result.output
+        path = next(dest.iterdir())
+        result = runner.invoke(
+            cli,
+            [
+                "backup",
+                "restore",
+                str(path),
+                "-o",
+                str(tmp_path / "out"),
+                *args,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out").read_bytes() == b"ledger"
+
     def test_signed(self, tmp_path):
         """--sign-key and --signer check which machine made a backup."""
         key = ed25519.Ed25519PrivateKey.generate()

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from dataprotect._atomic import atomic_write
 from dataprotect.backup import (
+    KeyringRecipient,
     PassphraseRecipient,
     RetentionPolicy,
     create_backup,
@@ -36,10 +37,12 @@ from dataprotect.backup._store import SUFFIX
 from dataprotect.cli._common import (
     InputError,
     input_file,
+    make_kek,
     output_file,
     progress,
     read_secret,
 )
+from dataprotect.keys import Keyring
 
 
 __all__ = ["backup", "demo_step"]
@@ -111,6 +114,7 @@ def _identities(
     use_passphrase: bool,
     passphrase_env: str | None,
     passphrase_file: str | None,
+    keyring: KeyringRecipient | None = None,
 ) -> list[Any]:
     found: list[Any] = [
         parse_identity(line)
@@ -122,10 +126,61 @@ def _identities(
     )
     if phrase is not None:
         found.append(phrase)
+    if keyring is not None:
+        found.append(keyring)
     if not found:
-        msg = "give an identity file (-i) or a passphrase option"
+        msg = "give an identity file (-i), a passphrase or a keyring option"
         raise InputError(msg)
     return found
+
+
+def _keyring_options(func: Any) -> Any:
+    """Add ``--keyring`` and the options that unlock it."""
+    for option in reversed(
+        [
+            click.option(
+                "--keyring",
+                "keyring_path",
+                metavar="PATH",
+                help="Also use this keyring's key (symmetric recipient).",
+            ),
+            click.option(
+                "--kek",
+                "kek_spec",
+                default="passphrase",
+                show_default=True,
+                metavar="SPEC",
+                help="The keyring's KEK: 'passphrase', 'env:VARIABLE' or a "
+                "'pkcs11:' URI.",
+            ),
+            click.option(
+                "--kek-secret-env",
+                metavar="VAR",
+                help="Read the keyring passphrase or PIN from VAR.",
+            ),
+            click.option(
+                "--kek-secret-file",
+                metavar="PATH",
+                help="Read the keyring passphrase or PIN from PATH.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _keyring(
+    path: str | None,
+    spec: str,
+    secret_env: str | None,
+    secret_file: str | None,
+) -> KeyringRecipient | None:
+    if path is None:
+        return None
+    kek = make_kek(
+        spec, passphrase_env=secret_env, passphrase_file=secret_file
+    )
+    return KeyringRecipient(Keyring.load(path, kek=kek))
 
 
 def _identity_options(func: Any) -> Any:
@@ -258,6 +313,7 @@ def keygen(kind: str, output: str) -> None:
     show_default=True,
     help="Series name, used in the file name and by prune.",
 )
+@_keyring_options
 @click.option("--label", help="Source label stored in the manifest.")
 @click.option(
     "--compress", is_flag=True, help="Compress with zstandard first."
@@ -288,6 +344,10 @@ def create(
     compress: bool,
     sign_key: str | None,
     options: tuple[str, ...],
+    keyring_path: str | None,
+    kek_spec: str,
+    kek_secret_env: str | None,
+    kek_secret_file: str | None,
 ) -> None:
     """Encrypt SOURCE (a file, or '-' for stdin) into a new backup."""
     targets: list[Any] = [parse_recipient(r) for r in recipients]
@@ -301,8 +361,11 @@ def create(
     )
     if phrase is not None:
         targets.append(phrase)
+    ring = _keyring(keyring_path, kek_spec, kek_secret_env, kek_secret_file)
+    if ring is not None:
+        targets.append(ring)
     if not targets:
-        msg = "give at least one recipient (-r, -R or a passphrase option)"
+        msg = "give at least one recipient (-r, -R, a passphrase or --keyring)"
         raise InputError(msg)
     signing_key = None if sign_key is None else _load_pem_private(sign_key)
     with (
@@ -334,6 +397,7 @@ def create(
     metavar="FILE",
     help="Where to restore; '-' (default) for stdout.",
 )
+@_keyring_options
 @_identity_options
 def restore_cmd(
     source: str,
@@ -344,13 +408,21 @@ def restore_cmd(
     passphrase_file: str | None,
     signer_files: tuple[str, ...],
     options: tuple[str, ...],
+    keyring_path: str | None,
+    kek_spec: str,
+    kek_secret_env: str | None,
+    kek_secret_file: str | None,
 ) -> None:
     """Restore BACKUP (a path or URL of one backup file).
 
     A file output appears only when the backup fully authenticated.
     """
     identities = _identities(
-        identity_files, use_passphrase, passphrase_env, passphrase_file
+        identity_files,
+        use_passphrase,
+        passphrase_env,
+        passphrase_file,
+        _keyring(keyring_path, kek_spec, kek_secret_env, kek_secret_file),
     )
     signers = [_load_pem_public(p) for p in signer_files] or None
     with progress(None, "restore") as advance, output_file(output) as dst:
@@ -379,6 +451,7 @@ def restore_cmd(
     help="For a destination: how many of the newest backups to rehearse.",
 )
 @click.option("--name", help="For a destination: only this series.")
+@_keyring_options
 @_identity_options
 def verify_cmd(
     target: str,
@@ -390,10 +463,18 @@ def verify_cmd(
     passphrase_file: str | None,
     signer_files: tuple[str, ...],
     options: tuple[str, ...],
+    keyring_path: str | None,
+    kek_spec: str,
+    kek_secret_env: str | None,
+    kek_secret_file: str | None,
 ) -> None:
     """Rehearse restores without writing plaintext; exit 1 if any fails."""
     identities = _identities(
-        identity_files, use_passphrase, passphrase_env, passphrase_file
+        identity_files,
+        use_passphrase,
+        passphrase_env,
+        passphrase_file,
+        _keyring(keyring_path, kek_spec, kek_secret_env, kek_secret_file),
     )
     signers = [_load_pem_public(p) for p in signer_files] or None
     storage = _storage_options(options)
