@@ -426,6 +426,17 @@ class TestBadInput:
             unseal(seal(b"x", [PW]), [wrong])
         assert issubclass(NoIdentityError, LookupError)
 
+    def test_hostile_passphrase_cost_refused(self):
+        """A passphrase stanza asking for more than 1 GiB of argon2 is skipped."""
+        import struct
+
+        blob = bytearray(seal(b"x", [PW]))
+        start = fmt._FIXED.size + 3
+        assert blob[start : start + 1] == b"A"
+        struct.pack_into(">I", blob, start + 5, (1 << 20) + 1)
+        with pytest.raises(NoIdentityError):
+            unseal(bytes(blob), [PW])
+
     def test_missing_stanza(self):
         """Removing a recipient's stanza leaves that recipient unable to open it."""
         blob = seal(b"two", [X.recipient, P.recipient])

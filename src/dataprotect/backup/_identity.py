@@ -352,13 +352,33 @@ class PassphraseRecipient:
         return STANZA_PASSPHRASE, self._kek.wrap(file_key, _info("passphrase"))
 
     def _unwrap(self, stanza_type: int, body: bytes) -> bytes | None:
-        if stanza_type != STANZA_PASSPHRASE:
+        if stanza_type != STANZA_PASSPHRASE or not _sane_cost(body):
             return None
         try:
             key = self._kek.unwrap(body, _info("passphrase"))
         except KeyringError:
             return None
         return key if len(key) == FILE_KEY_SIZE else None
+
+
+# Costs accepted from a backup: a tampered stanza must not make a restore
+# allocate gigabytes or run for hours (keyrings accept more).
+_MAX_ARGON2_MEMORY_KIB: Final = 1 << 20
+_MAX_ARGON2_TIME: Final = 16
+_MAX_PBKDF2_ITERATIONS: Final = 10_000_000
+
+
+def _sane_cost(body: bytes) -> bool:
+    try:
+        if body[:1] == b"A":
+            t, m, _ = struct.unpack_from(">IIB", body, 1)
+            return bool(t <= _MAX_ARGON2_TIME and m <= _MAX_ARGON2_MEMORY_KIB)
+        if body[:1] == b"P":
+            (iterations,) = struct.unpack_from(">I", body, 1)
+            return bool(iterations <= _MAX_PBKDF2_ITERATIONS)
+    except struct.error:
+        return False
+    return False
 
 
 _KEYRING_STANZA: Final = struct.Struct(">I24s")
