@@ -814,6 +814,27 @@ class TestSFTP:
             )
         assert "sekrit" not in str(info.value)
 
+    def test_wrong_ssh_key_is_storage_error(self, sshd, tmp_path):
+        """An SSH key the server does not accept gives BackupStorageError."""
+        keygen = require_binary("ssh-keygen")
+        subprocess.run(
+            [
+                keygen,
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-f",
+                str(tmp_path / "k"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        opts = {**sshd["options"], "key_filename": str(tmp_path / "k")}
+        with pytest.raises(BackupStorageError):
+            backup.list_backups(sshd["url"], storage_options=opts)
+
     def test_cli_to_sftp_from_stdin(self, sshd, tmp_path):
         """`backup create - --to sftp://...` reads stdin and uploads."""
         runner = CliRunner()

@@ -82,7 +82,7 @@ def redact_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class _Location:
-    url: str
+    url: str = field(repr=False)
     fs: Any
     path: str
     local: bool
@@ -117,10 +117,24 @@ def _locate(
     except ImportError:
         msg = "this destination's fsspec backend is not installed (for sftp: install dataprotect[sftp])"
         raise MissingDependencyError(msg) from None
-    except (ValueError, OSError) as exc:
+    except Exception as exc:
+        if not (isinstance(exc, ValueError) or _is_backend_error(exc)):
+            raise
         msg = f"cannot open backup destination {redact_url(text)}: {type(exc).__name__}"
         raise BackupStorageError(msg) from None
     return _Location(text, fs, str(path), False)
+
+
+_BACKEND_MODULES: Final = frozenset(
+    {"paramiko", "fsspec", "botocore", "s3fs", "gcsfs", "adlfs", "aiohttp"}
+)
+
+
+def _is_backend_error(exc: BaseException) -> bool:
+    """Whether *exc* comes from storage (I/O or a backend library)."""
+    if isinstance(exc, (OSError, EOFError)):
+        return True
+    return type(exc).__module__.split(".")[0] in _BACKEND_MODULES
 
 
 @contextlib.contextmanager
@@ -129,21 +143,11 @@ def _storage_errors(action: str, where: _Location) -> Iterator[None]:
         yield
     except BackupError:
         raise
-    except (OSError, EOFError) as exc:
+    except Exception as exc:  # paramiko and cloud SDKs raise their own
+        if not _is_backend_error(exc):
+            raise
         msg = f"cannot {action} at {where.shown}: {type(exc).__name__}"
         raise BackupStorageError(msg) from None
-    except Exception as exc:  # paramiko and cloud SDKs raise their own
-        if type(exc).__module__.split(".")[0] in {
-            "paramiko",
-            "fsspec",
-            "botocore",
-            "s3fs",
-            "gcsfs",
-            "adlfs",
-        }:
-            msg = f"cannot {action} at {where.shown}: {type(exc).__name__}"
-            raise BackupStorageError(msg) from None
-        raise
 
 
 class _Upload:
