@@ -63,7 +63,7 @@ def _run(
     return elapsed, usage.ru_maxrss / 1024
 
 
-def run(quick: bool) -> str:  # noqa: C901, PLR0915 - one linear script
+def run(quick: bool) -> str:
     size = (64 if quick else 1024) << 20
     repeat = 1 if quick else 3
     tmp = Path(tempfile.mkdtemp(prefix="bench-backup-"))

@@ -27,7 +27,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataprotect import backup
-from dataprotect.backup import _bech32
 from dataprotect.backup import _format as fmt
 from dataprotect.cli._app import cli
 from dataprotect.errors import (
@@ -71,49 +70,6 @@ def unseal(blob: bytes, identities=None, **kw) -> bytes:
     out = io.BytesIO()
     backup.decrypt(io.BytesIO(blob), out, identities or [X], **kw)
     return out.getvalue()
-
-
-class TestBech32:
-    def test_bip173_valid_checksums(self):
-        """Every valid BIP 173 string decodes and re-encodes (lower case)."""
-        vectors = json.loads((VECTORS / "bip173.json").read_text())
-        for text in vectors["valid_checksum"]:
-            hrp, words = _bech32.decode_words(text)
-            assert _bech32.encode_words(hrp, words) == text.lower()
-
-    def test_bip173_invalid(self):
-        """Every invalid BIP 173 string is rejected."""
-        vectors = json.loads((VECTORS / "bip173.json").read_text())
-        for case in vectors["invalid_checksum"]:
-            with pytest.raises(_bech32.Bech32Error):
-                _bech32.decode_words(case["string"])
-
-    def test_bip173_addresses(self):
-        """The segwit address vectors give their witness programs."""
-        vectors = json.loads((VECTORS / "bip173.json").read_text())
-        for case in vectors["valid_address"]:
-            hrp, words = _bech32.decode_words(case["string"])
-            assert hrp == case["hrp"]
-            assert words[0] == case["version"]
-            program = bytes(_bech32._convert(words[1:], 5, 8, False))
-            assert program.hex() == case["program"]
-
-    @given(st.binary(max_size=300))
-    def test_round_trip_without_limit(self, data):
-        """Any bytes round-trip through encode/decode with no length limit."""
-        text = _bech32.encode("dpbackup", data, limit=None)
-        assert _bech32.decode(text, limit=None) == ("dpbackup", data)
-
-    @given(st.binary(min_size=1, max_size=40), st.data())
-    def test_single_character_change_detected(self, data, draw):
-        """Changing one data character breaks the checksum."""
-        text = _bech32.encode("dpbackup", data, limit=None)
-        pos = draw.draw(st.integers(len("dpbackup1"), len(text) - 1))
-        new = draw.draw(
-            st.sampled_from(_bech32._CHARSET).filter(lambda c: c != text[pos])
-        )
-        with pytest.raises(_bech32.Bech32Error):
-            _bech32.decode(text[:pos] + new + text[pos + 1 :], limit=None)
 
 
 class TestIdentities:

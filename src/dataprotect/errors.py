@@ -25,13 +25,23 @@ never its value, so they are safe to log.  Exceptions carry no payload.
         ├── BackupIntegrityError (IntegrityError)
         │   └── BackupSignatureError
         ├── NoIdentityError (LookupError)
-        └── BackupStorageError (BackendError)
+        ├── BackupStorageError (BackendError)
+        └── AgeError
+            ├── AgeFormatError (ValueError)
+            │   └── AgeArmorError
+            ├── AgeNoMatchError
+            └── AgeDecryptionError (DecryptionError)
 """
 
 from __future__ import annotations
 
 
 __all__ = [
+    "AgeArmorError",
+    "AgeDecryptionError",
+    "AgeError",
+    "AgeFormatError",
+    "AgeNoMatchError",
     "BackendError",
     "BackupError",
     "BackupFormatError",
@@ -124,7 +134,47 @@ class MissingDependencyError(DataProtectError, ImportError):
 class BackupError(DataProtectError):
     """A backup could not be written, read, verified or pruned.
 
-    Never raised directly; catch it to handle every backup failure.
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeError(BackupError):
+    """An age file could not be encrypted or decrypted.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeFormatError(AgeError, ValueError):
+    """An age header is malformed or unsupported: a bad version line,
+    stanza, MAC line or payload nonce, a stanza that breaks its type's rules,
+    or an scrypt work factor above the caller's limit.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeArmorError(AgeFormatError):
+    """An armored (PEM) age file breaks the strict armor rules.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeNoMatchError(AgeError):
+    """None of the given identities (or passphrases) opens the file.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeDecryptionError(AgeError, DecryptionError):
+    """The header MAC or the payload of an age file failed authentication.
+
+    Raised for a modified header, and for a modified, truncated, reordered
+    or extended payload.  Plaintext already written to the destination came
+    from chunks that authenticated; nothing after the failing chunk is
+    released.
 
     .. versionadded:: 0.1.0
     """

@@ -214,7 +214,7 @@ class _Hasher:
 
 def _zstd() -> Any:
     try:
-        import zstandard  # noqa: PLC0415
+        import zstandard
     except ImportError:
         msg = "compression needs zstandard: install dataprotect[zstd]"
         raise MissingDependencyError(msg) from None
@@ -560,7 +560,7 @@ def read_header(src: BinaryIO) -> _Header:
 
 
 def _file_key(header: _Header, identities: Sequence[Identity]) -> bytes:
-    from dataprotect.backup._identity import STANZA_PASSPHRASE  # noqa: PLC0415
+    from dataprotect.backup._identity import STANZA_PASSPHRASE
 
     tries = 0
     for stanza_type, body in header.stanzas:

@@ -156,9 +156,7 @@ class HPKERecipient:
     def to_text(self) -> str:
         """The ``dpbackup1...`` text form (Bech32, checksummed)."""
         code = _KINDS[self.kind][0]
-        return _bech32.encode(
-            RECIPIENT_HRP, bytes([code]) + self._raw, limit=None
-        )
+        return _bech32.encode(RECIPIENT_HRP, bytes([code]) + self._raw)
 
     def __str__(self) -> str:
         return self.to_text()
@@ -230,7 +228,7 @@ class HPKEIdentity:
         """The ``DPBACKUP-SECRET-KEY-1...`` text form: keep it secret."""
         code = _KINDS[self.kind][0]
         return _bech32.encode(
-            IDENTITY_HRP, bytes([code]) + self._secret, limit=None
+            IDENTITY_HRP, bytes([code]) + self._secret
         ).upper()
 
     def __repr__(self) -> str:
@@ -286,10 +284,10 @@ def _decode(text: str, hrp: str) -> tuple[str, bytes]:
         msg = "key text must be str"  # type: ignore[unreachable]
         raise TypeError(msg)
     try:
-        got, data = _bech32.decode(text.strip(), limit=None)
-    except _bech32.Bech32Error:
+        got, data = _bech32.decode(text.strip())
+    except ValueError:
         raise ConfigurationError(_BAD_KEY) from None
-    if got != hrp or not data or data[0] not in _BY_CODE:
+    if got.lower() != hrp or not data or data[0] not in _BY_CODE:
         raise ConfigurationError(_BAD_KEY)
     return _BY_CODE[data[0]], data[1:]
 

@@ -108,7 +108,7 @@ def _locate(
         path = text.removeprefix("file://")
         return _Location(text, None, str(Path(path)), True)
     try:
-        import fsspec  # noqa: PLC0415
+        import fsspec
     except ImportError:
         msg = "remote destinations need fsspec: install dataprotect[backup]"
         raise MissingDependencyError(msg) from None

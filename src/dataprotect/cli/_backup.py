@@ -1,7 +1,5 @@
 """``dataprotect backup``: keygen, create, restore, verify, list, prune."""
 
-# click passes options as keyword arguments; the signatures mirror them.
-# ruff: noqa: PLR0917
 
 from __future__ import annotations
 
