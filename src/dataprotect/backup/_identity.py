@@ -16,11 +16,19 @@ import hashlib
 import os
 import struct
 
-from typing import Final, Literal, NoReturn, Protocol, TypeAlias
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Literal,
+    NoReturn,
+    Protocol,
+    TypeAlias,
+)
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hpke, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, mlkem, x25519
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
 from dataprotect import _kdf
 from dataprotect._xaes import XAES256GCM
@@ -30,8 +38,13 @@ from dataprotect.errors import (
     DecryptionError,
     KeyNotFoundError,
     KeyringError,
+    MissingDependencyError,
 )
 from dataprotect.keys import Keyring, PassphraseKEK
+
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hpke
 
 
 __all__ = [
@@ -60,10 +73,10 @@ STANZA_MLKEM768_X25519: Final = 0x03
 STANZA_PASSPHRASE: Final = 0x10
 STANZA_KEYRING: Final = 0x11
 
-_KINDS: Final[dict[str, tuple[int, hpke.KEM]]] = {
-    "p256": (STANZA_P256, hpke.KEM.P256),
-    "x25519": (STANZA_X25519, hpke.KEM.X25519),
-    "mlkem768-x25519": (STANZA_MLKEM768_X25519, hpke.KEM.MLKEM768_X25519),
+_KINDS: Final[dict[str, tuple[int, str]]] = {
+    "p256": (STANZA_P256, "P256"),
+    "x25519": (STANZA_X25519, "X25519"),
+    "mlkem768-x25519": (STANZA_MLKEM768_X25519, "MLKEM768_X25519"),
 }
 _BY_CODE: Final = {code: kind for kind, (code, _) in _KINDS.items()}
 _MLKEM_PUB: Final = 1184
@@ -75,10 +88,27 @@ def _info(label: str) -> bytes:
     return f"dataprotect/v1/backup/stanza/{label}".encode("ascii")
 
 
+def _pq() -> tuple[Any, Any]:
+    """cryptography's ``hpke`` and ``mlkem`` modules (recent releases only)."""
+    try:
+        from cryptography.hazmat.primitives import hpke
+        from cryptography.hazmat.primitives.asymmetric import (
+            mlkem,
+        )
+    except ImportError:
+        msg = "HPKE backup keys need a newer cryptography (tested with 50)"
+        raise MissingDependencyError(msg) from None
+    return hpke, mlkem
+
+
 def _suite(kind: str) -> hpke.Suite:
-    return hpke.Suite(
-        _KINDS[kind][1], hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM
+    hp, _ = _pq()
+    suite: hpke.Suite = hp.Suite(
+        getattr(hp.KEM, _KINDS[kind][1]),
+        hp.KDF.HKDF_SHA256,
+        hp.AEAD.AES_256_GCM,
     )
+    return suite
 
 
 class Recipient(Protocol):
@@ -107,14 +137,12 @@ def _check_kind(kind: object) -> str:
 
 
 _PublicKey: TypeAlias = (
-    ec.EllipticCurvePublicKey
-    | x25519.X25519PublicKey
-    | hpke.MLKEM768X25519PublicKey
+    "ec.EllipticCurvePublicKey | x25519.X25519PublicKey"
+    " | hpke.MLKEM768X25519PublicKey"
 )
 _PrivateKey: TypeAlias = (
-    ec.EllipticCurvePrivateKey
-    | x25519.X25519PrivateKey
-    | hpke.MLKEM768X25519PrivateKey
+    "ec.EllipticCurvePrivateKey | x25519.X25519PrivateKey"
+    " | hpke.MLKEM768X25519PrivateKey"
 )
 
 
@@ -129,12 +157,14 @@ def _public_from_raw(kind: str, raw: bytes) -> _PublicKey:
             )
         if kind == "x25519":
             return x25519.X25519PublicKey.from_public_bytes(raw)
-        return hpke.MLKEM768X25519PublicKey(
+        hp, mlkem = _pq()
+        key: hpke.MLKEM768X25519PublicKey = hp.MLKEM768X25519PublicKey(
             mlkem.MLKEM768PublicKey.from_public_bytes(raw[:_MLKEM_PUB]),
             x25519.X25519PublicKey.from_public_bytes(raw[_MLKEM_PUB:]),
         )
     except ValueError:
         raise ConfigurationError(_BAD_KEY) from None
+    return key
 
 
 class HPKERecipient:
@@ -216,13 +246,14 @@ class HPKEIdentity:
             return xkey, xkey.public_key().public_bytes_raw()
         if len(secret) != _MLKEM_SEED + 32:
             raise ValueError(_BAD_KEY)
+        hp, mlkem = _pq()
         mkey = mlkem.MLKEM768PrivateKey.from_seed_bytes(secret[:_MLKEM_SEED])
         xkey = x25519.X25519PrivateKey.from_private_bytes(secret[_MLKEM_SEED:])
         public = (
             mkey.public_key().public_bytes_raw()
             + xkey.public_key().public_bytes_raw()
         )
-        return hpke.MLKEM768X25519PrivateKey(mkey, xkey), public
+        return hp.MLKEM768X25519PrivateKey(mkey, xkey), public
 
     def to_text(self) -> str:
         """The ``DPBACKUP-SECRET-KEY-1...`` text form: keep it secret."""
