@@ -127,6 +127,28 @@ class TestIdentities:
             )
         assert secret[:-1] not in str(info.value)
 
+    def test_equality_and_validation(self):
+        """Recipients compare by key; bad raw keys and secrets are refused."""
+        assert X.recipient == backup.parse_recipient(str(X.recipient))
+        assert X.recipient != P.recipient
+        assert X.recipient.__eq__(object()) is NotImplemented
+        assert (
+            len({X.recipient, backup.parse_recipient(str(X.recipient))}) == 1
+        )
+        with pytest.raises(ConfigurationError):
+            backup.HPKERecipient("p256", b"\x02" + b"\xff" * 32)
+        with pytest.raises(ConfigurationError):
+            backup.HPKEIdentity("p256", bytes(32))
+        with pytest.raises(ConfigurationError):
+            backup.HPKEIdentity("mlkem768-x25519", bytes(10))
+        with pytest.raises(ConfigurationError):
+            backup.HPKERecipient("x25519", bytes(31))
+        with pytest.raises(TypeError):
+            backup.parse_recipient(b"dpbackup1")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            backup.KeyringRecipient("ring")  # type: ignore[arg-type]
+        assert "Keyring" in repr(KR) and repr(PW) == "<PassphraseRecipient>"
+
     def test_not_picklable(self):
         """Identities and passphrases refuse pickling."""
         import pickle
@@ -166,6 +188,22 @@ class TestRoundTrip:
         """Sizes around segment boundaries round-trip."""
         data = os.urandom(size)
         assert unseal(seal(data, segment_size=4096)) == data
+
+    @pytest.mark.parametrize(
+        ("segment", "size"),
+        [
+            (1 << 20, 3 * (1 << 20) + 5),
+            (1 << 20, 2 * (1 << 20)),
+            (1 << 14, 3 * (1 << 14) + 100),
+            (1 << 15, 5 * (1 << 15) - 3),
+            (1 << 15, 16_640),
+        ],
+    )
+    def test_large_segments_and_trailer_hold_back(self, segment, size):
+        """Segments larger and smaller than the held-back trailer round-trip."""
+        data = os.urandom(size)
+        assert unseal(seal(data, segment_size=segment)) == data
+        assert unseal(seal(data, segment_size=segment, compress=True)) == data
 
     def test_manifest(self):
         """The manifest records time, size, SHA-256, label and compression."""
@@ -381,6 +419,25 @@ class TestBadInput:
         with pytest.raises(NoIdentityError):
             unseal(seal(b"x", [PW]), [wrong])
         assert issubclass(NoIdentityError, LookupError)
+
+    def test_pbkdf2_passphrase_stanza(self, monkeypatch):
+        """A PBKDF2 (FIPS mode) passphrase stanza round-trips; huge counts are skipped."""
+        import struct
+
+        from dataprotect import _fips
+
+        class Status:
+            fips_enabled = True
+
+        monkeypatch.setattr(_fips, "fips_status", Status)
+        phrase = backup.PassphraseRecipient("pw", iterations=1000)
+        blob = bytearray(seal(b"fips", [phrase]))
+        start = fmt._FIXED.size + 3
+        assert blob[start : start + 1] == b"P"
+        assert unseal(bytes(blob), [phrase]) == b"fips"
+        struct.pack_into(">I", blob, start + 1, 20_000_000)
+        with pytest.raises(NoIdentityError):
+            unseal(bytes(blob), [phrase])
 
     def test_hostile_passphrase_cost_refused(self):
         """A passphrase stanza asking for more than 1 GiB of argon2 is skipped."""

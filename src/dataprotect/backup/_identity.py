@@ -12,7 +12,6 @@ passphrase and a keyring key are both a recipient and an identity.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 
@@ -473,8 +472,3 @@ class KeyringRecipient:
         except (KeyNotFoundError, DecryptionError, ValueError):
             return None
         return key if len(key) == FILE_KEY_SIZE else None
-
-
-def fingerprint(raw: bytes) -> str:
-    """A short hex fingerprint of public bytes (for messages and reprs)."""
-    return hashlib.sha256(raw).hexdigest()[:16]
