@@ -1142,6 +1142,41 @@ class TestCLI:
         )
         assert result.exit_code == 2 and "Traceback" not in result.output
 
+    def test_keygen_stdout_and_refusals(self, tmp_path):
+        """keygen prints to stdout, never overwrites; bad options exit 2."""
+        runner = CliRunner()
+        result = runner.invoke(cli, ["backup", "keygen"])
+        assert result.exit_code == 0
+        assert "DPBACKUP-SECRET-KEY-1" in result.stdout
+        (tmp_path / "id").write_text("x")
+        result = runner.invoke(
+            cli, ["backup", "keygen", "-o", str(tmp_path / "id")]
+        )
+        assert result.exit_code == 2
+        assert (tmp_path / "id").read_text() == "x"
+        result = runner.invoke(
+            cli, ["backup", "list", str(tmp_path), "-O", "novalue"]
+        )
+        assert result.exit_code == 2
+        (tmp_path / "bad.pem").write_text("not a key")
+        result = runner.invoke(
+            cli,
+            [
+                "backup",
+                "verify",
+                str(tmp_path),
+                "-i",
+                str(tmp_path / "missing"),
+                "--signer",
+                str(tmp_path / "bad.pem"),
+            ],
+        )
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        result = runner.invoke(
+            cli, ["backup", "list", str(tmp_path / "nowhere")]
+        )
+        assert result.exit_code == 2
+
     def test_demo_step(self, tmp_path):
         """The demo step runs offline."""
         from dataprotect.cli._backup import demo_step
