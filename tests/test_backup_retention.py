@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
-import os
 import random
 import subprocess
 
@@ -214,6 +214,22 @@ class TestWithin:
 
 
 class TestConfiguration:
+    def test_describe(self):
+        """describe() states the policy as restic does."""
+        policy = RetentionPolicy(
+            keep_last=1,
+            keep_daily=-1,
+            keep_within_weekly="1y",
+            keep_within="10d",
+        )
+        assert policy.describe() == (
+            "keep 1 latest, all daily backups, weekly backups within 1y"
+            " and all backups within 10d of the newest"
+        )
+        assert RetentionPolicy(keep_within="2h").describe() == (
+            "keep all backups within 2h of the newest"
+        )
+
     @pytest.mark.parametrize(
         "kwargs",
         [
@@ -382,94 +398,13 @@ class TestProperties:
         assert a.reasons == b.reasons
 
 
-# --- against the real restic -----------------------------------------------
+# --- against restic -----------------------------------------------------------
 
-# Local times in Europe/Berlin, chosen to cover hours, days, ISO weeks across
-# a year end, months, years, and both DST changes (no ambiguous hour).
-SNAPSHOT_TIMES = [
-    "2021-06-15 10:00:00",
-    "2022-02-28 23:30:00",
-    "2022-12-31 22:00:00",
-    "2023-01-01 01:00:00",
-    "2023-01-02 09:00:00",
-    "2023-10-29 01:30:00",
-    "2023-10-29 04:00:00",
-    "2024-01-01 00:00:01",
-    "2024-02-29 12:00:00",
-    "2024-03-30 23:00:00",
-    "2024-03-31 03:30:00",
-    "2024-03-31 18:00:00",
-    "2024-04-30 23:59:59",
-    "2024-05-01 00:00:00",
-    "2024-12-29 10:00:00",
-    "2024-12-30 10:00:00",
-    "2025-01-05 23:00:00",
-    "2025-01-06 00:30:00",
-    "2025-02-10 08:00:00",
-    "2025-02-10 08:30:00",
-    "2025-02-10 09:15:00",
-    "2025-02-11 07:00:00",
-    "2025-02-12 07:00:00",
-    "2025-02-12 19:00:00",
-]
-
-RESTIC_CASES = [
-    ({"keep_last": 5}, ["--keep-last", "5"]),
-    ({"keep_hourly": 4}, ["--keep-hourly", "4"]),
-    ({"keep_daily": 7}, ["--keep-daily", "7"]),
-    ({"keep_weekly": 6}, ["--keep-weekly", "6"]),
-    ({"keep_monthly": 6}, ["--keep-monthly", "6"]),
-    ({"keep_yearly": -1}, ["--keep-yearly", "1000"]),
+RESTIC = json.loads(
     (
-        {
-            "keep_daily": 3,
-            "keep_weekly": 2,
-            "keep_monthly": 3,
-            "keep_yearly": 2,
-        },
-        [
-            "--keep-daily",
-            "3",
-            "--keep-weekly",
-            "2",
-            "--keep-monthly",
-            "3",
-            "--keep-yearly",
-            "2",
-        ],
-    ),
-    ({"keep_within": "3d"}, ["--keep-within", "3d"]),
-    ({"keep_within": "1y2m3d4h"}, ["--keep-within", "1y2m3d4h"]),
-    ({"keep_within": "11m19d"}, ["--keep-within", "11m19d"]),
-    ({"keep_within_hourly": "2d"}, ["--keep-within-hourly", "2d"]),
-    ({"keep_within_daily": "1m"}, ["--keep-within-daily", "1m"]),
-    ({"keep_within_weekly": "2y"}, ["--keep-within-weekly", "2y"]),
-    ({"keep_within_monthly": "2y"}, ["--keep-within-monthly", "2y"]),
-    ({"keep_within_yearly": "10y"}, ["--keep-within-yearly", "10y"]),
-    (
-        {"keep_last": 2, "keep_within_daily": "1m", "keep_monthly": 3},
-        [
-            "--keep-last",
-            "2",
-            "--keep-within-daily",
-            "1m",
-            "--keep-monthly",
-            "3",
-        ],
-    ),
-    (
-        {"keep_hourly": -1, "keep_within": "20d", "keep_within_weekly": "1y"},
-        [
-            "--keep-hourly",
-            "1000",
-            "--keep-within",
-            "20d",
-            "--keep-within-weekly",
-            "1y",
-        ],
-    ),
-]
-
+        Path(__file__).parent / "vectors" / "retention" / "restic-forget.json"
+    ).read_text(encoding="utf-8")
+)
 REASON_NAMES = {
     "last snapshot": "last",
     "hourly snapshot": "hourly",
@@ -480,61 +415,70 @@ REASON_NAMES = {
 }
 
 
+def _generator():
+    """The vector generator module (it also builds live repositories)."""
+    path = Path(__file__).parent / "vectors" / "make_retention_vectors.py"
+    spec = importlib.util.spec_from_file_location(
+        "make_retention_vectors", path
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _compare(snapshots, case, decision):
+    """Our plan for *case* equals restic's *decision* (ids and reasons)."""
+    plan = RetentionPolicy(**case["kwargs"]).select(
+        snapshots, key=lambda s: dt.datetime.fromisoformat(s["time"])
+    )
+    assert [s["id"] for s in plan.keep] == decision["keep"]
+    assert [s["id"] for s in plan.remove] == decision["remove"]
+    theirs = [
+        tuple(REASON_NAMES.get(m, m) for m in r) for r in decision["reasons"]
+    ]
+    assert [sorted(r) for r in plan.reasons] == [sorted(r) for r in theirs]
+
+
+def _case_id(case):
+    return " ".join(case["flags"])
+
+
+class TestResticRecorded:
+    def test_recorded_with_restic(self):
+        """The vectors were recorded from the real restic."""
+        assert RESTIC["restic"].startswith("restic 0.14")
+        assert len(RESTIC["snapshots"]) == 24
+
+    @pytest.mark.parametrize("case", RESTIC["cases"], ids=_case_id)
+    def test_same_decisions(self, case):
+        """Keep, remove and reasons match restic's recorded `forget --dry-run`."""
+        _compare(RESTIC["snapshots"], case, case)
+
+
 @pytest.fixture(name="restic_repo", scope="module")
 def _restic_repo(tmp_path_factory):
     restic = require_binary("restic")
     root = tmp_path_factory.mktemp("restic")
-    (root / "data").write_bytes(b"tiny")
-    env = dict(
-        os.environ,
-        RESTIC_PASSWORD="test-only",
-        RESTIC_REPOSITORY=str(root / "repo"),
-        RESTIC_CACHE_DIR=str(root / "cache"),
-        TZ="Europe/Berlin",
-    )
-    run = _runner(restic, env, root)
-    run("init")
-    for when in SNAPSHOT_TIMES:
-        run("backup", "--host", "h", "--time", when, "data")
-    return run
-
-
-def _runner(restic: str, env: dict[str, str], cwd: Path):
-    def run(*args: str) -> str:
-        return subprocess.run(
-            [restic, "-q", *args],
-            env=env,
-            cwd=cwd,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
-
-    return run
+    gen = _generator()
+    gen.make_repository(restic, root)
+    return gen, restic, root
 
 
 @pytest.mark.services
 class TestAgainstRestic:
-    @pytest.mark.parametrize(("kwargs", "flags"), RESTIC_CASES)
-    def test_same_decisions(self, restic_repo, kwargs, flags):
-        """Keep, remove and reasons match `restic forget --dry-run`."""
-        snapshots = json.loads(restic_repo("snapshots", "--json"))
-        assert len(snapshots) == len(SNAPSHOT_TIMES)
-        (group,) = json.loads(
-            restic_repo("forget", "--dry-run", "--json", *flags)
+    @pytest.mark.parametrize("case", RESTIC["cases"], ids=_case_id)
+    def test_same_decisions(self, restic_repo, case):
+        """Keep, remove and reasons match a live `restic forget --dry-run`."""
+        gen, restic, root = restic_repo
+        snapshots = json.loads(
+            subprocess.run(
+                [restic, "-q", "snapshots", "--json"],
+                env=gen.restic_env(root),
+                cwd=root,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         )
-        plan = RetentionPolicy(**kwargs).select(
-            snapshots, key=lambda s: dt.datetime.fromisoformat(s["time"])
-        )
-        assert [s["id"] for s in plan.keep] == [
-            s["id"] for s in group["keep"] or []
-        ]
-        assert [s["id"] for s in plan.remove] == [
-            s["id"] for s in group["remove"] or []
-        ]
-        theirs = [
-            tuple(REASON_NAMES.get(m, m) for m in r["matches"])
-            for r in group["reasons"]
-        ]
-        assert [sorted(r) for r in plan.reasons] == [sorted(r) for r in theirs]
+        assert len(snapshots) == len(gen.SNAPSHOT_TIMES)
+        _compare(snapshots, case, gen.forget(restic, root, case["flags"]))

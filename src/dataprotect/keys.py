@@ -128,11 +128,13 @@ class PassphraseKEK(Unpicklable):
         memory_cost: argon2id memory in KiB.
         parallelism: argon2id lanes.
         iterations: PBKDF2 iterations (FIPS mode).
+        kdf: Force ``"argon2id"`` or ``"pbkdf2-sha256"``; by default
+            argon2id, or PBKDF2 when a FIPS provider is active.
 
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_iterations", "_params", "_passphrase")
+    __slots__ = ("_iterations", "_kdf", "_params", "_passphrase")
 
     kind: Final = "passphrase"
 
@@ -144,7 +146,12 @@ class PassphraseKEK(Unpicklable):
         memory_cost: int = _ARGON2[1],
         parallelism: int = _ARGON2[2],
         iterations: int = _PBKDF2_ITERATIONS,
+        kdf: Literal["argon2id", "pbkdf2-sha256"] | None = None,
     ) -> None:
+        if kdf not in {None, "argon2id", "pbkdf2-sha256"}:
+            msg = "kdf must be 'argon2id', 'pbkdf2-sha256' or None"
+            raise ConfigurationError(msg)
+        self._kdf = kdf
         if isinstance(passphrase, str):
             passphrase = passphrase.encode("utf-8")
         passphrase = check_bytes("passphrase", passphrase)
@@ -173,7 +180,11 @@ class PassphraseKEK(Unpicklable):
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         """Wrap *data_key* under a key derived from the passphrase."""
         salt = os.urandom(16)
-        if _fips.fips_status().fips_enabled:
+        kdf = self._kdf
+        if kdf is None:
+            fips = _fips.fips_status().fips_enabled
+            kdf = "pbkdf2-sha256" if fips else "argon2id"
+        if kdf == "pbkdf2-sha256":
             head = b"P" + struct.pack(">I", self._iterations) + salt
             key = self._pbkdf2(salt, self._iterations)
         else:

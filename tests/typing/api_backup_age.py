@@ -22,7 +22,9 @@ parsed: list[age.X25519Identity | age.HybridIdentity] = age.parse_identities(
 n: int = age.encrypt(io.BytesIO(b"x"), io.BytesIO(), [recipient, "age1..."])
 n = age.encrypt(io.BytesIO(), io.BytesIO(), passphrase="pw", work_factor=10)
 n = age.decrypt(io.BytesIO(), io.BytesIO(), [ident, secret], armor=None)
-n = age.decrypt(io.BytesIO(), io.BytesIO(), passphrase=b"pw", max_work_factor=20)
+n = age.decrypt(
+    io.BytesIO(), io.BytesIO(), passphrase=b"pw", max_work_factor=20
+)
 n = age.encrypt_file("a", "b", [pq.recipient], armor=True)
 n = age.decrypt_file("b", "a", [pq])
 error: type[BackupError] = AgeError

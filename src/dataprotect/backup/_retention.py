@@ -257,6 +257,30 @@ class RetentionPolicy:
             msg = "a retention policy must keep something"
             raise ConfigurationError(msg)
 
+    def describe(self) -> str:
+        """Describe the policy in words, as ``restic forget`` prints it.
+
+        .. versionadded:: 0.1.0
+        """
+        labels = {"last": "latest"}
+        counts = [
+            f"{'all' if n == -1 else n} {labels.get(kind, kind)}"
+            for name, kind in _COUNTS
+            if (n := getattr(self, name))
+        ]
+        parts = [f"{', '.join(counts)} backups"] if counts else []
+        parts += [
+            f"{kind} backups within {self._durations[name].text}"
+            for name, kind in _WITHINS
+            if name in self._durations
+        ]
+        text = ", ".join(parts)
+        if "keep_within" in self._durations:
+            within = self._durations["keep_within"].text
+            text += f"{' and ' if text else ''}all backups within {within}"
+            text += " of the newest"
+        return f"keep {text}"
+
     @overload
     def select(
         self,

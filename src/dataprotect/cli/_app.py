@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "keys": "dataprotect.cli._keys:keys",
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",
+    "scan": "dataprotect.cli._scan:scan",
     "backup": "dataprotect.cli._backup:backup",
 }
 

@@ -55,6 +55,7 @@ STEPS: list[tuple[str, str]] = [
         "Keys and encryption at rest",
         "dataprotect.cli._demo:_keys_and_encryption",
     ),
+    ("Secret scanning", "dataprotect.cli._scan:demo_step"),
     ("Encrypted backups", "dataprotect.cli._backup:demo_step"),
 ]
 
