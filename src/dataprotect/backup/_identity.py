@@ -356,16 +356,36 @@ class PassphraseRecipient:
 
     Args:
         passphrase: The passphrase; ``str`` is encoded as UTF-8.
-        **params: Cost parameters passed to
-            :class:`~dataprotect.keys.PassphraseKEK`.
+        time_cost: argon2id passes (default: PassphraseKEK's).
+        memory_cost: argon2id memory in KiB.
+        parallelism: argon2id lanes.
+        iterations: PBKDF2 iterations.
+        kdf: Force ``"argon2id"`` or ``"pbkdf2-sha256"``; ``None`` picks
+            PBKDF2 only when a FIPS provider is active.
 
     .. versionadded:: 0.1.0
     """
 
     __slots__ = ("_kek",)
 
-    def __init__(self, passphrase: str | bytes, **params: int) -> None:
-        self._kek = PassphraseKEK(passphrase, **params)
+    def __init__(
+        self,
+        passphrase: str | bytes,
+        *,
+        time_cost: int | None = None,
+        memory_cost: int | None = None,
+        parallelism: int | None = None,
+        iterations: int | None = None,
+        kdf: Literal["argon2id", "pbkdf2-sha256"] | None = None,
+    ) -> None:
+        given = {
+            "time_cost": time_cost,
+            "memory_cost": memory_cost,
+            "parallelism": parallelism,
+            "iterations": iterations,
+        }
+        params = {k: v for k, v in given.items() if v is not None}
+        self._kek = PassphraseKEK(passphrase, kdf=kdf, **params)
 
     def __repr__(self) -> str:
         return "<PassphraseRecipient>"
