@@ -1,6 +1,5 @@
 """``dataprotect backup``: keygen, create, restore, verify, list, prune."""
 
-
 from __future__ import annotations
 
 import io
