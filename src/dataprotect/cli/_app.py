@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "pdf": "dataprotect.cli._pdf:pdf",
     "scan": "dataprotect.cli._scan:scan",
     "check-password": "dataprotect.cli._strength:check_password_command",
+    "backup": "dataprotect.cli._backup:backup",
 }
 
 

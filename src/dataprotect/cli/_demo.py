@@ -62,6 +62,7 @@ STEPS: list[tuple[str, str]] = [
         "Password feedback (NIST SP 800-63B)",
         "dataprotect.cli._strength:demo_step",
     ),
+    ("Encrypted backups", "dataprotect.cli._backup:demo_step"),
 ]
 
 
