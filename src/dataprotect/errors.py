@@ -19,21 +19,57 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── KeyringError
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
-    └── MissingDependencyError (ImportError)
+    ├── MissingDependencyError (ImportError)
+    ├── BackupError
+    │   ├── AgeError
+    │   │   ├── AgeFormatError (ValueError)
+    │   │   │   └── AgeArmorError
+    │   │   ├── AgeNoMatchError
+    │   │   └── AgeDecryptionError (DecryptionError)
+    │   ├── BackupFormatError (ValueError)
+    │   ├── BackupIntegrityError (IntegrityError)
+    │   │   └── BackupSignatureError
+    │   ├── NoIdentityError (LookupError)
+    │   └── BackupStorageError (BackendError)
+    ├── RateLimitExceeded
+    └── DocumentError
+        ├── InvalidDocumentError (ValueError)
+        │   └── EncryptedDocumentError
+        ├── SignerError (ValueError)
+        │   └── CertificateValidityError
+        └── TimestampError
 """
 
 from __future__ import annotations
 
 
 __all__ = [
+    "AgeArmorError",
+    "AgeDecryptionError",
+    "AgeError",
+    "AgeFormatError",
+    "AgeNoMatchError",
     "BackendError",
+    "BackupError",
+    "BackupFormatError",
+    "BackupIntegrityError",
+    "BackupSignatureError",
+    "BackupStorageError",
+    "CertificateValidityError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
+    "DocumentError",
+    "EncryptedDocumentError",
     "IntegrityError",
+    "InvalidDocumentError",
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
+    "NoIdentityError",
+    "RateLimitExceeded",
+    "SignerError",
+    "TimestampError",
 ]
 
 
@@ -104,6 +140,171 @@ class MissingDependencyError(DataProtectError, ImportError):
     """An optional dependency is not installed.
 
     The message names the extra to install, such as ``dataprotect[hsm]``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupError(DataProtectError):
+    """A backup could not be written, read, verified or pruned.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeError(BackupError):
+    """An age file could not be encrypted or decrypted.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeFormatError(AgeError, ValueError):
+    """An age header is malformed or unsupported: a bad version line,
+    stanza, MAC line or payload nonce, a stanza that breaks its type's rules,
+    or an scrypt work factor above the caller's limit.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeArmorError(AgeFormatError):
+    """An armored (PEM) age file breaks the strict armor rules.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeNoMatchError(AgeError):
+    """None of the given identities (or passphrases) opens the file.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeDecryptionError(AgeError, DecryptionError):
+    """The header MAC or the payload of an age file failed authentication.
+
+    Raised for a modified header, and for a modified, truncated, reordered
+    or extended payload.  Plaintext already written to the destination came
+    from chunks that authenticated; nothing after the failing chunk is
+    released.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
+    """A rate limit or login throttle refused the request.
+
+    The message never says which limit fired, so a client cannot probe the
+    policy.  :attr:`retry_after` is how many seconds to wait (positive, and
+    never longer than the limit's window); send it as ``Retry-After``.
+
+    Args:
+        retry_after: Seconds until a retry may succeed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("rate limit exceeded; retry later")
+        #: Seconds until a retry may succeed.
+        self.retry_after = float(retry_after)
+
+    def __reduce__(self) -> tuple[type[RateLimitExceeded], tuple[float]]:
+        return (type(self), (self.retry_after,))
+
+
+class DocumentError(DataProtectError):
+    """A PDF document could not be signed.
+
+    Base class of the errors :func:`dataprotect.documents.sign_pdf` and the
+    signer constructors raise.  Verification never raises it: it reports.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidDocumentError(DocumentError, ValueError):
+    """The input is not a PDF, is truncated or corrupt, or cannot be
+    updated incrementally.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class EncryptedDocumentError(InvalidDocumentError):
+    """The PDF is encrypted and cannot be signed without its password.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class SignerError(DocumentError, ValueError):
+    """A signing key or certificate could not be loaded or used.
+
+    Raised for a wrong PKCS#12 passphrase (with the same message as a
+    corrupt file), a key that does not match its certificate, a certificate
+    that may not sign documents, and a token or key that cannot be found.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CertificateValidityError(SignerError):
+    """The signer's certificate is expired or not yet valid.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class TimestampError(DocumentError):
+    """The time-stamping authority could not be reached or gave an unusable
+    answer.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupFormatError(BackupError, ValueError):
+    """The data is not a dataprotect backup, or a version or option this
+    release does not read (a foreign header, an unknown stanza type).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupIntegrityError(BackupError, IntegrityError):
+    """A backup failed authentication: a modified, dropped, reordered or
+    appended byte, a truncated file, or a manifest whose size or SHA-256
+    does not match the restored data.
+
+    Every such failure raises this exception with the same message.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupSignatureError(BackupIntegrityError):
+    """A backup's manifest is not signed by any of the expected producers.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class NoIdentityError(BackupError, LookupError):
+    """None of the given identities opens any recipient stanza of a backup
+    (a wrong key or passphrase, or the recipient's stanza is missing).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupStorageError(BackupError, BackendError):
+    """A backup destination failed (listing, upload, download, delete).
+
+    The message names the destination with its credentials redacted.
 
     .. versionadded:: 0.1.0
     """

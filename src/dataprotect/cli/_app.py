@@ -21,6 +21,10 @@ COMMANDS: dict[str, str] = {
     "keys": "dataprotect.cli._keys:keys",
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",
+    "pdf": "dataprotect.cli._pdf:pdf",
+    "scan": "dataprotect.cli._scan:scan",
+    "check-password": "dataprotect.cli._strength:check_password_command",
+    "backup": "dataprotect.cli._backup:backup",
     "pseudonymise": "dataprotect.cli._pseudonymise:pseudonymise",
 }
 

@@ -55,6 +55,14 @@ STEPS: list[tuple[str, str]] = [
         "Keys and encryption at rest",
         "dataprotect.cli._demo:_keys_and_encryption",
     ),
+    ("Secret scanning", "dataprotect.cli._scan:demo_step"),
+    ("Rate-limited logins", "dataprotect.cli._ratelimit:demo_step"),
+    ("Signed documents (PDF)", "dataprotect.cli._pdf:demo_step"),
+    (
+        "Password feedback (NIST SP 800-63B)",
+        "dataprotect.cli._strength:demo_step",
+    ),
+    ("Encrypted backups", "dataprotect.cli._backup:demo_step"),
     ("Pseudonymised logs", "dataprotect.cli._pseudonymise:demo_step"),
 ]
 

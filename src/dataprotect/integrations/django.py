@@ -1,0 +1,311 @@
+"""Django adapters, one section per capability.
+
+- Rate limiting: ``@rate_limit`` for views and ``RateLimitExceededMiddleware``
+  (``dataprotect[django]``).
+- Passwords: ``PasswordStrengthValidator`` for ``AUTH_PASSWORD_VALIDATORS``
+  (``dataprotect[django,strength]``).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+from dataprotect.errors import MissingDependencyError, RateLimitExceeded
+from dataprotect.integrations._ratelimit_http import (
+    BODY,
+    STATUS,
+    retry_after_header,
+)
+from dataprotect.ratelimit import (
+    KeyPart,
+    Rate,
+    RateLimiter,
+    _default_limiter,
+    _key_parts,
+)
+
+
+try:
+    from django.core.exceptions import ValidationError
+    from django.http import HttpRequest, HttpResponse
+    from django.utils import translation
+except ImportError:  # pragma: no cover - exercised without the extra
+    msg = "the Django adapter needs django: install dataprotect[django]"
+    raise MissingDependencyError(msg) from None
+
+
+__all__ = [
+    "PasswordStrengthValidator",
+    "RateLimitExceededMiddleware",
+    "client_ip",
+    "rate_limit",
+    "too_many_requests",
+]
+
+
+# ---------------------------------------------------------------------------
+# Rate limiting (dataprotect.ratelimit) for Django views.
+#
+# ``@rate_limit("5/minute")`` on a function view (sync or async) answers 429
+# with ``Retry-After`` and nothing about which limit fired, also when the view
+# raises RateLimitExceeded itself (e.g. LoginThrottle.check).  Add
+# ``RateLimitExceededMiddleware`` to MIDDLEWARE to do the latter for every
+# view.
+# ---------------------------------------------------------------------------
+
+_V = TypeVar("_V", bound=Callable[..., object])
+#: Turns a request into what is limited.
+RateLimitKey = Callable[[HttpRequest], "KeyPart | tuple[KeyPart, ...]"]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """``REMOTE_ADDR`` of *request* (the rate-limit default key).
+
+    Behind a reverse proxy, have the proxy set ``REMOTE_ADDR`` (or rewrite
+    it in a middleware you trust) so this is the client, not the proxy.
+
+    .. versionadded:: 0.1.0
+    """
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def too_many_requests(exc: RateLimitExceeded) -> HttpResponse:
+    """The 429 response for *exc*: fixed body, ``Retry-After`` only.
+
+    .. versionadded:: 0.1.0
+    """
+    response = HttpResponse(BODY, status=STATUS, content_type="text/plain")
+    response["Retry-After"] = retry_after_header(exc)
+    return response
+
+
+def rate_limit(
+    rate: Rate,
+    *,
+    key: RateLimitKey | None = None,
+    limiter: RateLimiter | None = None,
+) -> Callable[[_V], _V]:
+    """Limit a Django function view (sync or async) per client or *key*.
+
+    Args:
+        rate: The rate, e.g. ``"5/minute"``.
+        key: ``HttpRequest`` -> what is limited (default :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+
+    Returns:
+        The decorator.
+
+    .. versionadded:: 0.1.0
+    """
+    key_func = key or client_ip
+
+    def decorate(view: _V) -> _V:
+        name = f"{view.__module__}.{view.__qualname__}"
+
+        if inspect.iscoroutinefunction(view):
+            async_view = cast("Callable[..., Awaitable[object]]", view)
+
+            @functools.wraps(view)
+            async def async_wrapper(
+                request: HttpRequest, *args: object, **kwargs: object
+            ) -> object:
+                lim = limiter or _default_limiter()
+                try:
+                    await lim.acheck(
+                        rate, "django", name, *_key_parts(key_func(request))
+                    )
+                    return await async_view(request, *args, **kwargs)
+                except RateLimitExceeded as exc:
+                    return too_many_requests(exc)
+
+            return cast("_V", async_wrapper)
+
+        @functools.wraps(view)
+        def wrapper(
+            request: HttpRequest, *args: object, **kwargs: object
+        ) -> object:
+            lim = limiter or _default_limiter()
+            try:
+                lim.check(rate, "django", name, *_key_parts(key_func(request)))
+                return view(request, *args, **kwargs)
+            except RateLimitExceeded as exc:
+                return too_many_requests(exc)
+
+        return cast("_V", wrapper)
+
+    return decorate
+
+
+class RateLimitExceededMiddleware:
+    """Answer 429 for a ``RateLimitExceeded`` raised by any view.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, get_response: Callable[[HttpRequest], HttpResponse]
+    ) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self,
+        request: HttpRequest,  # noqa: ARG002 (Django's hook signature)
+        exception: Exception,
+    ) -> HttpResponse | None:
+        """Turn ``RateLimitExceeded`` into the 429 response."""
+        if isinstance(exception, RateLimitExceeded):
+            return too_many_requests(exception)
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Password validator (dataprotect.strength)
+# ---------------------------------------------------------------------------
+
+
+def _django_locale() -> str:
+    """The active Django language as a dataprotect.strength locale."""
+    from dataprotect.strength import LOCALES
+
+    language = translation.get_language() or "en"
+    primary = language.replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in LOCALES else "en"
+
+
+class PasswordStrengthValidator:
+    """An ``AUTH_PASSWORD_VALIDATORS`` entry backed by
+    :func:`dataprotect.strength.check_password`.
+
+    It applies the NIST SP 800-63B rules (minimum length in code points,
+    blocklist of common and breached passwords, no passwords built from the
+    user's attributes or the service name, no composition rules) and
+    requires zxcvbn's score to reach *min_score*.  Messages follow Django's
+    active language (English, German, French or Italian; any other language
+    falls back to English).  Needs the ``strength`` extra.
+
+    .. code-block:: python
+
+        AUTH_PASSWORD_VALIDATORS = [
+            {
+                "NAME": "dataprotect.integrations.django.PasswordStrengthValidator",
+                "OPTIONS": {"min_length": 8, "service_names": ["example"]},
+            },
+        ]
+
+    Args:
+        min_length: Minimum length (8 to 64; NIST rev. 4 advises 15 when the
+            password is the only factor).
+        max_length: Maximum length (at least 64).
+        min_score: The zxcvbn score (0-4) needed.
+        user_attributes: Attributes of the user that are context words.
+        service_names: Context words for the service (site name, domain).
+        breached_path: An offline breached-password list (see
+            :class:`dataprotect.strength.BreachedPasswords`).
+        breached_min_count: Sightings needed to count as breached.
+
+    Raises:
+        ConfigurationError: an impossible policy or a missing list.
+        MissingDependencyError: zxcvbn is not installed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    DEFAULT_USER_ATTRIBUTES: tuple[str, ...] = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+    )
+
+    def __init__(
+        self,
+        *,
+        min_length: int = 8,
+        max_length: int = 4096,
+        min_score: int = 3,
+        user_attributes: tuple[str, ...] | list[str] = DEFAULT_USER_ATTRIBUTES,
+        service_names: tuple[str, ...] | list[str] = (),
+        breached_path: str | None = None,
+        breached_min_count: int = 1,
+    ) -> None:
+        from dataprotect import strength
+
+        strength._check_policy(min_length, max_length, min_score)  # noqa: SLF001
+        self.min_length = min_length
+        self.max_length = max_length
+        self.min_score = min_score
+        self.user_attributes = tuple(user_attributes)
+        self.service_names = tuple(service_names)
+        self.breached = (
+            strength.BreachedPasswords(
+                breached_path, min_count=breached_min_count
+            )
+            if breached_path
+            else None
+        )
+
+    def _user_inputs(self, user: Any) -> list[str]:
+        values = list(self.service_names)
+        if user is not None:
+            for attribute in self.user_attributes:
+                value = getattr(user, attribute, None)
+                if isinstance(value, str) and value:
+                    values.append(value)
+        return values
+
+    def validate(self, password: str, user: Any = None) -> None:
+        """Raise ``ValidationError`` listing every reason *password* fails.
+
+        Error codes are ``password_`` plus the message id:
+        ``password_too_short``, ``password_blocklisted``,
+        ``password_breached``, ``password_context``, ``password_too_long``,
+        ``password_invalid_character`` and ``password_too_guessable``.
+
+        Django's ``ValidationError`` is raised when the password is not
+        acceptable.
+
+        Args:
+            password: The candidate password.
+            user: The user (or None on sign-up forms without one).
+        """
+        from dataprotect._strength_messages import text
+        from dataprotect.strength import check_password
+
+        locale = _django_locale()
+        feedback = check_password(
+            password,
+            user_inputs=self._user_inputs(user),
+            locale=locale,
+            min_length=self.min_length,
+            max_length=self.max_length,
+            min_score=self.min_score,
+            breached=self.breached,
+        )
+        if feedback.acceptable:
+            return
+        errors = [
+            ValidationError(v.message, code=f"password_{v.id}")
+            for v in feedback.violations
+        ]
+        if feedback.score < self.min_score and not feedback.violations:
+            parts = [text("too_guessable", locale)]
+            if feedback.warning:
+                parts.append(feedback.warning)
+            parts.extend(feedback.suggestions[:1])
+            errors.append(
+                ValidationError(" ".join(parts), code="password_too_guessable")
+            )
+        raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        """The rules, in Django's active language."""
+        from dataprotect._strength_messages import text
+
+        return text("help_text", _django_locale(), min_length=self.min_length)
