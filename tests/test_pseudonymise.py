@@ -414,6 +414,13 @@ lines = st.lists(
 ).map(" ".join)
 
 
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no")
+
+    __repr__ = __str__
+
+
 class TestProperties:
     @settings(max_examples=60, deadline=None)
     @given(text=lines)
@@ -471,6 +478,7 @@ class TestProperties:
                     st.floats(),
                     st.binary(max_size=8),
                     values,
+                    st.builds(_Unprintable),
                 ),
                 max_size=4,
             ).map(tuple),
@@ -492,13 +500,6 @@ class TestProperties:
 
 # --------------------------------------------------------------------------
 # logging
-
-
-class _Unprintable:
-    def __str__(self) -> str:
-        raise RuntimeError("no")
-
-    __repr__ = __str__
 
 
 class TestLoggingFilter:
