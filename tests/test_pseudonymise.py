@@ -175,6 +175,7 @@ class TestDetectors:
             "oauth token_type=bearer max_tokens=100 secret_name=prod-db",
             "Accepted password for deploy from 127.0.0.1 port 22 ssh2",
             "Created by Jenkins Pipeline, assigned to Release Manager",
+            "product GTIN 7561234567897 scanned, size=0441234567 written",
         ],
     )
     def test_look_alikes(self, p: Pseudonymiser, text: str) -> None:

@@ -209,8 +209,13 @@ _ID_CONTEXT = re.compile(
     r"(?i)(?:\b(?:ref|reference|parcel|tracking|order|invoice|batch|id|"
     r"no|nr|ticket|case|transaction|txn|trace|span|request|shipment|sku|"
     r"ean|gtin|isbn|run|job|build|serial|sn|pid|uid|gid|ts|timestamp|"
-    r"epoch|seq|offset|checksum|crc|hash)\b[\s\"'#:=.\-]*"
+    r"epoch|seq|offset|checksum|crc|hash|size|bytes|length|len|count|"
+    r"total|duration|elapsed|took|port|product|article|barcode|"
+    r"upc)\b[\s\"'#:=.\-]*"
     r"|\b\w*_(?:id|ref|no|nr|number)[\"']?\s*[:=]\s*[\"']?)$"
+)
+_GTIN_CONTEXT = re.compile(
+    r"(?i)\b(?:gtin|ean|ean13|ean-13|barcode|upc|sku|product|article)\b"
 )
 # Other Maestro ranges, taken only where the text says "card".
 _MAESTRO_LIKE = re.compile(r"(?:5[06-8]\d{10,17}|6\d{11,18}|0604\d{8,15})$")
@@ -1080,8 +1085,12 @@ class Detector:
     def _ahv(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _AHV.finditer(text):
             digits = re.sub(r"\D", "", m.group(0))
-            if ean13_ok(digits):
-                add(Candidate("ahv", m.start(), m.end(), digits, 85))
+            if not ean13_ok(digits):
+                continue
+            before = text[max(0, m.start() - 24) : m.start()]
+            if _GTIN_CONTEXT.search(before):
+                continue  # a product's GTIN (GS1 prefix 756 is Mexico's)
+            add(Candidate("ahv", m.start(), m.end(), digits, 85))
 
     def _ibans(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _IBAN.finditer(text):
