@@ -19,7 +19,10 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── KeyringError
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
-    └── MissingDependencyError (ImportError)
+    ├── MissingDependencyError (ImportError)
+    ├── InvalidHashError (ValueError)
+    ├── InvalidPasswordError (ValueError)
+    └── HasherBusyError
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ __all__ = [
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
+    "HasherBusyError",
     "IntegrityError",
+    "InvalidHashError",
+    "InvalidPasswordError",
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
@@ -104,6 +110,37 @@ class MissingDependencyError(DataProtectError, ImportError):
     """An optional dependency is not installed.
 
     The message names the extra to install, such as ``dataprotect[hsm]``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidHashError(DataProtectError, ValueError):
+    """A stored password hash or token digest is malformed, corrupt, of an
+    unknown scheme, or asks for parameters beyond the accepted bounds.
+
+    A *wrong password* is not an error: verification returns ``False``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidPasswordError(DataProtectError, ValueError):
+    """A password cannot be hashed: it is empty, longer than the accepted
+    maximum (checked before any hashing, against denial of service), or not
+    encodable as UTF-8 (a lone surrogate).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class HasherBusyError(DataProtectError):
+    """Too many password hashes are being computed at once in this process,
+    and a slot did not free up within the configured timeout.
+
+    Each argon2id call holds its full memory cost (64 MiB by default), so
+    :class:`~dataprotect.passwords.PasswordHasher` bounds concurrent calls.
+    Answer the request with "try again later" (HTTP 503).
 
     .. versionadded:: 0.1.0
     """

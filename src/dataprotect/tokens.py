@@ -1,0 +1,306 @@
+"""Access tokens: prefixed random tokens and keyed digests to store.
+
+:func:`generate_token` makes tokens shaped like GitHub's
+(``<prefix>_<30 random base62><6 base62 CRC32>``): the prefix tells users
+and secret scanners what a token is, and the checksum catches typos offline
+(:func:`is_well_formed`) and makes false positives of scanners negligible.
+
+Store only :meth:`TokenHasher.digest` of a token, an HMAC-SHA-256 under a
+server key: tokens carry 178 random bits, so a fast keyed hash is enough
+(argon2 would only slow every request down), and a stolen table is useless
+without the key.  The format is in ``docs/formats/passwords.md``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import secrets
+import string
+import zlib
+
+from typing import Final, NoReturn
+
+from dataprotect import _kdf
+from dataprotect._secret import Secret, check_bytes
+from dataprotect.errors import (
+    ConfigurationError,
+    InvalidHashError,
+    KeyNotFoundError,
+)
+from dataprotect.keys import Keyring
+
+
+__all__ = [
+    "CHECKSUM_LENGTH",
+    "RANDOM_LENGTH",
+    "TokenHasher",
+    "generate_token",
+    "is_well_formed",
+]
+
+#: Base62 characters of randomness in a token (about 178.6 bits).
+RANDOM_LENGTH: Final = 30
+#: Base62 characters of the CRC32 checksum.
+CHECKSUM_LENGTH: Final = 6
+
+_ALPHABET: Final = (
+    string.digits + string.ascii_uppercase + string.ascii_lowercase
+)
+_PREFIX_RE: Final = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?")
+_TOKEN_RE: Final = re.compile(
+    r"([A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?)_([0-9A-Za-z]{36})"
+)
+_MAX_TOKEN: Final = 32 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH
+_DIGEST_PREFIX: Final = "dpt1."
+_DIGEST_LENGTH: Final = len(_DIGEST_PREFIX) + 8 + 1 + 43
+_DIGEST_RE: Final = re.compile(r"dpt1\.([0-9a-f]{8})\.([A-Za-z0-9_-]{43})")
+_MALFORMED: Final = "malformed token digest"
+
+
+def _base62(value: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        value, rem = divmod(value, 62)
+        chars.append(_ALPHABET[rem])
+    return "".join(reversed(chars))
+
+
+def _check_prefix(prefix: object) -> str:
+    if not isinstance(prefix, str):
+        msg = "prefix must be str"
+        raise TypeError(msg)
+    if not _PREFIX_RE.fullmatch(prefix):
+        msg = (
+            "prefix must be 1 to 32 ASCII letters, digits or underscores, "
+            "starting with a letter and not ending with an underscore"
+        )
+        raise ConfigurationError(msg)
+    return prefix
+
+
+def _checksum(body: str) -> str:
+    return _base62(zlib.crc32(body.encode("ascii")), CHECKSUM_LENGTH)
+
+
+def generate_token(prefix: str) -> str:
+    """A new random access token ``<prefix>_<30 random><6 checksum>``.
+
+    The random part is 30 characters drawn uniformly from base62 by
+    :mod:`secrets` (about 178 bits); the checksum is the CRC32 of
+    ``<prefix>_<random>``, in 6 base62 characters.
+
+    Args:
+        prefix: What the token is for, e.g. ``"myapp_pat"``: 1 to 32 ASCII
+            letters, digits or underscores, starting with a letter and not
+            ending with an underscore.
+
+    Raises:
+        TypeError: *prefix* is not ``str``.
+        ConfigurationError: *prefix* breaks the rule above.
+
+    .. versionadded:: 0.1.0
+    """
+    prefix = _check_prefix(prefix)
+    body = (
+        prefix
+        + "_"
+        + "".join(secrets.choice(_ALPHABET) for _ in range(RANDOM_LENGTH))
+    )
+    return body + _checksum(body)
+
+
+def is_well_formed(token: str, *, prefix: str | None = None) -> bool:
+    """Whether *token* has a token's shape and a correct checksum.
+
+    A cheap offline check (no look-up, no key) that rejects typos and
+    garbage before the database is asked.  It says nothing about whether
+    the token was issued or is still valid.
+
+    Args:
+        token: The candidate.
+        prefix: If given, the token must also have this prefix.
+
+    Raises:
+        TypeError: *token* (or *prefix*) is not ``str``.
+
+    .. versionadded:: 0.1.0
+    """
+    _token_bytes(token)
+    if prefix is not None:
+        _check_prefix(prefix)
+    if len(token) > _MAX_TOKEN:
+        return False
+    match = _TOKEN_RE.fullmatch(token)
+    if match is None or (prefix is not None and match.group(1) != prefix):
+        return False
+    body = token[:-CHECKSUM_LENGTH]
+    return hmac.compare_digest(_checksum(body), token[-CHECKSUM_LENGTH:])
+
+
+def _token_bytes(token: object) -> bytes:
+    if not isinstance(token, str):
+        msg = "token must be str"
+        raise TypeError(msg)
+    # Tokens are ASCII; anything else still gets a stable digest and simply
+    # never matches, rather than raising on a lone surrogate.
+    return token.encode("utf-8", "surrogatepass")
+
+
+class TokenHasher:
+    """Keyed digests of access tokens, to store and look tokens up by.
+
+    ``digest`` is ``dpt1.<key id>.<HMAC-SHA-256>``: deterministic, so the
+    digest of a presented token finds its row with an index.  The HMAC key
+    is derived from the key with the HKDF label
+    ``dataprotect/v1/token-digest``.
+
+    With a :class:`~dataprotect.keys.Keyring`, the primary key makes new
+    digests and every active key verifies; :meth:`needs_update` tells which
+    digests to recompute, and :meth:`verify_and_update` recomputes one when
+    its token is presented (a digest cannot be moved to a new key without
+    the token).  During a rotation, look tokens up by :meth:`candidates`.
+
+    Args:
+        key: A 32-byte key (key id ``0``) or a keyring.
+
+    Raises:
+        TypeError: *key* is neither ``bytes`` nor a keyring.
+        ConfigurationError: A ``bytes`` key is not 32 bytes long.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_cache", "_key", "_keyring")
+
+    def __init__(self, key: bytes | Keyring) -> None:
+        self._cache: dict[int, tuple[bytes, bytes]] = {}
+        if isinstance(key, Keyring):
+            self._keyring: Keyring | None = key
+            self._key: Secret | None = None
+        else:
+            raw = check_bytes("key", key)
+            if len(raw) != 32:
+                msg = "key must be 32 bytes"
+                raise ConfigurationError(msg)
+            self._keyring = None
+            self._key = Secret(_kdf.derive(raw, "token-digest"), label="token")
+
+    def __repr__(self) -> str:
+        return f"<TokenHasher primary={self._primary():#010x}>"
+
+    def __reduce__(self) -> NoReturn:
+        msg = "token hashers cannot be pickled"
+        raise TypeError(msg)
+
+    def _primary(self) -> int:
+        return 0 if self._keyring is None else self._keyring.primary_id
+
+    def _subkey(self, key_id: int) -> bytes:
+        if self._keyring is None:
+            if key_id != 0 or self._key is None:
+                msg = f"no key with id {key_id:#010x} in this keyring"
+                raise KeyNotFoundError(msg)
+            return self._key.reveal()
+        material = self._keyring._material(key_id)  # noqa: SLF001
+        cached = self._cache.get(key_id)
+        if cached is None or cached[0] is not material:
+            cached = (material, _kdf.derive(material, "token-digest"))
+            self._cache[key_id] = cached
+        return cached[1]
+
+    def _mac(self, key_id: int, token: bytes) -> str:
+        mac = hmac.digest(self._subkey(key_id), token, "sha256")
+        return base64.urlsafe_b64encode(mac)[:43].decode("ascii")
+
+    def _format(self, key_id: int, token: bytes) -> str:
+        return f"{_DIGEST_PREFIX}{key_id:08x}.{self._mac(key_id, token)}"
+
+    def digest(self, token: str) -> str:
+        """The digest of *token* under the primary key, to store.
+
+        Raises:
+            TypeError: *token* is not ``str``.
+        """
+        return self._format(self._primary(), _token_bytes(token))
+
+    def candidates(self, token: str) -> list[str]:
+        """The digests of *token* under every active key, primary first.
+
+        Look tokens up with ``WHERE digest IN (...)`` while stored digests
+        are being moved to a new key.
+
+        Raises:
+            TypeError: *token* is not ``str``.
+
+        .. versionadded:: 0.1.0
+        """
+        raw = _token_bytes(token)
+        if self._keyring is None:
+            return [self._format(0, raw)]
+        primary = self._keyring.primary_id
+        ids = [
+            info.key_id
+            for info in self._keyring.keys()  # noqa: SIM118
+            if info.status in {"primary", "active"}
+        ]
+        ids.sort(key=lambda i: i != primary)
+        return [self._format(i, raw) for i in ids]
+
+    @staticmethod
+    def _parse(digest: object) -> tuple[int, str]:
+        if not isinstance(digest, str):
+            msg = "digest must be str"
+            raise TypeError(msg)
+        match = (
+            _DIGEST_RE.fullmatch(digest)
+            if len(digest) == _DIGEST_LENGTH
+            else None
+        )
+        if match is None:
+            raise InvalidHashError(_MALFORMED)
+        return int(match.group(1), 16), match.group(2)
+
+    def verify(self, token: str, digest: str) -> bool:
+        """Whether *token* matches the stored *digest* (constant time).
+
+        Raises:
+            TypeError: An argument is not ``str``.
+            InvalidHashError: *digest* is malformed.
+            dataprotect.errors.KeyNotFoundError: Its key is not in the
+                keyring, or was retired or destroyed.
+        """
+        key_id, mac = self._parse(digest)
+        return hmac.compare_digest(self._mac(key_id, _token_bytes(token)), mac)
+
+    def needs_update(self, digest: str) -> bool:
+        """Whether *digest* was made under a key other than the primary.
+
+        Raises:
+            TypeError: *digest* is not ``str``.
+            InvalidHashError: *digest* is malformed.
+        """
+        return self._parse(digest)[0] != self._primary()
+
+    def verify_and_update(
+        self, token: str, digest: str
+    ) -> tuple[bool, str | None]:
+        """Verify; if the digest is under an older key, return a new one.
+
+        Returns:
+            ``(matches, new_digest_or_None)``.
+
+        Raises:
+            Like :meth:`verify`.
+
+        .. versionadded:: 0.1.0
+        """
+        key_id, mac = self._parse(digest)
+        raw = _token_bytes(token)
+        if not hmac.compare_digest(self._mac(key_id, raw), mac):
+            return False, None
+        primary = self._primary()
+        if key_id == primary:
+            return True, None
+        return True, self._format(primary, raw)
