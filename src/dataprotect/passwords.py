@@ -6,17 +6,20 @@ plain argon2-cffi and the legacy formats of Django, passlib and bcrypt, and
 upgrades them through :meth:`PasswordHasher.verify_and_update` at the next
 login.
 
-With a *pepper* (a :class:`~dataprotect.keys.Keyring`), the argon2 hash is
-encrypted under a key the database never sees, so a stolen table cannot be
-attacked offline.  The hash is encrypted rather than the password pre-hashed
-with the pepper, so rotating the pepper re-encrypts stored hashes without
-anyone's password (:meth:`PasswordHasher.reencrypt`).  The format is in
-``docs/formats/passwords.md``.
+With a *pepper* (a :class:`~dataprotect.keys.Keyring`), the argon2 output
+is encrypted under a key the database never sees, so a stolen table cannot
+be attacked offline.  The hash is encrypted rather than the password
+pre-hashed with the pepper, so rotating the pepper re-encrypts stored hashes
+without anyone's password (:meth:`PasswordHasher.reencrypt`).  The format is
+in ``docs/formats/passwords.md``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import hmac
 import os
 import re
 import secrets
@@ -31,12 +34,9 @@ import argon2
 from argon2.low_level import Type, hash_secret
 
 from dataprotect import _kdf, _legacy_hashes
-from dataprotect._encoding import b64decode, b64encode
 from dataprotect._legacy_hashes import argon2_params, verify_argon2
-from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import (
     ConfigurationError,
-    DecryptionError,
     HasherBusyError,
     InvalidHashError,
     InvalidPasswordError,
@@ -68,11 +68,33 @@ _MAX_STORED: Final = 1024
 _MAX_TIME_COST: Final = _legacy_hashes.MAX_ARGON2[0]
 _MAX_MEMORY_COST: Final = _legacy_hashes.MAX_ARGON2[1]
 _MAX_PARALLELISM: Final = _legacy_hashes.MAX_ARGON2[2]
-_PEPPER_PREFIX: Final = "$dataprotect-pepper$v=1$k="
-_PEPPER_RE: Final = re.compile(
-    r"\$dataprotect-pepper\$v=1\$k=([0-9a-f]{8})\$([A-Za-z0-9_-]{60,700})"
+_NO_PEPPER: Final = (
+    "this hash is peppered: give the PasswordHasher its keyring"
 )
-_NONCE_SIZE: Final = XAES256GCM.NONCE_SIZE
+_PHC_RE: Final = re.compile(
+    r"\$argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})"
+    r"\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,86})"
+)
+_PEPPER_PREFIX: Final = "$dp-argon2id$"
+_PEPPER_RE: Final = re.compile(
+    r"\$dp-argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})"
+    r",k=([0-9a-f]{8})\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,86})"
+)
+
+
+def _phc_b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _phc_b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidHashError(_MALFORMED) from None
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(data, pad, strict=True))
 
 
 def _encode_password(password: object, *, hashing: bool, limit: int) -> bytes:
@@ -135,13 +157,13 @@ class PasswordHasher:
 
     __slots__ = (
         "_busy_timeout",
-        "_ciphers",
         "_dummy",
         "_dummy_lock",
         "_limit",
         "_params",
         "_pepper",
         "_slots",
+        "_subkeys",
         "max_concurrent",
     )
 
@@ -190,7 +212,7 @@ class PasswordHasher:
             parallelism=parallelism,
         )
         self._pepper = pepper
-        self._ciphers: dict[int, tuple[bytes, XAES256GCM]] = {}
+        self._subkeys: dict[int, tuple[bytes, bytes]] = {}
         self.max_concurrent = max_concurrent
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._busy_timeout = busy_timeout
@@ -248,48 +270,50 @@ class PasswordHasher:
 
     # -- pepper --------------------------------------------------------
 
-    def _cipher(self, keyring: Keyring, key_id: int) -> XAES256GCM:
-        material = keyring._material(key_id)  # noqa: SLF001
-        cached = self._ciphers.get(key_id)
+    def _pad(self, key_id: int, header: str, size: int) -> bytes:
+        """The keystream: HMAC-SHA-256(pepper subkey, header || counter)."""
+        if self._pepper is None:  # pragma: no cover - callers check
+            raise ConfigurationError(_NO_PEPPER)
+        material = self._pepper._material(key_id)  # noqa: SLF001
+        cached = self._subkeys.get(key_id)
         if cached is None or cached[0] is not material:
-            cached = (material, XAES256GCM(_kdf.derive(material, "pepper")))
-            self._ciphers[key_id] = cached
-        return cached[1]
+            cached = (material, _kdf.derive(material, "pepper"))
+            self._subkeys[key_id] = cached
+        head = header.encode("ascii")
+        return b"".join(
+            hmac.digest(cached[1], head + bytes([i]), "sha256")
+            for i in range((size + 31) // 32)
+        )[:size]
 
-    def _seal(self, phc: str, nonce: bytes | None = None) -> str:
+    def _seal(self, phc: str) -> str:
+        """Encrypt the hash of an argon2id PHC string under the pepper."""
         if self._pepper is None:  # pragma: no cover - callers check
             return phc
+        match = _PHC_RE.fullmatch(phc)
+        if match is None:
+            raise InvalidHashError(_MALFORMED)
+        m, t, p, salt, digest = match.groups()
         key_id = self._pepper.primary_id
-        header = f"{_PEPPER_PREFIX}{key_id:08x}$"
-        nonce = os.urandom(_NONCE_SIZE) if nonce is None else nonce
-        body = self._cipher(self._pepper, key_id).encrypt(
-            nonce, phc.encode("ascii"), header.encode("ascii")
-        )
-        return header + b64encode(nonce + body)
+        header = f"$dp-argon2id$v=19$m={m},t={t},p={p},k={key_id:08x}${salt}"
+        raw = _phc_b64decode(digest)
+        pad = self._pad(key_id, header, len(raw))
+        return f"{header}${_phc_b64encode(_xor(raw, pad))}"
 
     def _open(self, stored: str) -> tuple[str, int | None]:
-        """(inner hash, pepper key id or None) of a stored value."""
+        """(inner argon2 or legacy hash, pepper key id or None)."""
         if not stored.startswith(_PEPPER_PREFIX):
             return stored, None
         match = _PEPPER_RE.fullmatch(stored)
         if match is None:
             raise InvalidHashError(_MALFORMED)
         if self._pepper is None:
-            msg = "this hash is peppered: give the PasswordHasher its keyring"
-            raise ConfigurationError(msg)
-        key_id = int(match.group(1), 16)
-        cipher = self._cipher(self._pepper, key_id)
-        header = stored[: match.start(2)].encode("ascii")
-        try:
-            blob = b64decode(match.group(2))
-            phc = cipher.decrypt(
-                blob[:_NONCE_SIZE], blob[_NONCE_SIZE:], header
-            ).decode("ascii")
-        except (DecryptionError, ValueError):
-            raise InvalidHashError(_MALFORMED) from None
-        if not phc.startswith("$argon2"):
-            raise InvalidHashError(_MALFORMED)
-        return phc, key_id
+            raise ConfigurationError(_NO_PEPPER)
+        m, t, p, kid, salt, sealed = match.groups()
+        key_id = int(kid, 16)
+        raw = _phc_b64decode(sealed)
+        pad = self._pad(key_id, stored[: match.start(6) - 1], len(raw))
+        digest = _phc_b64encode(_xor(raw, pad))
+        return f"$argon2id$v=19$m={m},t={t},p={p}${salt}${digest}", key_id
 
     # -- hashing -------------------------------------------------------
 
@@ -438,10 +462,11 @@ class PasswordHasher:
         """Return *stored* under the current pepper key, without a password.
 
         Run it over every row after rotating the pepper keyring, then retire
-        the old key.  An unpeppered argon2 hash is encrypted (adding a
-        pepper to an existing database); a hash already under the primary
-        key, a legacy hash, or any hash when this hasher has no pepper, is
-        returned unchanged (legacy hashes are upgraded at login).
+        the old key.  An unpeppered argon2id hash is encrypted (adding a
+        pepper to an existing database).  A hash already under the primary
+        key, a legacy or argon2i/argon2d hash, or any hash when this hasher
+        has no pepper, is returned unchanged: those are upgraded at login
+        by :meth:`verify_and_update`.
 
         Raises:
             InvalidHashError: As :meth:`verify`.
@@ -458,6 +483,8 @@ class PasswordHasher:
                 raise InvalidHashError(_MALFORMED)
             return stored
         argon2_params(inner)
+        if _PHC_RE.fullmatch(inner) is None:
+            return stored
         return self._seal(inner)
 
     @classmethod
