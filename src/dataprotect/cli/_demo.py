@@ -50,6 +50,7 @@ def _keys_and_encryption(workdir: Path) -> None:
 #: (title, "module:function" or a function taking the work directory).
 STEPS: list[tuple[str, str]] = [
     ("Keys and encryption at rest", "dataprotect.cli._demo:_keys_and_encryption"),
+    ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
 ]
 
 
