@@ -633,3 +633,135 @@ class TestCalibrate:
         """Impossible targets raise ConfigurationError."""
         with pytest.raises(ConfigurationError):
             PasswordHasher.calibrate(target, memory, parallelism=1)
+
+
+class TestCLI:
+    def test_hash_and_verify(self, tmp_path):
+        """`passwords hash` prints a hash that `passwords verify` accepts."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        runner = CliRunner()
+        env = {"PW": "correct horse", "BAD": "wrong"}
+        result = runner.invoke(
+            cli,
+            [
+                "passwords",
+                "hash",
+                "--password-env",
+                "PW",
+                "--time-cost",
+                "1",
+                "--memory-cost",
+                "8",
+                "--parallelism",
+                "1",
+            ],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        stored = result.output.strip()
+        assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+        assert "correct horse" not in result.output
+        ok = runner.invoke(
+            cli,
+            ["passwords", "verify", stored, "--password-env", "PW"],
+            env=env,
+        )
+        assert ok.exit_code == 0
+        assert "password matches (outdated" in ok.output
+        bad = runner.invoke(
+            cli,
+            ["passwords", "verify", stored, "--password-env", "BAD"],
+            env=env,
+        )
+        assert bad.exit_code == 1
+
+    def test_pepper_keyring(self, tmp_path):
+        """`passwords hash --keyring` writes a peppered hash."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+        from dataprotect.keys import EnvKEK
+
+        env = {"KEK": EnvKEK.generate_value(), "PW": "pw"}
+        path = tmp_path / "ring.dpkr"
+        Keyring.generate().save(path, kek=EnvKEK("KEK", environ=env))
+        runner = CliRunner()
+        args = ["--keyring", str(path), "--kek", "env:KEK"]
+        result = runner.invoke(
+            cli,
+            [
+                "passwords",
+                "hash",
+                "--password-env",
+                "PW",
+                "--time-cost",
+                "1",
+                "--memory-cost",
+                "8",
+                "--parallelism",
+                "1",
+                *args,
+            ],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        stored = result.output.strip()
+        assert stored.startswith("$dp-argon2id$")
+        ok = runner.invoke(
+            cli,
+            ["passwords", "verify", stored, "--password-env", "PW", *args],
+            env=env,
+        )
+        assert ok.exit_code == 0, ok.output
+
+    def test_bad_input_exit_2(self):
+        """Malformed stored hashes and missing secrets exit 2 in one line."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        runner = CliRunner()
+        result = runner.invoke(
+            cli,
+            ["passwords", "verify", "garbage", "--password-env", "PW"],
+            env={"PW": "x"},
+        )
+        assert result.exit_code == 2
+        assert "malformed or unsupported password hash" in result.output
+        assert "Traceback" not in result.output
+        result = runner.invoke(cli, ["passwords", "hash"])
+        assert result.exit_code == 2
+
+    def test_calibrate(self):
+        """`passwords calibrate` prints parameters."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        result = CliRunner().invoke(
+            cli,
+            [
+                "passwords",
+                "calibrate",
+                "--target-ms",
+                "2",
+                "--max-memory",
+                "64",
+                "--parallelism",
+                "1",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "memory_cost=" in result.output
+
+    def test_demo_step(self, tmp_path, capsys):
+        """The demo step runs offline and prints a few lines."""
+        from dataprotect.cli._passwords import demo_step
+
+        demo_step(tmp_path)
+        out = capsys.readouterr().out
+        assert "upgraded to dp-argon2id" in out
+        assert "with a typo: False" in out

@@ -278,3 +278,67 @@ class TestTokenHasher:
             )
             assert hasher.digest(vector["token"]) == vector["digest"]
             assert hasher.verify(vector["token"], vector["digest"])
+
+
+class TestCLI:
+    def test_new_and_check(self, tmp_path):
+        """`tokens new` prints a token and digest; `tokens check` checks it."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+        from dataprotect.keys import EnvKEK
+
+        env = {"KEK": EnvKEK.generate_value()}
+        path = tmp_path / "ring.dpkr"
+        ring = Keyring.generate()
+        ring.save(path, kek=EnvKEK("KEK", environ=env))
+        runner = CliRunner()
+        result = runner.invoke(
+            cli,
+            [
+                "tokens",
+                "new",
+                "acme_pat",
+                "--keyring",
+                str(path),
+                "--kek",
+                "env:KEK",
+            ],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        token, digest = result.output.split()
+        assert is_well_formed(token, prefix="acme_pat")
+        assert TokenHasher(ring).verify(token, digest)
+        env["TOKEN"] = token
+        ok = runner.invoke(
+            cli,
+            [
+                "tokens",
+                "check",
+                "--token-env",
+                "TOKEN",
+                "--prefix",
+                "acme_pat",
+            ],
+            env=env,
+        )
+        assert ok.exit_code == 0
+        env["TOKEN"] = token[:-1] + ("x" if token[-1] != "x" else "y")
+        bad = runner.invoke(
+            cli, ["tokens", "check", "--token-env", "TOKEN"], env=env
+        )
+        assert bad.exit_code == 1
+
+    def test_new_plain(self):
+        """Without a keyring, only the token is printed."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        result = CliRunner().invoke(cli, ["tokens", "new", "ghp"])
+        assert result.exit_code == 0
+        assert is_well_formed(result.output.strip(), prefix="ghp")
+        bad = CliRunner().invoke(cli, ["tokens", "new", "bad-prefix"])
+        assert bad.exit_code == 2
+        assert "prefix must be" in bad.output
