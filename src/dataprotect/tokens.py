@@ -13,17 +13,18 @@ without the key.  The format is in ``docs/formats/passwords.md``.
 
 from __future__ import annotations
 
-import base64
+import binascii
+import hashlib
 import hmac
 import re
 import secrets
 import string
 import zlib
 
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Protocol
 
 from dataprotect import _kdf
-from dataprotect._secret import Secret, check_bytes
+from dataprotect._secret import check_bytes
 from dataprotect.errors import (
     ConfigurationError,
     InvalidHashError,
@@ -55,8 +56,30 @@ _TOKEN_RE: Final = re.compile(
 _MAX_TOKEN: Final = 32 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH
 _DIGEST_PREFIX: Final = "dpt1."
 _DIGEST_LENGTH: Final = len(_DIGEST_PREFIX) + 8 + 1 + 43
-_DIGEST_RE: Final = re.compile(r"dpt1\.([0-9a-f]{8})\.([A-Za-z0-9_-]{43})")
+_KEY_ID_RE: Final = re.compile(r"[0-9a-f]{8}")
+_URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
 _MALFORMED: Final = "malformed token digest"
+
+
+class _HashState(Protocol):
+    def copy(self) -> _HashState: ...
+    def update(self, data: bytes, /) -> None: ...
+    def digest(self) -> bytes: ...
+
+
+_Pads = tuple[_HashState, _HashState]
+
+
+def _pads(key: bytes) -> _Pads:
+    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104).
+
+    Copying them per message is HMAC-SHA-256 without re-keying, about
+    twice as fast as ``hmac.digest`` for short tokens.
+    """
+    block = key.ljust(64, b"\x00")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    return inner, outer
 
 
 def _base62(value: int, width: int) -> str:
@@ -172,20 +195,22 @@ class TokenHasher:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_cache", "_key", "_keyring")
+    __slots__ = ("_cache", "_ids", "_keyring", "_raw_pads")
 
     def __init__(self, key: bytes | Keyring) -> None:
-        self._cache: dict[int, tuple[bytes, bytes]] = {}
+        self._cache: dict[int, tuple[bytes, _Pads]] = {}
+        # Hex key ids seen with a real key: parsing skips the regex for them.
+        self._ids: dict[str, int] = {"00000000": 0}
         if isinstance(key, Keyring):
             self._keyring: Keyring | None = key
-            self._key: Secret | None = None
+            self._raw_pads: _Pads | None = None
         else:
             raw = check_bytes("key", key)
             if len(raw) != 32:
                 msg = "key must be 32 bytes"
                 raise ConfigurationError(msg)
             self._keyring = None
-            self._key = Secret(_kdf.derive(raw, "token-digest"), label="token")
+            self._raw_pads = _pads(_kdf.derive(raw, "token-digest"))
 
     def __repr__(self) -> str:
         return f"<TokenHasher primary={self._primary():#010x}>"
@@ -197,25 +222,36 @@ class TokenHasher:
     def _primary(self) -> int:
         return 0 if self._keyring is None else self._keyring.primary_id
 
-    def _subkey(self, key_id: int) -> bytes:
+    def _subkey(self, key_id: int) -> _Pads:
         if self._keyring is None:
-            if key_id != 0 or self._key is None:
+            if key_id != 0 or self._raw_pads is None:
                 msg = f"no key with id {key_id:#010x} in this keyring"
                 raise KeyNotFoundError(msg)
-            return self._key.reveal()
+            return self._raw_pads
+        # _material raises KeyNotFoundError for unknown, retired or
+        # destroyed keys; the cache is checked against the material so a
+        # changed keyring is never served from a stale entry.
         material = self._keyring._material(key_id)  # noqa: SLF001
         cached = self._cache.get(key_id)
         if cached is None or cached[0] is not material:
-            cached = (material, _kdf.derive(material, "token-digest"))
+            cached = (material, _pads(_kdf.derive(material, "token-digest")))
             self._cache[key_id] = cached
+            self._ids[f"{key_id:08x}"] = key_id
         return cached[1]
 
-    def _mac(self, key_id: int, token: bytes) -> str:
-        mac = hmac.digest(self._subkey(key_id), token, "sha256")
-        return base64.urlsafe_b64encode(mac)[:43].decode("ascii")
+    def _mac(self, key_id: int, token: bytes) -> bytes:
+        inner, outer = self._subkey(key_id)
+        h = inner.copy()
+        h.update(token)
+        o = outer.copy()
+        o.update(h.digest())
+        return binascii.b2a_base64(o.digest(), newline=False)[:43].translate(
+            _URLSAFE
+        )
 
     def _format(self, key_id: int, token: bytes) -> str:
-        return f"{_DIGEST_PREFIX}{key_id:08x}.{self._mac(key_id, token)}"
+        mac = self._mac(key_id, token).decode("ascii")
+        return f"{_DIGEST_PREFIX}{key_id:08x}.{mac}"
 
     def digest(self, token: str) -> str:
         """The digest of *token* under the primary key, to store.
@@ -248,19 +284,24 @@ class TokenHasher:
         ids.sort(key=lambda i: i != primary)
         return [self._format(i, raw) for i in ids]
 
-    @staticmethod
-    def _parse(digest: object) -> tuple[int, str]:
+    def _parse(self, digest: object) -> tuple[int, bytes]:
         if not isinstance(digest, str):
             msg = "digest must be str"
             raise TypeError(msg)
-        match = (
-            _DIGEST_RE.fullmatch(digest)
-            if len(digest) == _DIGEST_LENGTH
-            else None
-        )
-        if match is None:
+        if (
+            len(digest) != _DIGEST_LENGTH
+            or not digest.startswith(_DIGEST_PREFIX)
+            or digest[13] != "."
+            or not digest.isascii()
+        ):
             raise InvalidHashError(_MALFORMED)
-        return int(match.group(1), 16), match.group(2)
+        hex_id = digest[5:13]
+        key_id = self._ids.get(hex_id)
+        if key_id is None:
+            if not _KEY_ID_RE.fullmatch(hex_id):
+                raise InvalidHashError(_MALFORMED)
+            key_id = int(hex_id, 16)
+        return key_id, digest[14:].encode("ascii")
 
     def verify(self, token: str, digest: str) -> bool:
         """Whether *token* matches the stored *digest* (constant time).
