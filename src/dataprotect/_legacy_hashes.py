@@ -65,6 +65,10 @@ _BCRYPT_RE: Final = re.compile(r"\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{53}")
 _DIGITS_RE: Final = re.compile(r"[1-9][0-9]{0,9}")
 _B64_RE: Final = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _AB64_RE: Final = re.compile(r"[A-Za-z0-9./]*")
+_ARGON2_HEAD_RE: Final = re.compile(
+    r"\$argon2(id|i|d)\$(?:v=1[69]\$)?m=([0-9]{1,8}),t=([0-9]{1,4}),"
+    r"p=([0-9]{1,3})\$"
+)
 
 
 def _argon2_type(phc: str) -> Type:
@@ -89,11 +93,26 @@ def argon2_params(phc: str) -> argon2.Parameters:
     return params
 
 
+def _argon2_bounds(phc: str) -> Type:
+    """Check the cost parameters quickly (libargon2 parses the rest)."""
+    match = _ARGON2_HEAD_RE.match(phc)
+    if match is None:
+        raise InvalidHashError(_MALFORMED)
+    kind, m, t, p = match.groups()
+    if (
+        int(t) > MAX_ARGON2[0]
+        or int(m) > MAX_ARGON2[1]
+        or not 1 <= int(p) <= MAX_ARGON2[2]
+    ):
+        raise InvalidHashError(_MALFORMED)
+    return _TYPES[f"$argon2{kind}$"]
+
+
 def verify_argon2(phc: str, password: bytes) -> bool:
     """Verify an argon2 PHC string, bounded and without raising on mismatch."""
-    argon2_params(phc)
+    kind = _argon2_bounds(phc)
     try:
-        return verify_secret(phc.encode("ascii"), password, _argon2_type(phc))
+        return verify_secret(phc.encode("ascii"), password, kind)
     except argon2.exceptions.VerifyMismatchError:
         return False
     except (argon2.exceptions.VerificationError, UnicodeEncodeError):

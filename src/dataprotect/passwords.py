@@ -255,6 +255,13 @@ class PasswordHasher:
 
     @contextlib.contextmanager
     def _slot(self) -> Iterator[None]:
+        self._acquire()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    def _acquire(self) -> None:
         timeout = self._busy_timeout
         if timeout == 0:
             acquired = self._slots.acquire(blocking=False)
@@ -263,10 +270,6 @@ class PasswordHasher:
         if not acquired:
             msg = "too many password hashes at once; try again later"
             raise HasherBusyError(msg)
-        try:
-            yield
-        finally:
-            self._slots.release()
 
     # -- pepper --------------------------------------------------------
 
@@ -319,7 +322,8 @@ class PasswordHasher:
 
     def _hash_raw(self, raw: bytes) -> str:
         p = self._params
-        with self._slot():
+        self._acquire()
+        try:
             phc = hash_secret(
                 raw,
                 os.urandom(p.salt_len),
@@ -329,6 +333,8 @@ class PasswordHasher:
                 p.hash_len,
                 Type.ID,
             ).decode("ascii")
+        finally:
+            self._slots.release()
         return phc if self._pepper is None else self._seal(phc)
 
     def hash(self, password: str) -> str:
@@ -350,11 +356,14 @@ class PasswordHasher:
     def _check(self, stored: str, raw: bytes) -> tuple[bool, str, int | None]:
         """(matches, inner hash, pepper key id) under a slot."""
         inner, key_id = self._open(stored)
-        with self._slot():
+        self._acquire()
+        try:
             if inner.startswith("$argon2"):
                 ok = verify_argon2(inner, raw)
             else:
                 ok = _legacy_hashes.verify(inner, raw)
+        finally:
+            self._slots.release()
         return ok, inner, key_id
 
     def verify(self, stored: str, password: str) -> bool:
