@@ -150,7 +150,7 @@ class PasswordHasher:
         max_password_bytes: The longest password accepted (UTF-8 bytes).
 
     Raises:
-        ConfigurationError: Impossible or unsafe parameters.
+        dataprotect.errors.ConfigurationError: Impossible or unsafe parameters.
 
     .. versionadded:: 0.1.0
     """
@@ -347,8 +347,8 @@ class PasswordHasher:
 
         Raises:
             TypeError: *password* is not ``str``.
-            InvalidPasswordError: Empty, too long, or a lone surrogate.
-            HasherBusyError: No hashing slot freed up in time.
+            dataprotect.errors.InvalidPasswordError: Empty, too long, or a lone surrogate.
+            dataprotect.errors.HasherBusyError: No hashing slot freed up in time.
         """
         raw = _encode_password(password, hashing=True, limit=self._limit)
         return self._hash_raw(raw)
@@ -377,15 +377,15 @@ class PasswordHasher:
 
         Raises:
             TypeError: An argument is not ``str``.
-            InvalidHashError: *stored* is malformed, corrupt, of an unknown
+            dataprotect.errors.InvalidHashError: *stored* is malformed, corrupt, of an unknown
                 scheme, or asks for parameters beyond the bounds.
-            InvalidPasswordError: *password* is too long or has a lone
+            dataprotect.errors.InvalidPasswordError: *password* is too long or has a lone
                 surrogate (checked before any hashing).
-            ConfigurationError: *stored* is peppered and this hasher has no
+            dataprotect.errors.ConfigurationError: *stored* is peppered and this hasher has no
                 pepper.
             dataprotect.errors.KeyNotFoundError: Its pepper key is not in
                 the keyring, or was retired or destroyed.
-            HasherBusyError: No slot freed up in time.
+            dataprotect.errors.HasherBusyError: No slot freed up in time.
             dataprotect.errors.MissingDependencyError: A bcrypt hash without
                 the ``bcrypt`` package.
         """
@@ -400,7 +400,9 @@ class PasswordHasher:
         does not reveal which accounts exist.
 
         Raises:
-            Like :meth:`verify` for *password*.
+            TypeError: *password* is not ``str``.
+            dataprotect.errors.InvalidPasswordError: As :meth:`verify`.
+            dataprotect.errors.HasherBusyError: No slot freed up in time.
 
         .. versionadded:: 0.1.0
         """
@@ -426,8 +428,8 @@ class PasswordHasher:
         the pepper this hasher has, or one under an older pepper key.
 
         Raises:
-            InvalidHashError: As :meth:`verify`.
-            ConfigurationError: As :meth:`verify`.
+            dataprotect.errors.InvalidHashError: As :meth:`verify`.
+            dataprotect.errors.ConfigurationError: As :meth:`verify`.
         """
         inner, key_id = self._open(_check_stored(stored))
         if self._outdated(inner):
@@ -450,7 +452,8 @@ class PasswordHasher:
             mismatch.
 
         Raises:
-            Like :meth:`verify`.
+            dataprotect.errors.InvalidHashError: As :meth:`verify`, which
+                also lists the other errors it can raise.
         """
         stored = _check_stored(stored)
         raw = _encode_password(password, hashing=False, limit=self._limit)
@@ -478,8 +481,8 @@ class PasswordHasher:
         by :meth:`verify_and_update`.
 
         Raises:
-            InvalidHashError: As :meth:`verify`.
-            ConfigurationError: As :meth:`verify`.
+            dataprotect.errors.InvalidHashError: As :meth:`verify`.
+            dataprotect.errors.ConfigurationError: As :meth:`verify`.
             dataprotect.errors.KeyNotFoundError: As :meth:`verify`.
 
         .. versionadded:: 0.1.0
@@ -531,7 +534,7 @@ class PasswordHasher:
             configuration.
 
         Raises:
-            ConfigurationError: *target_ms* is not positive or
+            dataprotect.errors.ConfigurationError: *target_ms* is not positive or
                 *max_memory_kib* below ``8 * parallelism``.
 
         .. versionadded:: 0.1.0

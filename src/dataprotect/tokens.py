@@ -111,7 +111,7 @@ def generate_token(prefix: str) -> str:
     """A new random access token ``<prefix>_<30 random><6 checksum>``.
 
     The random part is 30 characters drawn uniformly from base62 by
-    :mod:`secrets` (about 178 bits); the checksum is the CRC32 of
+    ``secrets`` (about 178 bits); the checksum is the CRC32 of
     ``<prefix>_<random>``, in 6 base62 characters.
 
     Args:
@@ -121,7 +121,7 @@ def generate_token(prefix: str) -> str:
 
     Raises:
         TypeError: *prefix* is not ``str``.
-        ConfigurationError: *prefix* breaks the rule above.
+        dataprotect.errors.ConfigurationError: *prefix* breaks the rule above.
 
     .. versionadded:: 0.1.0
     """
@@ -190,7 +190,7 @@ class TokenHasher:
 
     Raises:
         TypeError: *key* is neither ``bytes`` nor a keyring.
-        ConfigurationError: A ``bytes`` key is not 32 bytes long.
+        dataprotect.errors.ConfigurationError: A ``bytes`` key is not 32 bytes long.
 
     .. versionadded:: 0.1.0
     """
@@ -308,7 +308,7 @@ class TokenHasher:
 
         Raises:
             TypeError: An argument is not ``str``.
-            InvalidHashError: *digest* is malformed.
+            dataprotect.errors.InvalidHashError: *digest* is malformed.
             dataprotect.errors.KeyNotFoundError: Its key is not in the
                 keyring, or was retired or destroyed.
         """
@@ -320,7 +320,7 @@ class TokenHasher:
 
         Raises:
             TypeError: *digest* is not ``str``.
-            InvalidHashError: *digest* is malformed.
+            dataprotect.errors.InvalidHashError: *digest* is malformed.
         """
         return self._parse(digest)[0] != self._primary()
 
@@ -333,7 +333,9 @@ class TokenHasher:
             ``(matches, new_digest_or_None)``.
 
         Raises:
-            Like :meth:`verify`.
+            TypeError: An argument is not ``str``.
+            dataprotect.errors.InvalidHashError: *digest* is malformed.
+            dataprotect.errors.KeyNotFoundError: Its key is not usable.
 
         .. versionadded:: 0.1.0
         """
