@@ -373,6 +373,12 @@ class TestBadInput:
         with pytest.raises(InvalidPasswordError):
             hasher.hash("é" * 2049)
 
+    @pytest.mark.parametrize("stored", ["garbage", "", "$argon2id$nope"])
+    def test_needs_rehash_malformed(self, hasher, stored):
+        """needs_rehash of a malformed value raises InvalidHashError."""
+        with pytest.raises(InvalidHashError):
+            hasher.needs_rehash(stored)
+
     def test_megabyte_stored(self, hasher):
         """A megabyte stored value is refused without parsing."""
         with pytest.raises(InvalidHashError):
@@ -531,6 +537,15 @@ class TestDummyVerify:
     def test_peppered(self, ring):
         """dummy_verify works with a pepper."""
         assert PasswordHasher(**FAST, pepper=ring).dummy_verify("x") is False
+
+    def test_survives_pepper_rotation(self, ring):
+        """dummy_verify keeps working after the pepper key is retired."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        assert hasher.dummy_verify("x") is False
+        old = ring.primary_id
+        ring.rotate()
+        ring.retire(old)
+        assert hasher.dummy_verify("x") is False
 
     def test_same_parameters(self, hasher):
         """The dummy hash uses the hasher's current parameters."""

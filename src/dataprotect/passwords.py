@@ -321,6 +321,10 @@ class PasswordHasher:
     # -- hashing -------------------------------------------------------
 
     def _hash_raw(self, raw: bytes) -> str:
+        phc = self._unpeppered(raw)
+        return phc if self._pepper is None else self._seal(phc)
+
+    def _unpeppered(self, raw: bytes) -> str:
         p = self._params
         self._acquire()
         try:
@@ -335,7 +339,7 @@ class PasswordHasher:
             ).decode("ascii")
         finally:
             self._slots.release()
-        return phc if self._pepper is None else self._seal(phc)
+        return phc
 
     def hash(self, password: str) -> str:
         """Hash *password* with argon2id and a random 128-bit salt.
@@ -409,15 +413,19 @@ class PasswordHasher:
         raw = _encode_password(password, hashing=False, limit=self._limit)
         with self._dummy_lock:
             if self._dummy is None:
-                self._dummy = self._hash_raw(
-                    secrets.token_urlsafe(32).encode("ascii")
-                )
+                # An unpeppered hash, sealed under the current pepper key at
+                # each call, so a rotation or retired key never breaks it.
+                self._dummy = self._unpeppered(secrets.token_bytes(32))
             dummy = self._dummy
+        if self._pepper is not None:
+            dummy = self._seal(dummy)
         self._check(dummy, raw)
         return False
 
     def _outdated(self, inner: str) -> bool:
         if not inner.startswith("$argon2"):
+            if _legacy_hashes.scheme_of(inner) is None:
+                raise InvalidHashError(_MALFORMED)
             return True
         return argon2_params(inner) != self._params
 

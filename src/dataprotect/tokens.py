@@ -150,7 +150,7 @@ def is_well_formed(token: str, *, prefix: str | None = None) -> bool:
 
     .. versionadded:: 0.1.0
     """
-    _token_bytes(token)
+    _check_str("token", token)
     if prefix is not None:
         _check_prefix(prefix)
     if len(token) > _MAX_TOKEN:
@@ -162,10 +162,15 @@ def is_well_formed(token: str, *, prefix: str | None = None) -> bool:
     return hmac.compare_digest(_checksum(body), token[-CHECKSUM_LENGTH:])
 
 
-def _token_bytes(token: object) -> bytes:
-    if not isinstance(token, str):
-        msg = "token must be str"
+def _check_str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"{name} must be str"
         raise TypeError(msg)
+    return value
+
+
+def _token_bytes(token: object) -> bytes:
+    token = _check_str("token", token)
     # Tokens are ASCII; anything else still gets a stable digest and simply
     # never matches, rather than raising on a lone surrogate.
     return token.encode("utf-8", "surrogatepass")

@@ -118,6 +118,14 @@ class TestDjangoPasswordHasher(SimpleTestCase):
         encoded = make_password("pw")
         get_hasher("dataprotect").harden_runtime("wrong", encoded)
 
+    def test_unhashable_passwords_are_false(self):
+        """Over-long, surrogate or undecodable passwords verify as False."""
+        encoded = make_password("pw")
+        assert not check_password("a" * 5000, encoded)
+        assert not check_password("\ud800", encoded)
+        assert not check_password(b"\xff", encoded)
+        get_hasher("dataprotect").harden_runtime("a" * 5000, encoded)
+
     def test_wrong_algorithm(self):
         """A hash of another algorithm is refused by this hasher."""
         with pytest.raises(ValueError):

@@ -5,11 +5,12 @@ Install with ``pip install dataprotect[django]``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from typing import Any, ClassVar
 
-from dataprotect.errors import MissingDependencyError
+from dataprotect.errors import InvalidPasswordError, MissingDependencyError
 
 
 try:
@@ -94,8 +95,20 @@ class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]
         return self.algorithm + _hasher().hash(_text(password))
 
     def verify(self, password: str | bytes, encoded: str) -> bool:
-        """Whether *password* matches *encoded*."""
-        return _hasher().verify(self._inner(encoded), _text(password))
+        """Whether *password* matches *encoded*.
+
+        A password that could never have been hashed (over 4 KiB, a lone
+        surrogate, undecodable bytes) is ``False`` rather than an error, so
+        a login form cannot be made to fail with a server error.
+        """
+        try:
+            text = _text(password)
+        except UnicodeDecodeError:
+            return False
+        try:
+            return _hasher().verify(self._inner(encoded), text)
+        except InvalidPasswordError:
+            return False
 
     def decode(self, encoded: str) -> dict[str, Any]:
         """The parts Django shows in the admin (never the hash itself)."""
@@ -135,4 +148,5 @@ class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]
 
     def harden_runtime(self, password: str | bytes, encoded: str) -> None:  # noqa: ARG002
         """Spend a current-parameter verification (timing equalisation)."""
-        _hasher().dummy_verify(_text(password))
+        with contextlib.suppress(InvalidPasswordError, UnicodeDecodeError):
+            _hasher().dummy_verify(_text(password))
