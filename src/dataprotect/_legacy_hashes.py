@@ -225,10 +225,10 @@ def _bcrypt(stored: str, password: bytes) -> bool:
     except ImportError:
         msg = "bcrypt hashes need the bcrypt package: install dataprotect[bcrypt]"
         raise MissingDependencyError(msg) from None
-    # bcrypt reads at most 72 bytes and stops at a NUL byte; the hashes on
-    # file were made that way, so verify the same prefix (bcrypt >= 5
-    # refuses longer input rather than truncating it).
-    password = password.split(b"\x00", 1)[0][:72]
+    # bcrypt reads at most 72 bytes; the hashes on file were made from that
+    # prefix, so verify the same (bcrypt >= 5 refuses longer input rather
+    # than truncating it).
+    password = password[:72]
     try:
         actual = bcrypt.hashpw(password, stored.encode("ascii"))
     except ValueError:
