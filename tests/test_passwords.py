@@ -611,9 +611,14 @@ class TestConcurrency:
             thread.join()
         assert results == [True] * 8
 
-    def test_default_bound(self):
-        """By default the bound is the CPU count."""
-        assert PasswordHasher().max_concurrent >= 1
+    def test_default_bound_is_process_wide(self):
+        """Default hashers share one process-wide bound; explicit ones do not."""
+        one, two = PasswordHasher(**FAST), PasswordHasher(**FAST)
+        assert one.max_concurrent == two.max_concurrent >= 1
+        assert one._slots is two._slots
+        assert (
+            PasswordHasher(**FAST, max_concurrent=1)._slots is not one._slots
+        )
 
 
 class TestCalibrate:

@@ -82,6 +82,14 @@ _PEPPER_RE: Final = re.compile(
 )
 
 
+#: The process-wide bound shared by every hasher made without an explicit
+#: *max_concurrent*: (size, semaphore).
+_PROCESS_SLOTS: Final = (
+    os.cpu_count() or 1,
+    threading.BoundedSemaphore(os.cpu_count() or 1),
+)
+
+
 def _phc_b64encode(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii").rstrip("=")
 
@@ -131,10 +139,13 @@ def _check_stored(stored: object) -> str:
 class PasswordHasher:
     """Hash and verify passwords with argon2id; upgrade legacy hashes.
 
-    Configuration is checked once, here.  Make one hasher per process and
-    share it: it bounds how many hashes run at once (each argon2id call
-    holds *memory_cost* KiB), and callers beyond the bound wait up to
-    *busy_timeout* seconds, then get :class:`~dataprotect.errors.HasherBusyError`.
+    Configuration is checked once, here.  Hashing and verification are
+    bounded per process: each argon2id call holds *memory_cost* KiB, so at
+    most *max_concurrent* run at once, and callers beyond the bound wait up
+    to *busy_timeout* seconds, then get
+    :class:`~dataprotect.errors.HasherBusyError`.  Every hasher made without
+    an explicit *max_concurrent* shares one process-wide bound (the CPU
+    count); a hasher given one has its own.
 
     Args:
         time_cost: argon2id passes.
@@ -143,8 +154,9 @@ class PasswordHasher:
         pepper: A keyring whose primary key encrypts every new hash (see
             the module docstring); ``None`` for plain argon2id strings that
             argon2-cffi verifies.
-        max_concurrent: How many hashes or verifications may run at once;
-            default: the number of CPUs.
+        max_concurrent: How many hashes or verifications this hasher may
+            run at once; default: share the process-wide bound of one per
+            CPU with every other default hasher.
         busy_timeout: Seconds to wait for a free slot; ``0`` fails at once
             when all are taken, ``None`` waits for ever.
         max_password_bytes: The longest password accepted (UTF-8 bytes).
@@ -191,8 +203,9 @@ class PasswordHasher:
         if ring is not None and not isinstance(ring, Keyring):
             msg = "pepper must be a Keyring or None"
             raise TypeError(msg)
+        shared = max_concurrent is None
         if max_concurrent is None:
-            max_concurrent = os.cpu_count() or 1
+            max_concurrent = _PROCESS_SLOTS[0]
         if max_concurrent < 1:
             msg = "max_concurrent must be at least 1"
             raise ConfigurationError(msg)
@@ -214,7 +227,11 @@ class PasswordHasher:
         self._pepper = pepper
         self._subkeys: dict[int, tuple[bytes, bytes]] = {}
         self.max_concurrent = max_concurrent
-        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self._slots = (
+            _PROCESS_SLOTS[1]
+            if shared
+            else threading.BoundedSemaphore(max_concurrent)
+        )
         self._busy_timeout = busy_timeout
         self._limit = max_password_bytes
         self._dummy: str | None = None
