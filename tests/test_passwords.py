@@ -12,6 +12,7 @@ import warnings
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import argon2
 import bcrypt
@@ -45,7 +46,7 @@ with warnings.catch_warnings():
 
 
 #: A cheap argon2id profile so property tests stay fast.
-FAST = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+FAST: dict[str, Any] = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 VECTORS = Path(__file__).parent / "vectors" / "passwords.json"
 
 passwords = st.text(min_size=1, max_size=40)
