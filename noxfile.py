@@ -25,7 +25,11 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[all]", *_group("tests"))
     profile = "ci" if os.environ.get("CI") else "dev"
     session.run(
-        "coverage", "run", "-m", "pytest", *session.posargs,
+        "coverage",
+        "run",
+        "-m",
+        "pytest",
+        *session.posargs,
         env={"HYPOTHESIS_PROFILE": profile},
     )
     session.run("coverage", "combine", success_codes=[0, 1])
@@ -36,7 +40,9 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install(*_group("lint"))
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
+    paths = ["src", "tests", "benchmarks", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
 
 
 @nox.session(python="3.11")
@@ -51,10 +57,19 @@ def docs(session: nox.Session) -> None:
     """Build the docs (warnings are errors) and run their doctests."""
     session.install("-e", ".[all]", *_group("docs"))
     session.run(
-        "sphinx-build", "-n", "-T", "-W", "--keep-going", "-b", "html",
-        "docs", "docs/_build/html",
+        "sphinx-build",
+        "-n",
+        "-T",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
     )
-    session.run("sphinx-build", "-T", "-b", "doctest", "docs", "docs/_build/doctest")
+    session.run(
+        "sphinx-build", "-T", "-b", "doctest", "docs", "docs/_build/doctest"
+    )
     session.run("python", "-m", "doctest", "README.md")
 
 

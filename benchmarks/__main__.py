@@ -47,12 +47,13 @@ def main() -> None:
             continue
         doc = DOC.read_text(encoding="utf-8")
         pattern = re.compile(
-            rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S
+            rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)",
+            re.DOTALL,
         )
         if not pattern.search(doc):
             sys.exit(f"docs/benchmarks.md has no markers for {name}")
         DOC.write_text(
-            pattern.sub(lambda m: m.group(1) + text + m.group(2), doc),
+            pattern.sub(lambda m, t=text: m.group(1) + t + m.group(2), doc),
             encoding="utf-8",
         )
 

@@ -15,16 +15,22 @@ from dataclasses import dataclass
 
 import pytest
 
-from helpers import require_binary, require_file
 from hypothesis import HealthCheck, settings
+
+from helpers import require_binary, require_file
 
 
 settings.register_profile(
-    "dev", max_examples=50, deadline=None,
+    "dev",
+    max_examples=50,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
-    "ci", max_examples=200, deadline=None, print_blob=True,
+    "ci",
+    max_examples=200,
+    deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
@@ -52,7 +58,10 @@ class SoftHSM:
         tok = lib.get_token(token_label=self.token_label)
         with tok.open(user_pin=self.pin, rw=True) as session:
             session.generate_key(
-                pkcs11.KeyType.AES, 256, label=label, store=True,
+                pkcs11.KeyType.AES,
+                256,
+                label=label,
+                store=True,
                 template={
                     pkcs11.Attribute.SENSITIVE: True,
                     pkcs11.Attribute.EXTRACTABLE: False,
@@ -81,13 +90,22 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
     old = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     subprocess.run(
-        [util, "--init-token", "--free", "--label", "dataprotect-test",
-         "--so-pin", "12345678", "--pin", "1234"],
-        check=True, capture_output=True,
+        [
+            util,
+            "--init-token",
+            "--free",
+            "--label",
+            "dataprotect-test",
+            "--so-pin",
+            "12345678",
+            "--pin",
+            "1234",
+        ],
+        check=True,
+        capture_output=True,
     )
     yield SoftHSM(module, "dataprotect-test", "1234")
     if old is None:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = old
-

@@ -19,7 +19,9 @@ def require_binary(name: str, *candidates: str) -> str:
     """The path of binary *name*; fail in CI, skip elsewhere, if missing."""
     for candidate in (name, *candidates):
         path = shutil.which(candidate) or (
-            candidate if os.path.isfile(candidate) and os.access(candidate, os.X_OK) else None
+            candidate
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK)
+            else None
         )
         if path:
             return path

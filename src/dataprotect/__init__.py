@@ -18,10 +18,11 @@ from dataprotect.errors import (
     KeyNotFoundError,
     KeyringError,
 )
-from dataprotect.keys import EnvKEK, Keyring, PassphraseKEK, PKCS11KEK
+from dataprotect.keys import PKCS11KEK, EnvKEK, Keyring, PassphraseKEK
 
 
 __all__ = [
+    "PKCS11KEK",
     "XAES256GCM",
     "BlindIndex",
     "DataProtectError",
@@ -31,9 +32,8 @@ __all__ = [
     "FIPSStatus",
     "IntegrityError",
     "KeyNotFoundError",
-    "KeyringError",
     "Keyring",
-    "PKCS11KEK",
+    "KeyringError",
     "PassphraseKEK",
     "encryption",
     "errors",

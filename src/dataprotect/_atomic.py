@@ -30,7 +30,7 @@ def atomic_write(
     """
     dest = Path(path)
     fd, tmp = tempfile.mkstemp(
-        dir=dest.parent or Path(), prefix=f".{dest.name}.", suffix=".tmp"
+        dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp"
     )
     try:
         os.fchmod(fd, mode)

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
 
-from dataprotect._secret import Secret
+from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,
     ConfigurationError,
     KeyringError,
     MissingDependencyError,
 )
-
 
 
 __all__ = ["PKCS11KEK"]
@@ -45,7 +44,7 @@ def _parse_uri(uri: str) -> dict[str, str]:
     return attrs
 
 
-class PKCS11KEK:
+class PKCS11KEK(Unpicklable):
     """A KEK that is an AES-256 secret key on a PKCS#11 token.
 
     Give either an RFC 7512 URI or the parts::
@@ -107,15 +106,11 @@ class PKCS11KEK:
     def __repr__(self) -> str:
         return f"<PKCS11KEK token={self.token_label!r} key={self.key_label!r}>"
 
-    def __reduce__(self) -> object:
-        msg = "KEKs cannot be pickled"
-        raise TypeError(msg)
-
     def _run(self, op: str, data: bytes, nonce: bytes, aad: bytes) -> bytes:
         try:
-            import pkcs11  # noqa: PLC0415
+            import pkcs11
 
-            from pkcs11.mechanisms import GCMParams  # noqa: PLC0415
+            from pkcs11.mechanisms import GCMParams
         except ImportError:
             msg = "PKCS11KEK needs python-pkcs11: install dataprotect[hsm]"
             raise MissingDependencyError(msg) from None
@@ -124,7 +119,7 @@ class PKCS11KEK:
             token = lib.get_token(token_label=self.token_label)
             pin = None if self._pin is None else self._pin.reveal().decode()
             with token.open(user_pin=pin) as session:
-                key = session.get_key(
+                key: Any = session.get_key(
                     object_class=pkcs11.ObjectClass.SECRET_KEY,
                     key_type=pkcs11.KeyType.AES,
                     label=self.key_label,
@@ -140,7 +135,11 @@ class PKCS11KEK:
         except pkcs11.PinIncorrect:
             msg = "PKCS#11: wrong PIN"
             raise KeyringError(msg) from None
-        except (pkcs11.NoSuchToken, pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned):
+        except (
+            pkcs11.NoSuchToken,
+            pkcs11.NoSuchKey,
+            pkcs11.MultipleObjectsReturned,
+        ):
             msg = "PKCS#11: token or key not found"
             raise KeyringError(msg) from None
         except pkcs11.PKCS11Error as exc:
@@ -167,7 +166,10 @@ class PKCS11KEK:
         if len(wrapped) <= _NONCE_SIZE:
             raise KeyringError(_UNWRAP_FAILED)
         return self._run(
-            "unwrap", wrapped[_NONCE_SIZE:], wrapped[:_NONCE_SIZE], associated_data
+            "unwrap",
+            wrapped[_NONCE_SIZE:],
+            wrapped[:_NONCE_SIZE],
+            associated_data,
         )
 
 
@@ -181,5 +183,3 @@ _TAG_ERRORS: Final = frozenset(
         "GeneralError",  # SoftHSM2 reports a failed GCM tag so
     }
 )
-
-

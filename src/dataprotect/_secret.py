@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hmac
 
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 
-__all__ = ["Secret", "check_bytes"]
+__all__ = ["Secret", "Unpicklable", "check_bytes", "check_type"]
+
+T = TypeVar("T")
 
 
 def check_bytes(name: str, value: object) -> bytes:
@@ -26,7 +28,25 @@ def check_bytes(name: str, value: object) -> bytes:
     raise TypeError(msg)
 
 
-class Secret:
+def check_type(name: str, value: object, kind: type[T]) -> T:
+    """Return *value* if it is a *kind*, else raise ``TypeError`` naming *name*."""
+    if isinstance(value, kind):
+        return value
+    msg = f"{name} must be {kind.__name__}"
+    raise TypeError(msg)
+
+
+class Unpicklable:
+    """Mixin: objects holding secrets refuse pickling (it would copy them)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> NoReturn:
+        msg = f"{type(self).__name__} objects cannot be pickled"
+        raise TypeError(msg)
+
+
+class Secret(Unpicklable):
     """Secret bytes with a harmless ``repr``.
 
     Args:
@@ -59,7 +79,3 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(self._label)
-
-    def __reduce__(self) -> NoReturn:
-        msg = "secrets cannot be pickled"
-        raise TypeError(msg)

@@ -58,7 +58,7 @@ class _Writer(Protocol):
 
 def _nonces(prefix: bytes) -> Callable[[int, bool], bytes]:
     width = _NONCE_SIZE - 1 - len(prefix)
-    if width < 4:  # noqa: PLR2004
+    if width < 4:
         msg = "nonce prefix too long"
         raise ValueError(msg)
     limit = 1 << (8 * width)
@@ -67,17 +67,27 @@ def _nonces(prefix: bytes) -> Callable[[int, bool], bytes]:
         if counter >= limit:
             msg = "stream too long for its nonce counter"
             raise ValueError(msg)
-        return prefix + counter.to_bytes(width, "big") + (b"\x01" if last else b"\x00")
+        return (
+            prefix
+            + counter.to_bytes(width, "big")
+            + (b"\x01" if last else b"\x00")
+        )
 
     return nonce
 
 
 def _read_full(src: BinaryIO, buf: bytearray) -> int:
     """Fill *buf* from *src*; return the count (short only at EOF)."""
+    readinto = getattr(src, "readinto", None)
     view = memoryview(buf)
     got = 0
     while got < len(buf):
-        n = src.readinto(view[got:])
+        if readinto is not None:
+            n = readinto(view[got:])
+        else:
+            chunk = src.read(len(buf) - got)
+            n = len(chunk)
+            view[got : got + n] = chunk
         if not n:
             break
         got += n
@@ -115,8 +125,10 @@ def seal_stream(
         m = _read_full(src, nxt) if n == segment_size else 0
         last = m == 0
         aead.encrypt_into(
-            nonce(counter, last), memoryview(cur)[:n], associated_data, out
-            [: n + TAG_SIZE]
+            nonce(counter, last),
+            memoryview(cur)[:n],
+            associated_data,
+            out[: n + TAG_SIZE],
         )
         dst.write(out[: n + TAG_SIZE])
         total += n

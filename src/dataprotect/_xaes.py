@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.ciphers.algorithms import AES256
 from cryptography.hazmat.primitives.ciphers.modes import ECB
 
-from dataprotect._secret import check_bytes
+from dataprotect._secret import Unpicklable, check_bytes
 from dataprotect.errors import DecryptionError
 
 
@@ -38,7 +38,7 @@ def _shift_left(block: bytes) -> int:
     return value
 
 
-class XAES256GCM:
+class XAES256GCM(Unpicklable):
     """XAES-256-GCM: AES-256-GCM with 192-bit nonces that are safe to draw
     at random for a virtually unlimited number of messages under one key.
 
@@ -61,7 +61,7 @@ class XAES256GCM:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("__weakref__", "_k1", "_key", "_local")
+    __slots__ = ("__weakref__", "_k1_low", "_key", "_local", "_p1", "_p2")
 
     KEY_SIZE: Final = _KEY_SIZE
     NONCE_SIZE: Final = _NONCE_SIZE
@@ -73,15 +73,19 @@ class XAES256GCM:
             raise ValueError(msg)
         self._key = key
         self._local = threading.local()
-        l_block = self._ecb().update(bytes(16))
-        self._k1 = _shift_left(l_block)
+        k1 = _shift_left(self._ecb().update(bytes(16))).to_bytes(16, "big")
+        # M1 ^ K1 = P1 || (N[:12] ^ K1[4:]) and likewise M2: precompute the
+        # first four bytes of each and K1's last twelve.
+        self._p1 = bytes(
+            a ^ b for a, b in zip(b"\x00\x01X\x00", k1, strict=False)
+        )
+        self._p2 = bytes(
+            a ^ b for a, b in zip(b"\x00\x02X\x00", k1, strict=False)
+        )
+        self._k1_low = int.from_bytes(k1[4:], "big")
 
     def __repr__(self) -> str:
         return "<XAES256GCM>"
-
-    def __reduce__(self) -> object:
-        msg = "keys cannot be pickled"
-        raise TypeError(msg)
 
     @classmethod
     def generate_key(cls) -> bytes:
@@ -106,15 +110,19 @@ class XAES256GCM:
         Raises:
             ValueError: *nonce* is not 24 bytes long.
         """
-        nonce = check_bytes("nonce", nonce)
-        if len(nonce) != _NONCE_SIZE:
-            msg = "nonce must be 24 bytes"
-            raise ValueError(msg)
-        k1 = self._k1
-        head = int.from_bytes(b"\x00\x01\x58\x00" + nonce[:12], "big")
-        m1 = (head ^ k1).to_bytes(16, "big")
-        m2 = (head ^ (2 << 112) ^ (1 << 112) ^ k1).to_bytes(16, "big")
-        return AESGCM(self._ecb().update(m1 + m2)), nonce[12:]
+        if type(nonce) is not bytes or len(nonce) != _NONCE_SIZE:
+            nonce = check_bytes("nonce", nonce)
+            if len(nonce) != _NONCE_SIZE:
+                msg = "nonce must be 24 bytes"
+                raise ValueError(msg)
+        try:
+            ecb: CipherContext = self._local.ecb
+        except AttributeError:
+            ecb = self._ecb()
+        x = (int.from_bytes(nonce[:12], "big") ^ self._k1_low).to_bytes(
+            12, "big"
+        )
+        return AESGCM(ecb.update(self._p1 + x + self._p2 + x)), nonce[12:]
 
     def encrypt(
         self, nonce: bytes, data: bytes, associated_data: bytes | None

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from dataprotect import _fips
 from dataprotect._atomic import atomic_write
 from dataprotect._pkcs11 import PKCS11KEK
-from dataprotect._secret import Secret, check_bytes
+from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import (
     ConfigurationError,
@@ -42,11 +42,11 @@ from dataprotect.errors import (
 
 __all__ = [
     "KEK",
+    "PKCS11KEK",
     "EnvKEK",
     "KeyInfo",
     "KeyStatus",
     "Keyring",
-    "PKCS11KEK",
     "PassphraseKEK",
 ]
 
@@ -56,7 +56,9 @@ _MAGIC: Final = b"DPKR"
 _VERSION: Final = 1
 _KEY_SIZE: Final = 32
 _NONCE_SIZE: Final = 24
-_UNLOCK_FAILED: Final = "cannot unlock keyring: wrong key-encryption key or corrupt file"
+_UNLOCK_FAILED: Final = (
+    "cannot unlock keyring: wrong key-encryption key or corrupt file"
+)
 _NOT_A_KEYRING: Final = "not a dataprotect keyring"
 
 
@@ -88,7 +90,9 @@ class KEK(Protocol):
 
 def _seal(kek_key: bytes, data_key: bytes, associated_data: bytes) -> bytes:
     nonce = os.urandom(_NONCE_SIZE)
-    return nonce + XAES256GCM(kek_key).encrypt(nonce, data_key, associated_data)
+    return nonce + XAES256GCM(kek_key).encrypt(
+        nonce, data_key, associated_data
+    )
 
 
 def _open(kek_key: bytes, blob: bytes, associated_data: bytes) -> bytes:
@@ -110,7 +114,7 @@ _MAX_ARGON2: Final = (64, 4 * 1024 * 1024, 64)
 _MAX_PBKDF2: Final = 100_000_000
 
 
-class PassphraseKEK:
+class PassphraseKEK(Unpicklable):
     """A KEK derived from a passphrase.
 
     Uses argon2id (RFC 9106, 64 MiB, t=3, p=4) with a random salt, or
@@ -124,11 +128,13 @@ class PassphraseKEK:
         memory_cost: argon2id memory in KiB.
         parallelism: argon2id lanes.
         iterations: PBKDF2 iterations (FIPS mode).
+        kdf: Force ``"argon2id"`` or ``"pbkdf2-sha256"``; by default
+            argon2id, or PBKDF2 when a FIPS provider is active.
 
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_iterations", "_params", "_passphrase")
+    __slots__ = ("_iterations", "_kdf", "_params", "_passphrase")
 
     kind: Final = "passphrase"
 
@@ -140,7 +146,12 @@ class PassphraseKEK:
         memory_cost: int = _ARGON2[1],
         parallelism: int = _ARGON2[2],
         iterations: int = _PBKDF2_ITERATIONS,
+        kdf: Literal["argon2id", "pbkdf2-sha256"] | None = None,
     ) -> None:
+        if kdf not in {None, "argon2id", "pbkdf2-sha256"}:
+            msg = "kdf must be 'argon2id', 'pbkdf2-sha256' or None"
+            raise ConfigurationError(msg)
+        self._kdf = kdf
         if isinstance(passphrase, str):
             passphrase = passphrase.encode("utf-8")
         passphrase = check_bytes("passphrase", passphrase)
@@ -154,26 +165,26 @@ class PassphraseKEK:
     def __repr__(self) -> str:
         return "<PassphraseKEK>"
 
-    def __reduce__(self) -> object:
-        msg = "KEKs cannot be pickled"
-        raise TypeError(msg)
-
     def _argon2(self, salt: bytes, t: int, m: int, p: int) -> bytes:
-        from argon2.low_level import Type, hash_secret_raw  # noqa: PLC0415
+        from argon2.low_level import Type, hash_secret_raw
 
         return hash_secret_raw(
             self._passphrase.reveal(), salt, t, m, p, _KEY_SIZE, Type.ID
         )
 
     def _pbkdf2(self, salt: bytes, iterations: int) -> bytes:
-        return PBKDF2HMAC(
-            hashes.SHA256(), _KEY_SIZE, salt, iterations
-        ).derive(self._passphrase.reveal())
+        return PBKDF2HMAC(hashes.SHA256(), _KEY_SIZE, salt, iterations).derive(
+            self._passphrase.reveal()
+        )
 
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         """Wrap *data_key* under a key derived from the passphrase."""
         salt = os.urandom(16)
-        if _fips.fips_status().fips_enabled:
+        kdf = self._kdf
+        if kdf is None:
+            fips = _fips.fips_status().fips_enabled
+            kdf = "pbkdf2-sha256" if fips else "argon2id"
+        if kdf == "pbkdf2-sha256":
             head = b"P" + struct.pack(">I", self._iterations) + salt
             key = self._pbkdf2(salt, self._iterations)
         else:
@@ -192,9 +203,13 @@ class PassphraseKEK:
             if wrapped[:1] == b"A":
                 t, m, p = struct.unpack_from(">IIB", wrapped, 1)
                 head, rest = wrapped[:26], wrapped[26:]
-                if not all(
-                    1 <= v <= hi for v, hi in zip((t, m, p), _MAX_ARGON2)
-                ) or m < 8 * p:
+                if (
+                    not all(
+                        1 <= v <= hi
+                        for v, hi in zip((t, m, p), _MAX_ARGON2, strict=True)
+                    )
+                    or m < 8 * p
+                ):
                     raise KeyringError(_UNLOCK_FAILED)
                 key = self._argon2(head[10:26], t, m, p)
             elif wrapped[:1] == b"P":
@@ -300,11 +315,30 @@ class _Key:
         self.created_at = created_at
 
 
+def _parse_key(item: dict[str, object]) -> tuple[int, _Key]:
+    """One key of a keyring payload; ``ValueError`` if malformed."""
+    key_id = int(str(item["id"]))
+    status = item["status"]
+    material = item["material"]
+    if status not in {"active", "retired", "destroyed"}:
+        raise ValueError(status)
+    secret = None
+    if isinstance(material, str):
+        raw = base64.b64decode(material, validate=True)
+        if len(raw) != _KEY_SIZE:
+            raise ValueError(key_id)
+        secret = Secret(raw, label=f"key {key_id:#010x}")
+    elif status != "destroyed":
+        raise ValueError(key_id)
+    created = datetime.fromisoformat(str(item["created"]))
+    return key_id, _Key(secret, str(status), created)
+
+
 def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
-class Keyring:
+class Keyring(Unpicklable):
     """A set of data keys, one of them primary.
 
     Make one with :meth:`generate`, store it with :meth:`save`, open it with
@@ -313,11 +347,13 @@ class Keyring:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_keys", "_primary")
+    __slots__ = ("_generation", "_keys", "_primary")
 
     def __init__(self) -> None:
         self._keys: dict[int, _Key] = {}
         self._primary = 0
+        # Bumped on every change, so users of the keys can cache safely.
+        self._generation = 0
 
     @classmethod
     def generate(cls, *, now: datetime | None = None) -> Keyring:
@@ -327,11 +363,9 @@ class Keyring:
         return ring
 
     def __repr__(self) -> str:
-        return f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
-
-    def __reduce__(self) -> object:
-        msg = "keyrings cannot be pickled; use save() or to_bytes()"
-        raise TypeError(msg)
+        return (
+            f"<Keyring primary={self._primary:#010x} keys={len(self._keys)}>"
+        )
 
     @property
     def primary_id(self) -> int:
@@ -364,6 +398,7 @@ class Keyring:
         material = Secret(os.urandom(_KEY_SIZE), label=f"key {key_id:#010x}")
         self._keys[key_id] = _Key(material, "active", _now(now))
         self._primary = key_id
+        self._generation += 1
         return key_id
 
     def _entry(self, key_id: int) -> _Key:
@@ -376,12 +411,15 @@ class Keyring:
     def _change(self, key_id: int, status: str) -> _Key:
         key = self._entry(key_id)
         if key_id == self._primary:
-            msg = "the primary key cannot be retired or destroyed; rotate first"
+            msg = (
+                "the primary key cannot be retired or destroyed; rotate first"
+            )
             raise KeyringError(msg)
         if key.status == "destroyed" and status != "destroyed":
             msg = f"key {key_id:#010x} was destroyed"
             raise KeyringError(msg)
         key.status = status
+        self._generation += 1
         return key
 
     def retire(self, key_id: int) -> None:
@@ -443,27 +481,14 @@ class Keyring:
         try:
             doc = json.loads(payload)
             for item in doc["keys"]:
-                key_id = int(item["id"])
-                status = item["status"]
-                if status not in {"active", "retired", "destroyed"}:
-                    raise ValueError
-                material = item["material"]
-                secret = None
-                if material is not None:
-                    raw = base64.b64decode(material, validate=True)
-                    if len(raw) != _KEY_SIZE:
-                        raise ValueError
-                    secret = Secret(raw, label=f"key {key_id:#010x}")
-                elif status != "destroyed":
-                    raise ValueError
-                ring._keys[key_id] = _Key(
-                    secret, status, datetime.fromisoformat(item["created"])
-                )
+                key_id, key = _parse_key(item)
+                ring._keys[key_id] = key
             ring._primary = int(doc["primary"])
-            if ring._keys[ring._primary].status != "active":
-                raise ValueError
+            primary_status = ring._keys[ring._primary].status
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise KeyringError(_NOT_A_KEYRING) from None
+        if primary_status != "active":
+            raise KeyringError(_NOT_A_KEYRING)
         return ring
 
     def to_bytes(self, *, kek: KEK) -> bytes:

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     Exit codes: 0 ok, 1 a finding or failed check, 2 a usage or input error.
     """
     try:
-        from dataprotect.cli._app import cli  # noqa: PLC0415
+        from dataprotect.cli._app import cli
     except ImportError:
         sys.stderr.write(
             "dataprotect: the command line needs its extra: "

@@ -29,10 +29,14 @@ COMMANDS: dict[str, str] = {
 class _Group(click.Group):
     """Loads subcommands lazily; turns library errors into one line."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002
         return sorted(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(
+        self,
+        ctx: click.Context,  # noqa: ARG002
+        cmd_name: str,
+    ) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
@@ -50,9 +54,12 @@ class _Group(click.Group):
             raise InputError(msg) from None
         except OSError as exc:
             name = f": {exc.filename}" if exc.filename else ""
-            raise InputError(f"{exc.strerror}{name}") from None
+            msg = f"{exc.strerror}{name}"
+            raise InputError(msg) from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}
+)
 def cli() -> None:
     """Data-protection tools: keys, encryption, and more."""

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, TypeVar
 import click
 
 from dataprotect._atomic import atomic_write
-from dataprotect.keys import KEK, EnvKEK, PassphraseKEK, PKCS11KEK
+from dataprotect.keys import KEK, PKCS11KEK, EnvKEK, PassphraseKEK
 
 
 __all__ = [
@@ -61,10 +61,13 @@ def read_secret(
     if not sys.stdin.isatty():
         msg = f"no {what}: give it with an -env or -file option, or run on a terminal"
         raise InputError(msg)
-    value: str = click.prompt(
-        what.capitalize(), hide_input=True, confirmation_prompt=confirm, err=True
+    answer: str = click.prompt(
+        what.capitalize(),
+        hide_input=True,
+        confirmation_prompt=confirm,
+        err=True,
     )
-    return value
+    return answer
 
 
 def kek_options(func: F) -> F:
@@ -80,7 +83,9 @@ def kek_options(func: F) -> F:
             "(base64 key) or a 'pkcs11:' URI.",
         ),
         click.option(
-            "--passphrase-env", metavar="VAR", help="Read the passphrase or PIN from VAR."
+            "--passphrase-env",
+            metavar="VAR",
+            help="Read the passphrase or PIN from VAR.",
         ),
         click.option(
             "--passphrase-file",
@@ -127,7 +132,7 @@ def progress(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
     if not sys.stderr.isatty():
         yield lambda _n: None
         return
-    from rich.progress import (  # noqa: PLC0415
+    from rich.progress import (
         BarColumn,
         DownloadColumn,
         Progress,

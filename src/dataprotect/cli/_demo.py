@@ -44,12 +44,17 @@ def _keys_and_encryption(workdir: Path) -> None:
     size = enc.decrypt_file(workdir / "report.csv.dpenc", workdir / "back.csv")
     click.echo(f"  streamed a {size:,}-byte file through STREAM and back")
     index = BlindIndex(ring, "users.email")
-    click.echo(f"  blind index for look-ups: {index.digest('alice@example.com').hex()}")
+    click.echo(
+        f"  blind index for look-ups: {index.digest('alice@example.com').hex()}"
+    )
 
 
 #: (title, "module:function" or a function taking the work directory).
 STEPS: list[tuple[str, str]] = [
-    ("Keys and encryption at rest", "dataprotect.cli._demo:_keys_and_encryption"),
+    (
+        "Keys and encryption at rest",
+        "dataprotect.cli._demo:_keys_and_encryption",
+    ),
     ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
 ]
 

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
-from dataprotect.cli._common import input_file, kek_options, output_file, progress
+from dataprotect.cli._common import (
+    input_file,
+    kek_options,
+    output_file,
+    progress,
+)
 from dataprotect.cli._keys import keyring_option, load_keyring
 from dataprotect.encryption import Encryptor
 
 
 __all__ = ["decrypt", "encrypt"]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 _SUFFIX = ".dpenc"
 
 
-def _options(func):  # type: ignore[no-untyped-def]
-    func = click.option("-o", "--output", metavar="PATH",
-                        help="Output file ('-' for stdout).")(func)
-    func = click.option("--context", default="", metavar="TEXT",
-                        help="Context bound to the ciphertext.")(func)
+def _options(func: F) -> F:
+    func = click.option(
+        "-o", "--output", metavar="PATH", help="Output file ('-' for stdout)."
+    )(func)
+    func = click.option(
+        "--context",
+        default="",
+        metavar="TEXT",
+        help="Context bound to the ciphertext.",
+    )(func)
     func = kek_options(func)
     func = keyring_option(func)
     return click.argument("file")(func)
@@ -26,35 +41,65 @@ def _options(func):  # type: ignore[no-untyped-def]
 
 @click.command()
 @_options
-def encrypt(file: str, output: str | None, context: str, keyring_path: str,
-            kek_spec: str, passphrase_env: str | None,
-            passphrase_file: str | None) -> None:
+def encrypt(
+    file: str,
+    output: str | None,
+    context: str,
+    keyring_path: str,
+    kek_spec: str,
+    passphrase_env: str | None,
+    passphrase_file: str | None,
+) -> None:
     """Encrypt FILE ('-' for stdin) with the keyring's primary key."""
-    encryptor = Encryptor(load_keyring(
-        keyring_path, spec=kek_spec, passphrase_env=passphrase_env,
-        passphrase_file=passphrase_file))
+    encryptor = Encryptor(
+        load_keyring(
+            keyring_path,
+            spec=kek_spec,
+            passphrase_env=passphrase_env,
+            passphrase_file=passphrase_file,
+        )
+    )
     target = output or ("-" if file == "-" else file + _SUFFIX)
-    with input_file(file) as (src, size), output_file(target) as dst, \
-            progress(size, "encrypting") as advance:
-        encryptor.encrypt_stream(src, dst, context=context.encode(),
-                                 progress=advance)
+    with (
+        input_file(file) as (src, size),
+        output_file(target) as dst,
+        progress(size, "encrypting") as advance,
+    ):
+        encryptor.encrypt_stream(
+            src, dst, context=context.encode(), progress=advance
+        )
 
 
 @click.command()
 @_options
-def decrypt(file: str, output: str | None, context: str, keyring_path: str,
-            kek_spec: str, passphrase_env: str | None,
-            passphrase_file: str | None) -> None:
+def decrypt(
+    file: str,
+    output: str | None,
+    context: str,
+    keyring_path: str,
+    kek_spec: str,
+    passphrase_env: str | None,
+    passphrase_file: str | None,
+) -> None:
     """Decrypt FILE; nothing is written unless all of it authenticates."""
-    encryptor = Encryptor(load_keyring(
-        keyring_path, spec=kek_spec, passphrase_env=passphrase_env,
-        passphrase_file=passphrase_file))
+    encryptor = Encryptor(
+        load_keyring(
+            keyring_path,
+            spec=kek_spec,
+            passphrase_env=passphrase_env,
+            passphrase_file=passphrase_file,
+        )
+    )
     if output is None:
         if file == "-" or not file.endswith(_SUFFIX):
             output = "-" if file == "-" else file + ".out"
         else:
             output = file[: -len(_SUFFIX)]
-    with input_file(file) as (src, size), output_file(output) as dst, \
-            progress(size, "decrypting") as advance:
-        encryptor.decrypt_stream(src, dst, context=context.encode(),
-                                 progress=advance)
+    with (
+        input_file(file) as (src, size),
+        output_file(output) as dst,
+        progress(size, "decrypting") as advance,
+    ):
+        encryptor.decrypt_stream(
+            src, dst, context=context.encode(), progress=advance
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,23 @@ def keys() -> None:
 @click.argument("path")
 @kek_options
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def new(path: str, kek_spec: str, passphrase_env: str | None,
-        passphrase_file: str | None, force: bool) -> None:
+def new(
+    path: str,
+    kek_spec: str,
+    passphrase_env: str | None,
+    passphrase_file: str | None,
+    force: bool,
+) -> None:
     """Create a keyring with one key at PATH."""
     if Path(path).exists() and not force:
         msg = f"{path} exists; use --force to overwrite it"
         raise InputError(msg)
-    kek = make_kek(kek_spec, passphrase_env=passphrase_env,
-                   passphrase_file=passphrase_file, confirm=True)
+    kek = make_kek(
+        kek_spec,
+        passphrase_env=passphrase_env,
+        passphrase_file=passphrase_file,
+        confirm=True,
+    )
     ring = Keyring.generate()
     ring.save(path, kek=kek)
     click.echo(f"created {path} with primary key {ring.primary_id:#010x}")
@@ -61,11 +71,18 @@ def new(path: str, kek_spec: str, passphrase_env: str | None,
 @keys.command("rotate")
 @click.argument("path")
 @kek_options
-def rotate(path: str, kek_spec: str, passphrase_env: str | None,
-           passphrase_file: str | None) -> None:
+def rotate(
+    path: str,
+    kek_spec: str,
+    passphrase_env: str | None,
+    passphrase_file: str | None,
+) -> None:
     """Add a new primary key to the keyring at PATH."""
-    kek = make_kek(kek_spec, passphrase_env=passphrase_env,
-                   passphrase_file=passphrase_file)
+    kek = make_kek(
+        kek_spec,
+        passphrase_env=passphrase_env,
+        passphrase_file=passphrase_file,
+    )
     ring = Keyring.load(path, kek=kek)
     key_id = ring.rotate()
     ring.save(path, kek=kek)
@@ -75,26 +92,41 @@ def rotate(path: str, kek_spec: str, passphrase_env: str | None,
 @keys.command("list")
 @click.argument("path")
 @kek_options
-def list_(path: str, kek_spec: str, passphrase_env: str | None,
-          passphrase_file: str | None) -> None:
+def list_(
+    path: str,
+    kek_spec: str,
+    passphrase_env: str | None,
+    passphrase_file: str | None,
+) -> None:
     """List the keys of the keyring at PATH (ids and status only)."""
-    kek = make_kek(kek_spec, passphrase_env=passphrase_env,
-                   passphrase_file=passphrase_file)
-    for info in Keyring.load(path, kek=kek).keys():
+    kek = make_kek(
+        kek_spec,
+        passphrase_env=passphrase_env,
+        passphrase_file=passphrase_file,
+    )
+    for info in Keyring.load(path, kek=kek).keys():  # noqa: SIM118
         click.echo(
             f"{info.key_id:#010x}  {info.status:<9}  "
             f"{info.created_at:%Y-%m-%d %H:%M:%S}Z"
         )
 
 
-def _change(action: str) -> click.Command:
+def _change(action: str) -> Callable[..., None]:
     @click.argument("path")
     @click.argument("key_id")
     @kek_options
-    def command(path: str, key_id: str, kek_spec: str,
-                passphrase_env: str | None, passphrase_file: str | None) -> None:
-        kek = make_kek(kek_spec, passphrase_env=passphrase_env,
-                       passphrase_file=passphrase_file)
+    def command(
+        path: str,
+        key_id: str,
+        kek_spec: str,
+        passphrase_env: str | None,
+        passphrase_file: str | None,
+    ) -> None:
+        kek = make_kek(
+            kek_spec,
+            passphrase_env=passphrase_env,
+            passphrase_file=passphrase_file,
+        )
         ring = Keyring.load(path, kek=kek)
         number = _key_id(key_id)
         getattr(ring, action)(number)
@@ -111,7 +143,11 @@ keys.command("reactivate", help="Let a retired KEY_ID decrypt again.")(
 keys.command(
     "destroy",
     help="Erase KEY_ID for good: what it encrypted can never be read again.",
-)(click.confirmation_option(prompt="Destroy this key for good?")(_change("destroy")))
+)(
+    click.confirmation_option(prompt="Destroy this key for good?")(
+        _change("destroy")
+    )
+)
 
 
 @keys.command("generate-kek")

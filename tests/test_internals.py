@@ -1,0 +1,190 @@
+"""The private pieces written once: key separation, encodings, secrets,
+atomic output and STREAM."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+
+import pytest
+
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dataprotect import _kdf
+from dataprotect._atomic import atomic_write
+from dataprotect._encoding import b64decode, b64encode
+from dataprotect._secret import Secret, check_bytes, check_type
+from dataprotect._stream import open_stream, seal_stream
+from dataprotect.errors import DecryptionError
+from dataprotect.keys import Keyring, PassphraseKEK
+
+
+class TestKDF:
+    def test_labels_are_distinct_and_versioned(self):
+        """No two purposes share a label; every label is versioned."""
+        labels = list(_kdf.LABELS.values())
+        assert len(set(labels)) == len(labels)
+        assert all(label.startswith("dataprotect/v1/") for label in labels)
+
+    def test_separation(self):
+        """Purposes and parameters give unrelated subkeys."""
+        key = os.urandom(32)
+        keys = {
+            _kdf.derive(key, "token-digest"),
+            _kdf.derive(key, "pepper"),
+            _kdf.derive(key, "blind-index", "a"),
+            _kdf.derive(key, "blind-index", "b"),
+            _kdf.derive(key, "pseudonym", "2026-11-29"),
+        }
+        assert len(keys) == 5
+
+    @pytest.mark.parametrize(
+        ("purpose", "param"),
+        [
+            ("pepper", "x"),
+            ("blind-index", None),
+            ("blind-index", "a/b"),
+            ("blind-index", ""),
+        ],
+    )
+    def test_parameter_rules(self, purpose, param):
+        """Parameters are required exactly where the label takes one."""
+        with pytest.raises(ValueError, match="param"):
+            _kdf.derive(bytes(32), purpose, param)
+
+
+class TestEncoding:
+    @given(st.binary())
+    def test_round_trip(self, data):
+        """URL-safe base64 without padding round-trips."""
+        text = b64encode(data)
+        assert "=" not in text
+        assert b64decode(text) == data
+
+    @pytest.mark.parametrize("bad", ["a", "a===", "ab!c", "abc=d", "QQ"])
+    def test_rejects_non_canonical(self, bad):
+        """Malformed or non-canonical input raises ValueError."""
+        if bad == "QQ":  # canonical form of b"A" is "QQ": accepted
+            assert b64decode(bad) == b"A"
+            with pytest.raises(ValueError):
+                b64decode("QR")
+            return
+        with pytest.raises(ValueError):
+            b64decode(bad)
+
+
+class TestSecret:
+    def test_hidden(self):
+        """repr/str show the label only; pickling is refused."""
+        secret = Secret(b"hunter2", label="pw")
+        assert repr(secret) == str(secret) == "<Secret pw>"
+        assert secret.reveal() == b"hunter2"
+        assert len(secret) == 7
+        with pytest.raises(TypeError):
+            pickle.dumps(secret)
+
+    def test_equality(self):
+        """Secrets compare by value in constant time, and not with bytes."""
+        assert Secret(b"a") == Secret(b"a")
+        assert Secret(b"a") != Secret(b"b")
+        assert Secret(b"a") != b"a"
+        assert hash(Secret(b"a", label="x")) == hash(Secret(b"b", label="x"))
+
+    def test_type_checks(self):
+        """check_bytes and check_type name the parameter, never the value."""
+        assert check_bytes("k", bytearray(b"x")) == b"x"
+        with pytest.raises(TypeError, match="^k must be bytes$"):
+            check_bytes("k", "secret")
+        with pytest.raises(TypeError, match="^k must be int$"):
+            check_type("k", "secret", int)
+
+
+class TestAtomicWrite:
+    def test_success(self, tmp_path):
+        """Content appears under the final name with the requested mode."""
+        with atomic_write(tmp_path / "f", mode=0o640) as fh:
+            fh.write(b"done")
+        assert (tmp_path / "f").read_bytes() == b"done"
+        assert (tmp_path / "f").stat().st_mode & 0o777 == 0o640
+        assert os.listdir(tmp_path) == ["f"]
+
+    def test_failure_leaves_nothing(self, tmp_path):
+        """On error the old file is kept and no temporary file remains."""
+        (tmp_path / "f").write_bytes(b"old")
+        with pytest.raises(RuntimeError), atomic_write(tmp_path / "f") as fh:
+            fh.write(b"half")
+            raise RuntimeError
+        assert (tmp_path / "f").read_bytes() == b"old"
+        assert os.listdir(tmp_path) == ["f"]
+
+
+class TestStream:
+    @given(st.integers(0, 300), st.binary(max_size=16))
+    def test_chacha_age_shape(self, size, aad):
+        """STREAM also runs ChaCha20-Poly1305 with an 11-byte counter."""
+        aead = ChaCha20Poly1305(os.urandom(32))
+        data = os.urandom(size)
+        sealed = io.BytesIO()
+        seal_stream(
+            aead,
+            io.BytesIO(data),
+            sealed,
+            segment_size=64,
+            associated_data=aad,
+        )
+        out = io.BytesIO()
+        open_stream(
+            aead,
+            io.BytesIO(sealed.getvalue()),
+            out,
+            segment_size=64,
+            associated_data=aad,
+        )
+        assert out.getvalue() == data
+
+    def test_prefix_too_long(self):
+        """A nonce prefix leaving under 4 counter bytes is refused."""
+        aead = ChaCha20Poly1305(os.urandom(32))
+        with pytest.raises(ValueError, match="prefix"):
+            seal_stream(
+                aead,
+                io.BytesIO(b""),
+                io.BytesIO(),
+                segment_size=64,
+                prefix=bytes(8),
+            )
+
+    def test_short_segment_rejected(self):
+        """Input shorter than a tag is rejected."""
+        aead = ChaCha20Poly1305(os.urandom(32))
+        with pytest.raises(DecryptionError):
+            open_stream(
+                aead, io.BytesIO(b"short"), io.BytesIO(), segment_size=64
+            )
+
+
+class TestPassphraseKDFs:
+    @pytest.mark.parametrize("kdf", ["argon2id", "pbkdf2-sha256"])
+    def test_either_kdf_opens_either(self, kdf):
+        """Keyrings written with either KDF open with any PassphraseKEK."""
+        writer = PassphraseKEK(
+            "pw",
+            kdf=kdf,
+            time_cost=1,
+            memory_cost=64,
+            parallelism=1,
+            iterations=1000,
+        )
+        blob = Keyring.generate().to_bytes(kek=writer)
+        assert blob[blob.index(b"passphrase") + 12 :][:1] == (
+            b"A" if kdf == "argon2id" else b"P"
+        )
+        Keyring.from_bytes(blob, kek=PassphraseKEK("pw"))
+
+    def test_unknown_kdf(self):
+        """An unknown kdf name is a configuration error."""
+        with pytest.raises(ValueError, match="kdf"):
+            PassphraseKEK("pw", kdf="md5")  # type: ignore[arg-type]

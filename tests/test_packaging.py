@@ -1,0 +1,55 @@
+"""Packaging: exported names, and a core that needs no optional extras."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import dataprotect
+
+
+def _isort(name: str) -> tuple[int, str]:
+    """ruff's RUF022 order: CONSTANTS, then Classes, then functions."""
+    if name.isupper():
+        return 0, name
+    return (1 if name[0].isupper() else 2), name
+
+
+class TestExports:
+    def test_all_is_sorted_and_complete(self):
+        """__all__ is sorted and equals the public names the package holds."""
+        assert dataprotect.__all__ == sorted(dataprotect.__all__, key=_isort)
+        public = {
+            name
+            for name, value in vars(dataprotect).items()
+            if not name.startswith("_")
+            and name != "annotations"
+            and not inspect.ismodule(value)
+        }
+        exported = set(dataprotect.__all__)
+        assert public <= exported
+        assert all(hasattr(dataprotect, name) for name in exported)
+
+    def test_no_version_attribute(self):
+        """The version comes from importlib.metadata, not __version__."""
+        assert not hasattr(dataprotect, "__version__")
+
+
+class TestOptionalDependencies:
+    def test_core_imports_no_optional_dependency(self):
+        """Importing dataprotect loads no optional dependency."""
+        code = (
+            "import sys, dataprotect, dataprotect.keys, dataprotect.encryption;"
+            "bad = {'click', 'rich', 'pkcs11', 'zxcvbn', 'limits', 'redis',"
+            " 'fsspec', 'pyhanko', 'phonenumbers', 'django', 'flask',"
+            " 'starlette', 'structlog', 'sentry_sdk', 'zstandard'};"
+            "print(sorted(bad & set(sys.modules)))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == "[]"

@@ -1,0 +1,50 @@
+"""Calls every public signature so that mypy --strict checks the API."""
+
+from __future__ import annotations
+
+import io
+
+from datetime import datetime, timezone
+
+import dataprotect
+
+from dataprotect import (
+    PKCS11KEK,
+    XAES256GCM,
+    BlindIndex,
+    Encryptor,
+    EnvKEK,
+    Keyring,
+    PassphraseKEK,
+    fips_status,
+)
+from dataprotect.errors import DataProtectError, DecryptionError
+from dataprotect.keys import KEK, KeyInfo
+
+
+ring: Keyring = Keyring.generate(now=datetime.now(timezone.utc))
+new_id: int = ring.rotate()
+infos: list[KeyInfo] = ring.keys()
+kek: KEK = EnvKEK("V", environ={"V": EnvKEK.generate_value()})
+blob: bytes = ring.to_bytes(kek=kek)
+ring = Keyring.from_bytes(blob, kek=kek)
+ring.save("path", kek=kek)
+ring = Keyring.load("path", kek=PassphraseKEK("pw", time_cost=1))
+hsm: KEK = PKCS11KEK("pkcs11:token=t;object=k?module-path=/m.so", pin="1")
+
+enc = Encryptor(ring)
+ct: bytes = enc.encrypt(b"x", b"ctx")
+pt: bytes = enc.decrypt(ct, b"ctx")
+ct = enc.reencrypt(ct, b"ctx")
+text: str = enc.decrypt_str(enc.encrypt_str("x", b"c"), b"c")
+n: int = enc.encrypt_stream(io.BytesIO(), io.BytesIO(), context=b"c")
+n = enc.decrypt_stream(io.BytesIO(), io.BytesIO(), progress=print)
+n = enc.encrypt_file("a", "b", context=b"c")
+n = enc.decrypt_file("b", "a")
+digest: bytes = BlindIndex(ring, "t.c", bits=32).digest("v")
+digests: list[bytes] = BlindIndex(ring, "t.c").candidates(b"v")
+xaes = XAES256GCM(XAES256GCM.generate_key())
+ct = xaes.encrypt(bytes(24), b"", None)
+fips: bool = fips_status().fips_enabled
+error: type[DataProtectError] = DecryptionError
+names: list[str] = dataprotect.__all__
