@@ -221,7 +221,7 @@ def _bcrypt(stored: str, password: bytes) -> bool:
     if not 4 <= cost <= _MAX_BCRYPT_COST:
         raise _bad()
     try:
-        import bcrypt  # noqa: PLC0415
+        import bcrypt
     except ImportError:
         msg = "bcrypt hashes need the bcrypt package: install dataprotect[bcrypt]"
         raise MissingDependencyError(msg) from None
