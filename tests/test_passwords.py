@@ -502,6 +502,38 @@ class TestPepper:
             hasher.reencrypt("nonsense")
         assert PasswordHasher(**FAST).reencrypt(legacy) == legacy
 
+    def test_no_keystream_reuse(self, ring):
+        """Sealing a chosen hash under a victim's salt reveals nothing.
+
+        An attacker who can write rows copies a victim's salt into an
+        unpeppered hash of their own and lets the server seal it; with a
+        plain XOR keystream that would reveal the victim's pad.
+        """
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        victim = hasher.hash("victim password")
+        parts = victim.split("$")
+        salt = parts[4]
+        chosen = bytes(32)
+        own = f"$argon2id$v=19$m=8,t=1,p=1${salt}${base64.b64encode(chosen).decode().rstrip('=')}"
+        sealed = hasher.reencrypt(own)
+        pad = base64.b64decode(sealed.split("$")[-1] + "=")
+        victim_sealed = base64.b64decode(parts[-1] + "=")
+        guess = bytes(a ^ b for a, b in zip(victim_sealed, pad, strict=True))
+        inner = hasher._open(victim)[0]
+        assert base64.b64encode(guess).decode().rstrip("=") not in inner
+
+    def test_odd_hash_length_left_alone(self, ring):
+        """An argon2id hash with an odd hash length is not sealed."""
+        odd = argon2.PasswordHasher(
+            time_cost=1, memory_cost=8, parallelism=1, hash_len=17
+        ).hash("pw")
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        assert hasher.reencrypt(odd) == odd
+        ok, new = hasher.verify_and_update(odd, "pw")
+        assert ok
+        assert new is not None
+        assert new.startswith("$dp-argon2id$")
+
     def test_needs_keyring(self, ring):
         """A peppered hash without the keyring is a configuration error."""
         stored = PasswordHasher(**FAST, pepper=ring).hash("pw")

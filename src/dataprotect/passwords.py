@@ -102,7 +102,29 @@ def _phc_b64decode(text: str) -> bytes:
 
 
 def _xor(data: bytes, pad: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(data, pad, strict=True))
+    return bytes(x ^ y for x, y in zip(data, pad, strict=False))
+
+
+def _feistel(key: bytes, header: str, data: bytes, *, decrypt: bool) -> bytes:
+    """A tweakable permutation of *data* (even length, at most 64 bytes).
+
+    Four Feistel rounds (Luby-Rackoff) whose round function is
+    ``HMAC-SHA-256(key, header || round || half)`` truncated to the half
+    length: a strong pseudorandom permutation, so knowing the encryption of
+    chosen hashes under a header reveals nothing about another hash's.
+    """
+    half = len(data) // 2
+    tweak = header.encode("ascii")
+    left, right = data[:half], data[half:]
+    rounds = (3, 2, 1, 0) if decrypt else (0, 1, 2, 3)
+    for i in rounds:
+        if decrypt:
+            mask = hmac.digest(key, tweak + bytes([i]) + left, "sha256")
+            left, right = _xor(right, mask), left
+        else:
+            mask = hmac.digest(key, tweak + bytes([i]) + right, "sha256")
+            left, right = right, _xor(left, mask)
+    return left + right
 
 
 def _encode_password(password: object, *, hashing: bool, limit: int) -> bytes:
@@ -290,8 +312,7 @@ class PasswordHasher:
 
     # -- pepper --------------------------------------------------------
 
-    def _pad(self, key_id: int, header: str, size: int) -> bytes:
-        """The keystream: HMAC-SHA-256(pepper subkey, header || counter)."""
+    def _subkey(self, key_id: int) -> bytes:
         if self._pepper is None:  # pragma: no cover - callers check
             raise ConfigurationError(_NO_PEPPER)
         material = self._pepper._material(key_id)  # noqa: SLF001
@@ -299,25 +320,27 @@ class PasswordHasher:
         if cached is None or cached[0] is not material:
             cached = (material, _kdf.derive(material, "pepper"))
             self._subkeys[key_id] = cached
-        head = header.encode("ascii")
-        return b"".join(
-            hmac.digest(cached[1], head + bytes([i]), "sha256")
-            for i in range((size + 31) // 32)
-        )[:size]
+        return cached[1]
 
     def _seal(self, phc: str) -> str:
-        """Encrypt the hash of an argon2id PHC string under the pepper."""
+        """Encrypt the hash of an argon2id PHC string under the pepper.
+
+        An argon2id string that cannot be sealed (odd hash length) is
+        returned unchanged.
+        """
         if self._pepper is None:  # pragma: no cover - callers check
             return phc
         match = _PHC_RE.fullmatch(phc)
         if match is None:
             raise InvalidHashError(_MALFORMED)
         m, t, p, salt, digest = match.groups()
+        raw = _phc_b64decode(digest)
+        if len(raw) % 2:
+            return phc
         key_id = self._pepper.primary_id
         header = f"$dp-argon2id$v=19$m={m},t={t},p={p},k={key_id:08x}${salt}"
-        raw = _phc_b64decode(digest)
-        pad = self._pad(key_id, header, len(raw))
-        return f"{header}${_phc_b64encode(_xor(raw, pad))}"
+        sealed = _feistel(self._subkey(key_id), header, raw, decrypt=False)
+        return f"{header}${_phc_b64encode(sealed)}"
 
     def _open(self, stored: str) -> tuple[str, int | None]:
         """(inner argon2 or legacy hash, pepper key id or None)."""
@@ -331,8 +354,11 @@ class PasswordHasher:
         m, t, p, kid, salt, sealed = match.groups()
         key_id = int(kid, 16)
         raw = _phc_b64decode(sealed)
-        pad = self._pad(key_id, stored[: match.start(6) - 1], len(raw))
-        digest = _phc_b64encode(_xor(raw, pad))
+        if len(raw) % 2:
+            raise InvalidHashError(_MALFORMED)
+        header = stored[: match.start(6) - 1]
+        opened = _feistel(self._subkey(key_id), header, raw, decrypt=True)
+        digest = _phc_b64encode(opened)
         return f"$argon2id$v=19$m={m},t={t},p={p}${salt}${digest}", key_id
 
     # -- hashing -------------------------------------------------------
