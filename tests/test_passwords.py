@@ -446,6 +446,22 @@ class TestPepper:
         with pytest.raises(argon2.exceptions.InvalidHashError):
             argon2.PasswordHasher().verify(stored, "pw")
 
+    @given(password=passwords, other=passwords)
+    @settings(max_examples=30)
+    def test_round_trip_and_rotation_property(self, password, other):
+        """Peppered hashes round-trip and survive rotation for any Unicode."""
+        assume(password != other)
+        ring = Keyring.generate()
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        stored = hasher.hash(password)
+        assert hasher.verify(stored, password)
+        assert not hasher.verify(stored, other)
+        ring.rotate()
+        moved = hasher.reencrypt(stored)
+        assert hasher.verify(moved, password)
+        assert not hasher.verify(moved, other)
+        assert hasher.reencrypt(moved) == moved
+
     def test_rotation_without_passwords(self, ring):
         """After rotation, reencrypt moves hashes without the password."""
         hasher = PasswordHasher(**FAST, pepper=ring)
