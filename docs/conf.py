@@ -43,6 +43,7 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!dataprotect\.).*"),
     (r"py:.*", r"dataprotect\._.*"),
+    (r"py:.*", r"dataprotect\..*\._.*"),  # private modules' TypeVars
 ]
 suppress_warnings = ["myst.header"]
 

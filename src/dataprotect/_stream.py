@@ -152,9 +152,13 @@ def open_stream(
 ) -> int:
     """Authenticate and decrypt *src* to *dst*; return the plaintext size.
 
-    Each segment is written to *dst* only after it authenticated.  A
-    truncated or extended stream fails at its end, so a caller writing to a
-    file must discard the output on error (the file helpers do).
+    Each segment is written to *dst* only after it authenticated.  A full
+    segment is a middle one if it authenticates as such, else it must
+    authenticate as the final one (as age's reference implementation
+    decides); a short segment can only be the final one.  A truncated or
+    extended stream therefore fails at its end, after the segments before
+    it were written, so a caller writing to a file must discard the output
+    on error (the file helpers do).
 
     Raises:
         dataprotect.errors.DecryptionError: Any segment failed, the stream
@@ -162,29 +166,45 @@ def open_stream(
     """
     nonce = _nonces(prefix)
     size = segment_size + TAG_SIZE
-    cur, nxt = bytearray(size), bytearray(size)
+    raw = bytearray(size)
+    buf = memoryview(raw)
     out = memoryview(bytearray(segment_size))
-    n = _read_full(src, cur)
     counter = total = 0
+    n = _read_full(src, raw)
     while True:
-        m = _read_full(src, nxt) if n == size else 0
-        last = m == 0
-        if n < TAG_SIZE or (last and n == TAG_SIZE and counter > 0):
+        if n < TAG_SIZE or (n == TAG_SIZE and counter > 0):
             raise DecryptionError(_FAILED)
-        try:
-            aead.decrypt_into(
-                nonce(counter, last),
-                memoryview(cur)[:n],
-                associated_data,
-                out[: n - TAG_SIZE],
-            )
-        except InvalidTag:
-            raise DecryptionError(_FAILED) from None
-        dst.write(out[: n - TAG_SIZE])
+        data, plain = buf[:n], out[: n - TAG_SIZE]
+        last = n < size
+        if last or not _open(
+            aead, nonce(counter, False), data, associated_data, plain
+        ):
+            last = True
+            if not _open(
+                aead, nonce(counter, True), data, associated_data, plain
+            ):
+                raise DecryptionError(_FAILED)
+        dst.write(plain)
         total += n - TAG_SIZE
         if progress is not None:
             progress(n - TAG_SIZE)
         if last:
+            if n == size and _read_full(src, bytearray(1)):
+                raise DecryptionError(_FAILED)
             return total
         counter += 1
-        cur, nxt, n = nxt, cur, m
+        n = _read_full(src, raw)
+
+
+def _open(
+    aead: AEAD,
+    nonce: bytes,
+    data: memoryview,
+    associated_data: bytes | None,
+    out: memoryview,
+) -> bool:
+    try:
+        aead.decrypt_into(nonce, data, associated_data, out)
+    except InvalidTag:
+        return False
+    return True

@@ -20,6 +20,13 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
     ├── MissingDependencyError (ImportError)
+    ├── BackupError
+    │   └── AgeError
+    │       ├── AgeFormatError (ValueError)
+    │       │   └── AgeArmorError
+    │       ├── AgeNoMatchError
+    │       └── AgeDecryptionError (DecryptionError)
+    ├── RateLimitExceeded
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)
     └── HasherBusyError
@@ -29,7 +36,13 @@ from __future__ import annotations
 
 
 __all__ = [
+    "AgeArmorError",
+    "AgeDecryptionError",
+    "AgeError",
+    "AgeFormatError",
+    "AgeNoMatchError",
     "BackendError",
+    "BackupError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
@@ -40,6 +53,7 @@ __all__ = [
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
+    "RateLimitExceeded",
 ]
 
 
@@ -113,6 +127,77 @@ class MissingDependencyError(DataProtectError, ImportError):
 
     .. versionadded:: 0.1.0
     """
+
+
+class BackupError(DataProtectError):
+    """A backup could not be written, read, verified or pruned.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeError(BackupError):
+    """An age file could not be encrypted or decrypted.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeFormatError(AgeError, ValueError):
+    """An age header is malformed or unsupported: a bad version line,
+    stanza, MAC line or payload nonce, a stanza that breaks its type's rules,
+    or an scrypt work factor above the caller's limit.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeArmorError(AgeFormatError):
+    """An armored (PEM) age file breaks the strict armor rules.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeNoMatchError(AgeError):
+    """None of the given identities (or passphrases) opens the file.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AgeDecryptionError(AgeError, DecryptionError):
+    """The header MAC or the payload of an age file failed authentication.
+
+    Raised for a modified header, and for a modified, truncated, reordered
+    or extended payload.  Plaintext already written to the destination came
+    from chunks that authenticated; nothing after the failing chunk is
+    released.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
+    """A rate limit or login throttle refused the request.
+
+    The message never says which limit fired, so a client cannot probe the
+    policy.  :attr:`retry_after` is how many seconds to wait (positive, and
+    never longer than the limit's window); send it as ``Retry-After``.
+
+    Args:
+        retry_after: Seconds until a retry may succeed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("rate limit exceeded; retry later")
+        #: Seconds until a retry may succeed.
+        self.retry_after = float(retry_after)
+
+    def __reduce__(self) -> tuple[type[RateLimitExceeded], tuple[float]]:
+        return (type(self), (self.retry_after,))
 
 
 class InvalidHashError(DataProtectError, ValueError):

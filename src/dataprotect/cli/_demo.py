@@ -55,6 +55,8 @@ STEPS: list[tuple[str, str]] = [
         "Keys and encryption at rest",
         "dataprotect.cli._demo:_keys_and_encryption",
     ),
+    ("Secret scanning", "dataprotect.cli._scan:demo_step"),
+    ("Rate-limited logins", "dataprotect.cli._ratelimit:demo_step"),
     ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
 ]
 

@@ -1,0 +1,3 @@
+"""Encrypted backups."""
+
+from __future__ import annotations

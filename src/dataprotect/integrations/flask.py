@@ -1,0 +1,144 @@
+"""Rate limiting for Flask views.
+
+``@rate_limit("5/minute")`` under ``@app.route``; the view answers 429 with
+``Retry-After`` (and nothing about which limit fired) when over the rate, or
+when it raises :class:`~dataprotect.errors.RateLimitExceeded` itself (e.g.
+from :meth:`~dataprotect.ratelimit.LoginThrottle.check`).
+:func:`register_error_handler` does the latter for the whole app.
+
+Requires ``dataprotect[flask]``.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar, cast
+
+from dataprotect.errors import MissingDependencyError, RateLimitExceeded
+from dataprotect.integrations._ratelimit_http import (
+    BODY,
+    STATUS,
+    retry_after_header,
+)
+from dataprotect.ratelimit import (
+    KeyPart,
+    Rate,
+    RateLimiter,
+    _default_limiter,
+    _key_parts,
+)
+
+
+try:
+    import flask
+except ImportError:  # pragma: no cover - exercised without the extra
+    msg = "the Flask adapter needs flask: install dataprotect[flask]"
+    raise MissingDependencyError(msg) from None
+
+
+__all__ = [
+    "client_ip",
+    "rate_limit",
+    "register_error_handler",
+    "too_many_requests",
+]
+
+_F = TypeVar("_F", bound=Callable[..., object])
+#: Turns the current request into what is limited.
+KeyFunc = Callable[[flask.Request], "KeyPart | tuple[KeyPart, ...]"]
+
+
+def client_ip(request: flask.Request) -> str:
+    """The peer address (the default key).
+
+    Behind a reverse proxy, wrap the app in ``werkzeug``'s ``ProxyFix`` so
+    this is the client, not the proxy.
+
+    .. versionadded:: 0.1.0
+    """
+    return request.remote_addr or "unknown"
+
+
+def too_many_requests(exc: RateLimitExceeded) -> flask.Response:
+    """The 429 response for *exc*: fixed body, ``Retry-After`` only.
+
+    .. versionadded:: 0.1.0
+    """
+    return flask.Response(
+        BODY,
+        status=STATUS,
+        mimetype="text/plain",
+        headers={"Retry-After": retry_after_header(exc)},
+    )
+
+
+def register_error_handler(app: flask.Flask) -> None:
+    """Answer 429 for any ``RateLimitExceeded`` a view of *app* raises.
+
+    .. versionadded:: 0.1.0
+    """
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
+
+
+def rate_limit(
+    rate: Rate,
+    *,
+    key: KeyFunc | None = None,
+    limiter: RateLimiter | None = None,
+) -> Callable[[_F], _F]:
+    """Limit a Flask view per client (or per *key*).
+
+    Args:
+        rate: The rate, e.g. ``"5/minute"``.
+        key: ``flask.Request`` -> what is limited (default :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+
+    Returns:
+        The decorator; put it below ``@app.route``.  ``async def`` views
+        (Flask's ``flask[async]``) use the limiter's async path.
+
+    .. versionadded:: 0.1.0
+    """
+    key_func = key or client_ip
+
+    def decorate(view: _F) -> _F:
+        name = f"{view.__module__}.{view.__qualname__}"
+
+        if inspect.iscoroutinefunction(view):
+            async_view = cast("Callable[..., Awaitable[object]]", view)
+
+            @functools.wraps(view)
+            async def async_wrapper(*args: object, **kwargs: object) -> object:
+                lim = limiter or _default_limiter()
+                try:
+                    await lim.acheck(
+                        rate,
+                        "flask",
+                        name,
+                        *_key_parts(key_func(flask.request)),
+                    )
+                    return await async_view(*args, **kwargs)
+                except RateLimitExceeded as exc:
+                    return too_many_requests(exc)
+
+            return cast("_F", async_wrapper)
+
+        @functools.wraps(view)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            lim = limiter or _default_limiter()
+            try:
+                lim.check(
+                    rate, "flask", name, *_key_parts(key_func(flask.request))
+                )
+                return view(*args, **kwargs)
+            except RateLimitExceeded as exc:
+                return too_many_requests(exc)
+
+        return cast("_F", wrapper)
+
+    return decorate

@@ -1,0 +1,200 @@
+"""Rate limiting for Starlette and FastAPI.
+
+:class:`RateLimitMiddleware` limits every HTTP request of an app (or of some
+paths); :class:`RateLimit` is a FastAPI dependency for one route.  Both use
+the limiter's async path, so no blocking network call runs on the event
+loop, and both answer 429 with ``Retry-After`` and nothing about which limit
+fired.  :func:`rate_limit_exceeded_handler` turns a
+:class:`~dataprotect.errors.RateLimitExceeded` raised in a view (e.g. by
+:meth:`~dataprotect.ratelimit.LoginThrottle.check`) into the same answer.
+
+Requires ``dataprotect[starlette]`` (or ``dataprotect[fastapi]``).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from dataprotect.errors import MissingDependencyError, RateLimitExceeded
+from dataprotect.integrations._ratelimit_http import (
+    BODY,
+    STATUS,
+    retry_after_header,
+)
+from dataprotect.ratelimit import (
+    KeyPart,
+    Rate,
+    RateLimiter,
+    _default_limiter,
+    _key_parts,
+)
+
+
+try:
+    from starlette.exceptions import HTTPException
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+except ImportError:  # pragma: no cover - exercised without the extra
+    msg = (
+        "the Starlette adapter needs starlette: install dataprotect[starlette]"
+    )
+    raise MissingDependencyError(msg) from None
+
+
+__all__ = [
+    "RateLimit",
+    "RateLimitMiddleware",
+    "client_ip",
+    "rate_limit_exceeded_handler",
+    "too_many_requests",
+]
+
+#: Turns a request into what is limited.
+KeyFunc = Callable[[Request], "KeyPart | tuple[KeyPart, ...]"]
+
+
+def client_ip(request: Request) -> str:
+    """The peer address of *request* (the default key).
+
+    Behind a reverse proxy, run uvicorn with ``--proxy-headers`` and
+    ``--forwarded-allow-ips`` so this is the client, not the proxy.
+
+    .. versionadded:: 0.1.0
+    """
+    return request.client.host if request.client else "unknown"
+
+
+def too_many_requests(exc: RateLimitExceeded) -> Response:
+    """The 429 response for *exc*: fixed body, ``Retry-After`` only.
+
+    .. versionadded:: 0.1.0
+    """
+    return PlainTextResponse(
+        BODY,
+        status_code=STATUS,
+        headers={"Retry-After": retry_after_header(exc)},
+    )
+
+
+async def rate_limit_exceeded_handler(
+    request: Request,  # noqa: ARG001 (Starlette's handler signature)
+    exc: Exception,
+) -> Response:
+    """Exception handler: ``app.add_exception_handler(RateLimitExceeded, ...)``.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(exc, RateLimitExceeded):  # pragma: no cover
+        raise exc
+    return too_many_requests(exc)
+
+
+class RateLimitMiddleware:
+    """ASGI middleware limiting HTTP requests per client.
+
+    ``app.add_middleware(RateLimitMiddleware, rate="100/minute")``.  It also
+    answers 429 for a :class:`~dataprotect.errors.RateLimitExceeded` raised
+    by the app before the response started.
+
+    Args:
+        app: The ASGI app.
+        rate: The rate, e.g. ``"100/minute"``.
+        key: Request -> what is limited (default :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+        paths: Only limit paths starting with one of these prefixes.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        rate: Rate,
+        key: KeyFunc | None = None,
+        limiter: RateLimiter | None = None,
+        paths: Iterable[str] | None = None,
+    ) -> None:
+        self.app = app
+        self.rate = rate
+        self.key = key or client_ip
+        self.limiter = limiter or _default_limiter()
+        self.paths = tuple(paths) if paths is not None else None
+
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if scope["type"] != "http" or (
+            self.paths is not None
+            and not str(scope.get("path", "")).startswith(self.paths)
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            await self.limiter.acheck(
+                self.rate, "asgi", *_key_parts(self.key(request))
+            )
+        except RateLimitExceeded as exc:
+            await too_many_requests(exc)(scope, receive, send)
+            return
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except RateLimitExceeded as exc:
+            if started:
+                raise
+            await too_many_requests(exc)(scope, receive, send)
+
+
+class RateLimit:
+    """A FastAPI dependency limiting one route (or a router).
+
+    ``@app.post("/login", dependencies=[Depends(RateLimit("5/minute"))])``.
+    Counts are kept per route path template and key.  Raises
+    ``HTTPException(429)`` with ``Retry-After``.
+
+    Args:
+        rate: The rate.
+        key: Request -> what is limited (default :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        rate: Rate,
+        *,
+        key: KeyFunc | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.rate = rate
+        self.key = key or client_ip
+        self.limiter = limiter
+
+    async def __call__(self, request: Request) -> None:
+        """Check the limit for *request*."""
+        route = request.scope.get("route")
+        where = str(getattr(route, "path", None) or request.url.path)
+        limiter = self.limiter or _default_limiter()
+        try:
+            await limiter.acheck(
+                self.rate, "route", where, *_key_parts(self.key(request))
+            )
+        except RateLimitExceeded as exc:
+            raise HTTPException(
+                status_code=STATUS,
+                detail=BODY,
+                headers={"Retry-After": retry_after_header(exc)},
+            ) from None

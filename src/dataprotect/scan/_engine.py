@@ -1,0 +1,616 @@
+"""The secret-scanning engine: rules loaded from TOML, matching, checks.
+
+Private: the public API is :mod:`dataprotect.scan.secrets`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import hashlib
+import json
+import math
+import re
+import sys
+import zlib
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dataprotect.errors import ConfigurationError
+
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    try:
+        import tomli as tomllib
+    except ImportError:
+        from dataprotect.errors import MissingDependencyError
+
+        msg = "secret scanning on Python 3.10 needs tomli: install dataprotect[scan]"
+        raise MissingDependencyError(msg) from None
+
+
+__all__ = [
+    "PRAGMA",
+    "Match",
+    "Rule",
+    "find_matches",
+    "load_rules",
+]
+
+#: The inline pragma that suppresses findings on its line.
+PRAGMA = "dataprotect: allow-secret"
+
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+#: Published example credentials from vendors' documentation: never findings.
+DOCUMENTED_EXAMPLES = frozenset(
+    {
+        "AKIAIOSFODNN7EXAMPLE",
+        "AKIAI44QH8DHBEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+        "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        "gho_16C7e42F292c6912E7710c838347Ae178B4a",
+        "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",
+    }
+)
+
+_PLACEHOLDER = re.compile(
+    r"""(?ix)
+    ^(?:x{3,}|\*{3,}|\.{3,}|-{3,}|_{3,}|0{6,}|1234\w*|abc\w*|none|null|nil|
+       true|false|undefined|password\d*|passwd|secret|changeme|change_me|
+       postgres|mysql|redis|rabbitmq|mongo|sa|
+       admin|root|guest|test\w*|user|pass|pw|redacted|hidden|masked|secure|hunter2|
+       your[_\-\w]*|my[_\-]?(?:secret|password|token|key)\w*|
+       placeholder\w*|dummy\w*|sample\w*|example\w*|fake\w*|todo|fixme|tbd)$
+    """
+)
+_PLACEHOLDER_PART = re.compile(
+    r"(?i)x{4,}|\*{4,}|example|placeholder|dummy|redacted|changeme|insert|replace|"
+    r"your[_\-]|<[^>]*>|\{\{|\}\}|\$\{|\$\(|%\(|%s|\{[A-Za-z_]\w*\}|lorem|ipsum"
+)
+_ENV_REF = re.compile(
+    r"""(?x)^(?:\$[A-Za-z_]\w*|\$\{[^}]*\}?|%[A-Za-z_]\w*%|\{\{.*|
+        (?:os\.)?environ|getenv|env[.\[(:]|process\.env|settings\.|config\.|
+        ENV\[|secrets\.|vault:|ssm:|arn:|ref\+|op://|\[\[|@Value)""",
+)
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+_HASH_PREFIX = re.compile(
+    r"^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:=]", re.IGNORECASE
+)
+_IMAGE_B64 = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "PHN2Zy", "data:")
+_IDENTIFIER = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(?:[.\-][A-Za-z_][A-Za-z0-9_]*)*$"
+)
+
+_SECRET_NAME = re.compile(
+    r"(?i)(?:secret|passw(?:or)?d|passphrase|pwd|token|api[_.\-]?key|apikey|"
+    r"access[_.\-]?key|auth[_.\-]?key|private[_.\-]?key|credential|"
+    r"signing[_.\-]?key|encryption[_.\-]?key|client[_.\-]?secret)"
+)
+_NOT_SECRET_NAME = re.compile(
+    r"(?i)(?:hash|sha\d*|digest|checksum|fingerprint|integrity|rev(?:ision)?$|"
+    r"commit|_id$|^id$|uuid|version|url$|uri$|path|file|dir$|name$|type$|"
+    r"length|size|count|prefix|suffix|header|field|label|format|pattern|regex|"
+    r"endpoint|placeholder|_len$|_max|_min|expir|ttl|timeout|enabled|required|"
+    r"policy|reset|strength|validator|error|message|hint|prompt|input|mode|"
+    r"class|kind|index|char|salt_rounds|tokenizer|tokens$|_tokens|token_type|"
+    r"_at$|_on$|_by$|date|time|^min_|^max_|_min$|_max$|attempt|scope|audience|issuer|algorithm)"
+)
+_ASSIGNMENT = re.compile(
+    r"""(?P<name>[A-Za-z_@$][A-Za-z0-9_.\-]{0,80})["'\]]?
+        (?:\s*:\s*[A-Za-z_][\w.\[\]|\ ]{0,30}?(?=\s*=))?\s*
+        (?P<op>:=|=>|\?\?=|\|\|=|=|:)\s*
+        (?:[rbuf]{0,2}(?P<q>["'`]))?
+        (?P<value>[^\s"'`,;)\]}]{8,200})
+        (?P<close>["'`])?""",
+    re.VERBOSE,
+)
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_ALNUM = frozenset(BASE62)
+_B64 = frozenset(BASE62 + "+/=-_")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One detection rule, loaded from a TOML rules file.
+
+    See :func:`load_rules`; the fields mirror the keys of a ``[[rule]]``
+    table.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    kind: str
+    keywords: tuple[str, ...]
+    regex: re.Pattern[str] | None
+    type: str = "regex"
+    checksum: str | None = None
+    min_entropy: float = 0.0
+    stopwords: tuple[str, ...] = ()
+    url_password: bool = False
+    anchor: re.Pattern[str] | None = None
+    window: int = 0
+    fast: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A raw match: offsets into the text, the secret and the check result."""
+
+    rule: Rule
+    start: int
+    end: int
+    secret: str
+    checksum_valid: bool | None
+    line: int = 0
+    column: int = 0
+    line_text: str = field(default="", repr=False)
+
+
+# --------------------------------------------------------------- rule files
+
+
+def _rule_from_table(table: dict[str, Any]) -> Rule:
+    try:
+        rid = str(table["id"])
+        kind = str(table["kind"])
+        rtype = str(table.get("type", "regex"))
+        keywords = tuple(str(k).lower() for k in table.get("keywords", ()))
+        regex = re.compile(table["regex"]) if "regex" in table else None
+        if "anchor" in table:
+            re.compile(table["anchor"])
+    except (KeyError, TypeError, re.error):
+        msg = "rules file: every rule needs an id, a kind and a valid regex"
+        raise ConfigurationError(msg) from None
+    if rtype not in {"regex", "assignment"} or (
+        rtype == "regex" and regex is None
+    ):
+        msg = "rules file: type must be 'regex' (with a regex) or 'assignment'"
+        raise ConfigurationError(msg)
+    checksum = table.get("checksum")
+    if checksum is not None and checksum not in _CHECKSUMS:
+        msg = "rules file: unknown checksum name"
+        raise ConfigurationError(msg)
+    return Rule(
+        id=rid,
+        kind=kind,
+        keywords=keywords,
+        regex=regex,
+        type=rtype,
+        checksum=checksum,
+        min_entropy=float(table.get("min_entropy", 0.0)),
+        stopwords=tuple(str(s).lower() for s in table.get("stopwords", ())),
+        url_password=bool(table.get("url_password", False)),
+        anchor=re.compile(table["anchor"]) if "anchor" in table else None,
+        window=int(table.get("window", 0)),
+        fast=_fast_variant(table.get("regex")),
+    )
+
+
+def _fast_variant(pattern: object) -> re.Pattern[str] | None:
+    """The pattern without a leading ``\\b``, so that re can use its literal
+    prefix search; the word boundary is then checked by hand."""
+    if not isinstance(pattern, str) or not pattern.startswith("\\b"):
+        return None
+    try:
+        return re.compile(pattern[2:])
+    except re.error:
+        return None
+
+
+def _parse_rules(data: bytes) -> list[Rule]:
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        msg = "rules file is not valid UTF-8 TOML"
+        raise ConfigurationError(msg) from None
+    tables = doc.get("rule", [])
+    if not isinstance(tables, list):
+        msg = "rules file: [[rule]] must be an array of tables"
+        raise ConfigurationError(msg)
+    return [_rule_from_table(t) for t in tables]
+
+
+_BUILTIN: list[Rule] | None = None
+
+
+def load_rules(
+    extra: list[str | Path] | tuple[str | Path, ...] = (),
+) -> list[Rule]:
+    """The built-in rules and the rules in each *extra* TOML file.
+
+    User rules run after the built-in format rules and before the generic
+    catch-alls (the high-entropy assignment rule and dataprotect tokens).
+
+    Raises:
+        ConfigurationError: A rules file is not valid TOML, a rule lacks an
+            id, kind or valid regex, or reuses an id.
+
+    .. versionadded:: 0.1.0
+    """
+    global _BUILTIN  # noqa: PLW0603
+    if _BUILTIN is None:
+        data = (
+            resources.files("dataprotect.scan")
+            .joinpath("rules.toml")
+            .read_bytes()
+        )
+        _BUILTIN = _parse_rules(data)
+    rules = list(_BUILTIN)
+    seen = {r.id for r in rules}
+    for path in extra:
+        for rule in _parse_rules(Path(path).read_bytes()):
+            if rule.id in seen:
+                msg = "rules file: a rule id is used twice"
+                raise ConfigurationError(msg)
+            seen.add(rule.id)
+            # user rules go before the generic catch-alls
+            rules.insert(len(rules) - 2, rule)
+    return rules
+
+
+# ---------------------------------------------------------------- checks
+
+
+def shannon_entropy(value: str) -> float:
+    """Shannon entropy of *value* in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def base62_crc32(data: str) -> str:
+    """CRC32 of *data* in 6 base62 digits (GitHub's and npm's scheme)."""
+    n = zlib.crc32(data.encode("ascii"))
+    out = ""
+    while n:
+        n, r = divmod(n, 62)
+        out = BASE62[r] + out
+    return out.rjust(6, "0")
+
+
+def _check_crc_token(secret: str) -> bool:
+    prefix, _, body = secret.rpartition("_")
+    if len(body) != 36:
+        return False
+    random, check = body[:30], body[30:]
+    return check in {base62_crc32(random), base62_crc32(f"{prefix}_{random}")}
+
+
+def _check_age(secret: str) -> bool:
+    hrp, data = "age-secret-key-", secret.lower()[len("age-secret-key-1") :]
+    values = [_BECH32.find(c) for c in data]
+    if -1 in values:
+        return False
+    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    chk = 1
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    for v in expanded + values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (top >> i) & 1 else 0
+    return chk == 1
+
+
+def _b64url_json(part: str) -> Any:
+    raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    return json.loads(raw)
+
+
+def _check_jwt(secret: str) -> bool:
+    header, payload, _sig = secret.split(".", 2)
+    try:
+        head = _b64url_json(header)
+        body = _b64url_json(payload)
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(head, dict) and "alg" in head and isinstance(body, dict)
+
+
+_CHECKSUMS = {
+    "github": _check_crc_token,
+    "npm": _check_crc_token,
+    "dataprotect": _check_crc_token,
+    "age": _check_age,
+    "jwt": _check_jwt,
+}
+#: Checks that only confirm the structure: the finding's checksum_valid is None.
+_STRUCTURAL = frozenset({"jwt"})
+
+
+def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:  # noqa: PLR0911
+    """High-entropy test for generic values, tuned per character set."""
+    chars = set(value)
+    short_password = password and len(value) < 16 and not chars <= _HEX
+    n = len(value)
+    ent = shannon_entropy(value)
+    if chars <= _HEX and not short_password:
+        if n < 16:
+            return False
+        return ent >= min(3.0, math.log2(n) - 1.1)
+    classes = (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value)
+    )
+    if chars <= _ALNUM and not short_password:
+        if n < 16 or classes < 3:
+            return False
+        return ent >= min(3.7, math.log2(n) - 0.5)
+    if chars <= _B64 and not short_password:
+        if n < 16 or classes < 2:
+            return False
+        return ent >= min(3.9, math.log2(n) - 0.5)
+    # printable with punctuation: a password literal
+    if n < 8 or classes < 2 or " " in value:
+        return False
+    return ent >= min(3.0, math.log2(n) - 0.6)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether *value* is a placeholder, env reference or non-secret hash."""
+    return bool(
+        _PLACEHOLDER.match(value)
+        or _PLACEHOLDER_PART.search(value)
+        or _ENV_REF.match(value)
+        or _UUID.match(value)
+        or _HASH_PREFIX.match(value)
+        or value.startswith(_IMAGE_B64)
+        or len(set(value)) <= 3
+    )
+
+
+def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR0911
+    if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
+        return False
+    if value in DOCUMENTED_EXAMPLES or is_placeholder(value):
+        return False
+    if not quoted and (
+        any(c in value for c in "([<{$|")
+        or (_IDENTIFIER.match(value) and "." in value)
+    ):
+        return False
+    if _IDENTIFIER.match(value) and not any(c.isdigit() for c in value):
+        return False
+    if value.startswith(("http://", "https://", "/", "./", "~/", "\\")):
+        return False
+    if (
+        set(value) <= _HEX
+        and len(value) in {40, 64}
+        and "pass" not in name.lower()
+    ):
+        # git commit ids and content digests, unless a password holds them
+        return "secret" in name.lower() or "token" in name.lower()
+    password = re.search(r"(?i)passw|pwd|passphrase", name) is not None
+    return _charset_entropy_ok(value, password=password)
+
+
+# ---------------------------------------------------------------- matching
+
+
+class _Lines:
+    """Line numbers for offsets, computed once per text on demand."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._starts = starts
+        return self._starts
+
+    def locate(self, offset: int) -> tuple[int, int, int, int]:
+        """(line, column, line start, line end), 1-based line and column."""
+        starts = self.starts()
+        idx = bisect.bisect_right(starts, offset) - 1
+        start = starts[idx]
+        end = self.text.find("\n", start)
+        if end == -1:
+            end = len(self.text)
+        return idx + 1, offset - start + 1, start, end
+
+
+def _secret_of(m: re.Match[str]) -> tuple[str, int, int]:
+    if "secret" in m.re.groupindex:
+        return m.group("secret"), m.start("secret"), m.end("secret")
+    if m.re.groups:
+        return m.group(1), m.start(1), m.end(1)
+    return m.group(0), m.start(0), m.end(0)
+
+
+def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR0911
+    """(keep, checksum_valid) for a regex match."""
+    if secret in DOCUMENTED_EXAMPLES:
+        return False, None
+    low = secret.lower()
+    if any(s in low for s in rule.stopwords):
+        return False, None
+    if rule.url_password and (
+        secret[0] in "[{<(%$*"
+        or is_placeholder(secret.strip("[]<>{}()"))
+        or (_IDENTIFIER.match(secret) and len(secret) < 6)
+    ):
+        return False, None
+    if rule.min_entropy and shannon_entropy(secret) < rule.min_entropy:
+        return False, None
+    if rule.checksum is None:
+        return True, None
+    try:
+        ok = _CHECKSUMS[rule.checksum](secret)
+    except Exception:  # noqa: BLE001 - a malformed candidate is no finding
+        ok = False
+    if not ok:
+        return False, False
+    return True, None if rule.checksum in _STRUCTURAL else True
+
+
+def _assignment_matches(rule: Rule, text: str, low: str) -> list[Match]:
+    spans: set[tuple[int, int]] = set()
+    for kw in rule.keywords:
+        pos = low.find(kw)
+        while pos != -1:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            if end == -1:
+                end = len(text)
+            # bound the window on huge single-line files
+            spans.add((max(start, pos - 120), min(end, pos + 400)))
+            pos = low.find(kw, pos + len(kw))
+    out: list[Match] = []
+    for start, end in sorted(spans):
+        for m in _ASSIGNMENT.finditer(text, start, end):
+            name, value = m.group("name"), m.group("value")
+            quoted = m.group("q") is not None
+            if quoted and m.group("close") != m.group("q"):
+                continue
+            if not quoted and "=" in value.rstrip("="):
+                continue
+            if (
+                not quoted
+                and m.group("op") == ":"
+                and text[m.end() : m.end() + 4].lstrip()[:1]
+                in {",", ")", "=", "|"}
+            ):
+                continue  # a parameter's type annotation
+            if not _generic_value_ok(name, value, quoted):
+                continue
+            out.append(
+                Match(rule, m.start("value"), m.end("value"), value, None)
+            )
+    return out
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:  # noqa: C901, PLR0912
+    """(secret, start, end) for each regex match of *rule* in *text*."""
+    assert rule.regex is not None  # noqa: S101 - checked at load
+    if rule.anchor is not None:
+        windows: list[list[int]] = []
+        for a in rule.anchor.finditer(text):
+            s, e = max(0, a.start() - rule.window), a.end() + rule.window
+            if windows and s <= windows[-1][1]:
+                windows[-1][1] = e
+            else:
+                windows.append([s, e])
+        for s, e in windows:
+            for m in rule.regex.finditer(text[s:e]):
+                secret, ms, me = _secret_of(m)
+                if secret:
+                    yield secret, s + ms, s + me
+        return
+    if rule.fast is not None:
+        for m in rule.fast.finditer(text):
+            begin = m.start()
+            if begin and _is_word(text[begin - 1]) and _is_word(text[begin]):
+                continue
+            secret, ms, me = _secret_of(m)
+            if secret:
+                yield secret, ms, me
+        return
+    for m in rule.regex.finditer(text):
+        secret, ms, me = _secret_of(m)
+        if secret:
+            yield secret, ms, me
+
+
+def find_matches(text: str, rules: list[Rule]) -> list[Match]:  # noqa: C901, PLR0912
+    """Every finding in *text*: checked, de-duplicated, located, suppressed."""
+    low: str | None = None
+    lines = _Lines(text)
+    raw: list[Match] = []
+    rejected: list[tuple[int, int]] = []
+    for rule in rules:
+        if rule.keywords:
+            if low is None:
+                low = text.lower()
+            if not any(k in low for k in rule.keywords):
+                continue
+        if rule.type == "assignment":
+            if low is None:
+                low = text.lower()
+            raw.extend(_assignment_matches(rule, text, low))
+            continue
+        for secret, start, end in _regex_candidates(rule, text):
+            keep, valid = _check(rule, secret)
+            if keep:
+                raw.append(Match(rule, start, end, secret, valid))
+            else:
+                # a known format that failed its checks (a bad checksum, a
+                # documented example) is not reported by a later rule either
+                rejected.append((start, end))
+    if not raw:
+        return []
+    # one finding per span: the earlier (more specific) rule wins
+    taken: list[tuple[int, int]] = rejected
+    out: list[Match] = []
+    for match in raw:
+        if any(match.start < e and s < match.end for s, e in taken):
+            continue
+        taken.append((match.start, match.end))
+        line, column, lstart, lend = lines.locate(match.start)
+        line_text = text[lstart:lend]
+        if PRAGMA in line_text:
+            continue
+        out.append(
+            Match(
+                match.rule,
+                match.start,
+                match.end,
+                match.secret,
+                match.checksum_valid,
+                line,
+                column,
+                line_text[:2000],
+            )
+        )
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def fingerprint(rule_id: str, secret: str) -> str:
+    """A stable id for a finding that does not reveal the secret's value."""
+    data = f"dataprotect-scan/v1\0{rule_id}\0{secret}".encode(
+        "utf-8", "replace"
+    )
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def redact(secret: str) -> str:
+    """A preview: a short prefix and the length, never the whole secret."""
+    keep = min(len(secret) // 4, 8)
+    if secret.startswith(("-----BEGIN", "PuTTY-User-Key-File")):
+        end = secret.find("-----", 10)
+        keep = end + 5 if end != -1 else secret.find(":") + 1
+    if not 0 <= keep < len(secret) // 2 + 1 or keep >= len(secret):
+        keep = 0
+    return f"{secret[:keep]}…[{len(secret)} chars]"

@@ -1,0 +1,172 @@
+"""Rate limiting adapters for Starlette and FastAPI, via their TestClient."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from fastapi import Depends, FastAPI
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+
+with warnings.catch_warnings():
+    # starlette 1.x prefers httpx2 for its TestClient; httpx still works.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+from dataprotect.errors import RateLimitExceeded
+from dataprotect.integrations import fastapi as fastapi_adapter
+from dataprotect.integrations.starlette import (
+    RateLimit,
+    RateLimitMiddleware,
+    rate_limit_exceeded_handler,
+)
+from dataprotect.ratelimit import LoginThrottle, RateLimiter
+
+
+def _assert_429(response) -> None:
+    assert response.status_code == 429
+    retry = int(response.headers["retry-after"])
+    assert 1 <= retry <= 60
+    assert not any(h.startswith("x-ratelimit") for h in response.headers)
+
+
+def _starlette_app(limiter: RateLimiter, **kwargs) -> Starlette:
+    throttle = LoginThrottle(limiter, per_pair="1/minute", backoff=0)
+
+    async def home(request):
+        return PlainTextResponse("ok")
+
+    async def login(request):
+        throttle.check("alice", request.client.host)
+        throttle.record_failure("alice", request.client.host)
+        return PlainTextResponse("bad password", status_code=401)
+
+    app = Starlette(
+        routes=[Route("/", home), Route("/login", login, methods=["POST"])]
+    )
+    app.add_middleware(
+        RateLimitMiddleware, rate="3/minute", limiter=limiter, **kwargs
+    )
+    return app
+
+
+class TestMiddleware:
+    def test_limits_and_answers_429(self):
+        """The 4th request in a minute gets 429 with Retry-After only."""
+        with TestClient(_starlette_app(RateLimiter())) as client:
+            assert [client.get("/").status_code for _ in range(3)] == [200] * 3
+            response = client.get("/")
+            _assert_429(response)
+            assert response.text == "Too Many Requests"
+
+    def test_paths_filter(self):
+        """Only the listed path prefixes are limited."""
+        app = _starlette_app(RateLimiter(), paths=["/login"])
+        with TestClient(app) as client:
+            assert all(client.get("/").status_code == 200 for _ in range(6))
+
+    def test_view_raising_rate_limit_exceeded(self):
+        """A LoginThrottle refusal inside a view becomes the same 429."""
+        with TestClient(_starlette_app(RateLimiter())) as client:
+            assert client.post("/login").status_code == 401
+            _assert_429(client.post("/login"))
+
+    def test_key_function(self):
+        """A custom key separates clients."""
+        app = _starlette_app(
+            RateLimiter(), key=lambda r: r.headers.get("x-user", "anon")
+        )
+        with TestClient(app) as client:
+            for _ in range(3):
+                client.get("/", headers={"x-user": "a"})
+            assert client.get("/", headers={"x-user": "a"}).status_code == 429
+            assert client.get("/", headers={"x-user": "b"}).status_code == 200
+
+    def test_exception_handler(self):
+        """rate_limit_exceeded_handler answers 429 for a raising view."""
+
+        async def view(request):
+            raise RateLimitExceeded(2.5)
+
+        app = Starlette(
+            routes=[Route("/", view)],
+            exception_handlers={
+                RateLimitExceeded: rate_limit_exceeded_handler
+            },
+        )
+        with TestClient(app) as client:
+            response = client.get("/")
+            assert response.status_code == 429
+            assert response.headers["retry-after"] == "3"
+
+    def test_fail_closed_answers_429_not_500(self):
+        """A dead Redis gives 429 (fail closed), never a 500."""
+        from helpers import free_port
+
+        limiter = RateLimiter(
+            f"redis://:secret-pw@127.0.0.1:{free_port()}", secret=b"k" * 32
+        )
+        with TestClient(_starlette_app(limiter)) as client:
+            _assert_429(client.get("/"))
+
+
+class TestFastAPIDependency:
+    def _app(self, limiter: RateLimiter) -> FastAPI:
+        app = FastAPI()
+
+        @app.post(
+            "/login",
+            dependencies=[Depends(RateLimit("2/minute", limiter=limiter))],
+        )
+        async def login():
+            return {"ok": True}
+
+        @app.post(
+            "/other",
+            dependencies=[Depends(RateLimit("2/minute", limiter=limiter))],
+        )
+        async def other():
+            return {"ok": True}
+
+        return app
+
+    def test_dependency_limits_per_route(self):
+        """The dependency answers 429 with Retry-After, per route."""
+        with TestClient(self._app(RateLimiter())) as client:
+            assert client.post("/login").status_code == 200
+            assert client.post("/login").status_code == 200
+            _assert_429(client.post("/login"))
+            assert client.post("/other").status_code == 200
+
+    def test_fastapi_module_reexports(self):
+        """dataprotect.integrations.fastapi offers the same names."""
+        assert fastapi_adapter.RateLimit is RateLimit
+        assert fastapi_adapter.RateLimitMiddleware is RateLimitMiddleware
+
+    def test_middleware_on_fastapi(self):
+        """The middleware works on a FastAPI app too."""
+        app = FastAPI()
+        app.add_middleware(
+            RateLimitMiddleware, rate="1/minute", limiter=RateLimiter()
+        )
+
+        @app.get("/")
+        async def home():
+            return {"ok": True}
+
+        with TestClient(app) as client:
+            assert client.get("/").status_code == 200
+            _assert_429(client.get("/"))
+
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings(
+        "ignore::starlette.exceptions.StarletteDeprecationWarning"
+    ),
+]

@@ -1,0 +1,1036 @@
+"""Tests for dataprotect.ratelimit against memory:// and a real redis-server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataprotect.errors import (
+    BackendError,
+    ConfigurationError,
+    DataProtectError,
+    RateLimitExceeded,
+)
+from dataprotect.keys import Keyring
+from dataprotect.ratelimit import (
+    LoginThrottle,
+    RateLimiter,
+    rate_limit,
+    redact_uri,
+)
+from helpers import free_port, require_binary
+
+
+STRATEGIES = ["moving-window", "fixed-window", "sliding-window-counter"]
+SECRET = os.urandom(32)
+REDIS_PASSWORD = "pw-" + uuid.uuid4().hex
+VECTORS = Path(__file__).parent / "vectors" / "device-cookie.json"
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(name="redis_url", scope="session")
+def _redis_url() -> Iterator[str]:
+    """A real redis-server on a free loopback port, with a password."""
+    binary = require_binary("redis-server")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--requirepass",
+            REDIS_PASSWORD,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port, password=REDIS_PASSWORD)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _close_limiters(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close every limiter a test made, so no Redis socket is left open."""
+    made: list[RateLimiter] = []
+    init = RateLimiter.__init__
+
+    def tracking_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(RateLimiter, "__init__", tracking_init)
+    yield
+    for lim in made:
+        lim.close()
+
+
+@pytest.fixture(name="storage", params=["memory://", "redis"])
+def _storage(request: pytest.FixtureRequest) -> str:
+    """Each storage the tests run against."""
+    if request.param == "redis":
+        request.applymarker(pytest.mark.services)
+        return str(request.getfixturevalue("redis_url"))
+    return str(request.param)
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+def _dead_redis() -> str:
+    return f"redis://admin:{REDIS_PASSWORD}@127.0.0.1:{free_port()}/0"
+
+
+class TestRateLimiter:
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_admits_rate_then_refuses(self, storage, strategy):
+        """Each strategy admits exactly the rate, then refuses."""
+        lim = RateLimiter(storage, strategy, secret=SECRET)
+        key = _key()
+        results = [lim.hit("5/day", key) for _ in range(8)]
+        assert results == [True] * 5 + [False] * 3
+        assert lim.remaining("5/day", key) == 0
+        assert not lim.test("5/day", key)
+
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_check_retry_after_within_window(self, storage, strategy):
+        """check raises RateLimitExceeded with 0 < retry_after <= window."""
+        lim = RateLimiter(storage, strategy, secret=SECRET)
+        key = _key()
+        for _ in range(3):
+            lim.check("3/minute", key)
+        with pytest.raises(RateLimitExceeded) as info:
+            lim.check("3/minute", key)
+        assert 0 < info.value.retry_after <= 60
+        assert isinstance(info.value, DataProtectError)
+        assert str(info.value) == "rate limit exceeded; retry later"
+
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_reset_and_remaining(self, storage, strategy):
+        """reset forgets the hits; remaining counts down."""
+        lim = RateLimiter(storage, strategy, secret=SECRET)
+        key = _key()
+        assert lim.remaining("4 per hour", key) == 4
+        lim.hit("4 per hour", key, cost=3)
+        assert lim.remaining("4 per hour", key) == 1
+        lim.reset("4 per hour", key)
+        assert lim.remaining("4 per hour", key) == 4
+        assert lim.test("4 per hour", key)
+
+    def test_keys_and_rates_are_separate(self, storage):
+        """Different keys, key splits and rates keep separate counts."""
+        lim = RateLimiter(storage, secret=SECRET)
+        key = _key()
+        assert lim.hit("1/hour", key, "a")
+        assert not lim.hit("1/hour", key, "a")
+        assert lim.hit("1/hour", key, "b")
+        assert lim.hit("1/hour", key + "a")  # no ambiguity from joining
+        assert lim.hit("2/hour", key, "a")
+
+    def test_exception_pickles(self):
+        """RateLimitExceeded survives pickling with its retry_after."""
+        import pickle
+
+        exc = pickle.loads(pickle.dumps(RateLimitExceeded(2.5)))
+        assert exc.retry_after == 2.5
+        assert str(exc) == "rate limit exceeded; retry later"
+
+    def test_rate_object(self):
+        """A limits.RateLimitItem works like a string rate."""
+        from limits import RateLimitItemPerSecond
+
+        lim = RateLimiter()
+        item = RateLimitItemPerSecond(2)
+        assert [lim.hit(item, "k") for _ in range(3)] == [True, True, False]
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs"),
+        [
+            (("memcached://localhost:11211",), {}),
+            (("memory://", "leaky-bucket"), {}),
+            (("redis://127.0.0.1:1",), {}),
+            (("redis://127.0.0.1:1",), {"secret": SECRET, "clock": time.time}),
+            (("memory://",), {"fail_mode": "maybe"}),
+            (("memory://",), {"secret": b"short"}),
+            (("memory://",), {"storage_options": {"socket_timeout": 1}}),
+        ],
+    )
+    def test_bad_configuration(self, args, kwargs):
+        """Invalid settings raise ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            RateLimiter(*args, **kwargs)
+
+    def test_bad_rate(self):
+        """An unparsable rate raises ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            RateLimiter().hit("often", "k")
+
+    def test_bad_key_part_type(self):
+        """Key parts must be str, bytes or int."""
+        with pytest.raises(TypeError):
+            RateLimiter().hit("1/second", 1.5)  # type: ignore[arg-type]
+
+    def test_keyring_secret(self):
+        """A Keyring can supply the key material."""
+        lim = RateLimiter(secret=Keyring.generate())
+        assert lim.hit("1/second", "k")
+
+    def test_not_picklable(self):
+        """Limiters refuse pickling (they hold a key)."""
+        import pickle
+
+        with pytest.raises(TypeError):
+            pickle.dumps(RateLimiter())
+
+    @pytest.mark.services
+    def test_redis_holds_no_clear_keys(self, redis_url):
+        """Redis keys hold only hashes: no usernames or addresses."""
+        import redis
+
+        lim = RateLimiter(redis_url, secret=SECRET)
+        marker = "alice-" + _key()
+        lim.hit("5/minute", marker, "203.0.113.7")
+        throttle = LoginThrottle(lim)
+        throttle.record_failure(marker, "203.0.113.7")
+        client = redis.Redis.from_url(redis_url)
+        keys = [k.decode() for k in client.scan_iter("*")]
+        assert keys
+        assert all(k.startswith("dataprotect:") for k in keys)
+        for k in keys:
+            assert marker not in k
+            assert "203.0.113.7" not in k
+        client.close()
+
+    def test_memory_holds_no_clear_keys(self):
+        """The memory storage holds only hashes too."""
+        lim = RateLimiter(strategy="fixed-window")
+        lim.hit("5/minute", "alice@example.com")
+        held = " ".join(lim._storage._counters)
+        assert "alice" not in held
+
+    @pytest.mark.services
+    def test_same_secret_shares_counts_across_limiters(self, redis_url):
+        """Two servers with the same secret share one count in Redis."""
+        a = RateLimiter(redis_url, secret=SECRET)
+        b = RateLimiter(redis_url, secret=SECRET)
+        key = _key()
+        assert a.hit("2/hour", key)
+        assert b.hit("2/hour", key)
+        assert not a.hit("2/hour", key)
+
+
+class TestAsync:
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_ahit_admits_rate(self, storage, strategy):
+        """Async hits admit exactly the rate and share counts with sync."""
+        lim = RateLimiter(storage, strategy, secret=SECRET)
+        key = _key()
+
+        async def main():
+            got = [await lim.ahit("4/day", key) for _ in range(3)]
+            got.append(lim.hit("4/day", key))
+            got.append(await lim.ahit("4/day", key))
+            with pytest.raises(RateLimitExceeded) as info:
+                await lim.acheck("4/day", key)
+            await lim.areset("4/day", key)
+            await lim.acheck("4/day", key)
+            await lim.aclose()
+            return got, info.value.retry_after
+
+        got, retry = asyncio.run(main())
+        assert got == [True, True, True, True, False]
+        assert 0 < retry <= 86400
+
+    @pytest.mark.services
+    def test_new_event_loop_gets_new_storage(self, redis_url):
+        """A limiter works across several event loops (one client each)."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        key = _key()
+
+        async def once():
+            await lim.acheck("10/minute", key)
+            await lim.aclose()
+
+        for _ in range(3):
+            asyncio.run(once())
+        assert lim.remaining("10/minute", key) == 7
+
+
+class TestRedaction:
+    def test_redact_examples(self):
+        """Passwords and secret query values become [secure]."""
+        assert redact_uri("redis://user:pw@host:6379/0") == (
+            "redis://user:[secure]@host:6379/0"
+        )
+        assert redact_uri("redis://:pw@h1:1,h2:2/m?password=x&db=1") == (
+            "redis://:[secure]@h1:1,h2:2/m?password=[secure]&db=1"
+        )
+        assert redact_uri("redis://tok@host") == "redis://[secure]@host"
+        assert redact_uri("memory://") == "memory://"
+
+    @given(password=st.text(min_size=1).map(lambda t: "Zq9" + t))
+    def test_password_never_shown(self, password):
+        """No generated password survives redaction or repr."""
+        from urllib.parse import quote
+
+        uri = f"redis://user:{quote(password, safe='')}@127.0.0.1:6379/0"
+        assert quote(password, safe="") not in redact_uri(uri)
+        lim = RateLimiter(uri, secret=SECRET)
+        assert quote(password, safe="") not in repr(lim)
+
+    def test_secret_not_in_repr(self):
+        """repr shows the storage and strategy only."""
+        lim = RateLimiter(secret=SECRET)
+        assert SECRET.hex() not in repr(lim)
+        assert repr(lim) == "<RateLimiter memory:// moving-window>"
+
+
+class TestFailMode:
+    def test_fail_closed_refuses_and_logs(self, caplog):
+        """An unreachable Redis refuses hits, logs once, raises nothing else."""
+        uri = _dead_redis()
+        lim = RateLimiter(
+            uri, secret=SECRET, storage_options={"socket_timeout": 0.5}
+        )
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            assert lim.hit("5/minute", "k") is False
+            with pytest.raises(RateLimitExceeded) as info:
+                lim.check("5/minute", "k")
+        assert 0 < info.value.retry_after <= 60
+        text = caplog.text
+        assert "failing closed: request refused" in text
+        assert "admin:[secure]@127.0.0.1" in text
+        assert REDIS_PASSWORD not in text
+
+    def test_fail_open_allows_and_logs(self, caplog):
+        """fail_mode='open' lets hits through and logs it."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET, fail_mode="open")
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            assert lim.hit("5/minute", "k") is True
+            lim.check("5/minute", "k")
+        assert "failing open: request allowed" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text
+
+    def test_other_calls_raise_backend_error_redacted(self):
+        """remaining/reset/test raise BackendError naming the redacted URI."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET)
+        for call in (lim.remaining, lim.reset, lim.test):
+            with pytest.raises(BackendError) as info:
+                call("5/minute", "k")
+            assert REDIS_PASSWORD not in str(info.value)
+            assert "[secure]" in str(info.value)
+            assert info.value.__cause__ is None
+
+    def test_async_fail_closed(self):
+        """The async path fails closed too."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET)
+
+        async def main():
+            assert await lim.ahit("5/minute", "k") is False
+            with pytest.raises(RateLimitExceeded):
+                await lim.acheck("5/minute", "k")
+            with pytest.raises(BackendError):
+                await lim.areset("5/minute", "k")
+            await lim.aclose()
+
+        asyncio.run(main())
+
+    def test_login_throttle_fails_closed_by_default(self, caplog):
+        """A login throttle on a dead Redis refuses logins, never crashes."""
+        throttle = LoginThrottle(RateLimiter(_dead_redis(), secret=SECRET))
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            with pytest.raises(RateLimitExceeded):
+                throttle.check("alice", "192.0.2.1")
+            throttle.record_failure("alice", "192.0.2.1")
+            throttle.record_success("alice", "192.0.2.1")
+        assert "not recorded" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text
+
+    def test_login_throttle_can_fail_open(self):
+        """With fail_mode='open' logins proceed while Redis is down."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET, fail_mode="open")
+        LoginThrottle(lim).check("alice", "192.0.2.1")
+
+
+def _hammer_threads(
+    lim: RateLimiter, rate: str, threads: int, each: int, key: str = "shared"
+) -> int:
+    admitted = [0] * threads
+    errors: list[BaseException] = []
+    start = threading.Barrier(threads)
+
+    def work(i: int) -> None:
+        start.wait()
+        try:
+            admitted[i] = sum(lim.hit(rate, key) for _ in range(each))
+        except BaseException as exc:  # a hit must never raise
+            errors.append(exc)
+
+    pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
+    return sum(admitted)
+
+
+def _process_worker(uri, strategy, rate, key, each, barrier, results):
+    lim = RateLimiter(uri, strategy, secret=SECRET)
+    barrier.wait()
+    results.put(sum(lim.hit(rate, key) for _ in range(each)))
+
+
+class TestConcurrency:
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_memory_exact_under_threads(self, strategy):
+        """8 threads with a 1 µs switch interval admit exactly N, each round."""
+        lim = RateLimiter(strategy=strategy, clock=FakeClock())
+        for round_ in range(5):
+            key = f"shared-{round_}"
+            assert _hammer_threads(lim, "100/minute", 8, 100, key) == 100
+            with pytest.raises(RateLimitExceeded) as info:
+                lim.check("100/minute", key)
+            assert 0 < info.value.retry_after <= 60
+
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_memory_exact_under_threads_real_clock(self, strategy):
+        """The same holds on the real clock, and hits never raise."""
+        lim = RateLimiter(strategy=strategy)
+        assert _hammer_threads(lim, "150/day", 6, 60) == 150
+
+    def test_sweeps_under_threads(self, monkeypatch):
+        """Frequent expiry sweeps while threads hit many keys never raise."""
+        import dataprotect._ratelimit_memory as memory
+
+        monkeypatch.setattr(memory, "_SWEEP_EVERY", 7)
+        clock = FakeClock()
+        lim = RateLimiter(strategy="fixed-window", clock=clock)
+        errors: list[BaseException] = []
+
+        def work(i: int) -> None:
+            try:
+                for j in range(300):
+                    lim.hit("5/second", f"k{i}-{j % 50}")
+                    clock.advance(0.01)
+            except BaseException as exc:
+                errors.append(exc)
+
+        pool = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        assert errors == []
+        assert len(lim._storage._counters) <= 6 * 50
+
+    @pytest.mark.services
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_redis_exact_under_processes(self, redis_url, strategy):
+        """4 processes hammering one key through Redis admit exactly N."""
+        ctx = multiprocessing.get_context("fork")
+        procs, each = 4, 60
+        barrier = ctx.Barrier(procs)
+        results = ctx.Queue()
+        key = _key()
+        workers = [
+            ctx.Process(
+                target=_process_worker,
+                args=(
+                    redis_url,
+                    strategy,
+                    "100/day",
+                    key,
+                    each,
+                    barrier,
+                    results,
+                ),
+            )
+            for _ in range(procs)
+        ]
+        for w in workers:
+            w.start()
+        total = sum(results.get(timeout=60) for _ in workers)
+        for w in workers:
+            w.join(timeout=30)
+            assert w.exitcode == 0
+        assert total == 100
+        lim = RateLimiter(redis_url, strategy, secret=SECRET)
+        with pytest.raises(RateLimitExceeded) as info:
+            lim.check("100/day", key)
+        assert 0 < info.value.retry_after <= 86400
+
+
+_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("hit"), st.integers(1, 3)),
+        st.tuples(st.just("wait"), st.floats(0, 25, allow_nan=False)),
+    ),
+    max_size=60,
+)
+
+
+def _run(
+    strategy: str, ops
+) -> tuple[list[tuple[float, int]], RateLimiter, FakeClock, list[float]]:
+    clock = FakeClock(1000.0)
+    lim = RateLimiter(strategy=strategy, clock=clock)
+    admitted: list[tuple[float, int]] = []
+    waits: list[float] = []
+    for op, arg in ops:
+        if op == "wait":
+            clock.advance(arg)
+            continue
+        try:
+            lim.check("5/10 seconds", "k", cost=arg)
+            admitted.append((clock.now, arg))
+        except RateLimitExceeded as exc:
+            waits.append(exc.retry_after)
+    return admitted, lim, clock, waits
+
+
+def _in_window(admitted, end: float, length: float) -> int:
+    return sum(c for t, c in admitted if end - length < t <= end)
+
+
+class TestProperties:
+    @given(ops=_ops)
+    def test_moving_window_never_exceeds(self, ops):
+        """Moving window: every 10 s window admits at most 5."""
+        admitted, *_, waits = _run("moving-window", ops)
+        for t, _ in admitted:
+            assert _in_window(admitted, t, 10) <= 5
+        assert all(0 < w <= 10 for w in waits)
+
+    @given(ops=_ops)
+    def test_fixed_window_never_exceeds(self, ops):
+        """Fixed window: each window admits at most 5, any 10 s at most 10."""
+        admitted, *_, waits = _run("fixed-window", ops)
+        window_start = None
+        count = 0
+        for t, c in admitted:
+            if window_start is None or t >= window_start + 10:
+                window_start, count = t, 0
+            count += c
+            assert count <= 5
+        for t, _ in admitted:
+            assert _in_window(admitted, t, 10) <= 10
+        assert all(0 < w <= 10 for w in waits)
+
+    @given(ops=_ops)
+    def test_sliding_counter_never_exceeds(self, ops):
+        """Sliding counter: each aligned bucket <= 5, any 10 s at most 10."""
+        admitted, *_, waits = _run("sliding-window-counter", ops)
+        buckets: dict[int, int] = {}
+        for t, c in admitted:
+            buckets[int(t / 10)] = buckets.get(int(t / 10), 0) + c
+        assert all(v <= 5 for v in buckets.values())
+        for t, _ in admitted:
+            assert _in_window(admitted, t, 10) <= 10
+        assert all(0 < w <= 10 for w in waits)
+
+    @given(
+        ops=_ops, strategy=st.sampled_from(["moving-window", "fixed-window"])
+    )
+    def test_retry_after_is_enough(self, ops, strategy):
+        """After waiting retry_after, a single hit is admitted again."""
+        _, lim, clock, _ = _run(strategy, ops)
+        while lim.hit("5/10 seconds", "k"):
+            pass
+        with pytest.raises(RateLimitExceeded) as info:
+            lim.check("5/10 seconds", "k")
+        clock.advance(info.value.retry_after + 1e-6)
+        assert lim.hit("5/10 seconds", "k")
+
+    @given(name=st.text(min_size=3).filter(lambda s: s.strip() == s))
+    def test_storage_never_holds_the_key(self, name):
+        """Whatever the key, the storage holds only its hash."""
+        lim = RateLimiter(strategy="fixed-window")
+        lim.hit("1/second", name)
+        assert all(name not in k for k in lim._storage._counters)
+
+
+class TestRateLimitDecorator:
+    def test_sync(self):
+        """The key function sees the call's arguments; over the rate raises."""
+        lim = RateLimiter()
+
+        @rate_limit("2/minute", key=lambda user, **_: user, limiter=lim)
+        def login(user: str, *, password: str) -> str:
+            """Log in."""
+            return f"hello {user}"
+
+        assert login("a", password="x") == "hello a"
+        assert login("a", password="x") == "hello a"
+        with pytest.raises(RateLimitExceeded):
+            login("a", password="x")
+        assert login("b", password="x") == "hello b"
+        assert login.__name__ == "login"
+        assert login.__doc__ == "Log in."
+
+    def test_stacked_limits_all_apply(self):
+        """Several stacked rates all apply."""
+        lim = RateLimiter()
+
+        @rate_limit("3/minute", limiter=lim)
+        @rate_limit("2/second", key=lambda x: x, limiter=lim)
+        def f(x: int) -> int:
+            return x
+
+        assert f(1) == 1
+        assert f(1) == 1
+        with pytest.raises(RateLimitExceeded):
+            f(1)  # the per-key 2/second
+        with pytest.raises(RateLimitExceeded):
+            f(2)  # the global 3/minute (the refused call above counted)
+
+    def test_functions_counted_separately(self):
+        """Two decorated functions do not share a count."""
+        lim = RateLimiter()
+
+        @rate_limit("1/minute", limiter=lim)
+        def f() -> None:
+            pass
+
+        @rate_limit("1/minute", limiter=lim)
+        def g() -> None:
+            pass
+
+        f()
+        g()
+        with pytest.raises(RateLimitExceeded):
+            f()
+
+    def test_async(self):
+        """Async functions are limited through the async path."""
+        lim = RateLimiter()
+
+        @rate_limit("2/minute", key=lambda x: ("t", x), limiter=lim)
+        async def f(x: int) -> int:
+            await asyncio.sleep(0)
+            return x
+
+        async def main():
+            assert await f(1) == 1
+            assert await f(1) == 1
+            with pytest.raises(RateLimitExceeded):
+                await f(1)
+
+        asyncio.run(main())
+
+    def test_default_limiter(self):
+        """Without limiter= a process-wide memory limiter is used."""
+
+        @rate_limit("1/minute")
+        def f() -> int:
+            return 1
+
+        assert f() == 1
+        with pytest.raises(RateLimitExceeded):
+            f()
+
+    def test_bad_key_result(self):
+        """A key function returning another type is a TypeError."""
+
+        @rate_limit("1/minute", key=lambda: 1.5, limiter=RateLimiter())
+        def f() -> None:
+            pass
+
+        with pytest.raises(TypeError):
+            f()
+
+
+def _throttle(clock: FakeClock | None = None, **kwargs) -> LoginThrottle:
+    clock = clock or FakeClock()
+    kwargs.setdefault("device_cookie_key", b"d" * 32)
+    return LoginThrottle(RateLimiter(clock=clock), now=clock, **kwargs)
+
+
+def _fails(throttle: LoginThrottle, user: str, ip: str, n: int, **kw) -> None:
+    for _ in range(n):
+        throttle.record_failure(user, ip, **kw)
+
+
+class TestLoginThrottle:
+    def test_pair_throttled_first(self):
+        """The (account, address) pair is throttled; other addresses are not."""
+        t = _throttle(per_pair="3/minute", backoff=0)
+        _fails(t, "alice", "192.0.2.1", 3)
+        with pytest.raises(RateLimitExceeded) as info:
+            t.check("alice", "192.0.2.1")
+        assert 0 < info.value.retry_after <= 60
+        t.check("alice", "192.0.2.2")
+
+    def test_account_limit_stops_distributed_guessing(self):
+        """Many addresses guessing one account hit the account limit."""
+        t = _throttle(per_account="5/hour", backoff=0)
+        for i in range(5):
+            t.record_failure("alice", f"198.51.100.{i}")
+        with pytest.raises(RateLimitExceeded):
+            t.check("alice", "198.51.100.200")
+
+    def test_ip_limit_stops_spraying(self):
+        """One address trying many accounts hits the address limit."""
+        t = _throttle(per_ip="4/hour", backoff=0)
+        for i in range(4):
+            t.record_failure(f"user{i}", "203.0.113.9")
+        with pytest.raises(RateLimitExceeded):
+            t.check("someone-else", "203.0.113.9")
+
+    def test_exponential_backoff(self):
+        """Consecutive failures of a pair wait 1, 2, 4... seconds, capped."""
+        clock = FakeClock()
+        t = _throttle(
+            clock,
+            backoff=1,
+            backoff_after=2,
+            backoff_max=8,
+            per_pair="100/hour",
+        )
+        waits = []
+        for _ in range(7):
+            t.record_failure("bob", "192.0.2.5")
+            try:
+                t.check("bob", "192.0.2.5")
+                waits.append(0.0)
+            except RateLimitExceeded as exc:
+                waits.append(round(exc.retry_after))
+        assert waits == [0, 0, 1, 2, 4, 8, 8]
+        clock.advance(8.5)
+        t.check("bob", "192.0.2.5")
+
+    def test_success_resets_pair(self):
+        """A success clears the pair count and back-off."""
+        t = _throttle(per_pair="3/minute")
+        _fails(t, "carol", "192.0.2.7", 3)
+        with pytest.raises(RateLimitExceeded):
+            t.check("carol", "192.0.2.7")
+        t.record_success("carol", "192.0.2.7")
+        t.check("carol", "192.0.2.7")
+
+    def test_no_permanent_lockout(self):
+        """Every limit expires: after the windows pass, logins proceed."""
+        clock = FakeClock()
+        t = _throttle(clock)
+        _fails(t, "dave", "192.0.2.8", 200)
+        with pytest.raises(RateLimitExceeded):
+            t.check("dave", "192.0.2.8")
+        clock.advance(3601)
+        t.check("dave", "192.0.2.8")
+
+    @pytest.mark.parametrize(
+        "variant",
+        ["ALICE", " alice ", "\uff21\uff4c\uff49\uff43\uff45", "AlIcE"],
+    )
+    def test_username_variants_share_count(self, variant):
+        """Case, width and surrounding space do not escape the limit."""
+        t = _throttle(per_pair="2/minute", backoff=0)
+        _fails(t, "alice", "192.0.2.1", 1)
+        t.record_failure(variant, "192.0.2.1")
+        with pytest.raises(RateLimitExceeded):
+            t.check("alice", "192.0.2.1")
+
+    def test_ipv6_counts_per_64(self):
+        """Addresses in one IPv6 /64 share a count; mapped IPv4 is IPv4."""
+        t = _throttle(per_pair="2/minute", backoff=0)
+        t.record_failure("erin", "2001:db8::1")
+        t.record_failure("erin", "2001:db8::ffff:2")
+        with pytest.raises(RateLimitExceeded):
+            t.check("erin", "2001:db8::99")
+        t.record_failure("erin", "::ffff:192.0.2.1")
+        t.record_failure("erin", "192.0.2.1")
+        with pytest.raises(RateLimitExceeded):
+            t.check("erin", "192.0.2.1")
+
+    def test_device_cookie_survives_account_attack(self):
+        """The owner's device keeps working while the account is attacked."""
+        t = _throttle(per_account="5/hour", backoff=0)
+        cookie = t.issue_device_cookie("frank")
+        for i in range(10):
+            t.record_failure("frank", f"198.51.100.{i}")
+        with pytest.raises(RateLimitExceeded):
+            t.check("frank", "192.0.2.50")
+        t.check("frank", "192.0.2.50", device_cookie=cookie)
+
+    def test_device_cookie_is_limited_itself(self):
+        """Failures with a device cookie are limited per cookie."""
+        t = _throttle(per_device="3/hour")
+        cookie = t.issue_device_cookie("gina")
+        _fails(t, "gina", "192.0.2.1", 3, device_cookie=cookie)
+        with pytest.raises(RateLimitExceeded):
+            t.check("gina", "192.0.2.1", device_cookie=cookie)
+        t.record_success("gina", "192.0.2.1", device_cookie=cookie)
+        t.check("gina", "192.0.2.1", device_cookie=cookie)
+
+    def test_bad_device_cookies_are_untrusted(self):
+        """Tampered, foreign-user, expired and junk cookies give no trust."""
+        clock = FakeClock()
+        t = _throttle(
+            clock, per_account="2/hour", backoff=0, device_cookie_max_age=100
+        )
+        cookie = t.issue_device_cookie("hank")
+        _fails(t, "hank", "192.0.2.1", 2)
+        flipped = (
+            cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1]
+        )
+        for bad in (
+            flipped,
+            t.issue_device_cookie("ivy"),
+            "dpdc1.!!",
+            "x",
+            "",
+        ):
+            with pytest.raises(RateLimitExceeded):
+                t.check("hank", "192.0.2.9", device_cookie=bad)
+        t.check("hank", "192.0.2.9", device_cookie=cookie)
+        clock.advance(101)
+        with pytest.raises(RateLimitExceeded):
+            t.check("hank", "192.0.2.9", device_cookie=cookie)
+
+    def test_device_cookie_needs_key(self):
+        """Issuing a cookie without a key is a ConfigurationError."""
+        t = LoginThrottle()
+        with pytest.raises(ConfigurationError):
+            t.issue_device_cookie("x")
+
+    def test_keyring_device_key_and_repr(self):
+        """A Keyring can sign cookies; repr shows no key."""
+        ring = Keyring.generate()
+        t = LoginThrottle(device_cookie_key=ring)
+        cookie = t.issue_device_cookie("jo")
+        assert cookie.startswith("dpdc1.")
+        assert "Secret" not in repr(t)
+        assert (
+            repr(t) == "<LoginThrottle <RateLimiter memory:// moving-window>>"
+        )
+
+    def test_device_cookie_vectors(self):
+        """Device cookies match the committed test vectors."""
+        for vec in json.loads(VECTORS.read_text())["vectors"]:
+            t = LoginThrottle(
+                device_cookie_key=bytes.fromhex(vec["key"]),
+                now=lambda v=vec: float(v["now"]),
+            )
+            cookie = t._encode_cookie(
+                bytes.fromhex(vec["nonce"]), vec["issued"], vec["username"]
+            )
+            assert cookie == vec["cookie"]
+            assert t._device(vec["username"], cookie) == bytes.fromhex(
+                vec["nonce"]
+            )
+
+    @pytest.mark.services
+    def test_on_redis(self, redis_url):
+        """The same policy works against Redis."""
+        t = LoginThrottle(
+            RateLimiter(redis_url, secret=SECRET),
+            per_pair="2/minute",
+            backoff=0,
+        )
+        user = _key()
+        _fails(t, user, "192.0.2.1", 2)
+        with pytest.raises(RateLimitExceeded):
+            t.check(user, "192.0.2.1")
+        t.record_success(user, "192.0.2.1")
+        t.check(user, "192.0.2.1")
+
+    @pytest.mark.services
+    def test_backoff_on_redis(self, redis_url):
+        """Back-off delays are whole seconds that Redis accepts."""
+        t = LoginThrottle(
+            RateLimiter(redis_url, secret=SECRET), backoff=2, backoff_after=1
+        )
+        user = _key()
+        _fails(t, user, "192.0.2.1", 3)
+        with pytest.raises(RateLimitExceeded) as info:
+            t.check(user, "192.0.2.1")
+        assert 0 < info.value.retry_after <= 4
+
+
+class TestStrategiesShareStorage:
+    @pytest.mark.services
+    def test_strategies_never_collide(self, redis_url):
+        """Limiters with different strategies on one Redis keep apart."""
+        key = _key()
+        for strategy in STRATEGIES:
+            lim = RateLimiter(redis_url, strategy, secret=SECRET)
+            assert lim.hit("2/minute", key)
+            assert lim.hit("2/minute", key)
+            assert not lim.hit("2/minute", key)
+
+
+class TestDemo:
+    def test_demo_step(self):
+        """The demo's rate-limiting step runs and tells its story."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        result = CliRunner().invoke(cli, ["demo"])
+        assert result.exit_code == 0, result.output
+        assert "Rate-limited logins" in result.output
+        assert "still gets through" in result.output
+        assert "no permanent lockout" in result.output
+
+
+class TestLoginProperties:
+    @given(name=st.text(max_size=20))
+    def test_username_normalisation_is_idempotent(self, name):
+        """Normalising a normalised username changes nothing."""
+        from dataprotect.ratelimit import _normalise_user
+
+        once = _normalise_user(name)
+        assert _normalise_user(once) == once
+
+    @given(
+        name=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1),
+        flips=st.lists(st.booleans(), min_size=1, max_size=8),
+    )
+    def test_case_variants_normalise_alike(self, name, flips):
+        """Any upper/lower-case variant of an ASCII name is the same user."""
+        from dataprotect.ratelimit import _normalise_user
+
+        variant = "".join(
+            c.upper() if flips[i % len(flips)] else c
+            for i, c in enumerate(name)
+        )
+        assert _normalise_user(variant) == _normalise_user(name)
+
+    @given(index=st.integers(0, 55), bit=st.integers(0, 7))
+    @settings(max_examples=60)
+    def test_any_flipped_bit_untrusts_cookie(self, index, bit):
+        """Flipping any bit of a device cookie makes it worthless."""
+        import base64
+
+        t = LoginThrottle(device_cookie_key=b"c" * 32)
+        cookie = t.issue_device_cookie("kim")
+        body = cookie.removeprefix("dpdc1.")
+        raw = bytearray(
+            base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        )
+        raw[index] ^= 1 << bit
+        bad = "dpdc1." + base64.urlsafe_b64encode(bytes(raw)).decode().rstrip(
+            "="
+        )
+        assert t._device("kim", bad) is None
+        assert t._device("kim", cookie) is not None
+
+
+class TestLoginThrottleAsync:
+    def test_async_policy(self, storage):
+        """acheck/arecord_* apply the same policy through the async path."""
+        lim = RateLimiter(storage, secret=SECRET)
+        t = LoginThrottle(
+            lim,
+            per_pair="3/minute",
+            backoff=1,
+            backoff_after=5,
+            device_cookie_key=b"d" * 32,
+        )
+        user = _key()
+        cookie = t.issue_device_cookie(user)
+
+        async def main():
+            for _ in range(3):
+                await t.acheck(user, "192.0.2.1")
+                await t.arecord_failure(user, "192.0.2.1")
+            with pytest.raises(RateLimitExceeded) as info:
+                await t.acheck(user, "192.0.2.1")
+            await t.acheck(user, "192.0.2.1", device_cookie=cookie)
+            await t.arecord_failure(user, "192.0.2.1", device_cookie=cookie)
+            await t.arecord_success(user, "192.0.2.1", device_cookie=cookie)
+            await t.arecord_success(user, "192.0.2.1")
+            await t.acheck(user, "192.0.2.1")
+            await lim.aclose()
+            return info.value.retry_after
+
+        assert 0 < asyncio.run(main()) <= 60
+
+    @pytest.mark.services
+    def test_async_backoff_on_redis(self, redis_url):
+        """Async back-off works against Redis."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        t = LoginThrottle(lim, backoff=2, backoff_after=1)
+        user = _key()
+
+        async def main():
+            for _ in range(3):
+                await t.arecord_failure(user, "192.0.2.1")
+            with pytest.raises(RateLimitExceeded) as info:
+                await t.acheck(user, "192.0.2.1")
+            await lim.aclose()
+            return info.value.retry_after
+
+        assert 0 < asyncio.run(main()) <= 4
+
+    def test_async_fail_closed(self, caplog):
+        """The async login path fails closed and never crashes."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET)
+        t = LoginThrottle(lim)
+
+        async def main():
+            with pytest.raises(RateLimitExceeded):
+                await t.acheck("alice", "192.0.2.1")
+            await t.arecord_failure("alice", "192.0.2.1")
+            await t.arecord_success("alice", "192.0.2.1")
+            await lim.aclose()
+
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            asyncio.run(main())
+        assert "not recorded" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text

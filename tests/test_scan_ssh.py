@@ -1,0 +1,366 @@
+"""Tests for dataprotect.scan.ssh against a real sshd on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from click.testing import CliRunner
+
+from dataprotect.cli._app import cli
+from dataprotect.errors import ConfigurationError
+from dataprotect.scan.ssh import SSHReport, check_ssh
+from helpers import IN_CI, free_port, require_binary
+
+
+HARDENED = {
+    "KexAlgorithms": "sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256",
+    "Ciphers": "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr",
+    "MACs": "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,umac-128-etm@openssh.com",
+    "HostKeyAlgorithms": "ssh-ed25519,rsa-sha2-512,rsa-sha2-256",
+}
+WEAK = {
+    "KexAlgorithms": "diffie-hellman-group14-sha1,diffie-hellman-group1-sha1,curve25519-sha256,ecdh-sha2-nistp256",
+    "Ciphers": "aes128-cbc,3des-cbc,aes256-ctr,chacha20-poly1305@openssh.com",
+    "MACs": "hmac-sha1,hmac-md5,hmac-sha2-256",
+    "HostKeyAlgorithms": "ssh-rsa,rsa-sha2-512,ssh-ed25519",
+}
+
+
+def _start_sshd(
+    workdir: Path, settings: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], int]:
+    sshd = require_binary("sshd", "/usr/sbin/sshd")
+    keygen = require_binary("ssh-keygen")
+    if os.geteuid() != 0:
+        reason = "sshd needs root to run here"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation
+    workdir.mkdir(parents=True, exist_ok=True)
+    for kind in ("ed25519", "rsa"):
+        key = workdir / f"host_{kind}"
+        if not key.exists():
+            subprocess.run(
+                [keygen, "-q", "-t", kind, "-N", "", "-f", str(key)],
+                check=True,
+            )
+    lines = [
+        "ListenAddress 127.0.0.1",
+        f"HostKey {workdir / 'host_ed25519'}",
+        f"HostKey {workdir / 'host_rsa'}",
+        "PidFile none",
+        "UsePAM no",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "StrictModes no",
+        *(f"{k} {v}" for k, v in settings.items()),
+    ]
+    config = workdir / "sshd_config"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sshd, "-D", "-e", "-f", str(config), "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = (
+                proc.stderr.read().decode(errors="replace")
+                if proc.stderr
+                else ""
+            )
+            pytest.fail(f"sshd exited: {err[-300:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if s.recv(4) == b"SSH-":
+                    return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("sshd did not start")
+    raise AssertionError
+
+
+@pytest.fixture(scope="module")
+def sshd_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, int]]:
+    """A hardened and a weak sshd on loopback ports."""
+    base = tmp_path_factory.mktemp("sshd")
+    procs = []
+    ports = {}
+    try:
+        for name, settings in (("hardened", HARDENED), ("weak", WEAK)):
+            proc, port = _start_sshd(base / name, settings)
+            procs.append(proc)
+            ports[name] = port
+        yield ports
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+            if proc.stderr:
+                proc.stderr.close()
+
+
+def codes(report: SSHReport) -> set[str]:
+    return {i.code for i in report.issues}
+
+
+@pytest.mark.services
+class TestRealSSHD:
+    """check_ssh against OpenSSH's sshd."""
+
+    def test_hardened(self, sshd_servers: dict[str, int]) -> None:
+        """The hardened configuration's algorithms are read and pass."""
+        r = check_ssh("127.0.0.1", sshd_servers["hardened"])
+        assert r.banner is not None
+        assert r.banner.startswith("SSH-2.0-OpenSSH_")
+        assert [
+            a for a in r.kex if not a.startswith("kex-strict")
+        ] == HARDENED["KexAlgorithms"].split(",")
+        assert r.ciphers == HARDENED["Ciphers"].split(",")
+        assert r.macs == HARDENED["MACs"].split(",")
+        assert set(r.host_key) == {
+            "ssh-ed25519",
+            "rsa-sha2-512",
+            "rsa-sha2-256",
+        }
+        assert r.ok, r.issues
+
+    def test_weak(self, sshd_servers: dict[str, int]) -> None:
+        """SHA-1 key exchange, CBC, 3DES, SHA-1/MD5 MACs and ssh-rsa are issues."""
+        r = check_ssh("127.0.0.1", sshd_servers["weak"])
+        expected = {
+            "kex-sha1:diffie-hellman-group14-sha1",
+            "kex-sha1:diffie-hellman-group1-sha1",
+            "kex-nist-curve:ecdh-sha2-nistp256",
+            "cipher-cbc:aes128-cbc",
+            "cipher-broken:3des-cbc",
+            "mac-sha1:hmac-sha1",
+            "mac-broken:hmac-md5",
+            "hostkey-sha1:ssh-rsa",
+        }
+        assert expected <= codes(r)
+        assert not r.ok
+        assert r.issues[0].severity == "high"
+
+    @pytest.mark.parametrize("name", ["hardened", "weak"])
+    def test_cross_check_ssh_audit(
+        self, sshd_servers: dict[str, int], name: str
+    ) -> None:
+        """Same algorithms as ssh-audit; everything it fails we flag (medium+)."""
+        exe = shutil.which("ssh-audit") or str(
+            Path(sys.executable).with_name("ssh-audit")
+        )
+        if not Path(exe).exists():
+            require_binary("ssh-audit")
+        port = sshd_servers[name]
+        out = subprocess.run(
+            [exe, "-j", "-p", str(port), "127.0.0.1"],
+            capture_output=True,
+            check=False,
+            timeout=120,
+        ).stdout
+        audit = json.loads(out)
+        r = check_ssh("127.0.0.1", port)
+        assert [a["algorithm"] for a in audit["kex"]] == r.kex
+        assert [a["algorithm"] for a in audit["enc"]] == r.ciphers
+        assert [a["algorithm"] for a in audit["mac"]] == r.macs
+        assert {a["algorithm"] for a in audit["key"]} <= set(r.host_key)
+        flagged = {
+            i.code.split(":", 1)[1]
+            for i in r.issues
+            if i.severity in {"critical", "high", "medium"} and ":" in i.code
+        }
+        for section in ("kex", "key", "enc", "mac"):
+            for alg in audit[section]:
+                if alg.get("notes", {}).get("fail"):
+                    assert alg["algorithm"] in flagged, alg["algorithm"]
+                elif not alg.get("notes", {}).get("warn"):
+                    assert alg["algorithm"] not in flagged, alg["algorithm"]
+
+
+class FakeServer:
+    """A loopback server that answers each connection with *handler*."""
+
+    def __init__(self, handler: Callable[[socket.socket], None]) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._run, args=(handler,), daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, handler: Callable[[socket.socket], None]) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            try:
+                handler(conn)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
+    """Start fake servers that stop after the test."""
+    servers: list[FakeServer] = []
+
+    def start(handler: Callable[[socket.socket], None]) -> int:
+        servers.append(FakeServer(handler))
+        return servers[-1].port
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def _kexinit_packet(lists: list[str]) -> bytes:
+    payload = bytes([20]) + b"\0" * 16
+    for item in lists:
+        payload += struct.pack(">I", len(item)) + item.encode()
+    payload += b"\0" + b"\0\0\0\0"
+    pad = 8 - (len(payload) + 5) % 8 + 8
+    return (
+        struct.pack(">IB", len(payload) + pad + 1, pad) + payload + b"\0" * pad
+    )
+
+
+class TestProtocol:
+    """KEXINIT parsing and misbehaving peers."""
+
+    def test_fake_kexinit(self, fake: Callable[..., int]) -> None:
+        """A hand-built KEXINIT after pre-banner lines is parsed."""
+        lists = [
+            "curve25519-sha256",
+            "ssh-ed25519",
+            "aes128-ctr",
+            "aes128-cbc",
+            "hmac-sha2-256-etm@openssh.com",
+            "hmac-sha2-256-etm@openssh.com",
+            "zlib",
+            "none",
+            "",
+            "",
+        ]
+
+        def handler(conn: socket.socket) -> None:
+            conn.sendall(
+                b"Welcome\r\nSSH-2.0-Fake_1.0\r\n" + _kexinit_packet(lists)
+            )
+            time.sleep(0.2)
+
+        r = check_ssh("127.0.0.1", fake(handler))
+        assert r.banner == "SSH-2.0-Fake_1.0"
+        assert r.ciphers == ["aes128-ctr", "aes128-cbc"]
+        assert "compression-before-auth" in codes(r)
+        assert "cipher-cbc:aes128-cbc" in codes(r)
+
+    @pytest.mark.parametrize(
+        ("payload", "note"),
+        [
+            (b"", "closed"),
+            (b"HTTP/1.1 400 Bad Request\r\n\r\n" * 3, "before its banner"),
+            (b"220 smtp ready\r\n" * 70, "not an SSH server"),
+            (b"SSH-1.5-old\r\n", "protocol 2"),
+            (b"SSH-2.0-x\r\n\xff\xff\xff\xff\x04", "not SSH"),
+            (
+                b"SSH-2.0-x\r\n\x00\x00\x00\x20\x04" + b"\x15" * 31,
+                "not a KEXINIT",
+            ),
+            (
+                b"SSH-2.0-x\r\n\x00\x00\x00\x20\x04"
+                b"\x14" + b"\0" * 16 + b"\xff\xff\xff\xff" + b"\0" * 10,
+                "truncated",
+            ),
+            (b"x" * 300, "too long"),
+        ],
+    )
+    def test_bad_peers(
+        self, fake: Callable[..., int], payload: bytes, note: str
+    ) -> None:
+        """Peers that hang up or speak something else leave a note."""
+        port = fake(lambda conn: (conn.sendall(payload), time.sleep(0.1)))
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        assert r.kex == []
+        assert not r.ok
+        assert any(note in n for n in r.notes), r.notes
+
+    def test_timeout(self, fake: Callable[..., int]) -> None:
+        """A silent server times out with a note."""
+        port = fake(lambda conn: time.sleep(1.2))
+        r = check_ssh("127.0.0.1", port, timeout=0.4)
+        assert r.notes == ["the server timed out"]
+
+    def test_refused(self) -> None:
+        """A closed port gives a note."""
+        assert check_ssh("127.0.0.1", free_port()).notes == [
+            "the connection was refused"
+        ]
+
+    def test_bad_port(self) -> None:
+        """A port out of range is a ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            check_ssh("127.0.0.1", 70000)
+
+
+@pytest.mark.services
+class TestCLI:
+    """dataprotect scan ssh."""
+
+    def test_exit_codes(self, sshd_servers: dict[str, int]) -> None:
+        """Exit 0 for the hardened server, 1 for the weak one."""
+        res = CliRunner().invoke(
+            cli, ["scan", "ssh", f"127.0.0.1:{sshd_servers['hardened']}"]
+        )
+        assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(
+            cli,
+            [
+                "scan",
+                "ssh",
+                f"127.0.0.1:{sshd_servers['weak']}",
+                "--format",
+                "json",
+            ],
+        )
+        assert res.exit_code == 1
+        assert json.loads(res.output)["kex"]
+
+    def test_unreachable(self) -> None:
+        """An unreachable server exits 1 with the note printed."""
+        res = CliRunner().invoke(
+            cli, ["scan", "ssh", f"127.0.0.1:{free_port()}"]
+        )
+        assert res.exit_code == 1
+        assert "refused" in res.output

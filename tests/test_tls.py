@@ -1,0 +1,603 @@
+"""Tests for dataprotect.tls against real TLS servers on loopback."""
+
+from __future__ import annotations
+
+import datetime  # noqa: ICN001
+import socket
+import ssl
+import subprocess
+import threading
+import time
+import warnings
+import xml.etree.ElementTree as ET
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from click.testing import CliRunner
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+from dataprotect.cli._app import cli
+from dataprotect.errors import ConfigurationError
+from dataprotect.tls import (
+    INTERMEDIATE_CIPHERS,
+    check_tls,
+    client_context,
+    server_context,
+)
+from helpers import free_port, require_binary
+
+
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Certs:
+    """PEM files written for one test session."""
+
+    ca: Path
+    good: Path
+    expired: Path
+    wrong_host: Path
+    self_signed: Path
+    weak_key: Path
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _issue(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    subject: str,
+    issuer_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    issuer: str,
+    *,
+    sans: list[x509.GeneralName],
+    start: datetime.datetime,
+    days: int,
+    ca: bool = False,
+) -> x509.Certificate:
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(_name(issuer))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=days))
+        .add_extension(
+            x509.BasicConstraints(ca=ca, path_length=None), critical=True
+        )
+    )
+    if sans:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName(sans), critical=False
+        )
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _pem(path: Path, key: object, *certs: x509.Certificate) -> Path:
+    data = key.private_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(
+        data
+        + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    """A test CA and leaf certificates, good and bad, made at run time."""
+    d = tmp_path_factory.mktemp("tls-certs")
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _issue(
+        ca_key,
+        "Test CA",
+        ca_key,
+        "Test CA",
+        sans=[],
+        start=NOW - datetime.timedelta(days=1),
+        days=3650,
+        ca=True,
+    )
+    (d / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    local = [
+        x509.DNSName("localhost"),
+        x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1")),
+    ]
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    good = _issue(
+        leaf_key,
+        "localhost",
+        ca_key,
+        "Test CA",
+        sans=local,
+        start=NOW - datetime.timedelta(days=1),
+        days=90,
+    )
+    expired = _issue(
+        leaf_key,
+        "localhost",
+        ca_key,
+        "Test CA",
+        sans=local,
+        start=NOW - datetime.timedelta(days=100),
+        days=30,
+    )
+    wrong = _issue(
+        leaf_key,
+        "other.example",
+        ca_key,
+        "Test CA",
+        sans=[x509.DNSName("other.example")],
+        start=NOW - datetime.timedelta(days=1),
+        days=90,
+    )
+    self_signed = _issue(
+        leaf_key,
+        "localhost",
+        leaf_key,
+        "localhost",
+        sans=local,
+        start=NOW - datetime.timedelta(days=1),
+        days=90,
+    )
+    rsa_key = rsa.generate_private_key(65537, 1024)
+    weak = _issue(
+        rsa_key,
+        "localhost",
+        ca_key,
+        "Test CA",
+        sans=local,
+        start=NOW - datetime.timedelta(days=1),
+        days=90,
+    )
+    return Certs(
+        ca=d / "ca.pem",
+        good=_pem(d / "good.pem", leaf_key, good, ca),
+        expired=_pem(d / "expired.pem", leaf_key, expired, ca),
+        wrong_host=_pem(d / "wrong.pem", leaf_key, wrong, ca),
+        self_signed=_pem(d / "self.pem", leaf_key, self_signed),
+        weak_key=_pem(d / "weak.pem", rsa_key, weak, ca),
+    )
+
+
+class Server:
+    """A loopback TCP server whose connections *handler* serves in a thread."""
+
+    def __init__(self, handler: Callable[[socket.socket], None]) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(32)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.stop = threading.Event()
+        self.handler = handler
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(3)
+            try:
+                self.handler(conn)
+            except (OSError, ssl.SSLError):
+                pass
+            finally:
+                conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def tls_handler(ctx: ssl.SSLContext) -> Callable[[socket.socket], None]:
+    def handle(conn: socket.socket) -> None:
+        with ctx.wrap_socket(conn, server_side=True):
+            pass  # the handshake is all a scan needs
+
+    return handle
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
+    """Start loopback servers; all stop after the test."""
+    servers: list[Server] = []
+
+    def start(handler: Callable[[socket.socket], None]) -> int:
+        servers.append(Server(handler))
+        return servers[-1].port
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def weak_context(certfile: Path) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers(
+        "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0"
+    )
+    ctx.load_cert_chain(str(certfile))
+    return ctx
+
+
+def codes(report: object) -> set[str]:
+    return {i.code for i in report.issues}  # type: ignore[attr-defined]
+
+
+class TestContexts:
+    """server_context and client_context."""
+
+    def test_intermediate(self) -> None:
+        """Intermediate: TLS 1.2+, only Mozilla's TLS 1.2 suites, no compression."""
+        ctx = server_context()
+        assert ctx.minimum_version == ssl.TLSVersion.TLSv1_2
+        names = {
+            c["name"] for c in ctx.get_ciphers() if c["protocol"] != "TLSv1.3"
+        }
+        assert names <= set(INTERMEDIATE_CIPHERS)
+        assert ctx.options & ssl.OP_NO_COMPRESSION
+
+    def test_modern_and_client(self) -> None:
+        """Modern is TLS 1.3 only; the client context verifies names."""
+        assert (
+            server_context("modern").minimum_version == ssl.TLSVersion.TLSv1_3
+        )
+        client = client_context()
+        assert client.check_hostname
+        assert client.verify_mode == ssl.CERT_REQUIRED
+        assert client.minimum_version == ssl.TLSVersion.TLSv1_2
+
+    def test_bad_profile(self) -> None:
+        """An unknown profile is a ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            server_context("old")
+
+    def test_round_trip(self, certs: Certs, serve: Callable[..., int]) -> None:
+        """A hardened client connects to a hardened server."""
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        ctx = client_context(ca_file=str(certs.ca))
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+            ctx.wrap_socket(raw, server_hostname="localhost") as tls,
+        ):
+            assert tls.version() == "TLSv1.3"
+
+
+class TestCheckTLS:
+    """check_tls against well and badly configured servers."""
+
+    def test_good_server(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """A Mozilla-intermediate server with a valid certificate has no issues."""
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        r = check_tls(
+            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
+        )
+        assert r.protocols == {
+            "TLSv1.0": False,
+            "TLSv1.1": False,
+            "TLSv1.2": True,
+            "TLSv1.3": True,
+        }
+        assert set(r.ciphers["TLSv1.2"]) <= set(INTERMEDIATE_CIPHERS)
+        assert "ECDHE-ECDSA-AES128-GCM-SHA256" in r.ciphers["TLSv1.2"]
+        assert r.chain_valid is True
+        assert r.hostname_match is True
+        assert r.certificate is not None
+        assert r.certificate.key_type == "EC secp256r1"
+        assert 85 <= r.certificate.days_to_expiry <= 90
+        assert r.certificate.signature_algorithm == "ecdsa-with-SHA256"
+        assert r.issues == []
+        assert r.ok
+
+    def test_modern(self, certs: Certs, serve: Callable[..., int]) -> None:
+        """Graded against modern, a TLS 1.2 server gets an issue; a 1.3-only one not."""
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        r = check_tls(
+            "127.0.0.1",
+            port,
+            server_name="localhost",
+            ca_file=str(certs.ca),
+            profile="modern",
+        )
+        assert "protocol-tlsv1.2" in codes(r)
+        port = serve(
+            tls_handler(server_context("modern", certfile=str(certs.good)))
+        )
+        r = check_tls(
+            "127.0.0.1",
+            port,
+            server_name="localhost",
+            ca_file=str(certs.ca),
+            profile="modern",
+        )
+        assert r.protocols["TLSv1.2"] is False
+        assert r.issues == []
+
+    def test_weak_server(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """TLS 1.0/1.1, CBC and NULL suites are found and graded."""
+        port = serve(tls_handler(weak_context(certs.good)))
+        r = check_tls(
+            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
+        )
+        assert r.protocols == {
+            "TLSv1.0": True,
+            "TLSv1.1": True,
+            "TLSv1.2": True,
+            "TLSv1.3": False,
+        }
+        assert set(r.ciphers["TLSv1.0"]) == {
+            "ECDHE-ECDSA-AES128-SHA",
+            "ECDHE-ECDSA-NULL-SHA",
+        }
+        assert set(r.ciphers["TLSv1.2"]) == {
+            "ECDHE-ECDSA-AES128-SHA",
+            "ECDHE-ECDSA-AES256-GCM-SHA384",
+            "ECDHE-ECDSA-NULL-SHA",
+        }
+        c = codes(r)
+        assert {
+            "protocol-tlsv1.0",
+            "protocol-tlsv1.1",
+            "protocol-no-tlsv1.3",
+        } <= c
+        assert "cipher-broken:ECDHE-ECDSA-NULL-SHA" in c
+        assert "cipher-not-in-profile:ECDHE-ECDSA-AES128-SHA" in c
+        assert r.issues[0].severity == "critical"
+        assert not r.ok
+
+    @pytest.mark.parametrize(
+        ("which", "expected"),
+        [
+            ("expired", "cert-expired"),
+            ("wrong_host", "cert-hostname-mismatch"),
+            ("self_signed", "cert-self-signed"),
+            ("weak_key", "cert-weak-key"),
+        ],
+    )
+    def test_bad_certificates(
+        self,
+        certs: Certs,
+        serve: Callable[..., int],
+        which: str,
+        expected: str,
+    ) -> None:
+        """Expired, wrong-host, self-signed and weak-key certificates are issues."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.load_cert_chain(str(getattr(certs, which)))
+        port = serve(tls_handler(ctx))
+        r = check_tls(
+            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
+        )
+        assert expected in codes(r)
+        if which in {"expired", "self_signed"}:
+            assert r.chain_valid is False
+            assert r.chain_error
+
+    def test_untrusted_without_ca(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """Without the test CA the chain does not verify."""
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.chain_valid is False
+        assert "cert-untrusted" in codes(r)
+
+    def test_now_argument(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """Expiry is judged against the given time."""
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        later = NOW + datetime.timedelta(days=80)
+        r = check_tls(
+            "127.0.0.1",
+            port,
+            server_name="localhost",
+            ca_file=str(certs.ca),
+            now=later,
+        )
+        assert "cert-expiring" in codes(r)
+
+
+class TestBadPeers:
+    """Servers that hang up, time out or speak something else."""
+
+    def test_refused(self) -> None:
+        """A closed port gives a note, no exception."""
+        r = check_tls("127.0.0.1", free_port())
+        assert r.notes == ["the connection was refused"]
+        assert r.certificate is None
+
+    def test_hang_up(self, serve: Callable[..., int]) -> None:
+        """A server that closes at once completes no handshake."""
+        port = serve(lambda conn: None)
+        r = check_tls("127.0.0.1", port)
+        assert "no-tls" in codes(r)
+        assert r.notes
+
+    def test_not_tls(self, serve: Callable[..., int]) -> None:
+        """A server speaking SSH is no TLS server."""
+        port = serve(
+            lambda conn: conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n" * 20)
+        )
+        r = check_tls("127.0.0.1", port)
+        assert "no-tls" in codes(r)
+
+    def test_timeout(self, serve: Callable[..., int]) -> None:
+        """A server that never answers times out with a note."""
+        port = serve(lambda conn: time.sleep(1.5))
+        r = check_tls("127.0.0.1", port, timeout=0.5)
+        assert r.notes == ["the server timed out"]
+
+    def test_bad_port(self) -> None:
+        """A port out of range is a ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            check_tls("127.0.0.1", 0)
+
+
+def _sslscan(port: int) -> tuple[dict[str, bool], dict[str, set[str]]]:
+    exe = require_binary("sslscan")
+    out = subprocess.run(
+        [
+            exe,
+            "--no-colour",
+            "--xml=-",
+            "--no-heartbleed",
+            "--no-renegotiation",
+            "--no-compression",
+            "--no-fallback",
+            f"127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    root = ET.fromstring(out[out.index(b"<?xml") :])
+    protocols = {
+        f"TLSv{p.get('version')}": p.get("enabled") == "1"
+        for p in root.iter("protocol")
+        if p.get("type") == "tls"
+    }
+    ciphers: dict[str, set[str]] = {}
+    for c in root.iter("cipher"):
+        ciphers.setdefault(str(c.get("sslversion")), set()).add(
+            str(c.get("cipher"))
+        )
+    return protocols, ciphers
+
+
+@pytest.mark.services
+class TestCrossCheck:
+    """Findings agree with sslscan on the same servers."""
+
+    def test_weak_python_server(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """Protocols and TLS 1.2 suites match sslscan on a weak ssl server."""
+        port = serve(tls_handler(weak_context(certs.good)))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        protocols, ciphers = _sslscan(port)
+        assert protocols == r.protocols
+        assert ciphers.get("TLSv1.2", set()) == set(r.ciphers["TLSv1.2"])
+
+    def test_openssl_s_server(self, certs: Certs, tmp_path: Path) -> None:
+        """Against openssl s_server: same protocols and suites as sslscan."""
+        exe = require_binary("openssl")
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                exe,
+                "s_server",
+                "-accept",
+                f"127.0.0.1:{port}",
+                "-cert",
+                str(certs.good),
+                "-tls1_2",
+                "-cipher",
+                "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+                "-quiet",
+                "-naccept",
+                "1000",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(
+                        ("127.0.0.1", port), timeout=1
+                    ).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            r = check_tls(
+                "127.0.0.1",
+                port,
+                server_name="localhost",
+                ca_file=str(certs.ca),
+            )
+            assert r.protocols == {
+                "TLSv1.0": False,
+                "TLSv1.1": False,
+                "TLSv1.2": True,
+                "TLSv1.3": False,
+            }
+            assert set(r.ciphers["TLSv1.2"]) == {
+                "ECDHE-ECDSA-AES256-GCM-SHA384",
+                "ECDHE-ECDSA-AES128-SHA256",
+                "ECDHE-ECDSA-CHACHA20-POLY1305",
+            }
+            assert "cipher-not-in-profile:ECDHE-ECDSA-AES128-SHA256" in codes(
+                r
+            )
+            protocols, ciphers = _sslscan(port)
+            assert protocols == r.protocols
+            assert ciphers["TLSv1.2"] == set(r.ciphers["TLSv1.2"])
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            assert proc.stdin is not None
+            proc.stdin.close()
+
+
+class TestCLI:
+    """dataprotect scan tls."""
+
+    def test_good_and_bad(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """Exit 0 for a clean server, 1 with issues; JSON output parses."""
+        good = serve(tls_handler(server_context(certfile=str(certs.good))))
+        res = CliRunner().invoke(
+            cli,
+            [
+                "scan",
+                "tls",
+                f"127.0.0.1:{good}",
+                "--server-name",
+                "localhost",
+                "--ca-file",
+                str(certs.ca),
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        bad = serve(tls_handler(weak_context(certs.good)))
+        res = CliRunner().invoke(
+            cli, ["scan", "tls", f"127.0.0.1:{bad}", "--format", "json"]
+        )
+        assert res.exit_code == 1
+        assert '"protocol-tlsv1.0"' in res.output
+
+    def test_usage(self) -> None:
+        """A bad target exits 2."""
+        res = CliRunner().invoke(cli, ["scan", "tls", "127.0.0.1:notaport"])
+        assert res.exit_code == 2
