@@ -29,7 +29,13 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── RateLimitExceeded
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)
-    └── HasherBusyError
+    ├── HasherBusyError
+    └── DocumentError
+        ├── InvalidDocumentError (ValueError)
+        │   └── EncryptedDocumentError
+        ├── SignerError (ValueError)
+        │   └── CertificateValidityError
+        └── TimestampError
 """
 
 from __future__ import annotations
@@ -43,17 +49,23 @@ __all__ = [
     "AgeNoMatchError",
     "BackendError",
     "BackupError",
+    "CertificateValidityError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
+    "DocumentError",
+    "EncryptedDocumentError",
     "HasherBusyError",
     "IntegrityError",
+    "InvalidDocumentError",
     "InvalidHashError",
     "InvalidPasswordError",
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
     "RateLimitExceeded",
+    "SignerError",
+    "TimestampError",
 ]
 
 
@@ -198,6 +210,57 @@ class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
 
     def __reduce__(self) -> tuple[type[RateLimitExceeded], tuple[float]]:
         return (type(self), (self.retry_after,))
+
+
+class DocumentError(DataProtectError):
+    """A PDF document could not be signed.
+
+    Base class of the errors :func:`dataprotect.documents.sign_pdf` and the
+    signer constructors raise.  Verification never raises it: it reports.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidDocumentError(DocumentError, ValueError):
+    """The input is not a PDF, is truncated or corrupt, or cannot be
+    updated incrementally.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class EncryptedDocumentError(InvalidDocumentError):
+    """The PDF is encrypted and cannot be signed without its password.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class SignerError(DocumentError, ValueError):
+    """A signing key or certificate could not be loaded or used.
+
+    Raised for a wrong PKCS#12 passphrase (with the same message as a
+    corrupt file), a key that does not match its certificate, a certificate
+    that may not sign documents, and a token or key that cannot be found.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CertificateValidityError(SignerError):
+    """The signer's certificate is expired or not yet valid.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class TimestampError(DocumentError):
+    """The time-stamping authority could not be reached or gave an unusable
+    answer.
+
+    .. versionadded:: 0.1.0
+    """
 
 
 class InvalidHashError(DataProtectError, ValueError):

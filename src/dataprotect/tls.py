@@ -232,7 +232,7 @@ def _probe_context(
     return ctx
 
 
-def _handshake(  # noqa: PLR0917
+def _handshake(
     host: str,
     port: int,
     server_name: str,
@@ -304,8 +304,8 @@ def _enumerate_ciphers(
 def _cert_info(
     ders: list[bytes], now: datetime.datetime
 ) -> CertificateInfo | None:
-    from cryptography import x509  # noqa: PLC0415
-    from cryptography.hazmat.primitives.asymmetric import (  # noqa: PLC0415
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import (
         dsa,
         ec,
         ed448,

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "keys": "dataprotect.cli._keys:keys",
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",
+    "pdf": "dataprotect.cli._pdf:pdf",
     "scan": "dataprotect.cli._scan:scan",
     "passwords": "dataprotect.cli._passwords:passwords",
     "tokens": "dataprotect.cli._passwords:tokens",

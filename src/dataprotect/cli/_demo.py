@@ -57,6 +57,7 @@ STEPS: list[tuple[str, str]] = [
     ),
     ("Secret scanning", "dataprotect.cli._scan:demo_step"),
     ("Rate-limited logins", "dataprotect.cli._ratelimit:demo_step"),
+    ("Signed documents (PDF)", "dataprotect.cli._pdf:demo_step"),
     ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
 ]
 

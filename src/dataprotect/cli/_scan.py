@@ -23,7 +23,7 @@ def _write(text: str, output: str) -> None:
     if output == "-":
         click.echo(text)
         return
-    from dataprotect._atomic import atomic_write  # noqa: PLC0415
+    from dataprotect._atomic import atomic_write
 
     with atomic_write(output, mode=0o644) as fh:
         fh.write(text.encode() + b"\n")
@@ -59,7 +59,7 @@ def _write(text: str, output: str) -> None:
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes."
 )
-def secrets_command(  # noqa: PLR0917
+def secrets_command(
     paths: tuple[str, ...],
     fmt: str,
     output: str,
@@ -74,7 +74,7 @@ def secrets_command(  # noqa: PLR0917
 
     Exit status 1 when a finding is not in the baseline.
     """
-    from dataprotect.scan.secrets import (  # noqa: PLC0415
+    from dataprotect.scan.secrets import (
         Allowlist,
         Baseline,
         load_rules,
@@ -143,7 +143,7 @@ def _host_port(target: str, default: int) -> tuple[str, int]:
 
 def _fake_token(prefix: str) -> str:
     """A random, never-issued token in the GitHub/npm/dataprotect shape."""
-    import secrets  # noqa: PLC0415
+    import secrets
 
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
     body = "".join(secrets.choice(alphabet) for _ in range(30))
@@ -156,7 +156,7 @@ def _fake_token(prefix: str) -> str:
 
 def demo_step(workdir: Path) -> None:
     """Scan a small generated tree and print what is found."""
-    from dataprotect.scan.secrets import scan_paths  # noqa: PLC0415
+    from dataprotect.scan.secrets import scan_paths
 
     tree = workdir / "scan-demo"
     (tree / "app").mkdir(parents=True)
@@ -206,7 +206,7 @@ def demo_step(workdir: Path) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
 )
-def tls_command(  # noqa: PLR0917
+def tls_command(
     target: str,
     server_name: str | None,
     ca_file: str | None,
@@ -219,10 +219,10 @@ def tls_command(  # noqa: PLR0917
     Exit status 1 when an issue of medium severity or worse is found, or
     no TLS handshake is possible.
     """
-    import dataclasses  # noqa: PLC0415
-    import json  # noqa: PLC0415
+    import dataclasses
+    import json
 
-    from dataprotect.tls import check_tls  # noqa: PLC0415
+    from dataprotect.tls import check_tls
 
     host, port = _host_port(target, 443)
     report = check_tls(
@@ -273,10 +273,10 @@ def ssh_command(target: str, timeout: float, fmt: str) -> None:
     No login is attempted.  Exit status 1 when an issue of medium severity
     or worse is found, or the server's KEXINIT could not be read.
     """
-    import dataclasses  # noqa: PLC0415
-    import json  # noqa: PLC0415
+    import dataclasses
+    import json
 
-    from dataprotect.scan.ssh import check_ssh  # noqa: PLC0415
+    from dataprotect.scan.ssh import check_ssh
 
     host, port = _host_port(target, 22)
     report = check_ssh(host, port, timeout=timeout)

@@ -217,10 +217,10 @@ def _gitignore_matcher(root: Path) -> Callable[[str], bool]:
     except OSError:
         return lambda _rel: False
     try:
-        import pathspec  # noqa: PLC0415 - optional dependency
+        import pathspec
     except ImportError:
         # plain names and simple globs only, without pathspec
-        import fnmatch  # noqa: PLC0415
+        import fnmatch
 
         pats = [
             p.strip().strip("/")

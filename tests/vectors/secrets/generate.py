@@ -466,7 +466,7 @@ for _ in range(40):
     )
 
 
-def lookalikes() -> list[tuple[str, str]]:  # noqa: PLR0915
+def lookalikes() -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     add = lambda cat, text: out.append((cat, text))  # noqa: E731
     for _ in range(25):
