@@ -141,7 +141,7 @@ def _absolute_note() -> str:
 def _token_rows(quick: bool) -> list[str]:
     ring = Keyring.generate()
     hasher = TokenHasher(ring)
-    token = generate_token("bench_pat")
+    token = generate_token("bench")
     digest = hasher.digest(token)
     key = b"k" * 32
     raw_token = token.encode("ascii")

@@ -49,11 +49,9 @@ CHECKSUM_LENGTH: Final = 6
 _ALPHABET: Final = (
     string.digits + string.ascii_uppercase + string.ascii_lowercase
 )
-_PREFIX_RE: Final = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?")
-_TOKEN_RE: Final = re.compile(
-    r"([A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?)_([0-9A-Za-z]{36})"
-)
-_MAX_TOKEN: Final = 32 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH
+_PREFIX_RE: Final = re.compile(r"[a-z][a-z0-9]{1,15}")
+_TOKEN_RE: Final = re.compile(r"([a-z][a-z0-9]{1,15})_([0-9A-Za-z]{36})")
+_MAX_TOKEN: Final = 16 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH
 _DIGEST_PREFIX: Final = "dpt1."
 _DIGEST_LENGTH: Final = len(_DIGEST_PREFIX) + 8 + 1 + 43
 _KEY_ID_RE: Final = re.compile(r"[0-9a-f]{8}")
@@ -96,8 +94,8 @@ def _check_prefix(prefix: object) -> str:
         raise TypeError(msg)
     if not _PREFIX_RE.fullmatch(prefix):
         msg = (
-            "prefix must be 1 to 32 ASCII letters, digits or underscores, "
-            "starting with a letter and not ending with an underscore"
+            "prefix must be 2 to 16 lower-case ASCII letters and digits, "
+            "starting with a letter"
         )
         raise ConfigurationError(msg)
     return prefix
@@ -115,9 +113,10 @@ def generate_token(prefix: str) -> str:
     ``<prefix>_<random>``, in 6 base62 characters.
 
     Args:
-        prefix: What the token is for, e.g. ``"myapp_pat"``: 1 to 32 ASCII
-            letters, digits or underscores, starting with a letter and not
-            ending with an underscore.
+        prefix: What the token is for, e.g. ``"acme"``: 2 to 16 lower-case
+            ASCII letters and digits, starting with a letter.  (No
+            underscores: the last ``_`` separates the prefix, and secret
+            scanners, dataprotect's own included, match this shape.)
 
     Raises:
         TypeError: *prefix* is not ``str``.

@@ -39,8 +39,8 @@ costs: tuple[int, int, int] = (
     tuned.parallelism,
 )
 
-token: str = generate_token("acme_pat")
-ok = is_well_formed(token, prefix="acme_pat")
+token: str = generate_token("acmepat")
+ok = is_well_formed(token, prefix="acmepat")
 tokens = TokenHasher(ring)
 raw_tokens = TokenHasher(bytes(32))
 digest: str = tokens.digest(token)

@@ -96,8 +96,8 @@ def main() -> None:
     tokens = []
     for prefix, random in [
         ("ghp", "0123456789abcdefghijABCDEFGHIJ"),
-        ("myapp_pat", "z" * 30),
-        ("A", "0" * 30),
+        ("myapp", "z" * 30),
+        ("a1", "0" * 30),
     ]:
         body = f"{prefix}_{random}"
         checksum = base62(zlib.crc32(body.encode()), 6)

@@ -241,7 +241,7 @@ def demo_step(workdir: Path) -> None:
         f"  pepper rotated; re-encrypted without the password: "
         f"{hasher.reencrypt(stored)[:48]}..."
     )
-    token = generate_token("demo_pat")
+    token = generate_token("demo")
     digest = TokenHasher(ring).digest(token)
     typo = token[:-1] + ("A" if token[-1] != "A" else "B")
     click.echo(f"  token {token[:12]}... digest to store {digest[:22]}...")
