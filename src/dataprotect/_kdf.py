@@ -26,6 +26,8 @@ LABELS: Final[dict[str, str]] = {
     "device-cookie": "dataprotect/v1/device-cookie",
     "ratelimit-key": "dataprotect/v1/ratelimit-key",
     "backup-kek": "dataprotect/v1/backup-kek",
+    "backup-header-mac": "dataprotect/v1/backup-header-mac",
+    "backup-payload": "dataprotect/v1/backup-payload/{}",
 }
 
 

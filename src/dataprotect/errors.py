@@ -21,11 +21,16 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── BackendError
     ├── MissingDependencyError (ImportError)
     ├── BackupError
-    │   └── AgeError
-    │       ├── AgeFormatError (ValueError)
-    │       │   └── AgeArmorError
-    │       ├── AgeNoMatchError
-    │       └── AgeDecryptionError (DecryptionError)
+    │   ├── AgeError
+    │   │   ├── AgeFormatError (ValueError)
+    │   │   │   └── AgeArmorError
+    │   │   ├── AgeNoMatchError
+    │   │   └── AgeDecryptionError (DecryptionError)
+    │   ├── BackupFormatError (ValueError)
+    │   ├── BackupIntegrityError (IntegrityError)
+    │   │   └── BackupSignatureError
+    │   ├── NoIdentityError (LookupError)
+    │   └── BackupStorageError (BackendError)
     ├── RateLimitExceeded
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)
@@ -49,6 +54,10 @@ __all__ = [
     "AgeNoMatchError",
     "BackendError",
     "BackupError",
+    "BackupFormatError",
+    "BackupIntegrityError",
+    "BackupSignatureError",
+    "BackupStorageError",
     "CertificateValidityError",
     "ConfigurationError",
     "DataProtectError",
@@ -63,6 +72,7 @@ __all__ = [
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
+    "NoIdentityError",
     "RateLimitExceeded",
     "SignerError",
     "TimestampError",
@@ -258,6 +268,49 @@ class CertificateValidityError(SignerError):
 class TimestampError(DocumentError):
     """The time-stamping authority could not be reached or gave an unusable
     answer.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupFormatError(BackupError, ValueError):
+    """The data is not a dataprotect backup, or a version or option this
+    release does not read (a foreign header, an unknown stanza type).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupIntegrityError(BackupError, IntegrityError):
+    """A backup failed authentication: a modified, dropped, reordered or
+    appended byte, a truncated file, or a manifest whose size or SHA-256
+    does not match the restored data.
+
+    Every such failure raises this exception with the same message.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupSignatureError(BackupIntegrityError):
+    """A backup's manifest is not signed by any of the expected producers.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class NoIdentityError(BackupError, LookupError):
+    """None of the given identities opens any recipient stanza of a backup
+    (a wrong key or passphrase, or the recipient's stanza is missing).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupStorageError(BackupError, BackendError):
+    """A backup destination failed (listing, upload, download, delete).
+
+    The message names the destination with its credentials redacted.
 
     .. versionadded:: 0.1.0
     """

@@ -48,3 +48,36 @@ ct = xaes.encrypt(bytes(24), b"", None)
 fips: bool = fips_status().fips_enabled
 error: type[DataProtectError] = DecryptionError
 names: list[str] = dataprotect.__all__
+
+# dataprotect.strength and its Django validator
+from dataprotect.integrations.django import PasswordStrengthValidator  # noqa: E402
+from dataprotect.strength import (  # noqa: E402
+    BreachedPasswords,
+    PasswordFeedback,
+    Violation,
+    check_password,
+)
+
+
+breached = BreachedPasswords.build("dir", ["pw", ("pw2", 3)], min_count=1)
+seen: int = BreachedPasswords("dir", min_count=2).count("pw")
+entries: list[tuple[str, int]] = breached.range("ABCDE")
+feedback: PasswordFeedback = check_password(
+    "pw",
+    user_inputs=["alice"],
+    locale="de",
+    min_length=15,
+    max_length=4096,
+    min_score=3,
+    breached=breached,
+)
+score: int = feedback.score
+ok: bool = feedback.acceptable
+warning: str | None = feedback.warning
+suggestions: list[str] = feedback.suggestions
+violations: list[Violation] = feedback.violations
+guesses: float = feedback.guesses_log10
+payload: dict[str, object] = feedback.to_dict()
+validator = PasswordStrengthValidator(min_length=8, service_names=["example"])
+validator.validate("pw", None)
+help_text: str = validator.get_help_text()

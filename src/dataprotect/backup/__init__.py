@@ -1,3 +1,76 @@
-"""Encrypted backups."""
+"""Encrypted backups: a streaming container for several recipients,
+remote storage, retention and restore rehearsals.
+
+See ``docs/backup.md`` for a guide and ``docs/formats/backup.md`` for the
+byte format.
+"""
 
 from __future__ import annotations
+
+from dataprotect.backup._format import (
+    DEFAULT_SEGMENT_SIZE,
+    Manifest,
+    SigningKey,
+    VerifyKey,
+    decrypt,
+    decrypt_file,
+    encrypt,
+    encrypt_file,
+)
+from dataprotect.backup._identity import (
+    HPKEIdentity,
+    HPKERecipient,
+    Identity,
+    IdentityKind,
+    KeyringRecipient,
+    PassphraseRecipient,
+    Recipient,
+    generate_identity,
+    parse_identity,
+    parse_recipient,
+)
+from dataprotect.backup._retention import RetentionPlan, RetentionPolicy
+from dataprotect.backup._store import (
+    BackupInfo,
+    PruneResult,
+    VerifyReport,
+    create_backup,
+    list_backups,
+    prune,
+    rehearse,
+    restore,
+    verify,
+)
+
+
+__all__ = [
+    "DEFAULT_SEGMENT_SIZE",
+    "BackupInfo",
+    "HPKEIdentity",
+    "HPKERecipient",
+    "Identity",
+    "IdentityKind",
+    "KeyringRecipient",
+    "Manifest",
+    "PassphraseRecipient",
+    "PruneResult",
+    "Recipient",
+    "RetentionPlan",
+    "RetentionPolicy",
+    "SigningKey",
+    "VerifyKey",
+    "VerifyReport",
+    "create_backup",
+    "decrypt",
+    "decrypt_file",
+    "encrypt",
+    "encrypt_file",
+    "generate_identity",
+    "list_backups",
+    "parse_identity",
+    "parse_recipient",
+    "prune",
+    "rehearse",
+    "restore",
+    "verify",
+]

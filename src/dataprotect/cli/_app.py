@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "decrypt": "dataprotect.cli._encrypt:decrypt",
     "pdf": "dataprotect.cli._pdf:pdf",
     "scan": "dataprotect.cli._scan:scan",
+    "check-password": "dataprotect.cli._strength:check_password_command",
+    "backup": "dataprotect.cli._backup:backup",
     "passwords": "dataprotect.cli._passwords:passwords",
     "tokens": "dataprotect.cli._passwords:tokens",
 }

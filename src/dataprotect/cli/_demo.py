@@ -58,6 +58,11 @@ STEPS: list[tuple[str, str]] = [
     ("Secret scanning", "dataprotect.cli._scan:demo_step"),
     ("Rate-limited logins", "dataprotect.cli._ratelimit:demo_step"),
     ("Signed documents (PDF)", "dataprotect.cli._pdf:demo_step"),
+    (
+        "Password feedback (NIST SP 800-63B)",
+        "dataprotect.cli._strength:demo_step",
+    ),
+    ("Encrypted backups", "dataprotect.cli._backup:demo_step"),
     ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
 ]
 

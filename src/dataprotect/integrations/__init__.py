@@ -3,5 +3,6 @@
 Each module imports its framework at import time and raises
 :class:`~dataprotect.errors.MissingDependencyError` naming the extra to
 install when it is missing (``dataprotect[django]``, ``[flask]``,
-``[starlette]``, ``[fastapi]``).
+``[starlette]``, ``[fastapi]``...); nothing here is imported by
+``dataprotect`` itself.
 """
