@@ -32,6 +32,9 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     │   ├── NoIdentityError (LookupError)
     │   └── BackupStorageError (BackendError)
     ├── RateLimitExceeded
+    ├── InvalidHashError (ValueError)
+    ├── InvalidPasswordError (ValueError)
+    ├── HasherBusyError
     └── DocumentError
         ├── InvalidDocumentError (ValueError)
         │   └── EncryptedDocumentError
@@ -61,8 +64,11 @@ __all__ = [
     "DecryptionError",
     "DocumentError",
     "EncryptedDocumentError",
+    "HasherBusyError",
     "IntegrityError",
     "InvalidDocumentError",
+    "InvalidHashError",
+    "InvalidPasswordError",
     "KeyNotFoundError",
     "KeyringError",
     "MissingDependencyError",
@@ -305,6 +311,37 @@ class BackupStorageError(BackupError, BackendError):
     """A backup destination failed (listing, upload, download, delete).
 
     The message names the destination with its credentials redacted.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidHashError(DataProtectError, ValueError):
+    """A stored password hash or token digest is malformed, corrupt, of an
+    unknown scheme, or asks for parameters beyond the accepted bounds.
+
+    A *wrong password* is not an error: verification returns ``False``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidPasswordError(DataProtectError, ValueError):
+    """A password cannot be hashed: it is empty, longer than the accepted
+    maximum (checked before any hashing, against denial of service), or not
+    encodable as UTF-8 (a lone surrogate).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class HasherBusyError(DataProtectError):
+    """Too many password hashes are being computed at once in this process,
+    and a slot did not free up within the configured timeout.
+
+    Each argon2id call holds its full memory cost (64 MiB by default), so
+    :class:`~dataprotect.passwords.PasswordHasher` bounds concurrent calls.
+    Answer the request with "try again later" (HTTP 503).
 
     .. versionadded:: 0.1.0
     """

@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "scan": "dataprotect.cli._scan:scan",
     "check-password": "dataprotect.cli._strength:check_password_command",
     "backup": "dataprotect.cli._backup:backup",
+    "passwords": "dataprotect.cli._passwords:passwords",
+    "tokens": "dataprotect.cli._passwords:tokens",
     "pseudonymise": "dataprotect.cli._pseudonymise:pseudonymise",
 }
 

@@ -63,6 +63,7 @@ STEPS: list[tuple[str, str]] = [
         "dataprotect.cli._strength:demo_step",
     ),
     ("Encrypted backups", "dataprotect.cli._backup:demo_step"),
+    ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
     ("Pseudonymised logs", "dataprotect.cli._pseudonymise:demo_step"),
 ]
 

@@ -1,0 +1,628 @@
+"""Password hashing: argon2id, legacy upgrades, an optional pepper.
+
+:class:`PasswordHasher` hashes with argon2id (argon2-cffi) under the RFC
+9106 "low memory" profile (t=3, 64 MiB, p=4), verifies argon2 hashes made by
+plain argon2-cffi and the legacy formats of Django, passlib and bcrypt, and
+upgrades them through :meth:`PasswordHasher.verify_and_update` at the next
+login.
+
+With a *pepper* (a :class:`~dataprotect.keys.Keyring`), the argon2 output
+is encrypted under a key the database never sees, so a stolen table cannot
+be attacked offline.  The hash is encrypted rather than the password
+pre-hashed with the pepper, so rotating the pepper re-encrypts stored hashes
+without anyone's password (:meth:`PasswordHasher.reencrypt`).  The format is
+in ``docs/formats/passwords.md``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hmac
+import os
+import re
+import secrets
+import threading
+import time
+
+from collections.abc import Callable, Iterator
+from typing import Final, NoReturn
+
+import argon2
+
+from argon2.low_level import Type, hash_secret
+
+from dataprotect import _kdf, _legacy_hashes
+from dataprotect._legacy_hashes import argon2_params, verify_argon2
+from dataprotect.errors import (
+    ConfigurationError,
+    HasherBusyError,
+    InvalidHashError,
+    InvalidPasswordError,
+)
+from dataprotect.keys import Keyring
+
+
+__all__ = [
+    "DEFAULT_MEMORY_COST",
+    "DEFAULT_PARALLELISM",
+    "DEFAULT_TIME_COST",
+    "MAX_PASSWORD_BYTES",
+    "PasswordHasher",
+]
+
+#: argon2id passes (RFC 9106 second recommended option).
+DEFAULT_TIME_COST: Final = 3
+#: argon2id memory in KiB (64 MiB; RFC 9106 second recommended option).
+DEFAULT_MEMORY_COST: Final = 64 * 1024
+#: argon2id lanes.
+DEFAULT_PARALLELISM: Final = 4
+#: The longest password accepted, in UTF-8 bytes, checked before hashing.
+MAX_PASSWORD_BYTES: Final = 4096
+
+_HASH_LEN: Final = 32
+_SALT_LEN: Final = 16
+_MALFORMED: Final = _legacy_hashes.MALFORMED
+_MAX_STORED: Final = 1024
+_MAX_TIME_COST: Final = _legacy_hashes.MAX_ARGON2[0]
+_MAX_MEMORY_COST: Final = _legacy_hashes.MAX_ARGON2[1]
+_MAX_PARALLELISM: Final = _legacy_hashes.MAX_ARGON2[2]
+_NO_PEPPER: Final = (
+    "this hash is peppered: give the PasswordHasher its keyring"
+)
+_PHC_RE: Final = re.compile(
+    r"\$argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})"
+    r"\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,86})"
+)
+_PEPPER_PREFIX: Final = "$dp-argon2id$"
+_PEPPER_RE: Final = re.compile(
+    r"\$dp-argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})"
+    r",k=([0-9a-f]{8})\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,86})"
+)
+
+
+#: The process-wide bound shared by every hasher made without an explicit
+#: *max_concurrent*: (size, semaphore).
+_PROCESS_SLOTS: Final = (
+    os.cpu_count() or 1,
+    threading.BoundedSemaphore(os.cpu_count() or 1),
+)
+
+
+def _phc_b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _phc_b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidHashError(_MALFORMED) from None
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(data, pad, strict=False))
+
+
+def _feistel(key: bytes, header: str, data: bytes, *, decrypt: bool) -> bytes:
+    """A tweakable permutation of *data* (even length, at most 64 bytes).
+
+    Four Feistel rounds (Luby-Rackoff) whose round function is
+    ``HMAC-SHA-256(key, header || round || half)`` truncated to the half
+    length: a strong pseudorandom permutation, so knowing the encryption of
+    chosen hashes under a header reveals nothing about another hash's.
+    """
+    half = len(data) // 2
+    tweak = header.encode("ascii")
+    left, right = data[:half], data[half:]
+    rounds = (3, 2, 1, 0) if decrypt else (0, 1, 2, 3)
+    for i in rounds:
+        if decrypt:
+            mask = hmac.digest(key, tweak + bytes([i]) + left, "sha256")
+            left, right = _xor(right, mask), left
+        else:
+            mask = hmac.digest(key, tweak + bytes([i]) + right, "sha256")
+            left, right = right, _xor(left, mask)
+    return left + right
+
+
+def _encode_password(password: object, *, hashing: bool, limit: int) -> bytes:
+    if not isinstance(password, str):
+        msg = "password must be str"
+        raise TypeError(msg)
+    # 4 bytes per code point at most: refuse huge input before encoding it.
+    if len(password) > limit:
+        msg = f"password must be at most {limit} bytes in UTF-8"
+        raise InvalidPasswordError(msg)
+    try:
+        raw = password.encode("utf-8")
+    except UnicodeEncodeError:
+        msg = "password must be valid Unicode (it contains a lone surrogate)"
+        raise InvalidPasswordError(msg) from None
+    if len(raw) > limit:
+        msg = f"password must be at most {limit} bytes in UTF-8"
+        raise InvalidPasswordError(msg)
+    if hashing and not raw:
+        msg = "password must not be empty"
+        raise InvalidPasswordError(msg)
+    return raw
+
+
+def _check_stored(stored: object) -> str:
+    if not isinstance(stored, str):
+        msg = "stored must be str"
+        raise TypeError(msg)
+    if len(stored) > _MAX_STORED:
+        raise InvalidHashError(_MALFORMED)
+    return stored
+
+
+class PasswordHasher:
+    """Hash and verify passwords with argon2id; upgrade legacy hashes.
+
+    Configuration is checked once, here.  Hashing and verification are
+    bounded per process: each argon2id call holds *memory_cost* KiB, so at
+    most *max_concurrent* run at once, and callers beyond the bound wait up
+    to *busy_timeout* seconds, then get
+    :class:`~dataprotect.errors.HasherBusyError`.  Every hasher made without
+    an explicit *max_concurrent* shares one process-wide bound (the CPU
+    count); a hasher given one has its own.
+
+    Args:
+        time_cost: argon2id passes.
+        memory_cost: argon2id memory in KiB (at least ``8 * parallelism``).
+        parallelism: argon2id lanes.
+        pepper: A keyring whose primary key encrypts every new hash (see
+            the module docstring); ``None`` for plain argon2id strings that
+            argon2-cffi verifies.
+        max_concurrent: How many hashes or verifications this hasher may
+            run at once; default: share the process-wide bound of one per
+            CPU with every other default hasher.
+        busy_timeout: Seconds to wait for a free slot; ``0`` fails at once
+            when all are taken, ``None`` waits for ever.
+        max_password_bytes: The longest password accepted (UTF-8 bytes).
+
+    Raises:
+        dataprotect.errors.ConfigurationError: Impossible or unsafe parameters.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = (
+        "_busy_timeout",
+        "_dummy",
+        "_dummy_lock",
+        "_limit",
+        "_params",
+        "_pepper",
+        "_slots",
+        "_subkeys",
+        "max_concurrent",
+    )
+
+    def __init__(
+        self,
+        *,
+        time_cost: int = DEFAULT_TIME_COST,
+        memory_cost: int = DEFAULT_MEMORY_COST,
+        parallelism: int = DEFAULT_PARALLELISM,
+        pepper: Keyring | None = None,
+        max_concurrent: int | None = None,
+        busy_timeout: float | None = 10.0,
+        max_password_bytes: int = MAX_PASSWORD_BYTES,
+    ) -> None:
+        if not 1 <= parallelism <= _MAX_PARALLELISM:
+            msg = "parallelism must be from 1 to 64"
+            raise ConfigurationError(msg)
+        if not 1 <= time_cost <= _MAX_TIME_COST:
+            msg = "time_cost must be from 1 to 32"
+            raise ConfigurationError(msg)
+        if not 8 * parallelism <= memory_cost <= _MAX_MEMORY_COST:
+            msg = "memory_cost must be from 8 * parallelism KiB to 2 GiB"
+            raise ConfigurationError(msg)
+        ring: object = pepper
+        if ring is not None and not isinstance(ring, Keyring):
+            msg = "pepper must be a Keyring or None"
+            raise TypeError(msg)
+        shared = max_concurrent is None
+        if max_concurrent is None:
+            max_concurrent = _PROCESS_SLOTS[0]
+        if max_concurrent < 1:
+            msg = "max_concurrent must be at least 1"
+            raise ConfigurationError(msg)
+        if busy_timeout is not None and busy_timeout < 0:
+            msg = "busy_timeout must be None or at least 0"
+            raise ConfigurationError(msg)
+        if not 1 <= max_password_bytes <= 1024 * 1024:
+            msg = "max_password_bytes must be from 1 to 1 MiB"
+            raise ConfigurationError(msg)
+        self._params = argon2.Parameters(
+            type=Type.ID,
+            version=19,
+            salt_len=_SALT_LEN,
+            hash_len=_HASH_LEN,
+            time_cost=time_cost,
+            memory_cost=memory_cost,
+            parallelism=parallelism,
+        )
+        self._pepper = pepper
+        self._subkeys: dict[int, tuple[bytes, bytes]] = {}
+        self.max_concurrent = max_concurrent
+        self._slots = (
+            _PROCESS_SLOTS[1]
+            if shared
+            else threading.BoundedSemaphore(max_concurrent)
+        )
+        self._busy_timeout = busy_timeout
+        self._limit = max_password_bytes
+        self._dummy: str | None = None
+        self._dummy_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        p = self._params
+        pepper = (
+            ""
+            if self._pepper is None
+            else f" pepper={self._pepper.primary_id:#010x}"
+        )
+        return (
+            f"<PasswordHasher argon2id t={p.time_cost} m={p.memory_cost} "
+            f"p={p.parallelism}{pepper}>"
+        )
+
+    def __reduce__(self) -> NoReturn:
+        msg = "password hashers cannot be pickled"
+        raise TypeError(msg)
+
+    @property
+    def time_cost(self) -> int:
+        """argon2id passes of new hashes."""
+        return self._params.time_cost
+
+    @property
+    def memory_cost(self) -> int:
+        """argon2id memory of new hashes, in KiB."""
+        return self._params.memory_cost
+
+    @property
+    def parallelism(self) -> int:
+        """argon2id lanes of new hashes."""
+        return self._params.parallelism
+
+    # -- concurrency ---------------------------------------------------
+
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        self._acquire()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    def _acquire(self) -> None:
+        timeout = self._busy_timeout
+        if timeout == 0:
+            acquired = self._slots.acquire(blocking=False)
+        else:
+            acquired = self._slots.acquire(timeout=timeout)
+        if not acquired:
+            msg = "too many password hashes at once; try again later"
+            raise HasherBusyError(msg)
+
+    # -- pepper --------------------------------------------------------
+
+    def _subkey(self, key_id: int) -> bytes:
+        if self._pepper is None:  # pragma: no cover - callers check
+            raise ConfigurationError(_NO_PEPPER)
+        material = self._pepper._material(key_id)  # noqa: SLF001
+        cached = self._subkeys.get(key_id)
+        if cached is None or cached[0] is not material:
+            cached = (material, _kdf.derive(material, "pepper"))
+            self._subkeys[key_id] = cached
+        return cached[1]
+
+    def _seal(self, phc: str) -> str:
+        """Encrypt the hash of an argon2id PHC string under the pepper.
+
+        An argon2id string that cannot be sealed (odd hash length) is
+        returned unchanged.
+        """
+        if self._pepper is None:  # pragma: no cover - callers check
+            return phc
+        match = _PHC_RE.fullmatch(phc)
+        if match is None:
+            raise InvalidHashError(_MALFORMED)
+        m, t, p, salt, digest = match.groups()
+        raw = _phc_b64decode(digest)
+        if len(raw) % 2:
+            return phc
+        key_id = self._pepper.primary_id
+        header = f"$dp-argon2id$v=19$m={m},t={t},p={p},k={key_id:08x}${salt}"
+        sealed = _feistel(self._subkey(key_id), header, raw, decrypt=False)
+        return f"{header}${_phc_b64encode(sealed)}"
+
+    def _open(self, stored: str) -> tuple[str, int | None]:
+        """(inner argon2 or legacy hash, pepper key id or None)."""
+        if not stored.startswith(_PEPPER_PREFIX):
+            return stored, None
+        match = _PEPPER_RE.fullmatch(stored)
+        if match is None:
+            raise InvalidHashError(_MALFORMED)
+        if self._pepper is None:
+            raise ConfigurationError(_NO_PEPPER)
+        m, t, p, kid, salt, sealed = match.groups()
+        key_id = int(kid, 16)
+        raw = _phc_b64decode(sealed)
+        if len(raw) % 2:
+            raise InvalidHashError(_MALFORMED)
+        header = stored[: match.start(6) - 1]
+        opened = _feistel(self._subkey(key_id), header, raw, decrypt=True)
+        digest = _phc_b64encode(opened)
+        return f"$argon2id$v=19$m={m},t={t},p={p}${salt}${digest}", key_id
+
+    # -- hashing -------------------------------------------------------
+
+    def _hash_raw(self, raw: bytes) -> str:
+        phc = self._unpeppered(raw)
+        return phc if self._pepper is None else self._seal(phc)
+
+    def _unpeppered(self, raw: bytes) -> str:
+        p = self._params
+        self._acquire()
+        try:
+            phc = hash_secret(
+                raw,
+                os.urandom(p.salt_len),
+                p.time_cost,
+                p.memory_cost,
+                p.parallelism,
+                p.hash_len,
+                Type.ID,
+            ).decode("ascii")
+        finally:
+            self._slots.release()
+        return phc
+
+    def hash(self, password: str) -> str:
+        """Hash *password* with argon2id and a random 128-bit salt.
+
+        Returns:
+            A PHC string (``$argon2id$v=19$m=...``) that argon2-cffi
+            verifies, or, with a pepper, the encrypted form
+            ``$dataprotect-pepper$v=1$k=<key id>$...``.
+
+        Raises:
+            TypeError: *password* is not ``str``.
+            dataprotect.errors.InvalidPasswordError: Empty, too long, or a lone surrogate.
+            dataprotect.errors.HasherBusyError: No hashing slot freed up in time.
+        """
+        raw = _encode_password(password, hashing=True, limit=self._limit)
+        return self._hash_raw(raw)
+
+    def _check(self, stored: str, raw: bytes) -> tuple[bool, str, int | None]:
+        """(matches, inner hash, pepper key id) under a slot."""
+        inner, key_id = self._open(stored)
+        self._acquire()
+        try:
+            if inner.startswith("$argon2"):
+                ok = verify_argon2(inner, raw)
+            else:
+                ok = _legacy_hashes.verify(inner, raw)
+        finally:
+            self._slots.release()
+        return ok, inner, key_id
+
+    def verify(self, stored: str, password: str) -> bool:
+        """Whether *password* matches *stored*.
+
+        *stored* may be any format this hasher writes, a hash made by plain
+        argon2-cffi, or a legacy hash (see ``docs/passwords.md``).
+
+        Returns:
+            ``False`` on a mismatch.
+
+        Raises:
+            TypeError: An argument is not ``str``.
+            dataprotect.errors.InvalidHashError: *stored* is malformed, corrupt, of an unknown
+                scheme, or asks for parameters beyond the bounds.
+            dataprotect.errors.InvalidPasswordError: *password* is too long or has a lone
+                surrogate (checked before any hashing).
+            dataprotect.errors.ConfigurationError: *stored* is peppered and this hasher has no
+                pepper.
+            dataprotect.errors.KeyNotFoundError: Its pepper key is not in
+                the keyring, or was retired or destroyed.
+            dataprotect.errors.HasherBusyError: No slot freed up in time.
+            dataprotect.errors.MissingDependencyError: A bcrypt hash without
+                the ``bcrypt`` package.
+        """
+        stored = _check_stored(stored)
+        raw = _encode_password(password, hashing=False, limit=self._limit)
+        return self._check(stored, raw)[0]
+
+    def dummy_verify(self, password: str = "") -> bool:
+        """Spend what :meth:`verify` spends, then return ``False``.
+
+        Call it when a login names an unknown account, so the response time
+        does not reveal which accounts exist.
+
+        Raises:
+            TypeError: *password* is not ``str``.
+            dataprotect.errors.InvalidPasswordError: As :meth:`verify`.
+            dataprotect.errors.HasherBusyError: No slot freed up in time.
+
+        .. versionadded:: 0.1.0
+        """
+        raw = _encode_password(password, hashing=False, limit=self._limit)
+        with self._dummy_lock:
+            if self._dummy is None:
+                # An unpeppered hash, sealed under the current pepper key at
+                # each call, so a rotation or retired key never breaks it.
+                self._dummy = self._unpeppered(secrets.token_bytes(32))
+            dummy = self._dummy
+        if self._pepper is not None:
+            dummy = self._seal(dummy)
+        self._check(dummy, raw)
+        return False
+
+    def _outdated(self, inner: str) -> bool:
+        if not inner.startswith("$argon2"):
+            if _legacy_hashes.scheme_of(inner) is None:
+                raise InvalidHashError(_MALFORMED)
+            return True
+        return argon2_params(inner) != self._params
+
+    def needs_rehash(self, stored: str) -> bool:
+        """Whether *stored* should be replaced at the next login.
+
+        True for a legacy scheme, other argon2 parameters, a hash without
+        the pepper this hasher has, or one under an older pepper key.
+
+        Raises:
+            dataprotect.errors.InvalidHashError: As :meth:`verify`.
+            dataprotect.errors.ConfigurationError: As :meth:`verify`.
+        """
+        inner, key_id = self._open(_check_stored(stored))
+        if self._outdated(inner):
+            return True
+        if self._pepper is None:
+            return False
+        return key_id != self._pepper.primary_id
+
+    def verify_and_update(
+        self, stored: str, password: str
+    ) -> tuple[bool, str | None]:
+        """Verify, and return a replacement for *stored* when it is outdated.
+
+        Store the second item when it is not ``None``.  A legacy hash or
+        one with old parameters is rehashed from *password*; a hash whose
+        only fault is its pepper key is just re-encrypted.
+
+        Returns:
+            ``(matches, new_stored_or_None)``; ``(False, None)`` on a
+            mismatch.
+
+        Raises:
+            dataprotect.errors.InvalidHashError: As :meth:`verify`, which
+                also lists the other errors it can raise.
+        """
+        stored = _check_stored(stored)
+        raw = _encode_password(password, hashing=False, limit=self._limit)
+        ok, inner, key_id = self._check(stored, raw)
+        if not ok:
+            return False, None
+        if self._outdated(inner):
+            if not raw:
+                # An empty password verified (e.g. an old row): upgrade the
+                # scheme without weakening the rule that new hashes need one.
+                return True, None
+            return True, self._hash_raw(raw)
+        if self._pepper is not None and key_id != self._pepper.primary_id:
+            return True, self._seal(inner)
+        return True, None
+
+    def reencrypt(self, stored: str) -> str:
+        """Return *stored* under the current pepper key, without a password.
+
+        Run it over every row after rotating the pepper keyring, then retire
+        the old key.  An unpeppered argon2id hash is encrypted (adding a
+        pepper to an existing database).  A hash already under the primary
+        key, a legacy or argon2i/argon2d hash, or any hash when this hasher
+        has no pepper, is returned unchanged: those are upgraded at login
+        by :meth:`verify_and_update`.
+
+        Raises:
+            dataprotect.errors.InvalidHashError: As :meth:`verify`.
+            dataprotect.errors.ConfigurationError: As :meth:`verify`.
+            dataprotect.errors.KeyNotFoundError: As :meth:`verify`.
+
+        .. versionadded:: 0.1.0
+        """
+        inner, key_id = self._open(_check_stored(stored))
+        if self._pepper is None or key_id == self._pepper.primary_id:
+            return stored
+        if not inner.startswith("$argon2"):
+            if _legacy_hashes.scheme_of(inner) is None:
+                raise InvalidHashError(_MALFORMED)
+            return stored
+        argon2_params(inner)
+        if _PHC_RE.fullmatch(inner) is None:
+            return stored
+        return self._seal(inner)
+
+    @classmethod
+    def calibrate(
+        cls,
+        target_ms: float,
+        max_memory_kib: int,
+        *,
+        parallelism: int = DEFAULT_PARALLELISM,
+        pepper: Keyring | None = None,
+        max_concurrent: int | None = None,
+        busy_timeout: float | None = 10.0,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> PasswordHasher:
+        """A hasher whose hashes take about *target_ms* on this machine.
+
+        Follows RFC 9106 section 4: use *max_memory_kib* of memory, halve it
+        while one pass takes longer than the target, then add passes while
+        they fit in the target.
+
+        Args:
+            target_ms: Wanted time per hash in milliseconds (OWASP and RFC
+                9106 suggest well under a second for interactive logins).
+            max_memory_kib: Memory per hash you can afford, in KiB (times
+                *max_concurrent* in total).
+            parallelism: argon2id lanes.
+            pepper: Passed to the new hasher.
+            max_concurrent: Passed to the new hasher.
+            busy_timeout: Passed to the new hasher.
+            timer: Monotonic seconds, for tests.
+
+        Returns:
+            A configured :class:`PasswordHasher`; read its
+            :attr:`time_cost` and :attr:`memory_cost` to put in your
+            configuration.
+
+        Raises:
+            dataprotect.errors.ConfigurationError: *target_ms* is not positive or
+                *max_memory_kib* below ``8 * parallelism``.
+
+        .. versionadded:: 0.1.0
+        """
+        if target_ms <= 0:
+            msg = "target_ms must be positive"
+            raise ConfigurationError(msg)
+        floor = 8 * parallelism
+        if max_memory_kib < floor:
+            msg = "max_memory_kib must be at least 8 * parallelism"
+            raise ConfigurationError(msg)
+        memory = min(max_memory_kib, _MAX_MEMORY_COST)
+        password = secrets.token_bytes(16)
+        salt = secrets.token_bytes(_SALT_LEN)
+
+        def measure(t: int, m: int) -> float:
+            best = float("inf")
+            for _ in range(2):
+                start = timer()
+                hash_secret(password, salt, t, m, parallelism, 32, Type.ID)
+                best = min(best, (timer() - start) * 1000)
+            return best
+
+        one_pass = measure(1, memory)
+        while one_pass > target_ms and memory // 2 >= floor:
+            memory //= 2
+            one_pass = measure(1, memory)
+        passes = max(
+            1, min(_MAX_TIME_COST, int(target_ms // max(one_pass, 1e-3)))
+        )
+        while passes > 1 and measure(passes, memory) > target_ms * 1.1:
+            passes -= 1
+        return cls(
+            time_cost=passes,
+            memory_cost=memory,
+            parallelism=parallelism,
+            pepper=pepper,
+            max_concurrent=max_concurrent,
+            busy_timeout=busy_timeout,
+        )

@@ -1,0 +1,863 @@
+"""Tests for dataprotect.passwords: argon2id, legacy upgrades, pepper."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import pickle
+import threading
+import traceback
+import warnings
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import argon2
+import bcrypt
+import pytest
+
+from django.contrib.auth.hashers import (
+    Argon2PasswordHasher,
+    BCryptSHA256PasswordHasher,
+    PBKDF2PasswordHasher,
+    PBKDF2SHA1PasswordHasher,
+    ScryptPasswordHasher,
+)
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from dataprotect.errors import (
+    ConfigurationError,
+    DataProtectError,
+    HasherBusyError,
+    InvalidHashError,
+    InvalidPasswordError,
+    KeyNotFoundError,
+)
+from dataprotect.keys import Keyring
+from dataprotect.passwords import MAX_PASSWORD_BYTES, PasswordHasher
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from passlib.hash import pbkdf2_sha256 as passlib_pbkdf2_sha256
+
+
+#: A cheap argon2id profile so property tests stay fast.
+FAST: dict[str, Any] = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+VECTORS = Path(__file__).parent / "vectors" / "passwords.json"
+
+passwords = st.text(min_size=1, max_size=40)
+
+
+class _FastDjangoArgon2(Argon2PasswordHasher):
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
+
+
+class _FastDjangoBCrypt(BCryptSHA256PasswordHasher):
+    rounds = 4
+
+
+def _django_scrypt(password: str) -> str:
+    hasher = ScryptPasswordHasher()
+    return hasher.encode(password, hasher.salt(), n=16, r=8, p=1)
+
+
+#: Scheme name -> function making a hash with the real library.
+LEGACY = {
+    "django-pbkdf2-sha256": lambda pw: PBKDF2PasswordHasher().encode(
+        pw, PBKDF2PasswordHasher().salt(), iterations=10
+    ),
+    "django-pbkdf2-sha1": lambda pw: PBKDF2SHA1PasswordHasher().encode(
+        pw, PBKDF2SHA1PasswordHasher().salt(), iterations=10
+    ),
+    "django-argon2": lambda pw: _FastDjangoArgon2().encode(
+        pw, _FastDjangoArgon2().salt()
+    ),
+    "django-bcrypt-sha256": lambda pw: _FastDjangoBCrypt().encode(
+        pw, _FastDjangoBCrypt().salt()
+    ),
+    "django-scrypt": _django_scrypt,
+    "passlib-pbkdf2-sha256": lambda pw: passlib_pbkdf2_sha256.using(
+        rounds=10
+    ).hash(pw),
+    "bcrypt": lambda pw: bcrypt.hashpw(
+        pw.encode("utf-8"), bcrypt.gensalt(4)
+    ).decode("ascii"),
+}
+
+
+def _keyring_with(material: bytes, key_id: int) -> Keyring:
+    """A keyring holding one known key (for test vectors)."""
+    payload = {
+        "primary": key_id,
+        "keys": [
+            {
+                "id": key_id,
+                "status": "active",
+                "created": datetime(
+                    2026, 1, 1, tzinfo=timezone.utc
+                ).isoformat(),
+                "material": base64.b64encode(material).decode("ascii"),
+            }
+        ],
+    }
+    return Keyring._from_payload(json.dumps(payload).encode())
+
+
+@pytest.fixture(name="hasher")
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(**FAST)
+
+
+@pytest.fixture(name="ring")
+def _ring() -> Keyring:
+    return Keyring.generate()
+
+
+class TestHashVerify:
+    def test_round_trip(self, hasher):
+        """A hash verifies with its password and not with another."""
+        stored = hasher.hash("correct horse")
+        assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+        assert hasher.verify(stored, "correct horse")
+        assert not hasher.verify(stored, "correct horsE")
+
+    def test_salted(self, hasher):
+        """The same password hashes differently each time."""
+        assert hasher.hash("pw") != hasher.hash("pw")
+
+    def test_default_profile(self):
+        """The defaults are RFC 9106's second option, argon2id."""
+        hasher = PasswordHasher()
+        assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (
+            3,
+            65536,
+            4,
+        )
+        stored = hasher.hash("pw")
+        assert argon2.extract_parameters(stored) == (
+            argon2.profiles.RFC_9106_LOW_MEMORY
+        )
+
+    @given(password=passwords)
+    def test_round_trip_any_unicode(self, password):
+        """Any Unicode password round-trips."""
+        hasher = PasswordHasher(**FAST)
+        assert hasher.verify(hasher.hash(password), password)
+
+    @given(a=passwords, b=passwords)
+    @settings(max_examples=30)
+    def test_other_password_never_verifies(self, a, b):
+        """A different password never verifies."""
+        assume(a != b)
+        hasher = PasswordHasher(**FAST)
+        assert not hasher.verify(hasher.hash(a), b)
+
+    def test_nul_bytes(self, hasher):
+        """NUL bytes are ordinary characters, not terminators."""
+        stored = hasher.hash("a\x00b")
+        assert hasher.verify(stored, "a\x00b")
+        assert not hasher.verify(stored, "a")
+
+    def test_needs_rehash(self, hasher):
+        """Other parameters need a rehash; current ones do not."""
+        assert not hasher.needs_rehash(hasher.hash("pw"))
+        other = PasswordHasher(time_cost=2, memory_cost=8, parallelism=1)
+        assert hasher.needs_rehash(other.hash("pw"))
+
+    def test_verify_and_update_params(self, hasher):
+        """A hash with old parameters is replaced once, then left alone."""
+        old = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+        ok, new = hasher.verify_and_update(old.hash("pw"), "pw")
+        assert ok
+        assert new is not None
+        assert hasher.verify(new, "pw")
+        assert hasher.verify_and_update(new, "pw") == (True, None)
+
+    def test_verify_and_update_mismatch(self, hasher):
+        """A wrong password gives (False, None)."""
+        assert hasher.verify_and_update(hasher.hash("pw"), "nope") == (
+            False,
+            None,
+        )
+
+    def test_repr(self, hasher):
+        """repr shows parameters only."""
+        assert repr(hasher) == "<PasswordHasher argon2id t=1 m=8 p=1>"
+
+    def test_no_pickle(self, hasher):
+        """A hasher refuses pickling."""
+        with pytest.raises(TypeError):
+            pickle.dumps(hasher)
+
+
+class TestArgon2Interop:
+    def test_argon2_cffi_hash_verifies(self, hasher):
+        """A hash made by plain argon2-cffi verifies, and needs a rehash."""
+        stored = argon2.PasswordHasher(
+            time_cost=1, memory_cost=8, parallelism=1
+        ).hash("pw")
+        assert hasher.verify(stored, "pw")
+        assert not hasher.verify(stored, "pX")
+        assert not hasher.needs_rehash(stored)
+
+    def test_argon2_cffi_default_profile(self):
+        """argon2-cffi's default hashes match the default hasher exactly."""
+        stored = argon2.PasswordHasher().hash("pw")
+        hasher = PasswordHasher()
+        assert hasher.verify(stored, "pw")
+        assert not hasher.needs_rehash(stored)
+
+    def test_argon2i_verifies_and_upgrades(self, hasher):
+        """An old argon2i hash verifies and is upgraded to argon2id."""
+        stored = argon2.PasswordHasher(
+            time_cost=1, memory_cost=8, parallelism=1, type=argon2.Type.I
+        ).hash("pw")
+        ok, new = hasher.verify_and_update(stored, "pw")
+        assert ok
+        assert new is not None
+        assert new.startswith("$argon2id$")
+
+    def test_ours_verify_with_argon2_cffi(self, hasher):
+        """Unpeppered hashes verify with plain argon2-cffi."""
+        stored = hasher.hash("pässwörd")
+        assert argon2.PasswordHasher().verify(stored, "pässwörd")
+
+
+class TestLegacy:
+    @pytest.mark.parametrize("scheme", sorted(LEGACY))
+    def test_verifies_and_upgrades_once(self, hasher, scheme):
+        """Each legacy scheme verifies, is upgraded once, then left alone."""
+        stored = LEGACY[scheme]("hunter2 ünïcode")
+        assert hasher.needs_rehash(stored)
+        assert hasher.verify(stored, "hunter2 ünïcode")
+        assert not hasher.verify(stored, "hunter3 ünïcode")
+        assert hasher.verify_and_update(stored, "wrong") == (False, None)
+        ok, new = hasher.verify_and_update(stored, "hunter2 ünïcode")
+        assert ok
+        assert new is not None
+        assert new.startswith("$argon2id$")
+        assert hasher.verify_and_update(new, "hunter2 ünïcode") == (True, None)
+
+    @given(
+        password=st.text(min_size=1, max_size=20),
+        scheme=st.sampled_from(sorted(LEGACY)),
+    )
+    @settings(max_examples=40)
+    def test_upgrade_exactly_once_property(self, password, scheme):
+        """verify_and_update upgrades every legacy scheme exactly once."""
+        hasher = PasswordHasher(**FAST)
+        stored = LEGACY[scheme](password)
+        ok, new = hasher.verify_and_update(stored, password)
+        assert ok
+        assert new is not None
+        assert not hasher.needs_rehash(new)
+        assert hasher.verify_and_update(new, password) == (True, None)
+
+    def test_bcrypt_long_password(self, hasher):
+        """bcrypt hashes of long passwords (made by truncation) verify."""
+        password = "x" * 100
+        stored = bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt(4))
+        assert hasher.verify(stored.decode(), password)
+
+    def test_bcrypt_nul(self, hasher):
+        """NUL bytes count in bcrypt hashes, as the bcrypt package hashes them."""
+        stored = bcrypt.hashpw(b"a\x00b", bcrypt.gensalt(4)).decode()
+        assert hasher.verify(stored, "a\x00b")
+        assert not hasher.verify(stored, "a")
+
+    def test_bcrypt_2a_and_2y(self, hasher):
+        """$2a$ and $2y$ bcrypt hashes verify too."""
+        stored = bcrypt.hashpw(b"pw", bcrypt.gensalt(4, prefix=b"2a")).decode()
+        assert hasher.verify(stored, "pw")
+        assert hasher.verify("$2y$" + stored[4:], "pw")
+
+    @pytest.mark.parametrize(
+        "stored",
+        [
+            "pbkdf2_sha256$999999999$salt$AAAA",
+            "pbkdf2_sha256$x$salt$AAAA",
+            "pbkdf2_sha256$1000$salt$!!!!",
+            "pbkdf2_sha256$1000$salt$QUJD",
+            "pbkdf2_sha1$1000$$QUJD",
+            "scrypt$1073741824$salt$8$1$" + "A" * 88,
+            "scrypt$15$salt$8$1$" + "A" * 88,
+            "scrypt$16$salt$8$1$AAAA",
+            "$2b$31$" + "a" * 53,
+            "$2b$04$" + "a" * 52,
+            "bcrypt_sha256$$2b$30$" + "a" * 53,
+            "argon2$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            "argon2$argon2id$v=19$m=8,t=1000,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ",
+            "$argon2id$garbage",
+            "$pbkdf2-sha256$1000$c2FsdA$short",
+            "$pbkdf2-sha256$99999999999$c2FsdA$" + "A" * 43,
+            "md5$salt$hash",
+            "",
+            "plain text password",
+        ],
+    )
+    def test_malformed_or_absurd(self, hasher, stored):
+        """Malformed or absurd stored values raise InvalidHashError fast."""
+        with pytest.raises(InvalidHashError) as info:
+            hasher.verify(stored, "pw")
+        assert str(info.value) == "malformed or unsupported password hash"
+
+
+class TestTamper:
+    @given(data=st.data())
+    @settings(max_examples=60)
+    def test_single_character_change(self, data):
+        """Changing any character gives False or a clear error, never a crash.
+
+        A changed pepper key id gives KeyNotFoundError (no such key).
+        """
+        ring = Keyring.generate()
+        plain = PasswordHasher(**FAST)
+        peppered = PasswordHasher(**FAST, pepper=ring)
+        hasher = data.draw(st.sampled_from([plain, peppered]))
+        stored = hasher.hash("pw")
+        i = data.draw(st.integers(0, len(stored) - 1))
+        char = data.draw(st.characters(codec="utf-8"))
+        assume(char != stored[i])
+        bad = stored[:i] + char + stored[i + 1 :]
+        with contextlib.suppress(InvalidHashError, KeyNotFoundError):
+            assert not hasher.verify(bad, "pw")
+
+    @given(stored=st.text(max_size=200))
+    @settings(max_examples=100)
+    def test_garbage_stored(self, stored):
+        """Any text as a stored hash gives False or InvalidHashError."""
+        hasher = PasswordHasher(**FAST)
+        with contextlib.suppress(InvalidHashError, ConfigurationError):
+            assert not hasher.verify(stored, "pw")
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("value", [None, b"pw", 42, ["pw"]])
+    def test_non_str_password(self, hasher, value):
+        """Non-str passwords raise TypeError."""
+        with pytest.raises(TypeError, match="password must be str"):
+            hasher.hash(value)
+        with pytest.raises(TypeError, match="password must be str"):
+            hasher.verify(hasher.hash("pw"), value)
+
+    def test_non_str_stored(self, hasher):
+        """A non-str stored value raises TypeError."""
+        with pytest.raises(TypeError, match="stored must be str"):
+            hasher.verify(b"$argon2id$", "pw")
+
+    def test_empty(self, hasher):
+        """Empty passwords are not hashed, and never match a real hash."""
+        with pytest.raises(InvalidPasswordError, match="must not be empty"):
+            hasher.hash("")
+        assert not hasher.verify(hasher.hash("pw"), "")
+
+    def test_lone_surrogate(self, hasher):
+        """A lone surrogate raises InvalidPasswordError."""
+        with pytest.raises(InvalidPasswordError, match="lone surrogate"):
+            hasher.hash("a\ud800b")
+        with pytest.raises(InvalidPasswordError):
+            hasher.verify(hasher.hash("pw"), "\udfff")
+
+    @pytest.mark.parametrize("size", [MAX_PASSWORD_BYTES + 1, 1024 * 1024])
+    def test_too_long(self, hasher, size):
+        """Over-long passwords are refused before hashing."""
+        with pytest.raises(InvalidPasswordError, match="at most 4096 bytes"):
+            hasher.hash("a" * size)
+        with pytest.raises(InvalidPasswordError):
+            hasher.verify(hasher.hash("pw"), "a" * size)
+        with pytest.raises(InvalidPasswordError):
+            hasher.dummy_verify("a" * size)
+
+    def test_too_long_in_utf8(self, hasher):
+        """The limit counts UTF-8 bytes, not code points."""
+        hasher.hash("é" * 2048)
+        with pytest.raises(InvalidPasswordError):
+            hasher.hash("é" * 2049)
+
+    @pytest.mark.parametrize("stored", ["garbage", "", "$argon2id$nope"])
+    def test_needs_rehash_malformed(self, hasher, stored):
+        """needs_rehash of a malformed value raises InvalidHashError."""
+        with pytest.raises(InvalidHashError):
+            hasher.needs_rehash(stored)
+
+    def test_megabyte_stored(self, hasher):
+        """A megabyte stored value is refused without parsing."""
+        with pytest.raises(InvalidHashError):
+            hasher.verify("$argon2id$" + "A" * 1024 * 1024, "pw")
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"time_cost": 0},
+            {"memory_cost": 4, "parallelism": 1},
+            {"parallelism": 0},
+            {"max_concurrent": 0},
+            {"busy_timeout": -1},
+            {"max_password_bytes": 0},
+        ],
+    )
+    def test_bad_configuration(self, kwargs):
+        """Impossible parameters raise ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            PasswordHasher(**kwargs)
+
+    def test_bad_pepper_type(self):
+        """A pepper that is not a keyring raises TypeError."""
+        with pytest.raises(TypeError):
+            PasswordHasher(pepper=b"k" * 32)  # type: ignore[arg-type]
+
+    @given(text=st.text(max_size=20))
+    @settings(max_examples=25)
+    def test_no_leaks(self, text):
+        """The password never appears in repr, messages or tracebacks."""
+        password = "SECRET-" + text
+        hasher = PasswordHasher(**FAST)
+        assert password not in repr(hasher)
+        for call in (
+            lambda: hasher.verify("pbkdf2_sha256$x$" + "AAAA", password),
+            lambda: hasher.hash(password + "\ud800"),
+            lambda: hasher.hash(password * 1000),
+            lambda: hasher.verify("$2b$04$" + "a" * 53, password),
+        ):
+            with pytest.raises(DataProtectError) as info:
+                call()
+            text_out = "".join(traceback.format_exception(info.value))
+            assert "SECRET-" not in text_out
+
+
+class TestPepper:
+    def test_round_trip(self, ring):
+        """Peppered hashes verify and are not argon2-cffi strings."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        stored = hasher.hash("pw")
+        assert stored.startswith(
+            f"$dp-argon2id$v=19$m=8,t=1,p=1,k={ring.primary_id:08x}$"
+        )
+        assert hasher.verify(stored, "pw")
+        assert not hasher.verify(stored, "px")
+        assert not hasher.needs_rehash(stored)
+        with pytest.raises(argon2.exceptions.InvalidHashError):
+            argon2.PasswordHasher().verify(stored, "pw")
+
+    @given(password=passwords, other=passwords)
+    @settings(max_examples=30)
+    def test_round_trip_and_rotation_property(self, password, other):
+        """Peppered hashes round-trip and survive rotation for any Unicode."""
+        assume(password != other)
+        ring = Keyring.generate()
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        stored = hasher.hash(password)
+        assert hasher.verify(stored, password)
+        assert not hasher.verify(stored, other)
+        ring.rotate()
+        moved = hasher.reencrypt(stored)
+        assert hasher.verify(moved, password)
+        assert not hasher.verify(moved, other)
+        assert hasher.reencrypt(moved) == moved
+
+    def test_rotation_without_passwords(self, ring):
+        """After rotation, reencrypt moves hashes without the password."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        stored = hasher.hash("pw")
+        old = ring.primary_id
+        ring.rotate()
+        assert hasher.verify(stored, "pw")
+        assert hasher.needs_rehash(stored)
+        moved = hasher.reencrypt(stored)
+        assert f",k={ring.primary_id:08x}$" in moved
+        assert hasher.reencrypt(moved) == moved
+        ring.retire(old)
+        assert hasher.verify(moved, "pw")
+        with pytest.raises(KeyNotFoundError):
+            hasher.verify(stored, "pw")
+
+    def test_verify_and_update_reencrypts(self, ring):
+        """verify_and_update returns a fresh value when the pepper is old."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        stored = hasher.hash("pw")
+        ring.rotate()
+        ok, new = hasher.verify_and_update(stored, "pw")
+        assert ok
+        assert new is not None
+        assert f",k={ring.primary_id:08x}$" in new
+        # Same argon2 salt: only the encryption changed.
+        assert new.split("$")[4] == stored.split("$")[4]
+        assert hasher.verify_and_update(new, "pw") == (True, None)
+
+    def test_adds_pepper_to_plain_hashes(self, ring):
+        """An existing argon2id hash gets the pepper without the password."""
+        plain = PasswordHasher(**FAST).hash("pw")
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        assert hasher.needs_rehash(plain)
+        assert hasher.verify(plain, "pw")
+        sealed = hasher.reencrypt(plain)
+        assert sealed.startswith("$dp-argon2id$")
+        assert hasher.verify(sealed, "pw")
+        ok, new = hasher.verify_and_update(plain, "pw")
+        assert ok
+        assert new is not None
+        assert new.startswith("$dp-argon2id$")
+
+    def test_reencrypt_leaves_legacy(self, ring):
+        """Legacy and argon2i hashes are left for the login upgrade."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        legacy = LEGACY["django-pbkdf2-sha256"]("pw")
+        assert hasher.reencrypt(legacy) == legacy
+        argon2i = argon2.PasswordHasher(
+            time_cost=1, memory_cost=8, parallelism=1, type=argon2.Type.I
+        ).hash("pw")
+        assert hasher.reencrypt(argon2i) == argon2i
+        with pytest.raises(InvalidHashError):
+            hasher.reencrypt("nonsense")
+        assert PasswordHasher(**FAST).reencrypt(legacy) == legacy
+
+    def test_no_keystream_reuse(self, ring):
+        """Sealing a chosen hash under a victim's salt reveals nothing.
+
+        An attacker who can write rows copies a victim's salt into an
+        unpeppered hash of their own and lets the server seal it; with a
+        plain XOR keystream that would reveal the victim's pad.
+        """
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        victim = hasher.hash("victim password")
+        parts = victim.split("$")
+        salt = parts[4]
+        chosen = bytes(32)
+        own = f"$argon2id$v=19$m=8,t=1,p=1${salt}${base64.b64encode(chosen).decode().rstrip('=')}"
+        sealed = hasher.reencrypt(own)
+        pad = base64.b64decode(sealed.split("$")[-1] + "=")
+        victim_sealed = base64.b64decode(parts[-1] + "=")
+        guess = bytes(a ^ b for a, b in zip(victim_sealed, pad, strict=True))
+        inner = hasher._open(victim)[0]
+        assert base64.b64encode(guess).decode().rstrip("=") not in inner
+
+    def test_odd_hash_length_left_alone(self, ring):
+        """An argon2id hash with an odd hash length is not sealed."""
+        odd = argon2.PasswordHasher(
+            time_cost=1, memory_cost=8, parallelism=1, hash_len=17
+        ).hash("pw")
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        assert hasher.reencrypt(odd) == odd
+        ok, new = hasher.verify_and_update(odd, "pw")
+        assert ok
+        assert new is not None
+        assert new.startswith("$dp-argon2id$")
+
+    def test_needs_keyring(self, ring):
+        """A peppered hash without the keyring is a configuration error."""
+        stored = PasswordHasher(**FAST, pepper=ring).hash("pw")
+        with pytest.raises(ConfigurationError, match="peppered"):
+            PasswordHasher(**FAST).verify(stored, "pw")
+
+    def test_other_keyring(self, ring):
+        """A peppered hash does not verify under another keyring."""
+        stored = PasswordHasher(**FAST, pepper=ring).hash("pw")
+        with pytest.raises(KeyNotFoundError):
+            PasswordHasher(**FAST, pepper=Keyring.generate()).verify(
+                stored, "pw"
+            )
+
+    def test_fits_django_column(self):
+        """The largest peppered hash fits Django's 128-character column."""
+        ring = Keyring.generate()
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        phc = "$argon2id$v=19$m=2097152,t=32,p=64$" + "A" * 22 + "$" + "B" * 43
+        sealed = hasher.reencrypt(phc)
+        assert len("dataprotect" + sealed) <= 128
+
+    def test_vectors(self):
+        """The peppered format matches the committed test vectors."""
+        vectors = json.loads(VECTORS.read_text())["pepper"]
+        for vector in vectors:
+            ring = _keyring_with(
+                bytes.fromhex(vector["key"]), vector["key_id"]
+            )
+            hasher = PasswordHasher(**FAST, pepper=ring)
+            assert hasher.reencrypt(vector["argon2"]) == vector["peppered"]
+            assert hasher.verify(vector["peppered"], vector["password"])
+
+
+class TestDummyVerify:
+    def test_returns_false(self, hasher):
+        """dummy_verify always returns False."""
+        assert hasher.dummy_verify("anything") is False
+        assert hasher.dummy_verify() is False
+
+    def test_peppered(self, ring):
+        """dummy_verify works with a pepper."""
+        assert PasswordHasher(**FAST, pepper=ring).dummy_verify("x") is False
+
+    def test_survives_pepper_rotation(self, ring):
+        """dummy_verify keeps working after the pepper key is retired."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        assert hasher.dummy_verify("x") is False
+        old = ring.primary_id
+        ring.rotate()
+        ring.retire(old)
+        assert hasher.dummy_verify("x") is False
+
+    def test_same_parameters(self, hasher):
+        """The dummy hash uses the hasher's current parameters."""
+        hasher.dummy_verify("x")
+        assert hasher._dummy is not None
+        assert not hasher.needs_rehash(hasher._dummy)
+
+
+class TestConcurrency:
+    def test_busy_fails_fast(self):
+        """With busy_timeout=0 and no free slot, HasherBusyError at once."""
+        hasher = PasswordHasher(**FAST, max_concurrent=1, busy_timeout=0)
+        stored = hasher.hash("x")
+        with hasher._slot():
+            with pytest.raises(HasherBusyError, match="try again later"):
+                hasher.hash("pw")
+            with pytest.raises(HasherBusyError):
+                hasher.verify(stored, "x")
+        assert hasher.verify(hasher.hash("pw"), "pw")
+
+    def test_busy_after_timeout(self):
+        """A finite busy_timeout waits, then raises."""
+        hasher = PasswordHasher(**FAST, max_concurrent=1, busy_timeout=0.05)
+        with hasher._slot(), pytest.raises(HasherBusyError):
+            hasher.hash("pw")
+
+    def test_waits_for_slot(self):
+        """Callers wait for a slot when one frees up in time."""
+        hasher = PasswordHasher(**FAST, max_concurrent=1, busy_timeout=None)
+        release = threading.Event()
+        held = threading.Event()
+
+        def hold():
+            with hasher._slot():
+                held.set()
+                release.wait(5)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        held.wait(5)
+        timer = threading.Timer(0.05, release.set)
+        timer.start()
+        stored = hasher.hash("pw")
+        thread.join()
+        assert hasher.verify(stored, "pw")
+
+    def test_many_threads(self):
+        """Concurrent callers beyond the bound all succeed by waiting."""
+        hasher = PasswordHasher(**FAST, max_concurrent=2)
+        results: list[bool] = []
+
+        def work(i):
+            results.append(hasher.verify(hasher.hash(f"pw{i}"), f"pw{i}"))
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [True] * 8
+
+    def test_default_bound_is_process_wide(self):
+        """Default hashers share one process-wide bound; explicit ones do not."""
+        one, two = PasswordHasher(**FAST), PasswordHasher(**FAST)
+        assert one.max_concurrent == two.max_concurrent >= 1
+        assert one._slots is two._slots
+        assert (
+            PasswordHasher(**FAST, max_concurrent=1)._slots is not one._slots
+        )
+
+
+class TestCalibrate:
+    def test_small_real(self):
+        """calibrate returns a working hasher within the memory bound."""
+        hasher = PasswordHasher.calibrate(5, 256, parallelism=1)
+        assert hasher.memory_cost <= 256
+        assert hasher.time_cost >= 1
+        assert hasher.verify(hasher.hash("pw"), "pw")
+
+    def test_slow_machine_lowers_memory(self):
+        """When one pass is too slow, memory is halved down to the floor."""
+        ticks = iter(range(0, 10_000_000, 10))
+        hasher = PasswordHasher.calibrate(
+            1, 64, parallelism=1, timer=lambda: float(next(ticks))
+        )
+        assert hasher.memory_cost == 8
+        assert hasher.time_cost == 1
+
+    def test_fast_machine_adds_passes(self):
+        """When one pass is fast, passes are added up to the target."""
+        clock = [0.0]
+
+        def timer():
+            clock[0] += 0.0005
+            return clock[0]
+
+        hasher = PasswordHasher.calibrate(5, 16, parallelism=1, timer=timer)
+        assert hasher.memory_cost == 16
+        assert hasher.time_cost == 10
+
+    @pytest.mark.parametrize(
+        ("target", "memory"), [(0, 1024), (-1, 1024), (100, 4)]
+    )
+    def test_bad_arguments(self, target, memory):
+        """Impossible targets raise ConfigurationError."""
+        with pytest.raises(ConfigurationError):
+            PasswordHasher.calibrate(target, memory, parallelism=1)
+
+
+class TestCLI:
+    def test_hash_and_verify(self, tmp_path):
+        """`passwords hash` prints a hash that `passwords verify` accepts."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        runner = CliRunner()
+        env = {"PW": "correct horse", "BAD": "wrong"}
+        result = runner.invoke(
+            cli,
+            [
+                "passwords",
+                "hash",
+                "--password-env",
+                "PW",
+                "--time-cost",
+                "1",
+                "--memory-cost",
+                "8",
+                "--parallelism",
+                "1",
+            ],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        stored = result.output.strip()
+        assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+        assert "correct horse" not in result.output
+        ok = runner.invoke(
+            cli,
+            ["passwords", "verify", stored, "--password-env", "PW"],
+            env=env,
+        )
+        assert ok.exit_code == 0
+        assert "password matches (outdated" in ok.output
+        bad = runner.invoke(
+            cli,
+            ["passwords", "verify", stored, "--password-env", "BAD"],
+            env=env,
+        )
+        assert bad.exit_code == 1
+
+    def test_pepper_keyring(self, tmp_path):
+        """`passwords hash --keyring` writes a peppered hash."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+        from dataprotect.keys import EnvKEK
+
+        env = {"KEK": EnvKEK.generate_value(), "PW": "pw"}
+        path = tmp_path / "ring.dpkr"
+        Keyring.generate().save(path, kek=EnvKEK("KEK", environ=env))
+        runner = CliRunner()
+        args = ["--keyring", str(path), "--kek", "env:KEK"]
+        result = runner.invoke(
+            cli,
+            [
+                "passwords",
+                "hash",
+                "--password-env",
+                "PW",
+                "--time-cost",
+                "1",
+                "--memory-cost",
+                "8",
+                "--parallelism",
+                "1",
+                *args,
+            ],
+            env=env,
+        )
+        assert result.exit_code == 0, result.output
+        stored = result.output.strip()
+        assert stored.startswith("$dp-argon2id$")
+        ok = runner.invoke(
+            cli,
+            ["passwords", "verify", stored, "--password-env", "PW", *args],
+            env=env,
+        )
+        assert ok.exit_code == 0, ok.output
+
+    def test_bad_input_exit_2(self):
+        """Malformed stored hashes and missing secrets exit 2 in one line."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        runner = CliRunner()
+        result = runner.invoke(
+            cli,
+            ["passwords", "verify", "garbage", "--password-env", "PW"],
+            env={"PW": "x"},
+        )
+        assert result.exit_code == 2
+        assert "malformed or unsupported password hash" in result.output
+        assert "Traceback" not in result.output
+        result = runner.invoke(cli, ["passwords", "hash"])
+        assert result.exit_code == 2
+
+    def test_calibrate(self):
+        """`passwords calibrate` prints parameters."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        result = CliRunner().invoke(
+            cli,
+            [
+                "passwords",
+                "calibrate",
+                "--target-ms",
+                "2",
+                "--max-memory",
+                "64",
+                "--parallelism",
+                "1",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "memory_cost=" in result.output
+
+    def test_demo_step(self, tmp_path, capsys):
+        """The demo step runs offline and prints a few lines."""
+        from dataprotect.cli._passwords import demo_step
+
+        demo_step(tmp_path)
+        out = capsys.readouterr().out
+        assert "upgraded to dp-argon2id" in out
+        assert "with a typo: False" in out
+
+
+class TestImports:
+    def test_no_optional_dependency_at_import(self):
+        """passwords and tokens import without bcrypt, Django or passlib."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys, dataprotect.passwords, dataprotect.tokens;"
+            "bad = {'bcrypt', 'django', 'passlib', 'click'};"
+            "print(sorted(bad & set(sys.modules)))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == "[]"
