@@ -4,9 +4,10 @@ The names that need no optional dependency are re-exported here.  The
 public modules are namespaces of their own: :mod:`dataprotect.errors`,
 :mod:`dataprotect.keys`, :mod:`dataprotect.encryption`,
 :mod:`dataprotect.passwords`, :mod:`dataprotect.tokens`,
-:mod:`dataprotect.backup`, :mod:`dataprotect.tls`, and, behind extras,
+:mod:`dataprotect.backup`, :mod:`dataprotect.tls`,
+:mod:`dataprotect.pseudonymise`, and, behind extras,
 :mod:`dataprotect.strength`, :mod:`dataprotect.ratelimit`,
-:mod:`dataprotect.pseudonymise`, :mod:`dataprotect.documents`,
+:mod:`dataprotect.documents`,
 :mod:`dataprotect.scan` and :mod:`dataprotect.integrations` (never
 imported from here).
 """
@@ -32,6 +33,7 @@ from dataprotect.errors import (
 )
 from dataprotect.keys import PKCS11KEK, EnvKEK, Keyring, PassphraseKEK
 from dataprotect.passwords import PasswordHasher
+from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter
 from dataprotect.scan.secrets import scan_paths, scan_text
 from dataprotect.scan.ssh import check_ssh
 from dataprotect.tls import check_tls
@@ -59,6 +61,8 @@ __all__ = [
     "MissingDependencyError",
     "PassphraseKEK",
     "PasswordHasher",
+    "Pseudonymiser",
+    "PseudonymisingFilter",
     "RateLimitExceeded",
     "TokenHasher",
     "check_ssh",
