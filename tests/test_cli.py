@@ -6,9 +6,13 @@ import os
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pytest
 
 from click.testing import CliRunner
+
+import dataprotect
 
 from dataprotect.cli._app import cli
 from dataprotect.keys import EnvKEK
@@ -127,7 +131,12 @@ class TestDemo:
 
     def test_console_script_pipe(self, tmp_path):
         """python -m dataprotect.cli works in a pipe (stdin to stdout)."""
-        env = {**os.environ, "K": EnvKEK.generate_value()}
+        # The child must import this very package, wherever it was found.
+        src = str(Path(dataprotect.__file__).resolve().parents[1])
+        path = os.pathsep.join(
+            filter(None, [src, os.environ.get("PYTHONPATH")])
+        )
+        env = {**os.environ, "K": EnvKEK.generate_value(), "PYTHONPATH": path}
         cmd = [sys.executable, "-m", "dataprotect.cli"]
         subprocess.run(
             [*cmd, "keys", "new", "r", "--kek", "env:K"],
