@@ -360,12 +360,18 @@ class PasswordHasher:
         _check_bounds(time_cost, memory_cost, parallelism)
         salt = _phc_b64decode(salt_text)
         digest = _phc_b64decode(digest_text)
+        if (salt_text, digest_text) != (
+            _phc_b64encode(salt),
+            _phc_b64encode(digest),
+        ):
+            # Stray bits in the last character: libargon2 refuses these.
+            raise InvalidHashError(_MALFORMED)
         if len(salt) != _SALT_LEN or len(digest) != _HASH_LEN:
             return phc
         key_id = self._pepper.primary_id
         header = (
             f"{_PEPPER_PREFIX}m={memory_cost},t={time_cost},p={parallelism}"
-            f",k={key_id:08x}${_phc_b64encode(salt)}"
+            f",k={key_id:08x}${salt_text}"
         )
         wrapped = aes_key_wrap(self._wrap_key(key_id, header), digest)
         return f"{header}${_phc_b64encode(wrapped)}"
