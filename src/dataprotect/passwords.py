@@ -533,7 +533,9 @@ class PasswordHasher:
         argon2-cffi, or a legacy hash (see ``docs/passwords.md``).
 
         Returns:
-            ``False`` on a mismatch.
+            ``False`` on a mismatch, and for a well-formed peppered hash
+            that fails its integrity check (corrupted, forged, or moved
+            under another salt, parameters or key id).
 
         Raises:
             TypeError: An argument is not ``str``.
@@ -646,7 +648,9 @@ class PasswordHasher:
         by :meth:`verify_and_update`.
 
         Raises:
-            dataprotect.errors.InvalidHashError: As :meth:`verify`.
+            dataprotect.errors.InvalidHashError: As :meth:`verify`, and for
+                a peppered hash that fails its integrity check (there is
+                nothing to re-encrypt).
             dataprotect.errors.ConfigurationError: As :meth:`verify`.
             dataprotect.errors.KeyNotFoundError: As :meth:`verify`.
 
