@@ -106,7 +106,7 @@ def _password_rows(quick: bool) -> list[str]:
     rows.append(_pepper_row("RFC 9106 default", {}, 3 if quick else 15, 1))
     rows.append(
         _pepper_row(
-            "cheap (t=1, 8 KiB, p=1)",
+            "cheap (t=1, 8 KiB, p=1), worst case for overhead",
             _CHEAP,
             3 if quick else 15,
             50 if quick else 400,
