@@ -43,7 +43,8 @@ class TestOptionalDependencies:
             "import sys, dataprotect, dataprotect.keys, dataprotect.encryption;"
             "bad = {'click', 'rich', 'pkcs11', 'zxcvbn', 'limits', 'redis',"
             " 'fsspec', 'pyhanko', 'phonenumbers', 'django', 'flask',"
-            " 'starlette', 'structlog', 'sentry_sdk', 'zstandard'};"
+            " 'starlette', 'structlog', 'sentry_sdk', 'zstandard', 'pathspec',"
+            " 'paramiko', 'fpdf'};"
             "print(sorted(bad & set(sys.modules)))"
         )
         out = subprocess.run(

@@ -1,42 +1,80 @@
 """dataprotect: data-protection primitives for Python applications.
 
-The main names are re-exported here; the modules :mod:`dataprotect.errors`,
-:mod:`dataprotect.keys` and :mod:`dataprotect.encryption` are public too.
-Optional integrations live in :mod:`dataprotect.integrations` and are never
-imported from here.
+The names that need no optional dependency are re-exported here.  The
+public modules are namespaces of their own: :mod:`dataprotect.errors`,
+:mod:`dataprotect.keys`, :mod:`dataprotect.encryption`,
+:mod:`dataprotect.passwords`, :mod:`dataprotect.tokens`,
+:mod:`dataprotect.backup`, :mod:`dataprotect.tls`,
+:mod:`dataprotect.pseudonymise`, and, behind extras,
+:mod:`dataprotect.strength`, :mod:`dataprotect.ratelimit`,
+:mod:`dataprotect.documents`,
+:mod:`dataprotect.scan` and :mod:`dataprotect.integrations` (never
+imported from here).
 """
 
 from __future__ import annotations
 
-from dataprotect import encryption, errors, keys
+from dataprotect import encryption, errors, keys, passwords, tokens
 from dataprotect._fips import FIPSStatus, fips_status
 from dataprotect.encryption import XAES256GCM, BlindIndex, Encryptor
 from dataprotect.errors import (
+    BackendError,
+    BackupError,
+    ConfigurationError,
     DataProtectError,
     DecryptionError,
+    DocumentError,
     IntegrityError,
+    InvalidHashError,
     KeyNotFoundError,
     KeyringError,
+    MissingDependencyError,
+    RateLimitExceeded,
 )
 from dataprotect.keys import PKCS11KEK, EnvKEK, Keyring, PassphraseKEK
+from dataprotect.passwords import PasswordHasher
+from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter
+from dataprotect.scan.secrets import scan_paths, scan_text
+from dataprotect.scan.ssh import check_ssh
+from dataprotect.tls import check_tls
+from dataprotect.tokens import TokenHasher, generate_token, is_well_formed
 
 
 __all__ = [
     "PKCS11KEK",
     "XAES256GCM",
+    "BackendError",
+    "BackupError",
     "BlindIndex",
+    "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
+    "DocumentError",
     "Encryptor",
     "EnvKEK",
     "FIPSStatus",
     "IntegrityError",
+    "InvalidHashError",
     "KeyNotFoundError",
     "Keyring",
     "KeyringError",
+    "MissingDependencyError",
     "PassphraseKEK",
+    "PasswordHasher",
+    "Pseudonymiser",
+    "PseudonymisingFilter",
+    "RateLimitExceeded",
+    "TokenHasher",
+    "check_ssh",
+    "check_tls",
     "encryption",
     "errors",
     "fips_status",
+    "generate_token",
+    "is_well_formed",
     "keys",
+    "passwords",
+    "scan_paths",
+    "scan_text",
+    "tokens",
 ]

@@ -21,7 +21,7 @@ from dataprotect.errors import (
 )
 
 
-__all__ = ["PKCS11KEK"]
+__all__ = ["PKCS11KEK", "resolve_token"]
 
 _NONCE_SIZE: Final = 12
 _UNWRAP_FAILED: Final = "cannot unlock keyring: wrong HSM key or corrupt file"
@@ -42,6 +42,42 @@ def _parse_uri(uri: str) -> dict[str, str]:
                 raise ConfigurationError(msg)
             attrs[name] = unquote(value)
     return attrs
+
+
+def resolve_token(
+    uri: str | None,
+    module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    pin: str | None,
+    what: str,
+) -> tuple[str, str, str, Secret | None]:
+    """Module, token, key label and PIN from a URI and keyword overrides.
+
+    The URI may carry ``pin-value`` or ``pin-source=file:...``; keyword
+    arguments override it.  *what* names the user in the error message.
+
+    Raises:
+        dataprotect.errors.ConfigurationError: Malformed URI, unreadable
+            pin-source, or a missing part.
+    """
+    attrs = _parse_uri(uri) if uri is not None else {}
+    if pin is None and "pin-source" in attrs:
+        source = attrs["pin-source"].removeprefix("file:")
+        try:
+            pin = Path(source).read_text(encoding="utf-8").strip()
+        except OSError:
+            msg = "cannot read the PKCS#11 pin-source file"
+            raise ConfigurationError(msg) from None
+    module = module or attrs.get("module-path")
+    token_label = token_label or attrs.get("token")
+    key_label = key_label or attrs.get("object")
+    pin = pin if pin is not None else attrs.get("pin-value")
+    if not (module and token_label and key_label):
+        msg = f"a PKCS#11 {what} needs a module path, a token and a key label"
+        raise ConfigurationError(msg)
+    secret = None if pin is None else Secret(pin.encode(), label="PIN")
+    return module, token_label, key_label, secret
 
 
 class PKCS11KEK(Unpicklable):
@@ -83,25 +119,9 @@ class PKCS11KEK(Unpicklable):
         key_label: str | None = None,
         pin: str | None = None,
     ) -> None:
-        attrs = _parse_uri(uri) if uri is not None else {}
-        if pin is None and "pin-source" in attrs:
-            source = attrs["pin-source"].removeprefix("file:")
-            try:
-                pin = Path(source).read_text(encoding="utf-8").strip()
-            except OSError:
-                msg = "cannot read the PKCS#11 pin-source file"
-                raise ConfigurationError(msg) from None
-        module = module or attrs.get("module-path")
-        token_label = token_label or attrs.get("token")
-        key_label = key_label or attrs.get("object")
-        pin = pin if pin is not None else attrs.get("pin-value")
-        if not (module and token_label and key_label):
-            msg = "a PKCS#11 KEK needs a module path, a token and a key label"
-            raise ConfigurationError(msg)
-        self.module = module
-        self.token_label = token_label
-        self.key_label = key_label
-        self._pin = None if pin is None else Secret(pin.encode(), label="PIN")
+        self.module, self.token_label, self.key_label, self._pin = (
+            resolve_token(uri, module, token_label, key_label, pin, "KEK")
+        )
 
     def __repr__(self) -> str:
         return f"<PKCS11KEK token={self.token_label!r} key={self.key_label!r}>"

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "backup": "dataprotect.cli._backup:backup",
     "passwords": "dataprotect.cli._passwords:passwords",
     "tokens": "dataprotect.cli._passwords:tokens",
+    "pseudonymise": "dataprotect.cli._pseudonymise:pseudonymise",
 }
 
 

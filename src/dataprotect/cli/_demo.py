@@ -64,6 +64,7 @@ STEPS: list[tuple[str, str]] = [
     ),
     ("Encrypted backups", "dataprotect.cli._backup:demo_step"),
     ("Passwords and access tokens", "dataprotect.cli._passwords:demo_step"),
+    ("Pseudonymised logs", "dataprotect.cli._pseudonymise:demo_step"),
 ]
 
 

@@ -454,26 +454,11 @@ class Signer:
             dataprotect.errors.MissingDependencyError: python-pkcs11 is
                 missing.
         """
-        from dataprotect._pkcs11 import _parse_uri
+        from dataprotect._pkcs11 import resolve_token
 
-        attrs = _parse_uri(uri) if uri is not None else {}
-        if pin is None and "pin-source" in attrs:
-            source = attrs["pin-source"].removeprefix("file:")
-            try:
-                pin = Path(source).read_text(encoding="utf-8").strip()
-            except OSError:
-                msg = "cannot read the PKCS#11 pin-source file"
-                raise ConfigurationError(msg) from None
-        module = module or attrs.get("module-path")
-        token_label = token_label or attrs.get("token")
-        key_label = key_label or attrs.get("object")
-        pin = pin if pin is not None else attrs.get("pin-value")
-        if not (module and token_label and key_label):
-            msg = (
-                "a PKCS#11 signer needs a module path, a token and a key label"
-            )
-            raise ConfigurationError(msg)
-        secret_pin = None if pin is None else Secret(pin.encode(), label="PIN")
+        module, token_label, key_label, secret_pin = resolve_token(
+            uri, module, token_label, key_label, pin, "signer"
+        )
         try:
             intermediates = load_certificates(list(chain), "chain certificate")
             if cert is None:
