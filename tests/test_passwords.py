@@ -6,6 +6,8 @@ import base64
 import contextlib
 import json
 import pickle
+import re
+import string
 import threading
 import traceback
 import warnings
@@ -50,6 +52,12 @@ FAST: dict[str, Any] = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 VECTORS = Path(__file__).parent / "vectors" / "passwords.json"
 
 passwords = st.text(min_size=1, max_size=40)
+
+#: The peppered format's grammar, copied from docs/formats/passwords.md.
+PEPPERED_GRAMMAR = re.compile(
+    r"\$dp2\$m=[1-9][0-9]{0,6},t=[1-9][0-9]?,p=[1-9][0-9]?,k=([0-9a-f]{8})"
+    r"\$[A-Za-z0-9+/]{21}[AQgw]\$[A-Za-z0-9+/]{53}[AQgw]"
+)
 
 
 class _FastDjangoArgon2(Argon2PasswordHasher):
@@ -329,6 +337,36 @@ class TestTamper:
         with contextlib.suppress(InvalidHashError, KeyNotFoundError):
             assert not hasher.verify(bad, "pw")
 
+    @given(data=st.data())
+    @settings(max_examples=200)
+    def test_peppered_single_character_change(self, data):
+        """Any one-character change of a peppered hash never verifies.
+
+        Exactly: a change that keeps the format's grammar is False (the
+        AES-KW integrity check fails; never an exception); one that breaks
+        the grammar is InvalidHashError; a changed key id that the keyring
+        lacks is KeyNotFoundError.
+        """
+        ring = Keyring.generate()
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        stored = hasher.hash("pw")
+        i = data.draw(st.integers(0, len(stored) - 1))
+        char = data.draw(
+            st.sampled_from(string.ascii_letters + string.digits + "+/$,=")
+        )
+        assume(char != stored[i])
+        bad = stored[:i] + char + stored[i + 1 :]
+        match = PEPPERED_GRAMMAR.fullmatch(bad)
+        if match is None:
+            with pytest.raises(InvalidHashError):
+                hasher.verify(bad, "pw")
+        elif int(match.group(1), 16) != ring.primary_id:
+            with pytest.raises(KeyNotFoundError):
+                hasher.verify(bad, "pw")
+        else:
+            assert hasher.verify(bad, "pw") is False
+            assert hasher.verify_and_update(bad, "pw") == (False, None)
+
     @given(stored=st.text(max_size=200))
     @settings(max_examples=100)
     def test_garbage_stored(self, stored):
@@ -437,9 +475,9 @@ class TestPepper:
         """Peppered hashes verify and are not argon2-cffi strings."""
         hasher = PasswordHasher(**FAST, pepper=ring)
         stored = hasher.hash("pw")
-        assert stored.startswith(
-            f"$dp-argon2id$v=19$m=8,t=1,p=1,k={ring.primary_id:08x}$"
-        )
+        assert stored.startswith(f"$dp2$m=8,t=1,p=1,k={ring.primary_id:08x}$")
+        assert PEPPERED_GRAMMAR.fullmatch(stored)
+        assert len(base64.b64decode(stored.split("$")[-1] + "==")) == 40
         assert hasher.verify(stored, "pw")
         assert not hasher.verify(stored, "px")
         assert not hasher.needs_rehash(stored)
@@ -461,6 +499,9 @@ class TestPepper:
         assert hasher.verify(moved, password)
         assert not hasher.verify(moved, other)
         assert hasher.reencrypt(moved) == moved
+        # Only the key id and the wrapped value change; the salt stays.
+        assert moved.split("$")[3] == stored.split("$")[3]
+        assert moved.split("$")[4] != stored.split("$")[4]
 
     def test_rotation_without_passwords(self, ring):
         """After rotation, reencrypt moves hashes without the password."""
@@ -488,7 +529,7 @@ class TestPepper:
         assert new is not None
         assert f",k={ring.primary_id:08x}$" in new
         # Same argon2 salt: only the encryption changed.
-        assert new.split("$")[4] == stored.split("$")[4]
+        assert new.split("$")[3] == stored.split("$")[3]
         assert hasher.verify_and_update(new, "pw") == (True, None)
 
     def test_adds_pepper_to_plain_hashes(self, ring):
@@ -498,12 +539,13 @@ class TestPepper:
         assert hasher.needs_rehash(plain)
         assert hasher.verify(plain, "pw")
         sealed = hasher.reencrypt(plain)
-        assert sealed.startswith("$dp-argon2id$")
+        assert sealed.startswith("$dp2$")
+        assert sealed.split("$")[3] == plain.split("$")[4]
         assert hasher.verify(sealed, "pw")
         ok, new = hasher.verify_and_update(plain, "pw")
         assert ok
         assert new is not None
-        assert new.startswith("$dp-argon2id$")
+        assert new.startswith("$dp2$")
 
     def test_reencrypt_leaves_legacy(self, ring):
         """Legacy and argon2i hashes are left for the login upgrade."""
@@ -518,37 +560,122 @@ class TestPepper:
             hasher.reencrypt("nonsense")
         assert PasswordHasher(**FAST).reencrypt(legacy) == legacy
 
-    def test_no_keystream_reuse(self, ring):
-        """Sealing a chosen hash under a victim's salt reveals nothing.
+    def test_chosen_hash_under_victim_salt(self, ring):
+        """Wrapping a chosen hash under a victim's salt reveals nothing.
 
         An attacker who can write rows copies a victim's salt into an
-        unpeppered hash of their own and lets the server seal it; with a
-        plain XOR keystream that would reveal the victim's pad.
+        unpeppered hash of their own and lets the server wrap it: both use
+        the same wrapping key, and AES-KW is a pseudorandom permutation, so
+        the two wrapped values are unrelated (no keystream to XOR out).
         """
         hasher = PasswordHasher(**FAST, pepper=ring)
         victim = hasher.hash("victim password")
-        parts = victim.split("$")
-        salt = parts[4]
-        chosen = bytes(32)
-        own = f"$argon2id$v=19$m=8,t=1,p=1${salt}${base64.b64encode(chosen).decode().rstrip('=')}"
-        sealed = hasher.reencrypt(own)
-        pad = base64.b64decode(sealed.split("$")[-1] + "=")
-        victim_sealed = base64.b64decode(parts[-1] + "=")
-        guess = bytes(a ^ b for a, b in zip(victim_sealed, pad, strict=True))
-        inner = hasher._open(victim)[0]
-        assert base64.b64encode(guess).decode().rstrip("=") not in inner
+        salt = victim.split("$")[3]
+        chosen = base64.b64encode(bytes(32)).decode().rstrip("=")
+        sealed = hasher.reencrypt(
+            f"$argon2id$v=19$m=8,t=1,p=1${salt}${chosen}"
+        )
+        assert sealed.split("$")[:4] == victim.split("$")[:4]
+        pad = base64.b64decode(sealed.split("$")[-1] + "==")
+        victim_wrapped = base64.b64decode(victim.split("$")[-1] + "==")
+        guess = bytes(a ^ b for a, b in zip(victim_wrapped, pad, strict=True))
+        digest = hasher._check(victim, b"victim password")[1].split("$")[-1]
+        assert base64.b64encode(guess[8:]).decode().rstrip("=") != digest
+        assert base64.b64encode(guess[:32]).decode().rstrip("=") != digest
 
-    def test_odd_hash_length_left_alone(self, ring):
-        """An argon2id hash with an odd hash length is not sealed."""
-        odd = argon2.PasswordHasher(
-            time_cost=1, memory_cost=8, parallelism=1, hash_len=17
-        ).hash("pw")
+    def test_other_lengths_left_alone(self, ring):
+        """argon2id hashes with another hash or salt length are not wrapped.
+
+        The format holds a 16-byte salt and a 32-byte hash; others are
+        rehashed at the next login.
+        """
         hasher = PasswordHasher(**FAST, pepper=ring)
-        assert hasher.reencrypt(odd) == odd
-        ok, new = hasher.verify_and_update(odd, "pw")
-        assert ok
-        assert new is not None
-        assert new.startswith("$dp-argon2id$")
+        for kwargs in ({"hash_len": 17}, {"hash_len": 64}, {"salt_len": 8}):
+            other = argon2.PasswordHasher(
+                time_cost=1, memory_cost=8, parallelism=1, **kwargs
+            ).hash("pw")
+            assert hasher.reencrypt(other) == other
+            assert hasher.needs_rehash(other)
+            ok, new = hasher.verify_and_update(other, "pw")
+            assert ok
+            assert new is not None
+            assert new.startswith("$dp2$")
+            assert hasher.verify_and_update(new, "pw") == (True, None)
+
+    def test_non_canonical_input_refused(self, ring):
+        """A PHC string with stray low bits in its base64 is refused.
+
+        libargon2 refuses it too, so it is never wrapped in repaired form.
+        """
+        plain = PasswordHasher(**FAST).hash("pw")
+        alphabet = string.ascii_uppercase + string.ascii_lowercase
+        alphabet += string.digits + "+/"
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        for index in (4, 5):
+            parts = plain.split("$")
+            # The last character's low 4 (salt) or 2 (hash) bits are unused.
+            stray = alphabet[alphabet.index(parts[index][-1]) | 1]
+            parts[index] = parts[index][:-1] + stray
+            loose = "$".join(parts)
+            with pytest.raises(InvalidHashError):
+                hasher.verify(loose, "pw")
+            with pytest.raises(InvalidHashError):
+                hasher.reencrypt(loose)
+
+    def test_header_is_bound(self, ring):
+        """A wrapped value moved under another header does not verify.
+
+        The wrapping key is derived from the whole header (parameters, key
+        id, salt), so splicing rows or editing parameters gives False.
+        """
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        one, two = hasher.hash("pw"), hasher.hash("pw")
+        spliced = one.rsplit("$", 1)[0] + "$" + two.rsplit("$", 1)[1]
+        assert not hasher.verify(spliced, "pw")
+        for old, new in (
+            ("m=8,", "m=16,"),
+            ("t=1,", "t=2,"),
+            ("p=1,", "p=2,"),
+        ):
+            edited = one.replace(old, new, 1)
+            assert edited != one
+            assert not hasher.verify(edited, "pw")
+            assert hasher.verify_and_update(edited, "pw") == (False, None)
+        old_id, new_id = ring.primary_id, ring.rotate()
+        moved = one.replace(f",k={old_id:08x}$", f",k={new_id:08x}$")
+        assert moved != one
+        assert hasher.verify(moved, "pw") is False
+
+    def test_reencrypt_refuses_forgery(self, ring):
+        """reencrypt of a value that fails the integrity check raises."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        one, two = hasher.hash("pw"), hasher.hash("pw")
+        spliced = one.rsplit("$", 1)[0] + "$" + two.rsplit("$", 1)[1]
+        ring.rotate()
+        with pytest.raises(InvalidHashError) as info:
+            hasher.reencrypt(spliced)
+        assert info.value.__cause__ is None
+        assert info.value.__context__ is None
+        assert hasher.verify(hasher.reencrypt(one), "pw")
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda s: s[:-1] + ("B" if s[-1] != "B" else "C"),
+            lambda s: s.replace("$dp2$", "$dp1$"),
+            lambda s: s.replace("$dp2$", "$dp-argon2id$v=19$"),
+            lambda s: s.replace("m=8,", "m=08,"),
+            lambda s: s.replace("t=1,", "t=0,"),
+            lambda s: s + "A",
+            lambda s: s[:-1],
+        ],
+    )
+    def test_malformed_peppered(self, ring, change):
+        """Non-canonical or malformed peppered values raise InvalidHashError."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        bad = change(hasher.hash("pw"))
+        with pytest.raises(InvalidHashError):
+            hasher.verify(bad, "pw")
 
     def test_needs_keyring(self, ring):
         """A peppered hash without the keyring is a configuration error."""
@@ -564,13 +691,39 @@ class TestPepper:
                 stored, "pw"
             )
 
+    @given(password=passwords, material=st.binary(min_size=32, max_size=32))
+    @settings(max_examples=30)
+    def test_wrong_key_material_fails(self, password, material):
+        """Another key under the same key id never verifies, never raises."""
+        key_id = 0x1A2B3C4D
+        right = bytes(range(32))
+        assume(material != right)
+        stored = PasswordHasher(
+            **FAST, pepper=_keyring_with(right, key_id)
+        ).hash(password)
+        wrong = PasswordHasher(**FAST, pepper=_keyring_with(material, key_id))
+        assert wrong.verify(stored, password) is False
+        assert wrong.verify_and_update(stored, password) == (False, None)
+
     def test_fits_django_column(self):
-        """The largest peppered hash fits Django's 128-character column."""
+        """Peppered hashes fit Django's 128-character column with its prefix.
+
+        Default parameters give 120 characters, the largest the format
+        allows (t=32, 2 GiB, p=64) 124.
+        """
         ring = Keyring.generate()
         hasher = PasswordHasher(**FAST, pepper=ring)
-        phc = "$argon2id$v=19$m=2097152,t=32,p=64$" + "A" * 22 + "$" + "B" * 43
-        sealed = hasher.reencrypt(phc)
-        assert len("dataprotect" + sealed) <= 128
+        salt = base64.b64encode(bytes(16)).decode().rstrip("=")
+        digest = base64.b64encode(bytes(32)).decode().rstrip("=")
+        for params, size in (
+            ("m=65536,t=3,p=4", 120),
+            ("m=2097152,t=32,p=64", 124),
+        ):
+            sealed = hasher.reencrypt(
+                f"$argon2id$v=19${params}${salt}${digest}"
+            )
+            assert PEPPERED_GRAMMAR.fullmatch(sealed)
+            assert len("dataprotect" + sealed) == size <= 128
 
     def test_vectors(self):
         """The peppered format matches the committed test vectors."""
@@ -785,7 +938,7 @@ class TestCLI:
         )
         assert result.exit_code == 0, result.output
         stored = result.output.strip()
-        assert stored.startswith("$dp-argon2id$")
+        assert stored.startswith("$dp2$")
         ok = runner.invoke(
             cli,
             ["passwords", "verify", stored, "--password-env", "PW", *args],
@@ -839,7 +992,7 @@ class TestCLI:
 
         demo_step(tmp_path)
         out = capsys.readouterr().out
-        assert "upgraded to dp-argon2id" in out
+        assert "upgraded to dp2" in out
         assert "with a typo: False" in out
 
 

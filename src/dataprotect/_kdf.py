@@ -28,6 +28,7 @@ LABELS: Final[dict[str, str]] = {
     "backup-kek": "dataprotect/v1/backup-kek",
     "backup-header-mac": "dataprotect/v1/backup-header-mac",
     "backup-payload": "dataprotect/v1/backup-payload/{}",
+    "pepper-wrap": "dataprotect/v1/pepper-wrap/{}",
 }
 
 

@@ -7,11 +7,12 @@ upgrades them through :meth:`PasswordHasher.verify_and_update` at the next
 login.
 
 With a *pepper* (a :class:`~dataprotect.keys.Keyring`), the argon2 output
-is encrypted under a key the database never sees, so a stolen table cannot
-be attacked offline.  The hash is encrypted rather than the password
-pre-hashed with the pepper, so rotating the pepper re-encrypts stored hashes
-without anyone's password (:meth:`PasswordHasher.reencrypt`).  The format is
-in ``docs/formats/passwords.md``.
+is wrapped with AES Key Wrap (NIST SP 800-38F, RFC 3394) under a key the
+database never sees, so a stolen table cannot be attacked offline.  The
+hash is encrypted rather than the password pre-hashed with the pepper, so
+rotating the pepper re-encrypts stored hashes without anyone's password
+(:meth:`PasswordHasher.reencrypt`).  The format is in
+``docs/formats/passwords.md``.
 """
 
 from __future__ import annotations
@@ -27,11 +28,16 @@ import threading
 import time
 
 from collections.abc import Callable, Iterator
-from typing import Final, NoReturn
+from typing import Final, NamedTuple, NoReturn
 
 import argon2
 
-from argon2.low_level import Type, hash_secret
+from argon2.low_level import Type, hash_secret, hash_secret_raw
+from cryptography.hazmat.primitives.keywrap import (
+    InvalidUnwrap,
+    aes_key_unwrap,
+    aes_key_wrap,
+)
 
 from dataprotect import _kdf, _legacy_hashes
 from dataprotect._legacy_hashes import argon2_params, verify_argon2
@@ -75,11 +81,27 @@ _PHC_RE: Final = re.compile(
     r"\$argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})"
     r"\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,86})"
 )
-_PEPPER_PREFIX: Final = "$dp-argon2id$"
+#: Peppered hashes: argon2id v=19 with a 16-byte salt and a 32-byte output
+#: wrapped with AES-KW (40 bytes).  Decimal parameters without leading
+#: zeros and canonical base64 (the unused low bits of the last character
+#: are zero), so that each value has exactly one spelling.
+_PEPPER_PREFIX: Final = "$dp2$"
 _PEPPER_RE: Final = re.compile(
-    r"\$dp-argon2id\$v=19\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})"
-    r",k=([0-9a-f]{8})\$([A-Za-z0-9+/]{11,64})\$([A-Za-z0-9+/]{22,86})"
+    r"\$dp2\$m=([1-9][0-9]{0,6}),t=([1-9][0-9]?),p=([1-9][0-9]?)"
+    r",k=([0-9a-f]{8})\$([A-Za-z0-9+/]{21}[AQgw])\$([A-Za-z0-9+/]{53}[AQgw])"
 )
+
+
+class _Sealed(NamedTuple):
+    """The fields of a peppered hash (syntax checked, not yet unwrapped)."""
+
+    header: str
+    memory_cost: int
+    time_cost: int
+    parallelism: int
+    key_id: int
+    salt: str
+    wrapped: bytes
 
 
 #: The process-wide bound shared by every hasher made without an explicit
@@ -101,30 +123,14 @@ def _phc_b64decode(text: str) -> bytes:
         raise InvalidHashError(_MALFORMED) from None
 
 
-def _xor(data: bytes, pad: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(data, pad, strict=False))
-
-
-def _feistel(key: bytes, header: str, data: bytes, *, decrypt: bool) -> bytes:
-    """A tweakable permutation of *data* (even length, at most 64 bytes).
-
-    Four Feistel rounds (Luby-Rackoff) whose round function is
-    ``HMAC-SHA-256(key, header || round || half)`` truncated to the half
-    length: a strong pseudorandom permutation, so knowing the encryption of
-    chosen hashes under a header reveals nothing about another hash's.
-    """
-    half = len(data) // 2
-    tweak = header.encode("ascii")
-    left, right = data[:half], data[half:]
-    rounds = (3, 2, 1, 0) if decrypt else (0, 1, 2, 3)
-    for i in rounds:
-        if decrypt:
-            mask = hmac.digest(key, tweak + bytes([i]) + left, "sha256")
-            left, right = _xor(right, mask), left
-        else:
-            mask = hmac.digest(key, tweak + bytes([i]) + right, "sha256")
-            left, right = right, _xor(left, mask)
-    return left + right
+def _check_bounds(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Refuse argon2id parameters beyond the bounds, before any hashing."""
+    if not (
+        1 <= time_cost <= _MAX_TIME_COST
+        and 1 <= parallelism <= _MAX_PARALLELISM
+        and 8 * parallelism <= memory_cost <= _MAX_MEMORY_COST
+    ):
+        raise InvalidHashError(_MALFORMED)
 
 
 def _encode_password(password: object, *, hashing: bool, limit: int) -> bytes:
@@ -322,44 +328,120 @@ class PasswordHasher:
             self._subkeys[key_id] = cached
         return cached[1]
 
-    def _seal(self, phc: str) -> str:
-        """Encrypt the hash of an argon2id PHC string under the pepper.
+    def _wrap_key(self, key_id: int, header: str) -> bytes:
+        """The AES-KW key of one stored hash: bound to its whole header.
 
-        An argon2id string that cannot be sealed (odd hash length) is
-        returned unchanged.
+        ``HKDF(P, "dataprotect/v1/pepper-wrap/" + hex(header))``, where
+        ``P`` is the key id's pepper subkey: algorithm, format version,
+        parameters, key id and salt are all in the header, so a wrapped
+        value moved to another header does not unwrap.
+        """
+        param = header.encode("ascii").hex()
+        return _kdf.derive(self._subkey(key_id), "pepper-wrap", param)
+
+    def _seal(self, phc: str) -> str:
+        """Wrap the hash of an argon2id PHC string under the pepper.
+
+        An argon2id string that this format cannot hold (another salt or
+        hash length) is returned unchanged; :meth:`verify_and_update`
+        rehashes it at the next login.
+
+        Raises:
+            dataprotect.errors.InvalidHashError: Malformed, or parameters
+                beyond the bounds.
         """
         if self._pepper is None:  # pragma: no cover - callers check
             return phc
         match = _PHC_RE.fullmatch(phc)
         if match is None:
             raise InvalidHashError(_MALFORMED)
-        m, t, p, salt, digest = match.groups()
-        raw = _phc_b64decode(digest)
-        if len(raw) % 2:
+        m, t, p, salt_text, digest_text = match.groups()
+        memory_cost, time_cost, parallelism = int(m), int(t), int(p)
+        _check_bounds(time_cost, memory_cost, parallelism)
+        salt = _phc_b64decode(salt_text)
+        digest = _phc_b64decode(digest_text)
+        if (salt_text, digest_text) != (
+            _phc_b64encode(salt),
+            _phc_b64encode(digest),
+        ):
+            # Stray bits in the last character: libargon2 refuses these.
+            raise InvalidHashError(_MALFORMED)
+        if len(salt) != _SALT_LEN or len(digest) != _HASH_LEN:
             return phc
         key_id = self._pepper.primary_id
-        header = f"$dp-argon2id$v=19$m={m},t={t},p={p},k={key_id:08x}${salt}"
-        sealed = _feistel(self._subkey(key_id), header, raw, decrypt=False)
-        return f"{header}${_phc_b64encode(sealed)}"
+        header = (
+            f"{_PEPPER_PREFIX}m={memory_cost},t={time_cost},p={parallelism}"
+            f",k={key_id:08x}${salt_text}"
+        )
+        wrapped = aes_key_wrap(self._wrap_key(key_id, header), digest)
+        return f"{header}${_phc_b64encode(wrapped)}"
 
-    def _open(self, stored: str) -> tuple[str, int | None]:
-        """(inner argon2 or legacy hash, pepper key id or None)."""
+    def _parse(self, stored: str) -> _Sealed | None:
+        """The fields of a peppered *stored*, or ``None`` for another format.
+
+        Raises:
+            dataprotect.errors.InvalidHashError: A malformed peppered hash.
+            dataprotect.errors.ConfigurationError: A peppered hash, and
+                this hasher has no pepper.
+        """
         if not stored.startswith(_PEPPER_PREFIX):
-            return stored, None
+            return None
         match = _PEPPER_RE.fullmatch(stored)
         if match is None:
             raise InvalidHashError(_MALFORMED)
         if self._pepper is None:
             raise ConfigurationError(_NO_PEPPER)
-        m, t, p, kid, salt, sealed = match.groups()
-        key_id = int(kid, 16)
-        raw = _phc_b64decode(sealed)
-        if len(raw) % 2:
-            raise InvalidHashError(_MALFORMED)
-        header = stored[: match.start(6) - 1]
-        opened = _feistel(self._subkey(key_id), header, raw, decrypt=True)
-        digest = _phc_b64encode(opened)
-        return f"$argon2id$v=19$m={m},t={t},p={p}${salt}${digest}", key_id
+        m, t, p, kid, salt, wrapped = match.groups()
+        return _Sealed(
+            header=stored[: match.start(6) - 1],
+            memory_cost=int(m),
+            time_cost=int(t),
+            parallelism=int(p),
+            key_id=int(kid, 16),
+            salt=salt,
+            wrapped=_phc_b64decode(wrapped),
+        )
+
+    def _unwrap(self, sealed: _Sealed) -> bytes | None:
+        """The argon2 output, or ``None`` if the integrity check fails.
+
+        The failure is decided by the stored value and the pepper alone,
+        never by a password, and callers turn it into ``False`` (verify) or
+        :class:`~dataprotect.errors.InvalidHashError` (reencrypt); it is
+        checked before the parameters are trusted.
+
+        Raises:
+            dataprotect.errors.KeyNotFoundError: The key id is not usable.
+            dataprotect.errors.InvalidHashError: An authentic header with
+                parameters beyond the bounds.
+        """
+        key = self._wrap_key(sealed.key_id, sealed.header)
+        try:
+            digest = aes_key_unwrap(key, sealed.wrapped)
+        except InvalidUnwrap:
+            return None
+        _check_bounds(sealed.time_cost, sealed.memory_cost, sealed.parallelism)
+        return digest
+
+    @staticmethod
+    def _inner(sealed: _Sealed, digest: bytes) -> str:
+        """The unpeppered argon2id PHC string of an unwrapped hash."""
+        return (
+            f"$argon2id$v=19$m={sealed.memory_cost},t={sealed.time_cost},"
+            f"p={sealed.parallelism}${sealed.salt}${_phc_b64encode(digest)}"
+        )
+
+    @staticmethod
+    def _sealed_params(sealed: _Sealed) -> argon2.Parameters:
+        return argon2.Parameters(
+            type=Type.ID,
+            version=19,
+            salt_len=_SALT_LEN,
+            hash_len=_HASH_LEN,
+            time_cost=sealed.time_cost,
+            memory_cost=sealed.memory_cost,
+            parallelism=sealed.parallelism,
+        )
 
     # -- hashing -------------------------------------------------------
 
@@ -389,8 +471,8 @@ class PasswordHasher:
 
         Returns:
             A PHC string (``$argon2id$v=19$m=...``) that argon2-cffi
-            verifies, or, with a pepper, the encrypted form
-            ``$dataprotect-pepper$v=1$k=<key id>$...``.
+            verifies, or, with a pepper, the wrapped form
+            ``$dp2$m=...,t=...,p=...,k=<key id>$<salt>$<wrapped>``.
 
         Raises:
             TypeError: *password* is not ``str``.
@@ -401,17 +483,48 @@ class PasswordHasher:
         return self._hash_raw(raw)
 
     def _check(self, stored: str, raw: bytes) -> tuple[bool, str, int | None]:
-        """(matches, inner hash, pepper key id) under a slot."""
-        inner, key_id = self._open(stored)
+        """(matches, inner hash, pepper key id), hashing under a slot.
+
+        The inner hash is the unpeppered string (meaningful on a match).
+        """
+        sealed = self._parse(stored)
+        if sealed is None:
+            self._acquire()
+            try:
+                if stored.startswith("$argon2"):
+                    ok = verify_argon2(stored, raw)
+                else:
+                    ok = _legacy_hashes.verify(stored, raw)
+            finally:
+                self._slots.release()
+            return ok, stored, None
+        # Unwrap, then compare argon2 outputs (rather than re-wrap the
+        # candidate and compare wrapped bytes, which is equivalent): one
+        # unwrap path serves verify and reencrypt, and its integrity check
+        # authenticates the header (parameters, salt) before argon2 spends
+        # memory on it.  A failed check is False, like a wrong password; it
+        # depends on the stored value alone, so answering it before the
+        # argon2 work reveals nothing about any password.  The outputs are
+        # compared with hmac.compare_digest (constant time).
+        digest = self._unwrap(sealed)
+        if digest is None:
+            return False, "", sealed.key_id
+        salt = _phc_b64decode(sealed.salt)
         self._acquire()
         try:
-            if inner.startswith("$argon2"):
-                ok = verify_argon2(inner, raw)
-            else:
-                ok = _legacy_hashes.verify(inner, raw)
+            candidate = hash_secret_raw(
+                raw,
+                salt,
+                sealed.time_cost,
+                sealed.memory_cost,
+                sealed.parallelism,
+                _HASH_LEN,
+                Type.ID,
+            )
         finally:
             self._slots.release()
-        return ok, inner, key_id
+        ok = hmac.compare_digest(candidate, digest)
+        return ok, self._inner(sealed, digest), sealed.key_id
 
     def verify(self, stored: str, password: str) -> bool:
         """Whether *password* matches *stored*.
@@ -420,7 +533,9 @@ class PasswordHasher:
         argon2-cffi, or a legacy hash (see ``docs/passwords.md``).
 
         Returns:
-            ``False`` on a mismatch.
+            ``False`` on a mismatch, and for a well-formed peppered hash
+            that fails its integrity check (corrupted, forged, or moved
+            under another salt, parameters or key id).
 
         Raises:
             TypeError: An argument is not ``str``.
@@ -482,12 +597,13 @@ class PasswordHasher:
             dataprotect.errors.InvalidHashError: As :meth:`verify`.
             dataprotect.errors.ConfigurationError: As :meth:`verify`.
         """
-        inner, key_id = self._open(_check_stored(stored))
-        if self._outdated(inner):
+        stored = _check_stored(stored)
+        sealed = self._parse(stored)
+        if sealed is None:
+            return self._outdated(stored) or self._pepper is not None
+        if self._sealed_params(sealed) != self._params:
             return True
-        if self._pepper is None:
-            return False
-        return key_id != self._pepper.primary_id
+        return self._pepper is None or sealed.key_id != self._pepper.primary_id
 
     def verify_and_update(
         self, stored: str, password: str
@@ -532,23 +648,37 @@ class PasswordHasher:
         by :meth:`verify_and_update`.
 
         Raises:
-            dataprotect.errors.InvalidHashError: As :meth:`verify`.
+            dataprotect.errors.InvalidHashError: As :meth:`verify`, and for
+                a peppered hash that fails its integrity check (there is
+                nothing to re-encrypt).
             dataprotect.errors.ConfigurationError: As :meth:`verify`.
             dataprotect.errors.KeyNotFoundError: As :meth:`verify`.
 
         .. versionadded:: 0.1.0
         """
-        inner, key_id = self._open(_check_stored(stored))
-        if self._pepper is None or key_id == self._pepper.primary_id:
+        stored = _check_stored(stored)
+        sealed = self._parse(stored)
+        if sealed is not None:
+            if (
+                self._pepper is None
+                or sealed.key_id == self._pepper.primary_id
+            ):
+                return stored
+            digest = self._unwrap(sealed)
+            if digest is None:
+                # Corrupt or forged: there is nothing to re-encrypt.
+                raise InvalidHashError(_MALFORMED)
+            return self._seal(self._inner(sealed, digest))
+        if self._pepper is None:
             return stored
-        if not inner.startswith("$argon2"):
-            if _legacy_hashes.scheme_of(inner) is None:
+        if not stored.startswith("$argon2"):
+            if _legacy_hashes.scheme_of(stored) is None:
                 raise InvalidHashError(_MALFORMED)
             return stored
-        argon2_params(inner)
-        if _PHC_RE.fullmatch(inner) is None:
+        argon2_params(stored)
+        if _PHC_RE.fullmatch(stored) is None:
             return stored
-        return self._seal(inner)
+        return self._seal(stored)
 
     @classmethod
     def calibrate(

@@ -96,11 +96,50 @@ class TestDjangoPasswordHasher(SimpleTestCase):
         )
         with override_settings(DATAPROTECT_PASSWORD_HASHER=peppered):
             encoded = make_password("pw")
-            assert encoded.startswith("dataprotect$dp-argon2id$")
+            assert encoded.startswith("dataprotect$dp2$m=8,t=1,p=1,k=")
             assert len(encoded) <= 128
             assert check_password("pw", encoded)
+            summary = get_hasher("dataprotect").safe_summary(encoded)
+            assert summary["variety"] == "dp2"
+            assert summary["memory cost"] == 8
+            assert summary["pepper key"] == f"{ring.primary_id:08x}"
+            assert encoded.split("$")[-1] not in str(summary)
             ring.rotate()
             assert get_hasher("dataprotect").must_update(encoded)
+
+    def test_pepper_fits_column_default(self):
+        """A peppered hash at the default parameters is 120 characters."""
+        ring = Keyring.generate()
+        with override_settings(
+            DATAPROTECT_PASSWORD_HASHER=PasswordHasher(pepper=ring)
+        ):
+            encoded = make_password("correct horse battery staple")
+            assert encoded.startswith("dataprotect$dp2$m=65536,t=3,p=4,k=")
+            assert len(encoded) == 120
+            assert check_password("correct horse battery staple", encoded)
+
+    def test_pepper_fits_column_largest(self):
+        """At the largest parameters the format allows it is 124 characters.
+
+        t=32, 2 GiB, p=64 cannot be hashed in a test: an argon2id string
+        with those parameters is wrapped with reencrypt instead, and the
+        result goes through Django's hasher look-up and summary.
+        """
+        largest = PasswordHasher(
+            time_cost=32,
+            memory_cost=2 * 1024 * 1024,
+            parallelism=64,
+            pepper=Keyring.generate(),
+        )
+        phc = "$argon2id$v=19$m=2097152,t=32,p=64$" + "A" * 22 + "$" + "A" * 43
+        encoded = "dataprotect" + largest.reencrypt(phc)
+        assert encoded.startswith("dataprotect$dp2$m=2097152,t=32,p=64,k=")
+        assert len(encoded) == 124
+        assert isinstance(identify_hasher(encoded), DataProtectPasswordHasher)
+        with override_settings(DATAPROTECT_PASSWORD_HASHER=largest):
+            hasher = get_hasher("dataprotect")
+            assert not hasher.must_update(encoded)
+            assert hasher.safe_summary(encoded)["time cost"] == 32
 
     def test_safe_summary(self):
         """The admin summary masks the salt and hash."""

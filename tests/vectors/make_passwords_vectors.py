@@ -19,6 +19,7 @@ from pathlib import Path
 from argon2.low_level import Type, hash_secret
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.keywrap import aes_key_wrap
 
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -38,16 +39,28 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
 
-def feistel(key: bytes, header: str, data: bytes) -> bytes:
-    half = len(data) // 2
-    left, right = data[:half], data[half:]
-    for i in range(4):
-        mask = hmac.digest(key, header.encode() + bytes([i]) + right, "sha256")
-        left, right = (
-            right,
-            bytes(a ^ b for a, b in zip(left, mask, strict=False)),
-        )
-    return left + right
+#: RFC 3394 section 4.6: 256 bits of key data wrapped with a 256-bit KEK.
+RFC3394_KEK = bytes(range(32))
+RFC3394_DATA = bytes.fromhex(
+    "00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F"
+)
+RFC3394_WRAPPED = bytes.fromhex(
+    "28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326"
+    "CBC7F0E71A99F43BFB988B9B7A02DD21"
+)
+
+
+def peppered(key: bytes, key_id: int, phc: str) -> str:
+    """The ``$dp2$`` value of an argon2id PHC string (the spec, step by step)."""
+    _, _, _, params, salt_b64, hash_b64 = phc.split("$")
+    header = f"$dp2${params},k={key_id:08x}${salt_b64}"
+    pepper_key = hkdf(key, "dataprotect/v1/pepper")
+    wrap_key = hkdf(
+        pepper_key, "dataprotect/v1/pepper-wrap/" + header.encode().hex()
+    )
+    wrapped = aes_key_wrap(wrap_key, unb64(hash_b64))
+    assert len(wrapped) == 40
+    return f"{header}${b64(wrapped)}"
 
 
 def base62(value: int, width: int) -> str:
@@ -59,6 +72,7 @@ def base62(value: int, width: int) -> str:
 
 
 def main() -> None:
+    assert aes_key_wrap(RFC3394_KEK, RFC3394_DATA) == RFC3394_WRAPPED
     pepper = []
     for key_hex, key_id, password, salt, (t, m, p) in [
         (
@@ -79,17 +93,13 @@ def main() -> None:
         phc = hash_secret(
             password.encode(), salt, t, m, p, 32, Type.ID
         ).decode()
-        _, _, version, params, salt_b64, hash_b64 = phc.split("$")
-        header = f"$dp-argon2id${version}${params},k={key_id:08x}${salt_b64}"
-        subkey = hkdf(bytes.fromhex(key_hex), "dataprotect/v1/pepper")
-        sealed = feistel(subkey, header, unb64(hash_b64))
         pepper.append(
             {
                 "key": key_hex,
                 "key_id": key_id,
                 "password": password,
                 "argon2": phc,
-                "peppered": f"{header}${b64(sealed)}",
+                "peppered": peppered(bytes.fromhex(key_hex), key_id, phc),
             }
         )
 

@@ -362,8 +362,8 @@ class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]
         ]
 
     The stored value is ``dataprotect`` followed by the hasher's output
-    (``dataprotect$argon2id$v=19$...``, or ``dataprotect$dp-argon2id$...``
-    with a pepper), at most 128 characters, which fits Django's password
+    (``dataprotect$argon2id$v=19$...``, or ``dataprotect$dp2$...`` with a
+    pepper), at most 128 characters, which fits Django's password
     column.  Configure parameters and the pepper with a
     ``DATAPROTECT_PASSWORD_HASHER = PasswordHasher(...)`` setting; without
     it, the defaults are used.  Django's *salt* argument is ignored: every
@@ -409,15 +409,16 @@ class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]
     def decode(self, encoded: str) -> dict[str, Any]:
         """The parts Django shows in the admin (never the hash itself)."""
         inner = self._inner(encoded)
+        # $argon2id$v=19$<params>$<salt>$<hash> or $dp2$<params>$<salt>$<hash>
         parts = inner.split("$")
         params = dict(
-            item.split("=", 1) for item in parts[3].split(",") if "=" in item
+            item.split("=", 1) for item in parts[-3].split(",") if "=" in item
         )
         return {
             "algorithm": self.algorithm,
             "variety": parts[1],
-            "salt": parts[4],
-            "hash": parts[5],
+            "salt": parts[-2],
+            "hash": parts[-1],
             "memory_cost": int(params["m"]),
             "time_cost": int(params["t"]),
             "parallelism": int(params["p"]),
