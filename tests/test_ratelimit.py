@@ -328,6 +328,32 @@ class TestRedaction:
         lim = RateLimiter(uri, secret=SECRET)
         assert quote(password, safe="") not in repr(lim)
 
+    @given(
+        password=st.text(
+            st.sampled_from("abcXYZ019:/?#@%[]&=;!$"), min_size=1, max_size=12
+        ).map(lambda t: "Zq9" + t),
+        query=st.sampled_from(["", "?db=0", "?pwd=Zq9", "?credential=Zq9"]),
+    )
+    def test_unencoded_password_never_shown(self, password, query):
+        """A password with raw '/', '?', '#' or '@' is still redacted."""
+        uri = f"redis://user:{password}@127.0.0.1:6379/0{query}"
+        assert "Zq9" not in redact_uri(uri)
+        assert "Zq9" not in redact_uri(f"user:{password}@127.0.0.1{query}")
+        try:
+            lim = RateLimiter(uri, secret=SECRET)
+        except ConfigurationError as exc:
+            assert "Zq9" not in str(exc)
+        else:
+            assert "Zq9" not in repr(lim)
+
+    def test_unencoded_password_examples(self):
+        """Everything up to the last '@' is masked when the parser misses it."""
+        assert redact_uri("redis://u:p#ss@h:1/0?password=x") == (
+            "redis://[secure]@h:1/0?password=[secure]"
+        )
+        assert redact_uri("redis://u:pa/ss@h") == "redis://[secure]@h"
+        assert redact_uri("user:pass@host") == "[unparsable uri]"
+
     def test_secret_not_in_repr(self):
         """repr shows the storage and strategy only."""
         lim = RateLimiter(secret=SECRET)

@@ -31,6 +31,7 @@ import ipaddress
 import logging
 import math
 import os
+import re
 import struct
 import threading
 import time
@@ -122,7 +123,8 @@ _SCHEMES: dict[str, str] = {
     ),
 }
 
-_SENSITIVE_QUERY = ("pass", "secret", "token", "key", "auth")
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+_SENSITIVE_QUERY = ("pass", "pwd", "secret", "token", "key", "auth", "cred")
 #: Seconds a fail-closed refusal asks the client to wait (capped by window).
 _FAIL_CLOSED_RETRY = 1.0
 _KEY_PREFIX = "dataprotect"
@@ -138,7 +140,11 @@ def redact_uri(uri: str) -> str:
     """Return *uri* with its password (and secret query values) masked.
 
     ``redis://user:pw@host:6379/0`` becomes
-    ``redis://user:[secure]@host:6379/0``, as httpx masks URLs.
+    ``redis://user:[secure]@host:6379/0``, as httpx masks URLs.  A
+    password holding an unencoded ``/``, ``?`` or ``#`` hides the ``@``
+    from a URL parser; then everything up to the last ``@`` counts as
+    credentials (``redis://[secure]@host``), and an ``@`` without a
+    ``scheme://`` gives ``[unparsable uri]``.
 
     Args:
         uri: A storage URI.
@@ -154,6 +160,15 @@ def redact_uri(uri: str) -> str:
         return "[unparsable uri]"
     netloc = parts.netloc
     userinfo, at, hostinfo = netloc.rpartition("@")
+    if not at and "@" in uri:
+        # The parser found no credentials, yet there is an '@': assume the
+        # userinfo hides a delimiter and redact everything before it.
+        head, _, tail = uri.rpartition("@")
+        scheme, sep, _ = head.partition("://")
+        if not sep or not _SCHEME_RE.fullmatch(scheme):
+            return "[unparsable uri]"
+        rest = redact_uri(f"{scheme}://{tail}")
+        return rest.replace("://", "://[secure]@", 1)
     if at:
         user, colon, _ = userinfo.partition(":")
         netloc = (
