@@ -339,12 +339,7 @@ class TestRedaction:
         uri = f"redis://user:{password}@127.0.0.1:6379/0{query}"
         assert "Zq9" not in redact_uri(uri)
         assert "Zq9" not in redact_uri(f"user:{password}@127.0.0.1{query}")
-        try:
-            lim = RateLimiter(uri, secret=SECRET)
-        except ConfigurationError as exc:
-            assert "Zq9" not in str(exc)
-        else:
-            assert "Zq9" not in repr(lim)
+        assert "Zq9" not in repr(RateLimiter(uri, secret=SECRET))
 
     def test_unencoded_password_examples(self):
         """Everything up to the last '@' is masked when the parser misses it."""
