@@ -179,3 +179,27 @@ class TestHSM:
         out = run("keys", "list", "h.dpkr", *kek)
         assert out.exit_code == 2
         assert "wrong PIN" in out.output
+
+
+class TestNoSecretOnArgv:
+    PIN = "Zq9-pin-4711"
+    URI = (
+        "pkcs11:token=t;object=o?module-path=/nonexistent/lib.so"
+        f"&pin-value={PIN}"
+    )
+
+    def test_kek_uri_with_pin_value_refused(self, run):
+        """--kek refuses a pkcs11: URI carrying pin-value, without echoing it."""
+        out = run("keys", "new", "h.dpkr", "--kek", self.URI)
+        assert out.exit_code == 2
+        assert "pin-value" in out.output
+        assert self.PIN not in out.output
+        assert not Path("h.dpkr").exists()
+
+    def test_pdf_pkcs11_uri_with_pin_value_refused(self, run):
+        """pdf sign --pkcs11 refuses pin-value, without echoing it."""
+        Path("doc.pdf").write_bytes(b"%PDF-1.4\n")
+        out = run("pdf", "sign", "doc.pdf", "--pkcs11", self.URI)
+        assert out.exit_code == 2
+        assert "pin-value" in out.output
+        assert self.PIN not in out.output

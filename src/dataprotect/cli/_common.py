@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ __all__ = [
     "kek_options",
     "make_kek",
     "output_file",
+    "pkcs11_pin",
     "progress",
     "read_secret",
 ]
@@ -118,12 +120,29 @@ def make_kek(
     if spec.startswith("env:") and len(spec) > 4:
         return EnvKEK(spec[4:])
     if spec.startswith("pkcs11:"):
-        pin = None
-        if "pin-value" not in spec and "pin-source" not in spec:
-            pin = read_secret("PIN", env=passphrase_env, file=passphrase_file)
+        pin = pkcs11_pin(spec, env=passphrase_env, file=passphrase_file)
         return PKCS11KEK(spec, pin=pin)
     msg = "--kek must be 'passphrase', 'env:VARIABLE' or a 'pkcs11:' URI"
     raise InputError(msg)
+
+
+def pkcs11_pin(uri: str, *, env: str | None, file: str | None) -> str | None:
+    """The PIN for a ``pkcs11:`` URI given on the command line.
+
+    ``None`` when the URI names a ``pin-source``; else read with
+    :func:`read_secret`.  A ``pin-value`` is refused: the URI is an argument,
+    and the PIN would land in shell history and ``ps``.
+    """
+    names = {part.partition("=")[0] for part in re.split(r"[;?&]", uri)}
+    if "pin-value" in names:
+        msg = (
+            "a pkcs11: URI on the command line must not carry pin-value: "
+            "use pin-source, or the -env/-file options"
+        )
+        raise InputError(msg)
+    if "pin-source" in names:
+        return None
+    return read_secret("PIN", env=env, file=file)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from dataprotect.cli._common import InputError, output_file, read_secret
+from dataprotect.cli._common import (
+    InputError,
+    output_file,
+    pkcs11_pin,
+    read_secret,
+)
 
 
 __all__ = ["demo_step", "pdf"]
@@ -154,9 +159,7 @@ def sign(
         )
     else:
         assert pkcs11_uri is not None  # noqa: S101
-        pin = None
-        if "pin-value" not in pkcs11_uri and "pin-source" not in pkcs11_uri:
-            pin = read_secret("PIN", env=passphrase_env, file=passphrase_file)
+        pin = pkcs11_pin(pkcs11_uri, env=passphrase_env, file=passphrase_file)
         signer = Signer.from_pkcs11(
             pkcs11_uri,
             pin=pin,
