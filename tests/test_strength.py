@@ -551,6 +551,23 @@ class TestBreachedPasswords:
         assert breached.range(first)
         assert breached.range(last)
 
+    def test_suffixes_compared_in_constant_time(
+        self, breached_dir, monkeypatch
+    ):
+        """count() compares digest suffixes with hmac.compare_digest only."""
+        import hmac
+
+        calls = []
+        real = hmac.compare_digest
+
+        def spy(a, b):
+            calls.append((a, b))
+            return real(a, b)
+
+        monkeypatch.setattr(hmac, "compare_digest", spy)
+        assert breached_dir.count("hunter2hunter2") == 42
+        assert (sha1("hunter2hunter2")[5:].encode(),) * 2 in calls
+
     def test_min_count(self, breached_dir, tmp_path):
         """min_count ignores passwords seen fewer times."""
         strict = BreachedPasswords(tmp_path / "ranges", min_count=10)
