@@ -366,3 +366,19 @@ class TestBlindIndex:
         )
         with pytest.raises(TypeError):
             pickle.dumps(ring)
+
+
+class TestNoCopies:
+    @pytest.mark.parametrize("make", [Encryptor, lambda r: BlindIndex(r, "x")])
+    def test_refuse_pickling_and_copying(self, ring, make):
+        """Encryptors and blind indexes hold subkeys: no pickle, no copy."""
+        import copy
+
+        obj = make(ring)
+        name = type(obj).__name__
+        with pytest.raises(
+            TypeError, match=f"{name} objects cannot be pickled"
+        ):
+            pickle.dumps(obj)
+        with pytest.raises(TypeError, match=name):
+            copy.copy(obj)

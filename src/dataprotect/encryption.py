@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from dataprotect import _kdf, _stream
 from dataprotect._atomic import atomic_write
 from dataprotect._encoding import b64decode, b64encode
-from dataprotect._secret import check_bytes, check_type
+from dataprotect._secret import Unpicklable, check_bytes, check_type
 from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import DecryptionError
 from dataprotect.keys import Keyring
@@ -78,7 +78,7 @@ class _Batch:
         self.left = _BATCH
 
 
-class Encryptor:
+class Encryptor(Unpicklable):
     """Encrypt and decrypt with a keyring, binding a context.
 
     The newest (primary) key encrypts; every active key decrypts.
@@ -377,7 +377,7 @@ class Encryptor:
             )
 
 
-class BlindIndex:
+class BlindIndex(Unpicklable):
     """Keyed digests of values for equality look-ups on encrypted columns.
 
     Store ``index.digest(email)`` beside the encrypted email and look rows up
