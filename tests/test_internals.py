@@ -188,3 +188,42 @@ class TestPassphraseKDFs:
         """An unknown kdf name is a configuration error."""
         with pytest.raises(ValueError, match="kdf"):
             PassphraseKEK("pw", kdf="md5")  # type: ignore[arg-type]
+
+
+def _secret_holders():
+    """One of each public object that holds a key, ready to pickle."""
+    from dataprotect.passwords import PasswordHasher
+    from dataprotect.pseudonymise import Pseudonymiser
+    from dataprotect.ratelimit import LoginThrottle, RateLimiter
+    from dataprotect.tokens import TokenHasher
+
+    ring = Keyring.generate()
+    return [
+        PasswordHasher(pepper=ring),
+        TokenHasher(ring),
+        Pseudonymiser(key=ring),
+        RateLimiter(secret=os.urandom(32)),
+        LoginThrottle(RateLimiter(), device_cookie_key=ring),
+    ]
+
+
+class TestUnpicklable:
+    @pytest.mark.parametrize(
+        "obj", _secret_holders(), ids=lambda o: type(o).__name__
+    )
+    def test_secret_holders_share_the_mixin(self, obj):
+        """Objects holding keys refuse pickling through the one mixin."""
+        name = type(obj).__name__
+        with pytest.raises(
+            TypeError, match=f"^{name} objects cannot be pickled$"
+        ):
+            pickle.dumps(obj)
+        assert "__reduce__" not in vars(type(obj))
+
+    def test_signer_uses_the_mixin(self):
+        """documents.Signer refuses pickling through the mixin too."""
+        from dataprotect._secret import Unpicklable
+        from dataprotect.documents import Signer
+
+        assert issubclass(Signer, Unpicklable)
+        assert "__reduce__" not in vars(Signer)

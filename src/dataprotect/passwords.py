@@ -28,7 +28,7 @@ import threading
 import time
 
 from collections.abc import Callable, Iterator
-from typing import Final, NamedTuple, NoReturn
+from typing import Final, NamedTuple
 
 import argon2
 
@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.keywrap import (
 
 from dataprotect import _kdf, _legacy_hashes
 from dataprotect._legacy_hashes import argon2_params, verify_argon2
+from dataprotect._secret import Unpicklable
 from dataprotect.errors import (
     ConfigurationError,
     HasherBusyError,
@@ -164,7 +165,7 @@ def _check_stored(stored: object) -> str:
     return stored
 
 
-class PasswordHasher:
+class PasswordHasher(Unpicklable):
     """Hash and verify passwords with argon2id; upgrade legacy hashes.
 
     Configuration is checked once, here.  Hashing and verification are
@@ -276,10 +277,6 @@ class PasswordHasher:
             f"<PasswordHasher argon2id t={p.time_cost} m={p.memory_cost} "
             f"p={p.parallelism}{pepper}>"
         )
-
-    def __reduce__(self) -> NoReturn:
-        msg = "password hashers cannot be pickled"
-        raise TypeError(msg)
 
     @property
     def time_cost(self) -> int:

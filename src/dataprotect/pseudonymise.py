@@ -37,7 +37,7 @@ from dataprotect._pii import (
     field_kind,
     is_masked,
 )
-from dataprotect._secret import Secret, check_bytes
+from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 from dataprotect.keys import Keyring
 
@@ -145,7 +145,7 @@ def _epoch(rotation: Rotation, now: datetime) -> str:
     return "static"
 
 
-class Pseudonymiser:
+class Pseudonymiser(Unpicklable):
     """Detect personal data and credentials in text and replace them.
 
     Args:
@@ -243,10 +243,6 @@ class Pseudonymiser:
 
     def __repr__(self) -> str:
         return f"<Pseudonymiser rotation={self._rotation}>"
-
-    def __reduce__(self) -> str:
-        msg = "pseudonymisers hold a key and cannot be pickled"
-        raise TypeError(msg)
 
     @property
     def rules(self) -> Mapping[str, Action]:

@@ -40,10 +40,10 @@ import urllib.parse
 import weakref
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from dataprotect import _kdf
-from dataprotect._secret import Secret
+from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,
     ConfigurationError,
@@ -211,7 +211,7 @@ class _Limit:
         self.expiry = item.get_expiry()
 
 
-class RateLimiter:
+class RateLimiter(Unpicklable):
     """Count hits per key and refuse those over a rate.
 
     Args:
@@ -326,10 +326,6 @@ class RateLimiter:
 
     def __repr__(self) -> str:
         return f"<RateLimiter {self._redacted} {self.strategy}>"
-
-    def __reduce__(self) -> NoReturn:
-        msg = "rate limiters cannot be pickled"
-        raise TypeError(msg)
 
     # -- construction helpers ----------------------------------------------
 
@@ -873,7 +869,7 @@ _COOKIE_CONTEXT = b"dataprotect/device-cookie/v1\x00"
 _COOKIE_LEN = 16 + 8 + 32  # nonce, issued-at (u64 seconds), tag
 
 
-class LoginThrottle:
+class LoginThrottle(Unpicklable):
     """Slow down password guessing without letting attackers lock users out.
 
     Counts *failed* logins per (account, address) pair, per account and per
@@ -972,10 +968,6 @@ class LoginThrottle:
 
     def __repr__(self) -> str:
         return f"<LoginThrottle {self._limiter!r}>"
-
-    def __reduce__(self) -> NoReturn:
-        msg = "login throttles cannot be pickled"
-        raise TypeError(msg)
 
     @property
     def limiter(self) -> RateLimiter:

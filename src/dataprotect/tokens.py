@@ -21,10 +21,10 @@ import secrets
 import string
 import zlib
 
-from typing import Final, NoReturn, Protocol
+from typing import Final, Protocol
 
 from dataprotect import _kdf
-from dataprotect._secret import check_bytes
+from dataprotect._secret import Unpicklable, check_bytes
 from dataprotect.errors import (
     ConfigurationError,
     InvalidHashError,
@@ -175,7 +175,7 @@ def _token_bytes(token: object) -> bytes:
     return token.encode("utf-8", "surrogatepass")
 
 
-class TokenHasher:
+class TokenHasher(Unpicklable):
     """Keyed digests of access tokens, to store and look tokens up by.
 
     ``digest`` is ``dpt1.<key id>.<HMAC-SHA-256>``: deterministic, so the
@@ -218,10 +218,6 @@ class TokenHasher:
 
     def __repr__(self) -> str:
         return f"<TokenHasher primary={self._primary():#010x}>"
-
-    def __reduce__(self) -> NoReturn:
-        msg = "token hashers cannot be pickled"
-        raise TypeError(msg)
 
     def _primary(self) -> int:
         return 0 if self._keyring is None else self._keyring.primary_id

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Final, NoReturn, Union
+from typing import Any, Final, Union
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from dataprotect._secret import Secret
+from dataprotect._secret import Secret, Unpicklable
 from dataprotect.documents._deps import require_pyhanko
 from dataprotect.errors import (
     BackendError,
@@ -294,7 +294,7 @@ class _PKCS11Signer(_HankoSigner):
         return await asyncio.to_thread(self._sign, data, digest_algorithm)
 
 
-class Signer:
+class Signer(Unpicklable):
     """A signing key with its certificate and chain, loaded once.
 
     Build one with :meth:`from_pkcs12`, :meth:`from_pem` or
@@ -521,10 +521,6 @@ class Signer:
 
     def __repr__(self) -> str:
         return f"<Signer {self.subject}>"
-
-    def __reduce__(self) -> NoReturn:
-        msg = "signers cannot be pickled"
-        raise TypeError(msg)
 
 
 def _token_certificate(
