@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprotect._atomic import atomic_write
+from dataprotect._secret import check_type
 from dataprotect._strength_messages import LOCALES, ZXCVBN_IDS, text
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 
@@ -164,12 +165,6 @@ class PasswordFeedback:
         }
 
 
-def _require_str(value: object, name: str) -> None:
-    if not isinstance(value, str):
-        msg = f"{name} must be a str"
-        raise TypeError(msg)
-
-
 def _sha1_hex(password: str) -> str:
     data = password.encode("utf-8", "surrogatepass")
     return hashlib.sha1(data, usedforsecurity=False).hexdigest().upper()
@@ -302,7 +297,7 @@ class BreachedPasswords:
 
         .. versionadded:: 0.1.0
         """
-        _require_str(password, "password")
+        check_type("password", password, str)
         digest = _sha1_hex(password)
         mine = digest[5:].encode("ascii")
         found = 0
@@ -376,7 +371,7 @@ def _parse_line(line: str) -> tuple[str, int]:
 
 
 def _locale(locale: str) -> str:
-    _require_str(locale, "locale")
+    check_type("locale", locale, str)
     primary = locale.replace("_", "-").split("-", 1)[0].lower()
     if primary not in LOCALES:
         msg = "locale must be one of en, de, fr, it"
@@ -408,7 +403,7 @@ def _check_user_inputs(user_inputs: Iterable[str]) -> list[str]:
         raise TypeError(msg)
     values = list(user_inputs)
     for value in values:
-        _require_str(value, "each user input")
+        check_type("each user input", value, str)
     return values
 
 
@@ -474,7 +469,7 @@ def check_password(
 
     .. versionadded:: 0.1.0
     """
-    _require_str(password, "password")
+    check_type("password", password, str)
     context = _check_user_inputs(user_inputs)
     loc = _locale(locale)
     _check_policy(min_length, max_length, min_score)

@@ -24,7 +24,7 @@ import zlib
 from typing import Final, Protocol
 
 from dataprotect import _kdf
-from dataprotect._secret import Unpicklable, check_bytes
+from dataprotect._secret import Unpicklable, check_bytes, check_type
 from dataprotect.errors import (
     ConfigurationError,
     InvalidHashError,
@@ -89,9 +89,7 @@ def _base62(value: int, width: int) -> str:
 
 
 def _check_prefix(prefix: object) -> str:
-    if not isinstance(prefix, str):
-        msg = "prefix must be str"
-        raise TypeError(msg)
+    prefix = check_type("prefix", prefix, str)
     if not _PREFIX_RE.fullmatch(prefix):
         msg = (
             "prefix must be 2 to 16 lower-case ASCII letters and digits, "
@@ -149,7 +147,7 @@ def is_well_formed(token: str, *, prefix: str | None = None) -> bool:
 
     .. versionadded:: 0.1.0
     """
-    _check_str("token", token)
+    check_type("token", token, str)
     if prefix is not None:
         _check_prefix(prefix)
     if len(token) > _MAX_TOKEN:
@@ -161,15 +159,8 @@ def is_well_formed(token: str, *, prefix: str | None = None) -> bool:
     return hmac.compare_digest(_checksum(body), token[-CHECKSUM_LENGTH:])
 
 
-def _check_str(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        msg = f"{name} must be str"
-        raise TypeError(msg)
-    return value
-
-
 def _token_bytes(token: object) -> bytes:
-    token = _check_str("token", token)
+    token = check_type("token", token, str)
     # Tokens are ASCII; anything else still gets a stable digest and simply
     # never matches, rather than raising on a lone surrogate.
     return token.encode("utf-8", "surrogatepass")
