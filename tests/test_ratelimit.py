@@ -871,6 +871,21 @@ class TestLoginThrottle:
         with pytest.raises(RateLimitExceeded):
             t.check("hank", "192.0.2.9", device_cookie=cookie)
 
+    def test_device_cookie_has_one_spelling(self):
+        """Junk characters or non-canonical base64 make a cookie untrusted."""
+        t = _throttle(per_account="1/hour", backoff=0)
+        cookie = t.issue_device_cookie("kim")
+        _fails(t, "kim", "192.0.2.1", 1)
+        t.check("kim", "192.0.2.9", device_cookie=cookie)
+        last = (
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        )
+        i = last.index(cookie[-1])
+        twin = cookie[:-1] + last[i ^ 1]  # same bytes, other padding bits
+        for bad in (twin, cookie[:10] + "!" + cookie[10:], cookie + "*"):
+            with pytest.raises(RateLimitExceeded):
+                t.check("kim", "192.0.2.9", device_cookie=bad)
+
     def test_device_cookie_needs_key(self):
         """Issuing a cookie without a key is a ConfigurationError."""
         t = LoginThrottle()

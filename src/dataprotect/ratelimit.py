@@ -23,7 +23,6 @@ also need ``dataprotect[redis]``.
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
 import hmac
 import inspect
@@ -43,6 +42,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from dataprotect import _kdf
+from dataprotect._encoding import b64decode, b64encode
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,
@@ -1007,9 +1007,7 @@ class LoginThrottle(Unpicklable):
     def _encode_cookie(self, nonce: bytes, issued: int, username: str) -> str:
         tag = self._tag(nonce, issued, _normalise_user(username))
         raw = nonce + struct.pack(">Q", issued) + tag
-        return _COOKIE_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip(
-            "="
-        )
+        return _COOKIE_PREFIX + b64encode(raw)
 
     def _device(  # noqa: PLR0911
         self, username: str, cookie: str | None
@@ -1023,7 +1021,7 @@ class LoginThrottle(Unpicklable):
             return None
         body = cookie[len(_COOKIE_PREFIX) :]
         try:
-            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            raw = b64decode(body)
         except ValueError:
             return None
         if len(raw) != _COOKIE_LEN:
