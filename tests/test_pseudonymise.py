@@ -10,6 +10,7 @@ import sys
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -575,6 +576,40 @@ class TestLoggingFilter:
         )
         PseudonymisingFilter(Pseudonymiser(key=KEY)).filter(record)
         assert "a@b.ch" not in record.stack_info
+
+    def test_failure_leaves_nothing_raw(self) -> None:
+        """A record that breaks the filter keeps no raw stack or extra."""
+        record = logging.LogRecord(
+            "t", logging.INFO, __file__, 1, "x", None, None, sinfo="at a@b.ch"
+        )
+        record.__dict__["who"] = "c@d.ch"
+        record.__dict__["exc_info"] = (ValueError, "not an exception", None)
+        PseudonymisingFilter(Pseudonymiser(key=KEY)).filter(record)
+        assert record.stack_info is None
+        assert "c@d.ch" not in str(record.__dict__["who"])
+        assert record.exc_info is None
+
+    def test_unwalkable_extra_is_dropped(self) -> None:
+        """An extra the walk cannot read is replaced; the rest still runs."""
+
+        class Unreadable(dict[str, str]):
+            def items(self) -> Any:
+                raise RuntimeError
+
+            def keys(self) -> Any:
+                raise RuntimeError
+
+            def __iter__(self) -> Any:
+                raise RuntimeError
+
+        record = logging.LogRecord(
+            "t", logging.INFO, __file__, 1, "x", None, None, sinfo="at a@b.ch"
+        )
+        record.__dict__.update(a=Unreadable(email="e@f.ch"), b="g@h.ch")
+        PseudonymisingFilter(Pseudonymiser(key=KEY)).filter(record)
+        assert "e@f.ch" not in str(record.__dict__["a"])
+        assert record.__dict__["b"].startswith("<email:")
+        assert "a@b.ch" not in str(record.stack_info)
 
 
 # --------------------------------------------------------------------------

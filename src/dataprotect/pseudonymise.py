@@ -497,6 +497,7 @@ _RECORD_ATTRS: Final = frozenset(
     logging.LogRecord("", 0, "", 0, "", (), None).__dict__
 ) | {"message", "asctime", "taskName"}
 _FAILED: Final = "[dataprotect: log message could not be formatted]"
+_REMOVED: Final = "[dataprotect: field could not be pseudonymised]"
 
 
 class PseudonymisingFilter(logging.Filter):
@@ -527,10 +528,15 @@ class PseudonymisingFilter(logging.Filter):
         try:
             self._rewrite(record)
         except Exception:  # noqa: BLE001 -- a filter must never raise
+            # Fail closed: nothing that was not pseudonymised may remain.
             record.msg = _FAILED
             record.args = None
             record.exc_info = None
             record.exc_text = None
+            record.stack_info = None
+            fields = record.__dict__
+            for name in fields.keys() - _RECORD_ATTRS:
+                fields[name] = _REMOVED
         return True
 
     def _rewrite(self, record: logging.LogRecord) -> None:
@@ -553,7 +559,10 @@ class PseudonymisingFilter(logging.Filter):
         for name in fields.keys() - _RECORD_ATTRS:
             value = fields[name]
             if isinstance(value, (str, dict, list, tuple)):
-                fields[name] = p.walk({name: value})[name]
+                try:
+                    fields[name] = p.walk({name: value})[name]
+                except Exception:  # noqa: BLE001 -- drop it, keep the rest
+                    fields[name] = _REMOVED
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(
                 record.exc_info
