@@ -149,3 +149,12 @@ class TestSentry:
         assert transport.events
         assert "anna@example.ch" not in dump
         assert "<email:" in dump
+
+    def test_hook_fails_closed(self) -> None:
+        """Nesting beyond the walk's depth and non-str keys are not kept raw."""
+        hook = before_send(Pseudonymiser(key=KEY))
+        deep: Any = "anna@example.ch"
+        for _ in range(80):
+            deep = {"k": deep}
+        event = {"extra": {"deep": deep, "ids": {7: "anna@example.ch"}}}
+        assert "anna@example.ch" not in json.dumps(hook(event, {}))

@@ -54,7 +54,7 @@ _KEEP = frozenset(
 
 def _clean(p: Pseudonymiser, obj: Any, depth: int = 0) -> Any:
     if depth > 64:
-        return obj
+        return "[depth]"
     if isinstance(obj, dict):
         out: dict[Any, Any] = {}
         for key, value in obj.items():
@@ -66,7 +66,7 @@ def _clean(p: Pseudonymiser, obj: Any, depth: int = 0) -> Any:
                 out[key] = (
                     p.walk({key: value})[key]
                     if isinstance(key, str)
-                    else value
+                    else p.walk(value)
                 )
         return out
     if isinstance(obj, list):
