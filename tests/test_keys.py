@@ -286,3 +286,49 @@ class TestFIPS:
         status = fips_status()
         assert "OpenSSL" in status.openssl_version
         assert isinstance(status.fips_enabled, bool)
+
+
+class TestNoLeaks:
+    @settings(max_examples=25, deadline=None)
+    @given(
+        right=st.text(min_size=4, max_size=24).map(lambda t: "Zq9" + t),
+        wrong=st.text(min_size=4, max_size=24).map(lambda t: "Wx8" + t),
+    )
+    def test_passphrases_never_shown(self, right, wrong):
+        """Neither passphrase reaches a repr, a message or a traceback."""
+        import traceback
+
+        data = Keyring.generate().to_bytes(kek=cheap_passphrase(right))
+        kek = cheap_passphrase(wrong)
+        assert right not in repr(kek)
+        assert wrong not in repr(kek)
+        with pytest.raises(KeyringError) as info:
+            Keyring.from_bytes(data, kek=kek)
+        text = "".join(traceback.format_exception(info.value))
+        assert right not in text
+        assert wrong not in text
+        assert (
+            info.value.__context__ is None or info.value.__suppress_context__
+        )
+
+    @given(
+        pin=st.text(
+            st.characters(codec="ascii", exclude_characters=";&?="),
+            min_size=4,
+            max_size=16,
+        ).map(lambda t: "Zq9" + t)
+    )
+    def test_pkcs11_pin_never_shown(self, pin):
+        """A pin-value in a URI reaches neither repr nor an error message."""
+        import traceback
+
+        from urllib.parse import quote
+
+        base = f"pkcs11:token=t;object=o?pin-value={quote(pin, safe='')}"
+        kek = PKCS11KEK(base + "&module-path=/nonexistent.so")
+        assert pin not in repr(kek)
+        with pytest.raises(ConfigurationError) as info:
+            PKCS11KEK(base)  # no module path
+        text = "".join(traceback.format_exception(info.value))
+        assert pin not in text
+        assert quote(pin, safe="") not in text
