@@ -799,3 +799,25 @@ class TestAccessTokens:
         token = generate_token("myapp")
         broken = token[:-1] + ("A" if token[-1] != "A" else "B")
         assert p.findings(f"id {broken} ok") == []
+
+
+class TestNoLeaks:
+    @given(key=st.binary(min_size=32, max_size=32))
+    def test_key_never_shown(self, key: bytes) -> None:
+        """The key is not in the pseudonymiser's repr, nor in its filter's."""
+        p = Pseudonymiser(key=key)
+        assert key.hex() not in repr(p)
+        assert repr(key)[2:-1] not in repr(p)
+        assert key.hex() not in repr(PseudonymisingFilter(p))
+
+    @given(
+        key=st.binary(min_size=8, max_size=64).filter(lambda k: len(k) != 32)
+    )
+    def test_bad_key_never_shown(self, key: bytes) -> None:
+        """A key of the wrong length is refused without echoing it."""
+        import traceback
+
+        with pytest.raises(ConfigurationError) as info:
+            Pseudonymiser(key=key)
+        text = "".join(traceback.format_exception(info.value))
+        assert key.hex() not in text

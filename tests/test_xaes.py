@@ -133,3 +133,22 @@ class TestInputs:
         """generate_key returns fresh 32-byte keys."""
         assert len(XAES256GCM.generate_key()) == 32
         assert XAES256GCM.generate_key() != XAES256GCM.generate_key()
+
+
+class TestNoLeaks:
+    @given(key=keys, plaintext=st.binary(min_size=8, max_size=64))
+    def test_key_and_plaintext_never_shown(self, key, plaintext):
+        """Neither the key nor the plaintext is in a repr or a traceback."""
+        import traceback
+
+        xaes = XAES256GCM(key)
+        assert key.hex() not in repr(xaes)
+        nonce = bytes(24)
+        sealed = bytearray(xaes.encrypt(nonce, plaintext, None))
+        sealed[0] ^= 1
+        with pytest.raises(DecryptionError) as info:
+            xaes.decrypt(nonce, bytes(sealed), None)
+        text = "".join(traceback.format_exception(info.value))
+        assert str(info.value) == "decryption failed"
+        for secret in (key, plaintext, bytes(sealed)):
+            assert secret.hex() not in text
