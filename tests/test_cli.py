@@ -203,3 +203,14 @@ class TestNoSecretOnArgv:
         assert out.exit_code == 2
         assert "pin-value" in out.output
         assert self.PIN not in out.output
+
+    def test_url_credentials_not_echoed(self, run):
+        """A URL with a password given as a local file is not echoed back."""
+        run("keys", "new", "r.dpkr", "--kek", "env:APP_KEK")
+        url = "sftp://user:Zq9-secret@host/data.bin"
+        out = run(
+            "encrypt", url, "--keyring", "r.dpkr", "--kek", "env:APP_KEK"
+        )
+        assert out.exit_code == 2
+        assert "Zq9-secret" not in out.output
+        assert "[secure]@host/data.bin" in out.output

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import re
 
 from typing import Any
 
@@ -58,9 +60,30 @@ class _Group(click.Group):
             msg = f"missing optional dependency: {exc.name or exc}"
             raise InputError(msg) from None
         except OSError as exc:
-            name = f": {exc.filename}" if exc.filename else ""
+            name = f": {_shown_path(exc.filename)}" if exc.filename else ""
             msg = f"{exc.strerror}{name}"
             raise InputError(msg) from None
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+
+
+def _shown_path(filename: object) -> str:
+    """*filename* for a message, credentials masked if it is a URL.
+
+    A URL given where a local path was expected (``sftp://user:pw@host/x``)
+    ends up in the OSError; everything before its last ``@`` is masked.
+    """
+    if isinstance(filename, (str, bytes, os.PathLike)):
+        text = os.fsdecode(filename)
+    else:
+        text = str(filename)
+    head, at, tail = text.rpartition("@")
+    if not at or ":" not in head:
+        return text
+    scheme = head.partition(":")[0]
+    prefix = f"{scheme}://" if _SCHEME.fullmatch(scheme) else ""
+    return f"{prefix}[secure]@{tail}"
 
 
 @click.group(
