@@ -332,3 +332,17 @@ class TestNoLeaks:
         text = "".join(traceback.format_exception(info.value))
         assert pin not in text
         assert quote(pin, safe="") not in text
+
+    @given(value=st.text(min_size=8, max_size=40).map(lambda t: "Zq9" + t))
+    def test_env_kek_refuses_pickling(self, value):
+        """An EnvKEK holds the environment mapping, so it is never pickled."""
+        import copy
+
+        kek = EnvKEK("APP_KEK", environ={"APP_KEK": value})
+        with pytest.raises(
+            TypeError, match="EnvKEK objects cannot be pickled"
+        ):
+            pickle.dumps(kek)
+        with pytest.raises(TypeError):
+            copy.deepcopy(kek)
+        assert value not in repr(kek)

@@ -225,7 +225,7 @@ class PassphraseKEK(Unpicklable):
         return _open(key, rest, associated_data + head)
 
 
-class EnvKEK:
+class EnvKEK(Unpicklable):
     """A raw 256-bit KEK, base64-encoded in an environment variable.
 
     The variable is read each time the KEK is used, never stored.  Make a
