@@ -626,3 +626,17 @@ def demo_step(workdir: Path) -> None:
     click.echo(
         f"  retention keep_last=2: kept {len(result.keep)}, removed {len(result.remove)}"
     )
+
+
+def _add_age_commands() -> None:
+    from dataprotect.cli._backup_age import (
+        age_decrypt,
+        age_encrypt,
+        age_keygen,
+    )
+
+    for command in (age_encrypt, age_decrypt, age_keygen):
+        backup.add_command(command)
+
+
+_add_age_commands()
