@@ -1,4 +1,4 @@
-"""``dataprotect backup``: keygen, create, restore, verify, list, prune."""
+"""``dataprotect backup``: keygen, create, restore, verify, list, prune (and the age commands of ``_backup_age``)."""
 
 from __future__ import annotations
 
@@ -230,7 +230,7 @@ def _identity_options(func: Any) -> Any:
 
 @click.group()
 def backup() -> None:
-    """Encrypted backups: keys, create, restore, verify, list, prune."""
+    """Encrypted backups: keys, create, restore, verify, list, prune; age files."""
 
 
 @backup.command()
