@@ -292,6 +292,20 @@ class TestErrors:
         for args in cases:
             _one_line_error(_run(*args, input=b""))
 
+    def test_native_commands_bound_key_files(self, tmp_path):
+        """backup create -R / restore -i: binary, huge or missing key files are one line."""
+        junk = tmp_path / "junk"
+        junk.write_bytes(b"\xff\xfe not text")
+        big = tmp_path / "big"
+        big.write_bytes(b"#" * (1 << 20) + b"\n")
+        (tmp_path / "p").write_bytes(b"x")
+        for path in (junk, big, tmp_path / "missing"):
+            create = [str(tmp_path / "p"), "--to", str(tmp_path / "d")]
+            _one_line_error(_run("create", *create, "-R", str(path)))
+            restore = [str(tmp_path / "b.dpbk"), "-i", str(path)]
+            _one_line_error(_run("restore", *restore))
+        assert not (tmp_path / "d").exists()
+
     def test_failed_decryption_leaves_no_file(self, tmp_path, keyfile):
         """A tampered, truncated or foreign file: exit 2, no output file, old file kept."""
         data = _data(3 * CHUNK, 2)

@@ -608,16 +608,16 @@ def _parse_manifest(
             if sig is None
             else base64.b64decode(sig["key"], validate=True)
         )
-        if (
-            size < 0
-            or created.tzinfo is None
-            or not isinstance(label, str | None)
-            or compression not in (None, "zstd")
-        ):
-            raise ValueError(_FAILED)
     except (ValueError, KeyError, TypeError, RecursionError, OverflowError):
         # RecursionError: deeply nested JSON; OverflowError: Infinity.
         raise BackupIntegrityError(_FAILED) from None
+    if (
+        size < 0
+        or created.tzinfo is None
+        or not isinstance(label, str | None)
+        or compression not in (None, "zstd")
+    ):
+        raise BackupIntegrityError(_FAILED)
     verified = False
     if alg is not None and raw is not None:
         if not _verify(

@@ -1,4 +1,7 @@
-"""``dataprotect backup``: keygen, create, restore, verify, list, prune (and the age commands of ``_backup_age``)."""
+"""``dataprotect backup``: keygen, create, restore, verify, list, prune.
+
+The age commands live in :mod:`dataprotect.cli._backup_age`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +34,13 @@ from dataprotect.backup import (
 )
 from dataprotect.backup._format import SigningKey, VerifyKey
 from dataprotect.backup._store import SUFFIX
+from dataprotect.cli._backup_age import (
+    _key_lines,
+    _read_key_file,
+    age_decrypt,
+    age_encrypt,
+    age_keygen,
+)
 from dataprotect.cli._common import (
     InputError,
     input_file,
@@ -46,15 +56,8 @@ __all__ = ["backup", "demo_step"]
 
 
 def _lines(path: str, what: str) -> Iterator[str]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"cannot read {what} file: {exc.strerror}"
-        raise InputError(msg) from None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            yield line
+    # Bounded (1 MiB), and one line on a missing, binary or huge file.
+    yield from _key_lines(_read_key_file(path, what))
 
 
 def _storage_options(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -628,15 +631,5 @@ def demo_step(workdir: Path) -> None:
     )
 
 
-def _add_age_commands() -> None:
-    from dataprotect.cli._backup_age import (
-        age_decrypt,
-        age_encrypt,
-        age_keygen,
-    )
-
-    for command in (age_encrypt, age_decrypt, age_keygen):
-        backup.add_command(command)
-
-
-_add_age_commands()
+for _command in (age_encrypt, age_decrypt, age_keygen):
+    backup.add_command(_command)
