@@ -86,6 +86,9 @@ _MAX_SIGNATURE: Final = 256
 _HOLD: Final = _MAX_MANIFEST + _MAX_SIGNATURE + _TRAILER.size
 _MAX_LABEL: Final = 1024
 _MAX_STANZAS: Final = 255
+# The largest stanza written (ML-KEM-768+X25519) is 1168 bytes; a reader
+# refuses more, so an unauthenticated header is at most about 1 MiB.
+_MAX_STANZA_BODY: Final = 4096
 _MAX_PASSPHRASE_TRIES: Final = 4
 # Levels above 19 need windows of up to 128 MiB; the reader refuses frames
 # whose window exceeds 8 MiB, so memory stays bounded for hostile input.
@@ -370,6 +373,9 @@ def encrypt(
     )
     for recipient in recipients:
         stanza_type, body = recipient._wrap(file_key)  # noqa: SLF001
+        if len(body) > _MAX_STANZA_BODY:  # pragma: no cover - own recipients
+            msg = "a recipient stanza exceeds 4096 bytes"
+            raise ConfigurationError(msg)
         header += _STANZA.pack(stanza_type, len(body)) + body
     mac = _mac(file_key, bytes(header))
     header += mac
@@ -548,6 +554,9 @@ def read_header(src: BinaryIO) -> _Header:
         if len(head) < _STANZA.size:
             raise BackupIntegrityError(_FAILED)
         stanza_type, length = _STANZA.unpack(head)
+        if length > _MAX_STANZA_BODY:
+            msg = "backup header stanza exceeds 4096 bytes"
+            raise BackupFormatError(msg)
         body = _read_exact(src, length)
         if len(body) < length:
             raise BackupIntegrityError(_FAILED)
@@ -599,8 +608,16 @@ def _parse_manifest(
             if sig is None
             else base64.b64decode(sig["key"], validate=True)
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError, OverflowError):
+        # RecursionError: deeply nested JSON; OverflowError: Infinity.
         raise BackupIntegrityError(_FAILED) from None
+    if (
+        size < 0
+        or created.tzinfo is None
+        or not isinstance(label, str | None)
+        or compression not in (None, "zstd")
+    ):
+        raise BackupIntegrityError(_FAILED)
     verified = False
     if alg is not None and raw is not None:
         if not _verify(

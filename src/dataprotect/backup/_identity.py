@@ -309,10 +309,18 @@ _P256_ORDER: Final = int(
 )
 
 
+# The longest key text (an ML-KEM-768+X25519 recipient) is 1963
+# characters; longer input is refused before the checksum is computed.
+_MAX_KEY_TEXT: Final = 4096
+
+
 def _decode(text: str, hrp: str) -> tuple[str, bytes]:
     if not isinstance(text, str):
         msg = "key text must be str"  # type: ignore[unreachable]
         raise TypeError(msg)
+    if len(text) > _MAX_KEY_TEXT:
+        msg = "key text is longer than 4096 characters"
+        raise ConfigurationError(msg)
     try:
         got, data = _bech32.decode(text.strip())
     except ValueError:

@@ -88,8 +88,14 @@ _VERSION: Final = b"age-encryption.org/v1\n"
 _PREFIX: Final = b"age-encryption.org/"
 _CHUNK: Final = 64 * 1024
 _FILE_KEY_SIZE: Final = 16
-_MAX_LINE: Final = 1 << 20
-_MAX_HEADER: Final = 16 << 20
+# Bounds on hostile input, checked before the work they would cause.  The
+# longest legitimate header line (a hybrid stanza's share) is 1.5 KB, and
+# each stanza costs an X25519 or ML-KEM operation per identity.
+_MAX_LINE: Final = 64 << 10
+_MAX_HEADER: Final = 4 << 20
+_MAX_STANZAS: Final = 1024
+_MAX_WHITESPACE: Final = 64 << 10
+_MAX_KEY_TEXT: Final = 4096
 _B64: Final = re.compile(rb"[A-Za-z0-9+/]*")
 _DECIMAL: Final = re.compile(r"[1-9][0-9]*")
 _X25519_LABEL: Final = b"age-encryption.org/v1/X25519"
@@ -641,6 +647,9 @@ def parse_recipient(text: str) -> X25519Recipient | HybridRecipient:
 
     .. versionadded:: 0.1.0
     """
+    if len(text) > _MAX_KEY_TEXT:
+        msg = "recipient text is longer than 4096 characters"
+        raise ConfigurationError(msg)
     try:
         hrp, data = _bech32.decode(text.strip())
     except ValueError:
@@ -664,6 +673,9 @@ def parse_identity(text: str) -> X25519Identity | HybridIdentity:
 
     .. versionadded:: 0.1.0
     """
+    if len(text) > _MAX_KEY_TEXT:
+        msg = "identity text is longer than 4096 characters"
+        raise ConfigurationError(msg)
     try:
         hrp, data = _bech32.decode(text.strip())
     except ValueError:
@@ -777,9 +789,13 @@ class _ArmorReader(io.RawIOBase):
         raise AgeArmorError(msg)
 
     def _begin(self) -> None:
-        line = self._src.readline(_MAX_LINE)
+        line = self._src.readline(_MAX_WHITESPACE)
+        seen = len(line)
         while line and not line.strip(_WHITESPACE):
-            line = self._src.readline(_MAX_LINE)
+            line = self._src.readline(_MAX_WHITESPACE)
+            seen += len(line)
+            if seen > _MAX_WHITESPACE + len(_ARMOR_BEGIN) + 2:
+                self._fail()
         first = (
             line.lstrip(_WHITESPACE).removesuffix(b"\n").removesuffix(b"\r")
         )
@@ -797,8 +813,10 @@ class _ArmorReader(io.RawIOBase):
         if has_eol:
             content = content.removesuffix(b"\r")
         if content == _ARMOR_END:
+            trailing = 0
             while chunk := self._src.read(_CHUNK):
-                if chunk.strip(_WHITESPACE):
+                trailing += len(chunk)
+                if chunk.strip(_WHITESPACE) or trailing > _MAX_WHITESPACE:
                     self._fail()
             self._done = True
             return
@@ -856,12 +874,20 @@ def _read_header(src: io.BufferedReader) -> tuple[list[_Stanza], bytes, bytes]:
     stanzas: list[_Stanza] = []
     line = _line(src)
     while line.startswith(b"-> "):
+        if len(stanzas) >= _MAX_STANZAS:
+            msg = "age header has more than 1024 stanzas"
+            raise AgeFormatError(msg)
         raw.append(line)
+        size += len(line)
         args = _args(line)
         body = []
         while True:
             body_line = _line(src)
             raw.append(body_line)
+            size += len(body_line)
+            if size > _MAX_HEADER:
+                msg = "age header is larger than 4 MiB"
+                raise AgeFormatError(msg)
             text = body_line[:-1]
             if len(text) > 64 or not _B64.fullmatch(text):
                 msg = "age stanza body is malformed"
@@ -872,10 +898,6 @@ def _read_header(src: io.BufferedReader) -> tuple[list[_Stanza], bytes, bytes]:
         stanzas.append(
             _Stanza(args, _unb64(b"".join(body), "age stanza body"))
         )
-        size += sum(len(x) for x in raw[-len(body) - 1 :])
-        if size > _MAX_HEADER:
-            msg = "age header is too large"
-            raise AgeFormatError(msg)
         line = _line(src)
     if not stanzas or not line.startswith(b"--- ") or len(line) != 48:
         msg = "age header MAC line is malformed"

@@ -1,4 +1,7 @@
-"""``dataprotect backup``: keygen, create, restore, verify, list, prune."""
+"""``dataprotect backup``: keygen, create, restore, verify, list, prune.
+
+The age commands live in :mod:`dataprotect.cli._backup_age`.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +34,13 @@ from dataprotect.backup import (
 )
 from dataprotect.backup._format import SigningKey, VerifyKey
 from dataprotect.backup._store import SUFFIX
+from dataprotect.cli._backup_age import (
+    _key_lines,
+    _read_key_file,
+    age_decrypt,
+    age_encrypt,
+    age_keygen,
+)
 from dataprotect.cli._common import (
     InputError,
     input_file,
@@ -46,15 +56,8 @@ __all__ = ["backup", "demo_step"]
 
 
 def _lines(path: str, what: str) -> Iterator[str]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"cannot read {what} file: {exc.strerror}"
-        raise InputError(msg) from None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            yield line
+    # Bounded (1 MiB), and one line on a missing, binary or huge file.
+    yield from _key_lines(_read_key_file(path, what))
 
 
 def _storage_options(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -230,7 +233,7 @@ def _identity_options(func: Any) -> Any:
 
 @click.group()
 def backup() -> None:
-    """Encrypted backups: keys, create, restore, verify, list, prune."""
+    """Encrypted backups: keys, create, restore, verify, list, prune; age files."""
 
 
 @backup.command()
@@ -626,3 +629,7 @@ def demo_step(workdir: Path) -> None:
     click.echo(
         f"  retention keep_last=2: kept {len(result.keep)}, removed {len(result.remove)}"
     )
+
+
+for _command in (age_encrypt, age_decrypt, age_keygen):
+    backup.add_command(_command)

@@ -1,0 +1,408 @@
+"""Resource bounds and secret hygiene of the backup and age readers.
+
+Every reader must refuse an oversized value from a hostile file with a
+``BackupError`` subclass (``ConfigurationError`` for key text) before it
+allocates much memory or spends much CPU, and no error, repr or traceback
+may show key material, a passphrase or plaintext.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import traceback
+
+import pytest
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataprotect import backup
+from dataprotect.backup import _format as fmt
+from dataprotect.backup import _identity, age
+from dataprotect.errors import (
+    AgeArmorError,
+    AgeError,
+    AgeFormatError,
+    AgeNoMatchError,
+    BackupError,
+    BackupFormatError,
+    BackupIntegrityError,
+    ConfigurationError,
+    DataProtectError,
+    NoIdentityError,
+)
+
+
+X = backup.generate_identity("x25519")
+AGE_ID = age.generate_x25519_identity()
+# Cheap argon2 so the tests stay fast; the bounds are about hostile files.
+CHEAP = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+secrets_text = st.text(
+    alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E),
+    min_size=10,
+    max_size=40,
+)
+
+
+class Metered(io.RawIOBase):
+    """A source that counts what is read from it (endless if *filler*)."""
+
+    def __init__(self, data: bytes, filler: bytes = b"") -> None:
+        self._data = memoryview(data)
+        self._filler = filler
+        self._phase = 0
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # type: ignore[override]
+        n = len(buf)
+        if self._data:
+            n = min(n, len(self._data))
+            buf[:n] = self._data[:n]
+            self._data = self._data[n:]
+        elif self._filler:
+            size = len(self._filler)
+            reps = self._filler * (n // size + 2)
+            buf[:n] = reps[self._phase : self._phase + n]
+            self._phase = (self._phase + n) % size
+        else:
+            return 0
+        self.consumed += n
+        return n
+
+
+def _seal(data: bytes, recipients, **kwargs) -> bytes:
+    out = io.BytesIO()
+    backup.encrypt(io.BytesIO(data), out, recipients, **kwargs)
+    return out.getvalue()
+
+
+def _unseal(blob, identities, **kwargs) -> bytes:
+    out = io.BytesIO()
+    src = blob if isinstance(blob, io.RawIOBase) else io.BytesIO(blob)
+    backup.decrypt(src, out, identities, **kwargs)
+    return out.getvalue()
+
+
+def _fixed(log: int = 12, count: int = 1, flags: int = 0) -> bytes:
+    return fmt._FIXED.pack(
+        fmt.MAGIC, fmt.VERSION, flags, log, bytes(16), count
+    )
+
+
+class TestNativeHeader:
+    def test_oversized_stanza_refused_before_reading_it(self):
+        """A stanza length over 4096 bytes is refused before its body is read."""
+        src = Metered(_fixed() + fmt._STANZA.pack(1, 0xFFFF), filler=b"\0")
+        with pytest.raises(BackupFormatError, match="stanza exceeds 4096"):
+            _unseal(src, [X])
+        assert src.consumed < 1024
+
+    def test_largest_real_stanza_fits(self):
+        """The largest stanza written (ML-KEM-768+X25519) is under the bound."""
+        pq = backup.generate_identity("mlkem768-x25519")
+        blob = _seal(b"pq", [pq.recipient])
+        header = fmt.read_header(io.BytesIO(blob))
+        assert len(header.stanzas[0][1]) <= fmt._MAX_STANZA_BODY
+        assert _unseal(blob, [pq]) == b"pq"
+
+    def test_stanza_count_is_one_byte(self):
+        """255 stanzas (the format's maximum) cost nothing for unknown types."""
+        header = _fixed(count=255) + fmt._STANZA.pack(0xEE, 0) * 255
+        with pytest.raises(NoIdentityError):
+            _unseal(header + bytes(32) + bytes(64), [X])
+        with pytest.raises(ConfigurationError):
+            _seal(b"x", [X.recipient] * 256)
+
+    @pytest.mark.parametrize("log", [0, 11, 25, 255])
+    def test_segment_size_bounds(self, log):
+        """Segment sizes outside 4 KiB-16 MiB are refused from the header."""
+        src = Metered(_fixed(log=log) + bytes(1 << 16))
+        with pytest.raises(BackupIntegrityError):
+            _unseal(src, [X])
+        assert src.consumed <= fmt._FIXED.size
+
+    def test_unknown_flags_refused(self):
+        """Unknown header flags are refused before any stanza is read."""
+        with pytest.raises(BackupIntegrityError):
+            _unseal(_fixed(flags=0x80) + bytes(64), [X])
+
+    def test_at_most_four_passphrase_stanzas_tried(self):
+        """Only the first four passphrase stanzas are tried (argon2 per try)."""
+        phrases = [
+            backup.PassphraseRecipient(f"phrase {i}", **CHEAP)
+            for i in range(5)
+        ]
+        blob = _seal(b"five", phrases)
+        assert _unseal(blob, [phrases[3]]) == b"five"
+        with pytest.raises(NoIdentityError):
+            _unseal(blob, [phrases[4]])
+
+    @pytest.mark.parametrize(
+        ("offset", "value"),
+        [(1, 17), (5, (1 << 20) + 1), (9, 0)],
+        ids=["time", "memory", "lanes"],
+    )
+    def test_argon2_cost_bounds(self, offset, value):
+        """argon2 time over 16, memory over 1 GiB or zero lanes: skipped."""
+        phrase = backup.PassphraseRecipient("pw", **CHEAP)
+        blob = bytearray(_seal(b"x", [phrase]))
+        start = fmt._FIXED.size + 3
+        assert blob[start : start + 1] == b"A"
+        if offset == 9:
+            blob[start + offset] = value
+        else:
+            struct.pack_into(">I", blob, start + offset, value)
+        with pytest.raises(NoIdentityError):
+            _unseal(bytes(blob), [phrase])
+
+
+class TestNativeManifest:
+    def _with_manifest(self, monkeypatch, manifest: bytes) -> bytes:
+        monkeypatch.setattr(fmt, "_manifest_json", lambda _doc: manifest)
+        return _seal(b"payload", [X.recipient])
+
+    def test_oversized_manifest_refused(self, monkeypatch):
+        """A manifest over 16 KiB (authenticated, from a hostile producer) fails."""
+        doc = {"pad": "x" * fmt._MAX_MANIFEST}
+        blob = self._with_manifest(monkeypatch, json.dumps(doc).encode())
+        monkeypatch.undo()
+        with pytest.raises(BackupIntegrityError):
+            _unseal(blob, [X])
+
+    @pytest.mark.parametrize(
+        "manifest",
+        [
+            b"[" * 5000 + b"]" * 5000,
+            (
+                b'{"created":"2026-01-01T00:00:00+00:00","size":Infinity,'
+                b'"sha256":"","label":null,"compression":null,"signature":null}'
+            ),
+            (
+                b'{"created":"2026-01-01T00:00:00+00:00","size":-1,'
+                b'"sha256":"","label":null,"compression":null,"signature":null}'
+            ),
+            (
+                b'{"created":"2026-01-01T00:00:00","size":7,'
+                b'"sha256":"","label":null,"compression":null,"signature":null}'
+            ),
+            (
+                b'{"created":"2026-01-01T00:00:00+00:00","size":7,'
+                b'"sha256":"","label":{"a":1},"compression":null,"signature":null}'
+            ),
+            (
+                b'{"created":"2026-01-01T00:00:00+00:00","size":7,'
+                b'"sha256":"","label":null,"compression":"xz","signature":null}'
+            ),
+            (
+                b'{"created":"2026-01-01T00:00:00+00:00","size":7,'
+                b'"sha256":"","label":null,"compression":null,"signature":"x"}'
+            ),
+            b"\xff\xfe",
+        ],
+        ids=[
+            "nesting",
+            "infinity",
+            "negative",
+            "naive-time",
+            "label-type",
+            "compression",
+            "signature-type",
+            "not-utf8",
+        ],
+    )
+    def test_hostile_manifest_is_an_integrity_error(
+        self, monkeypatch, manifest
+    ):
+        """Deep nesting, Infinity, wrong types: BackupIntegrityError, no crash."""
+        blob = self._with_manifest(monkeypatch, manifest)
+        monkeypatch.undo()
+        with pytest.raises(BackupIntegrityError):
+            _unseal(blob, [X])
+
+
+class TestAgeHeader:
+    def _header(self, stanzas: bytes) -> bytes:
+        return b"age-encryption.org/v1\n" + stanzas
+
+    def test_too_many_stanzas(self):
+        """More than 1024 stanzas are refused before any is unwrapped."""
+        many = self._header(
+            b"-> grease\n\n" * 1025 + b"--- " + b"A" * 43 + b"\n"
+        )
+        with pytest.raises(AgeFormatError, match="more than 1024 stanzas"):
+            age.decrypt(io.BytesIO(many), io.BytesIO(), [AGE_ID])
+        ok = self._header(
+            b"-> grease\n\n" * 1024 + b"--- " + b"A" * 43 + b"\n"
+        )
+        with pytest.raises(AgeNoMatchError):
+            age.decrypt(io.BytesIO(ok), io.BytesIO(), [AGE_ID])
+
+    def test_endless_stanza_body(self):
+        """A stanza body that never ends stops at 4 MiB of header."""
+        src = Metered(self._header(b"-> grease\n"), filler=b"A" * 64 + b"\n")
+        with pytest.raises(AgeFormatError, match="larger than 4 MiB"):
+            age.decrypt(src, io.BytesIO(), [AGE_ID])
+        assert src.consumed < (4 << 20) + (1 << 20)
+
+    def test_header_size_over_many_stanzas(self):
+        """Large stanzas add up to the 4 MiB header bound."""
+        body = b"A" * 64 + b"\n"
+        stanza = b"-> grease\n" + body * 8000 + b"\n"
+        src = Metered(self._header(stanza * 10))
+        with pytest.raises(AgeFormatError, match="larger than 4 MiB"):
+            age.decrypt(src, io.BytesIO(), [AGE_ID])
+
+    def test_overlong_line(self):
+        """A header line over 64 KiB is refused after reading at most 64 KiB."""
+        src = Metered(self._header(b"-> "), filler=b"x")
+        with pytest.raises(AgeFormatError, match="overlong line"):
+            age.decrypt(src, io.BytesIO(), [AGE_ID])
+        assert src.consumed < (64 << 10) + (128 << 10)
+
+    def test_hybrid_stanza_line_fits(self):
+        """The longest real header line (a hybrid share) is well under the bound."""
+        pq = age.generate_hybrid_identity()
+        out = io.BytesIO()
+        age.encrypt(io.BytesIO(b"pq"), out, [pq.recipient])
+        longest = max(len(x) for x in out.getvalue().split(b"\n")[:4])
+        assert 1400 < longest < age._MAX_LINE
+
+    @pytest.mark.parametrize("factor", ["23", "30", "100", "018"])
+    def test_scrypt_work_factor_bound(self, factor):
+        """Work factors above 22, long or zero-padded ones are refused unworked."""
+        stanza = f"-> scrypt {'A' * 22} {factor}\n{'A' * 43}\n".encode()
+        blob = self._header(stanza + b"--- " + b"A" * 43 + b"\n")
+        with pytest.raises(AgeFormatError):
+            age.decrypt(io.BytesIO(blob), io.BytesIO(), passphrase="pw")
+
+    def test_armor_leading_whitespace_bound(self):
+        """More than 64 KiB of whitespace before the armor is refused."""
+        src = Metered(b"", filler=b"\n")
+        with pytest.raises(AgeArmorError):
+            age.decrypt(src, io.BytesIO(), [AGE_ID], armor=True)
+        assert src.consumed < (64 << 10) * 3
+
+    def test_armor_trailing_whitespace_bound(self):
+        """More than 64 KiB of whitespace after the armor is refused; a little is fine."""
+        out = io.BytesIO()
+        age.encrypt(io.BytesIO(b"a"), out, [AGE_ID.recipient], armor=True)
+        armored = out.getvalue()
+        plain = io.BytesIO()
+        age.decrypt(io.BytesIO(armored + b"\n \t\r\n" * 100), plain, [AGE_ID])
+        assert plain.getvalue() == b"a"
+        src = Metered(armored, filler=b" ")
+        with pytest.raises(AgeArmorError):
+            age.decrypt(src, io.BytesIO(), [AGE_ID])
+        assert src.consumed < len(armored) + (64 << 10) * 3
+
+    def test_armor_line_length_bound(self):
+        """An armor line over 64 characters is refused."""
+        body = b"-----BEGIN AGE ENCRYPTED FILE-----\n" + b"A" * 100000
+        with pytest.raises(AgeArmorError):
+            age.decrypt(io.BytesIO(body), io.BytesIO(), [AGE_ID])
+
+
+class TestKeyText:
+    @pytest.mark.parametrize(
+        "parse",
+        [
+            age.parse_recipient,
+            age.parse_identity,
+            backup.parse_recipient,
+            backup.parse_identity,
+        ],
+    )
+    def test_overlong_key_text_refused(self, parse):
+        """Key text over 4096 characters is refused before the checksum."""
+        with pytest.raises(ConfigurationError, match="longer than 4096"):
+            parse("q" * 100_000)
+
+    def test_longest_real_keys_fit(self):
+        """Hybrid recipients (about 1960 characters) parse under the bound."""
+        pq = age.generate_hybrid_identity()
+        text = str(pq.recipient)
+        assert len(text) < age._MAX_KEY_TEXT
+        assert age.parse_recipient(text) == pq.recipient
+        native = backup.generate_identity("mlkem768-x25519")
+        assert len(str(native.recipient)) < _identity._MAX_KEY_TEXT
+        assert (
+            backup.parse_recipient(str(native.recipient)) == native.recipient
+        )
+
+
+class TestNoLeaks:
+    @settings(max_examples=20, deadline=None)
+    @given(
+        passphrase=secrets_text, plaintext=st.binary(min_size=8, max_size=64)
+    )
+    def test_native_passphrase_and_plaintext(self, passphrase, plaintext):
+        """Wrong or tampered passphrase backups never show secret or plaintext."""
+        phrase = backup.PassphraseRecipient(passphrase, **CHEAP)
+        wrong = backup.PassphraseRecipient(passphrase + "!", **CHEAP)
+        assert passphrase not in repr(phrase)
+        assert passphrase not in str(phrase)
+        blob = _seal(plaintext, [phrase])
+        tampered = bytearray(blob)
+        tampered[-20] ^= 1
+        for bad, ident in ((blob, wrong), (bytes(tampered), phrase)):
+            with pytest.raises(BackupError) as info:
+                _unseal(bad, [ident])
+            text = "".join(traceback.format_exception(info.value))
+            assert passphrase not in text
+            assert repr(plaintext) not in text
+
+    @settings(max_examples=20, deadline=None)
+    @given(
+        passphrase=secrets_text, plaintext=st.binary(min_size=8, max_size=64)
+    )
+    def test_age_passphrase_and_plaintext(self, passphrase, plaintext):
+        """age errors and reprs never show the passphrase or plaintext."""
+        recipient = age.ScryptRecipient(passphrase, work_factor=4)
+        identity = age.ScryptIdentity(passphrase)
+        for shown in (repr(recipient), repr(identity), str(identity)):
+            assert passphrase not in shown
+        out = io.BytesIO()
+        age.encrypt(io.BytesIO(plaintext), out, [recipient])
+        tampered = bytearray(out.getvalue())
+        tampered[-5] ^= 1
+        cases = [
+            (out.getvalue(), passphrase + "!"),
+            (bytes(tampered), passphrase),
+        ]
+        for bad, guess in cases:
+            with pytest.raises(AgeError) as info:
+                age.decrypt(io.BytesIO(bad), io.BytesIO(), passphrase=guess)
+            text = "".join(traceback.format_exception(info.value))
+            assert passphrase not in text
+            assert repr(plaintext) not in text
+
+    @settings(max_examples=30, deadline=None)
+    @given(data=st.data())
+    def test_broken_identity_text_not_echoed(self, data):
+        """A corrupted identity string never appears in the error."""
+        secret = data.draw(
+            st.sampled_from([AGE_ID.to_text(), X.to_text()]), label="secret"
+        )
+        pos = data.draw(st.integers(0, len(secret) - 1), label="pos")
+        char = data.draw(st.sampled_from("QPZRY9X8GF2TVDW0"), label="char")
+        broken = secret[:pos] + char + secret[pos + 1 :]
+        parse = (
+            age.parse_identity
+            if secret.startswith("AGE-")
+            else backup.parse_identity
+        )
+        if broken == secret:
+            return
+        try:
+            parse(broken)
+        except DataProtectError as exc:
+            text = "".join(traceback.format_exception(exc))
+            assert broken not in text
+            assert broken.lower() not in text
+            assert secret[-30:] not in text
+            assert secret[-30:].lower() not in text
