@@ -258,6 +258,19 @@ class TestRateLimiter:
         held = " ".join(lim._storage._counters)
         assert "alice" not in held
 
+    @given(
+        user=st.text(min_size=3, max_size=20).map(lambda t: "Zq9" + t),
+        ip=st.ip_addresses().map(str),
+    )
+    def test_login_keys_hold_no_user_or_address(self, user, ip):
+        """Login throttle storage keys and logs never hold a username or IP."""
+        lim = RateLimiter(strategy="fixed-window", secret=SECRET)
+        throttle = LoginThrottle(lim)
+        throttle.record_failure(user, ip)
+        held = " ".join(lim._storage._counters) + repr(throttle)
+        assert "Zq9" not in held
+        assert ip not in held
+
     @pytest.mark.services
     def test_same_secret_shares_counts_across_limiters(self, redis_url):
         """Two servers with the same secret share one count in Redis."""
