@@ -551,6 +551,29 @@ class TestBadInput:
         text = "".join(__import__("traceback").format_exception(exc.value))
         assert secret not in text
 
+    def test_lone_surrogate_passphrase_not_carried(self, pki):
+        """A passphrase with a lone surrogate is a wrong one, never echoed."""
+        import traceback
+
+        secret = "Zq" + "9-secret\udc80"  # not a literal in the traceback
+
+        encrypted = pki.alice_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"right passphrase"),
+        )
+        attempts = [
+            lambda pw: Signer.from_pkcs12(pki.org_p12, pw),
+            lambda pw: Signer.from_pem(
+                encrypted, pki.alice_cert, passphrase=pw
+            ),
+        ]
+        for attempt in attempts:
+            with pytest.raises(SignerError) as exc:
+                attempt(secret)
+            assert "Zq9" not in repr(exc.value)
+            assert "Zq9" not in "".join(traceback.format_exception(exc.value))
+
     def test_der_key_and_chain(self, pki, document):
         """DER keys and certificates, with a chain, load and sign."""
         der_key = pki.alice_key.private_bytes(

@@ -346,3 +346,25 @@ class TestNoLeaks:
         with pytest.raises(TypeError):
             copy.deepcopy(kek)
         assert value not in repr(kek)
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            PassphraseKEK,
+            lambda text: PKCS11KEK(
+                "pkcs11:token=t;object=o?module-path=/x.so", pin=text
+            ),
+        ],
+        ids=["passphrase", "pin"],
+    )
+    def test_lone_surrogate_not_carried(self, make):
+        """A secret with a lone surrogate is refused without holding it."""
+        import traceback
+
+        secret = "Zq" + "9-secret\udc80"  # not a literal in the traceback
+
+        with pytest.raises(ConfigurationError, match="lone surrogate") as info:
+            make(secret)
+        assert "Zq9" not in repr(info.value)
+        assert "Zq9" not in repr(info.value.args)
+        assert "Zq9" not in "".join(traceback.format_exception(info.value))

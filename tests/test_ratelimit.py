@@ -884,6 +884,14 @@ class TestLoginThrottle:
         with pytest.raises(RateLimitExceeded):
             t.check("hank", "192.0.2.9", device_cookie=cookie)
 
+    def test_surrogate_username_with_cookie(self):
+        """A username with a lone surrogate gets a cookie and is checked."""
+        t = _throttle(per_account="1/hour", backoff=0)
+        user = "Zq9-user\udc80"
+        cookie = t.issue_device_cookie(user)
+        t.check(user, "192.0.2.9", device_cookie=cookie)
+        t.record_failure(user, "192.0.2.9", device_cookie=cookie)
+
     def test_device_cookie_has_one_spelling(self):
         """Junk characters or non-canonical base64 make a cookie untrusted."""
         t = _throttle(per_account="1/hour", backoff=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
 
-from dataprotect._secret import Secret, Unpicklable
+from dataprotect._secret import Secret, Unpicklable, encode_secret
 from dataprotect.errors import (
     BackendError,
     ConfigurationError,
@@ -76,7 +76,11 @@ def resolve_token(
     if not (module and token_label and key_label):
         msg = f"a PKCS#11 {what} needs a module path, a token and a key label"
         raise ConfigurationError(msg)
-    secret = None if pin is None else Secret(pin.encode(), label="PIN")
+    secret = (
+        None
+        if pin is None
+        else Secret(encode_secret("PIN", pin, ConfigurationError), label="PIN")
+    )
     return module, token_label, key_label, secret
 
 

@@ -13,7 +13,13 @@ import hmac
 from typing import NoReturn, TypeVar
 
 
-__all__ = ["Secret", "Unpicklable", "check_bytes", "check_type"]
+__all__ = [
+    "Secret",
+    "Unpicklable",
+    "check_bytes",
+    "check_type",
+    "encode_secret",
+]
 
 T = TypeVar("T")
 
@@ -34,6 +40,22 @@ def check_type(name: str, value: object, kind: type[T]) -> T:
         return value
     msg = f"{name} must be {kind.__name__}"
     raise TypeError(msg)
+
+
+def encode_secret(
+    name: str, value: str, error: type[Exception] = ValueError
+) -> bytes:
+    """UTF-8 of the secret text *value*, or raise *error* naming *name*.
+
+    A lone surrogate makes ``str.encode`` raise a ``UnicodeEncodeError``
+    whose ``args`` and ``repr`` hold the whole text; this raises *error*
+    with a fixed message instead, ``from None``.
+    """
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        msg = f"{name} must be valid Unicode (it contains a lone surrogate)"
+        raise error(msg) from None
 
 
 class Unpicklable:

@@ -30,7 +30,12 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from dataprotect import _fips
 from dataprotect._atomic import atomic_write
 from dataprotect._pkcs11 import PKCS11KEK
-from dataprotect._secret import Secret, Unpicklable, check_bytes
+from dataprotect._secret import (
+    Secret,
+    Unpicklable,
+    check_bytes,
+    encode_secret,
+)
 from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import (
     ConfigurationError,
@@ -131,6 +136,10 @@ class PassphraseKEK(Unpicklable):
         kdf: Force ``"argon2id"`` or ``"pbkdf2-sha256"``; by default
             argon2id, or PBKDF2 when a FIPS provider is active.
 
+    Raises:
+        dataprotect.errors.ConfigurationError: The passphrase is empty, or
+            a ``str`` holding a lone surrogate (pass ``bytes`` instead).
+
     .. versionadded:: 0.1.0
     """
 
@@ -153,7 +162,9 @@ class PassphraseKEK(Unpicklable):
             raise ConfigurationError(msg)
         self._kdf = kdf
         if isinstance(passphrase, str):
-            passphrase = passphrase.encode("utf-8")
+            passphrase = encode_secret(
+                "passphrase", passphrase, ConfigurationError
+            )
         passphrase = check_bytes("passphrase", passphrase)
         if not passphrase:
             msg = "passphrase must not be empty"

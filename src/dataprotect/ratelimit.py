@@ -983,7 +983,7 @@ class LoginThrottle(Unpicklable):
             _COOKIE_CONTEXT
             + nonce
             + struct.pack(">Q", issued)
-            + user.encode(),
+            + user.encode("utf-8", "surrogatepass"),
             "sha256",
         )
 

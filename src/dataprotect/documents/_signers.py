@@ -294,6 +294,14 @@ class _PKCS11Signer(_HankoSigner):
         return await asyncio.to_thread(self._sign, data, digest_algorithm)
 
 
+def _passphrase_bytes(passphrase: str | bytes | None) -> bytes | None:
+    # surrogatepass: a lone surrogate is a wrong passphrase like any other,
+    # not a UnicodeEncodeError holding the passphrase in its args.
+    if isinstance(passphrase, str):
+        return passphrase.encode("utf-8", "surrogatepass")
+    return passphrase
+
+
 class Signer(Unpicklable):
     """A signing key with its certificate and chain, loaded once.
 
@@ -338,7 +346,7 @@ class Signer(Unpicklable):
                 (one message for both), or no key or certificate inside.
         """
         data = _read(data_or_path, "PKCS#12")
-        pw = passphrase.encode() if isinstance(passphrase, str) else passphrase
+        pw = _passphrase_bytes(passphrase)
         if pw is not None and b"\x00" in pw:
             # cryptography panics (with the passphrase in the message) on NUL
             raise SignerError(_PKCS12_FAILED)
@@ -374,7 +382,7 @@ class Signer(Unpicklable):
                 certificate.
         """
         data = _read(key, "key")
-        pw = passphrase.encode() if isinstance(passphrase, str) else passphrase
+        pw = _passphrase_bytes(passphrase)
         try:
             if pw is not None and b"\x00" in pw:
                 raise ValueError  # noqa: TRY301 - same path as a wrong one
