@@ -76,6 +76,18 @@ class TestEncoding:
             b64decode(bad)
 
 
+class TestEncodingNoLeaks:
+    @given(
+        text=st.text(min_size=1, max_size=40).filter(lambda t: not t.isascii())
+    )
+    def test_non_ascii_not_carried(self, text):
+        """Non-ASCII input is refused with a fixed message, not its text."""
+        with pytest.raises(ValueError, match="^not valid base64$") as info:
+            b64decode("Zq9" + text)
+        assert info.value.args == ("not valid base64",)
+        assert info.value.__suppress_context__
+
+
 class TestSecret:
     def test_hidden(self):
         """repr/str show the label only; pickling is refused."""

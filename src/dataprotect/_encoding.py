@@ -20,9 +20,10 @@ def b64decode(text: str | bytes) -> bytes:
     Raises:
         ValueError: *text* is not canonical URL-safe base64.
     """
-    raw = text.encode("ascii") if isinstance(text, str) else text
-    raw = raw.strip()
     try:
+        # A UnicodeEncodeError would hold the whole text in its args.
+        raw = text.encode("ascii") if isinstance(text, str) else text
+        raw = raw.strip()
         out = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
     except (binascii.Error, ValueError):
         msg = "not valid base64"
