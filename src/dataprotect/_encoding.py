@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import string
+import zlib
 
 
-__all__ = ["b64decode", "b64encode"]
+__all__ = ["BASE62", "b64decode", "b64encode", "base62_crc32"]
+
+#: The base62 alphabet of GitHub-style tokens: digits, upper, lower case.
+BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
 def b64encode(data: bytes) -> str:
@@ -32,3 +37,16 @@ def b64decode(text: str | bytes) -> bytes:
         msg = "not valid base64"
         raise ValueError(msg)
     return out
+
+
+def base62_crc32(text: str) -> str:
+    """CRC32 of *text* (ASCII) as six base62 digits, zero-padded.
+
+    The checksum scheme of GitHub's, npm's and dataprotect's tokens.
+    """
+    value = zlib.crc32(text.encode("ascii"))
+    digits = []
+    for _ in range(6):
+        value, rem = divmod(value, 62)
+        digits.append(BASE62[rem])
+    return "".join(reversed(digits))

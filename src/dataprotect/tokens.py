@@ -18,12 +18,11 @@ import hashlib
 import hmac
 import re
 import secrets
-import string
-import zlib
 
 from typing import Final, Protocol
 
 from dataprotect import _kdf
+from dataprotect._encoding import BASE62, base62_crc32
 from dataprotect._secret import Unpicklable, check_bytes, check_type
 from dataprotect.errors import (
     ConfigurationError,
@@ -46,9 +45,6 @@ RANDOM_LENGTH: Final = 30
 #: Base62 characters of the CRC32 checksum.
 CHECKSUM_LENGTH: Final = 6
 
-_ALPHABET: Final = (
-    string.digits + string.ascii_uppercase + string.ascii_lowercase
-)
 _PREFIX_RE: Final = re.compile(r"[a-z][a-z0-9]{1,15}")
 _TOKEN_RE: Final = re.compile(r"([a-z][a-z0-9]{1,15})_([0-9A-Za-z]{36})")
 _MAX_TOKEN: Final = 16 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH
@@ -80,14 +76,6 @@ def _pads(key: bytes) -> _Pads:
     return inner, outer
 
 
-def _base62(value: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        value, rem = divmod(value, 62)
-        chars.append(_ALPHABET[rem])
-    return "".join(reversed(chars))
-
-
 def _check_prefix(prefix: object) -> str:
     prefix = check_type("prefix", prefix, str)
     if not _PREFIX_RE.fullmatch(prefix):
@@ -100,7 +88,7 @@ def _check_prefix(prefix: object) -> str:
 
 
 def _checksum(body: str) -> str:
-    return _base62(zlib.crc32(body.encode("ascii")), CHECKSUM_LENGTH)
+    return base62_crc32(body)
 
 
 def generate_token(prefix: str) -> str:
@@ -126,7 +114,7 @@ def generate_token(prefix: str) -> str:
     body = (
         prefix
         + "_"
-        + "".join(secrets.choice(_ALPHABET) for _ in range(RANDOM_LENGTH))
+        + "".join(secrets.choice(BASE62) for _ in range(RANDOM_LENGTH))
     )
     return body + _checksum(body)
 

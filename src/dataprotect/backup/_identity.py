@@ -20,7 +20,6 @@ from typing import (
     Any,
     Final,
     Literal,
-    NoReturn,
     Protocol,
     TypeAlias,
 )
@@ -30,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
 from dataprotect import _kdf
+from dataprotect._secret import Unpicklable
 from dataprotect._xaes import XAES256GCM
 from dataprotect.backup import _bech32
 from dataprotect.errors import (
@@ -207,7 +207,7 @@ class HPKERecipient:
         return _KINDS[self.kind][0], body
 
 
-class HPKEIdentity:
+class HPKEIdentity(Unpicklable):
     """A private HPKE key that decrypts backups made for its recipient.
 
     Make one with :func:`generate_identity` or :func:`parse_identity`.
@@ -265,10 +265,6 @@ class HPKEIdentity:
         return f"<HPKEIdentity {self.kind} recipient={self.recipient!r}>"
 
     __str__ = __repr__
-
-    def __reduce__(self) -> NoReturn:
-        msg = "identities cannot be pickled; use to_text()"
-        raise TypeError(msg)
 
     def _unwrap(self, stanza_type: int, body: bytes) -> bytes | None:
         if stanza_type != _KINDS[self.kind][0]:
@@ -356,7 +352,7 @@ def parse_identity(text: str) -> HPKEIdentity:
     return HPKEIdentity(kind, raw)  # type: ignore[arg-type]
 
 
-class PassphraseRecipient:
+class PassphraseRecipient(Unpicklable):
     """A passphrase: both a recipient and an identity.
 
     The file key is wrapped under a key derived with argon2id (or PBKDF2
@@ -400,10 +396,6 @@ class PassphraseRecipient:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> NoReturn:
-        msg = "passphrases cannot be pickled"
-        raise TypeError(msg)
-
     def _wrap(self, file_key: bytes) -> tuple[int, bytes]:
         return STANZA_PASSPHRASE, self._kek.wrap(file_key, _info("passphrase"))
 
@@ -440,7 +432,7 @@ def _sane_cost(body: bytes) -> bool:
 _KEYRING_STANZA: Final = struct.Struct(">I24s")
 
 
-class KeyringRecipient:
+class KeyringRecipient(Unpicklable):
     """A key of a :class:`~dataprotect.keys.Keyring`: recipient and identity.
 
     Encrypting wraps the file key under a subkey of *key_id* (default: the
@@ -467,10 +459,6 @@ class KeyringRecipient:
         return f"<KeyringRecipient {self._keyring!r}>"
 
     __str__ = __repr__
-
-    def __reduce__(self) -> NoReturn:
-        msg = "keyrings cannot be pickled"
-        raise TypeError(msg)
 
     def _cipher(self, key_id: int) -> XAES256GCM:
         material = self._keyring._material(key_id)  # noqa: SLF001

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from dataprotect._atomic import atomic_write
-from dataprotect._secret import Secret, check_bytes
+from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect._stream import open_stream, seal_stream
 from dataprotect.backup import _bech32
 from dataprotect.errors import (
@@ -134,11 +134,6 @@ def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=salt, info=info
     ).derive(ikm)
-
-
-def _refuse_pickle() -> NoReturn:
-    msg = "age identities cannot be pickled"
-    raise TypeError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +251,7 @@ class X25519Recipient:
         return [_Stanza(("X25519", _b64(share).decode()), body)]
 
 
-class X25519Identity:
+class X25519Identity(Unpicklable):
     """An age X25519 identity (``AGE-SECRET-KEY-1...``).
 
     ``repr`` and ``str`` show only the public recipient.
@@ -302,9 +297,6 @@ class X25519Identity:
         return f"<X25519Identity for {self.recipient.to_text()}>"
 
     __str__ = __repr__
-
-    def __reduce__(self) -> NoReturn:
-        _refuse_pickle()
 
     def _unwrap(self, stanza: _Stanza) -> bytes | None:
         if stanza.args[0] != "X25519":
@@ -409,7 +401,7 @@ class HybridRecipient:
         return [_Stanza(("mlkem768x25519", _b64(enc).decode()), body)]
 
 
-class HybridIdentity:
+class HybridIdentity(Unpicklable):
     """An age hybrid post-quantum identity (``AGE-SECRET-KEY-PQ-1...``).
 
     The 32-byte seed expands, as MLKEM768-X25519 specifies, with
@@ -473,9 +465,6 @@ class HybridIdentity:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> NoReturn:
-        _refuse_pickle()
-
     def _unwrap(self, stanza: _Stanza) -> bytes | None:
         if stanza.args[0] != "mlkem768x25519":
             return None
@@ -515,7 +504,7 @@ def _scrypt(passphrase: bytes, salt: bytes, work_factor: int) -> bytes:
     ).derive(passphrase)
 
 
-class ScryptRecipient:
+class ScryptRecipient(Unpicklable):
     """A passphrase recipient (age's scrypt stanza).
 
     It must be the only recipient of a file.
@@ -549,9 +538,6 @@ class ScryptRecipient:
     def __repr__(self) -> str:
         return f"<ScryptRecipient work_factor={self._work_factor}>"
 
-    def __reduce__(self) -> NoReturn:
-        _refuse_pickle()
-
     def _wrap(self, file_key: bytes) -> list[_Stanza]:
         salt = os.urandom(16)
         key = _scrypt(self._passphrase.reveal(), salt, self._work_factor)
@@ -560,7 +546,7 @@ class ScryptRecipient:
         return [_Stanza(args, body)]
 
 
-class ScryptIdentity:
+class ScryptIdentity(Unpicklable):
     """A passphrase identity (age's scrypt stanza).
 
     Args:
@@ -594,9 +580,6 @@ class ScryptIdentity:
 
     def __repr__(self) -> str:
         return f"<ScryptIdentity max_work_factor={self._max_work_factor}>"
-
-    def __reduce__(self) -> NoReturn:
-        _refuse_pickle()
 
     def _unwrap(self, stanza: _Stanza) -> bytes | None:
         if stanza.args[0] != "scrypt":

@@ -13,7 +13,6 @@ import json
 import math
 import re
 import sys
-import zlib
 
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dataprotect._encoding import BASE62, base62_crc32
 from dataprotect.errors import ConfigurationError
 
 
@@ -48,7 +48,6 @@ __all__ = [
 #: The inline pragma that suppresses findings on its line.
 PRAGMA = "dataprotect: allow-secret"
 
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 #: Published example credentials from vendors' documentation: never findings.
@@ -276,16 +275,6 @@ def shannon_entropy(value: str) -> float:
         return 0.0
     n = len(value)
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
-
-
-def base62_crc32(data: str) -> str:
-    """CRC32 of *data* in 6 base62 digits (GitHub's and npm's scheme)."""
-    n = zlib.crc32(data.encode("ascii"))
-    out = ""
-    while n:
-        n, r = divmod(n, 62)
-        out = BASE62[r] + out
-    return out.rjust(6, "0")
 
 
 def _check_crc_token(secret: str) -> bool:
