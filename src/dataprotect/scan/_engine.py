@@ -22,19 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprotect._encoding import BASE62, base62_crc32
-from dataprotect.errors import ConfigurationError
-
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    try:
-        import tomli as tomllib
-    except ImportError:
-        from dataprotect.errors import MissingDependencyError
-
-        msg = "secret scanning on Python 3.10 needs tomli: install dataprotect[scan]"
-        raise MissingDependencyError(msg) from None
+from dataprotect.errors import ConfigurationError, MissingDependencyError
 
 
 __all__ = [
@@ -215,7 +203,24 @@ def _fast_variant(pattern: object) -> re.Pattern[str] | None:
         return None
 
 
+def _toml() -> Any:
+    """``tomllib``, or ``tomli`` on Python 3.10 (the ``scan`` extra)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            msg = (
+                "secret scanning on Python 3.10 needs tomli: "
+                "install dataprotect[scan]"
+            )
+            raise MissingDependencyError(msg) from None
+    return tomllib
+
+
 def _parse_rules(data: bytes) -> list[Rule]:
+    tomllib = _toml()
     try:
         doc = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
