@@ -24,13 +24,20 @@ import re
 import zlib
 
 from collections.abc import Callable, Iterable
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, get_args
 from urllib.parse import unquote
 
 
-__all__ = ["FINDING_TYPES", "Candidate", "Detector", "field_kind", "is_masked"]
+__all__ = [
+    "FINDING_TYPES",
+    "Candidate",
+    "Detector",
+    "FindingType",
+    "field_kind",
+    "is_masked",
+]
 
-FINDING_TYPES: Final = (
+FindingType = Literal[
     "email",
     "ip",
     "phone",
@@ -42,7 +49,10 @@ FINDING_TYPES: Final = (
     "url_credential",
     "secret_param",
     "person_name",
-)
+]
+"""The finding types, named exactly as in the issue and the sample data."""
+
+FINDING_TYPES: Final[tuple[FindingType, ...]] = get_args(FindingType)
 
 # Priority when two candidates overlap: the higher one wins.
 _PRIORITY: Final[dict[str, int]] = {

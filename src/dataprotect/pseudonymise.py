@@ -34,6 +34,7 @@ from dataprotect._pii import (
     FINDING_TYPES,
     Candidate,
     Detector,
+    FindingType,
     field_kind,
     is_masked,
 )
@@ -54,20 +55,6 @@ __all__ = [
     "delete_expired_logs",
 ]
 
-FindingType = Literal[
-    "email",
-    "ip",
-    "phone",
-    "payment_card",
-    "iban",
-    "ahv",
-    "jwt",
-    "api_key",
-    "url_credential",
-    "secret_param",
-    "person_name",
-]
-"""The finding types, named exactly as in the issue and the sample data."""
 
 Action = Literal["pseudonym", "mask", "redact", "truncate", "keep"]
 """What happens to a finding.
