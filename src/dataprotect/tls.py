@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dataprotect._grading import Issue, Severity, acceptable, by_severity
 from dataprotect.errors import ConfigurationError
 
 
@@ -38,7 +39,6 @@ __all__ = [
 ]
 
 Profile = Literal["modern", "intermediate"]
-Severity = Literal["critical", "high", "medium", "low", "info"]
 
 #: Mozilla's intermediate cipher list for TLS 1.2 (OpenSSL names), v5.7.
 INTERMEDIATE_CIPHERS = (
@@ -64,7 +64,6 @@ _VERSIONS = (
     ("TLSv1.2", ssl.TLSVersion.TLSv1_2),
     ("TLSv1.3", ssl.TLSVersion.TLSv1_3),
 )
-_SEVERITY_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 
 def _profile(profile: str) -> Profile:
@@ -135,19 +134,11 @@ def client_context(
 # ------------------------------------------------------------------ report
 
 
-@dataclass(frozen=True)
-class TLSIssue:
+class TLSIssue(Issue):
     """One problem found: a stable code, a severity and one line of advice.
 
     .. versionadded:: 0.1.0
     """
-
-    code: str
-    severity: Severity
-    advice: str
-
-    def __str__(self) -> str:
-        return f"[{self.severity}] {self.code}: {self.advice}"
 
 
 @dataclass(frozen=True)
@@ -206,7 +197,7 @@ class TLSReport:
     @property
     def ok(self) -> bool:
         """True when no issue of medium severity or worse was found."""
-        return not any(_SEVERITY_ORDER[i.severity] >= 2 for i in self.issues)
+        return acceptable(self.issues)
 
 
 # ----------------------------------------------------------------- probing
@@ -537,7 +528,7 @@ def _grade(report: TLSReport, now: datetime.datetime) -> None:  # noqa: C901, PL
                     "issue certificates valid for 90 to 366 days",
                 )
             )
-    report.issues = sorted(issues, key=lambda i: -_SEVERITY_ORDER[i.severity])
+    report.issues = by_severity(issues)
 
 
 def check_tls(  # noqa: C901, PLR0912, PLR0915

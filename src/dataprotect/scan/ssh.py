@@ -17,15 +17,13 @@ import socket
 import struct
 
 from dataclasses import dataclass, field
-from typing import Literal
 
+from dataprotect._grading import Issue, acceptable, by_severity
 from dataprotect.errors import ConfigurationError
 
 
 __all__ = ["CLIENT_BANNER", "SSHIssue", "SSHReport", "check_ssh"]
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
-_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 #: The identification string this scanner sends.
 CLIENT_BANNER = b"SSH-2.0-dataprotect_scan\r\n"
@@ -33,19 +31,11 @@ _MSG_KEXINIT = 20
 _MAX_PACKET = 35000
 
 
-@dataclass(frozen=True)
-class SSHIssue:
+class SSHIssue(Issue):
     """One problem: a stable code, a severity and one line of advice.
 
     .. versionadded:: 0.1.0
     """
-
-    code: str
-    severity: Severity
-    advice: str
-
-    def __str__(self) -> str:
-        return f"[{self.severity}] {self.code}: {self.advice}"
 
 
 @dataclass
@@ -79,9 +69,7 @@ class SSHReport:
     @property
     def ok(self) -> bool:
         """True when the KEXINIT was read and no issue is medium or worse."""
-        return bool(self.kex) and not any(
-            _ORDER[i.severity] >= 2 for i in self.issues
-        )
+        return bool(self.kex) and acceptable(self.issues)
 
 
 class _ProtocolError(Exception):
@@ -332,7 +320,7 @@ def _grade(report: SSHReport) -> None:
                 "upgrade OpenSSH: this version is out of support",
             )
         )
-    report.issues = sorted(issues, key=lambda i: -_ORDER[i.severity])
+    report.issues = by_severity(issues)
 
 
 def check_ssh(host: str, port: int = 22, *, timeout: float = 5.0) -> SSHReport:
