@@ -17,7 +17,6 @@ import click
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from dataprotect._atomic import atomic_write
 from dataprotect.backup import (
     KeyringRecipient,
     PassphraseRecipient,
@@ -44,10 +43,12 @@ from dataprotect.cli._backup_age import (
 from dataprotect.cli._common import (
     InputError,
     input_file,
+    kek_options,
     make_kek,
     output_file,
     progress,
     read_secret,
+    write_identity,
 )
 from dataprotect.keys import Keyring
 
@@ -136,37 +137,13 @@ def _identities(
 
 def _keyring_options(func: Any) -> Any:
     """Add ``--keyring`` and the options that unlock it."""
-    for option in reversed(
-        [
-            click.option(
-                "--keyring",
-                "keyring_path",
-                metavar="PATH",
-                help="Also use this keyring's key (symmetric recipient).",
-            ),
-            click.option(
-                "--kek",
-                "kek_spec",
-                default="passphrase",
-                show_default=True,
-                metavar="SPEC",
-                help="The keyring's KEK: 'passphrase', 'env:VARIABLE' or a "
-                "'pkcs11:' URI.",
-            ),
-            click.option(
-                "--kek-secret-env",
-                metavar="VAR",
-                help="Read the keyring passphrase or PIN from VAR.",
-            ),
-            click.option(
-                "--kek-secret-file",
-                metavar="PATH",
-                help="Read the keyring passphrase or PIN from PATH.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
+    func = kek_options(func, option_prefix="kek-secret")
+    return click.option(
+        "--keyring",
+        "keyring_path",
+        metavar="PATH",
+        help="Also use this keyring's key (symmetric recipient).",
+    )(func)
 
 
 def _keyring(
@@ -259,15 +236,7 @@ def keygen(kind: str, output: str) -> None:
         f"# created: {now}\n# recipient: {identity.recipient}\n"
         f"{identity.to_text()}\n"
     )
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        if Path(output).exists():
-            msg = "output file exists; refusing to overwrite an identity"
-            raise InputError(msg)
-        with atomic_write(output, mode=0o600) as fh:
-            fh.write(text.encode())
-    click.echo(f"Public key: {identity.recipient}", err=True)
+    write_identity(output, text, str(identity.recipient))
 
 
 @backup.command()

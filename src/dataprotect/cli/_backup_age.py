@@ -18,7 +18,6 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 
 import click
 
-from dataprotect._atomic import atomic_write
 from dataprotect.backup import age
 from dataprotect.cli._common import (
     InputError,
@@ -26,6 +25,7 @@ from dataprotect.cli._common import (
     output_file,
     progress,
     read_secret,
+    write_identity,
 )
 
 
@@ -306,12 +306,4 @@ def age_keygen(output: str, pq: bool) -> None:
         f"# public key: {identity.recipient}\n"
         f"{identity.to_text()}\n"
     )
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        if Path(output).exists():
-            msg = "output file exists; refusing to overwrite an identity"
-            raise InputError(msg)
-        with atomic_write(output, mode=0o600) as fh:
-            fh.write(text.encode())
-    click.echo(f"Public key: {identity.recipient}", err=True)
+    write_identity(output, text, str(identity.recipient))

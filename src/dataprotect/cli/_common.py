@@ -26,6 +26,7 @@ __all__ = [
     "pkcs11_pin",
     "progress",
     "read_secret",
+    "write_identity",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,8 +73,13 @@ def read_secret(
     return answer
 
 
-def kek_options(func: F) -> F:
-    """Add ``--kek`` and the options that supply its secret."""
+def kek_options(func: F, *, option_prefix: str = "passphrase") -> F:
+    """Add ``--kek`` and the options that supply its secret.
+
+    The secret options are ``--passphrase-env``/``--passphrase-file``; a
+    command that needs those names for something else renames them
+    (``option_prefix="kek-secret"`` gives ``--kek-secret-env``...).
+    """
     options = [
         click.option(
             "--kek",
@@ -85,14 +91,14 @@ def kek_options(func: F) -> F:
             "(base64 key) or a 'pkcs11:' URI.",
         ),
         click.option(
-            "--passphrase-env",
+            f"--{option_prefix}-env",
             metavar="VAR",
-            help="Read the passphrase or PIN from VAR.",
+            help="Read the KEK's passphrase or PIN from VAR.",
         ),
         click.option(
-            "--passphrase-file",
+            f"--{option_prefix}-file",
             metavar="PATH",
-            help="Read the passphrase or PIN from PATH.",
+            help="Read the KEK's passphrase or PIN from PATH.",
         ),
     ]
     for option in reversed(options):
@@ -190,3 +196,20 @@ def output_file(path: str) -> Iterator[BinaryIO]:
         return
     with atomic_write(path, mode=0o600) as fh:
         yield fh
+
+
+def write_identity(output: str, text: str, recipient: str) -> None:
+    """Write a secret identity to *output* (``-``: stdout), mode 0600.
+
+    Refuses to overwrite an existing file; prints the public part on
+    stderr as ``age-keygen`` does.
+    """
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        if Path(output).exists():
+            msg = "output file exists; refusing to overwrite an identity"
+            raise InputError(msg)
+        with atomic_write(output, mode=0o600) as fh:
+            fh.write(text.encode())
+    click.echo(f"Public key: {recipient}", err=True)
