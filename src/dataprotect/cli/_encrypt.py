@@ -39,6 +39,22 @@ def _options(func: F) -> F:
     return click.argument("file")(func)
 
 
+def _pipe(
+    stream: Callable[..., int],
+    file: str,
+    target: str,
+    context: str,
+    label: str,
+) -> None:
+    """Run *stream* (an Encryptor stream method) from FILE into TARGET."""
+    with (
+        input_file(file) as (src, size),
+        output_file(target) as dst,
+        progress(size, label) as advance,
+    ):
+        stream(src, dst, context=context.encode(), progress=advance)
+
+
 @click.command()
 @_options
 def encrypt(
@@ -51,6 +67,7 @@ def encrypt(
     passphrase_file: str | None,
 ) -> None:
     """Encrypt FILE ('-' for stdin) with the keyring's primary key."""
+    target = output or ("-" if file == "-" else file + _SUFFIX)
     encryptor = Encryptor(
         load_keyring(
             keyring_path,
@@ -59,15 +76,7 @@ def encrypt(
             passphrase_file=passphrase_file,
         )
     )
-    target = output or ("-" if file == "-" else file + _SUFFIX)
-    with (
-        input_file(file) as (src, size),
-        output_file(target) as dst,
-        progress(size, "encrypting") as advance,
-    ):
-        encryptor.encrypt_stream(
-            src, dst, context=context.encode(), progress=advance
-        )
+    _pipe(encryptor.encrypt_stream, file, target, context, "encrypting")
 
 
 @click.command()
@@ -82,6 +91,13 @@ def decrypt(
     passphrase_file: str | None,
 ) -> None:
     """Decrypt FILE; nothing is written unless all of it authenticates."""
+    if output is None:
+        if file == "-":
+            output = "-"
+        elif file.endswith(_SUFFIX):
+            output = file[: -len(_SUFFIX)]
+        else:
+            output = file + ".out"
     encryptor = Encryptor(
         load_keyring(
             keyring_path,
@@ -90,16 +106,4 @@ def decrypt(
             passphrase_file=passphrase_file,
         )
     )
-    if output is None:
-        if file == "-" or not file.endswith(_SUFFIX):
-            output = "-" if file == "-" else file + ".out"
-        else:
-            output = file[: -len(_SUFFIX)]
-    with (
-        input_file(file) as (src, size),
-        output_file(output) as dst,
-        progress(size, "decrypting") as advance,
-    ):
-        encryptor.decrypt_stream(
-            src, dst, context=context.encode(), progress=advance
-        )
+    _pipe(encryptor.decrypt_stream, file, output, context, "decrypting")
