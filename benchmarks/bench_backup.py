@@ -36,6 +36,19 @@ with open(sys.argv[1], "rb") as src, open(sys.argv[2], "wb") as dst:
     decrypt(src, dst, i)
 print(time.perf_counter() - t)
 """
+# The payload STREAM alone (AES-256-GCM, 1 MiB segments, no manifest and so
+# no SHA-256): what the format would cost without the plaintext hash.
+_STREAM = """
+import os, sys, time
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from dataprotect import _stream
+op = _stream.seal_stream if sys.argv[3] == "seal" else _stream.open_stream
+aead = AESGCM(bytes(32))
+t = time.perf_counter()
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "wb") as dst:
+    op(aead, src, dst, segment_size=1 << 20, prefix=bytes(7))
+print(time.perf_counter() - t)
+"""
 
 
 def _run(
@@ -91,6 +104,8 @@ def run(quick: bool) -> str:
             [py, "-c", _DP_ENCRYPT, str(src), str(enc), str(ident.recipient)],
             env=env,
         )
+        sealed = tmp / "data.stream"
+        _run([py, "-c", _STREAM, str(src), str(sealed), "seal"], env=env)
         peers: dict[str, tuple[float, float, float]] = {}
         # dataprotect and age alternate, best of *repeat* rounds each, so
         # load from other processes hits both alike.
@@ -120,6 +135,16 @@ def run(quick: bool) -> str:
                 True,
             ],
         }
+        jobs["stream-enc"] = [
+            [py, "-c", _STREAM, str(src), os.devnull, "seal"],
+            env,
+            True,
+        ]
+        jobs["stream-dec"] = [
+            [py, "-c", _STREAM, str(sealed), os.devnull, "open"],
+            env,
+            True,
+        ]
         have_age = bool(shutil.which("age") and shutil.which("age-keygen"))
         if have_age:
             key = tmp / "age.key"
@@ -163,7 +188,10 @@ def run(quick: bool) -> str:
                 "",
             )
         )
+        e, d = best("stream-enc"), best("stream-dec")
+        stream = (size / e[0], size / d[0], max(e[1], d[1]))
         enc.unlink()
+        sealed.unlink()
         if have_age:
             e, d = best("age-enc"), best("age-dec")
             peers["age"] = (size / e[0], size / d[0], max(e[1], d[1]))
@@ -257,13 +285,23 @@ def run(quick: bool) -> str:
             ),
         ]
     sha, gcm = _primitives(64 if quick else 256)
+    vs_age = (
+        f" ({stream[0] / age[0]:.2f}x / {stream[1] / age[1]:.2f}x age)"
+        if age
+        else ""
+    )
     lines += [
         "",
         (
             "Where the time goes: the manifest's SHA-256 of the plaintext "
-            f"runs at {sha / 1e6:,.0f} MB/s on one core here, AES-256-GCM "
-            f"(`encrypt_into`, 1 MiB) at {gcm / 1e6:,.0f} MB/s, so hashing "
-            "bounds the native format's throughput."
+            f"runs at {sha / 1e6:,.0f} MB/s on one core here and AES-256-GCM "
+            f"(`encrypt_into`, 1 MiB) at {gcm / 1e6:,.0f} MB/s. The hash runs "
+            "on a second core beside the STREAM, so the native format "
+            f"reaches {dp[1] / sha:.0%} / {dp[2] / sha:.0%} of the hash's "
+            "own rate (encrypt / decrypt) and no faster: SHA-256 is "
+            "sequential. The payload STREAM alone (no manifest, no hash) "
+            f"runs at {stream[0] / 1e6:,.0f} / {stream[1] / 1e6:,.0f} MB/s"
+            f"{vs_age}."
         ),
     ]
     return "\n".join(lines)
