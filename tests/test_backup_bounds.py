@@ -8,17 +8,24 @@ may show key material, a passphrase or plaintext.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
+import os
 import struct
 import traceback
 
+from collections.abc import Callable
+
 import pytest
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprotect import backup
+from dataprotect._stream import seal_stream
 from dataprotect.backup import _format as fmt
 from dataprotect.backup import _identity, age
 from dataprotect.errors import (
@@ -29,6 +36,7 @@ from dataprotect.errors import (
     BackupError,
     BackupFormatError,
     BackupIntegrityError,
+    BackupSignatureError,
     ConfigurationError,
     DataProtectError,
     NoIdentityError,
@@ -143,6 +151,24 @@ class TestNativeHeader:
             _unseal(blob, [phrases[4]])
 
     @pytest.mark.parametrize(
+        "body",
+        [b"", b"A", b"A\x00\x00\x00\x01", b"P\x00\x01", b"Z" + bytes(60)],
+        ids=[
+            "empty",
+            "argon2-bare",
+            "argon2-short",
+            "pbkdf2-short",
+            "unknown",
+        ],
+    )
+    def test_malformed_passphrase_stanza_skipped(self, body):
+        """A passphrase stanza with missing or unknown KDF parameters is skipped."""
+        phrase = backup.PassphraseRecipient("pw", **CHEAP)
+        stanza = fmt._STANZA.pack(_identity.STANZA_PASSPHRASE, len(body))
+        with pytest.raises(NoIdentityError):
+            _unseal(_fixed() + stanza + body + bytes(64), [phrase])
+
+    @pytest.mark.parametrize(
         ("offset", "value"),
         [(1, 17), (5, (1 << 20) + 1), (9, 0)],
         ids=["time", "memory", "lanes"],
@@ -223,6 +249,187 @@ class TestNativeManifest:
         monkeypatch.undo()
         with pytest.raises(BackupIntegrityError):
             _unseal(blob, [X])
+
+
+def _forge(
+    payload: bytes | Callable[[bytes], bytes],
+    recipients=None,
+    *,
+    flags: int = 0,
+) -> bytes:
+    """A backup whose authenticated payload is exactly *payload*.
+
+    Built from the format's own parts (header, stanzas, MAC, STREAM) as a
+    broken or hostile producer holding the recipients' public keys can. A
+    callable *payload* receives the header hash that signatures cover.
+    """
+    file_key = os.urandom(32)
+    nonce = os.urandom(16)
+    wrapped = [r._wrap(file_key) for r in recipients or [X.recipient]]
+    header = bytearray(
+        fmt._FIXED.pack(fmt.MAGIC, fmt.VERSION, flags, 12, nonce, len(wrapped))
+    )
+    for stanza_type, body in wrapped:
+        header += fmt._STANZA.pack(stanza_type, len(body)) + body
+    mac = fmt._mac(file_key, bytes(header))
+    header += mac
+    if callable(payload):
+        payload = payload(hashlib.sha256(header).digest())
+    aead, prefix = fmt._keys(file_key, nonce)
+    out = io.BytesIO()
+    out.write(bytes(header))
+    seal_stream(
+        aead,
+        io.BytesIO(payload),
+        out,
+        segment_size=4096,
+        prefix=prefix,
+        associated_data=mac,
+    )
+    return out.getvalue()
+
+
+def _manifest(data: bytes, **fields: object) -> dict[str, object]:
+    """The manifest an honest producer writes for *data*, with overrides."""
+    doc: dict[str, object] = {
+        "v": 1,
+        "created": "2026-01-01T00:00:00.000000+00:00",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "label": None,
+        "compression": None,
+        "signature": None,
+    }
+    doc.update(fields)
+    return doc
+
+
+def _payload(
+    data: bytes, manifest: dict[str, object], signature: bytes = b""
+) -> bytes:
+    """*data*, then the manifest trailer."""
+    raw = fmt._manifest_json(manifest)
+    return data + raw + signature + fmt._TRAILER.pack(len(raw), len(signature))
+
+
+class TestHostileProducer:
+    def test_forge_is_faithful(self):
+        """A well-formed forged backup decrypts (so the failures below are real)."""
+        data = b"honest data" * 500
+        blob = _forge(_payload(data, _manifest(data)))
+        assert _unseal(blob, [X]) == data
+
+    @pytest.mark.parametrize("payload", [b"", b"abc", b"12345"])
+    def test_payload_shorter_than_trailer(self, payload):
+        """An authenticated payload too short to hold the trailer fails."""
+        with pytest.raises(BackupIntegrityError) as info:
+            _unseal(_forge(payload), [X])
+        assert str(info.value) == "backup failed authentication"
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"size": 11},
+            {"size": 9},
+            {"sha256": hashlib.sha256(b"other data").hexdigest()},
+        ],
+        ids=["size-up", "size-down", "digest"],
+    )
+    def test_manifest_disagrees_with_data(self, tmp_path, fields):
+        """A manifest whose size or SHA-256 differs from the data fails; no file is left."""
+        data = b"ten bytes!"
+        blob = _forge(_payload(data, _manifest(data, **fields)))
+        with pytest.raises(BackupIntegrityError):
+            _unseal(blob, [X])
+        (tmp_path / "b.dpbk").write_bytes(blob)
+        with pytest.raises(BackupIntegrityError):
+            backup.decrypt_file(tmp_path / "b.dpbk", tmp_path / "out", [X])
+        assert not (tmp_path / "out").exists()
+
+    def test_compression_flag_disagrees_with_manifest(self):
+        """Header flag and manifest must agree on compression, both ways."""
+        zstandard = pytest.importorskip("zstandard")
+        data = b"compressible " * 100
+        frame = zstandard.ZstdCompressor().compress(data)
+        honest = _forge(
+            _payload(frame, _manifest(data, compression="zstd")),
+            flags=fmt.FLAG_ZSTD,
+        )
+        assert _unseal(honest, [X]) == data
+        flag_only = _forge(
+            _payload(frame, _manifest(data)), flags=fmt.FLAG_ZSTD
+        )
+        with pytest.raises(BackupIntegrityError):
+            _unseal(flag_only, [X])
+        manifest_only = _forge(
+            _payload(data, _manifest(data, compression="zstd"))
+        )
+        with pytest.raises(BackupIntegrityError):
+            _unseal(manifest_only, [X])
+
+    @staticmethod
+    def _signed(
+        key: ed25519.Ed25519PrivateKey,
+        data: bytes,
+        *,
+        alg: str = "ed25519",
+        raw: bytes | None = None,
+        header_hash: bytes | None = None,
+        signature: bytes | None = None,
+    ) -> bytes:
+        def build(real_hash: bytes) -> bytes:
+            public = key.public_key().public_bytes_raw()
+            doc = _manifest(
+                data,
+                signature={
+                    "alg": alg,
+                    "key": base64.b64encode(raw or public).decode(),
+                },
+            )
+            message = (
+                fmt._SIGN_CONTEXT
+                + (header_hash or real_hash)
+                + fmt._manifest_json(doc)
+            )
+            return _payload(data, doc, signature or key.sign(message))
+
+        return _forge(build)
+
+    def test_forged_signature_is_faithful(self):
+        """A correctly forged signed manifest verifies."""
+        key = ed25519.Ed25519PrivateKey.generate()
+        out = io.BytesIO()
+        manifest = backup.decrypt(
+            io.BytesIO(self._signed(key, b"data")),
+            out,
+            [X],
+            signers=[key.public_key()],
+        )
+        assert manifest.signature_verified and out.getvalue() == b"data"
+
+    @pytest.mark.parametrize(
+        "case",
+        ["garbage", "other-header", "unknown-alg", "bad-ecdsa-point"],
+    )
+    def test_invalid_signature_fails_without_signers(self, case):
+        """A manifest signature that does not verify fails even when no signer is required."""
+        key = ed25519.Ed25519PrivateKey.generate()
+        kwargs: dict[str, object] = {
+            "garbage": {"signature": bytes(64)},
+            "other-header": {"header_hash": bytes(32)},
+            "unknown-alg": {"alg": "rsa-pss-sha256"},
+            "bad-ecdsa-point": {
+                "alg": "ecdsa-p256-sha256",
+                "raw": b"\x05" + bytes(32),
+            },
+        }[case]
+        blob = self._signed(key, b"data", **kwargs)  # type: ignore[arg-type]
+        for signers in (None, [key.public_key()]):
+            with pytest.raises(BackupSignatureError) as info:
+                _unseal(blob, [X], signers=signers)
+            assert str(info.value) == (
+                "backup manifest is not signed by an expected producer"
+            )
 
 
 class TestAgeHeader:
