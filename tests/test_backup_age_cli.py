@@ -249,6 +249,30 @@ class TestRoundTrip:
         assert reader.read() == b"a" * 200
         assert sum(seen) == 1000
 
+    def test_counting_reader_without_readinto(self):
+        """A source offering only read() is read through it, every byte counted."""
+
+        class ReadOnly:
+            def __init__(self, data: bytes) -> None:
+                self._src = io.BytesIO(data)
+
+            def read(self, n: int = -1) -> bytes:
+                return self._src.read(n)
+
+        data = _data(3 * CHUNK + 7, 5)
+        seen: list[int] = []
+        reader = _Counting(ReadOnly(data), seen.append)  # type: ignore[arg-type]
+        buf = bytearray(100)
+        assert reader.readinto(memoryview(buf)) == 100
+        assert bytes(buf) == data[:100]
+        identity = age.generate_x25519_identity()
+        out = io.BytesIO()
+        age.encrypt(reader, out, [identity.recipient])
+        assert sum(seen) == len(data)
+        plain = io.BytesIO()
+        age.decrypt(io.BytesIO(out.getvalue()), plain, [identity])
+        assert plain.getvalue() == data[100:]
+
     def test_progress_bar_counts_the_input(self, tmp_path, keyfile):
         """With a progress bar, encryption still reads the whole input once."""
         data = _data(3 * CHUNK, 4)
@@ -291,6 +315,37 @@ class TestErrors:
         ]
         for args in cases:
             _one_line_error(_run(*args, input=b""))
+
+    def test_binary_output_to_a_terminal_refused(
+        self, tmp_path, keyfile, monkeypatch, capsys
+    ):
+        """On a real terminal, binary output is refused (exit 2, one line); armor is allowed."""
+        import pty
+
+        (tmp_path / "p").write_bytes(b"secret rows")
+        master, slave = pty.openpty()
+        try:
+            with open(slave, "w", encoding="utf-8") as tty:
+                monkeypatch.setattr(sys, "stdout", tty)
+                argv = ["backup", "age-encrypt", "-r", _recipient(keyfile)]
+                with pytest.raises(SystemExit) as refused:
+                    cli.main([*argv, str(tmp_path / "p")], prog_name="dp")
+                assert refused.value.code == 2
+                err = capsys.readouterr().err
+                assert err.strip().splitlines() == [
+                    "Error: refusing to write binary output to a terminal; use -a or -o"
+                ]
+                with pytest.raises(SystemExit) as armored:
+                    cli.main(
+                        [*argv, "-a", str(tmp_path / "p")], prog_name="dp"
+                    )
+                assert armored.value.code == 0
+                tty.flush()
+                shown = os.read(master, 65536)
+        finally:
+            os.close(master)
+        assert shown.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+        assert b"secret rows" not in shown
 
     def test_native_commands_bound_key_files(self, tmp_path):
         """backup create -R / restore -i: binary, huge or missing key files are one line."""

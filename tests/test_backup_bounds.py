@@ -405,7 +405,8 @@ class TestHostileProducer:
             [X],
             signers=[key.public_key()],
         )
-        assert manifest.signature_verified and out.getvalue() == b"data"
+        assert manifest.signature_verified
+        assert out.getvalue() == b"data"
 
     @pytest.mark.parametrize(
         "case",

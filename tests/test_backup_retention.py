@@ -205,6 +205,43 @@ class TestWithin:
         assert plan.keep == (d("2024-01-10T20:00"), d("2024-01-09T08:00"))
         assert plan.reasons == (("daily within 2d",),) * 2
 
+    @pytest.mark.parametrize(
+        ("items", "within"),
+        [
+            (["2024-01-01", "1000-01-01", "0001-01-01T00:00:01"], "3000y"),
+            (["0001-03-01", "0001-01-10"], "1y"),
+            (["0001-01-05", "0001-01-02T12:00"], "10d"),
+        ],
+        ids=[
+            "years-before-year-1",
+            "months-before-year-1",
+            "days-before-year-1",
+        ],
+    )
+    def test_span_reaching_before_year_one(self, items, within):
+        """A span reaching before year 1 keeps everything instead of overflowing."""
+        whens = [d(i) for i in items]
+        plan = RetentionPolicy(keep_within=within).select(whens)
+        assert plan.keep == tuple(whens)
+        assert plan.reasons == ((f"within {within}",),) * len(whens)
+        aware = [
+            w.replace(tzinfo=dt.timezone(dt.timedelta(hours=2))) for w in whens
+        ]
+        assert RetentionPolicy(keep_within=within).select(aware).keep == tuple(
+            aware
+        )
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="the cutoff clamps to datetime.min, so an item at exactly "
+        "datetime.min is dropped though restic keeps it (strictly newer)",
+    )
+    def test_earliest_datetime_inside_a_long_span(self):
+        """An item at datetime.min is strictly newer than a cutoff before year 1."""
+        items = [d("0001-06-01"), d("0001-01-01T00:00")]
+        plan = RetentionPolicy(keep_within="1y").select(items)
+        assert plan.keep == tuple(items)
+
     def test_zero_duration_is_off(self):
         """A zero duration disables its rule, as in restic."""
         with pytest.raises(ConfigurationError):
@@ -228,6 +265,15 @@ class TestConfiguration:
         )
         assert RetentionPolicy(keep_within="2h").describe() == (
             "keep all backups within 2h of the newest"
+        )
+
+    def test_describe_without_keep_within(self):
+        """describe() of counting and periodic rules alone has no 'of the newest' clause."""
+        assert RetentionPolicy(keep_last=3, keep_monthly=6).describe() == (
+            "keep 3 latest, 6 monthly backups"
+        )
+        assert RetentionPolicy(keep_within_daily="7d").describe() == (
+            "keep daily backups within 7d"
         )
 
     @pytest.mark.parametrize(
