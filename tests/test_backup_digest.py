@@ -101,3 +101,18 @@ def test_threads_end_on_success_and_on_failure():
     with pytest.raises(OSError, match="disk went away"):
         backup.encrypt(Broken(), io.BytesIO(), [X.recipient])
     assert len(helper_threads()) == before
+
+
+def test_hash_failure_surfaces_without_deadlock():
+    """A failure on the helper thread is raised by digest(); update never hangs."""
+
+    class Failing:
+        def update(self, data: memoryview) -> None:
+            raise MemoryError
+
+    digest = PlaintextDigest()
+    digest._hash = Failing()  # type: ignore[assignment]
+    for _ in range(10):
+        digest.update(b"x" * (1 << 20))
+    with pytest.raises(MemoryError):
+        digest.digest()

@@ -40,14 +40,20 @@ class PlaintextDigest:
         )
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._error: BaseException | None = None
         self._result: bytes | None = None
 
     def _run(self) -> None:
         update, get, put = self._hash.update, self._work.get, self._free.put
         while (item := get()) is not None:
             slot, n = item
-            update(memoryview(slot)[:n])
-            put(slot)
+            try:
+                if self._error is None:
+                    update(memoryview(slot)[:n])
+            except BaseException as exc:  # noqa: BLE001 - re-raised by digest()
+                self._error = exc
+            finally:
+                put(slot)
 
     def _start(self) -> None:
         for _ in range(_SLOTS):
@@ -86,5 +92,7 @@ class PlaintextDigest:
         """Finish: the SHA-256 of all data passed to :meth:`update`."""
         if self._result is None:
             self.close()
+            if self._error is not None:
+                raise self._error
             self._result = self._hash.digest()
         return self._result
