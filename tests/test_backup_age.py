@@ -540,11 +540,6 @@ class TestIdentities:
         # Classic recipients do not need it.
         assert _dec(_enc(b"x", [identity.recipient]), [identity]) == b"x"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="HybridIdentity imports mlkem before calling _hpke(), so an old "
-        "cryptography raises a bare ModuleNotFoundError",
-    )
     def test_hybrid_identity_without_ml_kem(self, monkeypatch):
         """Without cryptography's ML-KEM, a post-quantum identity is a MissingDependencyError."""
         import sys

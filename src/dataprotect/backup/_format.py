@@ -215,9 +215,6 @@ class _HashingReader:
         self._hasher = hasher
         self._progress = progress
 
-    def readable(self) -> bool:
-        return True
-
     def readinto(self, buf: bytearray | memoryview) -> int:
         view = memoryview(buf).cast("B")
         readinto = getattr(self._src, "readinto", None)
@@ -233,9 +230,8 @@ class _HashingReader:
                 self._progress(n)
         return n
 
-    def read(self, size: int = -1) -> bytes:
-        if size < 0:
-            size = 1 << 20
+    def read(self, size: int) -> bytes:
+        # zstandard's stream_reader asks for read_size bytes at a time.
         buf = bytearray(size)
         n = self.readinto(buf)
         return bytes(buf[:n])

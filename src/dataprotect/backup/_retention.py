@@ -120,8 +120,18 @@ class _Duration:
             text=text,
         )
 
-    def before(self, ref: dt.datetime) -> dt.datetime:
-        """The instant this duration before *ref* (Go's AddDate + Add)."""
+    def before(self, ref: dt.datetime) -> dt.datetime | None:
+        """The instant this duration before *ref* (Go's AddDate + Add).
+
+        ``None`` when that instant lies before year 1: every item is then
+        strictly newer.
+        """
+        try:
+            return self._before(ref)
+        except (OverflowError, ValueError):
+            return None
+
+    def _before(self, ref: dt.datetime) -> dt.datetime:
         if self.delta is not None:
             return ref - self.delta
         # Go normalises Date(y, m - months, d - days) from the first of the
@@ -130,14 +140,9 @@ class _Duration:
             ref.year * 12 + ref.month - 1 - self.years * 12 - self.months
         )
         year, month0 = divmod(month_index, 12)
-        if year < dt.MINYEAR:
-            return dt.datetime.min.replace(tzinfo=ref.tzinfo)
         first = dt.date(year, month0 + 1, 1)
-        try:
-            day = first + dt.timedelta(days=ref.day - 1 - self.days)
-            shifted = ref.replace(year=day.year, month=day.month, day=day.day)
-        except (OverflowError, ValueError):
-            return dt.datetime.min.replace(tzinfo=ref.tzinfo)
+        day = first + dt.timedelta(days=ref.day - 1 - self.days)
+        shifted = ref.replace(year=day.year, month=day.month, day=day.day)
         hours = dt.timedelta(hours=self.hours)
         if shifted.tzinfo is None:
             return shifted - hours
@@ -146,7 +151,8 @@ class _Duration:
 
 
 def _inside(when: dt.datetime, cutoff: dt.datetime | None) -> bool:
-    return cutoff is not None and when > cutoff
+    """Whether *when* is strictly newer than *cutoff* (``None``: year 0)."""
+    return cutoff is None or when > cutoff
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,8 +366,9 @@ class RetentionPolicy:
         reasons: list[tuple[str, ...]] = []
         for index, when in enumerate(times):
             why: list[str] = []
-            within = cutoffs.get("keep_within")
-            if within is not None and when > within:
+            if "keep_within" in cutoffs and _inside(
+                when, cutoffs["keep_within"]
+            ):
                 why.append(f"within {self._durations['keep_within'].text}")
             for kind, left in counts.items():
                 period = _period(kind, when, index)
@@ -370,9 +377,12 @@ class RetentionPolicy:
                     counts[kind] = left - 1 if left > 0 else left
                     why.append(kind)
             for name, kind in _WITHINS:
-                cutoff = cutoffs.get(name)
+                if name not in cutoffs:
+                    continue
                 period = _period(kind, when, index)
-                if _inside(when, cutoff) and period != last_within.get(name):
+                if _inside(when, cutoffs[name]) and period != last_within.get(
+                    name
+                ):
                     last_within[name] = period
                     why.append(f"{kind} within {self._durations[name].text}")
             if index == 0 and not why:

@@ -117,6 +117,13 @@ def _locate(
     except ImportError:
         msg = "this destination's fsspec backend is not installed (for sftp: install dataprotect[sftp])"
         raise MissingDependencyError(msg) from None
+    except TypeError:
+        if not storage_options:
+            raise
+        # An unknown keyword: name the options given, never their values.
+        names = ", ".join(sorted(map(str, storage_options)))
+        msg = f"this destination's backend does not accept one of the storage options {names}"
+        raise ConfigurationError(msg) from None
     except Exception as exc:
         if not (isinstance(exc, ValueError) or _is_backend_error(exc)):
             raise
@@ -141,8 +148,6 @@ def _is_backend_error(exc: BaseException) -> bool:
 def _storage_errors(action: str, where: _Location) -> Iterator[None]:
     try:
         yield
-    except BackupError:
-        raise
     except Exception as exc:  # paramiko and cloud SDKs raise their own
         if not _is_backend_error(exc):
             raise

@@ -420,12 +420,10 @@ class HybridIdentity(Unpicklable):
         if len(seed) != 32:
             msg = "hybrid identity must be 32 bytes"
             raise ConfigurationError(msg)
+        _hpke()  # first: a clear error where ML-KEM is missing
         from cryptography.hazmat.primitives import hpke
-        from cryptography.hazmat.primitives.asymmetric import (
-            mlkem,
-        )
+        from cryptography.hazmat.primitives.asymmetric import mlkem
 
-        _hpke()
         expanded = hashlib.shake_256(seed).digest(96)
         kem = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
         self._x25519 = x25519.X25519PrivateKey.from_private_bytes(
