@@ -131,6 +131,12 @@ def _dead_redis() -> str:
     return f"redis://admin:{REDIS_PASSWORD}@127.0.0.1:{free_port()}/0"
 
 
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
 class TestRateLimiter:
     @pytest.mark.parametrize("strategy", STRATEGIES)
     def test_admits_rate_then_refuses(self, storage, strategy):
@@ -231,6 +237,95 @@ class TestRateLimiter:
 
         with pytest.raises(TypeError):
             pickle.dumps(RateLimiter())
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs"),
+        [
+            ((b"memory://",), {}),
+            (("memory://",), {"secret": "k" * 32}),
+        ],
+    )
+    def test_bad_argument_types(self, args, kwargs):
+        """A storage that is not a string, a secret not bytes: TypeError."""
+        with pytest.raises(TypeError) as info:
+            RateLimiter(*args, **kwargs)
+        assert "k" * 32 not in str(info.value)
+
+    def test_rate_of_another_type(self):
+        """A rate that is neither a string nor a RateLimitItem: TypeError."""
+        with pytest.raises(TypeError, match="rate must be"):
+            RateLimiter().hit(5, "k")  # type: ignore[arg-type]
+
+    def test_storage_uri_refused_by_limits(self):
+        """A URI limits refuses is a ConfigurationError, password masked."""
+        uri = "redis+sentinel://:Zq9-pw@127.0.0.1:1"
+        with pytest.raises(ConfigurationError) as info:
+            RateLimiter(uri, secret=SECRET)
+        assert str(info.value) == (
+            "invalid rate-limit storage URI "
+            "redis+sentinel://:[secure]@127.0.0.1:1"
+        )
+        assert info.value.__cause__ is None
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="ratelimit.py:351: without the valkey package, valkey:// asks "
+        "to install dataprotect[redis], which does not provide valkey",
+    )
+    def test_valkey_without_client_names_valkey(self):
+        """valkey:// without its client library says what to install."""
+        from dataprotect.errors import MissingDependencyError
+
+        pytest.importorskip("redis")
+        if "valkey" in sys.modules or _importable("valkey"):
+            pytest.skip("the valkey client is installed")
+        with pytest.raises(MissingDependencyError, match="valkey"):
+            RateLimiter("valkey://127.0.0.1:1", secret=SECRET)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="ratelimit.py:344-357: redis-py raises RedisClusterException "
+        "from the constructor for an unreachable cluster; it escapes as is",
+    )
+    def test_unreachable_cluster_is_a_dataprotect_error(self):
+        """An unreachable cluster at start-up raises a DataProtectError."""
+        uri = f"redis+cluster://:Zq9-pw@127.0.0.1:{free_port()}"
+        with pytest.raises(DataProtectError) as info:
+            RateLimiter(uri, secret=SECRET)
+        assert "Zq9-pw" not in str(info.value)
+
+    def test_many_rates_and_keys(self):
+        """Beyond the rate and key-hash caches, counting stays exact."""
+        lim = RateLimiter(clock=FakeClock())
+        for i in range(1100):
+            assert lim.hit(f"{i + 1}/hour", "k")
+        for i in range(4200):
+            assert lim.hit("1/hour", "user", i)
+        assert not lim.hit("1/hour", "user", 0)
+        assert not lim.hit("1/hour", "user", 4199)
+        assert lim.hit("1/hour", "user", 4200)
+
+    @pytest.mark.parametrize("strategy", STRATEGIES)
+    def test_cost_above_rate_always_refused(self, strategy):
+        """A single hit costing more than the rate is never admitted."""
+        lim = RateLimiter(strategy=strategy, clock=FakeClock())
+        assert not lim.hit("2/minute", "k", cost=3)
+        with pytest.raises(RateLimitExceeded) as info:
+            lim.check("2/minute", "k", cost=3)
+        assert 0 < info.value.retry_after <= 60
+        if strategy != "fixed-window":  # a fixed window counts refusals too
+            assert lim.remaining("2/minute", "k") == 2
+            assert lim.hit("2/minute", "k", cost=2)
+
+    def test_failing_clock_is_not_a_storage_failure(self):
+        """A clock error propagates; fail_mode='open' does not swallow it."""
+
+        def broken() -> float:
+            raise ZeroDivisionError
+
+        lim = RateLimiter(clock=broken, fail_mode="open")
+        with pytest.raises(ZeroDivisionError):
+            lim.hit("1/minute", "k")
 
     @pytest.mark.services
     def test_redis_holds_no_clear_keys(self, redis_url):
@@ -443,6 +538,49 @@ class TestFailMode:
         lim = RateLimiter(_dead_redis(), secret=SECRET, fail_mode="open")
         LoginThrottle(lim).check("alice", "192.0.2.1")
 
+    def test_async_fail_open(self, caplog):
+        """The async paths allow requests when failing open, and log it."""
+        lim = RateLimiter(_dead_redis(), secret=SECRET, fail_mode="open")
+        throttle = LoginThrottle(lim)
+
+        async def main():
+            await lim.acheck("5/minute", "k")
+            await throttle.acheck("alice", "192.0.2.1")
+            await lim.aclose()
+
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            asyncio.run(main())
+        assert caplog.text.count("failing open: request allowed") == 2
+        assert REDIS_PASSWORD not in caplog.text
+
+    @pytest.mark.services
+    def test_corrupt_backoff_entry_fails_closed(self, redis_url, caplog):
+        """A storage error on the back-off entry refuses, sync and async."""
+        import redis
+
+        lim = RateLimiter(redis_url, secret=SECRET)
+        throttle = LoginThrottle(lim)
+        user = _key()
+        _, wait_key = throttle._pair_keys(user, "192.0.2.1")
+        client = redis.Redis.from_url(redis_url)
+        client.rpush(f"dataprotect:{wait_key}", "not a counter")
+        client.close()
+
+        async def main():
+            with pytest.raises(RateLimitExceeded) as info:
+                await throttle.acheck(user, "192.0.2.1")
+            await lim.aclose()
+            return info.value.retry_after
+
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            with pytest.raises(RateLimitExceeded) as info:
+                throttle.check(user, "192.0.2.1")
+            assert info.value.retry_after == 1.0
+            assert asyncio.run(main()) == 1.0
+        assert caplog.text.count("failing closed: request refused") == 2
+        assert "(StorageError)" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text
+
 
 def _hammer_threads(
     lim: RateLimiter, rate: str, threads: int, each: int, key: str = "shared"
@@ -556,6 +694,46 @@ class TestConcurrency:
         with pytest.raises(RateLimitExceeded) as info:
             lim.check("100/day", key)
         assert 0 < info.value.retry_after <= 86400
+
+
+class TestMemoryStorage:
+    """The limits storage interface of the memory:// backend itself."""
+
+    def test_counter_interface(self):
+        """incr, decr (not below zero), get, expiry, check and reset."""
+        from dataprotect._ratelimit_memory import LockingMemoryStorage
+
+        clock = FakeClock(50.0)
+        storage = LockingMemoryStorage(clock=clock)
+        assert storage.check() is True
+        assert storage.decr("a") == 0  # nothing to decrement
+        assert storage.incr("a", 10, amount=3) == 3
+        assert storage.decr("a", 2) == 1
+        assert storage.decr("a", 5) == 0
+        assert storage.get("a") == 0
+        assert storage.get_expiry("a") == 60.0
+        storage.incr("b", 10)
+        assert storage.acquire_entry("c", 2, 10)
+        assert storage.reset() == 3
+        assert storage.get("b") == 0
+        assert storage.get_moving_window("c", 2, 10) == (50.0, 0)
+        clock.advance(11)
+        assert storage.incr("a", 10) == 1  # an expired counter restarts
+
+    def test_sweep_drops_expired_windows(self, monkeypatch):
+        """The amortised sweep forgets moving windows that have expired."""
+        import dataprotect._ratelimit_memory as memory
+
+        monkeypatch.setattr(memory, "_SWEEP_EVERY", 10)
+        clock = FakeClock()
+        lim = RateLimiter(clock=clock)
+        for i in range(30):
+            lim.hit("5/second", f"old-{i}")
+        clock.advance(2)
+        for i in range(10):
+            lim.hit("5/second", f"new-{i}")
+        assert len(lim._storage._events) == 10
+        assert lim.remaining("5/second", "old-0") == 5
 
 
 _ops = st.lists(
@@ -726,6 +904,36 @@ class TestRateLimitDecorator:
         with pytest.raises(RateLimitExceeded):
             f()
 
+    def test_default_limiter_created_once_under_threads(self, monkeypatch):
+        """Threads racing to the first use share one default limiter."""
+        from dataprotect import ratelimit
+
+        monkeypatch.setattr(ratelimit, "_default", None)
+        code = ratelimit._default_limiter.__code__
+        got: list[RateLimiter] = []
+        workers = [
+            threading.Thread(
+                target=lambda: got.append(ratelimit._default_limiter())
+            )
+            for _ in range(4)
+        ]
+        with ratelimit._default_lock:  # every worker must queue on it
+            for w in workers:
+                w.start()
+            deadline = time.monotonic() + 30
+            while not all(
+                (frame := sys._current_frames().get(w.ident)) is not None
+                and frame.f_code is code
+                for w in workers
+            ):
+                assert time.monotonic() < deadline, "workers never queued"
+                time.sleep(0.001)
+        for w in workers:
+            w.join()
+        assert len(got) == 4
+        assert all(lim is got[0] for lim in got)
+        assert ratelimit._default is got[0]
+
     def test_bad_key_result(self):
         """A key function returning another type is a TypeError."""
 
@@ -839,6 +1047,15 @@ class TestLoginThrottle:
         with pytest.raises(RateLimitExceeded):
             t.check("erin", "192.0.2.1")
 
+    def test_non_ip_address_counts_as_given(self):
+        """An address that is no IP (a socket path) is counted trimmed."""
+        t = _throttle(per_pair="2/minute", backoff=0)
+        t.record_failure("erin", "unix:/run/app.sock")
+        t.record_failure("erin", " unix:/run/app.sock ")
+        with pytest.raises(RateLimitExceeded):
+            t.check("erin", "unix:/run/app.sock")
+        t.check("erin", "unix:/run/other.sock")
+
     def test_device_cookie_survives_account_attack(self):
         """The owner's device keeps working while the account is attacked."""
         t = _throttle(per_account="5/hour", backoff=0)
@@ -912,6 +1129,50 @@ class TestLoginThrottle:
         t = LoginThrottle()
         with pytest.raises(ConfigurationError):
             t.issue_device_cookie("x")
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"backoff": -1},
+            {"backoff_after": -1},
+            {"backoff": 10, "backoff_max": 5},
+        ],
+    )
+    def test_bad_backoff(self, kwargs):
+        """Negative back-off values or a cap below the start are refused."""
+        with pytest.raises(ConfigurationError, match="backoff"):
+            LoginThrottle(**kwargs)
+
+    @pytest.mark.parametrize(
+        ("user", "ip"), [(b"alice", "192.0.2.1"), ("alice", b"192.0.2.1")]
+    )
+    def test_username_and_ip_must_be_str(self, user, ip):
+        """Bytes for a username or an address are a TypeError."""
+        t = LoginThrottle()
+        with pytest.raises(TypeError, match="must be str"):
+            t.check(user, ip)
+
+    def test_limiter_property(self):
+        """The throttle exposes the limiter that holds its counts."""
+        lim = RateLimiter()
+        assert LoginThrottle(lim).limiter is lim
+        assert isinstance(LoginThrottle().limiter, RateLimiter)
+
+    def test_device_cookie_of_wrong_length(self):
+        """A well-formed cookie of the wrong length is untrusted."""
+        import base64
+
+        t = _throttle(per_account="1/hour", backoff=0)
+        _fails(t, "lee", "192.0.2.1", 1)
+        cookie = t.issue_device_cookie("lee")
+        body = base64.urlsafe_b64decode(cookie[6:] + "==")
+        for raw in (body[:-1], body + b"\x00", b""):
+            short = "dpdc1." + base64.urlsafe_b64encode(raw).decode().rstrip(
+                "="
+            )
+            with pytest.raises(RateLimitExceeded):
+                t.check("lee", "192.0.2.9", device_cookie=short)
+        t.check("lee", "192.0.2.9", device_cookie=cookie)
 
     def test_keyring_device_key_and_repr(self):
         """A Keyring can sign cookies; repr shows no key."""

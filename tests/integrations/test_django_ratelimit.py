@@ -55,8 +55,17 @@ def raw(request):
     raise RateLimitExceeded(3.2)
 
 
+def broken(request):
+    raise ValueError("not a rate limit")
+
+
 URLS = ModuleType("dataprotect_ratelimit_test_urls")
-URLS.urlpatterns = [path("", home), path("login", login), path("raw", raw)]
+URLS.urlpatterns = [
+    path("", home),
+    path("login", login),
+    path("raw", raw),
+    path("broken", broken),
+]
 
 
 def _assert_429(response) -> None:
@@ -119,6 +128,18 @@ class TestDjango:
             response = Client().get("/raw")
         assert response.status_code == 429
         assert response["Retry-After"] == "4"
+
+    def test_middleware_leaves_other_errors(self):
+        """Other exceptions pass the middleware to Django's handling."""
+        mw = [
+            f"{RateLimitExceededMiddleware.__module__}.RateLimitExceededMiddleware"
+        ]
+        with override_settings(ROOT_URLCONF=URLS, MIDDLEWARE=mw):
+            with pytest.raises(ValueError, match="not a rate limit"):
+                Client().get("/broken")
+            response = Client(raise_request_exception=False).get("/broken")
+        assert response.status_code == 500
+        assert "Retry-After" not in response
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -94,6 +94,18 @@ class TestDjangoValidator(SimpleTestCase):
         assert codes(info.value) == ["password_too_guessable"]
         assert info.value.messages[0].startswith(MESSAGES["too_guessable"][0])
 
+    def test_too_guessable_names_the_pattern(self):
+        """The estimator's warning is part of the too-guessable message."""
+        with pytest.raises(ValidationError) as info:
+            password_validation.validate_password(
+                "1985-06-23abc", user=self.user
+            )
+        assert codes(info.value) == ["password_too_guessable"]
+        (message,) = info.value.messages
+        assert message.startswith(MESSAGES["too_guessable"][0])
+        assert "Dates are often easy to guess." in message
+        assert "1985-06-23abc" not in message
+
     def test_messages_follow_active_language(self):
         """Messages and help text use Django's active language."""
         for index, language in enumerate(("en", "de", "fr", "it")):

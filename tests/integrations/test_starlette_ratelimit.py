@@ -104,6 +104,28 @@ class TestMiddleware:
             assert response.status_code == 429
             assert response.headers["retry-after"] == "3"
 
+    def test_refusal_after_response_started_propagates(self):
+        """Once the response has started, a refusal cannot become a 429."""
+        from starlette.responses import StreamingResponse
+
+        async def chunks():
+            yield b"first chunk"
+            raise RateLimitExceeded(2.0)
+
+        async def stream(request):
+            return StreamingResponse(chunks())
+
+        app = Starlette(routes=[Route("/stream", stream)])
+        app.add_middleware(
+            RateLimitMiddleware, rate="5/minute", limiter=RateLimiter()
+        )
+        with TestClient(app) as client, pytest.raises(RateLimitExceeded):
+            client.get("/stream")
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/stream")
+        assert response.status_code == 200
+        assert response.content == b"first chunk"
+
     def test_fail_closed_answers_429_not_500(self):
         """A dead Redis gives 429 (fail closed), never a 500."""
         from helpers import free_port
