@@ -267,33 +267,38 @@ class TestRateLimiter:
         )
         assert info.value.__cause__ is None
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="ratelimit.py:351: without the valkey package, valkey:// asks "
-        "to install dataprotect[redis], which does not provide valkey",
-    )
-    def test_valkey_without_client_names_valkey(self):
+    def test_valkey_without_client_names_valkey(self, monkeypatch):
         """valkey:// without its client library says what to install."""
         from dataprotect.errors import MissingDependencyError
 
         pytest.importorskip("redis")
-        if _importable("valkey"):
-            pytest.skip("the valkey client is installed")
-        with pytest.raises(MissingDependencyError, match="valkey"):
+        monkeypatch.setitem(sys.modules, "valkey", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"install dataprotect\[valkey\]"
+        ):
             RateLimiter("valkey://127.0.0.1:1", secret=SECRET)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="ratelimit.py:344-357: redis-py raises RedisClusterException "
-        "from the constructor for an unreachable cluster; it escapes as is",
-    )
     def test_unreachable_cluster_is_a_dataprotect_error(self):
-        """An unreachable cluster at start-up raises a DataProtectError."""
+        """An unreachable cluster at start-up is a BackendError, password masked."""
         pytest.importorskip("redis")
         uri = f"redis+cluster://:Zq9-pw@127.0.0.1:{free_port()}"
-        with pytest.raises(DataProtectError) as info:
+        with pytest.raises(BackendError) as info:
             RateLimiter(uri, secret=SECRET)
         assert "Zq9-pw" not in str(info.value)
+        assert info.value.__cause__ is None
+
+    @pytest.mark.services
+    def test_valkey_client_against_a_real_server(self, redis_url):
+        """valkey:// counts exactly on a real server (the RESP protocol)."""
+        uri = redis_url.replace("redis://", "valkey://")
+        lim = RateLimiter(uri, secret=SECRET)
+        key = f"valkey-{time.monotonic_ns()}"
+        assert [lim.hit("3/minute", key) for _ in range(4)] == [
+            True,
+            True,
+            True,
+            False,
+        ]
 
     def test_many_rates_and_keys(self):
         """Beyond the rate and key-hash caches, counting stays exact."""

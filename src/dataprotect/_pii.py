@@ -861,9 +861,9 @@ class Detector:
             km = _KEY_REV.match(text[max(0, i - 72) : i][::-1])
             if km is None:
                 continue
-            key = km.group("key")
-            first = key[-1]
-            if not (first.isalpha() or first == "_"):
+            # Reversed; leading dashes are command-line flags (--password=).
+            key = km.group("key").rstrip("-")
+            if not key or not (key[-1].isalpha() or key[-1] == "_"):
                 continue
             key = key[::-1].lower().replace("-", "_")
             m = _VALUE.match(text, i + 1)

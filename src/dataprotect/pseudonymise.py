@@ -538,8 +538,9 @@ class PseudonymisingFilter(logging.Filter):
                 + " "
                 + _safe_repr(record.args)
             )
-        if type(message) is not str:
-            message = _safe_repr(message)
+        # A plain str: a str subclass may override what we call (and a
+        # record factory returning something else fails closed).
+        message = str.__str__(message)
         record.msg = p.pseudonymise(message)
         record.args = None
         fields = record.__dict__

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hmac
+import importlib
 import inspect
 import ipaddress
 import logging
@@ -341,20 +342,36 @@ class RateLimiter(Unpicklable):
             uri = f"async+{uri}"
             if not uri.startswith("async+valkey"):
                 options.setdefault("implementation", "redispy")
+        client = "valkey" if "valkey" in uri.partition(":")[0] else "redis"
+        missing = f"{client.title()} storage needs {client}: install dataprotect[{client}]"
+        try:
+            importlib.import_module(client)
+        except ImportError:
+            raise MissingDependencyError(missing) from None
         try:
             made = storage_from_string(uri, **options)
         except limits.errors.ConfigurationError as exc:
-            if (
-                "dependency" in str(exc).lower()
-                or "not available" in str(exc).lower()
+            text = str(exc).lower()
+            if any(
+                word in text
+                for word in ("dependency", "not available", "minimum version")
             ):
-                msg = "Redis storage needs redis: install dataprotect[redis]"
-                raise MissingDependencyError(msg) from None
+                raise MissingDependencyError(missing) from None
             msg = f"invalid rate-limit storage URI {self._redacted}"
             raise ConfigurationError(msg) from None
         except (ValueError, TypeError):
             msg = f"invalid rate-limit storage URI {self._redacted}"
             raise ConfigurationError(msg) from None
+        except Exception as exc:
+            # A cluster client connects at once (redis-py's and valkey's
+            # RedisClusterException / ValkeyClusterException).
+            if type(exc).__module__.partition(".")[0] not in {
+                "redis",
+                "valkey",
+            }:
+                raise
+            msg = f"cannot reach rate-limit storage {self._redacted}: {type(exc).__name__}"
+            raise BackendError(msg) from None
         return cast("limits.storage.Storage", made)
 
     def _async(self) -> tuple[object, limits.aio.strategies.RateLimiter]:
