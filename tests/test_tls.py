@@ -455,6 +455,23 @@ class TestBadPeers:
         r = check_tls("127.0.0.1", port)
         assert "no-tls" in codes(r)
 
+    def test_reset_after_client_hello(self, serve: Callable[..., int]) -> None:
+        """A server that resets the connection mid-handshake accepts nothing."""
+        import struct
+
+        def reset(conn: socket.socket) -> None:
+            conn.recv(4096)  # the ClientHello
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+
+        port = serve(reset)
+        r = check_tls("127.0.0.1", port)
+        assert r.protocols == dict.fromkeys(
+            ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"), False
+        )
+        assert "no-tls" in codes(r)
+
     def test_timeout(self, serve: Callable[..., int]) -> None:
         """A server that never answers times out with a note."""
         port = serve(lambda conn: time.sleep(1.5))
