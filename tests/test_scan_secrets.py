@@ -23,6 +23,7 @@ from dataprotect.errors import ConfigurationError
 from dataprotect.scan.secrets import (
     Allowlist,
     Baseline,
+    Rule,
     SecretFinding,
     load_rules,
     scan_paths,
@@ -610,3 +611,493 @@ def test_pre_commit_manifest() -> None:
     )
     assert "dataprotect scan secrets" in text
     assert sys.version_info >= (3, 10)
+
+
+def _rules_file(tmp_path: Path, body: str) -> list[Rule]:
+    """The built-in rules plus the user rules in *body* (TOML)."""
+    path = tmp_path / "user-rules.toml"
+    path.write_text(body, encoding="utf-8")
+    return load_rules([path])
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    subprocess.run(
+        ["git", *args], cwd=cwd, check=True, env=env, capture_output=True
+    )
+
+
+class TestRuleFiles:
+    """Malformed rule files and the checks user rules can ask for."""
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "[[rule]]\nid='x'\nkind='y'\n",
+            "[[rule]]\nid='x'\nkind='y'\ntype='magicword'\nregex='x'\n",
+            "[[rule]]\nid='x'\nkind='y'\nregex='x'\nchecksum='luhnish'\n",
+            "rule = 'magicword'\n",
+            "[[rule]]\nid='x'\nkind='y'\nregex='x'\nanchor='('\n",
+        ],
+    )
+    def test_rejected(self, tmp_path: Path, body: str) -> None:
+        """A missing regex, unknown type or checksum, or non-array is a fixed-message error."""
+        path = tmp_path / "bad.toml"
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ConfigurationError) as info:
+            load_rules([path])
+        assert "magicword" not in str(info.value)
+        assert "luhnish" not in str(info.value)
+        assert str(info.value).startswith("rules file")
+
+    def test_assignment_without_regex(self, tmp_path: Path) -> None:
+        """An assignment rule loads without a regex."""
+        rules = _rules_file(
+            tmp_path,
+            "[[rule]]\nid='acme-assign'\nkind='acme'\ntype='assignment'\n"
+            "keywords=['acme_secret']\n",
+        )
+        [rule] = [r for r in rules if r.id == "acme-assign"]
+        assert rule.regex is None
+        [f] = scan_text('acme_secret = "Qw8Er7Ty6Ui5Op4As3"', rules=[rule])
+        assert f.rule == "acme-assign"
+
+    @pytest.mark.parametrize(
+        ("checksum", "regex", "text"),
+        [
+            # a CRC token check on a body that is not 30 + 6 characters
+            (
+                "github",
+                r"\b(?P<secret>zzt_[A-Za-z0-9]{20})\b",
+                "zzt_" + "Ab3" * 6 + "Xy",
+            ),
+            # an age check on characters outside the bech32 alphabet
+            (
+                "age",
+                r"\b(?P<secret>AGE-SECRET-KEY-1[A-Z0-9]{58})\b",
+                "AGE-SECRET-KEY-1" + "B" * 58,
+            ),
+            # a JWT check on a candidate without the three dotted parts
+            (
+                "jwt",
+                r"\b(?P<secret>zzj[A-Za-z0-9]{20})\b",
+                "zzj" + "Ab3" * 6 + "XY",
+            ),
+        ],
+    )
+    def test_checksum_rejects_malformed(
+        self, tmp_path: Path, checksum: str, regex: str, text: str
+    ) -> None:
+        """A user rule's checksum rejects malformed candidates without raising."""
+        rules = _rules_file(
+            tmp_path,
+            f"[[rule]]\nid='u'\nkind='u'\nregex='''{regex}'''\n"
+            f"checksum='{checksum}'\n",
+        )
+        assert scan_text(f"value: {text}\n", rules=rules) == []
+        unchecked = _rules_file(
+            tmp_path, f"[[rule]]\nid='u'\nkind='u'\nregex='''{regex}'''\n"
+        )
+        assert len(scan_text(f"value: {text}\n", rules=unchecked)) == 1
+
+    def test_min_entropy(self, tmp_path: Path) -> None:
+        """A candidate below the rule's min_entropy is no finding."""
+        rules = _rules_file(
+            tmp_path,
+            "[[rule]]\nid='u'\nkind='u'\nregex='''zzk-(?P<secret>[a-z0-9]{24})'''\n"
+            "min_entropy=3.0\n",
+        )
+        assert scan_text("k = zzk-" + "a" * 24, rules=rules) == []
+        [f] = scan_text("k = zzk-q7w3e9r1t5y8u2i4o6p0a1s3", rules=rules)
+        assert f.rule == "u"
+
+    @pytest.mark.parametrize(
+        ("regex", "column", "length"),
+        [
+            (r"\bzzg-([0-9a-f]{24})\b", 9, 24),
+            (r"zzg-[0-9a-f]{24}", 5, 28),
+        ],
+    )
+    def test_secret_group(
+        self, tmp_path: Path, regex: str, column: int, length: int
+    ) -> None:
+        """Without a 'secret' group, group 1 or else the whole match is the secret."""
+        rules = _rules_file(
+            tmp_path, f"[[rule]]\nid='u'\nkind='u'\nregex='''{regex}'''\n"
+        )
+        [f] = scan_text("k = zzg-0123456789abcdef01234567", rules=rules)
+        assert f.column == column
+        assert f.preview.endswith(f"[{length} chars]")
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            "",  # the plain path
+            "anchor='''zze:'''\nwindow=40\n",  # the anchored path
+        ],
+    )
+    @pytest.mark.parametrize("boundary", ["", r"\b"])
+    def test_empty_secret_group(
+        self, tmp_path: Path, extra: str, boundary: str
+    ) -> None:
+        """A match whose secret group is empty is no finding."""
+        rules = _rules_file(
+            tmp_path,
+            f"[[rule]]\nid='u'\nkind='u'\n"
+            f"regex='''{boundary}zze:(?P<secret>[A-Za-z0-9]*)'''\n{extra}",
+        )
+        assert scan_text("x zze: y\n", rules=rules) == []
+        [f] = scan_text("x zze:Qw8Er7Ty6Ui5\n", rules=rules)
+        assert f.preview.endswith("[12 chars]")
+
+    def test_word_boundary(self, tmp_path: Path) -> None:
+        r"""A leading \b in a rule is honoured: no match inside a word."""
+        rules = _rules_file(
+            tmp_path,
+            "[[rule]]\nid='u'\nkind='u'\nregex='''\\bzzw-[0-9a-f]{24}'''\n",
+        )
+        body = "zzw-0123456789abcdef01234567"
+        assert scan_text(f"k = a{body}", rules=rules) == []
+        assert scan_text(f"k = _{body}", rules=rules) == []
+        assert [f.column for f in scan_text(f"k = {body}", rules=rules)] == [5]
+        assert [f.column for f in scan_text(f"{body}", rules=rules)] == [1]
+
+    def test_short_pem_like_preview(self, tmp_path: Path) -> None:
+        """A short PEM-looking secret's preview reveals none of it."""
+        rules = _rules_file(
+            tmp_path,
+            "[[rule]]\nid='u'\nkind='u'\nregex='''-----BEGIN ZZ-----[A-Z]{4}'''\n",
+        )
+        [f] = scan_text("-----BEGIN ZZ-----QWER\n", rules=rules)
+        assert f.preview == "…[22 chars]"
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="an assignment rule without keywords silently never matches "
+        "(_engine._assignment_matches only searches keyword windows)",
+    )
+    def test_assignment_rule_without_keywords(self, tmp_path: Path) -> None:
+        """An assignment rule without keywords applies to every line."""
+        rules = _rules_file(
+            tmp_path,
+            "[[rule]]\nid='any-assign'\nkind='x'\ntype='assignment'\n",
+        )
+        [rule] = [r for r in rules if r.id == "any-assign"]
+        found = scan_text('db_password = "Qw8-Er7!Ty6_Ui5"', rules=[rule])
+        assert [f.rule for f in found] == ["any-assign"]
+
+
+class TestGenericValues:
+    """Where the generic assignment rule draws the line."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            'api_key = "deadbeef1234"',  # short hex
+            'token = "Ab3+Cd4/Ef"',  # short base64
+            'secret = "/etc/app/x7Kp9Qz2"',  # a path
+            'secret = "https://x7Kp9Qz2.internal"',  # a URL
+            'api_key = "3f9a1c7e5b2d4068a9e1f3c5b7d9024680acebdf"',  # a digest
+        ],
+    )
+    def test_not_secrets(self, text: str) -> None:
+        """Short hex or base64, paths, URLs and digest-sized hex under a key name: nothing."""
+        assert scan_text(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            'auth_token = "3f9a1c7e5b2d4068a9e1f3c5b7d9024680acebdf"',
+            'client_secret = "3f9a1c7e5b2d4068a9e1f3c5b7d9024680acebdf"',
+            'token = "Ab3+Cd4/Ef5_Gh6-Ij7"',
+        ],
+    )
+    def test_secrets(self, text: str) -> None:
+        """Digest-sized hex under a token or secret name, long base64: findings."""
+        [f] = scan_text(text)
+        assert f.rule == "generic-secret"
+        value = text.split('"')[1]
+        assert value not in f.preview
+
+
+def _broken_git(tmp_path: Path) -> Path:
+    """A directory holding a 'git' that is executable but cannot run."""
+    bindir = tmp_path / "broken-bin"
+    bindir.mkdir()
+    (bindir / "git").write_bytes(b"\x7fELF\x00not a program")
+    (bindir / "git").chmod(0o755)
+    return bindir
+
+
+class TestWalk:
+    """Which files a tree scan reads, and the notes it leaves."""
+
+    def test_minified_skipped(self, tmp_path: Path) -> None:
+        """Minified scripts and source maps are skipped; plain scripts are not."""
+        for name in ("app.min.js", "app.min.css", "app.js.map", "app.js"):
+            (tmp_path / name).write_text(f"t='{GH}'\n", encoding="utf-8")
+        found = [Path(f.path or "").name for f in scan_paths([tmp_path])]
+        assert found == ["app.js"]
+
+    def test_oversized_file(self, tmp_path: Path) -> None:
+        """A file over the size limit is noted and not read."""
+        from dataprotect.scan._walk import MAX_BYTES
+
+        big = tmp_path / "big.txt"
+        with big.open("wb") as fh:
+            fh.truncate(MAX_BYTES + 1)  # sparse: no disk space used
+        (tmp_path / "ok.py").write_text(f"t = '{GH}'", encoding="utf-8")
+        notes: list[tuple[str, str]] = []
+        sizes: list[int] = []
+        found = list(
+            scan_paths([tmp_path], jobs=1, notes=notes, progress=sizes.append)
+        )
+        assert [Path(f.path or "").name for f in found] == ["ok.py"]
+        assert notes == [(str(big), "larger than the size limit")]
+        assert 0 in sizes
+
+    def test_unopenable_file(self, tmp_path: Path) -> None:
+        """A named file that cannot be opened (a socket) is noted, even for root."""
+        import socket
+
+        path = tmp_path / "s"
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(path))
+            notes: list[tuple[str, str]] = []
+            assert list(scan_paths([path], notes=notes)) == []
+        [(where, why)] = notes
+        assert where == str(path)
+        assert why.startswith("unreadable (")
+
+    def test_name_too_long(self, tmp_path: Path) -> None:
+        """A path whose name is too long to stat is noted, not raised."""
+        notes: list[tuple[str, str]] = []
+        assert list(scan_paths([tmp_path / ("x" * 300)], notes=notes)) == []
+        [(_where, why)] = notes
+        assert why.startswith("unreadable (")
+
+    def test_tree_deeper_than_path_max(self, tmp_path: Path) -> None:
+        """Directories too deep to list are noted; the rest of the tree is scanned."""
+        (tmp_path / "ok.py").write_text(f"t = '{GH}'", encoding="utf-8")
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            for _ in range(18):  # 18 * 251 characters > PATH_MAX (4096)
+                os.mkdir("d" * 250, dir_fd=fd)
+                nxt = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = nxt
+        finally:
+            os.close(fd)
+        notes: list[tuple[str, str]] = []
+        try:
+            found = list(scan_paths([tmp_path], jobs=1, notes=notes))
+        finally:
+            shutil.rmtree(tmp_path / ("d" * 250))
+        assert [Path(f.path or "").name for f in found] == ["ok.py"]
+        assert notes
+        assert all(why.startswith("unreadable (") for _p, why in notes)
+
+    def test_fifos_skipped(self, tmp_path: Path) -> None:
+        """FIFOs and links to them are skipped instead of blocking the scan."""
+        os.mkfifo(tmp_path / "pipe")
+        (tmp_path / "pipe-link").symlink_to(tmp_path / "pipe")
+        (tmp_path / "ok.py").write_text(f"t = '{GH}'", encoding="utf-8")
+        notes: list[tuple[str, str]] = []
+        found = list(scan_paths([tmp_path], jobs=1, notes=notes))
+        assert [Path(f.path or "").name for f in found] == ["ok.py"]
+        assert notes == []
+
+    def test_without_pathspec(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without pathspec, plain .gitignore names and globs still apply."""
+        monkeypatch.setitem(sys.modules, "pathspec", None)
+        _tree(tmp_path)
+        with (tmp_path / ".gitignore").open("a", encoding="utf-8") as fh:
+            fh.write("# a comment\n!keep.log\n\n")
+        found = sorted(
+            Path(f.path or "").relative_to(tmp_path).as_posix()
+            for f in scan_paths([tmp_path], jobs=1)
+        )
+        assert found == ["bad.txt", "src/app.py"]
+
+    def test_git_missing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without git on PATH a repository is walked (.gitignore honoured); no history."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        _tree(tmp_path)
+        _git(tmp_path, "init", "-q")
+        _git(tmp_path, "add", "src/app.py")
+        _git(tmp_path, "commit", "-qm", "add")
+        (tmp_path / "empty-bin").mkdir()
+        monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+        found = sorted(
+            Path(f.path or "").relative_to(tmp_path).as_posix()
+            for f in scan_paths([tmp_path], jobs=1, history=True)
+        )
+        assert found == ["bad.txt", "src/app.py"]
+
+    def test_git_broken(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A git that cannot be executed falls back to walking; history yields nothing."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        repo = tmp_path / "repo"
+        repo.mkdir()
+        _tree(repo)
+        _git(repo, "init", "-q")
+        _git(repo, "add", "src/app.py")
+        _git(repo, "commit", "-qm", "add")
+        monkeypatch.setenv("PATH", str(_broken_git(tmp_path)))
+        found = sorted(
+            Path(f.path or "").relative_to(repo).as_posix()
+            for f in scan_paths([repo], jobs=1, history=True)
+        )
+        assert found == ["bad.txt", "src/app.py"]
+
+    def test_invalid_git_dir(self, tmp_path: Path) -> None:
+        """A .git directory that is no repository: the tree is walked instead."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        _tree(tmp_path)
+        (tmp_path / ".git").mkdir()
+        found = sorted(
+            Path(f.path or "").relative_to(tmp_path).as_posix()
+            for f in scan_paths([tmp_path], jobs=1)
+        )
+        assert found == ["bad.txt", "src/app.py"]
+
+    def test_git_lists_link_to_directory(self, tmp_path: Path) -> None:
+        """A symlink to a directory that git lists as a file is not read."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "app.py").write_text(
+            f"t = '{GH}'", encoding="utf-8"
+        )
+        (tmp_path / "src-link").symlink_to(tmp_path / "src")
+        _git(tmp_path, "init", "-q")
+        notes: list[tuple[str, str]] = []
+        found = [
+            Path(f.path or "").relative_to(tmp_path).as_posix()
+            for f in scan_paths([tmp_path], jobs=1, notes=notes)
+        ]
+        assert found == ["src/app.py"]
+        assert notes == []
+
+
+class TestHistory:
+    """Findings in the git history."""
+
+    def test_several_commits_and_files(self, tmp_path: Path) -> None:
+        """Each added file in each commit is labelled path@commit; lock files are skipped."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        tokens = [
+            crc_token("ghp", f"{i}" + "Ab3Cd4Ef5Gh6Ij7Kl8Mn9Op0Qr1St"[:29])
+            for i in range(4)
+        ]
+        _git(tmp_path, "init", "-q")
+        (tmp_path / "package-lock.json").write_text(
+            f'{{"t": "{tokens[0]}"}}\n', encoding="utf-8"
+        )
+        _git(tmp_path, "add", "-A")
+        _git(tmp_path, "commit", "-qm", "lock file only")
+        (tmp_path / "a.py").write_text(
+            f"a = '{tokens[1]}'\n", encoding="utf-8"
+        )
+        (tmp_path / "b.py").write_text(
+            f"\n\nb = '{tokens[2]}'\n", encoding="utf-8"
+        )
+        _git(tmp_path, "add", "-A")
+        _git(tmp_path, "commit", "-qm", "two files")
+        (tmp_path / "c.py").write_text(
+            f"c = '{tokens[3]}'\n", encoding="utf-8"
+        )
+        _git(tmp_path, "add", "-A")
+        _git(tmp_path, "commit", "-qm", "third")
+        for name in ("a.py", "b.py", "c.py", "package-lock.json"):
+            (tmp_path / name).unlink()
+        _git(tmp_path, "commit", "-qam", "remove all")
+        found = sorted(
+            (f.path or "").split("@")[0] + f":{f.line}"
+            for f in scan_paths([tmp_path], jobs=1, history=True)
+        )
+        assert found == ["a.py:1", "b.py:3", "c.py:1"]
+        commits = {
+            (f.path or "").split("@")[1]
+            for f in scan_paths([tmp_path], jobs=1, history=True)
+        }
+        assert len(commits) == 2
+
+    def test_file_roots_have_no_history(self, tmp_path: Path) -> None:
+        """history=True on a file scans the file only."""
+        (tmp_path / "a.py").write_text(f"t = '{GH}'", encoding="utf-8")
+        found = list(scan_paths([tmp_path / "a.py"], history=True))
+        assert [f.path for f in found] == [str(tmp_path / "a.py")]
+
+    def test_sarif_commit(self, tmp_path: Path) -> None:
+        """SARIF results from history carry the commit as a property."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        _git(tmp_path, "init", "-q")
+        (tmp_path / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        _git(tmp_path, "add", "-A")
+        _git(tmp_path, "commit", "-qm", "add")
+        found = [
+            f
+            for f in scan_paths([tmp_path], jobs=1, history=True)
+            if "@" in (f.path or "")
+        ]
+        [res] = json.loads(to_sarif(found))["runs"][0]["results"]
+        uri = res["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert uri["uri"] == "a.py"
+        assert res["properties"]["commit"] == found[0].path.split("@")[1]
+
+
+class TestBaselineMembership:
+    """Baseline membership of things that are not findings."""
+
+    def test_non_finding(self) -> None:
+        """Only SecretFinding objects can be in a baseline."""
+        base = Baseline(frozenset({("a.py", "ab" * 16)}))
+        assert ("a.py", "ab" * 16) not in base
+        assert "a.py" not in base
+
+
+class TestCLIMore:
+    """dataprotect scan secrets: allowlist discovery and notes."""
+
+    def test_default_allowlist(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """.dataprotect-allowlist in the working directory is used by default."""
+        (tmp_path / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        res = CliRunner().invoke(cli, ["scan", "secrets", "a.py"])
+        assert res.exit_code == 1
+        (tmp_path / ".dataprotect-allowlist").write_text(
+            "rule:github-token\n", encoding="utf-8"
+        )
+        res = CliRunner().invoke(cli, ["scan", "secrets", "a.py"])
+        assert res.exit_code == 0, res.output
+        assert "0 new finding(s)" in res.stderr
+
+    def test_notes_printed(self, tmp_path: Path) -> None:
+        """Skipped paths are reported on stderr, one line each."""
+        res = CliRunner().invoke(
+            cli, ["scan", "secrets", str(tmp_path / "missing.py")]
+        )
+        assert res.exit_code == 0
+        assert f"note: skipped {tmp_path / 'missing.py'}: does not exist" in (
+            res.stderr
+        )

@@ -364,3 +364,175 @@ class TestCLI:
         )
         assert res.exit_code == 1
         assert "refused" in res.output
+
+
+def _read_client_banner(conn: socket.socket) -> None:
+    """Read the scanner's banner so that closing sends FIN, not RST."""
+    conn.settimeout(3)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(64)
+        if not chunk:
+            return
+        data += chunk
+
+
+def _closing_handler(reply: bytes) -> Callable[[socket.socket], None]:
+    def handler(conn: socket.socket) -> None:
+        _read_client_banner(conn)
+        conn.sendall(reply)
+        conn.shutdown(socket.SHUT_WR)
+        time.sleep(0.1)
+
+    return handler
+
+
+class _FdExhaustion:
+    """No file descriptor left for a new socket (RLIMIT_NOFILE lowered)."""
+
+    def __enter__(self) -> None:
+        import resource
+
+        self.limits = resource.getrlimit(resource.RLIMIT_NOFILE)
+        lowest_free = os.dup(0)
+        os.close(lowest_free)
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (lowest_free, self.limits[1])
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.limits)
+
+
+WEAK_LISTS = [
+    "diffie-hellman-group14-sha256,x448-sha512@example.com,kex-strict-s-v00@openssh.com",
+    "ecdsa-sha2-nistp256,ssh-xmss@openssh.com",
+    "camellia128-ctr@openssh.org",
+    "camellia128-ctr@openssh.org",
+    "umac-64-etm@openssh.com,hmac-sha3-256-etm@example.com",
+    "umac-64-etm@openssh.com",
+    "none",
+    "none",
+    "",
+    "",
+]
+
+
+class TestPeersThatHangUp:
+    """Servers that close the connection cleanly at each stage."""
+
+    def test_closed_before_banner(self, fake: Callable[..., int]) -> None:
+        """A server that reads our banner and closes leaves a note."""
+        port = fake(_closing_handler(b""))
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        assert r.notes == [
+            "the server closed the connection before its banner"
+        ]
+        assert r.banner is None
+
+    def test_closed_inside_kexinit(self, fake: Callable[..., int]) -> None:
+        """A server that closes half-way through its KEXINIT leaves a note."""
+        port = fake(
+            _closing_handler(
+                b"SSH-2.0-Fake_1.0\r\n\x00\x00\x01\x00\x04\x14" + b"\0" * 10
+            )
+        )
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        assert r.notes == ["the server closed the connection"]
+        assert r.banner == "SSH-2.0-Fake_1.0"
+        assert r.kex == []
+
+    def test_too_few_name_lists(self, fake: Callable[..., int]) -> None:
+        """A KEXINIT with fewer than ten name-lists is truncated."""
+        packet = _kexinit_packet(["curve25519-sha256", "ssh-ed25519"])
+        port = fake(_closing_handler(b"SSH-2.0-Fake_1.0\r\n" + packet))
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        assert r.notes == ["truncated KEXINIT"]
+
+    def test_no_file_descriptors(self) -> None:
+        """A local socket failure is a note naming the error, not an exception."""
+        port = free_port()
+        with _FdExhaustion():
+            r = check_ssh("127.0.0.1", port, timeout=2)
+        assert r.notes == ["connection failed: Too many open files"]
+
+
+class TestGrading:
+    """Every grade a KEXINIT can earn."""
+
+    def test_weak_and_unknown_algorithms(
+        self, fake: Callable[..., int]
+    ) -> None:
+        """2048-bit DH, NIST and unknown algorithms, 64-bit UMAC, old OpenSSH."""
+        packet = _kexinit_packet(WEAK_LISTS)
+        port = fake(
+            _closing_handler(b"SSH-2.0-OpenSSH_7.2p2 Ubuntu-4\r\n" + packet)
+        )
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        severities = {i.code: i.severity for i in r.issues}
+        assert severities == {
+            "kex-2048-bit:diffie-hellman-group14-sha256": "low",
+            "kex-unknown:x448-sha512@example.com": "low",
+            "hostkey-nist-curve:ecdsa-sha2-nistp256": "medium",
+            "hostkey-unknown:ssh-xmss@openssh.com": "low",
+            "cipher-unknown:camellia128-ctr@openssh.org": "low",
+            "mac-64-bit:umac-64-etm@openssh.com": "medium",
+            "mac-unknown:hmac-sha3-256-etm@example.com": "low",
+            "software-outdated": "medium",
+        }
+        assert [i.severity for i in r.issues][:3] == ["medium"] * 3
+        assert not r.ok
+
+    def test_current_openssh_not_outdated(
+        self, fake: Callable[..., int]
+    ) -> None:
+        """OpenSSH 7.4 and later is not reported as outdated."""
+        packet = _kexinit_packet(WEAK_LISTS)
+        port = fake(_closing_handler(b"SSH-2.0-OpenSSH_7.4\r\n" + packet))
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        assert "software-outdated" not in codes(r)
+
+    def test_issue_text(self, fake: Callable[..., int]) -> None:
+        """An issue prints as '[severity] code: advice'."""
+        packet = _kexinit_packet(WEAK_LISTS)
+        port = fake(_closing_handler(b"SSH-2.0-OpenSSH_9.9\r\n" + packet))
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        text = {str(i) for i in r.issues}
+        assert (
+            "[medium] mac-64-bit:umac-64-etm@openssh.com: remove 64-bit-tag UMAC"
+            in text
+        )
+
+
+class TestCLIText:
+    """dataprotect scan ssh: the text report, without a real sshd."""
+
+    def test_text_report(self, fake: Callable[..., int]) -> None:
+        """Algorithms and issues are printed one a line; issues exit 1."""
+        packet = _kexinit_packet(WEAK_LISTS)
+        port = fake(
+            _closing_handler(b"SSH-2.0-OpenSSH_7.2p2 Ubuntu-4\r\n" + packet)
+        )
+        res = CliRunner().invoke(
+            cli, ["scan", "ssh", f"127.0.0.1:{port}", "--timeout", "2"]
+        )
+        assert res.exit_code == 1
+        lines = res.output.splitlines()
+        assert lines[0] == f"127.0.0.1:{port} SSH-2.0-OpenSSH_7.2p2 Ubuntu-4"
+        assert (
+            "  host keys: ecdsa-sha2-nistp256, ssh-xmss@openssh.com" in lines
+        )
+        assert (
+            "  [medium] software-outdated: upgrade OpenSSH: this version is out of support"
+            in lines
+        )
+        assert "Traceback" not in res.output
+
+    def test_default_port(self) -> None:
+        """A target without a port means port 22."""
+        res = CliRunner().invoke(
+            cli, ["scan", "ssh", "127.0.0.1", "--timeout", "1"]
+        )
+        assert res.output.splitlines()[0].startswith("127.0.0.1:22 ")

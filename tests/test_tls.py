@@ -20,7 +20,13 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import (
+    dsa,
+    ec,
+    ed448,
+    ed25519,
+    rsa,
+)
 from cryptography.x509.oid import NameOID
 
 from dataprotect.cli._app import cli
@@ -449,6 +455,23 @@ class TestBadPeers:
         r = check_tls("127.0.0.1", port)
         assert "no-tls" in codes(r)
 
+    def test_reset_after_client_hello(self, serve: Callable[..., int]) -> None:
+        """A server that resets the connection mid-handshake accepts nothing."""
+        import struct
+
+        def reset(conn: socket.socket) -> None:
+            conn.recv(4096)  # the ClientHello
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+
+        port = serve(reset)
+        r = check_tls("127.0.0.1", port)
+        assert r.protocols == dict.fromkeys(
+            ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"), False
+        )
+        assert "no-tls" in codes(r)
+
     def test_timeout(self, serve: Callable[..., int]) -> None:
         """A server that never answers times out with a note."""
         port = serve(lambda conn: time.sleep(1.5))
@@ -601,3 +624,511 @@ class TestCLI:
         """A bad target exits 2."""
         res = CliRunner().invoke(cli, ["scan", "tls", "127.0.0.1:notaport"])
         assert res.exit_code == 2
+
+
+@dataclass(frozen=True)
+class MoreCerts:
+    """Certificates for the rarer branches of the certificate checks."""
+
+    ed25519: Path
+    ed448: Path
+    wildcard: Path
+    long_lived: Path
+    bad_boolean: Path
+    version_4: Path
+
+
+def _self_signed(
+    key: ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+    | ec.EllipticCurvePrivateKey,
+    *,
+    sans: list[x509.GeneralName],
+    days: int = 90,
+) -> x509.Certificate:
+    algorithm = (
+        hashes.SHA256()
+        if isinstance(key, ec.EllipticCurvePrivateKey)
+        else None
+    )
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name("localhost"))
+        .issuer_name(_name("localhost"))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - datetime.timedelta(days=1))
+        .not_valid_after(NOW + datetime.timedelta(days=days))
+        .add_extension(
+            x509.BasicConstraints(ca=False, path_length=None), critical=True
+        )
+    )
+    if sans:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName(sans), critical=False
+        )
+    return builder.sign(key, algorithm)
+
+
+def _pem_der(path: Path, key: object, der: bytes) -> Path:
+    data = key.private_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(data + ssl.DER_cert_to_PEM_cert(der).encode())
+    return path
+
+
+def _patched(der: bytes, old: str, new: str) -> bytes:
+    """*der* with one DER fragment replaced (the signature no longer holds)."""
+    o, n = bytes.fromhex(old), bytes.fromhex(new)
+    assert der.count(o) == 1
+    return der.replace(o, n)
+
+
+@pytest.fixture(scope="module")
+def more_certs(tmp_path_factory: pytest.TempPathFactory) -> MoreCerts:
+    """Edwards-curve, wildcard, long-lived and malformed certificates."""
+    d = tmp_path_factory.mktemp("tls-more-certs")
+    ed1 = ed25519.Ed25519PrivateKey.generate()
+    ed2 = ed448.Ed448PrivateKey.generate()
+    key = ec.generate_private_key(ec.SECP256R1())
+    plain = _self_signed(key, sans=[]).public_bytes(serialization.Encoding.DER)
+    return MoreCerts(
+        ed25519=_pem(d / "ed25519.pem", ed1, _self_signed(ed1, sans=[])),
+        ed448=_pem(d / "ed448.pem", ed2, _self_signed(ed2, sans=[])),
+        wildcard=_pem(
+            d / "wildcard.pem",
+            key,
+            _self_signed(key, sans=[x509.DNSName("*.example.test")]),
+        ),
+        long_lived=_pem(
+            d / "long.pem",
+            key,
+            _self_signed(key, sans=[x509.DNSName("localhost")], days=500),
+        ),
+        # BasicConstraints' critical flag as BOOLEAN 0x01: BER, not DER
+        bad_boolean=_pem_der(
+            d / "boolean.pem", key, _patched(plain, "0101ff", "010101")
+        ),
+        # version field 3 (v4): no such X.509 version
+        version_4=_pem_der(
+            d / "v4.pem", key, _patched(plain, "a003020102", "a003020103")
+        ),
+    )
+
+
+def lax_server(certfile: Path) -> ssl.SSLContext:
+    """A server context that loads any certificate and speaks TLS 1.2+."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    ctx.load_cert_chain(str(certfile))
+    return ctx
+
+
+class TestCertificateKinds:
+    """Key types, names and malformed certificates."""
+
+    @pytest.mark.parametrize(
+        ("which", "key_type", "key_size"),
+        [("ed25519", "Ed25519", 256), ("ed448", "Ed448", 456)],
+    )
+    def test_edwards_keys(
+        self,
+        more_certs: MoreCerts,
+        serve: Callable[..., int],
+        which: str,
+        key_type: str,
+        key_size: int,
+    ) -> None:
+        """Edwards-curve keys are named; a certificate without SAN names no host."""
+        port = serve(tls_handler(lax_server(getattr(more_certs, which))))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.certificate is not None
+        assert (r.certificate.key_type, r.certificate.key_size) == (
+            key_type,
+            key_size,
+        )
+        assert r.certificate.signature_algorithm == which
+        assert r.certificate.san == ()
+        assert r.hostname_match is False
+        assert "cert-hostname-mismatch" in codes(r)
+        assert "cert-weak-key" not in codes(r)
+
+    @pytest.mark.parametrize(
+        ("name", "match"),
+        [
+            ("www.example.test", True),
+            ("WWW.Example.Test.", True),
+            ("a.b.example.test", False),
+            ("example.test", False),
+        ],
+    )
+    def test_wildcard(
+        self,
+        more_certs: MoreCerts,
+        serve: Callable[..., int],
+        name: str,
+        match: bool,
+    ) -> None:
+        """A wildcard SAN matches exactly one label, case-insensitively."""
+        port = serve(tls_handler(lax_server(more_certs.wildcard)))
+        r = check_tls("127.0.0.1", port, server_name=name)
+        assert r.hostname_match is match
+        assert ("cert-hostname-mismatch" in codes(r)) is not match
+
+    def test_long_lifetime(
+        self, more_certs: MoreCerts, serve: Callable[..., int]
+    ) -> None:
+        """A certificate valid for more than 398 days is a low issue."""
+        port = serve(tls_handler(lax_server(more_certs.long_lived)))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        [issue] = [i for i in r.issues if i.code == "cert-lifetime"]
+        assert issue.severity == "low"
+
+    def test_not_yet_valid(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """Judged before its start date, a certificate is not yet valid."""
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        r = check_tls(
+            "127.0.0.1",
+            port,
+            server_name="localhost",
+            ca_file=str(certs.ca),
+            now=NOW - datetime.timedelta(days=10),
+        )
+        assert codes(r) == {"cert-not-yet-valid"}
+        assert not r.ok
+
+    def test_unparseable_certificate(
+        self, more_certs: MoreCerts, serve: Callable[..., int]
+    ) -> None:
+        """A certificate OpenSSL accepts but cryptography cannot parse: no certificate, no crash."""
+        port = serve(tls_handler(lax_server(more_certs.bad_boolean)))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.protocols["TLSv1.3"] is True
+        assert r.certificate is None
+        assert r.hostname_match is None
+
+    @pytest.mark.xfail(
+        strict=True,
+        raises=x509.InvalidVersion,
+        reason="tls.py:311 catches ValueError only; cryptography raises "
+        "x509.InvalidVersion (an Exception) for a certificate with version 3",
+    )
+    def test_invalid_version_certificate(
+        self, more_certs: MoreCerts, serve: Callable[..., int]
+    ) -> None:
+        """A certificate with an unknown X.509 version does not make check_tls raise."""
+        port = serve(tls_handler(lax_server(more_certs.version_4)))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.protocols["TLSv1.3"] is True
+        assert r.certificate is None
+
+    @pytest.mark.services
+    def test_sha1_signature(
+        self, serve: Callable[..., int], tmp_path: Path
+    ) -> None:
+        """A certificate signed with SHA-1 (made by openssl) is a high issue."""
+        exe = require_binary("openssl")
+        subprocess.run(
+            [
+                exe,
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-sha1",
+                "-nodes",
+                "-keyout",
+                str(tmp_path / "key.pem"),
+                "-out",
+                str(tmp_path / "cert.pem"),
+                "-subj",
+                "/CN=localhost",
+                "-days",
+                "30",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.load_cert_chain(
+            str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+        )
+        port = serve(tls_handler(ctx))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.certificate is not None
+        assert r.certificate.signature_algorithm == "ecdsa-with-SHA1"
+        assert "cert-weak-signature" in codes(r)
+
+    @pytest.mark.services
+    def test_dsa_key(self, serve: Callable[..., int], tmp_path: Path) -> None:
+        """A DSA certificate (DHE-DSS suites) is named and graded a weak key."""
+        exe = require_binary("openssl")
+        subprocess.run(
+            [
+                exe,
+                "genpkey",
+                "-genparam",
+                "-algorithm",
+                "DH",
+                "-pkeyopt",
+                "group:ffdhe2048",
+                "-out",
+                str(tmp_path / "dh.pem"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        key = dsa.generate_private_key(1024)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name("localhost"))
+            .issuer_name(_name("localhost"))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - datetime.timedelta(days=1))
+            .not_valid_after(NOW + datetime.timedelta(days=90))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.DNSName("localhost")]),
+                critical=False,
+            )
+            .sign(key, hashes.SHA256())
+        )
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("DHE-DSS-AES256-GCM-SHA384:@SECLEVEL=0")
+        ctx.load_cert_chain(str(_pem(tmp_path / "dsa.pem", key, cert)))
+        ctx.load_dh_params(str(tmp_path / "dh.pem"))
+        port = serve(tls_handler(ctx))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.ciphers["TLSv1.2"] == ["DHE-DSS-AES256-GCM-SHA384"]
+        assert r.certificate is not None
+        assert (r.certificate.key_type, r.certificate.key_size) == (
+            "DSA",
+            1024,
+        )
+        assert "cert-weak-key" in codes(r)
+
+
+def anonymous_context() -> ssl.SSLContext:
+    """A TLS 1.2 server with anonymous (certificate-less) suites only."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers("aNULL:@SECLEVEL=0")
+    return ctx
+
+
+class TestUnusualServers:
+    """Servers without certificates or without modern protocols."""
+
+    def test_anonymous_suites(self, serve: Callable[..., int]) -> None:
+        """Anonymous suites are broken; without a certificate nothing is graded on it."""
+        port = serve(tls_handler(anonymous_context()))
+        r = check_tls("127.0.0.1", port)
+        assert r.protocols["TLSv1.2"] is True
+        assert r.ciphers["TLSv1.2"]
+        assert all(
+            c.startswith(("AECDH-", "ADH-")) for c in r.ciphers["TLSv1.2"]
+        )
+        assert r.certificate is None
+        assert r.hostname_match is None
+        assert all(
+            i.code.startswith(("cipher-broken:", "protocol-"))
+            for i in r.issues
+        )
+        assert r.issues[0].severity == "critical"
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="tls.py:644-646 sets chain_valid=True whenever the verifying "
+        "handshake raises no certificate error; against this server it "
+        "completes with an anonymous suite and no certificate at all",
+    )
+    def test_anonymous_chain_not_valid(
+        self, serve: Callable[..., int]
+    ) -> None:
+        """Without any certificate the chain is not reported as valid."""
+        port = serve(tls_handler(anonymous_context()))
+        r = check_tls("127.0.0.1", port)
+        assert r.certificate is None
+        assert r.chain_valid is not True
+
+    def test_old_protocols_only(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """A server with TLS 1.0/1.1 only has no modern TLS: critical."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.load_cert_chain(str(certs.good))
+        port = serve(tls_handler(ctx))
+        r = check_tls(
+            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
+        )
+        assert r.protocols == {
+            "TLSv1.0": True,
+            "TLSv1.1": True,
+            "TLSv1.2": False,
+            "TLSv1.3": False,
+        }
+        [issue] = [i for i in r.issues if i.code == "protocol-no-modern-tls"]
+        assert issue.severity == "critical"
+
+
+class _FdExhaustion:
+    """No file descriptor left for a new socket (RLIMIT_NOFILE lowered)."""
+
+    def __enter__(self) -> None:
+        import os
+        import resource
+
+        self.limits = resource.getrlimit(resource.RLIMIT_NOFILE)
+        lowest_free = os.dup(0)
+        os.close(lowest_free)
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (lowest_free, self.limits[1])
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.limits)
+
+
+class TestLocalFailures:
+    """Failures on this side: sockets, OpenSSL versions, the chain check."""
+
+    def test_no_file_descriptors(self) -> None:
+        """A local socket failure is a note naming the error, not an exception."""
+        port = free_port()
+        with _FdExhaustion():
+            r = check_tls("127.0.0.1", port)
+        assert r.notes == ["connection failed: Too many open files"]
+        assert r.issues == []
+
+    def test_chain_check_times_out(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """A server that stops answering after the probes: the chain check is a note."""
+        ctx = server_context("modern", certfile=str(certs.good))
+        seen: list[int] = []
+        done = threading.Event()
+
+        def handler(conn: socket.socket) -> None:
+            seen.append(1)
+            if len(seen) > 4:  # TLS 1.0, 1.1, 1.2 and 1.3 probes answered
+                done.wait(30)  # silent until the scan has given up
+                return
+            tls_handler(ctx)(conn)
+
+        port = serve(handler)
+        try:
+            r = check_tls(
+                "127.0.0.1",
+                port,
+                server_name="localhost",
+                ca_file=str(certs.ca),
+                timeout=2,
+            )
+        finally:
+            done.set()
+        assert r.protocols["TLSv1.3"] is True
+        assert r.certificate is not None
+        assert r.chain_valid is None
+        assert [n for n in r.notes if n.startswith("chain check failed: ")]
+
+    @pytest.mark.xfail(
+        strict=True,
+        raises=ValueError,
+        reason="tls.py:642 sets verify.minimum_version = TLSv1 unguarded: "
+        "with an OpenSSL that refuses TLS 1.0 (handled for the probes at "
+        "tls.py:591) check_tls raises ValueError",
+    )
+    def test_openssl_without_tls10(
+        self,
+        certs: Certs,
+        serve: Callable[..., int],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """With a local OpenSSL that refuses TLS 1.0 the other versions are still checked."""
+        original = ssl.SSLContext.minimum_version
+
+        def refuse_tls10(ctx: ssl.SSLContext, value: ssl.TLSVersion) -> None:
+            if value == ssl.TLSVersion.TLSv1:
+                # what _ssl raises for a version the library was built without
+                msg = "Unsupported protocol version 0x301"
+                raise ValueError(msg)
+            original.__set__(ctx, value)  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(
+            ssl.SSLContext,
+            "minimum_version",
+            property(original.__get__, refuse_tls10),  # type: ignore[attr-defined]
+        )
+        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        r = check_tls(
+            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
+        )
+        assert r.protocols["TLSv1.0"] is False
+        assert r.protocols["TLSv1.3"] is True
+        assert "TLSv1.0 cannot be probed with the local OpenSSL" in r.notes
+
+
+class TestCLIText:
+    """dataprotect scan tls: the text report."""
+
+    def test_issues_and_certificate(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """Protocols, the certificate and each issue are printed; issues exit 1."""
+        port = serve(tls_handler(weak_context(certs.good)))
+        res = CliRunner().invoke(
+            cli,
+            [
+                "scan",
+                "tls",
+                f"127.0.0.1:{port}",
+                "--server-name",
+                "localhost",
+                "--ca-file",
+                str(certs.ca),
+            ],
+        )
+        assert res.exit_code == 1
+        lines = res.output.splitlines()
+        assert lines[0] == (
+            f"127.0.0.1:{port} (server name localhost, profile intermediate)"
+        )
+        assert any(line.startswith("  TLSv1.0: accepted  ") for line in lines)
+        assert "  TLSv1.3: refused  " in lines
+        assert any(
+            line.startswith("  certificate: CN=localhost, EC secp256r1 256, ")
+            and line.endswith("chain valid")
+            for line in lines
+        )
+        assert (
+            "  [high] protocol-tlsv1.0: disable TLSv1.0: deprecated by RFC 8996"
+            in lines
+        )
+
+    def test_unreachable(self) -> None:
+        """No handshake: the note is printed, no certificate line, exit 1."""
+        port = free_port()
+        res = CliRunner().invoke(cli, ["scan", "tls", f"127.0.0.1:{port}"])
+        assert res.exit_code == 1
+        assert "  note: the connection was refused" in res.output.splitlines()
+        assert "certificate:" not in res.output
