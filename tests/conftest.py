@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,3 +110,14 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = old
+
+
+@pytest.fixture(name="without_ml_kem")
+def _without_ml_kem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cryptography without ML-KEM (older than 47): its module is gone."""
+    from cryptography.hazmat.primitives import asymmetric
+
+    monkeypatch.delattr(asymmetric, "mlkem", raising=False)
+    monkeypatch.setitem(
+        sys.modules, "cryptography.hazmat.primitives.asymmetric.mlkem", None
+    )

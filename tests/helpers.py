@@ -5,9 +5,13 @@ Import as ``from helpers import require_binary`` (``tests`` is on the path).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import shutil
 import socket
+
+from collections.abc import Iterator
 
 import pytest
 
@@ -48,3 +52,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def no_free_file_descriptors() -> Iterator[None]:
+    """No file descriptor left for a new socket (RLIMIT_NOFILE lowered)."""
+    limits = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowest_free = os.dup(0)
+    os.close(lowest_free)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, limits[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, limits)

@@ -520,40 +520,21 @@ class TestIdentities:
         assert len(shown) < 100
         assert ident.to_text() not in shown
 
-    def test_cryptography_without_ml_kem(self, monkeypatch, identity):
+    def test_cryptography_without_ml_kem(self, request, identity):
         """Without cryptography's ML-KEM, post-quantum recipients name the problem."""
-        import sys
-
-        from cryptography.hazmat.primitives import asymmetric
-
         from dataprotect.errors import MissingDependencyError
 
         text = age.generate_hybrid_identity().recipient.to_text()
-        monkeypatch.delattr(asymmetric, "mlkem", raising=False)
-        monkeypatch.setitem(
-            sys.modules,
-            "cryptography.hazmat.primitives.asymmetric.mlkem",
-            None,
-        )
+        request.getfixturevalue("without_ml_kem")
         with pytest.raises(MissingDependencyError, match="cryptography 50"):
             age.parse_recipient(text)
         # Classic recipients do not need it.
         assert _dec(_enc(b"x", [identity.recipient]), [identity]) == b"x"
 
-    def test_hybrid_identity_without_ml_kem(self, monkeypatch):
+    def test_hybrid_identity_without_ml_kem(self, without_ml_kem):
         """Without cryptography's ML-KEM, a post-quantum identity is a MissingDependencyError."""
-        import sys
-
-        from cryptography.hazmat.primitives import asymmetric
-
         from dataprotect.errors import MissingDependencyError
 
-        monkeypatch.delattr(asymmetric, "mlkem", raising=False)
-        monkeypatch.setitem(
-            sys.modules,
-            "cryptography.hazmat.primitives.asymmetric.mlkem",
-            None,
-        )
         with pytest.raises(MissingDependencyError):
             age.generate_hybrid_identity()
 

@@ -777,20 +777,13 @@ class TestRuleFiles:
         [f] = scan_text("-----BEGIN ZZ-----QWER\n", rules=rules)
         assert f.preview == "…[22 chars]"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="an assignment rule without keywords silently never matches "
-        "(_engine._assignment_matches only searches keyword windows)",
-    )
     def test_assignment_rule_without_keywords(self, tmp_path: Path) -> None:
-        """An assignment rule without keywords applies to every line."""
-        rules = _rules_file(
-            tmp_path,
-            "[[rule]]\nid='any-assign'\nkind='x'\ntype='assignment'\n",
-        )
-        [rule] = [r for r in rules if r.id == "any-assign"]
-        found = scan_text('db_password = "Qw8-Er7!Ty6_Ui5"', rules=[rule])
-        assert [f.rule for f in found] == ["any-assign"]
+        """An assignment rule must name its keywords (else it could never match)."""
+        with pytest.raises(ConfigurationError, match="needs keywords"):
+            _rules_file(
+                tmp_path,
+                "[[rule]]\nid='any-assign'\nkind='x'\ntype='assignment'\n",
+            )
 
 
 class TestGenericValues:

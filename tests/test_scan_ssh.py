@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError
 from dataprotect.scan.ssh import SSHReport, check_ssh
-from helpers import IN_CI, free_port, require_binary
+from helpers import IN_CI, free_port, no_free_file_descriptors, require_binary
 
 
 HARDENED = {
@@ -387,25 +387,6 @@ def _closing_handler(reply: bytes) -> Callable[[socket.socket], None]:
     return handler
 
 
-class _FdExhaustion:
-    """No file descriptor left for a new socket (RLIMIT_NOFILE lowered)."""
-
-    def __enter__(self) -> None:
-        import resource
-
-        self.limits = resource.getrlimit(resource.RLIMIT_NOFILE)
-        lowest_free = os.dup(0)
-        os.close(lowest_free)
-        resource.setrlimit(
-            resource.RLIMIT_NOFILE, (lowest_free, self.limits[1])
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_NOFILE, self.limits)
-
-
 WEAK_LISTS = [
     "diffie-hellman-group14-sha256,x448-sha512@example.com,kex-strict-s-v00@openssh.com",
     "ecdsa-sha2-nistp256,ssh-xmss@openssh.com",
@@ -454,7 +435,7 @@ class TestPeersThatHangUp:
     def test_no_file_descriptors(self) -> None:
         """A local socket failure is a note naming the error, not an exception."""
         port = free_port()
-        with _FdExhaustion():
+        with no_free_file_descriptors():
             r = check_ssh("127.0.0.1", port, timeout=2)
         assert r.notes == ["connection failed: Too many open files"]
 

@@ -13,6 +13,7 @@ Nothing is sent anywhere but to the server named.
 
 from __future__ import annotations
 
+import contextlib
 import datetime  # noqa: ICN001
 import ipaddress
 import socket
@@ -296,6 +297,7 @@ def _cert_info(
     ders: list[bytes], now: datetime.datetime
 ) -> CertificateInfo | None:
     from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import (
         dsa,
         ec,
@@ -308,9 +310,9 @@ def _cert_info(
         return None
     try:
         cert = x509.load_der_x509_certificate(ders[0])
-    except ValueError:
+        key = cert.public_key()
+    except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
         return None
-    key = cert.public_key()
     key_type, key_size = type(key).__name__, 0
     if isinstance(key, rsa.RSAPublicKey):
         key_type, key_size = "RSA", key.key_size
@@ -637,13 +639,29 @@ def check_tls(  # noqa: C901, PLR0912, PLR0915
     # chain validation against the trust store, separately from probing
     verify = ssl.create_default_context(cafile=ca_file)
     verify.check_hostname = False
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), contextlib.suppress(ValueError):
+        # ValueError: this OpenSSL has no TLS 1.0 (keep its minimum).
         warnings.simplefilter("ignore", DeprecationWarning)
         verify.minimum_version = ssl.TLSVersion.TLSv1
     verify.set_ciphers("ALL:@SECLEVEL=0")
+    presented: list[bool] = []
     try:
-        _handshake(host, port, name, verify, timeout)
-        report.chain_valid = True
+        done = _handshake(
+            host,
+            port,
+            name,
+            verify,
+            timeout,
+            lambda tls: presented.append(tls.getpeercert(True) is not None),
+        )
+        if done is None:
+            report.notes.append("chain check failed: handshake refused")
+        elif not presented[0]:
+            # An anonymous suite: nothing was verified.
+            report.chain_valid = False
+            report.chain_error = "no certificate presented"
+        else:
+            report.chain_valid = True
     except ssl.SSLCertVerificationError as exc:
         report.chain_valid = False
         report.chain_error = exc.verify_message

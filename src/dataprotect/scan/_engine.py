@@ -172,6 +172,9 @@ def _rule_from_table(table: dict[str, Any]) -> Rule:
     ):
         msg = "rules file: type must be 'regex' (with a regex) or 'assignment'"
         raise ConfigurationError(msg)
+    if rtype == "assignment" and not keywords:
+        msg = "rules file: an assignment rule needs keywords (the names it looks for)"
+        raise ConfigurationError(msg)
     checksum = table.get("checksum")
     if checksum is not None and checksum not in _CHECKSUMS:
         msg = "rules file: unknown checksum name"
