@@ -52,11 +52,13 @@ from dataprotect.documents import (
     verify_pdf,
 )
 from dataprotect.errors import (
+    BackendError,
     CertificateValidityError,
     ConfigurationError,
     DocumentError,
     EncryptedDocumentError,
     InvalidDocumentError,
+    MissingDependencyError,
     SignerError,
     TimestampError,
 )
@@ -251,6 +253,30 @@ def _tamper_content(pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _update(pdf: bytes, change) -> bytes:
+    """Apply *change* to an incremental writer over *pdf*; the new bytes."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _with_fields(pdf: bytes, make_fields) -> bytes:
+    """*pdf* with its /AcroForm /Fields replaced by ``make_fields(writer)``."""
+    from pyhanko.pdf_utils import generic
+
+    def change(writer):
+        writer.root["/AcroForm"] = generic.DictionaryObject(
+            {generic.NameObject("/Fields"): make_fields(writer)}
+        )
+        writer.update_root()
+
+    return _update(pdf, change)
 
 
 # --- signing and verifying ---------------------------------------------------
@@ -707,6 +733,156 @@ class TestBadInput:
         assert alice.certificate.subject.rfc4514_string()
 
 
+class TestSignerSources:
+    def test_key_and_p12_types(self, pki):
+        """A key or PKCS#12 that is neither bytes nor a path is a TypeError."""
+        with pytest.raises(TypeError, match="key must be bytes or a path"):
+            Signer.from_pem(42, pki.alice_cert)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="bytes or a path"):
+            Signer.from_pkcs12(42, "x")  # type: ignore[arg-type]
+
+    def test_unreadable_key_file(self, pki, tmp_path):
+        """A key path that cannot be read is a SignerError."""
+        with pytest.raises(SignerError, match="cannot read the key file"):
+            Signer.from_pem(tmp_path / "missing.key", pki.alice_cert)
+
+    def test_pkcs12_without_key(self, pki):
+        """A PKCS#12 file holding only certificates cannot sign."""
+        p12 = pkcs12.serialize_key_and_certificates(
+            None, None, None, [pki.root], serialization.NoEncryption()
+        )
+        with pytest.raises(
+            SignerError, match="no private key and certificate"
+        ):
+            Signer.from_pkcs12(p12, None)
+
+    def test_nul_in_pem_passphrase(self, pki):
+        """A NUL in a PEM key's passphrase is a wrong passphrase, not echoed."""
+        enc = pki.alice_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"key-pass"),
+        )
+        with pytest.raises(SignerError) as nul:
+            Signer.from_pem(enc, pki.alice_cert, passphrase="Zq9\x00pass")
+        with pytest.raises(SignerError) as wrong:
+            Signer.from_pem(enc, pki.alice_cert, passphrase="Zq9-wrong")
+        assert str(nul.value) == str(wrong.value)
+        assert "Zq9" not in str(nul.value)
+
+    def test_ed448_signer(self, pki, document):
+        """Ed448 keys sign (a 114-byte signature fits the placeholder)."""
+        from cryptography.hazmat.primitives.asymmetric import ed448
+
+        key = ed448.Ed448PrivateKey.generate()
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name("Ed448 Signer"))
+            .issuer_name(pki.root.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=1))
+            .sign(pki.root_key, hashes.SHA256())
+        )
+        signer = Signer.from_pem(_pem_key(key), cert)
+        report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
+        assert report.signatures[0].intact
+        assert (
+            report.signatures[0].signer_subject == "CN=Ed448 Signer,O=Test Org"
+        )
+
+
+class TestPKCS11WithoutToken:
+    URI = "pkcs11:token=t;object=o?module-path=/nonexistent/libpkcs11.so"
+
+    def test_bad_chain(self):
+        """An unusable chain certificate is a SignerError naming it."""
+        with pytest.raises(SignerError, match="chain certificate"):
+            Signer.from_pkcs11(self.URI, pin="1234", chain=[b"garbage"])
+
+    def test_missing_python_pkcs11(self, monkeypatch):
+        """Without python-pkcs11, reading the token's certificate names the extra."""
+        monkeypatch.setitem(sys.modules, "pkcs11", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[hsm\]"
+        ):
+            Signer.from_pkcs11(self.URI, pin="1234")
+
+    def test_unloadable_module(self, pki, document):
+        """A module that does not load: BackendError, reading the certificate
+        or signing; the PIN is never shown."""
+        with pytest.raises(BackendError) as reading:
+            Signer.from_pkcs11(self.URI, pin="Zq9-pin")
+        assert "Zq9" not in str(reading.value)
+        signer = Signer.from_pkcs11(
+            self.URI, pin="Zq9-pin", cert=pki.alice_cert
+        )
+        with pytest.raises(BackendError) as signing:
+            sign_pdf(document, signer)
+        assert "Zq9" not in str(signing.value)
+        signer.close()
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="python-pkcs11 0.10 raises PKCS11Error (a RuntimeError) when a "
+        "module does not load, so documents/_signers.py:281 and :565 catch it "
+        "before the 'cannot load' branches at :285 and :568",
+    )
+    def test_unloadable_module_message(self, pki, document):
+        """A module that does not load says so."""
+        with pytest.raises(
+            BackendError, match="cannot load the PKCS#11 module"
+        ):
+            Signer.from_pkcs11(self.URI, pin="1234")
+        signer = Signer.from_pkcs11(self.URI, pin="1234", cert=pki.alice_cert)
+        with pytest.raises(
+            BackendError, match="cannot load the PKCS#11 module"
+        ):
+            sign_pdf(document, signer)
+
+
+class TestHostileForms:
+    @pytest.mark.xfail(
+        strict=True,
+        reason="documents/_sign.py:177-189: pyHanko raises AssertionError or "
+        "TypeError for a malformed /AcroForm /Fields while adding the "
+        "signature field, and sign_pdf lets them escape",
+    )
+    @pytest.mark.parametrize(
+        "shape", ["number", "null entry", "name not text"]
+    )
+    def test_malformed_fields_are_invalid_documents(
+        self, document, alice, shape
+    ):
+        """A malformed /AcroForm /Fields is an InvalidDocumentError when signing."""
+        from pyhanko.pdf_utils import generic as g
+
+        def make(writer):
+            if shape == "number":
+                return g.NumberObject(5)
+            if shape == "null entry":
+                return g.ArrayObject([g.NullObject()])
+            field = g.DictionaryObject(
+                {
+                    g.NameObject("/FT"): g.NameObject("/Sig"),
+                    g.NameObject("/T"): g.NumberObject(5),
+                }
+            )
+            return g.ArrayObject([writer.add_object(field)])
+
+        with pytest.raises(InvalidDocumentError):
+            sign_pdf(_with_fields(document, make), alice)
+
+    def test_malformed_fields_verify_without_crash(self, document, pki):
+        """verify_pdf reports a malformed /AcroForm /Fields as unsigned."""
+        from pyhanko.pdf_utils import generic as g
+
+        pdf = _with_fields(document, lambda w: g.NumberObject(5))
+        report = verify_pdf(pdf, trust_roots=pki.root)
+        assert report.problems == ("the document has no signatures",)
+
+
 class TestOptionalDependencies:
     def test_missing_pyhanko(self):
         """Without pyHanko, importing the module names the extra."""
@@ -738,6 +914,17 @@ class TestOptionalDependencies:
         ):
             render_report(AGREEMENT, FIELDS)
 
+    def test_missing_certvalidator(self, monkeypatch):
+        """Without pyhanko-certvalidator, the [pdf] extra is named."""
+        from dataprotect.documents._deps import require_pyhanko
+
+        require_pyhanko()
+        monkeypatch.setitem(sys.modules, "pyhanko_certvalidator", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[pdf\]"
+        ):
+            require_pyhanko()
+
 
 # --- render_report -------------------------------------------------------------
 
@@ -755,6 +942,19 @@ class TestRender:
             render_report(
                 AGREEMENT, {k: v for k, v in FIELDS.items() if k != "systems"}
             )
+
+    def test_malformed_placeholder(self):
+        """A '$' that starts no placeholder is a ConfigurationError."""
+        template = ReportTemplate("Price: 5$ per $unit", (("H", "x"),))
+        with pytest.raises(ConfigurationError, match="malformed placeholder"):
+            render_report(template, {"unit": "seat"})
+
+    def test_naive_now_is_utc(self):
+        """A naive *now* is read as UTC."""
+        naive = NOW.replace(tzinfo=None)
+        assert render_report(AGREEMENT, FIELDS, now=naive) == render_report(
+            AGREEMENT, FIELDS, now=NOW
+        )
 
     def test_fields_property(self):
         """The template lists its placeholders."""
