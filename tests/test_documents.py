@@ -46,6 +46,7 @@ from dataprotect.documents import (
     AGREEMENT,
     INCIDENT_POSTMORTEM,
     ReportTemplate,
+    SignatureReport,
     Signer,
     render_report,
     sign_pdf,
@@ -883,6 +884,48 @@ class TestHostileForms:
         assert report.problems == ("the document has no signatures",)
 
 
+class TestVerifyEdges:
+    def test_empty_signature_field_is_skipped(self, document, alice, pki):
+        """An empty signature field beside a signed one does not count."""
+        from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+        with_field = _update(
+            document,
+            lambda w: append_signature_field(w, SigFieldSpec("Empty")),
+        )
+        report = verify_pdf(
+            sign_pdf(with_field, alice, field_name="Real"),
+            trust_roots=pki.root,
+        )
+        assert report.valid, report.problems
+        assert [s.field_name for s in report.signatures] == ["Real"]
+        unsigned = verify_pdf(with_field, trust_roots=pki.root)
+        assert unsigned.problems == ("the document has no signatures",)
+
+    @pytest.mark.parametrize(
+        ("der", "expected"),
+        [(None, None), (b"\x30\x03\x02\x01\x00", None)],
+    )
+    def test_unreadable_signer_certificate(self, der, expected):
+        """A report whose certificate is missing or corrupt has no subject."""
+        report = SignatureReport(
+            field_name="Signature1",
+            signer_certificate_der=der,
+            signing_time=None,
+            timestamp_time=None,
+            reason=None,
+            location=None,
+            intact=False,
+            trusted=False,
+            covers_whole_document=False,
+            modification_level="unknown",
+            valid=False,
+            problems=("the signature or its certificate is corrupt",),
+        )
+        assert report.signer_certificate is expected
+        assert report.signer_subject is None
+
+
 class TestOptionalDependencies:
     def test_missing_pyhanko(self):
         """Without pyHanko, importing the module names the extra."""
@@ -1062,6 +1105,27 @@ class TestTimestamp:
         assert abs(
             sig.timestamp_time - dt.datetime.now(dt.timezone.utc)
         ) < dt.timedelta(minutes=10)
+
+    def test_document_timestamp_is_not_a_signature(
+        self, document, alice, pki, tsa_url
+    ):
+        """A document timestamp (/DocTimeStamp) after a signature is skipped."""
+        from pyhanko.pdf_utils.incremental_writer import (
+            IncrementalPdfFileWriter,
+        )
+        from pyhanko.sign.signers import PdfTimeStamper
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        signed = sign_pdf(document, alice)
+        writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+        out = io.BytesIO()
+        PdfTimeStamper(HTTPTimeStamper(tsa_url)).timestamp_pdf(
+            writer, "sha256", output=out
+        )
+        stamped = out.getvalue()
+        report = verify_pdf(stamped, trust_roots=[pki.root])
+        assert [s.field_name for s in report.signatures] == ["Signature1"]
+        assert report.signatures[0].intact
 
     @pytest.mark.parametrize("path", ["/broken", "/garbage"])
     def test_failing_tsa(self, document, alice, tsa_url, path):
@@ -1363,6 +1427,69 @@ class TestPKCS11:
         with pytest.raises(SignerError):
             sign_pdf(document, signer)
 
+    def test_close_before_and_after_use(
+        self, softhsm, token_signers, document, pki
+    ):
+        """close() before any signature, and twice after one, is harmless."""
+        signer = Signer.from_pkcs11(softhsm.uri("doc-ec"), pin=softhsm.pin)
+        signer.close()
+        signed = sign_pdf(document, signer)
+        signer.close()
+        signer.close()
+        assert verify_pdf(signed, trust_roots=pki.root).valid
+
+    def test_token_key_of_another_algorithm(
+        self, softhsm, token_signers, document, pki
+    ):
+        """A token RSA key given an Ed25519 certificate is refused at signing."""
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        key = ed25519.Ed25519PrivateKey.generate()
+        cert = pki.issue("Mismatch", key)
+        signer = Signer.from_pkcs11(
+            softhsm.uri("doc-rsa"), pin=softhsm.pin, cert=cert
+        )
+        with pytest.raises(SignerError, match="algorithm is not supported"):
+            sign_pdf(document, signer)
+        signer.close()
+
+    def test_wrong_pin_when_signing(self, softhsm, token_signers, document):
+        """With the certificate given, a wrong PIN shows at the first signature."""
+        signer = Signer.from_pkcs11(
+            softhsm.uri("doc-ec"), pin="98765", cert=token_signers["doc-ec"]
+        )
+        with pytest.raises(SignerError, match="wrong PIN") as exc:
+            sign_pdf(document, signer)
+        assert "98765" not in str(exc.value)
+
+    def test_unknown_token(self, softhsm, token_signers):
+        """A token label that no slot has is a SignerError."""
+        uri = softhsm.uri("doc-ec").replace(
+            f"token={softhsm.token_label}", "token=no-such-token"
+        )
+        with pytest.raises(SignerError, match="token or key not found"):
+            Signer.from_pkcs11(uri, pin=softhsm.pin)
+
+    def test_corrupt_certificate_on_token(self, softhsm, token_signers):
+        """A certificate object on the token that is not DER is a SignerError."""
+        pkcs11 = pytest.importorskip("pkcs11")
+        token = pkcs11.lib(softhsm.module).get_token(
+            token_label=softhsm.token_label
+        )
+        with token.open(user_pin=softhsm.pin, rw=True) as session:
+            session.create_object(
+                {
+                    pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                    pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                    pkcs11.Attribute.TOKEN: True,
+                    pkcs11.Attribute.LABEL: "doc-badcert",
+                    pkcs11.Attribute.SUBJECT: _name("Bad").public_bytes(),
+                    pkcs11.Attribute.VALUE: b"\x30\x03not a certificate",
+                }
+            )
+        with pytest.raises(SignerError, match="certificate is corrupt"):
+            Signer.from_pkcs11(softhsm.uri("doc-badcert"), pin=softhsm.pin)
+
     def test_incomplete_uri(self):
         """A URI without a module, token or key is a ConfigurationError."""
         with pytest.raises(ConfigurationError):
@@ -1605,6 +1732,88 @@ class TestCLI:
             ],
         )
         assert result.exit_code == 2
+
+    def test_encrypted_key_passphrase(self, files, document, pki):
+        """An encrypted --key reads its passphrase from --passphrase-env."""
+        tmp, _, cert, root, _ = files
+        (tmp / "a.pdf").write_bytes(document)
+        (tmp / "enc.key").write_bytes(
+            pki.alice_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(b"Zq9-key-pass"),
+            )
+        )
+        args = [
+            "pdf",
+            "sign",
+            str(tmp / "a.pdf"),
+            "--key",
+            str(tmp / "enc.key"),
+        ]
+        args += ["--cert", str(cert), "--passphrase-env", "KEY_PASS"]
+        runner = CliRunner()
+        result = runner.invoke(cli, args, env={"KEY_PASS": "Zq9-key-pass"})
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli,
+            [
+                "pdf",
+                "verify",
+                str(tmp / "a.pdf.signed.pdf"),
+                "--trust-root",
+                str(root),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli,
+            [*args, "-o", str(tmp / "b.pdf")],
+            env={"KEY_PASS": "Zq9-nope"},
+        )
+        assert result.exit_code == 2
+        assert result.output.count("\n") == 1
+        assert "Zq9" not in result.output
+
+    def test_missing_trust_root_exits_2(self, files, signed):
+        """A --trust-root that is not a file: exit 2 with one line."""
+        tmp, _, _, _, _ = files
+        (tmp / "s.pdf").write_bytes(signed)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "pdf",
+                "verify",
+                str(tmp / "s.pdf"),
+                "--trust-root",
+                str(tmp / "none.pem"),
+            ],
+        )
+        assert result.exit_code == 2
+        assert result.output.strip() == (
+            f"Error: cannot read trust root: {tmp / 'none.pem'}"
+        )
+
+    @pytest.mark.parametrize("field", ["organisation", "=value"])
+    def test_render_bad_field_exits_2(self, files, field):
+        """A --field without NAME=VALUE: exit 2 with one line."""
+        tmp = files[0]
+        result = CliRunner().invoke(
+            cli,
+            [
+                "pdf",
+                "render",
+                "--template",
+                "agreement",
+                "-o",
+                str(tmp / "x.pdf"),
+                "-f",
+                field,
+            ],
+        )
+        assert result.exit_code == 2
+        assert result.output.strip() == "Error: --field must be NAME=VALUE"
+        assert not (tmp / "x.pdf").exists()
 
     def test_demo_step(self, tmp_path, capsys):
         """The demo step signs, verifies and detects tampering."""
