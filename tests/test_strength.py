@@ -7,6 +7,8 @@ import ast
 import hashlib
 import inspect
 import json
+import os
+import pty
 import random
 import string
 import subprocess
@@ -678,6 +680,33 @@ class TestCLI:
         assert result.exit_code == 0, result.output
         assert "acceptable" in result.output
         assert STRONG not in result.output
+
+    def test_prompt_on_a_terminal(self):
+        """On a terminal the password is prompted for, never echoed."""
+        master, slave = pty.openpty()
+        try:
+            os.write(master, STRONG.encode() + b"\n")
+            with open(slave, "rb", buffering=0, closefd=False) as stdin:
+                result = CliRunner().invoke(
+                    cli, ["check-password"], input=stdin
+                )
+        finally:
+            os.close(master)
+            os.close(slave)
+        assert result.exit_code == 0, result.output
+        assert "acceptable" in result.output
+        assert STRONG not in result.output
+
+    def test_long_input_says_what_was_analysed(self):
+        """For a long password the output says how much was analysed."""
+        password = "Zx" + "#" * 38 + "passwordiloveyouletmein" * 4
+        result = CliRunner().invoke(
+            cli, ["check-password"], input=password + "\n"
+        )
+        assert "(strength estimated from the first 40 characters)" in (
+            result.output
+        )
+        assert password not in result.output
 
     def test_not_acceptable_exits_1(self):
         """A blocklisted password exits 1 and names the rule."""
