@@ -902,6 +902,52 @@ class TestVerifyEdges:
         unsigned = verify_pdf(with_field, trust_roots=pki.root)
         assert unsigned.problems == ("the document has no signatures",)
 
+    def test_signature_after_no_changes_certification(
+        self, document, alice, org, pki
+    ):
+        """A signature added despite a no-changes certification breaks its policy."""
+        from pyhanko.sign import fields, signers
+
+        from dataprotect.documents._signers import hanko_signer
+
+        def sign_with(signer_cls, pdf, signer, **meta):
+            from pyhanko.pdf_utils.incremental_writer import (
+                IncrementalPdfFileWriter,
+            )
+
+            out = io.BytesIO()
+            signer_cls(
+                signers.PdfSignatureMetadata(
+                    subfilter=fields.SigSeedSubFilter.PADES, **meta
+                ),
+                signer=hanko_signer(signer),
+            ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=out)
+            return out.getvalue()
+
+        class Careless(signers.PdfSigner):
+            """A signer that ignores the author's DocMDP permissions."""
+
+            def _enforce_certification_constraints(self, reader):
+                pass
+
+        certified = sign_with(
+            signers.PdfSigner,
+            document,
+            alice,
+            field_name="Author",
+            certify=True,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        )
+        assert verify_pdf(certified, trust_roots=pki.root).valid
+        with pytest.raises(InvalidDocumentError):
+            sign_pdf(certified, org)
+        late = sign_with(Careless, certified, org, field_name="Late")
+        report = verify_pdf(late, trust_roots=pki.root)
+        assert not report.valid
+        assert report.problems == (
+            "Author: the changes after signing break the document's policy",
+        )
+
     @pytest.mark.parametrize(
         ("der", "expected"),
         [(None, None), (b"\x30\x03\x02\x01\x00", None)],
