@@ -281,6 +281,24 @@ class TestEntryPoints:
             "pip install 'dataprotect[cli]'\n"
         )
 
+    @pytest.mark.parametrize(
+        ("filename", "shown"),
+        [
+            ("data.bin", "data.bin"),
+            ("me@host.bin", "me@host.bin"),
+            ("sftp://u:Zq9-pw@host/x", "sftp://[secure]@host/x"),
+            (b"ftp://u:Zq9-pw@host/x", "ftp://[secure]@host/x"),
+            (Path("u:Zq9-pw@host/x"), "u://[secure]@host/x"),
+            ("9x:Zq9-pw@host/x", "[secure]@host/x"),
+            (7, "7"),
+        ],
+    )
+    def test_shown_path(self, filename, shown):
+        """Paths in OS errors are shown with URL credentials masked."""
+        from dataprotect.cli._app import _shown_path
+
+        assert _shown_path(filename) == shown
+
     def test_unknown_command(self, run):
         """An unknown command is a usage error (exit 2)."""
         out = run("no-such-command")

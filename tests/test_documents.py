@@ -875,6 +875,29 @@ class TestHostileForms:
         with pytest.raises(InvalidDocumentError):
             sign_pdf(_with_fields(document, make), alice)
 
+    @pytest.mark.parametrize("kind", ["number", "array", "string"])
+    def test_acroform_not_a_dictionary(self, document, alice, pki, kind):
+        """An /AcroForm that is not a dictionary: an error signing, a report verifying."""
+        from pyhanko.pdf_utils import generic as g
+
+        value = {
+            "number": g.NumberObject(5),
+            "array": g.ArrayObject([]),
+            "string": g.TextStringObject("x"),
+        }[kind]
+
+        def change(writer):
+            writer.root["/AcroForm"] = value
+            writer.update_root()
+
+        pdf = _update(document, change)
+        with pytest.raises(InvalidDocumentError):
+            sign_pdf(pdf, alice)
+        report = verify_pdf(pdf, trust_roots=pki.root)
+        assert report.problems == (
+            "the document's form fields cannot be read",
+        )
+
     def test_malformed_fields_verify_without_crash(self, document, pki):
         """verify_pdf reports a malformed /AcroForm /Fields as unsigned."""
         from pyhanko.pdf_utils import generic as g
