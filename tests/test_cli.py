@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import pty
+import runpy
+import select
+import stat
 import subprocess
 import sys
 
@@ -14,7 +18,8 @@ from click.testing import CliRunner
 
 import dataprotect
 
-from dataprotect.cli._app import cli
+from dataprotect.cli import main
+from dataprotect.cli._app import COMMANDS, cli
 from dataprotect.keys import EnvKEK
 
 
@@ -31,6 +36,33 @@ def _run(tmp_path, monkeypatch):
         )
 
     return run
+
+
+@pytest.fixture(name="tty")
+def _tty():
+    """A real pseudo-terminal: (master fd, slave fd)."""
+    master, slave = pty.openpty()
+    yield master, slave
+    os.close(master)
+    os.close(slave)
+
+
+def _typed(tty, *lines):
+    """A terminal stdin for CliRunner on which *lines* have been typed."""
+    master, slave = tty
+    for line in lines:
+        os.write(master, line.encode() + b"\n")
+    return open(slave, "rb", buffering=0, closefd=False)
+
+
+def _terminal_output(master: int) -> str:
+    """What has been written to the terminal so far."""
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if not ready:
+            return b"".join(chunks).decode(errors="replace")
+        chunks.append(os.read(master, 65536))
 
 
 class TestKeys:
@@ -91,6 +123,49 @@ class TestKeys:
         value = run("keys", "generate-kek").output.strip()
         EnvKEK("V", environ={"V": value}).wrap(bytes(32), b"")
 
+    def test_passphrase_prompt_on_a_terminal(self, run, tty):
+        """On a terminal the passphrase is prompted for (twice for a new keyring)."""
+        with _typed(tty, "Zq9 horse", "Zq9 horse") as stdin:
+            out = run("keys", "new", "t.dpkr", input=stdin)
+        assert out.exit_code == 0, out.output
+        assert "Zq9" not in out.output
+        with _typed(tty, "Zq9 horse") as stdin:
+            out = run("keys", "list", "t.dpkr", input=stdin)
+        assert out.exit_code == 0, out.output
+        assert "primary" in out.output
+
+    def test_passphrase_file(self, run, tmp_path):
+        """--passphrase-file reads the passphrase; a missing file is one line."""
+        (tmp_path / "pw").write_text("correct horse battery\n")
+        out = run("keys", "new", "f.dpkr", "--passphrase-file", "pw")
+        assert out.exit_code == 0, out.output
+        out = run("keys", "list", "f.dpkr", "--passphrase-env", "PASS")
+        assert out.exit_code == 0, out.output
+        out = run("keys", "list", "f.dpkr", "--passphrase-file", "missing")
+        assert out.exit_code == 2
+        assert out.output == (
+            "Error: cannot read passphrase file: No such file or directory\n"
+        )
+
+    def test_identity_output(self, run, tmp_path):
+        """An identity goes to a new 0600 file or stdout, never over a file."""
+        out = run("backup", "keygen", "-o", "id.txt")
+        assert out.exit_code == 0, out.output
+        text = (tmp_path / "id.txt").read_text()
+        assert stat.S_IMODE((tmp_path / "id.txt").stat().st_mode) == 0o600
+        recipient = out.stderr.strip().removeprefix("Public key: ")
+        assert f"# recipient: {recipient}" in text
+        out = run("backup", "keygen", "-o", "id.txt")
+        assert out.exit_code == 2
+        assert out.output == (
+            "Error: output file exists; refusing to overwrite an identity\n"
+        )
+        assert (tmp_path / "id.txt").read_text() == text
+        out = run("backup", "keygen")
+        assert out.exit_code == 0, out.output
+        assert out.stdout.startswith("# created: ")
+        assert out.stderr.startswith("Public key: ")
+
 
 class TestEncrypt:
     def test_file_round_trip(self, run, tmp_path):
@@ -120,6 +195,115 @@ class TestEncrypt:
         assert run("decrypt", "a.enc", "--context", "y", *kek).exit_code == 2
         assert run("decrypt", "a.enc", "--context", "x", *kek).exit_code == 0
         assert (tmp_path / "a.enc.out").read_bytes() == b"hello"
+
+    def test_stdin_to_stdout(self, run):
+        """'-' encrypts stdin to stdout and decrypts it back by default."""
+        kek = ["--keyring", "r.dpkr", "--kek", "env:APP_KEK"]
+        run("keys", "new", "r.dpkr", "--kek", "env:APP_KEK")
+        sealed = run("encrypt", "-", *kek, input=b"piped bytes").stdout_bytes
+        assert b"piped bytes" not in sealed
+        out = run("decrypt", "-", *kek, input=sealed)
+        assert out.exit_code == 0, out.output
+        assert out.stdout_bytes == b"piped bytes"
+
+    def test_missing_input_file(self, run):
+        """A missing input file: exit 2, the OS reason and the name, one line."""
+        run("keys", "new", "r.dpkr", "--kek", "env:APP_KEK")
+        kek = ["--keyring", "r.dpkr", "--kek", "env:APP_KEK"]
+        for name in ("missing.bin", "me@host.bin"):
+            out = run("encrypt", name, *kek)
+            assert out.exit_code == 2
+            assert out.output == f"Error: No such file or directory: {name}\n"
+
+    def test_progress_on_a_terminal(self, run, tmp_path, tty, monkeypatch):
+        """With stderr on a terminal a progress bar runs; the output is intact."""
+        run("keys", "new", "r.dpkr", "--kek", "env:APP_KEK")
+        data = os.urandom(300_000)
+        (tmp_path / "big.bin").write_bytes(data)
+        kek = ["--keyring", "r.dpkr", "--kek", "env:APP_KEK"]
+        with open(tty[1], "w", encoding="utf-8", closefd=False) as term:
+            monkeypatch.setattr(sys, "stderr", term)
+            cli.main(["encrypt", "big.bin", *kek], standalone_mode=False)
+            cli.main(
+                ["decrypt", "big.bin.dpenc", "-o", "back.bin", *kek],
+                standalone_mode=False,
+            )
+        assert (tmp_path / "back.bin").read_bytes() == data
+
+    def test_progress_without_rich(self, run, tmp_path, tty, monkeypatch):
+        """Without rich, a terminal progress bar is a one-line dependency error."""
+        run("keys", "new", "r.dpkr", "--kek", "env:APP_KEK")
+        (tmp_path / "a.bin").write_bytes(b"data")
+        monkeypatch.setitem(sys.modules, "rich.progress", None)
+        kek = ["--keyring", "r.dpkr", "--kek", "env:APP_KEK"]
+        with open(tty[1], "w", encoding="utf-8", closefd=False) as term:
+            monkeypatch.setattr(sys, "stderr", term)
+            with pytest.raises(SystemExit) as exit_:
+                cli.main(["encrypt", "a.bin", *kek], prog_name="dataprotect")
+            term.flush()
+        assert exit_.value.code == 2
+        shown = _terminal_output(tty[0])
+        assert (
+            shown.strip()
+            == "Error: missing optional dependency: rich.progress"
+        )
+        assert not (tmp_path / "a.bin.dpenc").exists()
+
+
+class TestEntryPoints:
+    def test_help_lists_every_command(self, capsys):
+        """main(['--help']) lists every registered command and exits 0."""
+        with pytest.raises(SystemExit) as exit_:
+            main(["--help"])
+        assert exit_.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith("Usage: dataprotect")
+        for name in COMMANDS:
+            assert name in out
+
+    def test_python_dash_m(self, capsys, monkeypatch):
+        """python -m dataprotect.cli runs the same command line."""
+        monkeypatch.setattr(sys, "argv", ["dataprotect", "--help"])
+        with pytest.raises(SystemExit) as exit_:
+            runpy.run_module("dataprotect.cli", run_name="__main__")
+        assert exit_.value.code == 0
+        assert "Usage: dataprotect" in capsys.readouterr().out
+
+    def test_without_the_cli_extra(self, capsys, monkeypatch):
+        """Without click the command says which extra to install (exit 2)."""
+        monkeypatch.setitem(sys.modules, "dataprotect.cli._app", None)
+        with pytest.raises(SystemExit) as exit_:
+            main(["--help"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err == (
+            "dataprotect: the command line needs its extra: "
+            "pip install 'dataprotect[cli]'\n"
+        )
+
+    @pytest.mark.parametrize(
+        ("filename", "shown"),
+        [
+            ("data.bin", "data.bin"),
+            ("me@host.bin", "me@host.bin"),
+            ("sftp://u:Zq9-pw@host/x", "sftp://[secure]@host/x"),
+            (b"ftp://u:Zq9-pw@host/x", "ftp://[secure]@host/x"),
+            (Path("u:Zq9-pw@host/x"), "u://[secure]@host/x"),
+            ("9x:Zq9-pw@host/x", "[secure]@host/x"),
+            (7, "7"),
+        ],
+    )
+    def test_shown_path(self, filename, shown):
+        """Paths in OS errors are shown with URL credentials masked."""
+        from dataprotect.cli._app import _shown_path
+
+        assert _shown_path(filename) == shown
+
+    def test_unknown_command(self, run):
+        """An unknown command is a usage error (exit 2)."""
+        out = run("no-such-command")
+        assert out.exit_code == 2
+        assert "No such command 'no-such-command'" in out.output
 
 
 class TestDemo:
@@ -167,6 +351,17 @@ class TestDemo:
 
 @pytest.mark.services
 class TestHSM:
+    def test_pin_source_in_the_uri(self, run, softhsm, tmp_path):
+        """A pkcs11: URI with pin-source needs no -env/-file option."""
+        softhsm.create_aes_key("cli-kek-src")
+        (tmp_path / "pin").write_text(softhsm.pin + "\n")
+        uri = (
+            softhsm.uri("cli-kek-src") + f"&pin-source=file:{tmp_path / 'pin'}"
+        )
+        out = run("keys", "new", "s.dpkr", "--kek", uri, input="")
+        assert out.exit_code == 0, out.output
+        assert "primary" in run("keys", "list", "s.dpkr", "--kek", uri).output
+
     def test_keyring_under_softhsm(self, run, softhsm, monkeypatch):
         """keys new/list with a pkcs11: URI KEK, the PIN from the environment."""
         softhsm.create_aes_key("cli-kek")

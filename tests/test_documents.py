@@ -46,17 +46,20 @@ from dataprotect.documents import (
     AGREEMENT,
     INCIDENT_POSTMORTEM,
     ReportTemplate,
+    SignatureReport,
     Signer,
     render_report,
     sign_pdf,
     verify_pdf,
 )
 from dataprotect.errors import (
+    BackendError,
     CertificateValidityError,
     ConfigurationError,
     DocumentError,
     EncryptedDocumentError,
     InvalidDocumentError,
+    MissingDependencyError,
     SignerError,
     TimestampError,
 )
@@ -251,6 +254,30 @@ def _tamper_content(pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _update(pdf: bytes, change) -> bytes:
+    """Apply *change* to an incremental writer over *pdf*; the new bytes."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _with_fields(pdf: bytes, make_fields) -> bytes:
+    """*pdf* with its /AcroForm /Fields replaced by ``make_fields(writer)``."""
+    from pyhanko.pdf_utils import generic
+
+    def change(writer):
+        writer.root["/AcroForm"] = generic.DictionaryObject(
+            {generic.NameObject("/Fields"): make_fields(writer)}
+        )
+        writer.update_root()
+
+    return _update(pdf, change)
 
 
 # --- signing and verifying ---------------------------------------------------
@@ -707,6 +734,267 @@ class TestBadInput:
         assert alice.certificate.subject.rfc4514_string()
 
 
+class TestSignerSources:
+    def test_key_and_p12_types(self, pki):
+        """A key or PKCS#12 that is neither bytes nor a path is a TypeError."""
+        with pytest.raises(TypeError, match="key must be bytes or a path"):
+            Signer.from_pem(42, pki.alice_cert)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="bytes or a path"):
+            Signer.from_pkcs12(42, "x")  # type: ignore[arg-type]
+
+    def test_unreadable_key_file(self, pki, tmp_path):
+        """A key path that cannot be read is a SignerError."""
+        with pytest.raises(SignerError, match="cannot read the key file"):
+            Signer.from_pem(tmp_path / "missing.key", pki.alice_cert)
+
+    def test_pkcs12_without_key(self, pki):
+        """A PKCS#12 file holding only certificates cannot sign."""
+        p12 = pkcs12.serialize_key_and_certificates(
+            None, None, None, [pki.root], serialization.NoEncryption()
+        )
+        with pytest.raises(
+            SignerError, match="no private key and certificate"
+        ):
+            Signer.from_pkcs12(p12, None)
+
+    def test_nul_in_pem_passphrase(self, pki):
+        """A NUL in a PEM key's passphrase is a wrong passphrase, not echoed."""
+        enc = pki.alice_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"key-pass"),
+        )
+        with pytest.raises(SignerError) as nul:
+            Signer.from_pem(enc, pki.alice_cert, passphrase="Zq9\x00pass")
+        with pytest.raises(SignerError) as wrong:
+            Signer.from_pem(enc, pki.alice_cert, passphrase="Zq9-wrong")
+        assert str(nul.value) == str(wrong.value)
+        assert "Zq9" not in str(nul.value)
+
+    def test_ed448_signer(self, pki, document):
+        """Ed448 keys sign (a 114-byte signature fits the placeholder)."""
+        from cryptography.hazmat.primitives.asymmetric import ed448
+
+        key = ed448.Ed448PrivateKey.generate()
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name("Ed448 Signer"))
+            .issuer_name(pki.root.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=1))
+            .sign(pki.root_key, hashes.SHA256())
+        )
+        signer = Signer.from_pem(_pem_key(key), cert)
+        report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
+        assert report.signatures[0].intact
+        assert (
+            report.signatures[0].signer_subject == "CN=Ed448 Signer,O=Test Org"
+        )
+
+
+class TestPKCS11WithoutToken:
+    URI = "pkcs11:token=t;object=o?module-path=/nonexistent/libpkcs11.so"
+
+    def test_bad_chain(self):
+        """An unusable chain certificate is a SignerError naming it."""
+        with pytest.raises(SignerError, match="chain certificate"):
+            Signer.from_pkcs11(self.URI, pin="1234", chain=[b"garbage"])
+
+    def test_missing_python_pkcs11(self, monkeypatch):
+        """Without python-pkcs11, reading the token's certificate names the extra."""
+        monkeypatch.setitem(sys.modules, "pkcs11", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[hsm\]"
+        ):
+            Signer.from_pkcs11(self.URI, pin="1234")
+
+    def test_unloadable_module(self, pki, document):
+        """A module that does not load: BackendError, reading the certificate
+        or signing; the PIN is never shown."""
+        with pytest.raises(BackendError) as reading:
+            Signer.from_pkcs11(self.URI, pin="Zq9-pin")
+        assert "Zq9" not in str(reading.value)
+        signer = Signer.from_pkcs11(
+            self.URI, pin="Zq9-pin", cert=pki.alice_cert
+        )
+        with pytest.raises(BackendError) as signing:
+            sign_pdf(document, signer)
+        assert "Zq9" not in str(signing.value)
+        signer.close()
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="python-pkcs11 0.10 raises PKCS11Error (a RuntimeError) when a "
+        "module does not load, so documents/_signers.py:281 and :565 catch it "
+        "before the 'cannot load' branches at :285 and :568",
+    )
+    def test_unloadable_module_message(self, pki, document):
+        """A module that does not load says so."""
+        with pytest.raises(
+            BackendError, match="cannot load the PKCS#11 module"
+        ):
+            Signer.from_pkcs11(self.URI, pin="1234")
+        signer = Signer.from_pkcs11(self.URI, pin="1234", cert=pki.alice_cert)
+        with pytest.raises(
+            BackendError, match="cannot load the PKCS#11 module"
+        ):
+            sign_pdf(document, signer)
+
+
+class TestHostileForms:
+    @pytest.mark.xfail(
+        strict=True,
+        reason="documents/_sign.py:177-189: pyHanko raises AssertionError or "
+        "TypeError for a malformed /AcroForm /Fields while adding the "
+        "signature field, and sign_pdf lets them escape",
+    )
+    @pytest.mark.parametrize(
+        "shape", ["number", "null entry", "name not text"]
+    )
+    def test_malformed_fields_are_invalid_documents(
+        self, document, alice, shape
+    ):
+        """A malformed /AcroForm /Fields is an InvalidDocumentError when signing."""
+        from pyhanko.pdf_utils import generic as g
+
+        def make(writer):
+            if shape == "number":
+                return g.NumberObject(5)
+            if shape == "null entry":
+                return g.ArrayObject([g.NullObject()])
+            field = g.DictionaryObject(
+                {
+                    g.NameObject("/FT"): g.NameObject("/Sig"),
+                    g.NameObject("/T"): g.NumberObject(5),
+                }
+            )
+            return g.ArrayObject([writer.add_object(field)])
+
+        with pytest.raises(InvalidDocumentError):
+            sign_pdf(_with_fields(document, make), alice)
+
+    @pytest.mark.parametrize("kind", ["number", "array", "string"])
+    def test_acroform_not_a_dictionary(self, document, alice, pki, kind):
+        """An /AcroForm that is not a dictionary: an error signing, a report verifying."""
+        from pyhanko.pdf_utils import generic as g
+
+        value = {
+            "number": g.NumberObject(5),
+            "array": g.ArrayObject([]),
+            "string": g.TextStringObject("x"),
+        }[kind]
+
+        def change(writer):
+            writer.root["/AcroForm"] = value
+            writer.update_root()
+
+        pdf = _update(document, change)
+        with pytest.raises(InvalidDocumentError):
+            sign_pdf(pdf, alice)
+        report = verify_pdf(pdf, trust_roots=pki.root)
+        assert report.problems == (
+            "the document's form fields cannot be read",
+        )
+
+    def test_malformed_fields_verify_without_crash(self, document, pki):
+        """verify_pdf reports a malformed /AcroForm /Fields as unsigned."""
+        from pyhanko.pdf_utils import generic as g
+
+        pdf = _with_fields(document, lambda w: g.NumberObject(5))
+        report = verify_pdf(pdf, trust_roots=pki.root)
+        assert report.problems == ("the document has no signatures",)
+
+
+class TestVerifyEdges:
+    def test_empty_signature_field_is_skipped(self, document, alice, pki):
+        """An empty signature field beside a signed one does not count."""
+        from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+        with_field = _update(
+            document,
+            lambda w: append_signature_field(w, SigFieldSpec("Empty")),
+        )
+        report = verify_pdf(
+            sign_pdf(with_field, alice, field_name="Real"),
+            trust_roots=pki.root,
+        )
+        assert report.valid, report.problems
+        assert [s.field_name for s in report.signatures] == ["Real"]
+        unsigned = verify_pdf(with_field, trust_roots=pki.root)
+        assert unsigned.problems == ("the document has no signatures",)
+
+    def test_signature_after_no_changes_certification(
+        self, document, alice, org, pki
+    ):
+        """A signature added despite a no-changes certification breaks its policy."""
+        from pyhanko.sign import fields, signers
+
+        from dataprotect.documents._signers import hanko_signer
+
+        def sign_with(signer_cls, pdf, signer, **meta):
+            from pyhanko.pdf_utils.incremental_writer import (
+                IncrementalPdfFileWriter,
+            )
+
+            out = io.BytesIO()
+            signer_cls(
+                signers.PdfSignatureMetadata(
+                    subfilter=fields.SigSeedSubFilter.PADES, **meta
+                ),
+                signer=hanko_signer(signer),
+            ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=out)
+            return out.getvalue()
+
+        class Careless(signers.PdfSigner):
+            """A signer that ignores the author's DocMDP permissions."""
+
+            def _enforce_certification_constraints(self, reader):
+                pass
+
+        certified = sign_with(
+            signers.PdfSigner,
+            document,
+            alice,
+            field_name="Author",
+            certify=True,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        )
+        assert verify_pdf(certified, trust_roots=pki.root).valid
+        with pytest.raises(InvalidDocumentError):
+            sign_pdf(certified, org)
+        late = sign_with(Careless, certified, org, field_name="Late")
+        report = verify_pdf(late, trust_roots=pki.root)
+        assert not report.valid
+        assert report.problems == (
+            "Author: the changes after signing break the document's policy",
+        )
+
+    @pytest.mark.parametrize(
+        ("der", "expected"),
+        [(None, None), (b"\x30\x03\x02\x01\x00", None)],
+    )
+    def test_unreadable_signer_certificate(self, der, expected):
+        """A report whose certificate is missing or corrupt has no subject."""
+        report = SignatureReport(
+            field_name="Signature1",
+            signer_certificate_der=der,
+            signing_time=None,
+            timestamp_time=None,
+            reason=None,
+            location=None,
+            intact=False,
+            trusted=False,
+            covers_whole_document=False,
+            modification_level="unknown",
+            valid=False,
+            problems=("the signature or its certificate is corrupt",),
+        )
+        assert report.signer_certificate is expected
+        assert report.signer_subject is None
+
+
 class TestOptionalDependencies:
     def test_missing_pyhanko(self):
         """Without pyHanko, importing the module names the extra."""
@@ -738,6 +1026,17 @@ class TestOptionalDependencies:
         ):
             render_report(AGREEMENT, FIELDS)
 
+    def test_missing_certvalidator(self, monkeypatch):
+        """Without pyhanko-certvalidator, the [pdf] extra is named."""
+        from dataprotect.documents._deps import require_pyhanko
+
+        require_pyhanko()
+        monkeypatch.setitem(sys.modules, "pyhanko_certvalidator", None)
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[pdf\]"
+        ):
+            require_pyhanko()
+
 
 # --- render_report -------------------------------------------------------------
 
@@ -755,6 +1054,19 @@ class TestRender:
             render_report(
                 AGREEMENT, {k: v for k, v in FIELDS.items() if k != "systems"}
             )
+
+    def test_malformed_placeholder(self):
+        """A '$' that starts no placeholder is a ConfigurationError."""
+        template = ReportTemplate("Price: 5$ per $unit", (("H", "x"),))
+        with pytest.raises(ConfigurationError, match="malformed placeholder"):
+            render_report(template, {"unit": "seat"})
+
+    def test_naive_now_is_utc(self):
+        """A naive *now* is read as UTC."""
+        naive = NOW.replace(tzinfo=None)
+        assert render_report(AGREEMENT, FIELDS, now=naive) == render_report(
+            AGREEMENT, FIELDS, now=NOW
+        )
 
     def test_fields_property(self):
         """The template lists its placeholders."""
@@ -862,6 +1174,27 @@ class TestTimestamp:
         assert abs(
             sig.timestamp_time - dt.datetime.now(dt.timezone.utc)
         ) < dt.timedelta(minutes=10)
+
+    def test_document_timestamp_is_not_a_signature(
+        self, document, alice, pki, tsa_url
+    ):
+        """A document timestamp (/DocTimeStamp) after a signature is skipped."""
+        from pyhanko.pdf_utils.incremental_writer import (
+            IncrementalPdfFileWriter,
+        )
+        from pyhanko.sign.signers import PdfTimeStamper
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        signed = sign_pdf(document, alice)
+        writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+        out = io.BytesIO()
+        PdfTimeStamper(HTTPTimeStamper(tsa_url)).timestamp_pdf(
+            writer, "sha256", output=out
+        )
+        stamped = out.getvalue()
+        report = verify_pdf(stamped, trust_roots=[pki.root])
+        assert [s.field_name for s in report.signatures] == ["Signature1"]
+        assert report.signatures[0].intact
 
     @pytest.mark.parametrize("path", ["/broken", "/garbage"])
     def test_failing_tsa(self, document, alice, tsa_url, path):
@@ -1163,6 +1496,69 @@ class TestPKCS11:
         with pytest.raises(SignerError):
             sign_pdf(document, signer)
 
+    def test_close_before_and_after_use(
+        self, softhsm, token_signers, document, pki
+    ):
+        """close() before any signature, and twice after one, is harmless."""
+        signer = Signer.from_pkcs11(softhsm.uri("doc-ec"), pin=softhsm.pin)
+        signer.close()
+        signed = sign_pdf(document, signer)
+        signer.close()
+        signer.close()
+        assert verify_pdf(signed, trust_roots=pki.root).valid
+
+    def test_token_key_of_another_algorithm(
+        self, softhsm, token_signers, document, pki
+    ):
+        """A token RSA key given an Ed25519 certificate is refused at signing."""
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        key = ed25519.Ed25519PrivateKey.generate()
+        cert = pki.issue("Mismatch", key)
+        signer = Signer.from_pkcs11(
+            softhsm.uri("doc-rsa"), pin=softhsm.pin, cert=cert
+        )
+        with pytest.raises(SignerError, match="algorithm is not supported"):
+            sign_pdf(document, signer)
+        signer.close()
+
+    def test_wrong_pin_when_signing(self, softhsm, token_signers, document):
+        """With the certificate given, a wrong PIN shows at the first signature."""
+        signer = Signer.from_pkcs11(
+            softhsm.uri("doc-ec"), pin="98765", cert=token_signers["doc-ec"]
+        )
+        with pytest.raises(SignerError, match="wrong PIN") as exc:
+            sign_pdf(document, signer)
+        assert "98765" not in str(exc.value)
+
+    def test_unknown_token(self, softhsm, token_signers):
+        """A token label that no slot has is a SignerError."""
+        uri = softhsm.uri("doc-ec").replace(
+            f"token={softhsm.token_label}", "token=no-such-token"
+        )
+        with pytest.raises(SignerError, match="token or key not found"):
+            Signer.from_pkcs11(uri, pin=softhsm.pin)
+
+    def test_corrupt_certificate_on_token(self, softhsm, token_signers):
+        """A certificate object on the token that is not DER is a SignerError."""
+        pkcs11 = pytest.importorskip("pkcs11")
+        token = pkcs11.lib(softhsm.module).get_token(
+            token_label=softhsm.token_label
+        )
+        with token.open(user_pin=softhsm.pin, rw=True) as session:
+            session.create_object(
+                {
+                    pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                    pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                    pkcs11.Attribute.TOKEN: True,
+                    pkcs11.Attribute.LABEL: "doc-badcert",
+                    pkcs11.Attribute.SUBJECT: _name("Bad").public_bytes(),
+                    pkcs11.Attribute.VALUE: b"\x30\x03not a certificate",
+                }
+            )
+        with pytest.raises(SignerError, match="certificate is corrupt"):
+            Signer.from_pkcs11(softhsm.uri("doc-badcert"), pin=softhsm.pin)
+
     def test_incomplete_uri(self):
         """A URI without a module, token or key is a ConfigurationError."""
         with pytest.raises(ConfigurationError):
@@ -1405,6 +1801,88 @@ class TestCLI:
             ],
         )
         assert result.exit_code == 2
+
+    def test_encrypted_key_passphrase(self, files, document, pki):
+        """An encrypted --key reads its passphrase from --passphrase-env."""
+        tmp, _, cert, root, _ = files
+        (tmp / "a.pdf").write_bytes(document)
+        (tmp / "enc.key").write_bytes(
+            pki.alice_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(b"Zq9-key-pass"),
+            )
+        )
+        args = [
+            "pdf",
+            "sign",
+            str(tmp / "a.pdf"),
+            "--key",
+            str(tmp / "enc.key"),
+        ]
+        args += ["--cert", str(cert), "--passphrase-env", "KEY_PASS"]
+        runner = CliRunner()
+        result = runner.invoke(cli, args, env={"KEY_PASS": "Zq9-key-pass"})
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli,
+            [
+                "pdf",
+                "verify",
+                str(tmp / "a.pdf.signed.pdf"),
+                "--trust-root",
+                str(root),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli,
+            [*args, "-o", str(tmp / "b.pdf")],
+            env={"KEY_PASS": "Zq9-nope"},
+        )
+        assert result.exit_code == 2
+        assert result.output.count("\n") == 1
+        assert "Zq9" not in result.output
+
+    def test_missing_trust_root_exits_2(self, files, signed):
+        """A --trust-root that is not a file: exit 2 with one line."""
+        tmp, _, _, _, _ = files
+        (tmp / "s.pdf").write_bytes(signed)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "pdf",
+                "verify",
+                str(tmp / "s.pdf"),
+                "--trust-root",
+                str(tmp / "none.pem"),
+            ],
+        )
+        assert result.exit_code == 2
+        assert result.output.strip() == (
+            f"Error: cannot read trust root: {tmp / 'none.pem'}"
+        )
+
+    @pytest.mark.parametrize("field", ["organisation", "=value"])
+    def test_render_bad_field_exits_2(self, files, field):
+        """A --field without NAME=VALUE: exit 2 with one line."""
+        tmp = files[0]
+        result = CliRunner().invoke(
+            cli,
+            [
+                "pdf",
+                "render",
+                "--template",
+                "agreement",
+                "-o",
+                str(tmp / "x.pdf"),
+                "-f",
+                field,
+            ],
+        )
+        assert result.exit_code == 2
+        assert result.output.strip() == "Error: --field must be NAME=VALUE"
+        assert not (tmp / "x.pdf").exists()
 
     def test_demo_step(self, tmp_path, capsys):
         """The demo step signs, verifies and detects tampering."""

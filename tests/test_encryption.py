@@ -133,6 +133,14 @@ class TestMessages:
         with pytest.raises(TypeError):
             enc.encrypt_str(b"bytes")  # type: ignore[arg-type]
 
+    def test_buffer_context(self, enc):
+        """A bytearray or memoryview context binds like the same bytes."""
+        for context in (bytearray(b"row 7"), memoryview(b"row 7")):
+            sealed = enc.encrypt(b"data", context)
+            assert enc.decrypt(sealed, b"row 7") == b"data"
+            with pytest.raises(DecryptionError):
+                enc.decrypt(sealed, b"row 8")
+
     def test_types(self, enc):
         """Wrong argument types are TypeErrors."""
         with pytest.raises(TypeError):
@@ -235,6 +243,14 @@ class TestStreams:
         for bad in cases:
             with pytest.raises(DecryptionError):
                 unseal(enc, bad)
+
+    def test_data_after_full_final_segment(self, enc):
+        """Bytes after a full final segment fail the whole stream."""
+        blob = seal(enc, os.urandom(2 * SEG))
+        unseal(enc, blob)
+        for junk in (b"\x00", os.urandom(SEG + 16)):
+            with pytest.raises(DecryptionError):
+                unseal(enc, blob + junk)
 
     def test_wrong_context(self, enc):
         """A stream opened under another context is rejected."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import pickle
 import stat
+import struct
+import sys
 
 from datetime import datetime, timezone
 
@@ -20,10 +24,13 @@ from dataprotect import (
     PassphraseKEK,
     fips_status,
 )
+from dataprotect.encryption import XAES256GCM
 from dataprotect.errors import (
+    BackendError,
     ConfigurationError,
     KeyNotFoundError,
     KeyringError,
+    MissingDependencyError,
 )
 from dataprotect.keys import KEK
 
@@ -221,6 +228,160 @@ class TestStorage:
             Keyring.from_bytes(bytes(blob), kek=kek)
 
 
+class PlainKMS:
+    """A KEK that returns the data key as is (to build files by hand)."""
+
+    kind = "plain"
+
+    def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
+        return data_key
+
+    def unwrap(self, wrapped: bytes, associated_data: bytes) -> bytes:
+        return wrapped
+
+
+def keyring_file(payload: bytes) -> bytes:
+    """A well-encrypted keyring file (docs/formats) around *payload*."""
+    data_key = os.urandom(32)
+    head = b"DPKR\x01\x05plain" + struct.pack(">H", 32) + data_key
+    nonce = os.urandom(24)
+    return head + nonce + XAES256GCM(data_key).encrypt(nonce, payload, head)
+
+
+def key_entry(key_id=7, status="active", material=None, created=None):
+    """One key of a keyring payload, as :meth:`Keyring._payload` writes it."""
+    return {
+        "id": key_id,
+        "status": status,
+        "created": created or "2026-01-01T00:00:00+00:00",
+        "material": base64.b64encode(os.urandom(32)).decode()
+        if material is None
+        else material,
+    }
+
+
+class TestHostileFiles:
+    @pytest.mark.parametrize(
+        "doc",
+        [
+            {"primary": 7, "keys": [key_entry(status="compromised")]},
+            {
+                "primary": 7,
+                "keys": [key_entry(material=base64.b64encode(b"x").decode())],
+            },
+            {"primary": 7, "keys": [key_entry(material="not base64!")]},
+            {"primary": 7, "keys": [{**key_entry(), "material": None}]},
+            {"primary": 7, "keys": [key_entry(created="yesterday")]},
+            {"primary": 8, "keys": [key_entry()]},
+            {"primary": "seven", "keys": [key_entry()]},
+            {"keys": [key_entry()]},
+            {"primary": 7, "keys": 5},
+            [],
+        ],
+    )
+    def test_malformed_payload(self, doc):
+        """An authentic file whose payload is not a keyring is refused."""
+        blob = keyring_file(json.dumps(doc).encode())
+        with pytest.raises(KeyringError, match="^not a dataprotect keyring$"):
+            Keyring.from_bytes(blob, kek=PlainKMS())
+
+    def test_payload_not_json(self):
+        """An authentic file whose payload is not JSON is not a keyring."""
+        blob = keyring_file(b"\xff not json")
+        with pytest.raises(KeyringError, match="^not a dataprotect keyring$"):
+            Keyring.from_bytes(blob, kek=PlainKMS())
+
+    @pytest.mark.parametrize("status", ["retired", "destroyed"])
+    def test_primary_must_be_active(self, status):
+        """A payload whose primary key is retired or destroyed is refused."""
+        entry = key_entry(status=status)
+        if status == "destroyed":
+            entry["material"] = None
+        blob = keyring_file(
+            json.dumps({"primary": 7, "keys": [entry]}).encode()
+        )
+        with pytest.raises(KeyringError, match="^not a dataprotect keyring$"):
+            Keyring.from_bytes(blob, kek=PlainKMS())
+
+    def test_well_formed_payload_loads(self):
+        """The hand-built file format loads (the cases above differ in one point)."""
+        doc = {
+            "primary": 7,
+            "keys": [
+                key_entry(),
+                {**key_entry(9, "destroyed"), "material": None},
+            ],
+        }
+        ring = Keyring.from_bytes(
+            keyring_file(json.dumps(doc).encode()), kek=PlainKMS()
+        )
+        assert [(k.key_id, k.status) for k in ring.keys()] == [
+            (7, "primary"),
+            (9, "destroyed"),
+        ]
+
+    def test_truncated_after_kind(self):
+        """A file that ends before the wrapped-key length is not a keyring."""
+        for blob in (b"DPKR\x01\x05plain", b"DPKR\x01\x05plain\x00"):
+            with pytest.raises(
+                KeyringError, match="^not a dataprotect keyring$"
+            ):
+                Keyring.from_bytes(blob, kek=PlainKMS())
+
+
+class TestPassphraseBlobs:
+    AD = b"associated"
+
+    def test_bytes_passphrase(self):
+        """A bytes passphrase works like its UTF-8 str."""
+        by_bytes = PassphraseKEK(
+            "pässword".encode(), time_cost=1, memory_cost=64, parallelism=1
+        )
+        wrapped = by_bytes.wrap(bytes(32), self.AD)
+        assert cheap_passphrase("pässword").unwrap(wrapped, self.AD) == bytes(
+            32
+        )
+
+    def test_pbkdf2_round_trip(self):
+        """kdf='pbkdf2-sha256' writes a 'P' blob that unwraps."""
+        kek = PassphraseKEK("pw", kdf="pbkdf2-sha256", iterations=1000)
+        wrapped = kek.wrap(b"k" * 32, self.AD)
+        assert wrapped[:5] == b"P" + struct.pack(">I", 1000)
+        assert kek.unwrap(wrapped, self.AD) == b"k" * 32
+
+    @pytest.mark.parametrize("iterations", [0, 100_000_001, 2**32 - 1])
+    def test_pbkdf2_iterations_out_of_bounds(self, iterations):
+        """A 'P' blob asking for 0 or absurd PBKDF2 iterations is refused unrun."""
+        kek = PassphraseKEK("pw", kdf="pbkdf2-sha256", iterations=1000)
+        wrapped = bytearray(kek.wrap(bytes(32), self.AD))
+        wrapped[1:5] = struct.pack(">I", iterations)
+        with pytest.raises(KeyringError, match="^cannot unlock keyring"):
+            kek.unwrap(bytes(wrapped), self.AD)
+
+    @pytest.mark.parametrize(
+        "wrapped", [b"", b"X" + bytes(60), b"A\x00\x00", b"P\x00\x00"]
+    )
+    def test_unknown_or_truncated_blob(self, wrapped):
+        """An unknown KDF tag or a truncated header is one unlock failure."""
+        with pytest.raises(
+            KeyringError, match="^cannot unlock keyring"
+        ) as err:
+            cheap_passphrase("hunter2-pass").unwrap(wrapped, self.AD)
+        assert "hunter2" not in str(err.value)
+
+    def test_bad_kdf_name(self):
+        """An unknown kdf name is a ConfigurationError."""
+        with pytest.raises(ConfigurationError, match="kdf must be"):
+            PassphraseKEK("pw", kdf="md5")  # type: ignore[arg-type]
+
+    def test_env_value_not_base64(self):
+        """A variable that is not base64 gets the same fixed error as a short one."""
+        kek = EnvKEK("VAR", environ={"VAR": "Zq9!secret-not-base64"})
+        with pytest.raises(ConfigurationError, match="32 bytes") as err:
+            kek.wrap(bytes(32), b"")
+        assert "Zq9" not in str(err.value)
+
+
 @pytest.mark.services
 class TestPKCS11:
     def test_round_trip_on_softhsm(self, softhsm):
@@ -278,6 +439,51 @@ class TestPKCS11:
         """Malformed or incomplete URIs are ConfigurationErrors."""
         with pytest.raises(ConfigurationError):
             PKCS11KEK(uri)
+
+
+class TestPKCS11WithoutToken:
+    URI = "pkcs11:token=t;object=o?module-path=/nonexistent/libpkcs11.so"
+
+    def test_missing_python_pkcs11(self, monkeypatch):
+        """Without python-pkcs11 installed, wrap names the extra to install."""
+        monkeypatch.setitem(sys.modules, "pkcs11", None)
+        kek = PKCS11KEK(self.URI, pin="Zq9-pin")
+        with pytest.raises(
+            MissingDependencyError, match=r"dataprotect\[hsm\]"
+        ):
+            kek.wrap(bytes(32), b"")
+
+    def test_unloadable_module_is_a_backend_error(self):
+        """A module path that does not load is a BackendError, PIN not shown."""
+        kek = PKCS11KEK(self.URI, pin="Zq9-pin")
+        for call in (kek.wrap, lambda k, ad: kek.unwrap(bytes(60), ad)):
+            with pytest.raises(BackendError) as err:
+                call(bytes(32), b"")
+            assert "Zq9-pin" not in str(err.value)
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="python-pkcs11 0.10 raises PKCS11Error (a RuntimeError) when a "
+        "module does not load, so _pkcs11.py:169 catches it before the "
+        "'cannot load' branch at :174 and the message is 'PKCS#11 "
+        "operation failed: PKCS11Error'",
+    )
+    def test_unloadable_module_message(self):
+        """A module path that does not load says so."""
+        kek = PKCS11KEK(self.URI, pin="Zq9-pin")
+        with pytest.raises(
+            BackendError, match="cannot load the PKCS#11 module"
+        ):
+            kek.wrap(bytes(32), b"")
+
+    @pytest.mark.parametrize("size", [0, 1, 12])
+    def test_short_blob(self, size):
+        """A blob no longer than its nonce fails before the token is touched."""
+        kek = PKCS11KEK(self.URI, pin="Zq9-pin")
+        with pytest.raises(
+            KeyringError, match="^cannot unlock keyring: wrong HSM"
+        ):
+            kek.unwrap(bytes(size), b"")
 
 
 class TestFIPS:

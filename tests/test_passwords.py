@@ -8,6 +8,7 @@ import json
 import pickle
 import re
 import string
+import sys
 import threading
 import traceback
 import warnings
@@ -37,6 +38,7 @@ from dataprotect.errors import (
     InvalidHashError,
     InvalidPasswordError,
     KeyNotFoundError,
+    MissingDependencyError,
 )
 from dataprotect.keys import Keyring
 from dataprotect.passwords import MAX_PASSWORD_BYTES, PasswordHasher
@@ -304,6 +306,14 @@ class TestLegacy:
             "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ",
             "$argon2id$garbage",
             "$pbkdf2-sha256$1000$c2FsdA$short",
+            "$pbkdf2-sha256$1000$c2FsdA$" + "A" * 42,
+            "$pbkdf2-sha256$1000$c2FsdA",
+            "$pbkdf2-sha256$1000$c2FsdA$" + "A" * 43 + "$x",
+            "pbkdf2_sha256$1000$salt$A",
+            "scrypt$16$salt$8$1",
+            "scrypt$16$$8$1$" + "A" * 86,
+            "scrypt$16$sa\x00lt$8$1$" + "A" * 86,
+            "scrypt$16777216$salt$8$1$" + "A" * 86,
             "$pbkdf2-sha256$99999999999$c2FsdA$" + "A" * 43,
             "md5$salt$hash",
             "",
@@ -315,6 +325,44 @@ class TestLegacy:
         with pytest.raises(InvalidHashError) as info:
             hasher.verify(stored, "pw")
         assert str(info.value) == "malformed or unsupported password hash"
+
+
+class TestLegacyEdges:
+    def test_bcrypt_without_package(self, hasher, monkeypatch):
+        """A bcrypt hash without the bcrypt package names the extra to install."""
+        stored = bcrypt.hashpw(b"Zq9-pw", bcrypt.gensalt(4)).decode()
+        monkeypatch.setitem(sys.modules, "bcrypt", None)
+        for value in (stored, "bcrypt_sha256" + "$" + stored):
+            with pytest.raises(
+                MissingDependencyError, match=r"dataprotect\[bcrypt\]"
+            ) as info:
+                hasher.verify(value, "Zq9-pw")
+            assert "Zq9" not in str(info.value)
+
+    def test_empty_password_legacy_row(self, hasher):
+        """A legacy hash of the empty password verifies but is not rehashed.
+
+        New hashes need a password, so the upgrade waits for a real one.
+        """
+        stored = LEGACY["django-pbkdf2-sha256"]("")
+        assert hasher.verify_and_update(stored, "") == (True, None)
+        assert hasher.verify_and_update(stored, "x") == (False, None)
+
+    @pytest.mark.parametrize(
+        "stored",
+        [
+            "$argon2x$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            "$argon2id$v=19$m=8,t=100,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+            "$argon2id$v=19$m=8,t=1,p=99$c2FsdHNhbHQ$aGFzaGhhc2g",
+        ],
+    )
+    def test_needs_rehash_unknown_variant_or_absurd(self, hasher, stored):
+        """needs_rehash refuses an unknown argon2 variant or absurd costs."""
+        with pytest.raises(
+            InvalidHashError, match="^malformed or unsupported"
+        ):
+            hasher.needs_rehash(stored)
 
 
 class TestTamper:
@@ -622,6 +670,24 @@ class TestPepper:
             with pytest.raises(InvalidHashError):
                 hasher.reencrypt(loose)
 
+    @pytest.mark.parametrize(
+        "stored",
+        [
+            # a 13-character salt is not base64 at all
+            "$argon2id$v=19$m=8,t=1,p=1$" + "A" * 13 + "$" + "A" * 43,
+            # memory below 8 KiB per lane, or zero passes
+            "$argon2id$v=19$m=8,t=1,p=2$" + "A" * 22 + "$" + "A" * 43,
+            "$argon2id$v=19$m=8,t=0,p=1$" + "A" * 22 + "$" + "A" * 43,
+        ],
+    )
+    def test_reencrypt_refuses_unusable_plain_hash(self, ring, stored):
+        """Adding a pepper refuses a plain argon2id hash libargon2 would refuse."""
+        hasher = PasswordHasher(**FAST, pepper=ring)
+        with pytest.raises(
+            InvalidHashError, match="^malformed or unsupported"
+        ):
+            hasher.reencrypt(stored)
+
     def test_header_is_bound(self, ring):
         """A wrapped value moved under another header does not verify.
 
@@ -854,6 +920,21 @@ class TestCalibrate:
         hasher = PasswordHasher.calibrate(5, 16, parallelism=1, timer=timer)
         assert hasher.memory_cost == 16
         assert hasher.time_cost == 10
+
+    def test_passes_removed_while_too_slow(self):
+        """Passes estimated from one pass are removed while a run overshoots."""
+        # One pass measures 0.5 ms, so 10 passes are tried for a 5 ms
+        # target; the next two runs (10, then 9 passes) take 10 ms each.
+        steps = iter([0.0005] * 4 + [0.01] * 8)
+        clock = [0.0]
+
+        def timer():
+            clock[0] += next(steps, 0.0005)
+            return clock[0]
+
+        hasher = PasswordHasher.calibrate(5, 16, parallelism=1, timer=timer)
+        assert hasher.memory_cost == 16
+        assert hasher.time_cost == 8
 
     @pytest.mark.parametrize(
         ("target", "memory"), [(0, 1024), (-1, 1024), (100, 4)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import sys
+import threading
 
 from pathlib import Path
 
@@ -115,6 +116,33 @@ class TestInputs:
         """Nonces that are not 24 bytes raise ValueError."""
         with pytest.raises(ValueError, match="nonce must be 24 bytes"):
             XAES256GCM(bytes(32)).encrypt(bytes(size), b"", None)
+
+    def test_buffer_nonces(self):
+        """A 24-byte bytearray or memoryview nonce works like bytes."""
+        xaes = XAES256GCM(bytes(32))
+        nonce = bytes(range(24))
+        sealed = xaes.encrypt(nonce, b"plain", b"ad")
+        for buffer in (bytearray(nonce), memoryview(nonce)):
+            assert xaes.encrypt(buffer, b"plain", b"ad") == sealed
+            assert xaes.decrypt(buffer, sealed, b"ad") == b"plain"
+
+    def test_other_threads(self):
+        """One instance serves other threads (each gets its own AES context)."""
+        xaes = XAES256GCM(bytes(range(32)))
+        nonce = bytes(24)
+        expected = xaes.encrypt(nonce, b"plain", None)
+        results = []
+
+        def work():
+            results.append(xaes.encrypt(nonce, b"plain", None))
+            results.append(xaes.decrypt(nonce, expected, None))
+
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [expected, b"plain"] * 3
 
     def test_key_type(self):
         """A str key is a TypeError."""
