@@ -824,12 +824,6 @@ class TestPKCS11WithoutToken:
         assert "Zq9" not in str(signing.value)
         signer.close()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="python-pkcs11 0.10 raises PKCS11Error (a RuntimeError) when a "
-        "module does not load, so documents/_signers.py:281 and :565 catch it "
-        "before the 'cannot load' branches at :285 and :568",
-    )
     def test_unloadable_module_message(self, pki, document):
         """A module that does not load says so."""
         with pytest.raises(
@@ -844,12 +838,6 @@ class TestPKCS11WithoutToken:
 
 
 class TestHostileForms:
-    @pytest.mark.xfail(
-        strict=True,
-        reason="documents/_sign.py:177-189: pyHanko raises AssertionError or "
-        "TypeError for a malformed /AcroForm /Fields while adding the "
-        "signature field, and sign_pdf lets them escape",
-    )
     @pytest.mark.parametrize(
         "shape", ["number", "null entry", "name not text"]
     )

@@ -461,13 +461,6 @@ class TestPKCS11WithoutToken:
                 call(bytes(32), b"")
             assert "Zq9-pin" not in str(err.value)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="python-pkcs11 0.10 raises PKCS11Error (a RuntimeError) when a "
-        "module does not load, so _pkcs11.py:169 catches it before the "
-        "'cannot load' branch at :174 and the message is 'PKCS#11 "
-        "operation failed: PKCS11Error'",
-    )
     def test_unloadable_module_message(self):
         """A module path that does not load says so."""
         kek = PKCS11KEK(self.URI, pin="Zq9-pin")

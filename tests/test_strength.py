@@ -578,12 +578,6 @@ class TestBreachedPasswords:
         assert breached_dir.count("hunter2hunter2") == 42
         assert (sha1("hunter2hunter2")[5:].encode(),) * 2 in calls
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="strength.py:259-271: the bisection reads a blank line as "
-        "lower than every prefix, so it moves past the last entries when "
-        "the file ends with blank lines",
-    )
     def test_sorted_file_with_trailing_blank_lines(self, tmp_path):
         """Blank lines at the end of a sorted file are skipped."""
         wanted = sha1("Summer2019!")
@@ -596,12 +590,6 @@ class TestBreachedPasswords:
         assert breached.range(wanted[:5]) == [(wanted[5:], 3)]
         assert breached.range("FFFFF") == []
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="strength.py:259-271: the bisection reads a blank line as "
-        "lower than every prefix, so blank lines between entries make it "
-        "stop at the wrong offset and listed passwords are not found",
-    )
     def test_sorted_file_with_blank_lines(self, tmp_path):
         """Blank lines anywhere in a sorted file are skipped, not misread."""
         wanted = sha1("Summer2019!")

@@ -21,7 +21,7 @@ from dataprotect.errors import (
 )
 
 
-__all__ = ["PKCS11KEK", "resolve_token"]
+__all__ = ["PKCS11KEK", "load_library", "resolve_token"]
 
 _NONCE_SIZE: Final = 12
 _UNWRAP_FAILED: Final = "cannot unlock keyring: wrong HSM key or corrupt file"
@@ -42,6 +42,21 @@ def _parse_uri(uri: str) -> dict[str, str]:
                 raise ConfigurationError(msg)
             attrs[name] = unquote(value)
     return attrs
+
+
+def load_library(module: str) -> Any:
+    """``pkcs11.lib(module)``; a module that does not load is a BackendError.
+
+    python-pkcs11 raises ``PKCS11Error`` (a ``RuntimeError``) or ``OSError``
+    here, which would otherwise look like a failed token operation.
+    """
+    import pkcs11
+
+    try:
+        return pkcs11.lib(module)
+    except (RuntimeError, OSError):
+        msg = "cannot load the PKCS#11 module"
+        raise BackendError(msg) from None
 
 
 def resolve_token(
@@ -139,7 +154,7 @@ class PKCS11KEK(Unpicklable):
             msg = "PKCS11KEK needs python-pkcs11: install dataprotect[hsm]"
             raise MissingDependencyError(msg) from None
         try:
-            lib = pkcs11.lib(self.module)
+            lib = load_library(self.module)
             token = lib.get_token(token_label=self.token_label)
             pin = None if self._pin is None else self._pin.reveal().decode()
             with token.open(user_pin=pin) as session:
@@ -170,9 +185,6 @@ class PKCS11KEK(Unpicklable):
             if op == "unwrap" and type(exc).__name__ in _TAG_ERRORS:
                 raise KeyringError(_UNWRAP_FAILED) from None
             msg = f"PKCS#11 operation failed: {type(exc).__name__}"
-            raise BackendError(msg) from None
-        except RuntimeError:
-            msg = "cannot load the PKCS#11 module"
             raise BackendError(msg) from None
 
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dataprotect._atomic import atomic_write
 from dataprotect._secret import check_type
@@ -258,10 +258,7 @@ class BreachedPasswords:
             # is >= prefix (classic bisection over byte offsets).
             while lo < hi:
                 mid = (lo + hi) // 2
-                fh.seek(mid)
-                if mid:
-                    fh.readline()
-                line = fh.readline()
+                line = _entry_after(fh, mid)
                 if (
                     not line
                     or line[:5].decode("ascii", "replace").upper() >= prefix
@@ -352,6 +349,17 @@ class BreachedPasswords:
             with atomic_write(root / f"{prefix}.txt", mode=0o644) as fh:
                 fh.write(body.encode("ascii"))
         return cls(root, min_count=min_count)
+
+
+def _entry_after(fh: BinaryIO, offset: int) -> bytes:
+    """The first non-blank line starting at or after *offset* (b"" at end)."""
+    fh.seek(offset)
+    if offset:
+        fh.readline()
+    line = fh.readline()
+    while line and not line.strip():  # blank lines are ignored
+        line = fh.readline()
+    return line
 
 
 def _parse_line(line: str) -> tuple[str, int]:

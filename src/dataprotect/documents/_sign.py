@@ -186,6 +186,10 @@ def sign_pdf(
         KeyError,
         IndexError,
         AttributeError,
+        # pyHanko's checks of a malformed /AcroForm /Fields (a number, a
+        # null entry, a /T that is not text) while adding the field.
+        TypeError,
+        AssertionError,
     ) as exc:
         if isinstance(exc, DataProtectError):  # ours, e.g. a SignerError
             raise

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from dataprotect._pkcs11 import load_library
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.documents._deps import require_pyhanko
 from dataprotect.errors import (
@@ -223,7 +224,7 @@ class _PKCS11Signer(_HankoSigner):
         import pkcs11
 
         if self._key is None:
-            lib = pkcs11.lib(self._module)
+            lib = load_library(self._module)
             token = lib.get_token(token_label=self._token_label)
             pin = None if self._pin is None else self._pin.reveal().decode()
             session = token.open(user_pin=pin)
@@ -281,9 +282,6 @@ class _PKCS11Signer(_HankoSigner):
         except pkcs11.PKCS11Error as exc:
             self.close()
             msg = f"PKCS#11 operation failed: {type(exc).__name__}"
-            raise BackendError(msg) from None
-        except RuntimeError:
-            msg = "cannot load the PKCS#11 module"
             raise BackendError(msg) from None
 
     async def async_sign_raw(
@@ -540,7 +538,7 @@ def _token_certificate(
         msg = "PKCS#11 signing needs python-pkcs11: install dataprotect[hsm]"
         raise MissingDependencyError(msg) from None
     try:
-        token = pkcs11.lib(module).get_token(token_label=token_label)
+        token = load_library(module).get_token(token_label=token_label)
         with token.open(
             user_pin=None if pin is None else pin.reveal().decode()
         ) as s:
@@ -564,9 +562,6 @@ def _token_certificate(
         raise SignerError(msg) from None
     except pkcs11.PKCS11Error as exc:
         msg = f"PKCS#11 operation failed: {type(exc).__name__}"
-        raise BackendError(msg) from None
-    except RuntimeError:
-        msg = "cannot load the PKCS#11 module"
         raise BackendError(msg) from None
     try:
         return x509.load_der_x509_certificate(der)
