@@ -300,6 +300,11 @@ class TestRateLimiter:
             False,
         ]
 
+        async def main() -> list[bool]:
+            return [await lim.ahit("3/minute", f"a{key}") for _ in range(4)]
+
+        assert asyncio.run(main()) == [True, True, True, False]
+
     def test_many_rates_and_keys(self):
         """Beyond the rate and key-hash caches, counting stays exact."""
         lim = RateLimiter(clock=FakeClock())

@@ -93,12 +93,11 @@ class XAES256GCM(Unpicklable):
         return os.urandom(_KEY_SIZE)
 
     def _ecb(self) -> CipherContext:
-        ctx: CipherContext | None = getattr(self._local, "ecb", None)
-        if ctx is None:
-            # ECB on single, independent blocks is exactly the block cipher
-            # the spec calls for; the context is reused per thread.
-            ctx = Cipher(AES256(self._key), ECB()).encryptor()  # noqa: S305
-            self._local.ecb = ctx
+        """This thread's new block-cipher context (reused by ``derive``)."""
+        # ECB on single, independent blocks is exactly the block cipher the
+        # spec calls for.
+        ctx = Cipher(AES256(self._key), ECB()).encryptor()  # noqa: S305
+        self._local.ecb = ctx
         return ctx
 
     def derive(self, nonce: bytes) -> tuple[AESGCM, bytes]:

@@ -352,9 +352,8 @@ class Pseudonymiser(Unpicklable):
             return f"[{c.type}]"
         if action == "truncate":
             return _truncate_ip(c.canonical)
-        if action == "mask":
-            return _mask(c.type, raw)
-        return raw
+        # "mask"; types kept as they are are never detected.
+        return _mask(c.type, raw)
 
     def walk(self, obj: Any, *, now: datetime | None = None) -> Any:
         """A copy of a structured log event with every string pseudonymised.
