@@ -317,6 +317,21 @@ class TestLegacy:
         assert str(info.value) == "malformed or unsupported password hash"
 
 
+TAMPER_ALPHABET = string.ascii_letters + string.digits + "+/$,="
+
+
+def _changed(char: str, current: str) -> str:
+    """*char*, or a fixed other one if it equals *current*.
+
+    The stored hash is random on every run, so an ``assume()`` on it would
+    make Hypothesis see the same example valid once and invalid next time
+    (``Flaky`` on older Hypothesis releases).
+    """
+    if char != current:
+        return char
+    return "B" if current == "A" else "A"
+
+
 class TestTamper:
     @given(data=st.data())
     @settings(max_examples=60)
@@ -331,8 +346,7 @@ class TestTamper:
         hasher = data.draw(st.sampled_from([plain, peppered]))
         stored = hasher.hash("pw")
         i = data.draw(st.integers(0, len(stored) - 1))
-        char = data.draw(st.characters(codec="utf-8"))
-        assume(char != stored[i])
+        char = _changed(data.draw(st.characters(codec="utf-8")), stored[i])
         bad = stored[:i] + char + stored[i + 1 :]
         with contextlib.suppress(InvalidHashError, KeyNotFoundError):
             assert not hasher.verify(bad, "pw")
@@ -351,10 +365,7 @@ class TestTamper:
         hasher = PasswordHasher(**FAST, pepper=ring)
         stored = hasher.hash("pw")
         i = data.draw(st.integers(0, len(stored) - 1))
-        char = data.draw(
-            st.sampled_from(string.ascii_letters + string.digits + "+/$,=")
-        )
-        assume(char != stored[i])
+        char = _changed(data.draw(st.sampled_from(TAMPER_ALPHABET)), stored[i])
         bad = stored[:i] + char + stored[i + 1 :]
         match = PEPPERED_GRAMMAR.fullmatch(bad)
         if match is None:
