@@ -36,6 +36,27 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "report")
 
 
+@nox.session(python="3.11", venv_backend="uv")
+def tests_lowest(session: nox.Session) -> None:
+    """The test suite on the lowest versions pyproject.toml allows.
+
+    uv's ``lowest-direct`` resolution installs every direct requirement
+    (runtime, extras and the tests group) at its declared floor, proving
+    the floors.  Not in the default run; no coverage.
+    """
+    session.install(
+        "--resolution", "lowest-direct", "-e", ".[all]", *_group("tests")
+    )
+    profile = "ci" if os.environ.get("CI") else "dev"
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": profile},
+    )
+
+
 @nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""

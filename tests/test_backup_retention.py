@@ -134,7 +134,7 @@ class TestCountingRules:
         plus2 = dt.timezone(dt.timedelta(hours=2))
         items = [
             dt.datetime(2024, 1, 2, 1, 0, tzinfo=plus2),  # 1 Jan 23:00 UTC
-            dt.datetime(2024, 1, 1, 22, 0, tzinfo=dt.UTC),
+            dt.datetime(2024, 1, 1, 22, 0, tzinfo=dt.timezone.utc),
         ]
         plan = RetentionPolicy(keep_daily=5).select(items)
         assert len(plan.keep) == 2
@@ -305,7 +305,10 @@ class TestConfiguration:
 
     def test_mixed_naive_aware(self):
         """Mixing naive and aware datetimes is refused."""
-        items = [d("2024-01-01"), dt.datetime(2024, 1, 2, tzinfo=dt.UTC)]
+        items = [
+            d("2024-01-01"),
+            dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc),
+        ]
         with pytest.raises(ConfigurationError):
             RetentionPolicy(keep_last=1).select(items)
 

@@ -380,7 +380,8 @@ class TestTamper:
         stored = hasher.hash("pw")
         i = data.draw(st.integers(0, len(stored) - 1))
         char = data.draw(st.characters(codec="utf-8"))
-        assume(char != stored[i])
+        if char == stored[i]:
+            return  # not assume(): the stored hash differs on every run
         bad = stored[:i] + char + stored[i + 1 :]
         with contextlib.suppress(InvalidHashError, KeyNotFoundError):
             assert not hasher.verify(bad, "pw")
@@ -402,7 +403,8 @@ class TestTamper:
         char = data.draw(
             st.sampled_from(string.ascii_letters + string.digits + "+/$,=")
         )
-        assume(char != stored[i])
+        if char == stored[i]:
+            return  # not assume(): the stored hash differs on every run
         bad = stored[:i] + char + stored[i + 1 :]
         match = PEPPERED_GRAMMAR.fullmatch(bad)
         if match is None:

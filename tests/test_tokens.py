@@ -146,7 +146,8 @@ class TestIsWellFormed:
         char = data.draw(
             st.one_of(st.sampled_from(BASE62 + "_-. "), st.characters())
         )
-        assume(char != token[i])
+        if char == token[i]:
+            return  # not assume(): the token differs on every run
         assert not is_well_formed(token[:i] + char + token[i + 1 :])
 
     @given(prefix=prefixes, data=st.data())
@@ -155,7 +156,8 @@ class TestIsWellFormed:
         """Swapping two different adjacent characters is caught."""
         token = generate_token(prefix)
         i = data.draw(st.integers(0, len(token) - 2))
-        assume(token[i] != token[i + 1])
+        if token[i] == token[i + 1]:
+            return  # not assume(): the token differs on every run
         swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
         assert not is_well_formed(swapped)
 
@@ -248,7 +250,8 @@ class TestTokenHasher:
         digest = hasher.digest(token)
         i = data.draw(st.integers(0, len(digest) - 1))
         char = data.draw(st.characters())
-        assume(char != digest[i])
+        if char == digest[i]:
+            return  # not assume(): the digest differs on every run
         bad = digest[:i] + char + digest[i + 1 :]
         with contextlib.suppress(InvalidHashError, KeyNotFoundError):
             assert not hasher.verify(token, bad)

@@ -7,15 +7,23 @@ import warnings
 import pytest
 
 from fastapi import Depends, FastAPI
+from starlette import exceptions as starlette_exceptions
 from starlette.applications import Starlette
-from starlette.exceptions import StarletteDeprecationWarning
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 
 with warnings.catch_warnings():
     # starlette 1.x prefers httpx2 for its TestClient; httpx still works.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    # Older starlette (down to the floor) has no StarletteDeprecationWarning.
+    warnings.simplefilter(
+        "ignore",
+        getattr(
+            starlette_exceptions,
+            "StarletteDeprecationWarning",
+            DeprecationWarning,
+        ),
+    )
     from starlette.testclient import TestClient
 
 from dataprotect.errors import RateLimitExceeded
@@ -26,6 +34,11 @@ from dataprotect.integrations.starlette import (
     rate_limit_exceeded_handler,
 )
 from dataprotect.ratelimit import LoginThrottle, RateLimiter
+
+
+_HAS_STARLETTE_WARNING = hasattr(
+    starlette_exceptions, "StarletteDeprecationWarning"
+)
 
 
 def _assert_429(response) -> None:
@@ -186,9 +199,10 @@ class TestFastAPIDependency:
             _assert_429(client.get("/"))
 
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings(
-        "ignore::starlette.exceptions.StarletteDeprecationWarning"
-    ),
-]
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+if _HAS_STARLETTE_WARNING:
+    pytestmark.append(
+        pytest.mark.filterwarnings(
+            "ignore::starlette.exceptions.StarletteDeprecationWarning"
+        )
+    )

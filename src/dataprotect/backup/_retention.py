@@ -147,7 +147,7 @@ class _Duration:
         if shifted.tzinfo is None:
             return shifted - hours
         # An absolute duration, as Go's Time.Add.
-        return shifted.astimezone(dt.UTC) - hours
+        return shifted.astimezone(dt.timezone.utc) - hours
 
 
 def _inside(when: dt.datetime, cutoff: dt.datetime | None) -> bool:

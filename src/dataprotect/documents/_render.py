@@ -60,9 +60,11 @@ class ReportTemplate:
         """The placeholder names the template needs."""
         names: set[str] = set()
         for text in (self.title, *(t for pair in self.sections for t in pair)):
-            names.update(
-                n for n in string.Template(text).get_identifiers() if n
-            )
+            # string.Template.get_identifiers() is Python 3.11+.
+            for match in string.Template.pattern.finditer(text):
+                name = match.group("named") or match.group("braced")
+                if name:
+                    names.add(name)
         return frozenset(names)
 
 
