@@ -36,9 +36,9 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "report")
 
 
-@nox.session(python="3.11", venv_backend="uv")
+@nox.session(python="3.10", venv_backend="uv")
 def tests_lowest(session: nox.Session) -> None:
-    """The test suite on the lowest versions pyproject.toml allows.
+    """The test suite on the oldest Python and lowest versions allowed.
 
     uv's ``lowest-direct`` resolution installs every direct requirement
     (runtime, extras and the tests group) at its declared floor, proving

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import io
 import os
 import random
@@ -24,15 +23,6 @@ from helpers import require_binary
 from test_backup_age import _tty_run
 
 
-# click < 8.2 mixes stderr into result.stdout unless told not to; later
-# releases always keep them apart (and have no such parameter).
-SEPARATE_STDERR: dict[str, bool] = (
-    {"mix_stderr": False}
-    if "mix_stderr" in inspect.signature(CliRunner).parameters
-    else {}
-)
-
-
 CHUNK = 64 * 1024
 # A low scrypt work factor for speed; age itself uses 18.
 FAST = "10"
@@ -44,7 +34,7 @@ def _data(size: int, seed: int = 0) -> bytes:
 
 
 def _run(*args: str, input: bytes | None = None, env=None):
-    return CliRunner(**SEPARATE_STDERR).invoke(
+    return CliRunner().invoke(
         cli, ["backup", *args], input=input, env=env, catch_exceptions=False
     )
 

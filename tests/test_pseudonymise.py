@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import pickle
@@ -33,15 +32,6 @@ from dataprotect.pseudonymise import (
 from dataprotect.tokens import generate_token
 from pii_scoring import load, score, table
 from strategies import keys
-
-
-# click < 8.2 mixes stderr into result.stdout unless told not to; later
-# releases always keep them apart (and have no such parameter).
-SEPARATE_STDERR: dict[str, bool] = (
-    {"mix_stderr": False}
-    if "mix_stderr" in inspect.signature(CliRunner).parameters
-    else {}
-)
 
 
 KEY = bytes(range(32))
@@ -885,7 +875,7 @@ class TestRetention:
 class TestCLI:
     def test_stream(self) -> None:
         """stdin to stdout, with --stats on stderr."""
-        runner = CliRunner(**SEPARATE_STDERR)
+        runner = CliRunner()
         data = "login anna@example.ch from 203.0.113.7\nnothing here\n"
         result = runner.invoke(cli, ["pseudonymise", "--stats"], input=data)
         assert result.exit_code == 0, result.output
@@ -927,7 +917,7 @@ class TestCLI:
 
     def test_rule_option(self) -> None:
         """--rule overrides one type's action."""
-        result = CliRunner(**SEPARATE_STDERR).invoke(
+        result = CliRunner().invoke(
             cli,
             ["pseudonymise", "--rule", "ip=truncate"],
             input="from 203.0.113.77\n",

@@ -302,9 +302,12 @@ class TestRateLimiter:
         ]
 
         async def main() -> list[bool]:
-            return [await lim.ahit("3/minute", f"a{key}") for _ in range(4)]
+            got = [await lim.ahit("3/minute", f"a{key}") for _ in range(4)]
+            await lim.aclose()
+            return got
 
         assert asyncio.run(main()) == [True, True, True, False]
+        lim.close()
 
     def test_many_rates_and_keys(self):
         """Beyond the rate and key-hash caches, counting stays exact."""

@@ -13,8 +13,8 @@ Keys never reach the storage in clear: each is an HMAC-SHA-256 under a
 subkey of your key material (or of a random per-instance key for
 ``memory://``), so a dump of Redis shows no usernames or addresses.
 
-Requires ``dataprotect[ratelimit]`` (``limits``); Redis and Valkey storages
-also need ``dataprotect[redis]``.
+Requires ``dataprotect[ratelimit]`` (``limits``); Redis storages also need
+``dataprotect[redis]``, Valkey storages ``dataprotect[valkey]``.
 """
 
 # LoginThrottle drives its RateLimiter through private methods (one module).

