@@ -138,9 +138,13 @@ class PKCS11KEK(Unpicklable):
         key_label: str | None = None,
         pin: str | None = None,
     ) -> None:
-        self.module, self.token_label, self.key_label, self._pin = (
-            resolve_token(uri, module, token_label, key_label, pin, "KEK")
+        resolved = resolve_token(
+            uri, module, token_label, key_label, pin, "KEK"
         )
+        self.module: str = resolved[0]
+        self.token_label: str = resolved[1]
+        self.key_label: str = resolved[2]
+        self._pin: Secret | None = resolved[3]
 
     def __repr__(self) -> str:
         return f"<PKCS11KEK token={self.token_label!r} key={self.key_label!r}>"

@@ -413,7 +413,7 @@ class BlindIndex(Unpicklable):
         self._keyring = keyring
         self._name = name
         self._bytes = bits // 8
-        self.bits = bits
+        self.bits: int = bits
 
     def __repr__(self) -> str:
         return f"<BlindIndex {self._name!r} bits={self.bits}>"

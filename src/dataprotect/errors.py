@@ -216,7 +216,7 @@ class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
     def __init__(self, retry_after: float) -> None:
         super().__init__("rate limit exceeded; retry later")
         #: Seconds until a retry may succeed.
-        self.retry_after = float(retry_after)
+        self.retry_after: float = float(retry_after)
 
     def __reduce__(self) -> tuple[type[RateLimitExceeded], tuple[float]]:
         return (type(self), (self.retry_after,))

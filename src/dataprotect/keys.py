@@ -256,7 +256,7 @@ class EnvKEK(Unpicklable):
     def __init__(
         self, variable_name: str, *, environ: Mapping[str, str] | None = None
     ) -> None:
-        self.variable_name = variable_name
+        self.variable_name: str = variable_name
         self._environ = os.environ if environ is None else environ
 
     def __repr__(self) -> str:

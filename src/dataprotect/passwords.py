@@ -255,7 +255,7 @@ class PasswordHasher(Unpicklable):
         )
         self._pepper = pepper
         self._subkeys: dict[int, tuple[bytes, bytes]] = {}
-        self.max_concurrent = max_concurrent
+        self.max_concurrent: int = max_concurrent
         self._slots = (
             _PROCESS_SLOTS[1]
             if shared

@@ -85,7 +85,7 @@ __all__ = [
     "redact_uri",
 ]
 
-logger = logging.getLogger("dataprotect.ratelimit")
+logger: logging.Logger = logging.getLogger("dataprotect.ratelimit")
 
 #: A rate: ``"5/minute"``, ``"100 per hour"`` or a ``limits.RateLimitItem``.
 Rate = str | RateLimitItem

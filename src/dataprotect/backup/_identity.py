@@ -226,7 +226,7 @@ class HPKEIdentity(Unpicklable):
         except ValueError:
             raise ConfigurationError(_BAD_KEY) from None
         self._key: _PrivateKey = key
-        self.recipient = HPKERecipient(self.kind, public)
+        self.recipient: HPKERecipient = HPKERecipient(self.kind, public)
 
     @staticmethod
     def _load(kind: str, secret: bytes) -> tuple[_PrivateKey, bytes]:

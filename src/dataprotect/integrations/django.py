@@ -252,9 +252,9 @@ class PasswordStrengthValidator:
         self.min_length = min_length
         self.max_length = max_length
         self.min_score = min_score
-        self.user_attributes = tuple(user_attributes)
-        self.service_names = tuple(service_names)
-        self.breached = (
+        self.user_attributes: tuple[str, ...] = tuple(user_attributes)
+        self.service_names: tuple[str, ...] = tuple(service_names)
+        self.breached: strength.BreachedPasswords | None = (
             strength.BreachedPasswords(
                 breached_path, min_count=breached_min_count
             )

@@ -120,9 +120,11 @@ class RateLimitMiddleware:
     ) -> None:
         self.app = app
         self.rate = rate
-        self.key = key or client_ip
-        self.limiter = limiter or _default_limiter()
-        self.paths = tuple(paths) if paths is not None else None
+        self.key: KeyFunc = key or client_ip
+        self.limiter: RateLimiter = limiter or _default_limiter()
+        self.paths: tuple[str, ...] | None = (
+            tuple(paths) if paths is not None else None
+        )
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send
@@ -180,7 +182,7 @@ class RateLimit:
         limiter: RateLimiter | None = None,
     ) -> None:
         self.rate = rate
-        self.key = key or client_ip
+        self.key: KeyFunc = key or client_ip
         self.limiter = limiter
 
     async def __call__(self, request: Request) -> None:
