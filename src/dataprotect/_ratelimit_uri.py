@@ -1,0 +1,65 @@
+"""Redaction of rate-limit storage URIs for messages and log lines."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+
+__all__ = ["redact_uri"]
+
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+_SENSITIVE_QUERY = ("pass", "pwd", "secret", "token", "key", "auth", "cred")
+
+
+def redact_uri(uri: str) -> str:
+    """Return *uri* with its password (and secret query values) masked.
+
+    ``redis://user:pw@host:6379/0`` becomes
+    ``redis://user:[secure]@host:6379/0``, as httpx masks URLs.  A
+    password holding an unencoded ``/``, ``?`` or ``#`` hides the ``@``
+    from a URL parser; then everything up to the last ``@`` counts as
+    credentials (``redis://[secure]@host``), and an ``@`` without a
+    ``scheme://`` gives ``[unparsable uri]``.
+
+    Args:
+        uri: A storage URI.
+
+    Returns:
+        The URI, safe to log.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        parts = urllib.parse.urlsplit(uri)
+    except ValueError:
+        return "[unparsable uri]"
+    netloc = parts.netloc
+    userinfo, at, hostinfo = netloc.rpartition("@")
+    if not at and "@" in uri:
+        # The parser found no credentials, yet there is an '@': assume the
+        # userinfo hides a delimiter and redact everything before it.
+        head, _, tail = uri.rpartition("@")
+        scheme, sep, _ = head.partition("://")
+        if not sep or not _SCHEME_RE.fullmatch(scheme):
+            return "[unparsable uri]"
+        rest = redact_uri(f"{scheme}://{tail}")
+        return rest.replace("://", "://[secure]@", 1)
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        netloc = (
+            f"{user}:[secure]@{hostinfo}" if colon else f"[secure]@{hostinfo}"
+        )
+    query = parts.query
+    if query:
+        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+        query = "&".join(
+            f"{k}=[secure]"
+            if any(s in k.lower() for s in _SENSITIVE_QUERY)
+            else f"{k}={v}"
+            for k, v in pairs
+        )
+    out = f"{parts.scheme}://{netloc}{parts.path}"
+    if query:
+        out += f"?{query}"
+    return out
