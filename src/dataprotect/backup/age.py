@@ -39,7 +39,6 @@ from dataprotect.backup._age_armor import (
 from dataprotect.backup._age_header import (
     _CHUNK,
     _FILE_KEY_SIZE,
-    _MAX_LINE,  # noqa: F401 (re-exported: tests read the bound here)
     _VERSION,
     _b64,
     _header_mac,
@@ -48,7 +47,6 @@ from dataprotect.backup._age_header import (
     _Stanza,
 )
 from dataprotect.backup._age_keys import (
-    _MAX_KEY_TEXT,  # noqa: F401 (re-exported: tests read the bound here)
     HybridIdentity,
     HybridRecipient,
     Identity,
