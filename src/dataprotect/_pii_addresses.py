@@ -1,0 +1,200 @@
+"""Email and IP address detection (package-private).
+
+The passes live in :class:`_AddressMixin`, one of the bases of
+:class:`dataprotect._pii.Detector`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from dataprotect._pii_findings import Candidate
+
+
+__all__ = ["_AddressMixin"]
+
+# --------------------------------------------------------------------------
+# Email
+
+_AT = re.compile(r"@|%40")
+# The local part, matched backwards from the "@" on the reversed text.
+_LOCAL_REV = re.compile(r"(?:[bB]2%|[\w.+\-])+")
+_DOMAIN = re.compile(
+    r"(?:[\w\-]+\.)+(?:xn--[a-zA-Z0-9\-]+|[^\W\d_]{2,63})"
+    r"(?![\w\-]|\.[^\W\d_])"
+)
+_USERINFO = re.compile(r"://[^\s/@]*:?$")
+_MESSAGE_ID_CONTEXT = re.compile(
+    r"(?i)(?:message[-_ ]?id|msg[-_]?id|in-reply-to|references|"
+    r"content-id|cid)[\"']?\s*[:=]?\s*[\"']?\s*<?[^<>\s]*$"
+)
+
+
+# --------------------------------------------------------------------------
+# IP addresses
+
+# The look-behind follows the first character so that the regex engine can
+# skip to candidate characters quickly (a leading assertion defeats that).
+_IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
+    r"(?![\w])"
+)
+# A dotted quad right after these is a version, an OID or a user agent.
+# Words that make a dotted quad a version, matched on the reversed text
+# before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
+_VERSION_WORDS_REV = re.compile(
+    r"(?i)[\s:=\"'_\-/]*(?:noisrev|rev|esaeler|dliub|erawmrif|lenrek|vr|dio|"
+    r"noisiver|kds|\w*edargpu|\w*etadpu|\w*llatsni|\w*yolped|"
+    r"tuo gnillor|gat|egami|v)(?![^\W\d_])"
+    r"|[/\-_][\w.]*[A-Za-z]"
+)
+
+
+_VERSION_NEARBY = re.compile(
+    r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
+    r"\bfirmware|\bpackage|\brollback"
+)
+_VERSION_AFTER = re.compile(
+    r"(?i)(?:[ \t]+(?:release|build|version|update|patch|hotfix)\b|"
+    r"-(?:alpha|beta|rc|dev|snapshot|final|release)\b)"
+)
+_IP_WORDS = re.compile(
+    r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
+    r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
+    r"dns)\b|_ip|_addr)[\s\"':=\[]*$"
+)
+
+
+def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if addr.is_loopback or addr.is_unspecified:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        mapped = addr.ipv4_mapped
+        return not (mapped.is_loopback or mapped.is_unspecified)
+    return True
+
+
+class _AddressMixin:
+    """The email, IPv4 and IPv6 passes of the detector."""
+
+    __slots__ = ()
+
+    def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
+        for at in _AT.finditer(text):
+            a = at.start()
+            dm = _DOMAIN.match(text, at.end())
+            if dm is None:
+                continue
+            window = text[max(0, a - 64) : a][::-1]
+            lm = _LOCAL_REV.match(window)
+            if lm is None:
+                continue
+            start = a - lm.end()
+            while text[start] in ".-":
+                start += 1
+            if start >= a:
+                continue
+            if (start > 0 and text[start - 1] == "%") or (
+                lm.end() == len(window) and start > 0
+            ):
+                continue
+            if "\\" in text[start:a] or (
+                start > 0 and text[start - 1].isalnum()
+            ):
+                continue
+            before = text[max(0, start - 40) : start]
+            if "://" in before and _USERINFO.search(before):
+                continue  # URL userinfo, not an address
+            end = dm.end()
+            if (
+                "<" in before[before.rfind(" ") + 1 :]
+                or "id" in before
+                or "ID" in before
+                or "Id" in before
+            ) and _MESSAGE_ID_CONTEXT.search(before):
+                continue  # a Message-ID
+            value = text[start:end]
+            canonical = (
+                unquote(value).lower() if "%" in value else value.lower()
+            )
+            add(Candidate("email", start, end, canonical, 90))
+
+    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901
+        for m in _IPV4.finditer(text):
+            start = m.start()
+            value = m.group(0)
+            before = text[max(0, start - 16) : start]
+            if before and _VERSION_WORDS_REV.match(before[::-1]):
+                continue
+            octets = value.split(".")
+            if octets[0] in ("127", "0"):
+                continue  # loopback, "this network"
+            bad = False
+            for o in octets:
+                if (len(o) > 1 and o[0] == "0") or int(o) > 255:
+                    bad = True
+            if bad:
+                continue
+            end = m.end()
+            if _VERSION_AFTER.match(text, end):
+                continue  # "1.2.3.4 release", "1.2.3.4-beta"
+            if (
+                text[end : end + 1] == "-"
+                and text[end + 1 : end + 2].isdigit()
+            ):
+                continue  # part of a dashed version or range: 1.2.3.4-5
+            clause = text[max(0, start - 48) : start]
+            low = clause.lower()
+            if (
+                "ver" in low
+                or "grad" in low
+                or "updat" in low
+                or "install" in low
+                or "bump" in low
+                or "releas" in low
+                or "firmware" in low
+                or "package" in low
+                or "rollback" in low
+            ):
+                cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
+                if _VERSION_NEARBY.search(clause, cut + 1) and (
+                    not _IP_WORDS.search(before)
+                ):
+                    continue
+            add(Candidate("ip", start, m.end(), value, 70))
+
+    def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
+        for m in _IPV6.finditer(text):
+            value = m.group(0).rstrip(".")
+            if "::" not in value and value.count(":") < 7:
+                continue
+            addr = _parse_ipv6(value)
+            if addr is None:
+                # an unbracketed port: 2001:db8::1:8443
+                head, _, port = value.rpartition(":")
+                if not (port.isdigit() and len(port) <= 5) or head.endswith(
+                    ":"
+                ):
+                    continue
+                addr = _parse_ipv6(head)
+                if addr is None:
+                    continue
+                value = head
+            if _ip_ok(addr):
+                add(
+                    Candidate(
+                        "ip", m.start(), m.start() + len(value), str(addr), 70
+                    )
+                )
+
+
+def _parse_ipv6(value: str) -> ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.IPv6Address(value)
+    except ValueError:
+        return None

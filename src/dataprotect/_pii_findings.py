@@ -1,0 +1,91 @@
+"""The finding types, the candidate record, and placeholders (package-private).
+
+Every detector pass of :class:`dataprotect._pii.Detector` builds
+:class:`Candidate` records; :func:`is_masked` and ``_PLACEHOLDER`` tell a
+value someone already masked, or our own output, from a real one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from typing import Final, Literal, NamedTuple, get_args
+
+
+__all__ = [
+    "FINDING_TYPES",
+    "_PLACEHOLDER",
+    "_PRIORITY",
+    "Candidate",
+    "FindingType",
+    "is_masked",
+]
+
+FindingType = Literal[
+    "email",
+    "ip",
+    "phone",
+    "payment_card",
+    "iban",
+    "ahv",
+    "jwt",
+    "api_key",
+    "url_credential",
+    "secret_param",
+    "person_name",
+]
+"""The finding types, named exactly as in the issue and the sample data."""
+
+FINDING_TYPES: Final[tuple[FindingType, ...]] = get_args(FindingType)
+
+# Priority when two candidates overlap: the higher one wins.
+_PRIORITY: Final[dict[str, int]] = {
+    "jwt": 100,
+    "url_credential": 95,
+    "email": 90,
+    "iban": 85,
+    "ahv": 85,
+    "payment_card": 80,
+    "secret_param": 75,
+    "api_key": 74,
+    "ip": 70,
+    "phone": 60,
+    "person_name": 50,
+}
+
+
+class Candidate(NamedTuple):
+    """A confirmed finding: type, span, and the canonical value."""
+
+    type: str
+    start: int
+    end: int
+    canonical: str
+    priority: int
+
+
+# --------------------------------------------------------------------------
+# Placeholders: our own output, and values someone already masked.
+
+_PLACEHOLDER = re.compile(
+    r"<(?:email|ip|phone|payment_card|iban|ahv|jwt|api_key|url_credential"
+    r"|secret_param|person_name):[0-9a-f]{8}>"
+    r"|\[(?:email|ip|phone|payment_card|iban|ahv|jwt|api_key|url_credential"
+    r"|secret_param|person_name|REDACTED)\]"
+)
+_MASKED_VALUE = re.compile(
+    r"""(?ix)
+    [*xX•#.\-_]*                      # ********, xxxx, ---
+    | [\[<({].*[\]>)}]                # [REDACTED], <YOUR_API_KEY>, {{token}}
+    | \$\{?[\w.]+\}?                  # $TOKEN, ${TOKEN}
+    | %[sdr] | \{\} | \?
+    | null | none | nil | undefined | true | false | n/?a | empty
+    | redacted | filtered | hidden | secure | masked | removed | omitted
+    | your[_\-]?\w+
+    """
+)
+
+
+def is_masked(value: str) -> bool:
+    """Whether *value* is a placeholder rather than a real secret."""
+    return _MASKED_VALUE.fullmatch(value) is not None

@@ -1,0 +1,331 @@
+"""Person name detection (package-private).
+
+Names are found after words that introduce a person ("customer", "Dear",
+"requested by"), in CSV rows that also hold contact data, and, through
+:class:`dataprotect._pii_secrets._SecretMixin`, as the value of a name
+field.  The passes live in :class:`_NameMixin`, one of the bases of
+:class:`dataprotect._pii.Detector`.
+"""
+
+# Names use typographic apostrophes and quotes: RUF001 is wrong here.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import re
+
+from collections.abc import Callable
+from typing import Final
+
+from dataprotect._pii_findings import Candidate
+
+
+__all__ = ["_NAME_RUN", "_NameMixin", "_name_tokens_ok"]
+
+# --------------------------------------------------------------------------
+# Person names
+
+_NAME_PARTICLES: Final = frozenset(
+    {
+        "von", "van", "de", "der", "den", "di", "da", "del", "della", "du",
+        "le", "la", "dos", "das", "do", "y", "zu", "vom", "zur", "ter",
+        "ten", "af", "al", "el", "bin", "st.", "mc", "des", "d'",
+    }
+)  # fmt: skip
+# Capitalised words that are not names (services, products, places).
+_NOT_NAME_WORDS: Final = frozenset(
+    {
+        "service", "services", "gateway", "server", "cluster", "api", "team",
+        "office", "support", "admin", "bank", "inc", "ltd", "gmbh", "ag",
+        "sa", "sarl", "llc", "corp", "company", "group", "system", "systems",
+        "database", "cache", "queue", "worker", "job", "task", "user",
+        "users", "customer", "client", "account", "payment", "payments",
+        "order", "orders", "invoice", "shop", "store", "app", "application",
+        "production", "staging", "prod", "test", "dev", "development",
+        "main", "master", "default", "monitor", "the", "a", "an",
+        "and", "or", "of", "in", "on", "at", "for", "by", "to", "with",
+        "from", "mr", "mrs", "ms", "dr", "prof", "herr", "frau", "madame",
+        "monsieur", "unknown", "anonymous", "guest", "none", "null", "true",
+        "false", "yes", "no", "ok", "error", "warning", "info", "debug",
+        "critical", "http", "https", "get", "post", "put", "delete",
+        "patch", "head", "options", "mobile", "web", "desktop", "android",
+        "ios", "windows", "linux", "mac", "chrome", "firefox", "safari",
+        "edge", "opera", "google", "apple", "microsoft", "amazon", "stripe",
+        "paypal", "visa", "mastercard", "twint", "postfinance", "sepa",
+        "iban", "ahv", "avs", "swiss", "zurich", "zürich", "geneva", "genève",
+        "basel", "bern", "lausanne", "lugano", "switzerland", "schweiz",
+        "suisse", "svizzera", "germany", "france", "italy", "london",
+        "new", "york", "street", "strasse", "road", "avenue", "rue", "via",
+        "platz", "weg", "gasse", "center", "centre", "hospital", "clinic",
+        "university", "school", "hotel", "restaurant", "cafe", "market",
+        "pharmacy", "health", "insurance", "hr", "it", "sales",
+        "marketing", "finance", "legal", "operations", "engineering",
+        "product", "security", "network", "cloud", "data", "backup",
+        "storage", "report", "reports", "batch", "sync", "import", "export",
+        "newsletter", "welcome", "reset", "password", "login", "logout",
+        "signup", "session", "token", "request", "response", "callback",
+        "webhook", "event", "events", "message", "mail", "email", "sms",
+        "phone", "manager", "director", "officer", "assistant", "agent",
+        "operator", "owner", "holder", "member", "partner", "vendor",
+        "supplier", "provider", "consumer", "producer", "handler",
+        "controller", "scheduler", "dispatcher", "processor", "pipeline",
+        "limited", "holding", "holdings", "foundation", "association",
+        "club", "department", "ministry", "city", "county",
+        "state", "federal", "national", "international", "global",
+        "europe", "european", "america", "american", "north", "south",
+        "east", "west", "central", "upper", "lower", "great", "little",
+        "big", "old", "first", "last", "next", "previous", "primary",
+        "secondary", "active", "inactive", "pending", "completed", "failed",
+        "success", "done", "started", "stopped", "running", "jenkins",
+        "github", "gitlab", "bitbucket", "docker", "kubernetes", "k8s",
+        "redis", "postgres", "postgresql", "mysql", "mongo", "mongodb",
+        "nginx", "apache", "celery", "sentry", "slack", "jira", "confluence",
+        "terraform", "ansible", "grafana", "prometheus", "kafka", "rabbitmq",
+        "elastic", "elasticsearch", "kibana", "aws", "azure", "gcp",
+        "release", "back", "daily", "weekly", "monthly",
+        "nightly", "scheduled", "automatic", "auto", "manual", "internal",
+        "external", "public", "private",
+    }
+)  # fmt: skip
+_NOT_NAME_ANY: Final = frozenset(
+    {
+        "service", "services", "gateway", "server", "cluster", "api", "team",
+        "office", "support", "inc", "ltd", "gmbh", "ag", "sa", "sarl", "llc",
+        "corp", "co", "company", "group", "bank", "system", "systems",
+        "database", "cache", "queue", "worker", "street", "strasse", "road",
+        "avenue", "platz", "gasse", "weg",
+        "center", "centre", "hospital", "clinic", "university", "school",
+        "hotel", "restaurant", "pharmacy", "insurance", "limited",
+        "holding", "holdings", "foundation", "association", "department",
+        "ministry", "error", "exception", "failed", "timeout", "http",
+        "https", "id", "iban", "ahv", "avs", "ip", "url", "uuid", "json",
+        "pipeline", "pipelines", "runner", "runners", "bot", "bots", "agent",
+        "daemon", "scheduler", "cron", "controller", "operator", "manager",
+        "integration", "plugin", "webhook", "robot", "script", "engine",
+        "console", "portal", "dashboard", "monitor", "action", "actions",
+        "workflow", "build", "release", "deploy", "deployment", "job", "jobs",
+        "task", "tasks", "process", "module", "component", "platform",
+        "account", "accounts", "user", "users", "admin", "administrator",
+        "card", "cards", "banner", "page", "button", "form", "report",
+    }
+)  # fmt: skip
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
+_NAME_RUN = re.compile(
+    rf"(?:(?:pan|pani|sig\.?|dott\.?)[ \t])?{_NAME_WORD}(?:[ \t](?:{_NAME_WORD}|[^\W\d_]+)){{0,5}}"
+)
+# Lower-case titles right before a capitalised name: "pan", "sig.".
+_LOWER_TITLES: Final = frozenset(
+    {"pan", "pani", "sig", "sig.", "sig.ra", "dott", "dott.", "mme", "mlle"}
+)
+# Capitalised words after which a name may follow inside one run of
+# capitalised words ("WARN Versicherter Max Muster", "Dear Mr Smith").
+_CAPITAL_TRIGGERS: Final = frozenset(
+    {
+        "versicherter", "versicherte", "versicherten", "kunde", "kundin",
+        "customer", "cardholder", "holder", "client", "cliente", "patient",
+        "employee", "recipient", "beneficiary", "applicant", "titulaire",
+        "inhaber", "inhaberin", "dear", "hello", "hi", "hallo", "bonjour",
+        "buongiorno", "grüezi", "liebe", "lieber", "cher", "chère", "caro",
+        "cara", "contact", "user", "member", "by", "for", "to",
+    }
+)  # fmt: skip
+_NAME_CAND = re.compile(
+    rf"[{_UPPER}](?<![\w.@'’\-][{_UPPER}])"
+    rf"[^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
+    rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
+    rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{_NAME_WORD}){{1,6}}"
+)
+_NAME_BEFORE = re.compile(
+    r"(?i)\b(?:"
+    r"(?:requested|placed|created|updated|sent|issued|signed|approved|"
+    r"submitted|initiated|booked|registered|opened|closed|verified|"
+    r"deleted|removed|added|invited|assigned|paid|ordered|called|"
+    r"contacted|succeeded|failed|made|received|cancelled|canceled|"
+    r"refunded|shipped|delivered|addressed|authored|reviewed|raised|"
+    r"reported|filed|logged|scheduled|confirmed|rejected|blocked|"
+    r"unblocked|suspended|reactivated|onboarded|offboarded|hired|"
+    r"enrolled|subscribed|unsubscribed|written|edited|modified|"
+    r"changed|transferred|escalated|reassigned|greeted|welcomed)"
+    r"\s+(?:by|for|to|from|with)"
+    r"|(?:for|to|by|from|of)\s+(?:customer|user|client|patient|employee|"
+    r"member|contact|recipient|applicant|insured(?:\s+person)?|"
+    r"cardholder|account\s+holder|holder|subscriber|guest|tenant|"
+    r"buyer|seller|sender|driver|passenger|student|teacher|doctor)"
+    r"|(?:customer|cardholder|card\s+holder|account\s+holder|holder|"
+    r"patient|employee|recipient|beneficiary|applicant|insured\s+person|"
+    r"contact\s+person|Kunde|Kundin|client|cliente|titulaire|"
+    r"Inhaber|Inhaberin|Versicherte[rn]?)"
+    r"|(?:dear|hello|hi|hallo|bonjour|buongiorno|grüezi|liebe[r]?|cher|"
+    r"chère|caro|cara|mr\.?|mrs\.?|ms\.?|dr\.?|herr|frau|madame|"
+    r"monsieur|signor[a]?)"
+    r")[ \t]*[:=]?[ \t]+[\"'“«]?$"
+)
+_WORD = re.compile(r"\S+")
+_CSV_ANCHORS: Final = frozenset(
+    {"email", "phone", "iban", "ahv", "payment_card"}
+)
+_CSV_FIELD = re.compile(
+    r"(?:^|(?<=[,;]))[ \t]*\"?([^,;\"\n]+?)\"?[ \t]*(?=[,;]|$)"
+)
+_BARE_PREP = re.compile(
+    r"(?i)(?P<num>\d[\"'’”»)]?[ \t]+)?\b(?:for|by|to|from|with|of)[ \t]+[\"'“«]?$"
+)
+
+
+_HONORIFICS: Final = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr",
+        "frau", "mme", "mlle", "sig", "sig.ra", "dipl.-ing", "ing", "lic",
+        "mag", "dott", "dott.ssa", "ing.", "madame", "monsieur", "signor",
+        "signora", "prof. dr", "univ.-prof", "univ.prof", "dipl.-kfm",
+        "mag.a", "dr.in", "ing.in", "dr. med", "dr.med", "pan", "pani",
+    }
+)  # fmt: skip
+_SUFFIXES: Final = frozenset(
+    {
+        "md", "phd", "jr", "sr", "ii", "iii", "iv", "dds", "dvm", "esq",
+        "msc", "bsc", "mba", "ma", "ba", "b.a", "m.a", "b.sc", "m.sc",
+        "mag", "bed", "med",
+    }
+)  # fmt: skip
+
+
+def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901
+    """How many leading *tokens* form a person's name (0: none)."""
+    taken = 0
+    capitals = 0
+    for i, tok in enumerate(tokens):
+        bare = tok.rstrip(".")
+        low = bare.lower()
+        if low in _HONORIFICS and taken == i and i < 2:
+            taken += 1  # "Dr", "Mr.", "Dipl.-Ing." before the name
+            continue
+        if low in _SUFFIXES and capitals >= 2:
+            taken += 1  # "MD", "Jr.", "III" after it
+            continue
+        if low in _NAME_PARTICLES and 0 < i < len(tokens) - 1:
+            taken += 1
+            continue
+        if (
+            not bare
+            or not bare[0].isupper()
+            or low in _NOT_NAME_ANY
+            or (not capitals and low in _NOT_NAME_WORDS)
+        ):
+            break
+        if bare.isupper() and len(bare) > 1 and not (i and capitals):
+            # an acronym ("IBAN", "AHV"), unless a surname in capitals
+            # follows a first name ("Anna MEIER")
+            break
+        if len(bare) == 1 and not tok.endswith("."):
+            break
+        taken += 1
+        capitals += 1
+        if capitals == 4:
+            break
+    # strip trailing particles
+    while taken and tokens[taken - 1] in _NAME_PARTICLES:
+        taken -= 1
+    if capitals >= 2 or (single and capitals == 1):
+        return taken
+    return 0
+
+
+class _NameMixin:
+    """The person name passes of the detector."""
+
+    __slots__ = ()
+
+    def _names(
+        self,
+        text: str,
+        found: list[Candidate],
+        add: Callable[[Candidate], None],
+    ) -> None:
+        for m in _NAME_CAND.finditer(text):
+            # The run may start before the name ("WARN Versicherter Max
+            # Muster"): try each word as the start.
+            words = list(_WORD.finditer(m.group(0)))
+            for j in range(len(words) - 1):
+                if j and words[j - 1].group(0).lower().rstrip(":=,") not in (
+                    _CAPITAL_TRIGGERS
+                ):
+                    continue  # inside the run, only after a trigger word
+                start = m.start() + words[j].start()
+                if self._name_at(text, start, words, j, found, add):
+                    break
+        if (
+            text.count(",") >= 2
+            and ", " not in text
+            and "{" not in text
+            and any(c.type in _CSV_ANCHORS for c in found)
+        ):
+            self._csv_names(text, add)
+
+    @staticmethod
+    def _name_at(
+        text: str,
+        start: int,
+        words: list[re.Match[str]],
+        j: int,
+        found: list[Candidate],
+        add: Callable[[Candidate], None],
+    ) -> bool:
+        window = max(0, start - 48)
+        before = text[window:start]
+        if before.endswith((" ", "\t")):
+            last = before.rstrip()
+            last = last[
+                max(last.rfind(" "), last.rfind("("), last.rfind("=")) + 1 :
+            ]
+            if last in _LOWER_TITLES:
+                before = before[: before.rfind(last)]
+        if not _NAME_BEFORE.search(before):
+            paren = window + len(before) - 1
+            if before.endswith("(") and any(
+                0 <= paren - c.end <= 1 for c in found
+            ):
+                bare = None  # "CH93 0076 2011 6238 5295 7 (Anna Meier)"
+            else:
+                bare = _BARE_PREP.search(before)
+                if bare is None:
+                    return False
+            # "... 756.1234.5678.97 for Anna Meier": a preposition right
+            # after other personal data introduces its owner.
+            prep = window + (bare.start() if bare else 0)
+            if (
+                bare is not None
+                and bare.group("num") is None
+                and not any(0 <= prep - c.end <= 3 for c in found)
+            ):
+                return False
+        tokens = [w.group(0) for w in words[j:]]
+        n = _name_tokens_ok(tokens, single=False)
+        if not n:
+            return False
+        cursor = start
+        for tok in tokens[:n]:
+            cursor = text.find(tok, cursor) + len(tok)
+        end = cursor
+        if text[end - 1] == "." and text[end - 3 : end - 2] != " ":
+            end -= 1  # a full stop, not an initial
+        name = " ".join(text[start:end].split())
+        add(Candidate("person_name", start, end, name.lower(), 50))
+        return True
+
+    @staticmethod
+    def _csv_names(text: str, add: Callable[[Candidate], None]) -> None:
+        """Name columns of a CSV row that also holds contact data."""
+        for m in _CSV_FIELD.finditer(text):
+            value = m.group(1)
+            tokens = value.split()
+            if not 2 <= len(tokens) <= 4 or any(ch.isdigit() for ch in value):
+                continue
+            if _name_tokens_ok(tokens, single=False) == len(tokens):
+                start = m.start(1)
+                add(
+                    Candidate(
+                        "person_name", start, m.end(1), value.lower(), 50
+                    )
+                )

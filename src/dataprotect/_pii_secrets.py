@@ -1,0 +1,420 @@
+"""Token, credential and key/value detection (package-private).
+
+JWTs, known token shapes and checksummed tokens, passwords in URL
+userinfo, ``key=value`` pairs (with ``Authorization`` headers), XML
+elements and secrets named in prose.  The key/value pass also reads name
+and phone fields, so the field-name tables and :func:`field_kind` live
+here.  The passes live in :class:`_SecretMixin`, one of the bases of
+:class:`dataprotect._pii.Detector`.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+from collections.abc import Callable
+from typing import Final
+
+from dataprotect._pii_findings import (
+    _PLACEHOLDER,
+    _PRIORITY,
+    Candidate,
+    is_masked,
+)
+from dataprotect._pii_names import _NAME_RUN, _name_tokens_ok
+
+
+__all__ = ["_SecretMixin", "field_kind", "token_checksum_ok"]
+
+# --------------------------------------------------------------------------
+# Tokens and credentials
+
+_JWT = re.compile(
+    r"(?<![\w\-])eyJ[\w\-]{6,}={0,2}\.eyJ[\w\-]{2,}={0,2}\.[\w\-]*={0,2}(?![\w\-])"
+    r"|(?<![\w\-])eyJ[\w\-]{6,}={0,2}\.[\w\-]{10,}={0,2}\.[\w\-]{16,}={0,2}"
+    r"(?![\w\-])"
+)
+_TOKEN_SHAPES = re.compile(
+    r"(?<![\w\-])(?:"
+    r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}"  # Stripe
+    r"|whsec_[0-9A-Za-z]{20,}"
+    r"|gh[pousr]_[0-9A-Za-z]{30,}"  # GitHub
+    r"|github_pat_[0-9A-Za-z_]{40,}"
+    r"|glpat-[0-9A-Za-z_\-]{20,}"  # GitLab
+    r"|xox[abposr]-[0-9A-Za-z\-]{10,}"  # Slack
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key ids
+    r"|AIza[0-9A-Za-z_\-]{35}"  # Google
+    r"|ya29\.[0-9A-Za-z_\-]{20,}"
+    r"|SG\.[0-9A-Za-z_\-]{16,}\.[0-9A-Za-z_\-]{16,}"  # SendGrid
+    r"|npm_[0-9A-Za-z]{36}"
+    r"|pypi-[0-9A-Za-z_\-]{50,}"
+    r"|hf_[0-9A-Za-z]{30,}"
+    r"|sh(?:pat|pss|pca|ppa)_[0-9a-fA-F]{32}"  # Shopify
+    r"|pat_[0-9A-Za-z]{20,}"
+    r"|dp[a-z]?_[0-9A-Za-z_\-]{20,}"  # dataprotect tokens
+    r"|(?:api|key|tok|secret|token)_[0-9A-Za-z]{24,}"
+    r")(?![\w\-])"
+)
+# dataprotect access tokens (and GitHub's): <prefix>_<30 base62><6 base62
+# CRC32 of "<prefix>_<random>">; the checksum keeps false positives out.
+_CHECKSUM_TOKEN = re.compile(
+    r"(?<![\w\-])[A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?_[0-9A-Za-z]{36}"
+    r"(?![\w\-])"
+)
+_BASE62: Final = (
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+
+def token_checksum_ok(token: str) -> bool:
+    """Whether the last 6 characters are the base62 CRC32 of the rest."""
+    value = zlib.crc32(token[:-6].encode("ascii"))
+    chars = []
+    for _ in range(6):
+        value, rem = divmod(value, 62)
+        chars.append(_BASE62[rem])
+    return "".join(reversed(chars)) == token[-6:]
+
+
+_URL_CREDENTIAL = re.compile(
+    r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s/:@?#\"'<>]{0,128}"
+    r":(?P<pw>[^\s/@?#\"'<>]{1,256})@(?=[\w\[])"
+)
+
+_SECRET_NAMES: Final = frozenset(
+    {
+        "password", "passwd", "pwd", "pass", "passphrase", "passcode",
+        "secret", "client_secret", "app_secret", "secret_key", "private_key",
+        "session", "sessionid", "session_id", "sess", "sid", "jsessionid",
+        "phpsessid", "asp.net_sessionid", "aspsessionid", "connect.sid",
+        "laravel_session", "_session", "session_token", "session_key",
+        "csrf", "csrftoken", "csrf_token", "csrfmiddlewaretoken",
+        "xsrf_token", "x_csrf_token", "x_xsrf_token", "_csrf", "_csrf_token",
+        "authenticity_token", "otp", "totp", "pin", "cvv", "cvc", "cvv2",
+        "security_code", "credentials", "credential", "remember_token",
+        "remember_me", "auth_cookie", "set_cookie_value", "code_verifier",
+        "new_password", "old_password", "current_password",
+        "password_confirmation", "confirm_password", "password2",
+        "db_password", "smtp_password", "signature_secret", "webhook_secret",
+    }
+)  # fmt: skip
+_KEY_NAMES: Final = frozenset(
+    {
+        "token", "api_key", "apikey", "x_api_key", "access_key",
+        "access_key_id", "secret_access_key", "access_token", "auth_token",
+        "id_token", "refresh_token", "bearer", "private_token",
+        "x_auth_token", "x_access_token", "api_token", "apitoken",
+        "client_token", "oauth_token", "key", "license_key", "auth_key",
+        "x_token", "token_secret", "subscription_key",
+        "ocp_apim_subscription_key",
+    }
+)  # fmt: skip
+_NOT_SECRET_SUFFIXES: Final = (
+    "_id", "_ids", "_name", "_type", "_ref", "_path", "_file", "_arn",
+    "_version", "_length", "_len", "_count", "_expires", "_expiry",
+    "_expires_at", "_expires_in", "_ttl", "_usage", "_limit", "_used",
+    "_policy", "_hint", "_url", "_uri", "_endpoint", "_header", "_field",
+    "_changed", "_reset", "_age", "_valid", "_required", "_set", "s",
+)  # fmt: skip
+_KEY_SUFFIXES: Final = (
+    "api_key", "apikey", "access_key", "private_key", "secret_key",
+    "auth_key", "signing_key", "encryption_key", "master_key",
+    "license_key", "client_key", "app_key", "subscription_key",
+)  # fmt: skip
+_AUTH_HEADERS: Final = frozenset(
+    {"authorization", "proxy_authorization", "x_authorization", "auth"}
+)
+_NAME_KEYS: Final = frozenset(
+    {
+        "name", "full_name", "fullname", "customer_name", "display_name",
+        "displayname", "holder", "account_holder", "accountholder",
+        "cardholder", "card_holder", "cardholder_name", "holder_name",
+        "customer", "contact", "contact_name", "recipient", "recipient_name",
+        "patient", "patient_name", "employee", "employee_name", "person",
+        "person_name", "user", "user_name_full", "owner", "owner_name",
+        "beneficiary", "beneficiary_name", "first_name", "firstname",
+        "last_name", "lastname", "surname", "given_name", "family_name",
+        "billing_name", "shipping_name", "sender_name", "applicant",
+        "insured", "insured_person", "nom", "prenom", "vorname", "nachname",
+        "cognome", "nome", "kunde", "client", "client_name",
+    }
+)  # fmt: skip
+_SINGLE_NAME_KEYS: Final = frozenset(
+    {
+        "first_name",
+        "firstname",
+        "last_name",
+        "lastname",
+        "surname",
+        "given_name",
+        "family_name",
+        "vorname",
+        "nachname",
+        "prenom",
+        "nom",
+        "cognome",
+        "nome",
+    }
+)
+_PHONE_KEYS: Final = frozenset(
+    {
+        "phone", "phone_number", "phonenumber", "tel", "telephone", "mobile",
+        "mobile_number", "cell", "msisdn", "fax", "sms", "telefon", "natel",
+        "handy", "telefono", "telephone_number", "contact_phone",
+    }
+)  # fmt: skip
+_EMAIL_KEYS: Final = frozenset(
+    {"email", "e_mail", "mail", "email_address", "emailaddress", "user_email"}
+)
+
+# key = value, key: value, "key": "value", 'key': 'value'.  The value is
+# captured in a look-ahead so a value that is itself "k=v" is scanned too.
+_SEP = re.compile(r"[=:]")
+# The key before a separator, matched on the reversed text.
+_KEY_REV = re.compile(r"[ \t]*[\"']?\\?(?P<key>[\w.\-]{1,61})")
+_VALUE = re.compile(r"[ \t]*(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*)")
+_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.\-:]{0,60})>([^<>]{1,512})</\1>")
+_AUTH_SCHEME = re.compile(
+    r"(?i)(?P<scheme>bearer|basic|token|digest|apikey|api-key|negotiate)"
+    r"[ \t]+(?P<val>[\w\-.~+/]+=*)"
+)
+# "api key XYZ", "bearer token XYZ", "password XYZ": a secret after words.
+_PHRASE = re.compile(
+    r"(?i)\b(?P<kw>api[ _\-]?key|access[ _\-]?token|auth(?:entication)?"
+    r"[ _\-]?token|bearer(?:[ _\-]token)?|secret(?:[ _\-]key)?|password|"
+    r"passwd|session(?:[ _\-]?id)?|token|credentials?)"
+    r"(?:\s+(?:is|was|=|:))?\s+(?P<val>[\w\-.~+/]{12,}={0,2})"
+)
+
+
+def _looks_secret(value: str) -> bool:
+    """A value after "token"/"api key" in prose must look random."""
+    if len(value) < 12 or is_masked(value) or ":" in value:
+        return False
+    has_digit = any(ch.isdigit() for ch in value)
+    has_alpha = any(ch.isalpha() for ch in value)
+    return has_digit and has_alpha
+
+
+class _SecretMixin:
+    """The token, credential, key/value and phrase passes of the detector."""
+
+    __slots__ = ()
+
+    # Set by Detector.__init__.
+    _types: frozenset[str]
+
+    def _url_credentials(
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
+        for m in _URL_CREDENTIAL.finditer(text):
+            pw = m.group("pw")
+            if is_masked(pw) or pw.startswith("<"):
+                continue
+            add(
+                Candidate("url_credential", m.start("pw"), m.end("pw"), pw, 95)
+            )
+
+    def _jwts(self, text: str, add: Callable[[Candidate], None]) -> None:
+        for m in _JWT.finditer(text):
+            add(Candidate("jwt", m.start(), m.end(), m.group(0), 100))
+
+    def _token_shapes(
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
+        for m in _TOKEN_SHAPES.finditer(text):
+            add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
+        if "_" in text:
+            for m in _CHECKSUM_TOKEN.finditer(text):
+                if token_checksum_ok(m.group(0)):
+                    add(
+                        Candidate(
+                            "api_key", m.start(), m.end(), m.group(0), 74
+                        )
+                    )
+
+    def _key_values(  # noqa: C901, PLR0912, PLR0915 -- one pass, many forms
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
+        types = self._types
+        for sep in _SEP.finditer(text):
+            i = sep.start()
+            if not i or text[i - 1].isdigit() or text.startswith("//", i + 1):
+                continue
+            km = _KEY_REV.match(text[max(0, i - 72) : i][::-1])
+            if km is None:
+                continue
+            # Reversed; leading dashes are command-line flags (--password=).
+            key = km.group("key").rstrip("-")
+            if not key or not (key[-1].isalpha() or key[-1] == "_"):
+                continue
+            key = key[::-1].lower().replace("-", "_")
+            m = _VALUE.match(text, i + 1)
+            if m is None:
+                continue
+            start = m.start("val")
+            value = m.group("val")
+            quote = m.group("vq")
+            if quote:
+                q = quote[-1]
+                end = text.find(q, start)
+                while end > 0 and text[end - 1] == "\\" and quote[0] != "\\":
+                    end = text.find(q, end + 1)
+                if end < 0:
+                    end = start + len(value)
+                else:
+                    if quote[0] == "\\":
+                        end -= 1
+                    value = text[start:end]
+            else:
+                end = start + len(value)
+            kind = self._classify_key(key)
+            if kind is None:
+                continue
+            if kind == "auth":
+                sm = _AUTH_SCHEME.match(text, start)
+                if sm is not None:
+                    start, end = sm.start("val"), sm.end("val")
+                    value = sm.group("val")
+                    kind = "secret_param"
+                elif "=" in value:
+                    continue
+                else:
+                    kind = "secret_param"
+            if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
+                continue
+            if kind in ("secret_param", "api_key"):
+                if kind not in types:
+                    continue
+                if len(value) < 3 or not any(ch.isalnum() for ch in value):
+                    continue  # not a secret: "-", "[", "::"
+                if (
+                    kind == "api_key"
+                    and key == "key"
+                    and not _looks_secret(value)
+                ):
+                    continue
+                add(Candidate(kind, start, end, value, _PRIORITY[kind]))
+            elif kind == "person_name" and "person_name" in types:
+                self._name_value(text, start, end, key, quote, add)
+            elif kind == "phone" and "phone" in types:
+                digits = sum(ch.isdigit() for ch in value)
+                if 7 <= digits <= 15 and not any(ch.isalpha() for ch in value):
+                    canonical = "".join(
+                        ch for ch in value if ch.isdigit() or ch == "+"
+                    )
+                    add(Candidate("phone", start, end, canonical, 55))
+
+    def _xml_elements(
+        self, text: str, add: Callable[[Candidate], None]
+    ) -> None:
+        """``<password>...</password>``, ``<apiKey>...</apiKey>``."""
+        for m in _XML_ELEMENT.finditer(text):
+            kind = field_kind(m.group(1).rsplit(":", 1)[-1])
+            value = m.group(2)
+            if (
+                kind not in ("secret_param", "api_key")
+                or kind not in self._types
+            ):
+                continue
+            if value.strip() and not is_masked(value.strip()):
+                add(
+                    Candidate(
+                        kind, m.start(2), m.end(2), value, _PRIORITY[kind]
+                    )
+                )
+
+    @staticmethod
+    def _classify_key(key: str) -> str | None:  # noqa: PLR0911
+        if key in _SECRET_NAMES:
+            return "secret_param"
+        if key in _KEY_NAMES:
+            return "api_key"
+        if key in _AUTH_HEADERS:
+            return "auth"
+        if key in _NAME_KEYS:
+            return "person_name"
+        if key in _PHONE_KEYS:
+            return "phone"
+        if key.endswith(_NOT_SECRET_SUFFIXES):
+            return None  # token_type, secret_name, password_length...
+        if any(
+            w in key for w in ("password", "passwd", "passphrase", "secret")
+        ):
+            return "secret_param"
+        if key.endswith(("_session", "sessid", "sessionid", "csrftoken")):
+            return "secret_param"
+        if "token" in key or key.endswith(_KEY_SUFFIXES):
+            return "api_key"
+        return None
+
+    def _name_value(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        key: str,
+        quote: str,
+        add: Callable[[Candidate], None],
+    ) -> None:
+        if not quote:
+            # unquoted: the name may continue across spaces
+            m = _NAME_RUN.match(text, start)
+            if m is None:
+                return
+            end = m.end()
+        value = text[start:end].strip()
+        if not value or "@" in value or any(ch.isdigit() for ch in value):
+            return
+        tokens = value.split()
+        if len(tokens) > 6:
+            return
+        n = _name_tokens_ok(tokens, single=key in _SINGLE_NAME_KEYS)
+        if not n:
+            return
+        if quote and n != len(tokens):
+            return  # a quoted value must be a name as a whole
+        name = " ".join(tokens[:n])
+        offset = text.find(tokens[0], start)
+        name_end = offset + len(" ".join(tokens[:n]))
+        # recompute the end from the original spacing
+        cursor = offset
+        for tok in tokens[:n]:
+            cursor = text.find(tok, cursor) + len(tok)
+        name_end = cursor
+        add(Candidate("person_name", offset, name_end, name.lower(), 50))
+
+    def _phrases(self, text: str, add: Callable[[Candidate], None]) -> None:
+        types = self._types
+        for m in _PHRASE.finditer(text):
+            value = m.group("val")
+            if not _looks_secret(value):
+                continue
+            kw = m.group("kw").lower()
+            kind = (
+                "secret_param"
+                if kw.startswith(("pass", "session", "secret", "cred"))
+                else "api_key"
+            )
+            if kind in types:
+                add(
+                    Candidate(
+                        kind,
+                        m.start("val"),
+                        m.end("val"),
+                        value,
+                        _PRIORITY[kind] - 2,
+                    )
+                )
+
+
+def field_kind(key: str) -> str | None:
+    """The finding type a field named *key* holds, if its name says so."""
+    norm = key.lower().replace("-", "_")
+    kind = _SecretMixin._classify_key(norm)  # noqa: SLF001
+    if kind == "auth":
+        return "secret_param"
+    if kind is None and norm in _EMAIL_KEYS:
+        return "email"
+    return kind
