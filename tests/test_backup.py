@@ -776,7 +776,21 @@ class TestStorageLocal:
         assert (
             redact_url("sftp://:hunter2@host/x") == "sftp://:[secure]@host/x"
         )
-        assert redact_url("sftp://bob:hunter2@[::1") == "<unparseable URL>"
+        assert redact_url("sftp://bob:hunter2@[::1") == "[unparsable uri]"
+
+    @given(
+        password=st.text(
+            st.sampled_from("abcXYZ019:/?#@%[]&=;!$"), min_size=1, max_size=12
+        ).map(lambda t: "Zq9" + t),
+        query=st.sampled_from(["", "?db=0", "?pwd=Zq9", "#Zq9"]),
+    )
+    def test_unencoded_password_never_shown(self, password, query):
+        """A destination password with raw '/', '?', '#' or '@' is still masked."""
+        from dataprotect.backup._store import redact_url
+
+        assert "Zq9" not in redact_url(
+            f"sftp://bob:{password}@host:22/x{query}"
+        )
 
     def test_verify_progress_and_hand_made_info(self, tmp_path):
         """verify reports progress and opens a BackupInfo built by hand by its path."""

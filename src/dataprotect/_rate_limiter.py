@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from dataprotect import _kdf
-from dataprotect._ratelimit_uri import redact_uri
+from dataprotect._redact import redact_uri
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,

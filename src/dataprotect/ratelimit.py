@@ -40,7 +40,7 @@ from dataprotect._rate_limiter import (
 from dataprotect._rate_limiter import (  # the "dataprotect.ratelimit" logger
     logger as logger,  # noqa: PLC0414
 )
-from dataprotect._ratelimit_uri import redact_uri
+from dataprotect._redact import redact_uri
 
 
 __all__ = [

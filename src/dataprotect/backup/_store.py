@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Final, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from dataprotect._atomic import atomic_write
+from dataprotect._redact import redact_uri
 from dataprotect.backup._format import (
     Manifest,
     SigningKey,
@@ -63,21 +64,12 @@ _FILE_RE: Final = re.compile(
 
 
 def redact_url(url: str) -> str:
-    """*url* with any password replaced by ``[secure]``.
+    """*url* with its credentials masked (``[secure]``); local paths as
+    they are.
 
     .. versionadded:: 0.1.0
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    netloc = f"{parts.username or ''}:[secure]@{host}"
-    return urlunsplit(parts._replace(netloc=netloc))
+    return url if "://" not in url else redact_uri(url)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Redaction of rate-limit storage URIs for messages and log lines."""
+"""Redaction of storage URIs (rate-limit storages, backup destinations)
+for messages, reprs and log lines: the one place that masks credentials."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ def redact_uri(uri: str) -> str:
     ``redis://user:pw@host:6379/0`` becomes
     ``redis://user:[secure]@host:6379/0``, as httpx masks URLs.  A
     password holding an unencoded ``/``, ``?`` or ``#`` hides the ``@``
-    from a URL parser; then everything up to the last ``@`` counts as
-    credentials (``redis://[secure]@host``), and an ``@`` without a
-    ``scheme://`` gives ``[unparsable uri]``.
+    from a URL parser; then, as whenever an ``@`` follows the host,
+    everything up to the last ``@`` counts as credentials
+    (``redis://[secure]@host``), and an ``@`` without a ``scheme://`` gives
+    ``[unparsable uri]``.
 
     Args:
         uri: A storage URI.
@@ -36,9 +38,12 @@ def redact_uri(uri: str) -> str:
         return "[unparsable uri]"
     netloc = parts.netloc
     userinfo, at, hostinfo = netloc.rpartition("@")
-    if not at and "@" in uri:
-        # The parser found no credentials, yet there is an '@': assume the
-        # userinfo hides a delimiter and redact everything before it.
+    if "@" in f"{parts.path}{parts.query}{parts.fragment}" or (
+        not at and "@" in uri
+    ):
+        # An '@' the parser did not take as the end of the credentials:
+        # assume the userinfo hides a delimiter and redact everything
+        # before the last '@' (at worst too much).
         head, _, tail = uri.rpartition("@")
         scheme, sep, _ = head.partition("://")
         if not sep or not _SCHEME_RE.fullmatch(scheme):
