@@ -8,3 +8,7 @@ from hypothesis import strategies as st
 keys = st.binary(min_size=32, max_size=32)
 plaintexts = st.binary(max_size=4096)
 contexts = st.binary(max_size=64)
+# Passwords marked "Zq9" holding raw URI delimiters, for redaction tests.
+raw_uri_passwords = st.text(
+    st.sampled_from("abcXYZ019:/?#@%[]&=;!$"), min_size=1, max_size=12
+).map(lambda t: "Zq9" + t)
