@@ -6,8 +6,10 @@ leaves it.  ``python-pkcs11`` is imported only when the KEK is used.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
@@ -16,12 +18,13 @@ from dataprotect._secret import Secret, Unpicklable, encode_secret
 from dataprotect.errors import (
     BackendError,
     ConfigurationError,
+    DataProtectError,
     KeyringError,
     MissingDependencyError,
 )
 
 
-__all__ = ["PKCS11KEK", "load_library", "resolve_token"]
+__all__ = ["PKCS11KEK", "load_library", "resolve_token", "token_errors"]
 
 _NONCE_SIZE: Final = 12
 _UNWRAP_FAILED: Final = "cannot unlock keyring: wrong HSM key or corrupt file"
@@ -56,6 +59,33 @@ def load_library(module: str) -> Any:
         return pkcs11.lib(module)
     except (RuntimeError, OSError):
         msg = "cannot load the PKCS#11 module"
+        raise BackendError(msg) from None
+
+
+@contextlib.contextmanager
+def token_errors(user_error: type[DataProtectError]) -> Iterator[None]:
+    """Translate python-pkcs11's errors inside the block, naming no secret.
+
+    A wrong PIN or a missing token or key is *user_error* (the caller's
+    configuration); any other token failure is a BackendError naming only
+    the PKCS#11 error type.
+    """
+    import pkcs11
+
+    try:
+        yield
+    except pkcs11.PinIncorrect:
+        msg = "PKCS#11: wrong PIN"
+        raise user_error(msg) from None
+    except (
+        pkcs11.NoSuchToken,
+        pkcs11.NoSuchKey,
+        pkcs11.MultipleObjectsReturned,
+    ):
+        msg = "PKCS#11: token or key not found"
+        raise user_error(msg) from None
+    except pkcs11.PKCS11Error as exc:
+        msg = f"PKCS#11 operation failed: {type(exc).__name__}"
         raise BackendError(msg) from None
 
 
@@ -157,7 +187,7 @@ class PKCS11KEK(Unpicklable):
         except ImportError:
             msg = "PKCS11KEK needs python-pkcs11: install dataprotect[hsm]"
             raise MissingDependencyError(msg) from None
-        try:
+        with token_errors(KeyringError):
             lib = load_library(self.module)
             token = lib.get_token(token_label=self.token_label)
             pin = None if self._pin is None else self._pin.reveal().decode()
@@ -168,28 +198,18 @@ class PKCS11KEK(Unpicklable):
                     label=self.key_label,
                 )
                 fn: Any = key.encrypt if op == "wrap" else key.decrypt
-                return bytes(
-                    fn(
-                        data,
-                        mechanism=pkcs11.Mechanism.AES_GCM,
-                        mechanism_param=GCMParams(nonce, aad, 128),
+                try:
+                    return bytes(
+                        fn(
+                            data,
+                            mechanism=pkcs11.Mechanism.AES_GCM,
+                            mechanism_param=GCMParams(nonce, aad, 128),
+                        )
                     )
-                )
-        except pkcs11.PinIncorrect:
-            msg = "PKCS#11: wrong PIN"
-            raise KeyringError(msg) from None
-        except (
-            pkcs11.NoSuchToken,
-            pkcs11.NoSuchKey,
-            pkcs11.MultipleObjectsReturned,
-        ):
-            msg = "PKCS#11: token or key not found"
-            raise KeyringError(msg) from None
-        except pkcs11.PKCS11Error as exc:
-            if op == "unwrap" and type(exc).__name__ in _TAG_ERRORS:
-                raise KeyringError(_UNWRAP_FAILED) from None
-            msg = f"PKCS#11 operation failed: {type(exc).__name__}"
-            raise BackendError(msg) from None
+                except pkcs11.PKCS11Error as exc:
+                    if op == "unwrap" and type(exc).__name__ in _TAG_ERRORS:
+                        raise KeyringError(_UNWRAP_FAILED) from None
+                    raise
 
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
         """Encrypt *data_key* with AES-GCM inside the token."""

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from dataprotect._pkcs11 import load_library
+from dataprotect._pkcs11 import load_library, token_errors
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.documents._deps import require_pyhanko
 from dataprotect.errors import (
@@ -250,7 +250,7 @@ class _PKCS11Signer(_HankoSigner):
 
         mechanism = _mechanism(self, digest_algorithm)
         try:
-            with self._lock:
+            with token_errors(SignerError), self._lock:
                 key = self._open()
                 if self._ec:
                     digest = hashlib.new(digest_algorithm, data).digest()
@@ -266,23 +266,13 @@ class _PKCS11Signer(_HankoSigner):
                     msg = "the token key's algorithm is not supported"
                     raise SignerError(msg)
                 mech = getattr(
-                    pkcs11.Mechanism, f"{digest_algorithm.upper()}_RSA_PKCS"
+                    pkcs11.Mechanism,
+                    f"{digest_algorithm.upper()}_RSA_PKCS",
                 )
                 return bytes(key.sign(data, mechanism=mech))
-        except pkcs11.PinIncorrect:
-            msg = "PKCS#11: wrong PIN"
-            raise SignerError(msg) from None
-        except (
-            pkcs11.NoSuchToken,
-            pkcs11.NoSuchKey,
-            pkcs11.MultipleObjectsReturned,
-        ):
-            msg = "PKCS#11: token or key not found"
-            raise SignerError(msg) from None
-        except pkcs11.PKCS11Error as exc:
-            self.close()
-            msg = f"PKCS#11 operation failed: {type(exc).__name__}"
-            raise BackendError(msg) from None
+        except BackendError:
+            self.close()  # the session may be dead: reopen next time
+            raise
 
     async def async_sign_raw(
         self, data: bytes, digest_algorithm: str, dry_run: bool = False
@@ -537,7 +527,7 @@ def _token_certificate(
     except ImportError:
         msg = "PKCS#11 signing needs python-pkcs11: install dataprotect[hsm]"
         raise MissingDependencyError(msg) from None
-    try:
+    with token_errors(SignerError):
         token = load_library(module).get_token(token_label=token_label)
         with token.open(
             user_pin=None if pin is None else pin.reveal().decode()
@@ -554,15 +544,6 @@ def _token_certificate(
                 msg = "PKCS#11: no single certificate with the key's label"
                 raise SignerError(msg)
             der = bytes(found[0][pkcs11.Attribute.VALUE])
-    except pkcs11.PinIncorrect:
-        msg = "PKCS#11: wrong PIN"
-        raise SignerError(msg) from None
-    except pkcs11.NoSuchToken:
-        msg = "PKCS#11: token or key not found"
-        raise SignerError(msg) from None
-    except pkcs11.PKCS11Error as exc:
-        msg = f"PKCS#11 operation failed: {type(exc).__name__}"
-        raise BackendError(msg) from None
     try:
         return x509.load_der_x509_certificate(der)
     except ValueError:
