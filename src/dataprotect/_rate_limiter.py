@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import importlib
 import logging
 import math
 import os
@@ -264,10 +263,6 @@ class RateLimiter(Unpicklable):
                 options.setdefault("implementation", "redispy")
         client = "valkey" if "valkey" in uri.partition(":")[0] else "redis"
         missing = f"{client.title()} storage needs {client}: install dataprotect[{client}]"
-        try:
-            importlib.import_module(client)
-        except ImportError:
-            raise MissingDependencyError(missing) from None
         try:
             made = storage_from_string(uri, **options)
         except limits.errors.ConfigurationError as exc:
