@@ -501,21 +501,15 @@ def verify(
             manifest = decrypt(
                 src, None, identities, signers=signers, progress=counter
             )
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:
         return VerifyReport(
             shown,
             False,
             counter.total,
             time.perf_counter() - start,
-            reason=str(exc),
-        )
-    except OSError as exc:
-        return VerifyReport(
-            shown,
-            False,
-            counter.total,
-            time.perf_counter() - start,
-            reason=f"cannot read backup: {type(exc).__name__}",
+            reason=str(exc)
+            if isinstance(exc, BackupError)
+            else f"cannot read backup: {type(exc).__name__}",
         )
     duration = time.perf_counter() - start
     current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)

@@ -151,7 +151,19 @@ def _mechanism(signer: _HankoSigner, digest_algorithm: str) -> str:
         return str(sda["algorithm"].native)
 
 
-class _KeySigner(_HankoSigner):
+class _ChainSigner(_HankoSigner):
+    """A pyHanko signer for *cert* that embeds *chain*."""
+
+    def __init__(
+        self, cert: x509.Certificate, chain: Sequence[x509.Certificate]
+    ) -> None:
+        store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+        store.register_multiple([_to_asn1(c) for c in chain])
+        super().__init__(signing_cert=_to_asn1(cert), cert_registry=store)
+        self._size = _placeholder_size(cert)
+
+
+class _KeySigner(_ChainSigner):
     """A pyHanko signer over a parsed ``cryptography`` private key."""
 
     def __init__(
@@ -160,11 +172,8 @@ class _KeySigner(_HankoSigner):
         cert: x509.Certificate,
         chain: Sequence[x509.Certificate],
     ) -> None:
-        store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
-        store.register_multiple([_to_asn1(c) for c in chain])
-        super().__init__(signing_cert=_to_asn1(cert), cert_registry=store)
+        super().__init__(cert, chain)
         self._key = key
-        self._size = _placeholder_size(cert)
 
     async def async_sign_raw(
         self, data: bytes, digest_algorithm: str, dry_run: bool = False
@@ -190,7 +199,7 @@ class _KeySigner(_HankoSigner):
         raise SignerError(msg)  # pragma: no cover
 
 
-class _PKCS11Signer(_HankoSigner):
+class _PKCS11Signer(_ChainSigner):
     """A pyHanko signer whose private key stays on a PKCS#11 token.
 
     The session and the key handle are opened on first use and kept, so
@@ -207,14 +216,11 @@ class _PKCS11Signer(_HankoSigner):
         cert: x509.Certificate,
         chain: Sequence[x509.Certificate],
     ) -> None:
-        store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
-        store.register_multiple([_to_asn1(c) for c in chain])
-        super().__init__(signing_cert=_to_asn1(cert), cert_registry=store)
+        super().__init__(cert, chain)
         self._module = module
         self._token_label = token_label
         self._key_label = key_label
         self._pin = pin
-        self._size = _placeholder_size(cert)
         self._ec = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
         self._lock = threading.Lock()
         self._session: Any = None
