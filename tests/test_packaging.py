@@ -54,3 +54,22 @@ class TestOptionalDependencies:
             check=True,
         )
         assert out.stdout.strip() == "[]"
+
+
+class TestPublicSurface:
+    def test_surface_is_the_committed_one(self):
+        """Every public module exports exactly the committed names.
+
+        Regenerate ``tests/public_surface.txt`` with ``python
+        tests/surface.py`` only for a deliberate public API change.
+        """
+        from pathlib import Path
+
+        from surface import surface
+
+        committed = (
+            (Path(__file__).parent / "public_surface.txt")
+            .read_text(encoding="utf-8")
+            .splitlines()
+        )
+        assert surface() == committed
