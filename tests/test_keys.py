@@ -22,7 +22,9 @@ from dataprotect import (
     EnvKEK,
     Keyring,
     PassphraseKEK,
+    _kdf,
     fips_status,
+    keys,
 )
 from dataprotect.encryption import XAES256GCM
 from dataprotect.errors import (
@@ -102,6 +104,74 @@ class TestKeyring:
         )
         with pytest.raises(TypeError):
             pickle.dumps(ring)
+
+
+class TestKeySeam:
+    """keys.subkey/cipher/generation: the one way other modules reach keys."""
+
+    def test_subkey_is_hkdf_of_the_key(self):
+        """A subkey is HKDF under the purpose's label, as _kdf derives it."""
+        ring = Keyring.generate()
+        key_id = ring.primary_id
+        material = ring._material(key_id)
+        assert keys.subkey(ring, key_id, "pepper") == _kdf.derive(
+            material, "pepper"
+        )
+        assert keys.subkey(
+            ring, key_id, "blind-index", "email"
+        ) == _kdf.derive(material, "blind-index", "email")
+
+    def test_subkeys_are_cached_until_the_keyring_changes(self):
+        """The same object comes back until a rotation, then a new one."""
+        ring = Keyring.generate()
+        old = ring.primary_id
+        first = keys.subkey(ring, old, "token-digest")
+        assert keys.subkey(ring, old, "token-digest") is first
+        assert keys.cipher(ring, old) is keys.cipher(ring, old)
+        generation = keys.generation(ring)
+        ring.rotate()
+        assert keys.generation(ring) != generation
+        again = keys.subkey(ring, old, "token-digest")
+        assert again == first
+        assert again is not first
+
+    @pytest.mark.parametrize("action", ["retire", "destroy"])
+    def test_cached_subkeys_of_a_retired_key_are_never_served(self, action):
+        """Retiring or destroying a key drops what was derived from it."""
+        ring = Keyring.generate()
+        old = ring.primary_id
+        keys.subkey(ring, old, "pepper")
+        keys.cipher(ring, old)
+        ring.rotate()
+        getattr(ring, action)(old)
+        with pytest.raises(KeyNotFoundError):
+            keys.subkey(ring, old, "pepper")
+        with pytest.raises(KeyNotFoundError):
+            keys.cipher(ring, old)
+
+    def test_the_cache_is_bounded(self):
+        """Many parameters (epochs, index names) never grow it unbounded."""
+        ring = Keyring.generate()
+        key_id = ring.primary_id
+        for day in range(1000):
+            keys.subkey(ring, key_id, "pseudonym", str(day))
+        assert len(ring._subkeys) <= keys._SUBKEY_CACHE
+
+    def test_no_other_module_reads_key_material(self):
+        """Only keys.py touches a keyring's material or generation."""
+        from pathlib import Path
+
+        import dataprotect
+
+        root = Path(dataprotect.__file__).parent
+        offenders = [
+            str(path.relative_to(root))
+            for path in root.rglob("*.py")
+            if path.name != "keys.py" or path.parent != root
+            if "._material(" in path.read_text(encoding="utf-8")
+            or "._generation" in path.read_text(encoding="utf-8")
+        ]
+        assert offenders == []
 
 
 class TestStorage:

@@ -18,14 +18,14 @@ import unicodedata
 from collections.abc import Callable
 from typing import cast
 
-from dataprotect import _kdf
+from dataprotect import keys
 from dataprotect._encoding import b64decode, b64encode
 from dataprotect._rate_limiter import (
     _FAIL_CLOSED_RETRY,
     Rate,
     RateLimiter,
     _Limit,
-    _material,
+    _secret_bytes,
     logger,
 )
 from dataprotect._secret import Secret, Unpicklable
@@ -160,12 +160,16 @@ class LoginThrottle(Unpicklable):
             self._cookie_key: Secret | None = None
         elif isinstance(device_cookie_key, Keyring):
             self._cookie_key = Secret(
-                _kdf.derive(_material(device_cookie_key), "device-cookie"),
+                keys.subkey(
+                    device_cookie_key,
+                    device_cookie_key.primary_id,
+                    "device-cookie",
+                ),
                 label="device-cookie",
             )
         else:
             self._cookie_key = Secret(
-                _material(device_cookie_key), label="device-cookie"
+                _secret_bytes(device_cookie_key), label="device-cookie"
             )
 
     def __repr__(self) -> str:

@@ -3,9 +3,6 @@
 Re-exported, and documented, by :mod:`dataprotect.ratelimit`.
 """
 
-# _material reads a Keyring's key through its private accessor.
-# ruff: noqa: SLF001
-
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +16,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from dataprotect import _kdf
+from dataprotect import _kdf, keys
 from dataprotect._redact import redact_uri
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
@@ -109,9 +106,8 @@ _STRATEGY_TAGS = {
 }
 
 
-def _material(secret: bytes | Keyring) -> bytes:
-    if isinstance(secret, Keyring):
-        return secret._material(secret.primary_id)
+def _secret_bytes(secret: bytes) -> bytes:
+    """*secret* itself, checked: bytes of at least 32."""
     if not isinstance(cast("object", secret), bytes):
         msg = "secret must be bytes or a Keyring"
         raise TypeError(msg)
@@ -119,6 +115,14 @@ def _material(secret: bytes | Keyring) -> bytes:
         msg = "secret must be at least 32 bytes"
         raise ConfigurationError(msg)
     return secret
+
+
+def _hash_key(secret: bytes | Keyring | None) -> bytes:
+    """The key that hashes rate-limit keys: *secret*'s subkey, or random."""
+    if isinstance(secret, Keyring):
+        return keys.subkey(secret, secret.primary_id, "ratelimit-key")
+    material = os.urandom(32) if secret is None else _secret_bytes(secret)
+    return _kdf.derive(material, "ratelimit-key")
 
 
 class _Limit:
@@ -211,16 +215,10 @@ class RateLimiter(Unpicklable):
         self._options = dict(storage_options or {})
         self.strategy: Strategy = strategy
         self.fail_mode: FailMode = fail_mode
-        if secret is None:
-            if kind != "memory":
-                msg = "a shared storage needs secret= so every server hashes keys alike"
-                raise ConfigurationError(msg)
-            material = os.urandom(32)
-        else:
-            material = _material(secret)
-        self._hash_key = Secret(
-            _kdf.derive(material, "ratelimit-key"), label="ratelimit-key"
-        )
+        if secret is None and kind != "memory":
+            msg = "a shared storage needs secret= so every server hashes keys alike"
+            raise ConfigurationError(msg)
+        self._hash_key = Secret(_hash_key(secret), label="ratelimit-key")
         self._limits: dict[object, _Limit] = {}
         # Bounded cache of key hashes (process memory only, never storage).
         self._idents: dict[tuple[object, ...], str] = {}

@@ -24,7 +24,7 @@ from typing import BinaryIO, Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from dataprotect import _kdf, _stream
+from dataprotect import _stream, keys
 from dataprotect._atomic import atomic_write
 from dataprotect._encoding import b64decode, b64encode
 from dataprotect._secret import Unpicklable, check_bytes, check_type
@@ -89,18 +89,10 @@ class Encryptor(Unpicklable):
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = (
-        "_batch",
-        "_ciphers",
-        "_generation",
-        "_keyring",
-        "_last_opened",
-    )
+    __slots__ = ("_batch", "_keyring", "_last_opened")
 
     def __init__(self, keyring: Keyring) -> None:
         self._keyring = check_type("keyring", keyring, Keyring)
-        self._ciphers: dict[int, XAES256GCM] = {}
-        self._generation = -1
         # The hot path: the primary key's header and current subkey batch.
         self._batch: _Batch | None = None
         # The subkey of the last batch decrypted: (generation, key id,
@@ -111,18 +103,8 @@ class Encryptor(Unpicklable):
         return f"<Encryptor primary={self._keyring.primary_id:#010x}>"
 
     def _cipher(self, key_id: int) -> XAES256GCM:
-        # The cache is dropped whenever the keyring changed, so a retired or
-        # destroyed key is never served from it; _material raises
         # KeyNotFoundError for unknown, retired or destroyed keys.
-        generation = self._keyring._generation  # noqa: SLF001
-        if generation != self._generation:
-            self._ciphers = {}
-            self._generation = generation
-        cipher = self._ciphers.get(key_id)
-        if cipher is None:
-            material = self._keyring._material(key_id)  # noqa: SLF001
-            cipher = self._ciphers[key_id] = XAES256GCM(material)
-        return cipher
+        return keys.cipher(self._keyring, key_id)
 
     # -- messages ------------------------------------------------------
 
@@ -140,7 +122,7 @@ class Encryptor(Unpicklable):
         batch = self._batch
         if (
             batch is None
-            or batch.generation != self._keyring._generation  # noqa: SLF001
+            or batch.generation != keys.generation(self._keyring)
             or batch.left <= 0
         ):
             batch = self._batch = self._new_batch()
@@ -159,7 +141,7 @@ class Encryptor(Unpicklable):
         cipher = self._cipher(key_id)
         aead, _ = cipher.derive(head + bytes(12))
         return _Batch(
-            self._keyring._generation,  # noqa: SLF001
+            keys.generation(self._keyring),
             _HEADER.pack(_VERSION, key_id),
             head,
             aead,
@@ -174,7 +156,7 @@ class Encryptor(Unpicklable):
         head = ciphertext[_HEADER.size : _HEADER.size + 12]
         last = self._last_opened
         if last is not None and last[:3] == (
-            self._keyring._generation,  # noqa: SLF001
+            keys.generation(self._keyring),
             key_id,
             head,
         ):
@@ -182,7 +164,7 @@ class Encryptor(Unpicklable):
         else:
             aead, _ = self._cipher(key_id).derive(head + bytes(12))
             self._last_opened = (
-                self._keyring._generation,  # noqa: SLF001
+                keys.generation(self._keyring),
                 key_id,
                 head,
                 aead,
@@ -419,8 +401,7 @@ class BlindIndex(Unpicklable):
         return f"<BlindIndex {self._name!r} bits={self.bits}>"
 
     def _digest(self, key_id: int, value: bytes) -> bytes:
-        material = self._keyring._material(key_id)  # noqa: SLF001
-        key = _kdf.derive(material, "blind-index", self._name)
+        key = keys.subkey(self._keyring, key_id, "blind-index", self._name)
         return hmac.new(key, value, sha256).digest()[: self._bytes]
 
     @staticmethod

@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import struct
+import threading
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Final, Literal, Protocol, runtime_checkable
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from dataprotect import _fips
+from dataprotect import _fips, _kdf
 from dataprotect._atomic import atomic_write
 from dataprotect._pkcs11 import PKCS11KEK
 from dataprotect._secret import (
@@ -117,6 +118,8 @@ _PBKDF2_ITERATIONS: Final = 600_000
 # unlocking take forever or exhaust memory.
 _MAX_ARGON2: Final = (64, 4 * 1024 * 1024, 64)
 _MAX_PBKDF2: Final = 100_000_000
+# Subkeys a keyring keeps derived (an epoch or index name each).
+_SUBKEY_CACHE: Final = 256
 
 
 class PassphraseKEK(Unpicklable):
@@ -358,13 +361,26 @@ class Keyring(Unpicklable):
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_generation", "_keys", "_primary")
+    __slots__ = (
+        "_ciphers",
+        "_generation",
+        "_keys",
+        "_lock",
+        "_primary",
+        "_subkeys",
+    )
 
     def __init__(self) -> None:
         self._keys: dict[int, _Key] = {}
         self._primary = 0
         # Bumped on every change, so users of the keys can cache safely.
         self._generation = 0
+        # The key seam's caches (see subkey()); emptied on every change.
+        self._subkeys: dict[tuple[int, str, str | None], bytes] = {}
+        self._ciphers: dict[int, XAES256GCM] = {}
+        # Orders cache writes against changes, so a key retired while its
+        # subkey was being derived never enters the new cache.
+        self._lock = threading.Lock()
 
     @classmethod
     def generate(cls, *, now: datetime | None = None) -> Keyring:
@@ -409,8 +425,15 @@ class Keyring(Unpicklable):
         material = Secret(os.urandom(_KEY_SIZE), label=f"key {key_id:#010x}")
         self._keys[key_id] = _Key(material, "active", _now(now))
         self._primary = key_id
-        self._generation += 1
+        self._changed()
         return key_id
+
+    def _changed(self) -> None:
+        """Bump the generation and drop every subkey derived so far."""
+        with self._lock:
+            self._generation += 1
+            self._subkeys = {}
+            self._ciphers = {}
 
     def _entry(self, key_id: int) -> _Key:
         try:
@@ -430,7 +453,7 @@ class Keyring(Unpicklable):
             msg = f"key {key_id:#010x} was destroyed"
             raise KeyringError(msg)
         key.status = status
-        self._generation += 1
+        self._changed()
         return key
 
     def retire(self, key_id: int) -> None:
@@ -463,12 +486,35 @@ class Keyring(Unpicklable):
         self._change(key_id, "destroyed").material = None
 
     def _material(self, key_id: int) -> bytes:
-        """The material of an active key (package-private)."""
+        """The material of an active key: only the seam below reads it."""
         key = self._entry(key_id)
         if key.material is None or key.status != "active":
             msg = f"key {key_id:#010x} is {key.status}"
             raise KeyNotFoundError(msg)
         return key.material.reveal()
+
+    def _subkey(self, key_id: int, purpose: str, param: str | None) -> bytes:
+        cache_key = (key_id, purpose, param)
+        found = self._subkeys.get(cache_key)
+        if found is None:
+            generation = self._generation
+            found = _kdf.derive(self._material(key_id), purpose, param)
+            with self._lock:
+                if generation == self._generation:
+                    if len(self._subkeys) >= _SUBKEY_CACHE:
+                        self._subkeys = {}
+                    self._subkeys[cache_key] = found
+        return found
+
+    def _cipher(self, key_id: int) -> XAES256GCM:
+        found = self._ciphers.get(key_id)
+        if found is None:
+            generation = self._generation
+            found = XAES256GCM(self._material(key_id))
+            with self._lock:
+                if generation == self._generation:
+                    self._ciphers[key_id] = found
+        return found
 
     # -- serialisation -------------------------------------------------
 
@@ -564,3 +610,38 @@ class Keyring(Unpicklable):
             msg = f"cannot read keyring file: {exc.strerror}"
             raise KeyringError(msg) from None
         return cls.from_bytes(data, kek=kek)
+
+
+# -- the key seam (package-private) -------------------------------------
+#
+# The only way the rest of dataprotect reaches a keyring's keys.  Not in
+# __all__: the public API takes a Keyring and never hands out key bytes.
+
+
+def subkey(
+    keyring: Keyring, key_id: int, purpose: str, param: str | None = None
+) -> bytes:
+    """The subkey of *key_id* for *purpose* (a label of ``_kdf.LABELS``).
+
+    Derived with HKDF-SHA-256 and cached until the keyring next changes,
+    so a retired or destroyed key is never served from the cache.
+
+    Raises:
+        dataprotect.errors.KeyNotFoundError: *key_id* is unknown, retired
+            or destroyed.
+    """
+    return keyring._subkey(key_id, purpose, param)  # noqa: SLF001 - the seam
+
+
+def cipher(keyring: Keyring, key_id: int) -> XAES256GCM:
+    """XAES-256-GCM under *key_id* itself: the at-rest ciphertext format.
+
+    Raises:
+        dataprotect.errors.KeyNotFoundError: As :func:`subkey`.
+    """
+    return keyring._cipher(key_id)  # noqa: SLF001 - the seam
+
+
+def generation(keyring: Keyring) -> int:
+    """A number that changes whenever *keyring*'s keys change (for caches)."""
+    return keyring._generation  # noqa: SLF001 - the seam

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.keywrap import (
     aes_key_wrap,
 )
 
-from dataprotect import _kdf, _legacy_hashes
+from dataprotect import _kdf, _legacy_hashes, keys
 from dataprotect._legacy_hashes import argon2_params, verify_argon2
 from dataprotect._secret import Unpicklable
 from dataprotect.errors import (
@@ -204,7 +204,6 @@ class PasswordHasher(Unpicklable):
         "_params",
         "_pepper",
         "_slots",
-        "_subkeys",
         "max_concurrent",
     )
 
@@ -254,7 +253,6 @@ class PasswordHasher(Unpicklable):
             parallelism=parallelism,
         )
         self._pepper = pepper
-        self._subkeys: dict[int, tuple[bytes, bytes]] = {}
         self.max_concurrent: int = max_concurrent
         self._slots = (
             _PROCESS_SLOTS[1]
@@ -318,12 +316,7 @@ class PasswordHasher(Unpicklable):
     def _subkey(self, key_id: int) -> bytes:
         if self._pepper is None:  # pragma: no cover - callers check
             raise ConfigurationError(_NO_PEPPER)
-        material = self._pepper._material(key_id)  # noqa: SLF001
-        cached = self._subkeys.get(key_id)
-        if cached is None or cached[0] is not material:
-            cached = (material, _kdf.derive(material, "pepper"))
-            self._subkeys[key_id] = cached
-        return cached[1]
+        return keys.subkey(self._pepper, key_id, "pepper")
 
     def _wrap_key(self, key_id: int, header: str) -> bytes:
         """The AES-KW key of one stored hash: bound to its whole header.

@@ -29,7 +29,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from dataprotect import _kdf
+from dataprotect import _kdf, keys
 from dataprotect._pii import (
     FINDING_TYPES,
     Candidate,
@@ -182,14 +182,16 @@ class Pseudonymiser(Unpicklable):
         default_region: str = "CH",
         phone_regions: Iterable[str] = _PHONE_REGIONS,
     ) -> None:
+        # The keyring's primary key at construction, or the bytes given.
+        self._key: tuple[Keyring, int] | Secret
         if isinstance(key, Keyring):
-            material = key._material(key.primary_id)  # noqa: SLF001
+            self._key = (key, key.primary_id)
         else:
             material = check_bytes("key", key)
-        if len(material) != 32:
-            msg = "key must be 32 bytes"
-            raise ConfigurationError(msg)
-        self._key = Secret(material, label="pseudonym key")
+            if len(material) != 32:
+                msg = "key must be 32 bytes"
+                raise ConfigurationError(msg)
+            self._key = Secret(material, label="pseudonym key")
         merged: dict[str, Action] = dict(DEFAULT_RULES)
         for name, action in (rules or {}).items():
             if name not in DEFAULT_RULES:
@@ -257,7 +259,11 @@ class Pseudonymiser(Unpicklable):
         cached = self._cache
         if cached is not None and cached[0] == epoch:
             return cached[1]
-        key = _kdf.derive(self._key.reveal(), "pseudonym", epoch)
+        source = self._key
+        if isinstance(source, Secret):
+            key = _kdf.derive(source.reveal(), "pseudonym", epoch)
+        else:
+            key = keys.subkey(*source, "pseudonym", epoch)
         self._cache = (epoch, key)
         return key
 

@@ -21,7 +21,7 @@ import secrets
 
 from typing import Final, Protocol
 
-from dataprotect import _kdf
+from dataprotect import _kdf, keys
 from dataprotect._encoding import BASE62, base62_crc32
 from dataprotect._secret import Unpicklable, check_bytes, check_type
 from dataprotect.errors import (
@@ -207,13 +207,13 @@ class TokenHasher(Unpicklable):
                 msg = f"no key with id {key_id:#010x} in this keyring"
                 raise KeyNotFoundError(msg)
             return self._raw_pads
-        # _material raises KeyNotFoundError for unknown, retired or
-        # destroyed keys; the cache is checked against the material so a
-        # changed keyring is never served from a stale entry.
-        material = self._keyring._material(key_id)  # noqa: SLF001
+        # KeyNotFoundError for unknown, retired or destroyed keys.  The
+        # keyring derives a new subkey object after every change, so the
+        # identity check never serves pads from a stale entry.
+        digest_key = keys.subkey(self._keyring, key_id, "token-digest")
         cached = self._cache.get(key_id)
-        if cached is None or cached[0] is not material:
-            cached = (material, _pads(_kdf.derive(material, "token-digest")))
+        if cached is None or cached[0] is not digest_key:
+            cached = (digest_key, _pads(digest_key))
             self._cache[key_id] = cached
             self._ids[f"{key_id:08x}"] = key_id
         return cached[1]

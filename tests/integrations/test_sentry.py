@@ -13,7 +13,6 @@ import pytest
 
 sentry_sdk = pytest.importorskip("sentry_sdk")
 
-from sentry_sdk.scrubber import EventScrubber  # noqa: E402
 from sentry_sdk.transport import Transport  # noqa: E402
 
 from dataprotect.integrations.sentry import (  # noqa: E402
@@ -59,14 +58,26 @@ class CapturingTransport(Transport):
                 self.events.append(json.loads(item.payload.get_bytes()))
 
 
-def _scrubber_off() -> EventScrubber:
-    """Sentry's own scrubber with empty deny lists (no-op)."""
+def _sentry_filters_off() -> dict[str, Any]:
+    """init() options that switch Sentry's own scrubbing off (a no-op).
+
+    Before sentry-sdk 3, ``EventScrubber`` scrubbed events and frame
+    variables were opt-in; 3.0 removed both options (its
+    ``data_collection`` defaults collect frame variables unscrubbed).
+    """
+    try:
+        from sentry_sdk.scrubber import EventScrubber
+    except ImportError:  # sentry-sdk >= 3
+        return {"data_collection": {"stack_frame_variables": True}}
     # pii_denylist is newer than the sentry-sdk floor; before it, the one
     # denylist held the PII keys too.
     params = inspect.signature(EventScrubber).parameters
-    if "pii_denylist" in params:
-        return EventScrubber(denylist=[], pii_denylist=[])
-    return EventScrubber(denylist=[])
+    scrubber = (
+        EventScrubber(denylist=[], pii_denylist=[])
+        if "pii_denylist" in params
+        else EventScrubber(denylist=[])
+    )
+    return {"event_scrubber": scrubber, "include_local_variables": True}
 
 
 @pytest.fixture(name="transport")
@@ -80,9 +91,8 @@ def _transport():
         before_breadcrumb=before_breadcrumb(p),
         default_integrations=False,
         integrations=[],
-        include_local_variables=True,
         # Sentry's own scrubber off, so this test sees what the hook does
-        event_scrubber=_scrubber_off(),
+        **_sentry_filters_off(),
     )
     yield transport
     sentry_sdk.get_client().close()

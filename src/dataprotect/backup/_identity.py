@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
-from dataprotect import _kdf
+from dataprotect import keys
 from dataprotect._secret import Unpicklable
 from dataprotect._xaes import XAES256GCM
 from dataprotect.backup import _bech32
@@ -461,8 +461,7 @@ class KeyringRecipient(Unpicklable):
     __str__ = __repr__
 
     def _cipher(self, key_id: int) -> XAES256GCM:
-        material = self._keyring._material(key_id)  # noqa: SLF001
-        return XAES256GCM(_kdf.derive(material, "backup-kek"))
+        return XAES256GCM(keys.subkey(self._keyring, key_id, "backup-kek"))
 
     def _wrap(self, file_key: bytes) -> tuple[int, bytes]:
         key_id = (
