@@ -167,7 +167,8 @@ class TestIdentities:
     @pytest.mark.parametrize("size", [0, 31, 33])
     def test_p256_secret_of_wrong_length(self, size):
         """A P-256 identity text holding a secret of the wrong length is refused without echo."""
-        from dataprotect.backup import _bech32, _identity
+        from dataprotect import _bech32
+        from dataprotect.backup import _identity
 
         text = _bech32.encode(
             _identity.IDENTITY_HRP,

@@ -487,7 +487,7 @@ class TestIdentities:
     )
     def test_key_of_wrong_length(self, hrp, size, parse, message):
         """A well-formed key text holding a key of the wrong length is refused without echo."""
-        from dataprotect.backup import _bech32
+        from dataprotect import _bech32
 
         text = _bech32.encode(hrp, b"\x42" * size)
         if parse == "identity":

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataprotect.backup import _bech32
+from dataprotect import _bech32
 
 
 VECTORS = json.loads(

@@ -11,11 +11,11 @@ here.  The passes live in :class:`_SecretMixin`, one of the bases of
 from __future__ import annotations
 
 import re
-import zlib
 
 from collections.abc import Callable
 from typing import Final
 
+from dataprotect._encoding import base62_crc32
 from dataprotect._pii_findings import (
     _PLACEHOLDER,
     _PRIORITY,
@@ -62,19 +62,11 @@ _CHECKSUM_TOKEN = re.compile(
     r"(?<![\w\-])[A-Za-z](?:[A-Za-z0-9_]{0,30}[A-Za-z0-9])?_[0-9A-Za-z]{36}"
     r"(?![\w\-])"
 )
-_BASE62: Final = (
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-)
 
 
 def token_checksum_ok(token: str) -> bool:
     """Whether the last 6 characters are the base62 CRC32 of the rest."""
-    value = zlib.crc32(token[:-6].encode("ascii"))
-    chars = []
-    for _ in range(6):
-        value, rem = divmod(value, 62)
-        chars.append(_BASE62[rem])
-    return "".join(reversed(chars)) == token[-6:]
+    return base62_crc32(token[:-6]) == token[-6:]
 
 
 _URL_CREDENTIAL = re.compile(

@@ -1,5 +1,8 @@
-"""Redaction of storage URIs (rate-limit storages, backup destinations)
-for messages, reprs and log lines: the one place that masks credentials."""
+"""Redaction of storage URIs and paths for messages, reprs and log lines.
+
+The one place that masks credentials; used by the rate-limit storages, the
+backup destinations and the command line's error lines.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import re
 import urllib.parse
 
 
-__all__ = ["redact_uri"]
+__all__ = ["redact_location", "redact_uri"]
 
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _SENSITIVE_QUERY = ("pass", "pwd", "secret", "token", "key", "auth", "cred")
@@ -68,3 +71,18 @@ def redact_uri(uri: str) -> str:
     if query:
         out += f"?{query}"
     return out
+
+
+def redact_location(text: str) -> str:
+    """*text*, a local path or a URL given for one, safe for a message.
+
+    A URL given where a local path was expected (``sftp://user:pw@host/x``)
+    ends up in an ``OSError``: everything before its last ``@`` is masked
+    when a ``:`` precedes it.  A plain path comes back unchanged.
+    """
+    head, at, tail = text.rpartition("@")
+    if not at or ":" not in head:
+        return text
+    scheme = head.partition(":")[0]
+    prefix = f"{scheme}://" if _SCHEME_RE.fullmatch(scheme) else ""
+    return f"{prefix}[secure]@{tail}"

@@ -17,8 +17,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
+from dataprotect import _bech32
 from dataprotect._secret import Secret, Unpicklable, check_bytes
-from dataprotect.backup import _bech32
 from dataprotect.backup._age_header import (
     _ZERO_NONCE,
     _b64,

@@ -28,10 +28,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
-from dataprotect import keys
+from dataprotect import _bech32, keys
 from dataprotect._secret import Unpicklable
 from dataprotect._xaes import XAES256GCM
-from dataprotect.backup import _bech32
 from dataprotect.errors import (
     ConfigurationError,
     DecryptionError,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 
 from typing import Any
 
 import click
 
+from dataprotect._redact import redact_location
 from dataprotect.cli._common import InputError
 from dataprotect.errors import DataProtectError
 
@@ -65,25 +65,11 @@ class _Group(click.Group):
             raise InputError(msg) from None
 
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
-
-
 def _shown_path(filename: object) -> str:
-    """*filename* for a message, credentials masked if it is a URL.
-
-    A URL given where a local path was expected (``sftp://user:pw@host/x``)
-    ends up in the OSError; everything before its last ``@`` is masked.
-    """
+    """*filename* for a message, credentials masked if it is a URL."""
     if isinstance(filename, (str, bytes, os.PathLike)):
-        text = os.fsdecode(filename)
-    else:
-        text = str(filename)
-    head, at, tail = text.rpartition("@")
-    if not at or ":" not in head:
-        return text
-    scheme = head.partition(":")[0]
-    prefix = f"{scheme}://" if _SCHEME.fullmatch(scheme) else ""
-    return f"{prefix}[secure]@{tail}"
+        return redact_location(os.fsdecode(filename))
+    return redact_location(str(filename))
 
 
 @click.group(

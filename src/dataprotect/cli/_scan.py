@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
-
 from pathlib import Path
 
 import click
@@ -143,15 +141,9 @@ def _host_port(target: str, default: int) -> tuple[str, int]:
 
 def _fake_token(prefix: str) -> str:
     """A random, never-issued token in the GitHub/npm/dataprotect shape."""
-    import secrets
+    from dataprotect.tokens import generate_token
 
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    body = "".join(secrets.choice(alphabet) for _ in range(30))
-    n, check = zlib.crc32(body.encode()), ""
-    while n:
-        n, r = divmod(n, 62)
-        check = alphabet[r] + check
-    return f"{prefix}_{body}{check.rjust(6, '0')}"
+    return generate_token(prefix)
 
 
 def demo_step(workdir: Path) -> None:

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dataprotect import _bech32
 from dataprotect._encoding import BASE62, base62_crc32
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 
@@ -36,7 +37,6 @@ __all__ = [
 #: The inline pragma that suppresses findings on its line.
 PRAGMA = "dataprotect: allow-secret"
 
-_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 #: Published example credentials from vendors' documentation: never findings.
 DOCUMENTED_EXAMPLES = frozenset(
@@ -294,19 +294,11 @@ def _check_crc_token(secret: str) -> bool:
 
 
 def _check_age(secret: str) -> bool:
-    hrp, data = "age-secret-key-", secret.lower()[len("age-secret-key-1") :]
-    values = [_BECH32.find(c) for c in data]
-    if -1 in values:
+    try:
+        _bech32.decode_values(secret)
+    except ValueError:
         return False
-    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-    chk = 1
-    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    for v in expanded + values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if (top >> i) & 1 else 0
-    return chk == 1
+    return True
 
 
 def _b64url_json(part: str) -> Any:

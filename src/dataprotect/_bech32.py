@@ -1,4 +1,4 @@
-"""Bech32 (BIP 173) for byte strings, as age uses it.
+"""Bech32 (BIP 173) for byte strings: age keys, backup keys, the scanner.
 
 age uses Bech32 without BIP 173's 90-character limit (a hybrid
 post-quantum recipient is about 1950 characters), so no limit applies
