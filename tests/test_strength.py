@@ -26,8 +26,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from zxcvbn import feedback as zxcvbn_feedback
 
-from dataprotect import _zxcvbn
-from dataprotect._strength_messages import LOCALES, MESSAGES, ZXCVBN_IDS
 from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError, DataProtectError
 from dataprotect.strength import (
@@ -35,8 +33,10 @@ from dataprotect.strength import (
     DEFAULT_MAX_LENGTH,
     BreachedPasswords,
     PasswordFeedback,
+    _zxcvbn,
     check_password,
 )
+from dataprotect.strength._messages import LOCALES, MESSAGES, ZXCVBN_IDS
 
 
 # Any text, including lone surrogates and NUL (st.text() leaves out Cs).

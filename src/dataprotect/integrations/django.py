@@ -286,8 +286,8 @@ class PasswordStrengthValidator:
             password: The candidate password.
             user: The user (or None on sign-up forms without one).
         """
-        from dataprotect._strength_messages import text
         from dataprotect.strength import check_password
+        from dataprotect.strength._messages import text
 
         locale = _django_locale()
         feedback = check_password(
@@ -317,7 +317,7 @@ class PasswordStrengthValidator:
 
     def get_help_text(self) -> str:
         """The rules, in Django's active language."""
-        from dataprotect._strength_messages import text
+        from dataprotect.strength._messages import text
 
         return text("help_text", _django_locale(), min_length=self.min_length)
 

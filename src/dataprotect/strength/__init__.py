@@ -9,6 +9,10 @@ advice, in English, German, French or Italian.
 Needs the ``strength`` extra (``pip install dataprotect[strength]``, which
 installs zxcvbn).  zxcvbn itself is driven through a bounded, thread-safe
 wrapper: whatever the input, a call returns in interactive time.
+
+This module holds the whole public API of the package; beside it are the
+private ``_zxcvbn`` (that bounded driver of zxcvbn's matchers and scorer)
+and ``_messages`` (the message ids and their text in the four languages).
 """
 
 from __future__ import annotations
@@ -26,12 +30,12 @@ from typing import Any, BinaryIO
 
 from dataprotect._atomic import atomic_write
 from dataprotect._secret import check_type
-from dataprotect._strength_messages import LOCALES, ZXCVBN_IDS, text
 from dataprotect.errors import ConfigurationError, MissingDependencyError
+from dataprotect.strength._messages import LOCALES, ZXCVBN_IDS, text
 
 
 try:
-    from dataprotect import _zxcvbn
+    from dataprotect.strength import _zxcvbn
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "dataprotect.strength needs zxcvbn: install dataprotect[strength]"
     raise MissingDependencyError(msg) from None
