@@ -64,8 +64,8 @@ def run(quick: bool) -> str:
     """Measure and return a Markdown table."""
     from zxcvbn import zxcvbn
 
-    from dataprotect._zxcvbn import DENSE_PREFIX, SINGLES_PREFIX
     from dataprotect.strength import ANALYSED_LENGTH, check_password
+    from dataprotect.strength._zxcvbn import DENSE_PREFIX, SINGLES_PREFIX
 
     lengths = [8, 16, 32, 64, 72, 128, 256, 1024, 4096]
     reps = 3 if quick else 11

@@ -295,7 +295,7 @@ class TestDetectors:
 
     def test_iban_validator_checks_country_length(self) -> None:
         """iban_ok refuses a valid checksum at the wrong length."""
-        from dataprotect._pii import iban_ok
+        from dataprotect.pseudonymise._numbers import iban_ok
 
         assert iban_ok("BE68539007547034")
         assert not iban_ok("BE685390075470340")

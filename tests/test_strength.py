@@ -26,8 +26,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from zxcvbn import feedback as zxcvbn_feedback
 
-from dataprotect import _zxcvbn
-from dataprotect._strength_messages import LOCALES, MESSAGES, ZXCVBN_IDS
 from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError, DataProtectError
 from dataprotect.strength import (
@@ -35,14 +33,26 @@ from dataprotect.strength import (
     DEFAULT_MAX_LENGTH,
     BreachedPasswords,
     PasswordFeedback,
+    _zxcvbn,
     check_password,
+    check_policy,
+    message_text,
 )
+from dataprotect.strength._messages import LOCALES, MESSAGES, ZXCVBN_IDS
 
 
 # Any text, including lone surrogates and NUL (st.text() leaves out Cs).
 any_text = st.text(st.characters(exclude_categories=()), max_size=200)
 LEET = "@$!0123456789|(<[{+%"
 ALL_TEXT = " ".join(t for texts in MESSAGES.values() for t in texts)
+# Policies outside NIST's bounds.
+IMPOSSIBLE_POLICIES = [
+    {"min_length": 7},
+    {"min_length": 65},
+    {"max_length": 63},
+    {"min_score": 5},
+    {"min_score": -1},
+]
 STRONG = "plinth rowboat gazebo nectar"
 
 
@@ -315,6 +325,28 @@ class TestLocales:
         with pytest.raises(ConfigurationError, match="locale"):
             check_password("x", locale="es")
 
+    def test_message_text(self):
+        """message_text gives every message in every locale, fields filled."""
+        fields = {"min_length": 15, "max_length": 64}
+        for message_id, texts in MESSAGES.items():
+            for index, locale in enumerate(LOCALES):
+                assert message_text(message_id, locale, **fields) == (
+                    texts[index].format(**fields)
+                )
+        german = MESSAGES["too_guessable"][1]
+        assert message_text("too_guessable", "de-CH") == german
+        assert message_text("dates") == MESSAGES["dates"][0]
+
+    def test_message_text_refuses_unknown_ids_and_locales(self):
+        """An unknown id or locale is a ConfigurationError; a non-str id a
+        TypeError."""
+        with pytest.raises(ConfigurationError, match="message id"):
+            message_text("no_such_message")
+        with pytest.raises(ConfigurationError, match="locale"):
+            message_text("dates", "es")
+        with pytest.raises(TypeError, match="message_id"):
+            message_text(1)
+
 
 class TestBadInput:
     @pytest.mark.parametrize("value", [None, b"password", 12345678, ["pw"]])
@@ -348,21 +380,21 @@ class TestBadInput:
             assert "invalid_character" in [v.id for v in fb.violations]
             assert not fb.acceptable
 
-    @pytest.mark.parametrize(
-        "kwargs",
-        [
-            {"min_length": 7},
-            {"min_length": 65},
-            {"max_length": 63},
-            {"min_score": 5},
-            {"min_score": -1},
-        ],
-    )
+    @pytest.mark.parametrize("kwargs", IMPOSSIBLE_POLICIES)
     def test_impossible_policy(self, kwargs):
         """A policy outside NIST's bounds is a ConfigurationError."""
         with pytest.raises(ConfigurationError):
             check_password("x", **kwargs)
         assert issubclass(ConfigurationError, DataProtectError)
+
+    @pytest.mark.parametrize("kwargs", IMPOSSIBLE_POLICIES)
+    def test_check_policy(self, kwargs):
+        """check_policy refuses what check_password refuses, and accepts the
+        defaults and NIST's bounds."""
+        with pytest.raises(ConfigurationError):
+            check_policy(**kwargs)
+        check_policy()
+        check_policy(min_length=64, max_length=64, min_score=0)
 
 
 class TestProperties:

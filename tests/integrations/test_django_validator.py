@@ -27,10 +27,10 @@ from django.core.exceptions import ValidationError  # noqa: E402
 from django.test import SimpleTestCase, override_settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 
-from dataprotect._strength_messages import MESSAGES  # noqa: E402
 from dataprotect.errors import ConfigurationError  # noqa: E402
 from dataprotect.integrations.django import PasswordStrengthValidator  # noqa: E402
 from dataprotect.strength import BreachedPasswords  # noqa: E402
+from dataprotect.strength._messages import MESSAGES  # noqa: E402
 
 
 NAME = "dataprotect.integrations.django.PasswordStrengthValidator"

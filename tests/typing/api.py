@@ -56,6 +56,8 @@ from dataprotect.strength import (  # noqa: E402
     PasswordFeedback,
     Violation,
     check_password,
+    check_policy,
+    message_text,
 )
 
 
@@ -78,6 +80,10 @@ suggestions: list[str] = feedback.suggestions
 violations: list[Violation] = feedback.violations
 guesses: float = feedback.guesses_log10
 payload: dict[str, object] = feedback.to_dict()
+check_policy(min_length=15, max_length=4096, min_score=3)
+check_policy()
+too_guessable: str = message_text("too_guessable", "de-CH")
+rules_text: str = message_text("help_text", min_length=15)
 validator = PasswordStrengthValidator(min_length=8, service_names=["example"])
 validator.validate("pw", None)
 help_text: str = validator.get_help_text()

@@ -248,7 +248,9 @@ class PasswordStrengthValidator:
     ) -> None:
         from dataprotect import strength
 
-        strength._check_policy(min_length, max_length, min_score)  # noqa: SLF001
+        strength.check_policy(
+            min_length=min_length, max_length=max_length, min_score=min_score
+        )
         self.min_length = min_length
         self.max_length = max_length
         self.min_score = min_score
@@ -286,8 +288,7 @@ class PasswordStrengthValidator:
             password: The candidate password.
             user: The user (or None on sign-up forms without one).
         """
-        from dataprotect._strength_messages import text
-        from dataprotect.strength import check_password
+        from dataprotect.strength import check_password, message_text
 
         locale = _django_locale()
         feedback = check_password(
@@ -306,7 +307,7 @@ class PasswordStrengthValidator:
             for v in feedback.violations
         ]
         if feedback.score < self.min_score and not feedback.violations:
-            parts = [text("too_guessable", locale)]
+            parts = [message_text("too_guessable", locale)]
             if feedback.warning:
                 parts.append(feedback.warning)
             parts.extend(feedback.suggestions[:1])
@@ -317,9 +318,11 @@ class PasswordStrengthValidator:
 
     def get_help_text(self) -> str:
         """The rules, in Django's active language."""
-        from dataprotect._strength_messages import text
+        from dataprotect.strength import message_text
 
-        return text("help_text", _django_locale(), min_length=self.min_length)
+        return message_text(
+            "help_text", _django_locale(), min_length=self.min_length
+        )
 
 
 # ---------------------------------------------------------------------------

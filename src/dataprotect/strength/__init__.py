@@ -9,6 +9,10 @@ advice, in English, German, French or Italian.
 Needs the ``strength`` extra (``pip install dataprotect[strength]``, which
 installs zxcvbn).  zxcvbn itself is driven through a bounded, thread-safe
 wrapper: whatever the input, a call returns in interactive time.
+
+This module holds the whole public API of the package; beside it are the
+private ``_zxcvbn`` (that bounded driver of zxcvbn's matchers and scorer)
+and ``_messages`` (the message ids and their text in the four languages).
 """
 
 from __future__ import annotations
@@ -26,12 +30,17 @@ from typing import Any, BinaryIO
 
 from dataprotect._atomic import atomic_write
 from dataprotect._secret import check_type
-from dataprotect._strength_messages import LOCALES, ZXCVBN_IDS, text
 from dataprotect.errors import ConfigurationError, MissingDependencyError
+from dataprotect.strength._messages import (
+    LOCALES,
+    MESSAGES,
+    ZXCVBN_IDS,
+    text,
+)
 
 
 try:
-    from dataprotect import _zxcvbn
+    from dataprotect.strength import _zxcvbn
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "dataprotect.strength needs zxcvbn: install dataprotect[strength]"
     raise MissingDependencyError(msg) from None
@@ -47,6 +56,8 @@ __all__ = [
     "PasswordFeedback",
     "Violation",
     "check_password",
+    "check_policy",
+    "message_text",
 ]
 
 #: Minimum length in code points; NIST SP 800-63B requires at least 8.
@@ -480,7 +491,9 @@ def check_password(
     check_type("password", password, str)
     context = _check_user_inputs(user_inputs)
     loc = _locale(locale)
-    _check_policy(min_length, max_length, min_score)
+    check_policy(
+        min_length=min_length, max_length=max_length, min_score=min_score
+    )
 
     if len(password) > _NFKC_SHRINK * max_length:
         return _too_long(loc, max_length, 0)
@@ -520,7 +533,27 @@ def check_password(
     )
 
 
-def _check_policy(min_length: int, max_length: int, min_score: int) -> None:
+def check_policy(
+    *,
+    min_length: int = DEFAULT_MIN_LENGTH,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    min_score: int = DEFAULT_MIN_SCORE,
+) -> None:
+    """Refuse a password policy that :func:`check_password` would refuse.
+
+    :func:`check_password` checks its policy on every call; this lets a
+    form or framework adapter refuse a bad configuration once, at start-up.
+
+    Args:
+        min_length: 8 up to 64.
+        max_length: At least 64.
+        min_score: 0-4.
+
+    Raises:
+        ConfigurationError: an impossible policy.
+
+    .. versionadded:: 0.1.0
+    """
     if not DEFAULT_MIN_LENGTH <= min_length <= 64:
         msg = "min_length must be between 8 and 64"
         raise ConfigurationError(msg)
@@ -530,6 +563,39 @@ def _check_policy(min_length: int, max_length: int, min_score: int) -> None:
     if not 0 <= min_score <= 4:
         msg = "min_score must be between 0 and 4"
         raise ConfigurationError(msg)
+
+
+def message_text(message_id: str, locale: str = "en", **fields: int) -> str:
+    """The text of a stable message id, in *locale*.
+
+    The ids are those of :attr:`Violation.id`,
+    :attr:`PasswordFeedback.warning_id` and
+    :attr:`PasswordFeedback.suggestion_ids`, plus ``too_guessable`` (the
+    verdict when the score is too low without a violated rule) and
+    ``help_text`` (the rules, for a form).  ``too_short`` and ``help_text``
+    take ``min_length``, ``too_long`` takes ``max_length``.
+
+    Args:
+        message_id: The message id.
+        locale: ``en``, ``de``, ``fr`` or ``it`` (a region such as
+            ``de-CH`` is accepted and ignored).
+        **fields: The numbers the message names.
+
+    Returns:
+        The localized text.
+
+    Raises:
+        TypeError: *message_id* or *locale* is not a str.
+        ConfigurationError: an unknown message id or locale.
+
+    .. versionadded:: 0.1.0
+    """
+    check_type("message_id", message_id, str)
+    loc = _locale(locale)
+    if message_id not in MESSAGES:
+        msg = "unknown message id"
+        raise ConfigurationError(msg)
+    return text(message_id, loc, **fields)
 
 
 def _failed_rules(

@@ -1,8 +1,8 @@
 """The finding types, the candidate record, and placeholders (package-private).
 
-Every detector pass of :class:`dataprotect._pii.Detector` builds
-:class:`Candidate` records; :func:`is_masked` and ``_PLACEHOLDER`` tell a
-value someone already masked, or our own output, from a real one.
+Every detector pass of :class:`dataprotect.pseudonymise._detect.Detector`
+builds :class:`Candidate` records; :func:`is_masked` and ``_PLACEHOLDER``
+tell a value someone already masked, or our own output, from a real one.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ _PRIORITY: Final[dict[str, int]] = {
 class Candidate(NamedTuple):
     """A confirmed finding: type, span, and the canonical value."""
 
-    type: str
+    type: FindingType
     start: int
     end: int
     canonical: str

@@ -12,6 +12,12 @@ pseudonyms from different periods cannot be linked.
 :mod:`dataprotect.integrations.sentry` apply it to structlog and Sentry, and
 ``dataprotect pseudonymise`` to log files.  :func:`delete_expired_logs`
 enforces a retention period on log files.
+
+This module holds the whole public API of the package; the detectors are
+private modules beside it: ``_detect`` runs the passes and resolves
+overlaps, ``_addresses`` (email, IP), ``_numbers`` (cards, IBAN, AHV,
+phones), ``_secrets`` (tokens, credentials, key/value fields) and
+``_names`` (person names) hold the passes, ``_findings`` the finding types.
 """
 
 from __future__ import annotations
@@ -30,7 +36,10 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from dataprotect import _kdf, keys
-from dataprotect._pii import (
+from dataprotect._secret import Secret, Unpicklable, check_bytes
+from dataprotect.errors import ConfigurationError, MissingDependencyError
+from dataprotect.keys import Keyring
+from dataprotect.pseudonymise._detect import (
     FINDING_TYPES,
     Candidate,
     Detector,
@@ -38,9 +47,6 @@ from dataprotect._pii import (
     field_kind,
     is_masked,
 )
-from dataprotect._secret import Secret, Unpicklable, check_bytes
-from dataprotect.errors import ConfigurationError, MissingDependencyError
-from dataprotect.keys import Keyring
 
 
 __all__ = [
@@ -276,8 +282,7 @@ class Pseudonymiser(Unpicklable):
         overlap and come in text order.
         """
         return [
-            Finding(c.type, c.start, c.end)  # type: ignore[arg-type]
-            for c in self._detector.scan(text)
+            Finding(c.type, c.start, c.end) for c in self._detector.scan(text)
         ]
 
     # -- replacement ------------------------------------------------------
@@ -353,7 +358,7 @@ class Pseudonymiser(Unpicklable):
     def _replace(self, c: Candidate, raw: str, now: datetime | None) -> str:
         action = self._rules[c.type]
         if action == "pseudonym":
-            return self.pseudonym(c.type, c.canonical, now=now)  # type: ignore[arg-type]
+            return self.pseudonym(c.type, c.canonical, now=now)
         if action == "redact":
             return f"[{c.type}]"
         if action == "truncate":
@@ -371,7 +376,7 @@ class Pseudonymiser(Unpicklable):
         """
         return self._walk(obj, None, now, 0)
 
-    def _walk(  # noqa: PLR0911
+    def _walk(  # noqa: PLR0911 - one return per kind of value
         self, obj: Any, key: str | None, now: datetime | None, depth: int
     ) -> Any:
         if depth > 32:
@@ -435,7 +440,7 @@ def _key_kind(key: str) -> FindingType | None:
         return _KEY_KINDS[key]
     except KeyError:
         pass
-    kind: FindingType | None = field_kind(key)  # type: ignore[assignment]
+    kind: FindingType | None = field_kind(key)
     if len(_KEY_KINDS) < 4096:
         _KEY_KINDS[key] = kind
     return kind
@@ -569,7 +574,7 @@ class PseudonymisingFilter(logging.Filter):
 def _safe_repr(value: object) -> str:
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - any __repr__ may raise anything
         return f"<unprintable {type(value).__name__}>"
     return text
 

@@ -5,7 +5,7 @@ userinfo, ``key=value`` pairs (with ``Authorization`` headers), XML
 elements and secrets named in prose.  The key/value pass also reads name
 and phone fields, so the field-name tables and :func:`field_kind` live
 here.  The passes live in :class:`_SecretMixin`, one of the bases of
-:class:`dataprotect._pii.Detector`.
+:class:`dataprotect.pseudonymise._detect.Detector`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,23 @@ from __future__ import annotations
 import re
 
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Literal
 
 from dataprotect._encoding import base62_crc32
-from dataprotect._pii_findings import (
+from dataprotect.pseudonymise._findings import (
     _PLACEHOLDER,
     _PRIORITY,
     Candidate,
+    FindingType,
     is_masked,
 )
-from dataprotect._pii_names import _NAME_RUN, _name_tokens_ok
+from dataprotect.pseudonymise._names import _NAME_RUN, _name_tokens_ok
 
 
 __all__ = ["_SecretMixin", "field_kind", "token_checksum_ok"]
+
+# What a field's name says it holds; "auth" is an Authorization header.
+_KeyKind = Literal["secret_param", "api_key", "auth", "person_name", "phone"]
 
 # --------------------------------------------------------------------------
 # Tokens and credentials
@@ -318,7 +322,7 @@ class _SecretMixin:
                 )
 
     @staticmethod
-    def _classify_key(key: str) -> str | None:  # noqa: PLR0911
+    def _classify_key(key: str) -> _KeyKind | None:  # noqa: PLR0911 - one return per name table
         if key in _SECRET_NAMES:
             return "secret_param"
         if key in _KEY_NAMES:
@@ -384,7 +388,7 @@ class _SecretMixin:
             if not _looks_secret(value):
                 continue
             kw = m.group("kw").lower()
-            kind = (
+            kind: FindingType = (
                 "secret_param"
                 if kw.startswith(("pass", "session", "secret", "cred"))
                 else "api_key"
@@ -401,10 +405,10 @@ class _SecretMixin:
                 )
 
 
-def field_kind(key: str) -> str | None:
+def field_kind(key: str) -> FindingType | None:
     """The finding type a field named *key* holds, if its name says so."""
     norm = key.lower().replace("-", "_")
-    kind = _SecretMixin._classify_key(norm)  # noqa: SLF001
+    kind = _SecretMixin._classify_key(norm)  # noqa: SLF001 - the mixin's own helper, same module
     if kind == "auth":
         return "secret_param"
     if kind is None and norm in _EMAIL_KEYS:

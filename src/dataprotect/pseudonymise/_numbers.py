@@ -3,7 +3,7 @@
 Cards (Luhn and the brand's prefix), IBANs (mod-97 and the country's
 length), Swiss AHV numbers (EAN-13) and phone numbers (candidate shapes
 that ``phonenumbers`` confirms).  The passes live in :class:`_NumberMixin`,
-one of the bases of :class:`dataprotect._pii.Detector`.
+one of the bases of :class:`dataprotect.pseudonymise._detect.Detector`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from dataprotect._pii_findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate
 
 
 __all__ = [
@@ -239,7 +239,7 @@ class _NumberMixin:
                 continue
             add(Candidate("payment_card", m.start(), m.end(), digits, 80))
 
-    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912
+    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912 - one test per look-alike of a phone
         pn = self._phonenumbers
         for m in _PHONE.finditer(text):
             raw = m.group(0).rstrip(".")

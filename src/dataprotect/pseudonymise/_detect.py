@@ -11,12 +11,13 @@ A pass runs only when a cheap substring test says it could match (no ``@``:
 no email pass; no ``=`` or ``:``: no key/value pass), which keeps clean log
 lines fast.
 
-The detectors are split by what they find, one mixin each: addresses
-(:mod:`dataprotect._pii_addresses`), numbers with check digits and phones
-(:mod:`dataprotect._pii_numbers`), tokens, credentials and key/value pairs
-(:mod:`dataprotect._pii_secrets`) and person names
-(:mod:`dataprotect._pii_names`); the finding types and :class:`Candidate`
-are in :mod:`dataprotect._pii_findings`.
+The detectors are split by what they find, one mixin each, in this
+package: addresses (:mod:`dataprotect.pseudonymise._addresses`), numbers
+with check digits and phones (:mod:`dataprotect.pseudonymise._numbers`),
+tokens, credentials and key/value pairs
+(:mod:`dataprotect.pseudonymise._secrets`) and person names
+(:mod:`dataprotect.pseudonymise._names`); the finding types and
+:class:`Candidate` are in :mod:`dataprotect.pseudonymise._findings`.
 """
 
 from __future__ import annotations
@@ -27,20 +28,17 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
-from dataprotect._pii_addresses import _AddressMixin
-from dataprotect._pii_findings import (
+from dataprotect.pseudonymise._addresses import _AddressMixin
+from dataprotect.pseudonymise._findings import (
     _PLACEHOLDER,
     FINDING_TYPES,
     Candidate,
     FindingType,
     is_masked,
 )
-from dataprotect._pii_names import _NameMixin
-from dataprotect._pii_numbers import _NumberMixin
-from dataprotect._pii_numbers import (  # re-exported for the tests
-    iban_ok as iban_ok,  # noqa: PLC0414
-)
-from dataprotect._pii_secrets import _SecretMixin, field_kind
+from dataprotect.pseudonymise._names import _NameMixin
+from dataprotect.pseudonymise._numbers import _NumberMixin
+from dataprotect.pseudonymise._secrets import _SecretMixin, field_kind
 
 
 __all__ = [
@@ -84,7 +82,7 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
 
     # -- public -----------------------------------------------------------
 
-    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912
+    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912 - one gated branch per pass
         """Every finding in *text*, non-overlapping, in text order."""
         found: list[Candidate] = []
         add = found.append

@@ -13,6 +13,10 @@ hash is encrypted rather than the password pre-hashed with the pepper, so
 rotating the pepper re-encrypts stored hashes without anyone's password
 (:meth:`PasswordHasher.reencrypt`).  The format is in
 ``docs/formats/passwords.md``.
+
+This module holds the whole public API of the package; beside it is the
+private ``_legacy``: verification of the legacy formats (Django, passlib,
+bcrypt) and the bounds on argon2 parameters read from stored hashes.
 """
 
 from __future__ import annotations
@@ -39,8 +43,7 @@ from cryptography.hazmat.primitives.keywrap import (
     aes_key_wrap,
 )
 
-from dataprotect import _kdf, _legacy_hashes, keys
-from dataprotect._legacy_hashes import argon2_params, verify_argon2
+from dataprotect import _kdf, keys
 from dataprotect._secret import Unpicklable
 from dataprotect.errors import (
     ConfigurationError,
@@ -49,6 +52,8 @@ from dataprotect.errors import (
     InvalidPasswordError,
 )
 from dataprotect.keys import Keyring
+from dataprotect.passwords import _legacy
+from dataprotect.passwords._legacy import argon2_params, verify_argon2
 
 
 __all__ = [
@@ -70,11 +75,11 @@ MAX_PASSWORD_BYTES: Final = 4096
 
 _HASH_LEN: Final = 32
 _SALT_LEN: Final = 16
-_MALFORMED: Final = _legacy_hashes.MALFORMED
+_MALFORMED: Final = _legacy.MALFORMED
 _MAX_STORED: Final = 1024
-_MAX_TIME_COST: Final = _legacy_hashes.MAX_ARGON2[0]
-_MAX_MEMORY_COST: Final = _legacy_hashes.MAX_ARGON2[1]
-_MAX_PARALLELISM: Final = _legacy_hashes.MAX_ARGON2[2]
+_MAX_TIME_COST: Final = _legacy.MAX_ARGON2[0]
+_MAX_MEMORY_COST: Final = _legacy.MAX_ARGON2[1]
+_MAX_PARALLELISM: Final = _legacy.MAX_ARGON2[2]
 _NO_PEPPER: Final = (
     "this hash is peppered: give the PasswordHasher its keyring"
 )
@@ -484,7 +489,7 @@ class PasswordHasher(Unpicklable):
                 if stored.startswith("$argon2"):
                     ok = verify_argon2(stored, raw)
                 else:
-                    ok = _legacy_hashes.verify(stored, raw)
+                    ok = _legacy.verify(stored, raw)
             finally:
                 self._slots.release()
             return ok, stored, None
@@ -572,7 +577,7 @@ class PasswordHasher(Unpicklable):
 
     def _outdated(self, inner: str) -> bool:
         if not inner.startswith("$argon2"):
-            if _legacy_hashes.scheme_of(inner) is None:
+            if _legacy.scheme_of(inner) is None:
                 raise InvalidHashError(_MALFORMED)
             return True
         return argon2_params(inner) != self._params
@@ -662,7 +667,7 @@ class PasswordHasher(Unpicklable):
         if self._pepper is None:
             return stored
         if not stored.startswith("$argon2"):
-            if _legacy_hashes.scheme_of(stored) is None:
+            if _legacy.scheme_of(stored) is None:
                 raise InvalidHashError(_MALFORMED)
             return stored
         argon2_params(stored)

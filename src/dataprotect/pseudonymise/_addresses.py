@@ -1,7 +1,7 @@
 """Email and IP address detection (package-private).
 
 The passes live in :class:`_AddressMixin`, one of the bases of
-:class:`dataprotect._pii.Detector`.
+:class:`dataprotect.pseudonymise._detect.Detector`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from dataprotect._pii_findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate
 
 
 __all__ = ["_AddressMixin"]
@@ -124,7 +124,7 @@ class _AddressMixin:
             )
             add(Candidate("email", start, end, canonical, 90))
 
-    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901
+    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901 - one test per look-alike of an address
         for m in _IPV4.finditer(text):
             start = m.start()
             value = m.group(0)

@@ -2,13 +2,12 @@
 
 Names are found after words that introduce a person ("customer", "Dear",
 "requested by"), in CSV rows that also hold contact data, and, through
-:class:`dataprotect._pii_secrets._SecretMixin`, as the value of a name
-field.  The passes live in :class:`_NameMixin`, one of the bases of
-:class:`dataprotect._pii.Detector`.
+:class:`dataprotect.pseudonymise._secrets._SecretMixin`, as the value of a
+name field.  The passes live in :class:`_NameMixin`, one of the bases of
+:class:`dataprotect.pseudonymise._detect.Detector`.
 """
 
-# Names use typographic apostrophes and quotes: RUF001 is wrong here.
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001 - names use typographic apostrophes and quotes
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from dataprotect._pii_findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate
 
 
 __all__ = ["_NAME_RUN", "_NameMixin", "_name_tokens_ok"]
@@ -191,7 +190,7 @@ _SUFFIXES: Final = frozenset(
 )  # fmt: skip
 
 
-def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901
+def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901 - one test per kind of name token
     """How many leading *tokens* form a person's name (0: none)."""
     taken = 0
     capitals = 0
