@@ -1,15 +1,15 @@
 """dataprotect: data-protection primitives for Python applications.
 
-The names that need no optional dependency are re-exported here.  The
-public modules are namespaces of their own: :mod:`dataprotect.errors`,
-:mod:`dataprotect.keys`, :mod:`dataprotect.encryption`,
-:mod:`dataprotect.passwords`, :mod:`dataprotect.tokens`,
-:mod:`dataprotect.backup`, :mod:`dataprotect.tls`,
-:mod:`dataprotect.pseudonymise`, and, behind extras,
-:mod:`dataprotect.strength`, :mod:`dataprotect.ratelimit`,
-:mod:`dataprotect.documents`,
-:mod:`dataprotect.scan` and :mod:`dataprotect.integrations` (never
-imported from here).
+Only the names that need no optional dependency are re-exported here, from
+:mod:`dataprotect.errors`, :mod:`dataprotect.keys`,
+:mod:`dataprotect.encryption`, :mod:`dataprotect.passwords`,
+:mod:`dataprotect.tokens`, :mod:`dataprotect.pseudonymise` (phone numbers
+need the ``pseudonymise`` extra when used), :mod:`dataprotect.tls`,
+:mod:`dataprotect.scan.secrets` and :mod:`dataprotect.scan.ssh`.
+The measures behind extras are modules or packages of their own, never
+imported from here: :mod:`dataprotect.strength`,
+:mod:`dataprotect.ratelimit`, :mod:`dataprotect.backup`,
+:mod:`dataprotect.documents` and :mod:`dataprotect.integrations`.
 """
 
 from __future__ import annotations
