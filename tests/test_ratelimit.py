@@ -650,7 +650,7 @@ class TestConcurrency:
 
     def test_sweeps_under_threads(self, monkeypatch):
         """Frequent expiry sweeps while threads hit many keys never raise."""
-        import dataprotect._ratelimit_memory as memory
+        import dataprotect.ratelimit.backends._memory as memory
 
         monkeypatch.setattr(memory, "_SWEEP_EVERY", 7)
         clock = FakeClock()
@@ -715,7 +715,7 @@ class TestMemoryStorage:
 
     def test_counter_interface(self):
         """incr, decr (not below zero), get, expiry, check and reset."""
-        from dataprotect._ratelimit_memory import LockingMemoryStorage
+        from dataprotect.ratelimit.backends._memory import LockingMemoryStorage
 
         clock = FakeClock(50.0)
         storage = LockingMemoryStorage(clock=clock)
@@ -736,7 +736,7 @@ class TestMemoryStorage:
 
     def test_sweep_drops_expired_windows(self, monkeypatch):
         """The amortised sweep forgets moving windows that have expired."""
-        import dataprotect._ratelimit_memory as memory
+        import dataprotect.ratelimit.backends._memory as memory
 
         monkeypatch.setattr(memory, "_SWEEP_EVERY", 10)
         clock = FakeClock()
@@ -1281,7 +1281,7 @@ class TestLoginProperties:
     @given(name=st.text(max_size=20))
     def test_username_normalisation_is_idempotent(self, name):
         """Normalising a normalised username changes nothing."""
-        from dataprotect.ratelimit import _normalise_user
+        from dataprotect.ratelimit._throttle import _normalise_user
 
         once = _normalise_user(name)
         assert _normalise_user(once) == once
@@ -1292,7 +1292,7 @@ class TestLoginProperties:
     )
     def test_case_variants_normalise_alike(self, name, flips):
         """Any upper/lower-case variant of an ASCII name is the same user."""
-        from dataprotect.ratelimit import _normalise_user
+        from dataprotect.ratelimit._throttle import _normalise_user
 
         variant = "".join(
             c.upper() if flips[i % len(flips)] else c

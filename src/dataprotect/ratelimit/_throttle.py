@@ -20,14 +20,6 @@ from typing import cast
 
 from dataprotect import _kdf
 from dataprotect._encoding import b64decode, b64encode
-from dataprotect._rate_limiter import (
-    _FAIL_CLOSED_RETRY,
-    Rate,
-    RateLimiter,
-    _Limit,
-    _material,
-    logger,
-)
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,
@@ -35,6 +27,14 @@ from dataprotect.errors import (
     RateLimitExceeded,
 )
 from dataprotect.keys import Keyring
+from dataprotect.ratelimit._limiter import (
+    _FAIL_CLOSED_RETRY,
+    Rate,
+    RateLimiter,
+    _Limit,
+    _material,
+    logger,
+)
 
 
 __all__ = ["LoginThrottle"]

@@ -26,21 +26,18 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar, cast
 
-from dataprotect._login_throttle import LoginThrottle
-from dataprotect._login_throttle import (  # re-exported for the tests
-    _normalise_user as _normalise_user,  # noqa: PLC0414
-)
-from dataprotect._rate_limiter import (
+from dataprotect._redact import redact_uri
+from dataprotect.ratelimit._limiter import (
     FailMode,
     KeyPart,
     Rate,
     RateLimiter,
     Strategy,
 )
-from dataprotect._rate_limiter import (  # the "dataprotect.ratelimit" logger
-    logger as logger,  # noqa: PLC0414
+from dataprotect.ratelimit._limiter import (  # the "dataprotect.ratelimit" logger
+    logger as logger,
 )
-from dataprotect._redact import redact_uri
+from dataprotect.ratelimit._throttle import LoginThrottle
 
 
 __all__ = [

@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover - exercised without the extra
     msg = "rate limiting needs limits: install dataprotect[ratelimit]"
     raise MissingDependencyError(msg) from None
 
-from dataprotect._ratelimit_memory import LockingMemoryStorage
+from dataprotect.ratelimit.backends._memory import LockingMemoryStorage
 
 
 if TYPE_CHECKING:
