@@ -37,12 +37,12 @@ try:
     import limits.strategies
 
     from limits import RateLimitItem
-    from limits.storage import storage_from_string
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "rate limiting needs limits: install dataprotect[ratelimit]"
     raise MissingDependencyError(msg) from None
 
 from dataprotect.ratelimit.backends._memory import LockingMemoryStorage
+from dataprotect.ratelimit.backends._uri import open_storage, storage_kind
 
 
 if TYPE_CHECKING:
@@ -78,29 +78,8 @@ _STRATEGIES: dict[str, type[limits.strategies.RateLimiter]] = {
     ),
 }
 
-#: Storage URI scheme -> kind.  Only these are offered (and tested).
-_SCHEMES: dict[str, str] = {
-    "memory": "memory",
-    **dict.fromkeys(
-        (
-            "redis",
-            "rediss",
-            "redis+unix",
-            "redis+cluster",
-            "redis+sentinel",
-            "valkey",
-            "valkeys",
-            "valkey+unix",
-            "valkey+cluster",
-            "valkey+sentinel",
-        ),
-        "redis",
-    ),
-}
-
 #: Seconds a fail-closed refusal asks the client to wait (capped by window).
 _FAIL_CLOSED_RETRY = 1.0
-_KEY_PREFIX = "dataprotect"
 _IDENT_CACHE = 4096
 _STRATEGY_TAGS = {
     "moving-window": "mw-",
@@ -195,11 +174,7 @@ class RateLimiter(Unpicklable):
             msg = "storage must be a URI string"
             raise TypeError(msg)
         self._redacted = redact_uri(storage)
-        scheme = storage.partition("://")[0].lower()
-        kind = _SCHEMES.get(scheme)
-        if kind is None:
-            msg = "storage scheme must be memory, redis or valkey (see docs)"
-            raise ConfigurationError(msg)
+        kind = storage_kind(storage)
         if strategy not in _STRATEGIES:
             msg = "strategy must be moving-window, fixed-window or sliding-window-counter"
             raise ConfigurationError(msg)
@@ -241,7 +216,9 @@ class RateLimiter(Unpicklable):
                 msg = "clock can only be injected into memory:// storage"
                 raise ConfigurationError(msg)
             self._clock = time.time
-            self._storage = self._make_storage(storage, async_=False)
+            self._storage = open_storage(
+                storage, self._options, redacted=self._redacted, async_=False
+            )
         self._strategy = _STRATEGIES[strategy](self._storage)
 
     def __repr__(self) -> str:
@@ -249,53 +226,15 @@ class RateLimiter(Unpicklable):
 
     # -- construction helpers ----------------------------------------------
 
-    def _make_storage(
-        self, uri: str, *, async_: bool
-    ) -> limits.storage.Storage:
-        options: dict[str, float | str | bool] = {
-            "wrap_exceptions": True,
-            "key_prefix": _KEY_PREFIX,
-            **self._options,
-        }
-        if async_:
-            uri = f"async+{uri}"
-            if not uri.startswith("async+valkey"):
-                options.setdefault("implementation", "redispy")
-        client = "valkey" if "valkey" in uri.partition(":")[0] else "redis"
-        missing = f"{client.title()} storage needs {client}: install dataprotect[{client}]"
-        try:
-            made = storage_from_string(uri, **options)
-        except limits.errors.ConfigurationError as exc:
-            text = str(exc).lower()
-            if any(
-                word in text
-                for word in ("dependency", "not available", "minimum version")
-            ):
-                raise MissingDependencyError(missing) from None
-            msg = f"invalid rate-limit storage URI {self._redacted}"
-            raise ConfigurationError(msg) from None
-        except (ValueError, TypeError):
-            msg = f"invalid rate-limit storage URI {self._redacted}"
-            raise ConfigurationError(msg) from None
-        except Exception as exc:
-            # A cluster client connects at once (redis-py's and valkey's
-            # RedisClusterException / ValkeyClusterException).
-            if type(exc).__module__.partition(".")[0] not in {
-                "redis",
-                "valkey",
-            }:
-                raise
-            msg = f"cannot reach rate-limit storage {self._redacted}: {type(exc).__name__}"
-            raise BackendError(msg) from None
-        return cast("limits.storage.Storage", made)
-
     def _async(self) -> tuple[object, limits.aio.strategies.RateLimiter]:
         loop = asyncio.get_running_loop()
         found = self._aio.get(loop)
         if found is None:
             import limits.aio.strategies
 
-            storage = self._make_storage(self._uri, async_=True)
+            storage = open_storage(
+                self._uri, self._options, redacted=self._redacted, async_=True
+            )
             classes: dict[str, Callable[[Any], _AioStrategy]] = {
                 "moving-window": limits.aio.strategies.MovingWindowRateLimiter,
                 "fixed-window": limits.aio.strategies.FixedWindowRateLimiter,
