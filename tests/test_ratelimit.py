@@ -32,7 +32,9 @@ from dataprotect.keys import Keyring
 from dataprotect.ratelimit import (
     LoginThrottle,
     RateLimiter,
+    default_limiter,
     rate_limit,
+    rate_limit_decorator,
     redact_uri,
 )
 from helpers import free_port, require_binary
@@ -966,6 +968,95 @@ class TestRateLimitDecorator:
 
         with pytest.raises(TypeError):
             f()
+
+
+class TestRateLimitDecoratorFactory:
+    """rate_limit_decorator, the seam of the web-framework adapters."""
+
+    @staticmethod
+    def _limited(lim: RateLimiter, **kwargs):
+        return rate_limit_decorator(
+            "2/minute",
+            get_request=lambda request, *args, **kw: request,
+            respond=lambda exc: ("429", exc.retry_after),
+            key=lambda request: request["ip"],
+            scope=lambda name, request: ("web", name),
+            limiter=lim,
+            **kwargs,
+        )
+
+    def test_sync_view(self):
+        """The key comes from the request; a refusal becomes the answer."""
+        lim = RateLimiter()
+
+        @self._limited(lim)
+        def view(request: dict[str, str], page: int) -> str:
+            return f"page {page}"
+
+        ann, bob = {"ip": "192.0.2.1"}, {"ip": "192.0.2.2"}
+        assert view(ann, 1) == "page 1"
+        assert view(ann, page=2) == "page 2"
+        status, wait = view(ann, 3)
+        assert status == "429"
+        assert 0 < wait <= 60
+        assert view(bob, 4) == "page 4"
+        name = f"{view.__module__}.{view.__qualname__}"
+        assert not lim.test("2/minute", "web", name, "192.0.2.1")
+        assert lim.test("2/minute", "web", name, "192.0.2.2")
+        assert view.__name__ == "view"
+
+    def test_async_view(self):
+        """Async views are limited through the async path."""
+        lim = RateLimiter()
+
+        @self._limited(lim, cost=2)
+        async def view(request: dict[str, str]) -> str:
+            return "ok"
+
+        async def main() -> None:
+            request = {"ip": "192.0.2.1"}
+            assert await view(request) == "ok"
+            status, _ = await view(request)
+            assert status == "429"
+
+        asyncio.run(main())
+
+    def test_refusal_raised_by_the_view(self):
+        """A RateLimitExceeded the view raises gets the same answer."""
+
+        @self._limited(RateLimiter())
+        def view(request: dict[str, str]) -> str:
+            raise RateLimitExceeded(7.0)
+
+        assert view({"ip": "192.0.2.1"}) == ("429", 7.0)
+
+    def test_without_respond_the_refusal_propagates(self):
+        """Without respond the wrapped function raises, as rate_limit's."""
+        lim = RateLimiter()
+
+        @rate_limit_decorator(
+            "1/minute", get_request=lambda user: user, key=str, limiter=lim
+        )
+        def greet(user: str) -> str:
+            return f"hello {user}"
+
+        assert greet("ann") == "hello ann"
+        with pytest.raises(RateLimitExceeded):
+            greet("ann")
+        name = f"{greet.__module__}.{greet.__qualname__}"
+        assert not lim.test("1/minute", name, "ann")
+
+    def test_default_limiter(self):
+        """Without limiter= both decorators count in default_limiter()."""
+        assert default_limiter() is default_limiter()
+
+        @rate_limit("1/minute")
+        def f() -> None:
+            pass
+
+        f()
+        name = f"{f.__module__}.{f.__qualname__}"
+        assert not default_limiter().test("1/minute", name)
 
 
 def _throttle(clock: FakeClock | None = None, **kwargs) -> LoginThrottle:
