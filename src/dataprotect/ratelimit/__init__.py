@@ -66,7 +66,7 @@ _default_lock = threading.Lock()
 
 
 def _default_limiter() -> RateLimiter:
-    global _default  # noqa: PLW0603
+    global _default  # noqa: PLW0603 (the one lazily created default)
     if _default is None:
         with _default_lock:
             if _default is None:

@@ -16,7 +16,7 @@ import os
 import time
 import weakref
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from dataprotect import _kdf
@@ -46,6 +46,7 @@ from dataprotect.ratelimit.backends._uri import open_storage, storage_kind
 
 
 if TYPE_CHECKING:
+    import limits.aio.storage
     import limits.aio.strategies
 
     _AioStrategy = limits.aio.strategies.RateLimiter
@@ -333,7 +334,7 @@ class RateLimiter(Unpicklable):
             start, count = moving
             wait = start + expiry - self._clock() if count else 0.0
         else:
-            assert sliding is not None  # noqa: S101
+            assert sliding is not None  # noqa: S101 (narrows the type: one of the three is given)
             previous, previous_ttl, current, current_ttl = sliding
             wait = math.inf
             if previous:
@@ -362,14 +363,18 @@ class RateLimiter(Unpicklable):
         self, limit: _Limit, key: str, storage: object
     ) -> float:
         if self.strategy == "fixed-window":
-            expires = await cast("Awaitable[float]", storage.get_expiry(key))  # type: ignore[attr-defined]
+            expires = await cast(
+                "limits.aio.storage.Storage", storage
+            ).get_expiry(key)
             return self._retry_from(limit, expires, None, None)
         if self.strategy == "moving-window":
-            window = await storage.get_moving_window(  # type: ignore[attr-defined]
-                key, limit.item.amount, limit.expiry
-            )
+            window = await cast(
+                "limits.aio.storage.MovingWindowSupport", storage
+            ).get_moving_window(key, limit.item.amount, limit.expiry)
             return self._retry_from(limit, None, window, None)
-        info = await storage.get_sliding_window(key, limit.expiry)  # type: ignore[attr-defined]
+        info = await cast(
+            "limits.aio.storage.SlidingWindowCounterSupport", storage
+        ).get_sliding_window(key, limit.expiry)
         return self._retry_from(limit, None, None, info)
 
     def _hit(
