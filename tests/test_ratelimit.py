@@ -931,7 +931,7 @@ class TestRateLimitDecorator:
 
     def test_default_limiter_created_once_under_threads(self, monkeypatch):
         """Threads racing to the first use share one default limiter."""
-        from dataprotect import ratelimit
+        from dataprotect.ratelimit import _decorator as ratelimit
 
         monkeypatch.setattr(ratelimit, "_default", None)
         code = ratelimit._default_limiter.__code__
