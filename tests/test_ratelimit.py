@@ -32,7 +32,9 @@ from dataprotect.keys import Keyring
 from dataprotect.ratelimit import (
     LoginThrottle,
     RateLimiter,
+    default_limiter,
     rate_limit,
+    rate_limit_decorator,
     redact_uri,
 )
 from helpers import free_port, require_binary
@@ -650,7 +652,7 @@ class TestConcurrency:
 
     def test_sweeps_under_threads(self, monkeypatch):
         """Frequent expiry sweeps while threads hit many keys never raise."""
-        import dataprotect._ratelimit_memory as memory
+        import dataprotect.ratelimit.backends._memory as memory
 
         monkeypatch.setattr(memory, "_SWEEP_EVERY", 7)
         clock = FakeClock()
@@ -715,7 +717,7 @@ class TestMemoryStorage:
 
     def test_counter_interface(self):
         """incr, decr (not below zero), get, expiry, check and reset."""
-        from dataprotect._ratelimit_memory import LockingMemoryStorage
+        from dataprotect.ratelimit.backends._memory import LockingMemoryStorage
 
         clock = FakeClock(50.0)
         storage = LockingMemoryStorage(clock=clock)
@@ -736,7 +738,7 @@ class TestMemoryStorage:
 
     def test_sweep_drops_expired_windows(self, monkeypatch):
         """The amortised sweep forgets moving windows that have expired."""
-        import dataprotect._ratelimit_memory as memory
+        import dataprotect.ratelimit.backends._memory as memory
 
         monkeypatch.setattr(memory, "_SWEEP_EVERY", 10)
         clock = FakeClock()
@@ -929,7 +931,7 @@ class TestRateLimitDecorator:
 
     def test_default_limiter_created_once_under_threads(self, monkeypatch):
         """Threads racing to the first use share one default limiter."""
-        from dataprotect import ratelimit
+        from dataprotect.ratelimit import _decorator as ratelimit
 
         monkeypatch.setattr(ratelimit, "_default", None)
         code = ratelimit._default_limiter.__code__
@@ -966,6 +968,95 @@ class TestRateLimitDecorator:
 
         with pytest.raises(TypeError):
             f()
+
+
+class TestRateLimitDecoratorFactory:
+    """rate_limit_decorator, the seam of the web-framework adapters."""
+
+    @staticmethod
+    def _limited(lim: RateLimiter, **kwargs):
+        return rate_limit_decorator(
+            "2/minute",
+            get_request=lambda request, *args, **kw: request,
+            respond=lambda exc: ("429", exc.retry_after),
+            key=lambda request: request["ip"],
+            scope=lambda name, request: ("web", name),
+            limiter=lim,
+            **kwargs,
+        )
+
+    def test_sync_view(self):
+        """The key comes from the request; a refusal becomes the answer."""
+        lim = RateLimiter()
+
+        @self._limited(lim)
+        def view(request: dict[str, str], page: int) -> str:
+            return f"page {page}"
+
+        ann, bob = {"ip": "192.0.2.1"}, {"ip": "192.0.2.2"}
+        assert view(ann, 1) == "page 1"
+        assert view(ann, page=2) == "page 2"
+        status, wait = view(ann, 3)
+        assert status == "429"
+        assert 0 < wait <= 60
+        assert view(bob, 4) == "page 4"
+        name = f"{view.__module__}.{view.__qualname__}"
+        assert not lim.test("2/minute", "web", name, "192.0.2.1")
+        assert lim.test("2/minute", "web", name, "192.0.2.2")
+        assert view.__name__ == "view"
+
+    def test_async_view(self):
+        """Async views are limited through the async path."""
+        lim = RateLimiter()
+
+        @self._limited(lim, cost=2)
+        async def view(request: dict[str, str]) -> str:
+            return "ok"
+
+        async def main() -> None:
+            request = {"ip": "192.0.2.1"}
+            assert await view(request) == "ok"
+            status, _ = await view(request)
+            assert status == "429"
+
+        asyncio.run(main())
+
+    def test_refusal_raised_by_the_view(self):
+        """A RateLimitExceeded the view raises gets the same answer."""
+
+        @self._limited(RateLimiter())
+        def view(request: dict[str, str]) -> str:
+            raise RateLimitExceeded(7.0)
+
+        assert view({"ip": "192.0.2.1"}) == ("429", 7.0)
+
+    def test_without_respond_the_refusal_propagates(self):
+        """Without respond the wrapped function raises, as rate_limit's."""
+        lim = RateLimiter()
+
+        @rate_limit_decorator(
+            "1/minute", get_request=lambda user: user, key=str, limiter=lim
+        )
+        def greet(user: str) -> str:
+            return f"hello {user}"
+
+        assert greet("ann") == "hello ann"
+        with pytest.raises(RateLimitExceeded):
+            greet("ann")
+        name = f"{greet.__module__}.{greet.__qualname__}"
+        assert not lim.test("1/minute", name, "ann")
+
+    def test_default_limiter(self):
+        """Without limiter= both decorators count in default_limiter()."""
+        assert default_limiter() is default_limiter()
+
+        @rate_limit("1/minute")
+        def f() -> None:
+            pass
+
+        f()
+        name = f"{f.__module__}.{f.__qualname__}"
+        assert not default_limiter().test("1/minute", name)
 
 
 def _throttle(clock: FakeClock | None = None, **kwargs) -> LoginThrottle:
@@ -1281,7 +1372,7 @@ class TestLoginProperties:
     @given(name=st.text(max_size=20))
     def test_username_normalisation_is_idempotent(self, name):
         """Normalising a normalised username changes nothing."""
-        from dataprotect.ratelimit import _normalise_user
+        from dataprotect.ratelimit._throttle import _normalise_user
 
         once = _normalise_user(name)
         assert _normalise_user(once) == once
@@ -1292,7 +1383,7 @@ class TestLoginProperties:
     )
     def test_case_variants_normalise_alike(self, name, flips):
         """Any upper/lower-case variant of an ASCII name is the same user."""
-        from dataprotect.ratelimit import _normalise_user
+        from dataprotect.ratelimit._throttle import _normalise_user
 
         variant = "".join(
             c.upper() if flips[i % len(flips)] else c

@@ -8,9 +8,12 @@ import os
 from dataprotect.errors import RateLimitExceeded
 from dataprotect.keys import Keyring
 from dataprotect.ratelimit import (
+    KeyPart,
     LoginThrottle,
     RateLimiter,
+    default_limiter,
     rate_limit,
+    rate_limit_decorator,
     redact_uri,
 )
 
@@ -54,6 +57,44 @@ async def aview(user: str) -> int:
 
 
 name: str = view("x")
+process_wide: RateLimiter = default_limiter()
+
+
+class Request:
+    peer = "192.0.2.1"
+
+
+def _request(request: Request, *args: object, **kwargs: object) -> Request:
+    return request
+
+
+def _answer(exc: RateLimitExceeded) -> str:
+    return f"429 Retry-After {exc.retry_after}"
+
+
+def _scope(name: str, request: Request) -> tuple[KeyPart, ...]:
+    return ("web", name)
+
+
+@rate_limit_decorator(
+    "5/minute",
+    get_request=_request,
+    respond=_answer,
+    key=lambda request: request.peer,
+    scope=_scope,
+    limiter=limiter,
+    cost=1,
+)
+def web_view(request: Request, page: int) -> str:
+    return str(page)
+
+
+@rate_limit_decorator("5/minute", get_request=_request)
+async def async_web_view(request: Request) -> str:
+    return request.peer
+
+
+page: str = web_view(Request(), 1)
 throttle = LoginThrottle(
     limiter,
     per_pair="5/minute",

@@ -10,12 +10,10 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import threading
 
-from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from dataprotect.errors import (
     InvalidPasswordError,
@@ -32,8 +30,7 @@ from dataprotect.ratelimit import (
     KeyPart,
     Rate,
     RateLimiter,
-    _default_limiter,
-    _key_parts,
+    rate_limit_decorator,
 )
 
 
@@ -112,43 +109,26 @@ def rate_limit(
 
     .. versionadded:: 0.1.0
     """
-    key_func = key or client_ip
+    return rate_limit_decorator(
+        rate,
+        get_request=_request,
+        respond=too_many_requests,
+        key=key or client_ip,
+        scope=_view_scope,
+        limiter=limiter,
+    )
 
-    def decorate(view: _V) -> _V:
-        name = f"{view.__module__}.{view.__qualname__}"
 
-        if inspect.iscoroutinefunction(view):
-            async_view = cast("Callable[..., Awaitable[object]]", view)
+def _request(
+    request: HttpRequest, *_args: object, **_kwargs: object
+) -> HttpRequest:
+    """A function view's request: its first argument."""
+    return request
 
-            @functools.wraps(view)
-            async def async_wrapper(
-                request: HttpRequest, *args: object, **kwargs: object
-            ) -> object:
-                lim = limiter or _default_limiter()
-                try:
-                    await lim.acheck(
-                        rate, "django", name, *_key_parts(key_func(request))
-                    )
-                    return await async_view(request, *args, **kwargs)
-                except RateLimitExceeded as exc:
-                    return too_many_requests(exc)
 
-            return cast("_V", async_wrapper)
-
-        @functools.wraps(view)
-        def wrapper(
-            request: HttpRequest, *args: object, **kwargs: object
-        ) -> object:
-            lim = limiter or _default_limiter()
-            try:
-                lim.check(rate, "django", name, *_key_parts(key_func(request)))
-                return view(request, *args, **kwargs)
-            except RateLimitExceeded as exc:
-                return too_many_requests(exc)
-
-        return cast("_V", wrapper)
-
-    return decorate
+def _view_scope(name: str, _request: HttpRequest) -> tuple[KeyPart, ...]:
+    """Django views count apart from other frameworks' and functions'."""
+    return ("django", name)
 
 
 class RateLimitExceededMiddleware:

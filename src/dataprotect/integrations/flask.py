@@ -13,11 +13,8 @@ Requires ``dataprotect[flask]``.
 
 from __future__ import annotations
 
-import functools
-import inspect
-
-from collections.abc import Awaitable, Callable
-from typing import TypeVar, cast
+from collections.abc import Callable
+from typing import TypeVar
 
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
 from dataprotect.integrations._ratelimit_http import (
@@ -29,8 +26,7 @@ from dataprotect.ratelimit import (
     KeyPart,
     Rate,
     RateLimiter,
-    _default_limiter,
-    _key_parts,
+    rate_limit_decorator,
 )
 
 
@@ -104,41 +100,21 @@ def rate_limit(
 
     .. versionadded:: 0.1.0
     """
-    key_func = key or client_ip
+    return rate_limit_decorator(
+        rate,
+        get_request=_current_request,
+        respond=too_many_requests,
+        key=key or client_ip,
+        scope=_view_scope,
+        limiter=limiter,
+    )
 
-    def decorate(view: _F) -> _F:
-        name = f"{view.__module__}.{view.__qualname__}"
 
-        if inspect.iscoroutinefunction(view):
-            async_view = cast("Callable[..., Awaitable[object]]", view)
+def _current_request(*_args: object, **_kwargs: object) -> flask.Request:
+    """Flask views get no request argument: it is the context's."""
+    return flask.request
 
-            @functools.wraps(view)
-            async def async_wrapper(*args: object, **kwargs: object) -> object:
-                lim = limiter or _default_limiter()
-                try:
-                    await lim.acheck(
-                        rate,
-                        "flask",
-                        name,
-                        *_key_parts(key_func(flask.request)),
-                    )
-                    return await async_view(*args, **kwargs)
-                except RateLimitExceeded as exc:
-                    return too_many_requests(exc)
 
-            return cast("_F", async_wrapper)
-
-        @functools.wraps(view)
-        def wrapper(*args: object, **kwargs: object) -> object:
-            lim = limiter or _default_limiter()
-            try:
-                lim.check(
-                    rate, "flask", name, *_key_parts(key_func(flask.request))
-                )
-                return view(*args, **kwargs)
-            except RateLimitExceeded as exc:
-                return too_many_requests(exc)
-
-        return cast("_F", wrapper)
-
-    return decorate
+def _view_scope(name: str, _request: flask.Request) -> tuple[KeyPart, ...]:
+    """Flask views count apart from other frameworks' and functions'."""
+    return ("flask", name)

@@ -15,7 +15,8 @@ Requires ``dataprotect[starlette]`` (or ``dataprotect[fastapi]``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import NoReturn
 
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
 from dataprotect.integrations._ratelimit_http import (
@@ -27,8 +28,8 @@ from dataprotect.ratelimit import (
     KeyPart,
     Rate,
     RateLimiter,
-    _default_limiter,
-    _key_parts,
+    default_limiter,
+    rate_limit_decorator,
 )
 
 
@@ -121,9 +122,12 @@ class RateLimitMiddleware:
         self.app = app
         self.rate = rate
         self.key: KeyFunc = key or client_ip
-        self.limiter: RateLimiter = limiter or _default_limiter()
+        self.limiter: RateLimiter = limiter or default_limiter()
         self.paths: tuple[str, ...] | None = (
             tuple(paths) if paths is not None else None
+        )
+        self._check = _request_check(
+            rate, self.key, self.limiter, _app_scope, too_many_requests
         )
 
     async def __call__(
@@ -135,13 +139,9 @@ class RateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        try:
-            await self.limiter.acheck(
-                self.rate, "asgi", *_key_parts(self.key(request))
-            )
-        except RateLimitExceeded as exc:
-            await too_many_requests(exc)(scope, receive, send)
+        refusal = await self._check(Request(scope))
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
         started = False
 
@@ -184,19 +184,61 @@ class RateLimit:
         self.rate = rate
         self.key: KeyFunc = key or client_ip
         self.limiter = limiter
+        self._check = _request_check(
+            rate, self.key, limiter, _route_scope, _http_exception
+        )
 
     async def __call__(self, request: Request) -> None:
         """Check the limit for *request*."""
-        route = request.scope.get("route")
-        where = str(getattr(route, "path", None) or request.url.path)
-        limiter = self.limiter or _default_limiter()
-        try:
-            await limiter.acheck(
-                self.rate, "route", where, *_key_parts(self.key(request))
-            )
-        except RateLimitExceeded as exc:
-            raise HTTPException(
-                status_code=STATUS,
-                detail=BODY,
-                headers={"Retry-After": retry_after_header(exc)},
-            ) from None
+        await self._check(request)
+
+
+def _request_check(
+    rate: Rate,
+    key: KeyFunc,
+    limiter: RateLimiter | None,
+    scope: Callable[[str, Request], tuple[KeyPart, ...]],
+    respond: Callable[[RateLimitExceeded], object],
+) -> Callable[[Request], Awaitable[Response | None]]:
+    """Check a request: the shared decorator around a handler that admits.
+
+    The check answers ``None`` within the rate, else *respond*'s answer.
+    """
+    return rate_limit_decorator(
+        rate,
+        get_request=_the_request,
+        respond=respond,
+        key=key,
+        scope=scope,
+        limiter=limiter,
+    )(_admitted)
+
+
+async def _admitted(_request: Request) -> Response | None:
+    """Nothing to answer: the request is within the rate."""
+    return None
+
+
+def _the_request(request: Request) -> Request:
+    """The handler's one argument."""
+    return request
+
+
+def _app_scope(_name: str, _request: Request) -> tuple[KeyPart, ...]:
+    """The middleware counts per key across the whole app."""
+    return ("asgi",)
+
+
+def _route_scope(_name: str, request: Request) -> tuple[KeyPart, ...]:
+    """The dependency counts per route path template (and key)."""
+    route = request.scope.get("route")
+    return ("route", str(getattr(route, "path", None) or request.url.path))
+
+
+def _http_exception(exc: RateLimitExceeded) -> NoReturn:
+    """A dependency refuses by raising: FastAPI answers the 429."""
+    raise HTTPException(
+        status_code=STATUS,
+        detail=BODY,
+        headers={"Retry-After": retry_after_header(exc)},
+    ) from None

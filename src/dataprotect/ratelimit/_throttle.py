@@ -3,8 +3,7 @@
 Re-exported, and documented, by :mod:`dataprotect.ratelimit`.
 """
 
-# LoginThrottle drives its RateLimiter through private methods.
-# ruff: noqa: SLF001
+# ruff: noqa: SLF001 (LoginThrottle drives its RateLimiter through private methods)
 
 from __future__ import annotations
 
@@ -20,14 +19,6 @@ from typing import cast
 
 from dataprotect import keys
 from dataprotect._encoding import b64decode, b64encode
-from dataprotect._rate_limiter import (
-    _FAIL_CLOSED_RETRY,
-    Rate,
-    RateLimiter,
-    _Limit,
-    _secret_bytes,
-    logger,
-)
 from dataprotect._secret import Secret, Unpicklable
 from dataprotect.errors import (
     BackendError,
@@ -35,6 +26,14 @@ from dataprotect.errors import (
     RateLimitExceeded,
 )
 from dataprotect.keys import Keyring
+from dataprotect.ratelimit._limiter import (
+    _FAIL_CLOSED_RETRY,
+    Rate,
+    RateLimiter,
+    _Limit,
+    _secret_bytes,
+    logger,
+)
 
 
 __all__ = ["LoginThrottle"]
@@ -183,7 +182,7 @@ class LoginThrottle(Unpicklable):
     # -- device cookies ------------------------------------------------------
 
     def _tag(self, nonce: bytes, issued: int, user: str) -> bytes:
-        assert self._cookie_key is not None  # noqa: S101
+        assert self._cookie_key is not None  # noqa: S101 (narrows the type: callers checked it)
         return hmac.digest(
             self._cookie_key.reveal(),
             _COOKIE_CONTEXT
@@ -215,7 +214,7 @@ class LoginThrottle(Unpicklable):
         raw = nonce + struct.pack(">Q", issued) + tag
         return _COOKIE_PREFIX + b64encode(raw)
 
-    def _device(  # noqa: PLR0911
+    def _device(  # noqa: PLR0911 (one early return per way a cookie is invalid)
         self, username: str, cookie: str | None
     ) -> bytes | None:
         """The cookie's nonce if it is valid for *username*, else None."""

@@ -13,7 +13,7 @@ import os
 import time
 import weakref
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from dataprotect import _kdf, keys
@@ -34,15 +34,16 @@ try:
     import limits.strategies
 
     from limits import RateLimitItem
-    from limits.storage import storage_from_string
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "rate limiting needs limits: install dataprotect[ratelimit]"
     raise MissingDependencyError(msg) from None
 
-from dataprotect._ratelimit_memory import LockingMemoryStorage
+from dataprotect.ratelimit.backends._memory import LockingMemoryStorage
+from dataprotect.ratelimit.backends._uri import open_storage, storage_kind
 
 
 if TYPE_CHECKING:
+    import limits.aio.storage
     import limits.aio.strategies
 
     _AioStrategy = limits.aio.strategies.RateLimiter
@@ -75,29 +76,8 @@ _STRATEGIES: dict[str, type[limits.strategies.RateLimiter]] = {
     ),
 }
 
-#: Storage URI scheme -> kind.  Only these are offered (and tested).
-_SCHEMES: dict[str, str] = {
-    "memory": "memory",
-    **dict.fromkeys(
-        (
-            "redis",
-            "rediss",
-            "redis+unix",
-            "redis+cluster",
-            "redis+sentinel",
-            "valkey",
-            "valkeys",
-            "valkey+unix",
-            "valkey+cluster",
-            "valkey+sentinel",
-        ),
-        "redis",
-    ),
-}
-
 #: Seconds a fail-closed refusal asks the client to wait (capped by window).
 _FAIL_CLOSED_RETRY = 1.0
-_KEY_PREFIX = "dataprotect"
 _IDENT_CACHE = 4096
 _STRATEGY_TAGS = {
     "moving-window": "mw-",
@@ -199,11 +179,7 @@ class RateLimiter(Unpicklable):
             msg = "storage must be a URI string"
             raise TypeError(msg)
         self._redacted = redact_uri(storage)
-        scheme = storage.partition("://")[0].lower()
-        kind = _SCHEMES.get(scheme)
-        if kind is None:
-            msg = "storage scheme must be memory, redis or valkey (see docs)"
-            raise ConfigurationError(msg)
+        kind = storage_kind(storage)
         if strategy not in _STRATEGIES:
             msg = "strategy must be moving-window, fixed-window or sliding-window-counter"
             raise ConfigurationError(msg)
@@ -239,7 +215,9 @@ class RateLimiter(Unpicklable):
                 msg = "clock can only be injected into memory:// storage"
                 raise ConfigurationError(msg)
             self._clock = time.time
-            self._storage = self._make_storage(storage, async_=False)
+            self._storage = open_storage(
+                storage, self._options, redacted=self._redacted, async_=False
+            )
         self._strategy = _STRATEGIES[strategy](self._storage)
 
     def __repr__(self) -> str:
@@ -247,53 +225,15 @@ class RateLimiter(Unpicklable):
 
     # -- construction helpers ----------------------------------------------
 
-    def _make_storage(
-        self, uri: str, *, async_: bool
-    ) -> limits.storage.Storage:
-        options: dict[str, float | str | bool] = {
-            "wrap_exceptions": True,
-            "key_prefix": _KEY_PREFIX,
-            **self._options,
-        }
-        if async_:
-            uri = f"async+{uri}"
-            if not uri.startswith("async+valkey"):
-                options.setdefault("implementation", "redispy")
-        client = "valkey" if "valkey" in uri.partition(":")[0] else "redis"
-        missing = f"{client.title()} storage needs {client}: install dataprotect[{client}]"
-        try:
-            made = storage_from_string(uri, **options)
-        except limits.errors.ConfigurationError as exc:
-            text = str(exc).lower()
-            if any(
-                word in text
-                for word in ("dependency", "not available", "minimum version")
-            ):
-                raise MissingDependencyError(missing) from None
-            msg = f"invalid rate-limit storage URI {self._redacted}"
-            raise ConfigurationError(msg) from None
-        except (ValueError, TypeError):
-            msg = f"invalid rate-limit storage URI {self._redacted}"
-            raise ConfigurationError(msg) from None
-        except Exception as exc:
-            # A cluster client connects at once (redis-py's and valkey's
-            # RedisClusterException / ValkeyClusterException).
-            if type(exc).__module__.partition(".")[0] not in {
-                "redis",
-                "valkey",
-            }:
-                raise
-            msg = f"cannot reach rate-limit storage {self._redacted}: {type(exc).__name__}"
-            raise BackendError(msg) from None
-        return cast("limits.storage.Storage", made)
-
     def _async(self) -> tuple[object, limits.aio.strategies.RateLimiter]:
         loop = asyncio.get_running_loop()
         found = self._aio.get(loop)
         if found is None:
             import limits.aio.strategies
 
-            storage = self._make_storage(self._uri, async_=True)
+            storage = open_storage(
+                self._uri, self._options, redacted=self._redacted, async_=True
+            )
             classes: dict[str, Callable[[Any], _AioStrategy]] = {
                 "moving-window": limits.aio.strategies.MovingWindowRateLimiter,
                 "fixed-window": limits.aio.strategies.FixedWindowRateLimiter,
@@ -392,7 +332,7 @@ class RateLimiter(Unpicklable):
             start, count = moving
             wait = start + expiry - self._clock() if count else 0.0
         else:
-            assert sliding is not None  # noqa: S101
+            assert sliding is not None  # noqa: S101 (narrows the type: one of the three is given)
             previous, previous_ttl, current, current_ttl = sliding
             wait = math.inf
             if previous:
@@ -421,14 +361,18 @@ class RateLimiter(Unpicklable):
         self, limit: _Limit, key: str, storage: object
     ) -> float:
         if self.strategy == "fixed-window":
-            expires = await cast("Awaitable[float]", storage.get_expiry(key))  # type: ignore[attr-defined]
+            expires = await cast(
+                "limits.aio.storage.Storage", storage
+            ).get_expiry(key)
             return self._retry_from(limit, expires, None, None)
         if self.strategy == "moving-window":
-            window = await storage.get_moving_window(  # type: ignore[attr-defined]
-                key, limit.item.amount, limit.expiry
-            )
+            window = await cast(
+                "limits.aio.storage.MovingWindowSupport", storage
+            ).get_moving_window(key, limit.item.amount, limit.expiry)
             return self._retry_from(limit, None, window, None)
-        info = await storage.get_sliding_window(key, limit.expiry)  # type: ignore[attr-defined]
+        info = await cast(
+            "limits.aio.storage.SlidingWindowCounterSupport", storage
+        ).get_sliding_window(key, limit.expiry)
         return self._retry_from(limit, None, None, info)
 
     def _hit(
