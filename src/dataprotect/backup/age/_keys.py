@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect.backup import _bech32
-from dataprotect.backup._age_header import (
+from dataprotect.backup.age._header import (
     _ZERO_NONCE,
     _b64,
     _check_body,

@@ -8,7 +8,7 @@ import io
 
 from typing import Any, BinaryIO, Final, NoReturn
 
-from dataprotect.backup._age_header import _CHUNK
+from dataprotect.backup.age._header import _CHUNK
 from dataprotect.errors import AgeArmorError
 
 

@@ -29,14 +29,14 @@ from typing import Any, BinaryIO, Final
 from dataprotect._atomic import atomic_write
 from dataprotect._secret import Secret
 from dataprotect._stream import open_stream, seal_stream
-from dataprotect.backup import _age_scrypt
-from dataprotect.backup._age_armor import (
+from dataprotect.backup.age import _scrypt
+from dataprotect.backup.age._armor import (
     _WHITESPACE,
     _ArmorReader,
     _ArmorWriter,
     _Raw,
 )
-from dataprotect.backup._age_header import (
+from dataprotect.backup.age._header import (
     _CHUNK,
     _FILE_KEY_SIZE,
     _VERSION,
@@ -46,7 +46,7 @@ from dataprotect.backup._age_header import (
     _read_header,
     _Stanza,
 )
-from dataprotect.backup._age_keys import (
+from dataprotect.backup.age._keys import (
     HybridIdentity,
     HybridRecipient,
     Identity,
@@ -59,7 +59,7 @@ from dataprotect.backup._age_keys import (
     parse_identity,
     parse_recipient,
 )
-from dataprotect.backup._age_scrypt import ScryptIdentity, ScryptRecipient
+from dataprotect.backup.age._scrypt import ScryptIdentity, ScryptRecipient
 from dataprotect.errors import (
     AgeDecryptionError,
     AgeFormatError,
@@ -93,9 +93,9 @@ __all__ = [
 
 # Defined with the scrypt stanza; documented here (Sphinx reads the comments).
 #: The scrypt work factor (log2 N) used for passphrases, as ``age -p``.
-DEFAULT_WORK_FACTOR: Final = _age_scrypt.DEFAULT_WORK_FACTOR
+DEFAULT_WORK_FACTOR: Final = _scrypt.DEFAULT_WORK_FACTOR
 #: The highest scrypt work factor :func:`decrypt` accepts by default, as age.
-MAX_WORK_FACTOR: Final = _age_scrypt.MAX_WORK_FACTOR
+MAX_WORK_FACTOR: Final = _scrypt.MAX_WORK_FACTOR
 
 _FAILED: Final = "decryption failed"
 
