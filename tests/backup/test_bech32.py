@@ -15,9 +15,9 @@ from dataprotect.backup import _bech32
 
 
 VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "bech32" / "bip173.json").read_text(
-        encoding="utf-8"
-    )
+    (
+        Path(__file__).parents[1] / "vectors" / "bech32" / "bip173.json"
+    ).read_text(encoding="utf-8")
 )
 
 

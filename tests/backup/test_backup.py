@@ -45,7 +45,7 @@ from helpers import free_port, require_binary
 from strategies import raw_uri_passwords
 
 
-VECTORS = Path(__file__).parent / "vectors"
+VECTORS = Path(__file__).parents[1] / "vectors"
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 
 X = backup.generate_identity("x25519")
