@@ -669,6 +669,14 @@ class TestStorageLocal:
         backup.restore(infos[0].path, out, [X])
         assert out.getvalue() == b"dump 2"
 
+    def test_suffix_names_every_backup(self, tmp_path):
+        """Every backup file ends in the public SUFFIX, and only such files list."""
+        self.make(tmp_path, 1)
+        (tmp_path / f"db{backup.SUFFIX}.txt").write_text("not a backup")
+        (info,) = backup.list_backups(tmp_path)
+        assert backup.SUFFIX == ".dpbk"
+        assert info.path.endswith(backup.SUFFIX)
+
     def test_failed_upload_leaves_nothing(self, tmp_path):
         """An upload that fails midway leaves no backup-looking file."""
 
