@@ -113,6 +113,13 @@ def _suite(kind: str) -> hpke.Suite:
 class Recipient(Protocol):
     """**Protocol:** something that wraps a backup's file key.
 
+    The recipient of dataprotect's own backup format
+    (:class:`HPKERecipient`, :class:`PassphraseRecipient`,
+    :class:`KeyringRecipient`), as :func:`encrypt` and
+    :func:`create_backup` take it.  Not to be confused with
+    :class:`dataprotect.backup.age.Recipient`, the recipient of age files:
+    a different type with the same name.
+
     .. versionadded:: 0.1.0
     """
 
@@ -121,6 +128,14 @@ class Recipient(Protocol):
 
 class Identity(Protocol):
     """**Protocol:** something that unwraps a backup's file key.
+
+    The identity of dataprotect's own backup format
+    (:class:`HPKEIdentity`, :class:`PassphraseRecipient`,
+    :class:`KeyringRecipient`), as :func:`decrypt`, :func:`restore`,
+    :func:`verify` and :func:`rehearse` take it.  Not to be confused with
+    :class:`dataprotect.backup.age.Identity`, the identity of age files:
+    a different type with the same name, and neither opens the other's
+    files.
 
     .. versionadded:: 0.1.0
     """
