@@ -231,7 +231,7 @@ def backup() -> None:
 )
 def keygen(kind: str, output: str) -> None:
     """Make an identity; print its public recipient on stderr."""
-    identity = generate_identity(kind)  # type: ignore[arg-type]
+    identity = generate_identity(kind)  # type: ignore[arg-type]  # a click.Choice of the kinds
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     text = (
         f"# created: {now}\n# recipient: {identity.recipient}\n"

@@ -108,7 +108,7 @@ def _unwrap(
         raise AgeFormatError(msg)
     for identity in identities:
         for stanza in stanzas:
-            file_key = identity._unwrap(stanza)  # noqa: SLF001
+            file_key = identity._unwrap(stanza)  # noqa: SLF001 - the Identity protocol's hook
             if file_key is not None:
                 if len(file_key) != _FILE_KEY_SIZE:  # pragma: no cover
                     continue
@@ -200,7 +200,7 @@ def encrypt(
     """
     wrapped = _recipients(recipients, passphrase, work_factor)
     file_key = Secret(os.urandom(_FILE_KEY_SIZE), label="age file key")
-    stanzas = [s for r in wrapped for s in r._wrap(file_key.reveal())]  # noqa: SLF001
+    stanzas = [s for r in wrapped for s in r._wrap(file_key.reveal())]  # noqa: SLF001 - the Recipient protocol's hook
     header = _VERSION + b"".join(s.encode() for s in stanzas) + b"---"
     mac = _header_mac(file_key.reveal(), header)
     out: BinaryIO | _ArmorWriter = _ArmorWriter(dst) if armor else dst
