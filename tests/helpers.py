@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pty
 import resource
+import select
 import shutil
 import socket
+import time
 
 from collections.abc import Iterator
 
@@ -65,3 +68,34 @@ def no_free_file_descriptors() -> Iterator[None]:
         yield
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, limits)
+
+
+def tty_run(argv: list[str], passphrase: bytes, timeout: float = 120) -> int:
+    """Run *argv* on a pseudo-terminal, answering passphrase prompts."""
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execvp(argv[0], argv)
+    seen = b""
+    answered = 0
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                while seen.lower().count(b"passphrase") > answered:
+                    os.write(fd, passphrase + b"\n")
+                    answered += 1
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+    finally:
+        os.close(fd)

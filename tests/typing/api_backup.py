@@ -8,6 +8,7 @@ import io
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from dataprotect.backup import (
+    SUFFIX,
     BackupInfo,
     HPKEIdentity,
     HPKERecipient,
@@ -67,6 +68,7 @@ info: BackupInfo = create_backup(
     storage_options={"key_filename": "k"},
 )
 infos: list[BackupInfo] = list_backups("/srv/backups", name="db")
+one_backup: bool = infos[0].path.endswith(SUFFIX)
 got = restore(infos[0].path, "out.sql", [ident])
 report: VerifyReport = verify(infos[0], [ident])
 reports: list[VerifyReport] = rehearse("/srv/backups", [ident], newest=3)

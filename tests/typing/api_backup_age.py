@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from dataprotect.backup import age
-from dataprotect.backup._retention import RetentionPlan, RetentionPolicy
+from dataprotect.backup import RetentionPlan, RetentionPolicy, age
 from dataprotect.errors import AgeError, BackupError
 
 

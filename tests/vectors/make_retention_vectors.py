@@ -2,7 +2,7 @@
 
 Run from the repository root with ``restic`` installed:
 ``python tests/vectors/make_retention_vectors.py``.  The committed file is
-the reference that ``tests/test_backup_retention.py`` checks on every run,
+the reference that ``tests/backup/test_retention.py`` checks on every run,
 restic installed or not; with restic installed the tests also replay the
 same cases against the live binary.
 """

@@ -7,6 +7,9 @@ byte format.
 
 from __future__ import annotations
 
+from typing import Final
+
+from dataprotect.backup import _store
 from dataprotect.backup._format import (
     DEFAULT_SEGMENT_SIZE,
     Manifest,
@@ -45,6 +48,7 @@ from dataprotect.backup._store import (
 
 __all__ = [
     "DEFAULT_SEGMENT_SIZE",
+    "SUFFIX",
     "BackupInfo",
     "HPKEIdentity",
     "HPKERecipient",
@@ -74,3 +78,11 @@ __all__ = [
     "restore",
     "verify",
 ]
+
+# Defined with the store; documented here (Sphinx reads the comments).
+#: The file name suffix of every backup :func:`create_backup` writes
+#: (``<name>-<UTC time>.dpbk``); :func:`list_backups`, :func:`rehearse`
+#: and :func:`prune` see only files named so.
+#:
+#: .. versionadded:: 0.1.0
+SUFFIX: Final = _store.SUFFIX

@@ -163,7 +163,7 @@ def _public_raw(key: SigningKey | VerifyKey) -> tuple[str, bytes]:
             serialization.Encoding.X962,
             serialization.PublicFormat.CompressedPoint,
         )
-    msg = "signing keys must be Ed25519 or ECDSA P-256 keys"  # type: ignore[unreachable]
+    msg = "signing keys must be Ed25519 or ECDSA P-256 keys"  # type: ignore[unreachable]  # guards untyped callers
     raise TypeError(msg)
 
 
@@ -326,7 +326,7 @@ def encrypt(
         msg = "recipients must hold 1 to 255 recipients"
         raise ConfigurationError(msg)
     if label is not None and (
-        not isinstance(label, str)  # type: ignore[redundant-expr]
+        not isinstance(label, str)  # type: ignore[redundant-expr]  # guards untyped callers
         or len(label) > _MAX_LABEL
     ):
         msg = "label must be a str of at most 1024 characters"
@@ -346,7 +346,7 @@ def encrypt(
         _FIXED.pack(MAGIC, VERSION, flags, log, nonce, len(recipients))
     )
     for recipient in recipients:
-        stanza_type, body = recipient._wrap(file_key)  # noqa: SLF001
+        stanza_type, body = recipient._wrap(file_key)  # noqa: SLF001 - the Recipient protocol's hook
         if len(body) > _MAX_STANZA_BODY:  # pragma: no cover - own recipients
             msg = "a recipient stanza exceeds 4096 bytes"
             raise ConfigurationError(msg)
@@ -407,7 +407,7 @@ def encrypt(
     try:
         _stream.seal_stream(
             aead,
-            _PayloadReader(inner, trailer),  # type: ignore[arg-type]
+            _PayloadReader(inner, trailer),  # type: ignore[arg-type]  # seal_stream only calls readinto
             dst,
             segment_size=segment_size,
             prefix=prefix,
@@ -555,7 +555,7 @@ def _file_key(header: _Header, identities: Sequence[Identity]) -> bytes:
             if tries > _MAX_PASSPHRASE_TRIES:
                 continue
         for identity in identities:
-            key = identity._unwrap(stanza_type, body)  # noqa: SLF001
+            key = identity._unwrap(stanza_type, body)  # noqa: SLF001 - the Identity protocol's hook
             if key is not None and hmac.compare_digest(
                 _mac(key, header.raw), header.mac
             ):

@@ -22,6 +22,7 @@ from typing import (
     Literal,
     Protocol,
     TypeAlias,
+    cast,
 )
 
 from cryptography.exceptions import InvalidTag
@@ -71,7 +72,7 @@ STANZA_MLKEM768_X25519: Final = 0x03
 STANZA_PASSPHRASE: Final = 0x10
 STANZA_KEYRING: Final = 0x11
 
-_KINDS: Final[dict[str, tuple[int, str]]] = {
+_KINDS: Final[dict[IdentityKind, tuple[int, str]]] = {
     "p256": (STANZA_P256, "P256"),
     "x25519": (STANZA_X25519, "X25519"),
     "mlkem768-x25519": (STANZA_MLKEM768_X25519, "MLKEM768_X25519"),
@@ -99,7 +100,7 @@ def _pq() -> tuple[Any, Any]:
     return hpke, mlkem
 
 
-def _suite(kind: str) -> hpke.Suite:
+def _suite(kind: IdentityKind) -> hpke.Suite:
     hp, _ = _pq()
     suite: hpke.Suite = hp.Suite(
         getattr(hp.KEM, _KINDS[kind][1]),
@@ -112,6 +113,13 @@ def _suite(kind: str) -> hpke.Suite:
 class Recipient(Protocol):
     """**Protocol:** something that wraps a backup's file key.
 
+    The recipient of dataprotect's own backup format
+    (:class:`HPKERecipient`, :class:`PassphraseRecipient`,
+    :class:`KeyringRecipient`), as :func:`encrypt` and
+    :func:`create_backup` take it.  Not to be confused with
+    :class:`dataprotect.backup.age.Recipient`, the recipient of age files:
+    a different type with the same name.
+
     .. versionadded:: 0.1.0
     """
 
@@ -121,17 +129,25 @@ class Recipient(Protocol):
 class Identity(Protocol):
     """**Protocol:** something that unwraps a backup's file key.
 
+    The identity of dataprotect's own backup format
+    (:class:`HPKEIdentity`, :class:`PassphraseRecipient`,
+    :class:`KeyringRecipient`), as :func:`decrypt`, :func:`restore`,
+    :func:`verify` and :func:`rehearse` take it.  Not to be confused with
+    :class:`dataprotect.backup.age.Identity`, the identity of age files:
+    a different type with the same name, and neither opens the other's
+    files.
+
     .. versionadded:: 0.1.0
     """
 
     def _unwrap(self, stanza_type: int, body: bytes) -> bytes | None: ...
 
 
-def _check_kind(kind: object) -> str:
+def _check_kind(kind: object) -> IdentityKind:
     if kind not in _KINDS:
         msg = "kind must be 'p256', 'x25519' or 'mlkem768-x25519'"
         raise ConfigurationError(msg)
-    return str(kind)
+    return cast("IdentityKind", str(kind))
 
 
 _PublicKey: TypeAlias = (
@@ -177,7 +193,7 @@ class HPKERecipient:
     __slots__ = ("_key", "_raw", "kind")
 
     def __init__(self, kind: IdentityKind, raw: bytes) -> None:
-        self.kind: IdentityKind = _check_kind(kind)  # type: ignore[assignment]
+        self.kind: IdentityKind = _check_kind(kind)
         self._raw = bytes(raw)
         self._key = _public_from_raw(self.kind, self._raw)
 
@@ -218,7 +234,7 @@ class HPKEIdentity(Unpicklable):
     __slots__ = ("_key", "_secret", "kind", "recipient")
 
     def __init__(self, kind: IdentityKind, secret: bytes) -> None:
-        self.kind: IdentityKind = _check_kind(kind)  # type: ignore[assignment]
+        self.kind: IdentityKind = _check_kind(kind)
         self._secret = bytes(secret)
         try:
             key, public = self._load(self.kind, self._secret)
@@ -288,7 +304,7 @@ def generate_identity(kind: IdentityKind = "x25519") -> HPKEIdentity:
 
     .. versionadded:: 0.1.0
     """
-    kind = _check_kind(kind)  # type: ignore[assignment]
+    kind = _check_kind(kind)
     if kind == "p256":
         while True:
             scalar = os.urandom(32)
@@ -309,9 +325,9 @@ _P256_ORDER: Final = int(
 _MAX_KEY_TEXT: Final = 4096
 
 
-def _decode(text: str, hrp: str) -> tuple[str, bytes]:
+def _decode(text: str, hrp: str) -> tuple[IdentityKind, bytes]:
     if not isinstance(text, str):
-        msg = "key text must be str"  # type: ignore[unreachable]
+        msg = "key text must be str"  # type: ignore[unreachable]  # guards untyped callers
         raise TypeError(msg)
     if len(text) > _MAX_KEY_TEXT:
         msg = "key text is longer than 4096 characters"
@@ -335,7 +351,7 @@ def parse_recipient(text: str) -> HPKERecipient:
     .. versionadded:: 0.1.0
     """
     kind, raw = _decode(text, RECIPIENT_HRP)
-    return HPKERecipient(kind, raw)  # type: ignore[arg-type]
+    return HPKERecipient(kind, raw)
 
 
 def parse_identity(text: str) -> HPKEIdentity:
@@ -348,7 +364,7 @@ def parse_identity(text: str) -> HPKEIdentity:
     .. versionadded:: 0.1.0
     """
     kind, raw = _decode(text, IDENTITY_HRP)
-    return HPKEIdentity(kind, raw)  # type: ignore[arg-type]
+    return HPKEIdentity(kind, raw)
 
 
 class PassphraseRecipient(Unpicklable):
@@ -449,7 +465,7 @@ class KeyringRecipient(Unpicklable):
 
     def __init__(self, keyring: Keyring, *, key_id: int | None = None) -> None:
         if not isinstance(keyring, Keyring):
-            msg = "keyring must be a Keyring"  # type: ignore[unreachable]
+            msg = "keyring must be a Keyring"  # type: ignore[unreachable]  # guards untyped callers
             raise TypeError(msg)
         self._keyring = keyring
         self._key_id = key_id

@@ -249,7 +249,7 @@ def create_backup(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(name, str) or not _NAME_RE.match(name):  # type: ignore[redundant-expr]
+    if not isinstance(name, str) or not _NAME_RE.match(name):  # type: ignore[redundant-expr]  # guards untyped callers
         msg = "name must be 1-100 letters, digits, '.', '_' or '-'"
         raise ConfigurationError(msg)
     created = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -347,7 +347,7 @@ def _open_backup(
     storage_options: Mapping[str, Any] | None,
 ) -> Iterator[BinaryIO]:
     if isinstance(source, BackupInfo):
-        where = source._location  # noqa: SLF001
+        where = source._location  # noqa: SLF001 - BackupInfo is defined here
         path = source.path
         if where is None:
             where = _locate(path, storage_options)

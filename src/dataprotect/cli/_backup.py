@@ -18,9 +18,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from dataprotect.backup import (
+    SUFFIX,
     KeyringRecipient,
     PassphraseRecipient,
     RetentionPolicy,
+    SigningKey,
+    VerifyKey,
     create_backup,
     generate_identity,
     list_backups,
@@ -31,8 +34,6 @@ from dataprotect.backup import (
     restore,
     verify,
 )
-from dataprotect.backup._format import SigningKey, VerifyKey
-from dataprotect.backup._store import SUFFIX
 from dataprotect.cli._backup_age import (
     _key_lines,
     _read_key_file,
@@ -230,7 +231,7 @@ def backup() -> None:
 )
 def keygen(kind: str, output: str) -> None:
     """Make an identity; print its public recipient on stderr."""
-    identity = generate_identity(kind)  # type: ignore[arg-type]
+    identity = generate_identity(kind)  # type: ignore[arg-type]  # a click.Choice of the kinds
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     text = (
         f"# created: {now}\n# recipient: {identity.recipient}\n"

@@ -209,7 +209,7 @@ def age_encrypt(
         output_file(output) as dst,
     ):
         age.encrypt(
-            _Counting(src, advance),  # type: ignore[arg-type]
+            _Counting(src, advance),  # type: ignore[arg-type]  # age only calls read/readinto
             dst,
             targets,
             passphrase=passphrase,
@@ -271,7 +271,7 @@ def age_decrypt(
         output_file(output) as dst,
     ):
         age.decrypt(
-            _Counting(src, advance),  # type: ignore[arg-type]
+            _Counting(src, advance),  # type: ignore[arg-type]  # age only calls read/readinto
             dst,
             identities,
             passphrase=passphrase,

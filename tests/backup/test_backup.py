@@ -45,7 +45,7 @@ from helpers import free_port, require_binary
 from strategies import raw_uri_passwords
 
 
-VECTORS = Path(__file__).parent / "vectors"
+VECTORS = Path(__file__).parents[1] / "vectors"
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 
 X = backup.generate_identity("x25519")
@@ -669,6 +669,14 @@ class TestStorageLocal:
         out = io.BytesIO()
         backup.restore(infos[0].path, out, [X])
         assert out.getvalue() == b"dump 2"
+
+    def test_suffix_names_every_backup(self, tmp_path):
+        """Every backup file ends in the public SUFFIX, and only such files list."""
+        self.make(tmp_path, 1)
+        (tmp_path / f"db{backup.SUFFIX}.txt").write_text("not a backup")
+        (info,) = backup.list_backups(tmp_path)
+        assert backup.SUFFIX == ".dpbk"
+        assert info.path.endswith(backup.SUFFIX)
 
     def test_failed_upload_leaves_nothing(self, tmp_path):
         """An upload that fails midway leaves no backup-looking file."""

@@ -29,14 +29,14 @@ from typing import Any, BinaryIO, Final
 from dataprotect._atomic import atomic_write
 from dataprotect._secret import Secret
 from dataprotect._stream import open_stream, seal_stream
-from dataprotect.backup import _age_scrypt
-from dataprotect.backup._age_armor import (
+from dataprotect.backup.age import _scrypt
+from dataprotect.backup.age._armor import (
     _WHITESPACE,
     _ArmorReader,
     _ArmorWriter,
     _Raw,
 )
-from dataprotect.backup._age_header import (
+from dataprotect.backup.age._header import (
     _CHUNK,
     _FILE_KEY_SIZE,
     _VERSION,
@@ -46,7 +46,7 @@ from dataprotect.backup._age_header import (
     _read_header,
     _Stanza,
 )
-from dataprotect.backup._age_keys import (
+from dataprotect.backup.age._keys import (
     HybridIdentity,
     HybridRecipient,
     Identity,
@@ -59,7 +59,7 @@ from dataprotect.backup._age_keys import (
     parse_identity,
     parse_recipient,
 )
-from dataprotect.backup._age_scrypt import ScryptIdentity, ScryptRecipient
+from dataprotect.backup.age._scrypt import ScryptIdentity, ScryptRecipient
 from dataprotect.errors import (
     AgeDecryptionError,
     AgeFormatError,
@@ -93,9 +93,9 @@ __all__ = [
 
 # Defined with the scrypt stanza; documented here (Sphinx reads the comments).
 #: The scrypt work factor (log2 N) used for passphrases, as ``age -p``.
-DEFAULT_WORK_FACTOR: Final = _age_scrypt.DEFAULT_WORK_FACTOR
+DEFAULT_WORK_FACTOR: Final = _scrypt.DEFAULT_WORK_FACTOR
 #: The highest scrypt work factor :func:`decrypt` accepts by default, as age.
-MAX_WORK_FACTOR: Final = _age_scrypt.MAX_WORK_FACTOR
+MAX_WORK_FACTOR: Final = _scrypt.MAX_WORK_FACTOR
 
 _FAILED: Final = "decryption failed"
 
@@ -108,7 +108,7 @@ def _unwrap(
         raise AgeFormatError(msg)
     for identity in identities:
         for stanza in stanzas:
-            file_key = identity._unwrap(stanza)  # noqa: SLF001
+            file_key = identity._unwrap(stanza)  # noqa: SLF001 - the Identity protocol's hook
             if file_key is not None:
                 if len(file_key) != _FILE_KEY_SIZE:  # pragma: no cover
                     continue
@@ -200,7 +200,7 @@ def encrypt(
     """
     wrapped = _recipients(recipients, passphrase, work_factor)
     file_key = Secret(os.urandom(_FILE_KEY_SIZE), label="age file key")
-    stanzas = [s for r in wrapped for s in r._wrap(file_key.reveal())]  # noqa: SLF001
+    stanzas = [s for r in wrapped for s in r._wrap(file_key.reveal())]  # noqa: SLF001 - the Recipient protocol's hook
     header = _VERSION + b"".join(s.encode() for s in stanzas) + b"---"
     mac = _header_mac(file_key.reveal(), header)
     out: BinaryIO | _ArmorWriter = _ArmorWriter(dst) if armor else dst

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from dataprotect._secret import Secret, Unpicklable
-from dataprotect.backup._age_header import (
+from dataprotect.backup.age._header import (
     _ZERO_NONCE,
     _b64,
     _check_body,

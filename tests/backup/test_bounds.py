@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 
 from dataprotect import backup
 from dataprotect._stream import seal_stream
-from dataprotect.backup import _age_header, _age_keys, _identity, age
 from dataprotect.backup import _format as fmt
+from dataprotect.backup import _identity, age
+from dataprotect.backup.age import _header, _keys
 from dataprotect.errors import (
     AgeArmorError,
     AgeError,
@@ -478,7 +479,7 @@ class TestAgeHeader:
         out = io.BytesIO()
         age.encrypt(io.BytesIO(b"pq"), out, [pq.recipient])
         longest = max(len(x) for x in out.getvalue().split(b"\n")[:4])
-        assert 1400 < longest < _age_header._MAX_LINE
+        assert 1400 < longest < _header._MAX_LINE
 
     @pytest.mark.parametrize("factor", ["23", "30", "100", "018"])
     def test_scrypt_work_factor_bound(self, factor):
@@ -534,7 +535,7 @@ class TestKeyText:
         """Hybrid recipients (about 1960 characters) parse under the bound."""
         pq = age.generate_hybrid_identity()
         text = str(pq.recipient)
-        assert len(text) < _age_keys._MAX_KEY_TEXT
+        assert len(text) < _keys._MAX_KEY_TEXT
         assert age.parse_recipient(text) == pq.recipient
         native = backup.generate_identity("mlkem768-x25519")
         assert len(str(native.recipient)) < _identity._MAX_KEY_TEXT

@@ -8,7 +8,7 @@ import io
 
 from typing import Any, BinaryIO, Final, NoReturn
 
-from dataprotect.backup._age_header import _CHUNK
+from dataprotect.backup.age._header import _CHUNK
 from dataprotect.errors import AgeArmorError
 
 
@@ -61,7 +61,7 @@ class _Raw(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buf: memoryview) -> int:  # type: ignore[override]  # BufferedReader passes a memoryview
         readinto = getattr(self._src, "readinto", None)
         if readinto is not None:
             return int(readinto(buf))
@@ -86,7 +86,7 @@ class _ArmorReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buf: memoryview) -> int:  # type: ignore[override]  # BufferedReader passes a memoryview
         while len(self._buf) < len(buf) and not self._done:
             self._next_line()
         n = min(len(buf), len(self._buf))

@@ -451,7 +451,10 @@ class TestProperties:
 
 RESTIC = json.loads(
     (
-        Path(__file__).parent / "vectors" / "retention" / "restic-forget.json"
+        Path(__file__).parents[1]
+        / "vectors"
+        / "retention"
+        / "restic-forget.json"
     ).read_text(encoding="utf-8")
 )
 REASON_NAMES = {
@@ -466,7 +469,7 @@ REASON_NAMES = {
 
 def _generator():
     """The vector generator module (it also builds live repositories)."""
-    path = Path(__file__).parent / "vectors" / "make_retention_vectors.py"
+    path = Path(__file__).parents[1] / "vectors" / "make_retention_vectors.py"
     spec = importlib.util.spec_from_file_location(
         "make_retention_vectors", path
     )

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
-import pty
 import random
-import select
 import subprocess
-import time
 import zlib
 
 from pathlib import Path
@@ -22,7 +18,7 @@ from hypothesis import strategies as st
 
 from dataprotect._stream import seal_stream
 from dataprotect.backup import age
-from dataprotect.backup.age import _payload_aead, _read_header
+from dataprotect.backup.age._header import _payload_aead, _read_header
 from dataprotect.errors import (
     AgeArmorError,
     AgeDecryptionError,
@@ -33,10 +29,10 @@ from dataprotect.errors import (
     ConfigurationError,
     DecryptionError,
 )
-from helpers import require_binary
+from helpers import require_binary, tty_run
 
 
-VECTORS = Path(__file__).parent / "vectors" / "age"
+VECTORS = Path(__file__).parents[1] / "vectors" / "age"
 CHUNK = 64 * 1024
 # Low scrypt work factor for speed; age itself uses 18.
 FAST = 4
@@ -616,37 +612,6 @@ class TestConfiguration:
 # --- the real age CLI --------------------------------------------------------
 
 
-def _tty_run(argv: list[str], passphrase: bytes, timeout: float = 120) -> int:
-    """Run *argv* on a pseudo-terminal, answering passphrase prompts."""
-    pid, fd = pty.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.execvp(argv[0], argv)
-    seen = b""
-    answered = 0
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-                while seen.lower().count(b"passphrase") > answered:
-                    os.write(fd, passphrase + b"\n")
-                    answered += 1
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status)
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status)
-    finally:
-        os.close(fd)
-
-
 @pytest.fixture(name="age_bin", scope="module")
 def _age_bin():
     return require_binary("age"), require_binary("age-keygen")
@@ -726,7 +691,7 @@ class TestAgeCLI:
         (tmp_path / "c.age").write_bytes(
             _enc(data, passphrase="tty secret 1", work_factor=10, armor=True)
         )
-        code = _tty_run(
+        code = tty_run(
             [
                 age_bin[0],
                 "-d",
@@ -743,7 +708,7 @@ class TestAgeCLI:
         """A file from `age -p` (driven on a terminal) decrypts here."""
         data = _data(CHUNK * 2, 8)
         (tmp_path / "p").write_bytes(data)
-        code = _tty_run(
+        code = tty_run(
             [
                 age_bin[0],
                 "-p",

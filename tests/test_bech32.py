@@ -1,4 +1,4 @@
-"""Tests for dataprotect.backup._bech32 (BIP 173 without length limit)."""
+"""Tests for dataprotect._bech32 (BIP 173 without length limit)."""
 
 from __future__ import annotations
 

@@ -19,14 +19,13 @@ from hypothesis import strategies as st
 from dataprotect.backup import age
 from dataprotect.cli._app import cli
 from dataprotect.cli._backup_age import _Counting
-from helpers import require_binary
-from test_backup_age import _tty_run
+from helpers import require_binary, tty_run
 
 
 CHUNK = 64 * 1024
 # A low scrypt work factor for speed; age itself uses 18.
 FAST = "10"
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 def _data(size: int, seed: int = 0) -> bytes:
@@ -628,7 +627,7 @@ class TestAgeInterop:
             str(tmp_path / "p"),
         )
         assert result.exit_code == 0, result.output
-        code = _tty_run(
+        code = tty_run(
             [
                 age_bin[0],
                 "-d",
@@ -640,7 +639,7 @@ class TestAgeInterop:
         )
         assert code == 0
         assert (tmp_path / "out1").read_bytes() == data
-        code = _tty_run(
+        code = tty_run(
             [
                 age_bin[0],
                 "-p",

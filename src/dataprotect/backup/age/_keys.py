@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from dataprotect import _bech32
 from dataprotect._secret import Secret, Unpicklable, check_bytes
-from dataprotect.backup._age_header import (
+from dataprotect.backup.age._header import (
     _ZERO_NONCE,
     _b64,
     _check_body,
@@ -81,6 +81,12 @@ def _x25519_shared(private: x25519.X25519PrivateKey, share: bytes) -> bytes:
 class Recipient(Protocol):
     """**Protocol:** something that wraps a file key into age stanzas.
 
+    The recipient of age files (:class:`X25519Recipient`,
+    :class:`HybridRecipient`, :class:`ScryptRecipient`), as :func:`encrypt`
+    takes it.  Not to be confused with :class:`dataprotect.backup.Recipient`,
+    the recipient of dataprotect's own backup format: a different type with
+    the same name.
+
     .. versionadded:: 0.1.0
     """
 
@@ -89,6 +95,12 @@ class Recipient(Protocol):
 
 class Identity(Protocol):
     """**Protocol:** something that unwraps an age file key from a stanza.
+
+    The identity of age files (:class:`X25519Identity`,
+    :class:`HybridIdentity`, :class:`ScryptIdentity`), as :func:`decrypt`
+    takes it.  Not to be confused with :class:`dataprotect.backup.Identity`,
+    the identity of dataprotect's own backup format: a different type with
+    the same name, and neither opens the other's files.
 
     .. versionadded:: 0.1.0
     """
