@@ -204,10 +204,6 @@ class TLSReport:
 # ----------------------------------------------------------------- probing
 
 
-class _NotTLSError(Exception):
-    """The peer is reachable but no TLS handshake is possible."""
-
-
 def _probe_context(
     version: ssl.TLSVersion, ciphers: str | None
 ) -> ssl.SSLContext:
@@ -380,7 +376,6 @@ _BROKEN = (
     "PSK",
     "SRP",
 )
-_NO_FS = ("ECDH-", "DH-", "AES", "CAMELLIA", "SEED", "IDEA", "ARIA", "RSA-")
 
 
 def _cipher_issue(name: str) -> TLSIssue | None:
