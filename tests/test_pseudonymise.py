@@ -515,7 +515,7 @@ class TestActions:
     def test_epochs(self) -> None:
         """Naive times are UTC, others converted; never is one epoch."""
         p = Pseudonymiser(key=KEY)
-        naive = datetime(2024, 3, 2, 23, 30)  # noqa: DTZ001 -- on purpose
+        naive = datetime(2024, 3, 2, 23, 30)  # noqa: DTZ001 - on purpose
         assert p.epoch(now=naive) == "2024-03-02"
         plus_one = timezone(timedelta(hours=1))
         late = datetime(2024, 3, 3, 0, 30, tzinfo=plus_one)

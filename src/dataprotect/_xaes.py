@@ -96,7 +96,7 @@ class XAES256GCM(Unpicklable):
         """This thread's new block-cipher context (reused by ``derive``)."""
         # ECB on single, independent blocks is exactly the block cipher the
         # spec calls for.
-        ctx = Cipher(AES256(self._key), ECB()).encryptor()  # noqa: S305
+        ctx = Cipher(AES256(self._key), ECB()).encryptor()  # noqa: S305 - the raw block cipher, one block at a time
         self._local.ecb = ctx
         return ctx
 

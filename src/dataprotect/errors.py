@@ -200,7 +200,7 @@ class AgeDecryptionError(AgeError, DecryptionError):
     """
 
 
-class RateLimitExceeded(DataProtectError):  # noqa: N818 (the issue's name)
+class RateLimitExceeded(DataProtectError):  # noqa: N818 - the public name the issue asked for
     """A rate limit or login throttle refused the request.
 
     The message never says which limit fired, so a client cannot probe the

@@ -57,6 +57,8 @@ __all__ = [
 ]
 
 KeyStatus = Literal["primary", "active", "retired", "destroyed"]
+# What a keyring stores: which key is primary is kept apart.
+_StoredStatus = Literal["active", "retired", "destroyed"]
 
 _MAGIC: Final = b"DPKR"
 _VERSION: Final = 1
@@ -322,7 +324,10 @@ class _Key:
     __slots__ = ("created_at", "material", "status")
 
     def __init__(
-        self, material: Secret | None, status: str, created_at: datetime
+        self,
+        material: Secret | None,
+        status: _StoredStatus,
+        created_at: datetime,
     ) -> None:
         self.material = material
         self.status = status
@@ -345,7 +350,7 @@ def _parse_key(item: dict[str, object]) -> tuple[int, _Key]:
     elif status != "destroyed":
         raise ValueError(key_id)
     created = datetime.fromisoformat(str(item["created"]))
-    return key_id, _Key(secret, str(status), created)
+    return key_id, _Key(secret, status, created)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -405,7 +410,7 @@ class Keyring(Unpicklable):
             (
                 KeyInfo(
                     key_id,
-                    "primary" if key_id == self._primary else key.status,  # type: ignore[arg-type]
+                    "primary" if key_id == self._primary else key.status,
                     key.created_at,
                 )
                 for key_id, key in self._keys.items()
@@ -442,7 +447,7 @@ class Keyring(Unpicklable):
             msg = f"no key with id {key_id:#010x} in this keyring"
             raise KeyNotFoundError(msg) from None
 
-    def _change(self, key_id: int, status: str) -> _Key:
+    def _change(self, key_id: int, status: _StoredStatus) -> _Key:
         key = self._entry(key_id)
         if key_id == self._primary:
             msg = (

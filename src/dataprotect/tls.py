@@ -14,7 +14,7 @@ Nothing is sent anywhere but to the server named.
 from __future__ import annotations
 
 import contextlib
-import datetime  # noqa: ICN001
+import datetime as dt
 import ipaddress
 import socket
 import ssl
@@ -71,7 +71,7 @@ def _profile(profile: str) -> Profile:
     if profile not in {"modern", "intermediate"}:
         msg = "profile must be 'modern' or 'intermediate'"
         raise ConfigurationError(msg)
-    return profile  # type: ignore[return-value]
+    return "modern" if profile == "modern" else "intermediate"
 
 
 def _harden(ctx: ssl.SSLContext, profile: Profile) -> ssl.SSLContext:
@@ -152,8 +152,8 @@ class CertificateInfo:
     subject: str
     issuer: str
     san: tuple[str, ...]
-    not_before: datetime.datetime
-    not_after: datetime.datetime
+    not_before: dt.datetime
+    not_after: dt.datetime
     days_to_expiry: int
     key_type: str
     key_size: int
@@ -202,10 +202,6 @@ class TLSReport:
 
 
 # ----------------------------------------------------------------- probing
-
-
-class _NotTLSError(Exception):
-    """The peer is reachable but no TLS handshake is possible."""
 
 
 def _probe_context(
@@ -293,9 +289,7 @@ def _enumerate_ciphers(
 # ------------------------------------------------------------ certificates
 
 
-def _cert_info(
-    ders: list[bytes], now: datetime.datetime
-) -> CertificateInfo | None:
+def _cert_info(ders: list[bytes], now: dt.datetime) -> CertificateInfo | None:
     from cryptography import x509
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import (
@@ -382,7 +376,6 @@ _BROKEN = (
     "PSK",
     "SRP",
 )
-_NO_FS = ("ECDH-", "DH-", "AES", "CAMELLIA", "SEED", "IDEA", "ARIA", "RSA-")
 
 
 def _cipher_issue(name: str) -> TLSIssue | None:
@@ -409,7 +402,8 @@ def _cipher_issue(name: str) -> TLSIssue | None:
     )
 
 
-def _grade(report: TLSReport, now: datetime.datetime) -> None:  # noqa: C901, PLR0912
+def _handshake_issues(report: TLSReport) -> list[TLSIssue]:
+    """What the protocol versions and TLS 1.2 suites accepted are worth."""
     issues: list[TLSIssue] = []
     p = report.protocols
     add = issues.append
@@ -450,90 +444,200 @@ def _grade(report: TLSReport, now: datetime.datetime) -> None:  # noqa: C901, PL
             if issue is not None and issue.code not in seen:
                 seen.add(issue.code)
                 add(issue)
-    cert = report.certificate
-    if cert is not None:
-        if cert.not_after < now:
-            add(
-                TLSIssue(
-                    "cert-expired",
-                    "critical",
-                    "renew the certificate: it has expired",
-                )
+    return issues
+
+
+def _certificate_issues(
+    report: TLSReport, cert: CertificateInfo, now: dt.datetime
+) -> list[TLSIssue]:
+    """What the leaf certificate, its chain and its names are worth."""
+    issues: list[TLSIssue] = []
+    add = issues.append
+    if cert.not_after < now:
+        add(
+            TLSIssue(
+                "cert-expired",
+                "critical",
+                "renew the certificate: it has expired",
             )
-        elif cert.not_before > now:
-            add(
-                TLSIssue(
-                    "cert-not-yet-valid",
-                    "high",
-                    "check the server clock and the certificate's start date",
-                )
+        )
+    elif cert.not_before > now:
+        add(
+            TLSIssue(
+                "cert-not-yet-valid",
+                "high",
+                "check the server clock and the certificate's start date",
             )
-        elif cert.days_to_expiry < 30:
-            add(
-                TLSIssue(
-                    "cert-expiring",
-                    "medium",
-                    f"renew the certificate: it expires in {cert.days_to_expiry} days",
-                )
+        )
+    elif cert.days_to_expiry < 30:
+        add(
+            TLSIssue(
+                "cert-expiring",
+                "medium",
+                f"renew the certificate: it expires in {cert.days_to_expiry} days",
             )
-        if cert.self_signed:
-            add(
-                TLSIssue(
-                    "cert-self-signed",
-                    "high",
-                    "use a certificate issued by a trusted CA",
-                )
+        )
+    if cert.self_signed:
+        add(
+            TLSIssue(
+                "cert-self-signed",
+                "high",
+                "use a certificate issued by a trusted CA",
             )
-        if report.chain_valid is False and not cert.self_signed:
-            add(
-                TLSIssue(
-                    "cert-untrusted",
-                    "high",
-                    "serve the full chain of a certificate from a trusted CA",
-                )
+        )
+    if report.chain_valid is False and not cert.self_signed:
+        add(
+            TLSIssue(
+                "cert-untrusted",
+                "high",
+                "serve the full chain of a certificate from a trusted CA",
             )
-        if report.hostname_match is False:
-            add(
-                TLSIssue(
-                    "cert-hostname-mismatch",
-                    "high",
-                    "use a certificate whose SAN names this host",
-                )
+        )
+    if report.hostname_match is False:
+        add(
+            TLSIssue(
+                "cert-hostname-mismatch",
+                "high",
+                "use a certificate whose SAN names this host",
             )
-        if (
-            (cert.key_type == "RSA" and cert.key_size < 2048)
-            or (cert.key_type.startswith("EC") and cert.key_size < 256)
-            or cert.key_type == "DSA"
-        ):
-            add(
-                TLSIssue(
-                    "cert-weak-key",
-                    "high",
-                    "use an RSA key of 2048+ bits or ECDSA P-256",
-                )
+        )
+    if (
+        (cert.key_type == "RSA" and cert.key_size < 2048)
+        or (cert.key_type.startswith("EC") and cert.key_size < 256)
+        or cert.key_type == "DSA"
+    ):
+        add(
+            TLSIssue(
+                "cert-weak-key",
+                "high",
+                "use an RSA key of 2048+ bits or ECDSA P-256",
             )
-        sig = cert.signature_algorithm.lower()
-        if "sha1" in sig or "md5" in sig or "md2" in sig:
-            add(
-                TLSIssue(
-                    "cert-weak-signature",
-                    "high",
-                    "reissue the certificate with a SHA-256 signature",
-                )
+        )
+    sig = cert.signature_algorithm.lower()
+    if "sha1" in sig or "md5" in sig or "md2" in sig:
+        add(
+            TLSIssue(
+                "cert-weak-signature",
+                "high",
+                "reissue the certificate with a SHA-256 signature",
             )
-        lifetime = (cert.not_after - cert.not_before).days
-        if lifetime > 398:
-            add(
-                TLSIssue(
-                    "cert-lifetime",
-                    "low",
-                    "issue certificates valid for 90 to 366 days",
-                )
+        )
+    lifetime = (cert.not_after - cert.not_before).days
+    if lifetime > 398:
+        add(
+            TLSIssue(
+                "cert-lifetime",
+                "low",
+                "issue certificates valid for 90 to 366 days",
             )
+        )
+    return issues
+
+
+def _grade(report: TLSReport, now: dt.datetime) -> None:
+    issues = _handshake_issues(report)
+    if report.certificate is not None:
+        issues += _certificate_issues(report, report.certificate, now)
     report.issues = by_severity(issues)
 
 
-def check_tls(  # noqa: C901, PLR0912, PLR0915
+def _probe(report: TLSReport, timeout: float) -> list[bytes]:
+    """Fill in the protocol versions and suites accepted; the chain shown."""
+    chain: list[bytes] = []
+
+    def grab_chain(tls: ssl.SSLSocket) -> None:
+        sslobj = getattr(tls, "_sslobj", None)
+        getter = getattr(sslobj, "get_unverified_chain", None)
+        certs = getter() if getter is not None else None
+        if certs:
+            chain[:] = [
+                ssl.PEM_cert_to_DER_cert(c.public_bytes()) for c in certs
+            ]
+        else:
+            der = tls.getpeercert(binary_form=True)
+            chain[:] = [der] if der else []
+
+    try:
+        for label, version in _VERSIONS:
+            try:
+                ctx = _probe_context(version, None)
+            except (ssl.SSLError, ValueError):
+                report.protocols[label] = False
+                report.notes.append(
+                    f"{label} cannot be probed with the local OpenSSL"
+                )
+                continue
+            result = _handshake(
+                report.host,
+                report.port,
+                report.server_name,
+                ctx,
+                timeout,
+                grab_chain if not chain else None,
+            )
+            report.protocols[label] = result is not None
+            if result is None:
+                continue
+            if label == "TLSv1.3":
+                report.ciphers[label] = [result[1]]
+            else:
+                report.ciphers[label] = _enumerate_ciphers(
+                    report.host,
+                    report.port,
+                    report.server_name,
+                    version,
+                    timeout,
+                )
+    except TimeoutError:
+        report.notes.append("the server timed out")
+    except ConnectionRefusedError:
+        report.notes.append("the connection was refused")
+    except OSError as exc:
+        report.notes.append(
+            f"connection failed: {exc.strerror or type(exc).__name__}"
+        )
+    return chain
+
+
+def _check_chain(
+    report: TLSReport, ca_file: str | None, timeout: float
+) -> None:
+    """Verify the chain against the trust store, separately from probing."""
+    verify = ssl.create_default_context(cafile=ca_file)
+    verify.check_hostname = False
+    with warnings.catch_warnings(), contextlib.suppress(ValueError):
+        # ValueError: this OpenSSL has no TLS 1.0 (keep its minimum).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        verify.minimum_version = ssl.TLSVersion.TLSv1
+    verify.set_ciphers("ALL:@SECLEVEL=0")
+    presented: list[bool] = []
+    try:
+        done = _handshake(
+            report.host,
+            report.port,
+            report.server_name,
+            verify,
+            timeout,
+            lambda tls: presented.append(tls.getpeercert(True) is not None),
+        )
+        if done is None:
+            report.notes.append("chain check failed: handshake refused")
+        elif not presented[0]:
+            # An anonymous suite: nothing was verified.
+            report.chain_valid = False
+            report.chain_error = "no certificate presented"
+        else:
+            report.chain_valid = True
+    except ssl.SSLCertVerificationError as exc:
+        report.chain_valid = False
+        report.chain_error = exc.verify_message
+    except OSError as exc:
+        report.notes.append(
+            f"chain check failed: {exc.strerror or type(exc).__name__}"
+        )
+
+
+def check_tls(
     host: str,
     port: int,
     *,
@@ -541,7 +645,7 @@ def check_tls(  # noqa: C901, PLR0912, PLR0915
     ca_file: str | None = None,
     profile: str = "intermediate",
     timeout: float = 5.0,
-    now: datetime.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> TLSReport:
     """Scan a TLS server's protocol versions, cipher suites and certificate.
 
@@ -571,56 +675,10 @@ def check_tls(  # noqa: C901, PLR0912, PLR0915
     if not 0 < port < 65536:
         msg = "port must be between 1 and 65535"
         raise ConfigurationError(msg)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
     name = server_name or host
     report = TLSReport(host=host, port=port, server_name=name, profile=profile)
-    chain: list[bytes] = []
-
-    def grab_chain(tls: ssl.SSLSocket) -> None:
-        sslobj = getattr(tls, "_sslobj", None)
-        getter = getattr(sslobj, "get_unverified_chain", None)
-        certs = getter() if getter is not None else None
-        if certs:
-            chain[:] = [c.public_bytes(ssl._ssl.ENCODING_DER) for c in certs]  # type: ignore[attr-defined]  # noqa: SLF001
-        else:
-            der = tls.getpeercert(binary_form=True)
-            chain[:] = [der] if der else []
-
-    try:
-        for label, version in _VERSIONS:
-            try:
-                ctx = _probe_context(version, None)
-            except (ssl.SSLError, ValueError):
-                report.protocols[label] = False
-                report.notes.append(
-                    f"{label} cannot be probed with the local OpenSSL"
-                )
-                continue
-            result = _handshake(
-                host,
-                port,
-                name,
-                ctx,
-                timeout,
-                grab_chain if not chain else None,
-            )
-            report.protocols[label] = result is not None
-            if result is None:
-                continue
-            if label == "TLSv1.3":
-                report.ciphers[label] = [result[1]]
-            else:
-                report.ciphers[label] = _enumerate_ciphers(
-                    host, port, name, version, timeout
-                )
-    except TimeoutError:
-        report.notes.append("the server timed out")
-    except ConnectionRefusedError:
-        report.notes.append("the connection was refused")
-    except OSError as exc:
-        report.notes.append(
-            f"connection failed: {exc.strerror or type(exc).__name__}"
-        )
+    chain = _probe(report, timeout)
     if not any(report.protocols.values()):
         if not report.notes:
             report.notes.append(
@@ -636,39 +694,7 @@ def check_tls(  # noqa: C901, PLR0912, PLR0915
             )
         return report
     report.certificate = _cert_info(chain, now)
-    # chain validation against the trust store, separately from probing
-    verify = ssl.create_default_context(cafile=ca_file)
-    verify.check_hostname = False
-    with warnings.catch_warnings(), contextlib.suppress(ValueError):
-        # ValueError: this OpenSSL has no TLS 1.0 (keep its minimum).
-        warnings.simplefilter("ignore", DeprecationWarning)
-        verify.minimum_version = ssl.TLSVersion.TLSv1
-    verify.set_ciphers("ALL:@SECLEVEL=0")
-    presented: list[bool] = []
-    try:
-        done = _handshake(
-            host,
-            port,
-            name,
-            verify,
-            timeout,
-            lambda tls: presented.append(tls.getpeercert(True) is not None),
-        )
-        if done is None:
-            report.notes.append("chain check failed: handshake refused")
-        elif not presented[0]:
-            # An anonymous suite: nothing was verified.
-            report.chain_valid = False
-            report.chain_error = "no certificate presented"
-        else:
-            report.chain_valid = True
-    except ssl.SSLCertVerificationError as exc:
-        report.chain_valid = False
-        report.chain_error = exc.verify_message
-    except OSError as exc:
-        report.notes.append(
-            f"chain check failed: {exc.strerror or type(exc).__name__}"
-        )
+    _check_chain(report, ca_file, timeout)
     if report.certificate is not None:
         report.hostname_match = _hostname_matches(name, report.certificate.san)
     _grade(report, now)

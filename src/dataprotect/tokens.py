@@ -257,7 +257,7 @@ class TokenHasher(Unpicklable):
         primary = self._keyring.primary_id
         ids = [
             info.key_id
-            for info in self._keyring.keys()  # noqa: SIM118
+            for info in self._keyring.keys()  # noqa: SIM118 - Keyring.keys() is a method returning a list, not dict.keys()
             if info.status in {"primary", "active"}
         ]
         ids.sort(key=lambda i: i != primary)

@@ -115,7 +115,7 @@ class TestSentry:
         sentry_sdk.set_tag("customer", "Anna Meier")
 
         def charge(password: str) -> None:
-            email = "anna@example.ch"  # noqa: F841 -- a frame variable
+            email = "anna@example.ch"  # noqa: F841 - a frame variable
             raise ValueError(
                 "card 4111 1111 1111 1111 declined for anna@example.ch"
             )

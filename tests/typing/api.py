@@ -19,7 +19,16 @@ from dataprotect import (
     fips_status,
 )
 from dataprotect.errors import DataProtectError, DecryptionError
+from dataprotect.integrations.django import PasswordStrengthValidator
 from dataprotect.keys import KEK, KeyInfo
+from dataprotect.strength import (
+    BreachedPasswords,
+    PasswordFeedback,
+    Violation,
+    check_password,
+    check_policy,
+    message_text,
+)
 
 
 ring: Keyring = Keyring.generate(now=datetime.now(timezone.utc))
@@ -50,17 +59,6 @@ error: type[DataProtectError] = DecryptionError
 names: list[str] = dataprotect.__all__
 
 # dataprotect.strength and its Django validator
-from dataprotect.integrations.django import PasswordStrengthValidator  # noqa: E402
-from dataprotect.strength import (  # noqa: E402
-    BreachedPasswords,
-    PasswordFeedback,
-    Violation,
-    check_password,
-    check_policy,
-    message_text,
-)
-
-
 breached = BreachedPasswords.build("dir", ["pw", ("pw2", 3)], min_count=1)
 seen: int = BreachedPasswords("dir", min_count=2).count("pw")
 entries: list[tuple[str, int]] = breached.range("ABCDE")

@@ -36,12 +36,12 @@ COMMANDS: dict[str, str] = {
 class _Group(click.Group):
     """Loads subcommands lazily; turns library errors into one line."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click.Group's signature
         return sorted(COMMANDS)
 
     def get_command(
         self,
-        ctx: click.Context,  # noqa: ARG002
+        ctx: click.Context,  # noqa: ARG002 - click.Group's signature
         cmd_name: str,
     ) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

@@ -104,7 +104,7 @@ def list_(
         passphrase_env=passphrase_env,
         passphrase_file=passphrase_file,
     )
-    for info in Keyring.load(path, kek=kek).keys():  # noqa: SIM118
+    for info in Keyring.load(path, kek=kek).keys():  # noqa: SIM118 - Keyring.keys() is a method returning a list, not dict.keys()
         click.echo(
             f"{info.key_id:#010x}  {info.status:<9}  "
             f"{info.created_at:%Y-%m-%d %H:%M:%S}Z"

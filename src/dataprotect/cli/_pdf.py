@@ -158,7 +158,7 @@ def sign(
             passphrase=key_pass,
         )
     else:
-        assert pkcs11_uri is not None  # noqa: S101
+        assert pkcs11_uri is not None  # noqa: S101 - narrowing for mypy; exactly one source, checked above
         pin = pkcs11_pin(pkcs11_uri, env=passphrase_env, file=passphrase_file)
         signer = Signer.from_pkcs11(
             pkcs11_uri,

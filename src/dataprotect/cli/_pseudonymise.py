@@ -7,7 +7,7 @@ import binascii
 import os
 
 from pathlib import Path
-from typing import get_args
+from typing import cast, get_args
 
 import click
 
@@ -54,7 +54,7 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
                 f"{', '.join(FINDING_TYPES)} and ACTION one of {', '.join(actions)}"
             )
             raise InputError(msg)
-        rules[name] = action  # type: ignore[assignment]
+        rules[name] = cast("Action", action)
     return rules
 
 

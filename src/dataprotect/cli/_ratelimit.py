@@ -25,7 +25,7 @@ class _Clock:
         return self.now
 
 
-def demo_step(workdir: Path) -> None:  # noqa: ARG001 (the demo interface)
+def demo_step(workdir: Path) -> None:  # noqa: ARG001 - the demo interface
     """Show a login throttle refusing a guesser but not the account owner."""
     clock = _Clock()
     throttle = LoginThrottle(

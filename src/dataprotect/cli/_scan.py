@@ -102,7 +102,7 @@ def secrets_command(
             )
         )
     if update_baseline:
-        assert baseline is not None  # noqa: S101
+        assert baseline is not None  # noqa: S101 - narrowing for mypy; checked on entry
         Baseline.save(baseline, findings)
         click.echo(
             f"baseline: {len(findings)} finding(s) written to {baseline}",

@@ -199,7 +199,7 @@ def render_report(
         pdf.set_font("Helvetica", size=8)
         pdf.cell(0, 10, f"{footer}{pdf.page_no()}", align="C")
 
-    pdf.footer = _footer  # type: ignore[method-assign]
+    pdf.footer = _footer  # type: ignore[method-assign]  # fpdf2's per-page hook; FPDF is imported lazily, so no subclass
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=16)
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")

@@ -1,5 +1,7 @@
 """``sign_pdf``: PAdES baseline B-B (and B-T with a time-stamping authority)."""
 
+# ruff: noqa: E402 - pyHanko is imported after require_pyhanko() names the missing extra
+
 from __future__ import annotations
 
 import asyncio
@@ -23,13 +25,13 @@ from dataprotect.errors import (
 
 require_pyhanko()
 
-from pyhanko.pdf_utils.incremental_writer import (  # noqa: E402
+from pyhanko.pdf_utils.incremental_writer import (
     IncrementalPdfFileWriter,
 )
-from pyhanko.pdf_utils.misc import PdfError  # noqa: E402
-from pyhanko.sign import fields, signers  # noqa: E402
-from pyhanko.sign.general import SigningError  # noqa: E402
-from pyhanko.sign.timestamps import (  # noqa: E402
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import (
     HTTPTimeStamper,
     TimestampRequestError,
 )

@@ -4,6 +4,8 @@ Both kinds load their key once and keep it: pyHanko's stock
 ``SimpleSigner`` re-parses the private key on every signature.
 """
 
+# ruff: noqa: E402 - pyHanko is imported after require_pyhanko() names the missing extra
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Final, Union
+from typing import Any, Final
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -43,15 +45,15 @@ from dataprotect.errors import (
 
 require_pyhanko()
 
-from asn1crypto import x509 as asn1_x509  # noqa: E402
-from pyhanko.sign.signers.pdf_cms import Signer as _HankoSigner  # noqa: E402
-from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: E402
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.signers.pdf_cms import Signer as _HankoSigner
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 
 __all__ = ["CertificateLike", "Signer", "load_certificates"]
 
 #: A certificate as a ``cryptography`` object, PEM or DER bytes, or a path.
-CertificateLike = Union[x509.Certificate, bytes, str, Path]  # noqa: UP007
+CertificateLike = x509.Certificate | bytes | str | Path
 
 _PKCS12_FAILED: Final = "cannot load PKCS#12: wrong passphrase or corrupt file"
 _HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
@@ -59,12 +61,12 @@ _HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
     "sha384": hashes.SHA384,
     "sha512": hashes.SHA512,
 }
-_PrivateKey = Union[  # noqa: UP007
-    rsa.RSAPrivateKey,
-    ec.EllipticCurvePrivateKey,
-    ed25519.Ed25519PrivateKey,
-    ed448.Ed448PrivateKey,
-]
+_PrivateKey = (
+    rsa.RSAPrivateKey
+    | ec.EllipticCurvePrivateKey
+    | ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+)
 
 
 def _read(value: object, what: str) -> bytes:
@@ -87,7 +89,7 @@ def _certificates_from(data: bytes) -> list[x509.Certificate]:
 
 
 def load_certificates(
-    items: Iterable[CertificateLike], what: str
+    items: Iterable[CertificateLike] | CertificateLike, what: str
 ) -> list[x509.Certificate]:
     """Certificates from objects, PEM/DER bytes (PEM may hold several) or
     paths; :class:`ConfigurationError` naming *what* when one is unusable."""
@@ -157,7 +159,7 @@ class _ChainSigner(_HankoSigner):
     def __init__(
         self, cert: x509.Certificate, chain: Sequence[x509.Certificate]
     ) -> None:
-        store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+        store = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyhanko-certvalidator leaves it unannotated
         store.register_multiple([_to_asn1(c) for c in chain])
         super().__init__(signing_cert=_to_asn1(cert), cert_registry=store)
         self._size = _placeholder_size(cert)
@@ -559,4 +561,4 @@ def _token_certificate(
 
 def hanko_signer(signer: Signer) -> _HankoSigner:
     """The pyHanko signer behind *signer* (private to this package)."""
-    return signer._backend  # noqa: SLF001
+    return signer._backend  # noqa: SLF001 - the package's one seam into Signer

@@ -1,5 +1,8 @@
 """``verify_pdf``: check every signature of a PDF and report, never raise."""
 
+# ruff: noqa: E402 - pyHanko is imported after require_pyhanko() names the missing extra
+# ruff: noqa: BLE001 - pyHanko raises anything on a foreign PDF; verify_pdf reports, never raises
+
 from __future__ import annotations
 
 import asyncio
@@ -23,18 +26,18 @@ from dataprotect.errors import ConfigurationError
 
 require_pyhanko()
 
-from asn1crypto import x509 as asn1_x509  # noqa: E402
-from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
-from pyhanko.sign.fields import enumerate_sig_fields  # noqa: E402
-from pyhanko.sign.validation import (  # noqa: E402
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.validation import (
     async_validate_pdf_signature,
 )
-from pyhanko.sign.validation.pdf_embedded import (  # noqa: E402
+from pyhanko.sign.validation.pdf_embedded import (
     EmbeddedPdfSignature,
 )
-from pyhanko.sign.validation.settings import KeyUsageConstraints  # noqa: E402
-from pyhanko.sign.validation.status import SignatureCoverageLevel  # noqa: E402
-from pyhanko_certvalidator import ValidationContext  # noqa: E402
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
 
 __all__ = [
@@ -152,7 +155,7 @@ class VerificationReport:
 def _roots(
     trust_roots: Iterable[CertificateLike] | CertificateLike,
 ) -> list[Any]:
-    certs = load_certificates(trust_roots, "trust root")  # type: ignore[arg-type]
+    certs = load_certificates(trust_roots, "trust root")
     if not certs:
         msg = "trust_roots must name at least one certificate"
         raise ConfigurationError(msg)
@@ -174,7 +177,7 @@ def _fail(problem: str) -> VerificationReport:
 def _text(sig_obj: Any, key: str) -> str | None:
     try:
         value = sig_obj.get(key)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     return None if value is None else str(value)
 
@@ -212,7 +215,7 @@ async def _check(
             signer_validation_context=context,
             key_usage_settings=_KEY_USAGE,
         )
-    except Exception:  # noqa: BLE001 - a foreign file must never crash us
+    except Exception:
         return _broken(
             name, emb.sig_object, "the signature or its certificate is corrupt"
         )
@@ -260,7 +263,7 @@ async def _check(
         )
     try:
         cert_der: bytes | None = bytes(status.signing_cert.dump())
-    except Exception:  # noqa: BLE001
+    except Exception:
         cert_der = None
     return SignatureReport(
         field_name=name,
@@ -284,7 +287,7 @@ async def _check_all(
     try:
         found = list(enumerate_sig_fields(reader, filled_status=True))
         last_revision = reader.xrefs.total_revisions - 1
-    except Exception:  # noqa: BLE001
+    except Exception:
         return _fail("the document's form fields cannot be read")
     reports: list[tuple[int, SignatureReport]] = []
     for name, sig_ref, sig_field in found:
@@ -295,7 +298,7 @@ async def _check_all(
             if sig_obj.get("/Type") == "/DocTimeStamp":
                 continue
             emb = EmbeddedPdfSignature(reader, sig_field, name)
-        except Exception:  # noqa: BLE001
+        except Exception:
             reports.append(
                 (
                     -1,
@@ -362,7 +365,7 @@ def verify_pdf(
     try:
         reader = PdfFileReader(io.BytesIO(data))
         encrypted = reader.encrypted
-    except Exception:  # noqa: BLE001
+    except Exception:
         return _fail("the PDF is truncated or corrupt")
     if encrypted:
         return _fail(
@@ -370,5 +373,5 @@ def verify_pdf(
         )
     try:
         return asyncio.run(_check_all(reader, roots, now))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return _fail("the PDF is truncated or corrupt")

@@ -147,7 +147,7 @@ class RateLimitExceededMiddleware:
 
     def process_exception(
         self,
-        request: HttpRequest,  # noqa: ARG002 (Django's hook signature)
+        request: HttpRequest,  # noqa: ARG002 - Django's hook signature
         exception: Exception,
     ) -> HttpResponse | None:
         """Turn ``RateLimitExceeded`` into the 429 response."""
@@ -333,7 +333,7 @@ def _text(password: str | bytes) -> str:
     return password
 
 
-class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]
+class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]  # Django is untyped
     """A Django password hasher backed by :class:`~dataprotect.passwords.PasswordHasher`.
 
     Put it first in ``PASSWORD_HASHERS``; keep the old hashers after it so
@@ -426,7 +426,7 @@ class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]
         """Whether the hash uses old parameters or an old pepper key."""
         return _hasher().needs_rehash(self._inner(encoded))
 
-    def harden_runtime(self, password: str | bytes, encoded: str) -> None:  # noqa: ARG002
+    def harden_runtime(self, password: str | bytes, encoded: str) -> None:  # noqa: ARG002 - Django's hook signature
         """Spend a current-parameter verification (timing equalisation)."""
         with contextlib.suppress(InvalidPasswordError, UnicodeDecodeError):
             _hasher().dummy_verify(_text(password))

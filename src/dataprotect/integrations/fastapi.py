@@ -15,7 +15,7 @@ from dataprotect.errors import MissingDependencyError
 
 
 try:
-    import fastapi  # noqa: F401 (the extra must be installed)
+    import fastapi  # noqa: F401 - the extra must be installed
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "the FastAPI adapter needs fastapi: install dataprotect[fastapi]"
     raise MissingDependencyError(msg) from None

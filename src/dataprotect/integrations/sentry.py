@@ -27,7 +27,7 @@ from dataprotect.pseudonymise import Pseudonymiser
 
 
 try:
-    import sentry_sdk  # noqa: F401
+    import sentry_sdk  # noqa: F401 - imported only to probe the [sentry] extra
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = (
         "the Sentry integration needs sentry-sdk: install dataprotect[sentry]"
@@ -82,7 +82,7 @@ def before_send(
     .. versionadded:: 0.1.0
     """
 
-    def hook(event: Event, hint: Hint) -> Event:  # noqa: ARG001
+    def hook(event: Event, hint: Hint) -> Event:  # noqa: ARG001 - the signature Sentry calls
         cleaned: Event = _clean(pseudonymiser, event)
         return cleaned
 
@@ -97,7 +97,7 @@ def before_breadcrumb(
     .. versionadded:: 0.1.0
     """
 
-    def hook(crumb: dict[str, Any], hint: Hint) -> dict[str, Any]:  # noqa: ARG001
+    def hook(crumb: dict[str, Any], hint: Hint) -> dict[str, Any]:  # noqa: ARG001 - the signature Sentry calls
         cleaned: dict[str, Any] = _clean(pseudonymiser, crumb)
         return cleaned
 

@@ -81,7 +81,7 @@ def too_many_requests(exc: RateLimitExceeded) -> Response:
 
 
 async def rate_limit_exceeded_handler(
-    request: Request,  # noqa: ARG001 (Starlette's handler signature)
+    request: Request,  # noqa: ARG001 - Starlette's handler signature
     exc: Exception,
 ) -> Response:
     """Exception handler: ``app.add_exception_handler(RateLimitExceeded, ...)``.

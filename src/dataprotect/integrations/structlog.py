@@ -21,7 +21,7 @@ from dataprotect.pseudonymise import Pseudonymiser
 
 
 try:
-    import structlog  # noqa: F401
+    import structlog  # noqa: F401 - imported only to probe the [structlog] extra
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "the structlog integration needs structlog: install dataprotect[structlog]"
     raise MissingDependencyError(msg) from None
@@ -50,8 +50,8 @@ class PseudonymisingProcessor:
 
     def __call__(
         self,
-        logger: Any,  # noqa: ARG002
-        method_name: str,  # noqa: ARG002
+        logger: Any,  # noqa: ARG002 - the signature structlog calls
+        method_name: str,  # noqa: ARG002 - the signature structlog calls
         event_dict: MutableMapping[str, Any],
     ) -> MutableMapping[str, Any]:
         """Return *event_dict* with its values pseudonymised."""

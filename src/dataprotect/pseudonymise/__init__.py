@@ -524,7 +524,7 @@ class PseudonymisingFilter(logging.Filter):
         """Pseudonymise *record* in place; always keep it."""
         try:
             self._rewrite(record)
-        except Exception:  # noqa: BLE001 -- a filter must never raise
+        except Exception:  # noqa: BLE001 - a filter must never raise
             # Fail closed: nothing that was not pseudonymised may remain.
             record.msg = _FAILED
             record.args = None
@@ -540,7 +540,7 @@ class PseudonymisingFilter(logging.Filter):
         p = self.pseudonymiser
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 -- bad args: log them safely
+        except Exception:  # noqa: BLE001 - bad args: log them safely
             message = (
                 _FAILED
                 + " "
@@ -559,7 +559,7 @@ class PseudonymisingFilter(logging.Filter):
             if isinstance(value, (str, dict, list, tuple)):
                 try:
                     fields[name] = p.walk({name: value})[name]
-                except Exception:  # noqa: BLE001 -- drop it, keep the rest
+                except Exception:  # noqa: BLE001 - drop it, keep the rest
                     fields[name] = _REMOVED
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(

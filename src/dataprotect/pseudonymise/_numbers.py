@@ -43,7 +43,7 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def card_brand_ok(digits: str) -> bool:  # noqa: PLR0911 -- one per brand
+def card_brand_ok(digits: str) -> bool:  # noqa: PLR0911 - one per brand
     """Whether *digits* has a real card brand's prefix and length."""
     n = len(digits)
     p2 = int(digits[:2])

@@ -230,7 +230,7 @@ class _SecretMixin:
                         )
                     )
 
-    def _key_values(  # noqa: C901, PLR0912, PLR0915 -- one pass, many forms
+    def _key_values(  # noqa: C901, PLR0912, PLR0915 - one pass, many forms
         self, text: str, add: Callable[[Candidate], None]
     ) -> None:
         types = self._types

@@ -28,7 +28,7 @@ _default_lock = threading.Lock()
 
 
 def _default_limiter() -> RateLimiter:
-    global _default  # noqa: PLW0603 (the one lazily created default)
+    global _default  # noqa: PLW0603 - the one lazily created default
     if _default is None:
         with _default_lock:
             if _default is None:

@@ -332,7 +332,7 @@ class RateLimiter(Unpicklable):
             start, count = moving
             wait = start + expiry - self._clock() if count else 0.0
         else:
-            assert sliding is not None  # noqa: S101 (narrows the type: one of the three is given)
+            assert sliding is not None  # noqa: S101 - narrows the type: one of the three is given
             previous, previous_ttl, current, current_ttl = sliding
             wait = math.inf
             if previous:

@@ -3,7 +3,7 @@
 Re-exported, and documented, by :mod:`dataprotect.ratelimit`.
 """
 
-# ruff: noqa: SLF001 (LoginThrottle drives its RateLimiter through private methods)
+# ruff: noqa: SLF001 - LoginThrottle drives its RateLimiter through private methods
 
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ class LoginThrottle(Unpicklable):
     # -- device cookies ------------------------------------------------------
 
     def _tag(self, nonce: bytes, issued: int, user: str) -> bytes:
-        assert self._cookie_key is not None  # noqa: S101 (narrows the type: callers checked it)
+        assert self._cookie_key is not None  # noqa: S101 - narrows the type: callers checked it
         return hmac.digest(
             self._cookie_key.reveal(),
             _COOKIE_CONTEXT
@@ -214,7 +214,7 @@ class LoginThrottle(Unpicklable):
         raw = nonce + struct.pack(">Q", issued) + tag
         return _COOKIE_PREFIX + b64encode(raw)
 
-    def _device(  # noqa: PLR0911 (one early return per way a cookie is invalid)
+    def _device(  # noqa: PLR0911 - one early return per way a cookie is invalid
         self, username: str, cookie: str | None
     ) -> bytes | None:
         """The cookie's nonce if it is valid for *username*, else None."""

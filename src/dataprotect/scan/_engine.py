@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import functools
 import hashlib
 import json
 import math
@@ -236,7 +237,13 @@ def _parse_rules(data: bytes) -> list[Rule]:
     return [_rule_from_table(t) for t in tables]
 
 
-_BUILTIN: list[Rule] | None = None
+@functools.cache
+def _builtin_rules() -> tuple[Rule, ...]:
+    """The rules shipped in ``rules.toml``, parsed once."""
+    data = (
+        resources.files("dataprotect.scan").joinpath("rules.toml").read_bytes()
+    )
+    return tuple(_parse_rules(data))
 
 
 def load_rules(
@@ -253,15 +260,7 @@ def load_rules(
 
     .. versionadded:: 0.1.0
     """
-    global _BUILTIN  # noqa: PLW0603
-    if _BUILTIN is None:
-        data = (
-            resources.files("dataprotect.scan")
-            .joinpath("rules.toml")
-            .read_bytes()
-        )
-        _BUILTIN = _parse_rules(data)
-    rules = list(_BUILTIN)
+    rules = list(_builtin_rules())
     seen = {r.id for r in rules}
     for path in extra:
         for rule in _parse_rules(Path(path).read_bytes()):
@@ -327,7 +326,7 @@ _CHECKSUMS = {
 _STRUCTURAL = frozenset({"jwt"})
 
 
-def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:  # noqa: PLR0911
+def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:  # noqa: PLR0911 - one early verdict per character set
     """High-entropy test for generic values, tuned per character set."""
     chars = set(value)
     short_password = password and len(value) < 16 and not chars <= _HEX
@@ -369,7 +368,7 @@ def is_placeholder(value: str) -> bool:
     )
 
 
-def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR0911
+def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR0911 - a list of early rejections, one per false-positive kind
     if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
         return False
     if value in DOCUMENTED_EXAMPLES or is_placeholder(value):
@@ -434,7 +433,7 @@ def _secret_of(m: re.Match[str]) -> tuple[str, int, int]:
     return m.group(0), m.start(0), m.end(0)
 
 
-def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR0911
+def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR0911 - a list of early rejections, one per check
     """(keep, checksum_valid) for a regex match."""
     if secret in DOCUMENTED_EXAMPLES:
         return False, None
@@ -500,31 +499,45 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:  # noqa: C901, PLR0912
+def _windows(
+    anchor: re.Pattern[str], window: int, text: str
+) -> list[list[int]]:
+    """[start, end] of *window* characters around each anchor, merged."""
+    windows: list[list[int]] = []
+    for a in anchor.finditer(text):
+        s, e = max(0, a.start() - window), a.end() + window
+        if windows and s <= windows[-1][1]:
+            windows[-1][1] = e
+        else:
+            windows.append([s, e])
+    return windows
+
+
+def _prefix_candidates(
+    fast: re.Pattern[str], text: str
+) -> Iterator[tuple[str, int, int]]:
+    """Matches of a rule's variant without ``\\b`` that start a word."""
+    for m in fast.finditer(text):
+        begin = m.start()
+        if begin and _is_word(text[begin - 1]) and _is_word(text[begin]):
+            continue
+        secret, ms, me = _secret_of(m)
+        if secret:
+            yield secret, ms, me
+
+
+def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:
     """(secret, start, end) for each regex match of *rule* in *text*."""
-    assert rule.regex is not None  # noqa: S101 - checked at load
+    assert rule.regex is not None  # noqa: S101 - narrowing for mypy; regex rules are checked at load
     if rule.anchor is not None:
-        windows: list[list[int]] = []
-        for a in rule.anchor.finditer(text):
-            s, e = max(0, a.start() - rule.window), a.end() + rule.window
-            if windows and s <= windows[-1][1]:
-                windows[-1][1] = e
-            else:
-                windows.append([s, e])
-        for s, e in windows:
+        for s, e in _windows(rule.anchor, rule.window, text):
             for m in rule.regex.finditer(text[s:e]):
                 secret, ms, me = _secret_of(m)
                 if secret:
                     yield secret, s + ms, s + me
         return
     if rule.fast is not None:
-        for m in rule.fast.finditer(text):
-            begin = m.start()
-            if begin and _is_word(text[begin - 1]) and _is_word(text[begin]):
-                continue
-            secret, ms, me = _secret_of(m)
-            if secret:
-                yield secret, ms, me
+        yield from _prefix_candidates(rule.fast, text)
         return
     for m in rule.regex.finditer(text):
         secret, ms, me = _secret_of(m)
@@ -532,10 +545,9 @@ def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]: 
             yield secret, ms, me
 
 
-def find_matches(text: str, rules: list[Rule]) -> list[Match]:  # noqa: C901, PLR0912
+def find_matches(text: str, rules: list[Rule]) -> list[Match]:
     """Every finding in *text*: checked, de-duplicated, located, suppressed."""
     low: str | None = None
-    lines = _Lines(text)
     raw: list[Match] = []
     rejected: list[tuple[int, int]] = []
     for rule in rules:
@@ -559,8 +571,15 @@ def find_matches(text: str, rules: list[Rule]) -> list[Match]:  # noqa: C901, PL
                 rejected.append((start, end))
     if not raw:
         return []
+    return _located(text, raw, rejected)
+
+
+def _located(
+    text: str, raw: list[Match], taken: list[tuple[int, int]]
+) -> list[Match]:
+    """*raw* less overlaps and pragma lines, with line numbers, in order."""
     # one finding per span: the earlier (more specific) rule wins
-    taken: list[tuple[int, int]] = rejected
+    lines = _Lines(text)
     out: list[Match] = []
     for match in raw:
         if any(match.start < e and s < match.end for s, e in taken):

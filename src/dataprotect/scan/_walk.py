@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
@@ -258,7 +258,7 @@ def _walk_dir(root: Path, notes: list[tuple[str, str]]) -> Iterator[Path]:
                 yield base / name
 
 
-def iter_files(  # noqa: C901
+def iter_files(
     paths: list[Path], notes: list[tuple[str, str]]
 ) -> Iterator[Path]:
     """The files to scan under *paths*, honouring .gitignore; skips noted."""
@@ -284,12 +284,9 @@ def iter_files(  # noqa: C901
             iter(listed) if listed is not None else _walk_dir(path, notes)
         )
         for file in candidates:
-            reason = skip_reason(file)
-            if reason is None and any(
+            if skip_reason(file) is not None or any(
                 p in _SKIP_DIRS for p in file.parts[-8:-1]
             ):
-                reason = "vendored directory"
-            if reason is not None:
                 continue
             try:
                 if (
@@ -313,7 +310,7 @@ def _in_git(path: Path) -> bool:
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
-def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:  # noqa: C901
+def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:
     """(label, added text, line numbers) per file change in the git history.
 
     The label is ``path@commit``; the text holds the added lines only, and
@@ -339,45 +336,43 @@ def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:  # noqa: 
         )
     except OSError:
         return
-    assert proc.stdout is not None  # noqa: S101
+    assert proc.stdout is not None  # noqa: S101 - stdout=PIPE; narrowing for mypy
+    try:
+        yield from _changes(proc.stdout)
+    finally:
+        proc.stdout.close()
+        proc.wait()
+
+
+def _changes(log: Iterable[bytes]) -> Iterator[tuple[str, str, list[int]]]:
+    """:func:`history_blobs`' items, parsed from ``git log -p -U0`` output."""
     commit = ""
     path = ""
     added: list[bytes] = []
     numbers: list[int] = []
     lineno = 0
 
-    def flush() -> tuple[str, str, list[int]] | None:
-        if not added or not path:
-            return None
-        text = b"\n".join(added).decode("utf-8", "replace")
-        return f"{path}@{commit[:12]}", text, list(numbers)
+    def flush() -> Iterator[tuple[str, str, list[int]]]:
+        if added and path:
+            text = b"\n".join(added).decode("utf-8", "replace")
+            yield f"{path}@{commit[:12]}", text, list(numbers)
 
-    try:
-        for raw in proc.stdout:
-            line = raw.rstrip(b"\n")
-            if line.startswith(b"\0commit "):
-                item = flush()
-                if item:
-                    yield item
-                commit, path, added, numbers = line[8:].decode(), "", [], []
-            elif line.startswith(b"+++ "):
-                item = flush()
-                if item:
-                    yield item
-                target = line[4:].decode("utf-8", "replace")
-                path = target[2:] if target.startswith("b/") else ""
-                added, numbers = [], []
-            elif line.startswith(b"@@"):
-                m = _HUNK.match(line)
-                lineno = int(m.group(1)) if m else 0
-            elif line.startswith(b"+") and path:
-                if skip_reason(Path(path)) is None:
-                    added.append(line[1:])
-                    numbers.append(lineno)
-                lineno += 1
-        item = flush()
-        if item:
-            yield item
-    finally:
-        proc.stdout.close()
-        proc.wait()
+    for raw in log:
+        line = raw.rstrip(b"\n")
+        if line.startswith(b"\0commit "):
+            yield from flush()
+            commit, path, added, numbers = line[8:].decode(), "", [], []
+        elif line.startswith(b"+++ "):
+            yield from flush()
+            target = line[4:].decode("utf-8", "replace")
+            path = target[2:] if target.startswith("b/") else ""
+            added, numbers = [], []
+        elif line.startswith(b"@@"):
+            m = _HUNK.match(line)
+            lineno = int(m.group(1)) if m else 0
+        elif line.startswith(b"+") and path:
+            if skip_reason(Path(path)) is None:
+                added.append(line[1:])
+                numbers.append(lineno)
+            lineno += 1
+    yield from flush()

@@ -136,7 +136,7 @@ def scan_text(
     if isinstance(text, bytes | bytearray | memoryview):
         text = bytes(text).decode("utf-8", "replace")
     if not isinstance(text, str):
-        msg = "text must be str or bytes"  # type: ignore[unreachable]
+        msg = "text must be str or bytes"  # type: ignore[unreachable]  # guards untyped callers
         raise TypeError(msg)
     return _findings(text, filename, load_rules() if rules is None else rules)
 
@@ -160,7 +160,22 @@ def _scan_batch(
     return out
 
 
-def scan_paths(  # noqa: C901
+def _emit(
+    batch: list[tuple[list[SecretFinding], int, str, str | None]],
+    sink: list[tuple[str, str]],
+    progress: Callable[[int], None] | None,
+    allow: Callable[[SecretFinding], bool],
+) -> Iterator[SecretFinding]:
+    """A batch's notes to *sink*, sizes to *progress*, findings not allowed."""
+    for found, size, name, note in batch:
+        if note is not None:
+            sink.append((name, note))
+        if progress is not None:
+            progress(size)
+        yield from (f for f in found if not allow(f))
+
+
+def scan_paths(
     paths: Iterable[str | os.PathLike[str]],
     *,
     rules: list[Rule] | None = None,
@@ -201,19 +216,9 @@ def scan_paths(  # noqa: C901
     jobs = jobs or os.cpu_count() or 1
     allow = allowlist.allows if allowlist is not None else (lambda _f: False)
 
-    def emit(
-        batch: list[tuple[list[SecretFinding], int, str, str | None]],
-    ) -> Iterator[SecretFinding]:
-        for found, size, name, note in batch:
-            if note is not None:
-                sink.append((name, note))
-            if progress is not None:
-                progress(size)
-            yield from (f for f in found if not allow(f))
-
     if jobs <= 1 or len(files) < 64:
         for file in files:
-            yield from emit(_scan_batch([file], rules))
+            yield from _emit(_scan_batch([file], rules), sink, progress, allow)
     else:
         chunk = max(8, min(256, len(files) // (jobs * 8) or 1))
         batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
@@ -227,7 +232,7 @@ def scan_paths(  # noqa: C901
             for result in pool.map(
                 _scan_batch, batches, [rules] * len(batches)
             ):
-                yield from emit(result)
+                yield from _emit(result, sink, progress, allow)
     if history:
         for root in roots:
             if not root.is_dir():

@@ -203,7 +203,7 @@ class LockingMemoryStorage(
     def get_moving_window(
         self,
         key: str,
-        limit: int,  # noqa: ARG002 (the limits interface)
+        limit: int,  # noqa: ARG002 - the limits interface
         expiry: int,
     ) -> tuple[float, int]:
         """(time of the oldest hit in the window, hits in the window)."""
