@@ -38,8 +38,9 @@ class TestKDF:
             _kdf.derive(key, "blind-index", "a"),
             _kdf.derive(key, "blind-index", "b"),
             _kdf.derive(key, "pseudonym", "2026-11-29"),
+            _kdf.derive(key, "encryption"),
         }
-        assert len(keys) == 5
+        assert len(keys) == 6
 
     @pytest.mark.parametrize(
         ("purpose", "param"),
