@@ -1,8 +1,8 @@
 """Encryption at rest: messages, database columns, streams and files.
 
-:class:`Encryptor` encrypts with the keyring's primary key (through its
-own HKDF subkey, see ``dataprotect._kdf``) under XAES-256-GCM with a random
-192-bit nonce and binds a *context* (e.g.
+:class:`Encryptor` encrypts under XAES-256-GCM with a random 192-bit nonce,
+keyed by the primary key's own HKDF subkey for encryption (never the
+keyring key itself, see ``dataprotect._kdf``), and binds a *context* (e.g.
 ``b"users.email:42"``) as associated data, so a ciphertext moved to another
 row or column does not decrypt.  Streams and files use the STREAM
 construction under a fresh per-stream subkey.  :class:`BlindIndex` makes
@@ -102,9 +102,9 @@ class Encryptor(Unpicklable):
         self._keyring = check_type("keyring", keyring, Keyring)
         # The hot path: the primary key's header and current subkey batch.
         self._batch: _Batch | None = None
-        # The subkey of the last batch decrypted: (generation, version, key
-        # id and first nonce half, AES-GCM).  Rows written together open
-        # together.
+        # The subkey of the last batch decrypted: (generation, its first 17
+        # bytes -- version, key id, first nonce half -- AES-GCM).  Rows
+        # written together open together; versions never share an entry.
         self._last_opened: tuple[int, bytes, AESGCM] | None = None
 
     def __repr__(self) -> str:
