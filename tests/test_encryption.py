@@ -7,24 +7,41 @@ import io
 import json
 import os
 import pickle
+import struct
 import traceback
 
 from pathlib import Path
 
 import pytest
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataprotect import BlindIndex, Encryptor, EnvKEK, Keyring
+from dataprotect import (
+    XAES256GCM,
+    BlindIndex,
+    Encryptor,
+    EnvKEK,
+    Keyring,
+    _kdf,
+    _stream,
+)
 from dataprotect.errors import DecryptionError, KeyNotFoundError
 from strategies import contexts, plaintexts
 
 
 SEG = 4096
-VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "encryption-v1.json").read_text()
-)
+VECTOR_FILES = {
+    version: json.loads(
+        (
+            Path(__file__).parent / "vectors" / f"encryption-v{version}.json"
+        ).read_text()
+    )
+    for version in (1, 2)
+}
+VECTORS = VECTOR_FILES[1]
 
 
 @pytest.fixture(name="ring", scope="module")
@@ -51,27 +68,153 @@ def unseal(enc, blob, context=b""):
     return out.getvalue()
 
 
+def vector_ring(vectors):
+    kek = EnvKEK("KEK", environ={"KEK": vectors["kek"]})
+    return Keyring.from_bytes(base64.b64decode(vectors["keyring"]), kek=kek)
+
+
+def format_key(ring, key_id, version):
+    """The XAES-256-GCM key of *version*, as docs/formats/encryption.md
+    specifies it: the keyring key (1) or its HKDF "encryption" subkey (2).
+    Independent of the key seam and of _kdf."""
+    material = ring._material(key_id)
+    if version == 1:
+        return material
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=b"dataprotect/v1/encryption",
+    ).derive(material)
+
+
+def open_message_by_spec(key, ct, context):
+    """A message opened from the spec alone: header, nonce, body."""
+    return XAES256GCM(key).decrypt(ct[5:29], ct[29:], ct[:5] + context)
+
+
+def open_stream_by_spec(key, blob, context):
+    """A stream opened from the spec alone, segment by segment: AES-256-GCM
+    under XAES-256-GCM's derived key and nonce (Kx, Nx) for the stream
+    nonce, segment nonce Nx[0:7] || uint32(i) || last flag."""
+    header, body = blob[:36], blob[36:]
+    size = int.from_bytes(header[8:12], "big") + 16
+    aead, nx = XAES256GCM(key).derive(header[12:36])
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
+    out = b""
+    for i, part in enumerate(parts):
+        last = b"\x01" if i == len(parts) - 1 else b"\x00"
+        nonce = nx[:7] + struct.pack(">I", i) + last
+        out += aead.decrypt(nonce, part, header + context)
+    return out
+
+
+def encrypt_v1(ring, plaintext, context=b""):
+    """A format-1 message, written as releases before format 2 did."""
+    key_id = ring.primary_id
+    header = struct.pack(">BI", 1, key_id)
+    nonce = os.urandom(24)
+    key = ring._material(key_id)
+    return (
+        header
+        + nonce
+        + XAES256GCM(key).encrypt(nonce, plaintext, header + context)
+    )
+
+
+def seal_v1(ring, data, context=b"", segment_size=SEG):
+    """A format-1 stream (magic DPS\\x01, the keyring key itself)."""
+    key_id = ring.primary_id
+    nonce = os.urandom(24)
+    header = b"DPS\x01" + struct.pack(">II", key_id, segment_size) + nonce
+    aead, nx = XAES256GCM(ring._material(key_id)).derive(nonce)
+    out = io.BytesIO()
+    out.write(header)
+    _stream.seal_stream(
+        aead,
+        io.BytesIO(data),
+        out,
+        segment_size=segment_size,
+        prefix=nx[:7],
+        associated_data=header + context,
+    )
+    return out.getvalue()
+
+
 class TestVectors:
-    def test_format_v1_vectors(self):
-        """Data written by format v1 stays readable: keyring, messages,
-        streams and blind index digests from the committed vectors."""
-        kek = EnvKEK("KEK", environ={"KEK": VECTORS["kek"]})
-        ring = Keyring.from_bytes(
-            base64.b64decode(VECTORS["keyring"]), kek=kek
-        )
-        assert ring.primary_id == VECTORS["primary_id"]
+    @pytest.mark.parametrize("version", sorted(VECTOR_FILES))
+    def test_format_vectors(self, version):
+        """Data written by every format version stays readable: keyring,
+        messages, streams and blind index digests from the committed
+        vectors, each in the version it was written in."""
+        vectors = VECTOR_FILES[version]
+        ring = vector_ring(vectors)
+        assert ring.primary_id == vectors["primary_id"]
         enc = Encryptor(ring)
-        for m in VECTORS["messages"]:
+        for m in vectors["messages"]:
             ct = bytes.fromhex(m["ciphertext"])
             ctx = bytes.fromhex(m["context"])
+            assert ct[0] == version
             assert enc.decrypt(ct, ctx).hex() == m["plaintext"]
-        for s in VECTORS["streams"]:
+        for s in vectors["streams"]:
             blob = bytes.fromhex(s["ciphertext"])
             ctx = bytes.fromhex(s["context"])
+            assert blob[:4] == b"DPS" + bytes([version])
             assert unseal(enc, blob, ctx).hex() == s["plaintext"]
-        b = VECTORS["blind_index"]
+        b = vectors["blind_index"]
         index = BlindIndex(ring, b["name"], bits=b["bits"])
         assert index.digest(b["value"]).hex() == b["digest"]
+
+    @pytest.mark.parametrize("version", sorted(VECTOR_FILES))
+    def test_vectors_follow_the_spec(self, version):
+        """Every vector opens with nothing but the documented key, nonce
+        and associated data (docs/formats/encryption.md)."""
+        vectors = VECTOR_FILES[version]
+        ring = vector_ring(vectors)
+        for m in vectors["messages"]:
+            ct = bytes.fromhex(m["ciphertext"])
+            key_id = int.from_bytes(ct[1:5], "big")
+            key = format_key(ring, key_id, version)
+            ctx = bytes.fromhex(m["context"])
+            assert open_message_by_spec(key, ct, ctx).hex() == m["plaintext"]
+        for s in vectors["streams"]:
+            blob = bytes.fromhex(s["ciphertext"])
+            key = format_key(ring, int.from_bytes(blob[4:8], "big"), version)
+            ctx = bytes.fromhex(s["context"])
+            assert open_stream_by_spec(key, blob, ctx).hex() == s["plaintext"]
+
+    def test_v2_subkeys(self):
+        """The v2 vectors list each key and its encryption subkey."""
+        vectors = VECTOR_FILES[2]
+        ring = vector_ring(vectors)
+        assert {k["key_id"] for k in vectors["keys"]} == {
+            vectors["primary_id"],
+            vectors["old_id"],
+        }
+        for k in vectors["keys"]:
+            key = bytes.fromhex(k["key"])
+            assert ring._material(k["key_id"]) == key
+            subkey = bytes.fromhex(k["encryption_subkey"])
+            assert _kdf.derive(key, "encryption") == subkey
+            assert format_key(ring, k["key_id"], 2) == subkey
+        assert {m["key_id"] for m in vectors["messages"]} == {
+            vectors["primary_id"],
+            vectors["old_id"],
+        }
+
+    def test_reencrypt_upgrades_v1_vectors(self):
+        """reencrypt moves every v1 vector to v2 under the primary key."""
+        vectors = VECTOR_FILES[1]
+        ring = vector_ring(vectors)
+        enc = Encryptor(ring)
+        for m in vectors["messages"]:
+            ct = bytes.fromhex(m["ciphertext"])
+            ctx = bytes.fromhex(m["context"])
+            moved = enc.reencrypt(ct, ctx)
+            assert moved[0] == 2
+            assert int.from_bytes(moved[1:5], "big") == ring.primary_id
+            assert enc.decrypt(moved, ctx).hex() == m["plaintext"]
+            assert enc.reencrypt(moved, ctx) == moved
 
 
 class TestMessages:
@@ -82,10 +225,14 @@ class TestMessages:
             enc.decrypt(enc.encrypt(plaintext, context), context) == plaintext
         )
 
-    @given(plaintexts, st.data())
-    def test_bit_flip_rejected(self, enc, plaintext, data):
-        """Any single-bit flip is rejected with one fixed message."""
-        ct = bytearray(enc.encrypt(plaintext, b"c"))
+    @given(plaintexts, st.sampled_from([1, 2]), st.data())
+    def test_bit_flip_rejected(self, ring, enc, plaintext, version, data):
+        """Any single-bit flip of a format-2 or format-1 message is rejected
+        with one fixed message."""
+        if version == 1:
+            ct = bytearray(encrypt_v1(ring, plaintext, b"c"))
+        else:
+            ct = bytearray(enc.encrypt(plaintext, b"c"))
         bit = data.draw(st.integers(0, len(ct) * 8 - 1))
         ct[bit // 8] ^= 1 << (bit % 8)
         with pytest.raises((DecryptionError, KeyNotFoundError)) as info:
@@ -195,6 +342,138 @@ class TestRotation:
         ring.destroy(old)
         with pytest.raises(KeyNotFoundError, match="destroyed"):
             enc.decrypt(ct)
+
+
+class TestFormatVersions:
+    """Format 2 encrypts under the key's HKDF "encryption" subkey; format 1
+    (the keyring key itself) is still read, and moved on by reencrypt."""
+
+    def test_writes_version_2_under_the_subkey(self, ring, enc):
+        """New messages and streams are version 2, sealed under the subkey
+        and not under the keyring key itself."""
+        ct = enc.encrypt(b"data", b"ctx")
+        assert ct[0] == 2
+        key_id = ring.primary_id
+        subkey = format_key(ring, key_id, 2)
+        assert open_message_by_spec(subkey, ct, b"ctx") == b"data"
+        with pytest.raises(DecryptionError):
+            open_message_by_spec(ring._material(key_id), ct, b"ctx")
+        blob = seal(enc, b"x" * 5000, b"s")
+        assert blob[:4] == b"DPS\x02"
+        assert open_stream_by_spec(subkey, blob, b"s") == b"x" * 5000
+
+    @given(plaintexts, contexts)
+    def test_v1_round_trip(self, ring, enc, plaintext, context):
+        """Format-1 messages under any context still decrypt."""
+        ct = encrypt_v1(ring, plaintext, context)
+        assert enc.decrypt(ct, context) == plaintext
+
+    @given(plaintexts, contexts, st.booleans())
+    def test_version_swap_rejected(self, ring, enc, plaintext, context, up):
+        """A v2 body relabelled v1, or a v1 body relabelled v2, fails with
+        the same error and message as any other tampering."""
+        if up:
+            ct = bytearray(encrypt_v1(ring, plaintext, context))
+            ct[0] = 2
+        else:
+            ct = bytearray(enc.encrypt(plaintext, context))
+            ct[0] = 1
+        with pytest.raises(DecryptionError) as swapped:
+            enc.decrypt(bytes(ct), context)
+        tampered = bytearray(enc.encrypt(plaintext, context))
+        tampered[-1] ^= 1
+        with pytest.raises(DecryptionError) as other:
+            enc.decrypt(bytes(tampered), context)
+        assert type(swapped.value) is type(other.value)
+        assert str(swapped.value) == str(other.value) == "decryption failed"
+        assert swapped.value.__cause__ is None
+        assert swapped.value.__suppress_context__
+
+    @pytest.mark.parametrize("version", [0, 3, 0x81, 255])
+    def test_unknown_versions_rejected(self, enc, version):
+        """Any other version byte is the same DecryptionError."""
+        ct = bytearray(enc.encrypt(b"data"))
+        ct[0] = version
+        with pytest.raises(DecryptionError, match="^decryption failed$"):
+            enc.decrypt(bytes(ct))
+
+    def test_versions_do_not_share_the_subkey_cache(self, ring):
+        """A v1 and a v2 message with the same key id and nonce half, read
+        alternately, each open under their own key."""
+        enc = Encryptor(ring)
+        v2 = enc.encrypt(b"two", b"c")
+        header = struct.pack(">BI", 1, ring.primary_id)
+        nonce = v2[5:17] + os.urandom(12)
+        v1 = (
+            header
+            + nonce
+            + XAES256GCM(ring._material(ring.primary_id)).encrypt(
+                nonce, b"one", header + b"c"
+            )
+        )
+        for _ in range(2):
+            assert enc.decrypt(v2, b"c") == b"two"
+            assert enc.decrypt(v1, b"c") == b"one"
+
+    @given(plaintexts, contexts)
+    def test_reencrypt_upgrades_v1(self, ring, enc, plaintext, context):
+        """reencrypt moves a v1 message under the primary key to v2 (same
+        key), once; the result decrypts and stays put."""
+        ct = encrypt_v1(ring, plaintext, context)
+        moved = enc.reencrypt(ct, context)
+        assert moved[0] == 2
+        assert moved[1:5] == ct[1:5]
+        assert enc.decrypt(moved, context) == plaintext
+        assert enc.reencrypt(moved, context) == moved
+
+    @given(st.lists(plaintexts, min_size=1, max_size=4))
+    def test_rotation_from_v1(self, items):
+        """v1 messages under an old key are moved to v2 under the new
+        primary, after which the old key can be retired."""
+        ring = Keyring.generate()
+        enc = Encryptor(ring)
+        made = [(item, encrypt_v1(ring, item, b"r")) for item in items]
+        old = ring.primary_id
+        ring.rotate()
+        moved = [(item, enc.reencrypt(ct, b"r")) for item, ct in made]
+        ring.retire(old)
+        for item, ct in moved:
+            assert ct[0] == 2
+            assert int.from_bytes(ct[1:5], "big") == ring.primary_id
+            assert enc.decrypt(ct, b"r") == item
+        with pytest.raises(KeyNotFoundError):
+            enc.decrypt(made[0][1], b"r")
+
+    @given(st.sampled_from([0, 1, SEG, SEG + 1, 3 * SEG]), contexts)
+    def test_v1_streams(self, ring, enc, size, context):
+        """Format-1 streams still decrypt."""
+        data = os.urandom(size)
+        assert unseal(enc, seal_v1(ring, data, context), context) == data
+
+    @given(st.integers(0, 2 * SEG), st.data())
+    def test_v1_stream_byte_change_rejected(self, ring, enc, size, data):
+        """Changing any byte of a format-1 stream is rejected."""
+        blob = bytearray(seal_v1(ring, os.urandom(size)))
+        i = data.draw(st.integers(0, len(blob) - 1))
+        blob[i] ^= data.draw(st.integers(1, 255))
+        with pytest.raises((DecryptionError, KeyNotFoundError)) as info:
+            unseal(enc, bytes(blob))
+        if isinstance(info.value, DecryptionError):
+            assert str(info.value) == "decryption failed"
+        else:  # a change in the key id names an unknown key
+            assert i in range(4, 8)
+
+    @pytest.mark.parametrize("v1", [True, False])
+    def test_stream_magic_swap_rejected(self, ring, enc, v1):
+        """A stream relabelled to the other version fails like tampering;
+        an unknown version byte too."""
+        blob = bytearray(
+            seal_v1(ring, b"x" * 100) if v1 else seal(enc, b"x" * 100)
+        )
+        for version in (2 if v1 else 1, 0, 3):
+            blob[3] = version
+            with pytest.raises(DecryptionError, match="^decryption failed$"):
+                unseal(enc, bytes(blob))
 
 
 SIZES = sorted(

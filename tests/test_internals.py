@@ -7,6 +7,8 @@ import io
 import os
 import pickle
 
+from pathlib import Path
+
 import pytest
 
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -29,6 +31,14 @@ class TestKDF:
         assert len(set(labels)) == len(labels)
         assert all(label.startswith("dataprotect/v1/") for label in labels)
 
+    def test_every_label_is_documented(self):
+        """Each label is spelled out in the docs (docs/keys.md or a format
+        page), so another implementation can derive every subkey."""
+        docs = Path(__file__).parent.parent / "docs"
+        text = "".join(p.read_text() for p in docs.rglob("*.md"))
+        for template in _kdf.LABELS.values():
+            assert template.split("{}")[0] in text, template
+
     def test_separation(self):
         """Purposes and parameters give unrelated subkeys."""
         key = os.urandom(32)
@@ -38,8 +48,9 @@ class TestKDF:
             _kdf.derive(key, "blind-index", "a"),
             _kdf.derive(key, "blind-index", "b"),
             _kdf.derive(key, "pseudonym", "2026-11-29"),
+            _kdf.derive(key, "encryption"),
         }
-        assert len(keys) == 5
+        assert len(keys) == 6
 
     @pytest.mark.parametrize(
         ("purpose", "param"),

@@ -121,6 +121,27 @@ class TestKeySeam:
             ring, key_id, "blind-index", "email"
         ) == _kdf.derive(material, "blind-index", "email")
 
+    def test_cipher_is_under_the_encryption_subkey(self):
+        """cipher() keys XAES-256-GCM with the "encryption" subkey, never
+        the keyring key; legacy_cipher() (format 1, reading only) with the
+        keyring key itself."""
+        ring = Keyring.generate()
+        key_id = ring.primary_id
+        material = ring._material(key_id)
+        nonce = os.urandom(24)
+        pairs = [
+            (
+                keys.cipher(ring, key_id),
+                XAES256GCM(_kdf.derive(material, "encryption")),
+            ),
+            (keys.legacy_cipher(ring, key_id), XAES256GCM(material)),
+        ]
+        sealed = [ours.encrypt(nonce, b"m", b"a") for ours, _ in pairs]
+        assert sealed[0] != sealed[1]
+        for (ours, spec), ct in zip(pairs, sealed, strict=True):
+            assert spec.decrypt(nonce, ct, b"a") == b"m"
+            assert ours.decrypt(nonce, spec.encrypt(nonce, b"n", b""), b"")
+
     def test_subkeys_are_cached_until_the_keyring_changes(self):
         """The same object comes back until a rotation, then a new one."""
         ring = Keyring.generate()
@@ -128,12 +149,16 @@ class TestKeySeam:
         first = keys.subkey(ring, old, "token-digest")
         assert keys.subkey(ring, old, "token-digest") is first
         assert keys.cipher(ring, old) is keys.cipher(ring, old)
+        legacy = keys.legacy_cipher(ring, old)
+        assert keys.legacy_cipher(ring, old) is legacy
+        assert legacy is not keys.cipher(ring, old)
         generation = keys.generation(ring)
         ring.rotate()
         assert keys.generation(ring) != generation
         again = keys.subkey(ring, old, "token-digest")
         assert again == first
         assert again is not first
+        assert keys.legacy_cipher(ring, old) is not legacy
 
     @pytest.mark.parametrize("action", ["retire", "destroy"])
     def test_cached_subkeys_of_a_retired_key_are_never_served(self, action):
@@ -142,12 +167,32 @@ class TestKeySeam:
         old = ring.primary_id
         keys.subkey(ring, old, "pepper")
         keys.cipher(ring, old)
+        keys.legacy_cipher(ring, old)
         ring.rotate()
         getattr(ring, action)(old)
         with pytest.raises(KeyNotFoundError):
             keys.subkey(ring, old, "pepper")
         with pytest.raises(KeyNotFoundError):
             keys.cipher(ring, old)
+        with pytest.raises(KeyNotFoundError):
+            keys.legacy_cipher(ring, old)
+
+    def test_a_change_during_derivation_is_not_cached(self, monkeypatch):
+        """A subkey or cipher derived while the keyring changed (another
+        thread rotated or retired) is returned but never cached."""
+        ring = Keyring.generate()
+        key_id = ring.primary_id
+        real = _kdf.derive
+
+        def derive_while_rotating(*args, **kwargs):
+            ring.rotate()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(_kdf, "derive", derive_while_rotating)
+        keys.subkey(ring, key_id, "pepper")
+        keys.cipher(ring, key_id)
+        assert ring._subkeys == {}
+        assert ring._ciphers == {}
 
     def test_a_change_during_derivation_is_not_cached(self, monkeypatch):
         """A subkey derived while the keyring changed never enters the cache."""

@@ -19,6 +19,7 @@ __all__ = ["LABELS", "derive"]
 #: Purpose -> label template.  ``{}`` is filled with the purpose's parameter
 #: (an index name, an epoch); a template without one takes no parameter.
 LABELS: Final[dict[str, str]] = {
+    "encryption": "dataprotect/v1/encryption",
     "blind-index": "dataprotect/v1/blind-index/{}",
     "pseudonym": "dataprotect/v1/pseudonym/{}",
     "token-digest": "dataprotect/v1/token-digest",

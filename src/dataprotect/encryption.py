@@ -1,7 +1,8 @@
 """Encryption at rest: messages, database columns, streams and files.
 
-:class:`Encryptor` encrypts with the keyring's primary key under
-XAES-256-GCM with a random 192-bit nonce and binds a *context* (e.g.
+:class:`Encryptor` encrypts under XAES-256-GCM with a random 192-bit nonce,
+keyed by the primary key's own HKDF subkey for encryption (never the
+keyring key itself, see ``dataprotect._kdf``), and binds a *context* (e.g.
 ``b"users.email:42"``) as associated data, so a ciphertext moved to another
 row or column does not decrypt.  Streams and files use the STREAM
 construction under a fresh per-stream subkey.  :class:`BlindIndex` makes
@@ -35,12 +36,18 @@ from dataprotect.keys import Keyring
 
 __all__ = ["XAES256GCM", "BlindIndex", "Encryptor"]
 
-_VERSION: Final = 1
+# Version 2 encrypts under the key's "encryption" subkey; version 1 used the
+# keyring key itself and is only read (docs/formats/encryption.md).
+_VERSION: Final = 2
+_LEGACY_VERSION: Final = 1
+_VERSIONS: Final = frozenset({_VERSION, _LEGACY_VERSION})
 _HEADER: Final = struct.Struct(">BI")  # version, key id
 _NONCE_SIZE: Final = XAES256GCM.NONCE_SIZE
+_PREFIX: Final = _HEADER.size + 12  # header and the nonce's first half
 _BODY: Final = _HEADER.size + _NONCE_SIZE
 _OVERHEAD: Final = _BODY + _stream.TAG_SIZE
-_STREAM_MAGIC: Final = b"DPS\x01"
+_STREAM_MAGIC: Final = b"DPS" + bytes([_VERSION])
+_LEGACY_STREAM_MAGIC: Final = b"DPS" + bytes([_LEGACY_VERSION])
 _STREAM_HEADER: Final = struct.Struct(
     ">4sII24s"
 )  # magic, key id, segment, nonce
@@ -95,16 +102,19 @@ class Encryptor(Unpicklable):
         self._keyring = check_type("keyring", keyring, Keyring)
         # The hot path: the primary key's header and current subkey batch.
         self._batch: _Batch | None = None
-        # The subkey of the last batch decrypted: (generation, key id,
-        # first nonce half, AES-GCM).  Rows written together open together.
-        self._last_opened: tuple[int, int, bytes, AESGCM] | None = None
+        # The subkey of the last batch decrypted: (generation, its first 17
+        # bytes -- version, key id, first nonce half -- AES-GCM).  Rows
+        # written together open together; versions never share an entry.
+        self._last_opened: tuple[int, bytes, AESGCM] | None = None
 
     def __repr__(self) -> str:
         return f"<Encryptor primary={self._keyring.primary_id:#010x}>"
 
-    def _cipher(self, key_id: int) -> XAES256GCM:
+    def _cipher(self, key_id: int, version: int = _VERSION) -> XAES256GCM:
         # KeyNotFoundError for unknown, retired or destroyed keys.
-        return keys.cipher(self._keyring, key_id)
+        if version == _VERSION:
+            return keys.cipher(self._keyring, key_id)
+        return keys.legacy_cipher(self._keyring, key_id)
 
     # -- messages ------------------------------------------------------
 
@@ -147,37 +157,34 @@ class Encryptor(Unpicklable):
             aead,
         )
 
-    def _open(self, ciphertext: bytes, context: bytes) -> tuple[int, bytes]:
+    def _open(
+        self, ciphertext: bytes, context: bytes
+    ) -> tuple[int, int, bytes]:
+        """Return the version, key id and plaintext of *ciphertext*."""
         ciphertext = check_bytes("ciphertext", ciphertext)
         context = check_bytes("context", context)
-        if len(ciphertext) < _OVERHEAD or ciphertext[0] != _VERSION:
+        if len(ciphertext) < _OVERHEAD or ciphertext[0] not in _VERSIONS:
             raise DecryptionError(_FAILED)
-        _, key_id = _HEADER.unpack_from(ciphertext)
-        head = ciphertext[_HEADER.size : _HEADER.size + 12]
+        version, key_id = _HEADER.unpack_from(ciphertext)
+        prefix = ciphertext[:_PREFIX]
+        generation = keys.generation(self._keyring)
         last = self._last_opened
-        if last is not None and last[:3] == (
-            keys.generation(self._keyring),
-            key_id,
-            head,
-        ):
-            aead = last[3]
+        if last is not None and last[0] == generation and last[1] == prefix:
+            aead = last[2]
         else:
-            aead, _ = self._cipher(key_id).derive(head + bytes(12))
-            self._last_opened = (
-                keys.generation(self._keyring),
-                key_id,
-                head,
-                aead,
-            )
+            head = prefix[_HEADER.size :]
+            cipher = self._cipher(key_id, version)
+            aead, _ = cipher.derive(head + bytes(12))
+            self._last_opened = (generation, prefix, aead)
         try:
             plaintext = aead.decrypt(
-                ciphertext[_HEADER.size + 12 : _BODY],
+                ciphertext[_PREFIX:_BODY],
                 memoryview(ciphertext)[_BODY:],
                 ciphertext[: _HEADER.size] + context,
             )
         except InvalidTag:
             raise DecryptionError(_FAILED) from None
-        return key_id, plaintext
+        return version, key_id, plaintext
 
     def decrypt(self, ciphertext: bytes, context: bytes = b"") -> bytes:
         """Authenticate and decrypt a ciphertext made by :meth:`encrypt`.
@@ -188,20 +195,22 @@ class Encryptor(Unpicklable):
             dataprotect.errors.KeyNotFoundError: Its key is not in the
                 keyring, or was retired or destroyed.
         """
-        return self._open(ciphertext, context)[1]
+        return self._open(ciphertext, context)[2]
 
     def reencrypt(self, ciphertext: bytes, context: bytes = b"") -> bytes:
-        """Return *ciphertext* under the primary key.
+        """Return *ciphertext* under the primary key, in the current format.
 
-        A ciphertext already under the primary key is returned unchanged
-        (after it authenticated), so a rotation job can run repeatedly.
+        A ciphertext already under the primary key and in the current
+        format is returned unchanged (after it authenticated), so a rotation
+        job can run repeatedly.  One in format version 1 is re-encrypted
+        even under the primary key, moving it to version 2.
 
         Raises:
             dataprotect.errors.DecryptionError: As :meth:`decrypt`.
             dataprotect.errors.KeyNotFoundError: As :meth:`decrypt`.
         """
-        key_id, plaintext = self._open(ciphertext, context)
-        if key_id == self._keyring.primary_id:
+        version, key_id, plaintext = self._open(ciphertext, context)
+        if version == _VERSION and key_id == self._keyring.primary_id:
             return ciphertext
         return self.encrypt(plaintext, context)
 
@@ -302,12 +311,12 @@ class Encryptor(Unpicklable):
             raise DecryptionError(_FAILED)
         magic, key_id, segment_size, nonce = _STREAM_HEADER.unpack(header)
         if (
-            magic != _STREAM_MAGIC
+            magic not in {_STREAM_MAGIC, _LEGACY_STREAM_MAGIC}
             or not _MIN_SEGMENT <= segment_size <= _MAX_SEGMENT
             or segment_size & (segment_size - 1)
         ):
             raise DecryptionError(_FAILED)
-        aead, nx = self._cipher(key_id).derive(nonce)
+        aead, nx = self._cipher(key_id, magic[3]).derive(nonce)
         return _stream.open_stream(
             aead,
             src,

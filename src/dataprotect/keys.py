@@ -382,7 +382,7 @@ class Keyring(Unpicklable):
         self._generation = 0
         # The key seam's caches (see subkey()); emptied on every change.
         self._subkeys: dict[tuple[int, str, str | None], bytes] = {}
-        self._ciphers: dict[int, XAES256GCM] = {}
+        self._ciphers: dict[tuple[int, bool], XAES256GCM] = {}
         # Orders cache writes against changes, so a key retired while its
         # subkey was being derived never enters the new cache.
         self._lock = threading.Lock()
@@ -511,14 +511,18 @@ class Keyring(Unpicklable):
                     self._subkeys[cache_key] = found
         return found
 
-    def _cipher(self, key_id: int) -> XAES256GCM:
-        found = self._ciphers.get(key_id)
+    def _cipher(self, key_id: int, *, raw: bool) -> XAES256GCM:
+        cache_key = (key_id, raw)
+        found = self._ciphers.get(cache_key)
         if found is None:
             generation = self._generation
-            found = XAES256GCM(self._material(key_id))
+            material = self._material(key_id)
+            found = XAES256GCM(
+                material if raw else _kdf.derive(material, "encryption")
+            )
             with self._lock:
                 if generation == self._generation:
-                    self._ciphers[key_id] = found
+                    self._ciphers[cache_key] = found
         return found
 
     # -- serialisation -------------------------------------------------
@@ -639,12 +643,29 @@ def subkey(
 
 
 def cipher(keyring: Keyring, key_id: int) -> XAES256GCM:
-    """XAES-256-GCM under *key_id* itself: the at-rest ciphertext format.
+    """XAES-256-GCM under *key_id*'s ``encryption`` subkey.
+
+    The key of the at-rest formats from version 2 on (message version byte
+    2, stream magic ``DPS`` and version byte 2).  Cached like
+    :func:`subkey`.
 
     Raises:
         dataprotect.errors.KeyNotFoundError: As :func:`subkey`.
     """
-    return keyring._cipher(key_id)  # noqa: SLF001 - the seam
+    return keyring._cipher(key_id, raw=False)  # noqa: SLF001 - the seam
+
+
+def legacy_cipher(keyring: Keyring, key_id: int) -> XAES256GCM:
+    """XAES-256-GCM under *key_id* itself: for reading format 1 only.
+
+    Format 1 (message version byte 1, stream magic ``DPS`` and version byte
+    1) used the keyring key directly, against the key-separation rule;
+    never encrypt with this.
+
+    Raises:
+        dataprotect.errors.KeyNotFoundError: As :func:`subkey`.
+    """
+    return keyring._cipher(key_id, raw=True)  # noqa: SLF001 - the seam
 
 
 def generation(keyring: Keyring) -> int:

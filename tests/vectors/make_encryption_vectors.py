@@ -1,7 +1,14 @@
-"""Generate ``encryption-v1.json`` once; the committed file is the reference.
+"""Generate ``encryption-v<N>.json`` once; the committed file is the reference.
 
-Run from the repository root: ``python tests/vectors/make_encryption_vectors.py``.
-Re-running makes new random vectors; only do it for a new format version.
+*N* is the format version ``Encryptor`` writes (``encryption._VERSION``).
+``encryption-v1.json`` was made by this script while format 1 was current;
+``encryption-v2.json`` also lists each key's material and ``encryption``
+subkey, so another implementation can check its HKDF step on its own.
+
+Run from the repository root:
+``PYTHONPATH=src python tests/vectors/make_encryption_vectors.py``.
+Re-running makes new random vectors; only do it for a new format version,
+never over a committed file.
 """
 
 from __future__ import annotations
@@ -12,17 +19,29 @@ import json
 
 from pathlib import Path
 
-from dataprotect import BlindIndex, Encryptor, EnvKEK, Keyring
+from dataprotect import BlindIndex, Encryptor, EnvKEK, Keyring, _kdf
+from dataprotect.encryption import _VERSION
 
 
 def main() -> None:
+    target = Path(__file__).with_name(f"encryption-v{_VERSION}.json")
+    if target.exists():
+        raise SystemExit(f"{target.name} exists: the committed vectors stay")
     kek_value = EnvKEK.generate_value()
     kek = EnvKEK("KEK", environ={"KEK": kek_value})
     ring = Keyring.generate()
     old = ring.primary_id
+    old_message = {
+        "key_id": old,
+        "plaintext": b"under the old key".hex(),
+        "context": b"rotation".hex(),
+        "ciphertext": Encryptor(ring)
+        .encrypt(b"under the old key", b"rotation")
+        .hex(),
+    }
     ring.rotate()
     enc = Encryptor(ring)
-    messages = []
+    messages = [old_message]
     for plaintext, context in [
         (b"", b""),
         (b"XAES-256-GCM", b""),
@@ -31,6 +50,7 @@ def main() -> None:
     ]:
         messages.append(
             {
+                "key_id": ring.primary_id,
                 "plaintext": plaintext.hex(),
                 "context": context.hex(),
                 "ciphertext": enc.encrypt(plaintext, context).hex(),
@@ -52,12 +72,24 @@ def main() -> None:
         )
     blind = BlindIndex(ring, "users.email", bits=64)
     doc = {
-        "description": "dataprotect format v1 vectors: a keyring file "
-        "(EnvKEK), messages, streams and a blind index; see docs/formats.",
+        "description": f"dataprotect format v{_VERSION} vectors: a keyring "
+        "file (EnvKEK), each key's material and encryption subkey, messages, "
+        "streams and a blind index; see docs/formats.",
+        "version": _VERSION,
         "kek": kek_value,
         "keyring": base64.b64encode(ring.to_bytes(kek=kek)).decode(),
         "primary_id": ring.primary_id,
         "old_id": old,
+        "keys": [
+            {
+                "key_id": key_id,
+                "key": ring._material(key_id).hex(),
+                "encryption_subkey": _kdf.derive(
+                    ring._material(key_id), "encryption"
+                ).hex(),
+            }
+            for key_id in (old, ring.primary_id)
+        ],
         "messages": messages,
         "streams": streams,
         "blind_index": {
@@ -67,9 +99,7 @@ def main() -> None:
             "digest": blind.digest("alice@example.com").hex(),
         },
     }
-    Path(__file__).with_name("encryption-v1.json").write_text(
-        json.dumps(doc, indent=1) + "\n"
-    )
+    target.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":
