@@ -194,25 +194,6 @@ class TestKeySeam:
         assert ring._subkeys == {}
         assert ring._ciphers == {}
 
-    def test_a_change_during_derivation_is_not_cached(self, monkeypatch):
-        """A subkey derived while the keyring changed never enters the cache."""
-        ring = Keyring.generate()
-        key_id = ring.primary_id
-        derive = _kdf.derive
-
-        def racing_derive(*args, **kwargs):
-            ring.rotate()  # another thread changes the keyring meanwhile
-            return derive(*args, **kwargs)
-
-        monkeypatch.setattr(_kdf, "derive", racing_derive)
-        keys.subkey(ring, key_id, "pepper")
-        assert ring._subkeys == {}
-        monkeypatch.setattr(
-            keys, "XAES256GCM", lambda key: (ring.rotate(), XAES256GCM(key))[1]
-        )
-        keys.cipher(ring, key_id)
-        assert ring._ciphers == {}
-
     def test_the_cache_is_bounded(self):
         """Many parameters (epochs, index names) never grow it unbounded."""
         ring = Keyring.generate()
