@@ -49,10 +49,19 @@ def _optional_modules() -> set[str]:
             assert name is not None
             extras.add(re.sub(r"[-_.]+", "-", name.group()).lower())
     extras -= {"dataprotect", "cryptography", "argon2-cffi"}
+    # From each distribution's RECORD: Python 3.10's packages_distributions()
+    # reads only top_level.txt, which flit- and hatch-built wheels omit.
     modules = set()
-    for module, dists in metadata.packages_distributions().items():
-        if any(re.sub(r"[-_.]+", "-", d).lower() in extras for d in dists):
-            modules.add(module)
+    for dist in metadata.distributions():
+        name = re.sub(r"[-_.]+", "-", dist.metadata["Name"] or "").lower()
+        if name not in extras:
+            continue
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top.endswith(".py"):
+                modules.add(top.removesuffix(".py"))
+            elif len(file.parts) > 1 and top.isidentifier():
+                modules.add(top)
     return modules
 
 
