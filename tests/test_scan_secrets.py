@@ -216,7 +216,7 @@ class TestRules:
             encoding="utf-8",
         )
         rules = load_rules([path])
-        [f] = scan_text("k = acme-0123456789abcdef01234567", rules=rules)
+        [f] = scan_text("k = acme-9f2c41d7e08b356a1c7d40e9", rules=rules)
         assert f.rule == "acme-key"
 
     @pytest.mark.parametrize(
@@ -681,7 +681,7 @@ class TestRuleFiles:
             (
                 "age",
                 r"\b(?P<secret>AGE-SECRET-KEY-1[A-Z0-9]{58})\b",
-                "AGE-SECRET-KEY-1" + "B" * 58,
+                "AGE-SECRET-KEY-1" + ("BIO" * 20)[:58],
             ),
             # a JWT check on a candidate without the three dotted parts
             (
@@ -713,7 +713,7 @@ class TestRuleFiles:
             "[[rule]]\nid='u'\nkind='u'\nregex='''zzk-(?P<secret>[a-z0-9]{24})'''\n"
             "min_entropy=3.0\n",
         )
-        assert scan_text("k = zzk-" + "a" * 24, rules=rules) == []
+        assert scan_text("k = zzk-" + "ab" * 12, rules=rules) == []
         [f] = scan_text("k = zzk-q7w3e9r1t5y8u2i4o6p0a1s3", rules=rules)
         assert f.rule == "u"
 
@@ -731,7 +731,7 @@ class TestRuleFiles:
         rules = _rules_file(
             tmp_path, f"[[rule]]\nid='u'\nkind='u'\nregex='''{regex}'''\n"
         )
-        [f] = scan_text("k = zzg-0123456789abcdef01234567", rules=rules)
+        [f] = scan_text("k = zzg-9f2c41d7e08b356a1c7d40e9", rules=rules)
         assert f.column == column
         assert f.preview.endswith(f"[{length} chars]")
 
@@ -762,7 +762,7 @@ class TestRuleFiles:
             tmp_path,
             "[[rule]]\nid='u'\nkind='u'\nregex='''\\bzzw-[0-9a-f]{24}'''\n",
         )
-        body = "zzw-0123456789abcdef01234567"
+        body = "zzw-9f2c41d7e08b356a1c7d40e9"
         assert scan_text(f"k = a{body}", rules=rules) == []
         assert scan_text(f"k = _{body}", rules=rules) == []
         assert [f.column for f in scan_text(f"k = {body}", rules=rules)] == [5]
@@ -1094,3 +1094,332 @@ class TestCLIMore:
         assert f"note: skipped {tmp_path / 'missing.py'}: does not exist" in (
             res.stderr
         )
+
+
+@pytest.fixture(name="pgp_private_key", scope="module")
+def _pgp_private_key(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A real OpenPGP secret key, exported by the system's gpg (armored)."""
+    from helpers import require_binary
+
+    gpg = require_binary("gpg")
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    base = [gpg, "--batch", "--no-tty", "--passphrase", ""]
+    subprocess.run(
+        [
+            *base,
+            "--quick-gen-key",
+            "Scan Test <scan-test@example.invalid>",
+            "ed25519",
+            "default",
+            "never",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [*base, "--export-secret-keys", "--armor"],
+        check=True,
+        env=env,
+        capture_output=True,
+    ).stdout.decode()
+    subprocess.run(
+        [gpg, "--batch", "--no-tty", "--kill", "gpg-agent"],
+        check=False,
+        env={**env, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+    )
+    assert out.startswith("-----BEGIN PGP PRIVATE KEY BLOCK-----")
+    return out
+
+
+class TestPeerMisses:
+    """Cases from scanning other projects' fixtures (issue #20)."""
+
+    def test_gpg_private_key(self, pgp_private_key: str) -> None:
+        """A key from gpg --export-secret-keys --armor is a private-key finding."""
+        [f] = scan_text(f"# key.asc\n{pgp_private_key}", filename="key.asc")
+        assert (f.rule, f.kind, f.line) == ("private-key", "private_key", 2)
+        body = pgp_private_key.splitlines()[2]
+        assert body not in f.preview
+        assert f.preview.startswith("-----BEGIN PGP PRIVATE KEY BLOCK-----…")
+
+    def test_gpg_private_key_cli(
+        self, tmp_path: Path, pgp_private_key: str
+    ) -> None:
+        """The command line exits 1 for an exported OpenPGP key file."""
+        (tmp_path / "key.asc").write_text(pgp_private_key, encoding="utf-8")
+        res = CliRunner().invoke(cli, ["scan", "secrets", str(tmp_path)])
+        assert res.exit_code == 1
+        assert "private_key (private-key)" in res.output
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "key = AKIAXXXXXXXXXXXXXXXX",
+            "VAULT_TOKEN=hvs." + "x" * 96,
+            'google_api_key = "AIzaSyabcdefghijklmnopqrstuvwxyz1234567"',
+            "stripe = sk_live_" + "0" * 24,
+            'password = "abcdefghijklmnop"',
+        ],
+    )
+    def test_filler_placeholders(self, text: str) -> None:
+        """Runs of one character and alphabet sequences are placeholders."""
+        assert scan_text(text) == []
+
+    @pytest.mark.parametrize(
+        ("value", "filler"),
+        [
+            ("AKIAXXXXXXXXXXXXXXXX", True),
+            ("AIzaSyabcdefghijklmnopqrstuvwxyz1234567", True),
+            ("zyxwvutsrqpo9876", True),
+            ("", False),
+            ("aaa", False),
+            ("AKIA2E3MUJEXQ7BQ5ZVP", False),
+            # gitleaks' own true positive: a long run of 1s, but not half
+            (
+                "xoxa-2-511111111-31111111111-3111111111111-e039d02840a0b9379c",
+                False,
+            ),
+        ],
+    )
+    def test_is_filler(self, value: str, filler: bool) -> None:
+        """Filler is half or more of the value in runs of four or more."""
+        from dataprotect.scan._engine import is_filler
+
+        assert is_filler(value) is filler
+
+    def test_checksum_decides_over_filler(self) -> None:
+        """A token whose checksum holds is reported even if it looks like filler."""
+        token = crc_token("ghp", "0" * 30)
+        [f] = scan_text(f"token = {token}")
+        assert f.checksum_valid is True
+
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            (
+                "REDIS_URL=redis://:Zq8Wm3xTp9Lk2Vb7@cache:6379/0",
+                "database-url",
+            ),
+            ("url: 'postgresql://:Zq8Wm3xTp9Lk2Vb7@db/app'", "database-url"),
+            ("BROKER=amqp://:Zq8Wm3xTp9Lk2Vb7@mq:5672//", "broker-url"),
+            (
+                "u = 'http://username:whywouldyouusehttpforpasswords@example.com'",
+                "url-password",
+            ),
+            (
+                "git clone https://deploy:Zq8Wm3xTp9Lk2Vb7@git.example.test/a.git",
+                "url-password",
+            ),
+            (
+                "WS=wss://bot:Zq8Wm3xTp9Lk2Vb7@ws.example.test/feed",
+                "url-password",
+            ),
+        ],
+    )
+    def test_url_credentials(self, text: str, rule: str) -> None:
+        """Passwords in URLs: an empty user (Redis) and http(s) user:pass@host."""
+        [f] = scan_text(text)
+        assert f.rule == rule
+        assert "Zq8Wm3xTp9Lk2Vb7" not in f.preview
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "REDIS_URL=redis://:PASSWORD@cache:6379/0",
+            "https://username:password@yelp.com",
+            "http://localhost:5000/<%= @variable %>",
+            '"https://url:8000";@something else',
+            "https://url:8000 @something else",
+            "https://url:8000/ @something else",
+            "https://user:${TOKEN}@host.example.test",
+            "https://%s:%s@host.example.test",
+            "https://{user}:{password}@host.example.test",
+            "https://oauth2:<token>@gitlab.example.test",
+        ],
+    )
+    def test_url_lookalikes(self, text: str) -> None:
+        """Placeholders, templates and ports in URLs are not findings."""
+        assert scan_text(text) == []
+
+
+class TestNamedPaths:
+    """A path named on the command line is scanned whatever its name."""
+
+    @pytest.mark.parametrize("name", ["venv", "vendor", "node_modules"])
+    def test_named_excluded_directory(self, tmp_path: Path, name: str) -> None:
+        """A directory called venv, vendor... is scanned when named; not when walked."""
+        named = tmp_path / name
+        (named / "lib" / "node_modules").mkdir(parents=True)
+        (named / "lib" / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        (named / "lib" / "node_modules" / "b.js").write_text(
+            f"t = '{GH}'\n", encoding="utf-8"
+        )
+        found = [
+            Path(f.path or "").relative_to(named).as_posix()
+            for f in scan_paths([named], jobs=1)
+        ]
+        assert found == ["lib/a.py"]
+        assert list(scan_paths([tmp_path], jobs=1)) == []
+
+    def test_named_git_ignored_directory(self, tmp_path: Path) -> None:
+        """A directory git ignores is scanned when named (its own .gitignore applies)."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        _git(tmp_path, "init", "-q")
+        (tmp_path / ".gitignore").write_text("venv/\n", encoding="utf-8")
+        venv = tmp_path / "venv"
+        (venv / "lib").mkdir(parents=True)
+        (venv / "lib" / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        (venv / "lib" / "b.log").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        (venv / ".gitignore").write_text("*.log\n", encoding="utf-8")
+        assert list(scan_paths([tmp_path], jobs=1)) == []
+        found = [Path(f.path or "").name for f in scan_paths([venv], jobs=1)]
+        assert found == ["a.py"]
+        found = [
+            Path(f.path or "").name for f in scan_paths([venv / "lib"], jobs=1)
+        ]
+        assert "a.py" in found
+
+    def test_cli_named_venv(self, tmp_path: Path) -> None:
+        """dataprotect scan secrets venv reports the finding and exits 1."""
+        (tmp_path / "venv").mkdir()
+        (tmp_path / "venv" / "s.env").write_text(
+            f"TOKEN={GH}\n", encoding="utf-8"
+        )
+        res = CliRunner().invoke(
+            cli, ["scan", "secrets", str(tmp_path / "venv")]
+        )
+        assert res.exit_code == 1
+        assert "1 new finding(s)" in res.stderr
+
+
+class TestDetectSecretsPragmas:
+    """detect-secrets' allowlist pragmas are honoured."""
+
+    SECRET = "f6CGV4aMM9zedoh3OUNbSakBymo7yplB"
+
+    @pytest.mark.parametrize(
+        "comment",
+        [
+            "  # pragma: allowlist secret",
+            "  // pragma: allowlist secret",
+            "  /* pragma: allowlist secret */",
+            "  -- pragma: allowlist secret",
+            "  <!-- pragma: allowlist secret -->",
+            "  ; pragma: allowlist secret",
+            "  #pragma:allowlist secret",
+            "  # pragma: whitelist secret",
+        ],
+    )
+    def test_same_line(self, comment: str) -> None:
+        """The pragma in a comment on the line allows the finding."""
+        assert scan_text(f'secret = "{self.SECRET}"{comment}') == []
+
+    @pytest.mark.parametrize(
+        "before",
+        [
+            "# pragma: allowlist nextline secret",
+            "    // pragma: allowlist nextline secret",
+            "<!-- pragma: allowlist nextline secret -->",
+        ],
+    )
+    def test_next_line(self, before: str) -> None:
+        """A nextline pragma alone on the line before allows the finding."""
+        text = f'x = 1\n{before}\nsecret = "{self.SECRET}"\n'
+        assert scan_text(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # a nextline pragma after code does not count (it could hide a line)
+            'x = 1  # pragma: allowlist nextline secret\nsecret = "{s}"',
+            # a nextline pragma allows the next line only
+            '# pragma: allowlist nextline secret\n\nsecret = "{s}"',
+            # a same-line pragma outside a comment is just text
+            'secret = "{s}" pragma: allowlist secret',
+            # the pragma on the line before, not a nextline pragma
+            '# pragma: allowlist secret\nsecret = "{s}"',
+        ],
+    )
+    def test_not_allowed(self, text: str) -> None:
+        """Other placements of the pragma do not allow a finding."""
+        assert len(scan_text(text.format(s=self.SECRET))) == 1
+
+
+class TestYamlBinary:
+    """YAML !!binary values are decoded and scanned."""
+
+    def test_inline(self) -> None:
+        """detect-secrets' config2.yaml: a hex secret hidden in !!binary."""
+        import base64
+
+        value = base64.b64encode(b"2b00042f7481c7b056c4b410d28f33cf").decode()
+        text = (
+            f"# yaml.dump\nhigh_entropy_hex_binary_secret: !!binary {value}\n"
+        )
+        [f] = scan_text(text)
+        assert (f.rule, f.line, f.column) == ("generic-secret", 2, 42)
+        assert f.preview == "2b00042f…[32 chars]"
+
+    def test_block(self) -> None:
+        """A block !!binary value (indented lines) holding a GitHub token."""
+        import base64
+
+        value = base64.b64encode(GH.encode()).decode()
+        text = (
+            "creds:\n  token: !!binary |\n"
+            f"    {value[:24]}\n    {value[24:]}\n  other: 1\n"
+        )
+        [f] = scan_text(text)
+        assert (f.rule, f.line, f.column, f.checksum_valid) == (
+            "github-token",
+            3,
+            5,
+            True,
+        )
+
+    def test_list_item_and_quotes(self) -> None:
+        """A value without a key, or holding both quote characters, is scanned."""
+        import base64
+
+        value = base64.b64encode(GH.encode()).decode()
+        [f] = scan_text(f"tokens:\n  - !!binary {value}\n")
+        assert f.rule == "github-token"
+        value = base64.b64encode(f"\"'{GH}".encode()).decode()
+        [f] = scan_text(f"token: !!binary {value}\n")
+        assert f.rule == "github-token"
+
+    def test_decoded_private_key(self, pgp_private_key: str) -> None:
+        """A multi-line value (an armored key) is scanned as text."""
+        import base64
+
+        value = base64.b64encode(pgp_private_key.encode()).decode()
+        [f] = scan_text(f"key: !!binary {value}\n")
+        assert f.rule == "private-key"
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ",  # PNG bytes
+            "//79/A==",  # not UTF-8
+            "AAECAwQ=",  # control characters
+            "ICAg",  # blank
+            "QUJDR",  # not a whole number of base64 characters
+        ],
+    )
+    def test_not_text(self, value: str) -> None:
+        """Binary, blank or malformed values are skipped without error."""
+        assert scan_text(f"secret_blob: !!binary {value}\n") == []
+
+    def test_too_large(self) -> None:
+        """A decoded value over 64 KiB is not scanned."""
+        import base64
+
+        big = base64.b64encode(
+            (f"token = '{GH}'\n" + "x" * 70_000).encode()
+        ).decode()
+        assert scan_text(f"blob: !!binary {big}\n") == []

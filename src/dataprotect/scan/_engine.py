@@ -38,6 +38,17 @@ __all__ = [
 #: The inline pragma that suppresses findings on its line.
 PRAGMA = "dataprotect: allow-secret"
 
+# detect-secrets' pragmas, honoured so that teams migrating keep theirs: in a
+# comment on the line (``# pragma: allowlist secret``, or the older
+# ``whitelist``), or alone on the line before (``allowlist nextline secret``).
+_COMMENT = r"(?:#|//|/\*|--|<!--|'|;)"
+_DS_PRAGMA = re.compile(
+    _COMMENT + r"[ \t]*pragma: ?(?:allow|white)list[ -]secret"
+)
+_DS_NEXTLINE = re.compile(
+    r"^[ \t]*" + _COMMENT + r"[ \t]*pragma: ?allowlist[ -]nextline[ -]secret"
+)
+
 
 #: Published example credentials from vendors' documentation: never findings.
 DOCUMENTED_EXAMPLES = frozenset(
@@ -109,6 +120,18 @@ _ASSIGNMENT = re.compile(
         (?P<close>["'`])?""",
     re.VERBOSE,
 )
+
+# A YAML ``!!binary`` scalar, inline or as a block of indented lines, with
+# the key it is assigned to, if any.
+_YAML_BINARY = re.compile(
+    r"""(?:(?P<name>[A-Za-z_][\w.\-]{0,80})["']?[ \t]*:[ \t]*)?!!binary
+        (?:[ \t]+(?P<inline>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])
+          |[ \t]*[|>][-+]?[ \t]*\r?\n
+           (?P<block>(?:[ \t]+[A-Za-z0-9+/=]+[ \t]*(?:\r?\n|$))+))""",
+    re.VERBOSE,
+)
+#: Decoded ``!!binary`` values larger than this are not scanned.
+_MAX_DECODED = 1 << 16
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ALNUM = frozenset(BASE62)
@@ -355,10 +378,36 @@ def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:  # noqa:
     return ent >= min(3.0, math.log2(n) - 0.6)
 
 
+def is_filler(value: str) -> bool:
+    """Whether half of *value* or more is filler, not randomness.
+
+    Filler is a run of four or more characters that repeat one character
+    (``XXXX``) or step through the alphabet (``abcd``, ``1234``, ``9876``):
+    ``AKIAXXXXXXXXXXXXXXXX``, ``AIzaSyabcdefghijklmnopqrstuvwxyz1234567``.
+    A random token of 20 characters or more almost never has such runs.
+    """
+    n = len(value)
+    covered = 0
+    i = 0
+    while i < n - 1:
+        step = ord(value[i + 1]) - ord(value[i])
+        j = i + 1
+        if step in {-1, 0, 1}:
+            while j + 1 < n and ord(value[j + 1]) - ord(value[j]) == step:
+                j += 1
+            if j - i + 1 >= 4:
+                covered += j - i + 1
+                i = j + 1
+                continue
+        i += 1
+    return n > 0 and covered * 2 >= n
+
+
 def is_placeholder(value: str) -> bool:
     """Whether *value* is a placeholder, env reference or non-secret hash."""
     return bool(
-        _PLACEHOLDER.match(value)
+        is_filler(value)
+        or _PLACEHOLDER.match(value)
         or _PLACEHOLDER_PART.search(value)
         or _ENV_REF.match(value)
         or _UUID.match(value)
@@ -440,6 +489,8 @@ def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR091
     low = secret.lower()
     if any(s in low for s in rule.stopwords):
         return False, None
+    if rule.checksum is None and is_filler(secret):
+        return False, None  # a checksum, where there is one, decides
     if rule.url_password and (
         secret[0] in "[{<(%$*"
         or is_placeholder(secret.strip("[]<>{}()"))
@@ -545,8 +596,56 @@ def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:
             yield secret, ms, me
 
 
+def _decoded_text(name: str | None, data: str) -> str | None:
+    """What a ``!!binary`` value holds, as text to scan, or None."""
+    try:
+        raw = base64.b64decode("".join(data.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) > _MAX_DECODED:
+        return None
+    try:
+        value = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # binary data: an image, a key in DER form...
+    if not value.strip() or any(
+        not c.isprintable() and c not in "\t\r\n" for c in value
+    ):
+        return None
+    if name is None or "\n" in value.strip():
+        return value
+    quote = next((q for q in "\"'" if q not in value), "")
+    return f"{name}: {quote}{value}{quote}"
+
+
+def _yaml_binary_matches(text: str, rules: list[Rule]) -> list[Match]:
+    """Findings in the decoded values of YAML ``!!binary`` scalars.
+
+    Each is located at the base64 text it was decoded from.
+    """
+    out: list[Match] = []
+    if "!!binary" not in text:
+        return out
+    for m in _YAML_BINARY.finditer(text):
+        group = "inline" if m.group("inline") is not None else "block"
+        data = m.group(group)
+        decoded = _decoded_text(m.group("name"), data)
+        if decoded is None:
+            continue
+        start = m.start(group) + len(data) - len(data.lstrip())
+        end = m.start(group) + len(data.rstrip())
+        out.extend(
+            Match(found.rule, start, end, found.secret, found.checksum_valid)
+            for found in find_matches(decoded, rules)
+        )
+    return out
+
+
 def find_matches(text: str, rules: list[Rule]) -> list[Match]:
-    """Every finding in *text*: checked, de-duplicated, located, suppressed."""
+    """Every finding in *text*: checked, de-duplicated, located, suppressed.
+
+    The decoded values of YAML ``!!binary`` scalars are scanned too.
+    """
     low: str | None = None
     raw: list[Match] = []
     rejected: list[tuple[int, int]] = []
@@ -569,6 +668,7 @@ def find_matches(text: str, rules: list[Rule]) -> list[Match]:
                 # a known format that failed its checks (a bad checksum, a
                 # documented example) is not reported by a later rule either
                 rejected.append((start, end))
+    raw.extend(_yaml_binary_matches(text, rules))
     if not raw:
         return []
     return _located(text, raw, rejected)
@@ -587,7 +687,7 @@ def _located(
         taken.append((match.start, match.end))
         line, column, lstart, lend = lines.locate(match.start)
         line_text = text[lstart:lend]
-        if PRAGMA in line_text:
+        if _allowed_by_pragma(text, lstart, line_text):
             continue
         out.append(
             Match(
@@ -603,6 +703,18 @@ def _located(
         )
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _allowed_by_pragma(text: str, lstart: int, line_text: str) -> bool:
+    """Whether a pragma on the line (or a nextline pragma before) allows it."""
+    if PRAGMA in line_text or (
+        "pragma" in line_text and _DS_PRAGMA.search(line_text)
+    ):
+        return True
+    if lstart == 0:
+        return False
+    previous = text[text.rfind("\n", 0, lstart - 1) + 1 : lstart - 1]
+    return "nextline" in previous and bool(_DS_NEXTLINE.match(previous))
 
 
 def fingerprint(rule_id: str, secret: str) -> str:
