@@ -1246,6 +1246,76 @@ class TestPeerMisses:
         assert scan_text(text) == []
 
 
+class TestPeerRefinements:
+    """Rule changes the peer fixtures called for (cases from their data)."""
+
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            (
+                '"user_auth": "am9obmRvZTpkMDY5NGIxYi1jMTcxLTQ4ODYt+TMyYS0wMmUwOWQ1/mIwNjc="',
+                "generic-secret",
+            ),
+            (
+                '"credentials" : "0afae57f3ccfd9d7f5767067bc48b30f719e271ba470488056e37ab35d4b6506"',
+                "generic-secret",
+            ),
+            (
+                "hf_token = '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'",
+                "huggingface-org-token",
+            ),
+            (
+                "GR1348941PREfix_helloworld380",
+                "gitlab-runner-registration-token",
+            ),
+            (
+                "//registry.npmjs.org/:_authToken=743b294a-cd03-11ec-9d64-0242ac120002",
+                "npmrc-auth-token",
+            ),
+            (
+                "rk_prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLmAxwt5Tgun5WcSwQMKzQyqV16c9iD4sx00BRijuoon",
+                "stripe-secret-key",
+            ),
+            (
+                "t=xoxe-4726837507825-4848681849303-4856614048758-e0b1f3d4cb371f92260edb0d9444d206",
+                "slack-token",
+            ),
+            (
+                '"access_token1": "xoxs-3206092076-3204538285-3743137121-836b042620"',
+                "slack-token",
+            ),
+            (
+                "http://hooks.slack.com/workflows/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",
+                "slack-webhook",
+            ),
+            ("glptt-Need5_T00-be-exactly-40-chars--ELse_fail", "gitlab-token"),
+        ],
+    )
+    def test_found(self, text: str, rule: str) -> None:
+        """Formats and names the rules missed before."""
+        assert [f.rule for f in scan_text(text)] == [rule]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '  "credentialId": "B9mTcFSck2LzJO2S3ols63",',
+            'publicToken = "9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit"',
+            "csrf-token=Mj2qykJO5rELyHgezQ69nzUX0i3OH67V7+V4eUrLfpuyOuxmiW9rhROG/Whikle15syazJOkrjJa3U2AbhIvUw==",
+            'notes = "Maven - io.jsonwebtoken:jjwt-jackson-0.11.2"',
+            '"token4": "xoxp-572370529330-573807301142-572331691188-####################"',
+            "glptt-hellOworld380_testin",
+            "gloas-checking_Length-Is-checking_Length-Is-",
+            "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+            "pypi-AgEIcHlwaS5vcmcCJDU3OTM1MjliLWIyYTYtNDEwOC05NzRkLTM0MjNiNmEwNWIzYgACF1sxLFsibWluaW1h",
+            "sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzBB",
+            "//registry.npmjs.org/:_authToken=YOUR_NPM_TOKEN_HERE_1",
+        ],
+    )
+    def test_not_found(self, text: str) -> None:
+        """Ids, public keys, CSRF tokens, versions, redactions, wrong lengths."""
+        assert scan_text(text) == []
+
+
 class TestNamedPaths:
     """A path named on the command line is scanned whatever its name."""
 

@@ -64,6 +64,22 @@ DOCUMENTED_EXAMPLES = frozenset(
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
         "gho_16C7e42F292c6912E7710c838347Ae178B4a",
         "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",
+        # API keys published in firebase-android-sdk's test resources
+        "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+        "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+        "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+        "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+        "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+        "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+        "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+        "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+        "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+        "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+        "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+        "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+        "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+        "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+        "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
     }
 )
 
@@ -78,7 +94,7 @@ _PLACEHOLDER = re.compile(
     """
 )
 _PLACEHOLDER_PART = re.compile(
-    r"(?i)x{4,}|\*{4,}|example|placeholder|dummy|redacted|changeme|insert|replace|"
+    r"(?i)x{4,}|\*{4,}|#{4,}|example|placeholder|dummy|redacted|changeme|insert|replace|"
     r"your[_\-]|<[^>]*>|\{\{|\}\}|\$\{|\$\(|%\(|%s|\{[A-Za-z_]\w*\}|lorem|ipsum"
 )
 _ENV_REF = re.compile(
@@ -100,7 +116,8 @@ _IDENTIFIER = re.compile(
 _SECRET_NAME = re.compile(
     r"(?i)(?:secret|passw(?:or)?d|passphrase|pwd|token|api[_.\-]?key|apikey|"
     r"access[_.\-]?key|auth[_.\-]?key|private[_.\-]?key|credential|"
-    r"signing[_.\-]?key|encryption[_.\-]?key|client[_.\-]?secret)"
+    r"signing[_.\-]?key|encryption[_.\-]?key|client[_.\-]?secret|"
+    r"[_.\-]auth(?![a-z]))"
 )
 _NOT_SECRET_NAME = re.compile(
     r"(?i)(?:hash|sha\d*|digest|checksum|fingerprint|integrity|rev(?:ision)?$|"
@@ -109,7 +126,8 @@ _NOT_SECRET_NAME = re.compile(
     r"endpoint|placeholder|_len$|_max|_min|expir|ttl|timeout|enabled|required|"
     r"policy|reset|strength|validator|error|message|hint|prompt|input|mode|"
     r"class|kind|index|char|salt_rounds|tokenizer|tokens$|_tokens|token_type|"
-    r"_at$|_on$|_by$|date|time|^min_|^max_|_min$|_max$|attempt|scope|audience|issuer|algorithm)"
+    r"_at$|_on$|_by$|date|time|^min_|^max_|_min$|_max$|attempt|scope|audience|issuer|algorithm|"
+    r"(?-i:[a-z]Id$)|public[_.\-]?(?:key|token)|csrf|xsrf)"
 )
 _ASSIGNMENT = re.compile(
     r"""(?P<name>[A-Za-z_@$][A-Za-z0-9_.\-]{0,80})["'\]]?
@@ -132,6 +150,10 @@ _YAML_BINARY = re.compile(
 )
 #: Decoded ``!!binary`` values larger than this are not scanned.
 _MAX_DECODED = 1 << 16
+
+_VERSION = re.compile(
+    r"(?<![0-9A-Za-z])v?[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?![0-9])"
+)
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ALNUM = frozenset(BASE62)
@@ -431,13 +453,17 @@ def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR
         return False
     if value.startswith(("http://", "https://", "/", "./", "~/", "\\")):
         return False
+    if _VERSION.search(value):
+        return False  # a package version: io.jsonwebtoken:jjwt-jackson-0.11.2
     if (
         set(value) <= _HEX
         and len(value) in {40, 64}
         and "pass" not in name.lower()
     ):
         # git commit ids and content digests, unless a password holds them
-        return "secret" in name.lower() or "token" in name.lower()
+        return any(
+            w in name.lower() for w in ("secret", "token", "credential")
+        )
     password = re.search(r"(?i)passw|pwd|passphrase", name) is not None
     return _charset_entropy_ok(value, password=password)
 
@@ -641,24 +667,38 @@ def _yaml_binary_matches(text: str, rules: list[Rule]) -> list[Match]:
     return out
 
 
+def _any_keyword(
+    low: str, keywords: tuple[str, ...], present: dict[str, bool]
+) -> bool:
+    """Whether one of *keywords* is in *low*; *present* caches the answers."""
+    for keyword in keywords:
+        found = present.get(keyword)
+        if found is None:
+            found = present[keyword] = keyword in low
+        if found:
+            return True
+    return False
+
+
 def find_matches(text: str, rules: list[Rule]) -> list[Match]:
     """Every finding in *text*: checked, de-duplicated, located, suppressed.
 
     The decoded values of YAML ``!!binary`` scalars are scanned too.
     """
     low: str | None = None
+    present: dict[
+        str, bool
+    ] = {}  # keyword -> in the text, each looked up once
     raw: list[Match] = []
     rejected: list[tuple[int, int]] = []
     for rule in rules:
         if rule.keywords:
             if low is None:
                 low = text.lower()
-            if not any(k in low for k in rule.keywords):
+            if not _any_keyword(low, rule.keywords, present):
                 continue
         if rule.type == "assignment":
-            if low is None:
-                low = text.lower()
-            raw.extend(_assignment_matches(rule, text, low))
+            raw.extend(_assignment_matches(rule, text, low or text.lower()))
             continue
         for secret, start, end in _regex_candidates(rule, text):
             keep, valid = _check(rule, secret)
