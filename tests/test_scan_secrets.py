@@ -1309,6 +1309,8 @@ class TestPeerRefinements:
             "pypi-AgEIcHlwaS5vcmcCJDU3OTM1MjliLWIyYTYtNDEwOC05NzRkLTM0MjNiNmEwNWIzYgACF1sxLFsibWluaW1h",
             "sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzBB",
             "//registry.npmjs.org/:_authToken=YOUR_NPM_TOKEN_HERE_1",
+            # _auth only at the end of a name: paramiko's pkey.py
+            'OPENSSH_AUTH_MAGIC = b"openssh-key-v1\\x00"',
         ],
     )
     def test_not_found(self, text: str) -> None:

@@ -117,7 +117,7 @@ _SECRET_NAME = re.compile(
     r"(?i)(?:secret|passw(?:or)?d|passphrase|pwd|token|api[_.\-]?key|apikey|"
     r"access[_.\-]?key|auth[_.\-]?key|private[_.\-]?key|credential|"
     r"signing[_.\-]?key|encryption[_.\-]?key|client[_.\-]?secret|"
-    r"[_.\-]auth(?![a-z]))"
+    r"[_.\-]auth$)"
 )
 _NOT_SECRET_NAME = re.compile(
     r"(?i)(?:hash|sha\d*|digest|checksum|fingerprint|integrity|rev(?:ision)?$|"
