@@ -216,7 +216,7 @@ class TestRules:
             encoding="utf-8",
         )
         rules = load_rules([path])
-        [f] = scan_text("k = acme-0123456789abcdef01234567", rules=rules)
+        [f] = scan_text("k = acme-9f2c41d7e08b356a1c7d40e9", rules=rules)
         assert f.rule == "acme-key"
 
     @pytest.mark.parametrize(
@@ -681,7 +681,7 @@ class TestRuleFiles:
             (
                 "age",
                 r"\b(?P<secret>AGE-SECRET-KEY-1[A-Z0-9]{58})\b",
-                "AGE-SECRET-KEY-1" + "B" * 58,
+                "AGE-SECRET-KEY-1" + ("BIO" * 20)[:58],
             ),
             # a JWT check on a candidate without the three dotted parts
             (
@@ -713,7 +713,7 @@ class TestRuleFiles:
             "[[rule]]\nid='u'\nkind='u'\nregex='''zzk-(?P<secret>[a-z0-9]{24})'''\n"
             "min_entropy=3.0\n",
         )
-        assert scan_text("k = zzk-" + "a" * 24, rules=rules) == []
+        assert scan_text("k = zzk-" + "ab" * 12, rules=rules) == []
         [f] = scan_text("k = zzk-q7w3e9r1t5y8u2i4o6p0a1s3", rules=rules)
         assert f.rule == "u"
 
@@ -731,7 +731,7 @@ class TestRuleFiles:
         rules = _rules_file(
             tmp_path, f"[[rule]]\nid='u'\nkind='u'\nregex='''{regex}'''\n"
         )
-        [f] = scan_text("k = zzg-0123456789abcdef01234567", rules=rules)
+        [f] = scan_text("k = zzg-9f2c41d7e08b356a1c7d40e9", rules=rules)
         assert f.column == column
         assert f.preview.endswith(f"[{length} chars]")
 
@@ -762,7 +762,7 @@ class TestRuleFiles:
             tmp_path,
             "[[rule]]\nid='u'\nkind='u'\nregex='''\\bzzw-[0-9a-f]{24}'''\n",
         )
-        body = "zzw-0123456789abcdef01234567"
+        body = "zzw-9f2c41d7e08b356a1c7d40e9"
         assert scan_text(f"k = a{body}", rules=rules) == []
         assert scan_text(f"k = _{body}", rules=rules) == []
         assert [f.column for f in scan_text(f"k = {body}", rules=rules)] == [5]
@@ -1093,4 +1093,520 @@ class TestCLIMore:
         assert res.exit_code == 0
         assert f"note: skipped {tmp_path / 'missing.py'}: does not exist" in (
             res.stderr
+        )
+
+
+@pytest.fixture(name="pgp_private_key", scope="module")
+def _pgp_private_key(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A real OpenPGP secret key, exported by the system's gpg (armored)."""
+    from helpers import require_binary
+
+    gpg = require_binary("gpg")
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    base = [gpg, "--batch", "--no-tty", "--passphrase", ""]
+    subprocess.run(
+        [
+            *base,
+            "--quick-gen-key",
+            "Scan Test <scan-test@example.invalid>",
+            "ed25519",
+            "default",
+            "never",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [*base, "--export-secret-keys", "--armor"],
+        check=True,
+        env=env,
+        capture_output=True,
+    ).stdout.decode()
+    subprocess.run(
+        [gpg, "--batch", "--no-tty", "--kill", "gpg-agent"],
+        check=False,
+        env={**env, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+    )
+    assert out.startswith("-----BEGIN PGP PRIVATE KEY BLOCK-----")
+    return out
+
+
+class TestPeerMisses:
+    """Cases from scanning other projects' fixtures (issue #20)."""
+
+    def test_gpg_private_key(self, pgp_private_key: str) -> None:
+        """A key from gpg --export-secret-keys --armor is a private-key finding."""
+        [f] = scan_text(f"# key.asc\n{pgp_private_key}", filename="key.asc")
+        assert (f.rule, f.kind, f.line) == ("private-key", "private_key", 2)
+        body = pgp_private_key.splitlines()[2]
+        assert body not in f.preview
+        assert f.preview.startswith("-----BEGIN PGP PRIVATE KEY BLOCK-----…")
+
+    def test_gpg_private_key_cli(
+        self, tmp_path: Path, pgp_private_key: str
+    ) -> None:
+        """The command line exits 1 for an exported OpenPGP key file."""
+        (tmp_path / "key.asc").write_text(pgp_private_key, encoding="utf-8")
+        res = CliRunner().invoke(cli, ["scan", "secrets", str(tmp_path)])
+        assert res.exit_code == 1
+        assert "private_key (private-key)" in res.output
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "key = AKIAXXXXXXXXXXXXXXXX",
+            "VAULT_TOKEN=hvs." + "x" * 96,
+            'google_api_key = "AIzaSyabcdefghijklmnopqrstuvwxyz1234567"',
+            "stripe = sk_live_" + "0" * 24,
+            'password = "abcdefghijklmnop"',
+        ],
+    )
+    def test_filler_placeholders(self, text: str) -> None:
+        """Runs of one character and alphabet sequences are placeholders."""
+        assert scan_text(text) == []
+
+    @pytest.mark.parametrize(
+        ("value", "filler"),
+        [
+            ("AKIAXXXXXXXXXXXXXXXX", True),
+            ("AIzaSyabcdefghijklmnopqrstuvwxyz1234567", True),
+            ("zyxwvutsrqpo9876", True),
+            ("", False),
+            ("aaa", False),
+            ("AKIA2E3MUJEXQ7BQ5ZVP", False),
+            # gitleaks' own true positive: a long run of 1s, but not half
+            (
+                "xoxa-2-511111111-31111111111-3111111111111-e039d02840a0b9379c",
+                False,
+            ),
+        ],
+    )
+    def test_is_filler(self, value: str, filler: bool) -> None:
+        """Filler is half or more of the value in runs of four or more."""
+        from dataprotect.scan._engine import is_filler
+
+        assert is_filler(value) is filler
+
+    def test_checksum_decides_over_filler(self) -> None:
+        """A token whose checksum holds is reported even if it looks like filler."""
+        token = crc_token("ghp", "0" * 30)
+        [f] = scan_text(f"token = {token}")
+        assert f.checksum_valid is True
+
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            (
+                "REDIS_URL=redis://:Zq8Wm3xTp9Lk2Vb7@cache:6379/0",
+                "database-url",
+            ),
+            ("url: 'postgresql://:Zq8Wm3xTp9Lk2Vb7@db/app'", "database-url"),
+            ("BROKER=amqp://:Zq8Wm3xTp9Lk2Vb7@mq:5672//", "broker-url"),
+            (
+                "u = 'http://username:whywouldyouusehttpforpasswords@example.com'",
+                "url-password",
+            ),
+            (
+                "git clone https://deploy:Zq8Wm3xTp9Lk2Vb7@git.example.test/a.git",
+                "url-password",
+            ),
+            (
+                "WS=wss://bot:Zq8Wm3xTp9Lk2Vb7@ws.example.test/feed",
+                "url-password",
+            ),
+        ],
+    )
+    def test_url_credentials(self, text: str, rule: str) -> None:
+        """Passwords in URLs: an empty user (Redis) and http(s) user:pass@host."""
+        [f] = scan_text(text)
+        assert f.rule == rule
+        assert "Zq8Wm3xTp9Lk2Vb7" not in f.preview
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "REDIS_URL=redis://:PASSWORD@cache:6379/0",
+            "https://username:password@yelp.com",
+            "http://localhost:5000/<%= @variable %>",
+            '"https://url:8000";@something else',
+            "https://url:8000 @something else",
+            "https://url:8000/ @something else",
+            "https://user:${TOKEN}@host.example.test",
+            "https://%s:%s@host.example.test",
+            "https://{user}:{password}@host.example.test",
+            "https://oauth2:<token>@gitlab.example.test",
+        ],
+    )
+    def test_url_lookalikes(self, text: str) -> None:
+        """Placeholders, templates and ports in URLs are not findings."""
+        assert scan_text(text) == []
+
+
+class TestPeerRefinements:
+    """Rule changes the peer fixtures called for (cases from their data)."""
+
+    @pytest.mark.parametrize(
+        ("text", "rule"),
+        [
+            (
+                '"user_auth": "am9obmRvZTpkMDY5NGIxYi1jMTcxLTQ4ODYt+TMyYS0wMmUwOWQ1/mIwNjc="',
+                "generic-secret",
+            ),
+            (
+                '"credentials" : "0afae57f3ccfd9d7f5767067bc48b30f719e271ba470488056e37ab35d4b6506"',
+                "generic-secret",
+            ),
+            (
+                "hf_token = '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'",
+                "huggingface-org-token",
+            ),
+            (
+                "GR1348941PREfix_helloworld380",
+                "gitlab-runner-registration-token",
+            ),
+            (
+                "//registry.npmjs.org/:_authToken=743b294a-cd03-11ec-9d64-0242ac120002",
+                "npmrc-auth-token",
+            ),
+            (
+                "rk_prod_51OuEMLAlTWGaDypquDn9aZigaJOsa9NR1w1BxZXs9JlYsVVkv5XDu6aLmAxwt5Tgun5WcSwQMKzQyqV16c9iD4sx00BRijuoon",
+                "stripe-secret-key",
+            ),
+            (
+                "t=xoxe-4726837507825-4848681849303-4856614048758-e0b1f3d4cb371f92260edb0d9444d206",
+                "slack-token",
+            ),
+            (
+                '"access_token1": "xoxs-3206092076-3204538285-3743137121-836b042620"',
+                "slack-token",
+            ),
+            (
+                "http://hooks.slack.com/workflows/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",
+                "slack-webhook",
+            ),
+            ("glptt-Need5_T00-be-exactly-40-chars--ELse_fail", "gitlab-token"),
+        ],
+    )
+    def test_found(self, text: str, rule: str) -> None:
+        """Formats and names the rules missed before."""
+        assert [f.rule for f in scan_text(text)] == [rule]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '  "credentialId": "B9mTcFSck2LzJO2S3ols63",',
+            'publicToken = "9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit"',
+            "csrf-token=Mj2qykJO5rELyHgezQ69nzUX0i3OH67V7+V4eUrLfpuyOuxmiW9rhROG/Whikle15syazJOkrjJa3U2AbhIvUw==",
+            'notes = "Maven - io.jsonwebtoken:jjwt-jackson-0.11.2"',
+            '"token4": "xoxp-572370529330-573807301142-572331691188-####################"',
+            "glptt-hellOworld380_testin",
+            "gloas-checking_Length-Is-checking_Length-Is-",
+            "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+            "pypi-AgEIcHlwaS5vcmcCJDU3OTM1MjliLWIyYTYtNDEwOC05NzRkLTM0MjNiNmEwNWIzYgACF1sxLFsibWluaW1h",
+            "sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx-3456yza789bcde-1234fghijklmnopby56aaaogaopaaaabc123xyzBB",
+            "//registry.npmjs.org/:_authToken=YOUR_NPM_TOKEN_HERE_1",
+            # _auth only at the end of a name: paramiko's pkey.py
+            'OPENSSH_AUTH_MAGIC = b"openssh-key-v1\\x00"',
+        ],
+    )
+    def test_not_found(self, text: str) -> None:
+        """Ids, public keys, CSRF tokens, versions, redactions, wrong lengths."""
+        assert scan_text(text) == []
+
+
+class TestNamedPaths:
+    """A path named on the command line is scanned whatever its name."""
+
+    @pytest.mark.parametrize("name", ["venv", "vendor", "node_modules"])
+    def test_named_excluded_directory(self, tmp_path: Path, name: str) -> None:
+        """A directory called venv, vendor... is scanned when named; not when walked."""
+        named = tmp_path / name
+        (named / "lib" / "node_modules").mkdir(parents=True)
+        (named / "lib" / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        (named / "lib" / "node_modules" / "b.js").write_text(
+            f"t = '{GH}'\n", encoding="utf-8"
+        )
+        found = [
+            Path(f.path or "").relative_to(named).as_posix()
+            for f in scan_paths([named], jobs=1)
+        ]
+        assert found == ["lib/a.py"]
+        assert list(scan_paths([tmp_path], jobs=1)) == []
+
+    def test_named_git_ignored_directory(self, tmp_path: Path) -> None:
+        """A directory git ignores is scanned when named (its own .gitignore applies)."""
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        _git(tmp_path, "init", "-q")
+        (tmp_path / ".gitignore").write_text("venv/\n", encoding="utf-8")
+        venv = tmp_path / "venv"
+        (venv / "lib").mkdir(parents=True)
+        (venv / "lib" / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        (venv / "lib" / "b.log").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        (venv / ".gitignore").write_text("*.log\n", encoding="utf-8")
+        assert list(scan_paths([tmp_path], jobs=1)) == []
+        found = [Path(f.path or "").name for f in scan_paths([venv], jobs=1)]
+        assert found == ["a.py"]
+        found = [
+            Path(f.path or "").name for f in scan_paths([venv / "lib"], jobs=1)
+        ]
+        assert "a.py" in found
+
+    def test_cli_named_venv(self, tmp_path: Path) -> None:
+        """dataprotect scan secrets venv reports the finding and exits 1."""
+        (tmp_path / "venv").mkdir()
+        (tmp_path / "venv" / "s.env").write_text(
+            f"TOKEN={GH}\n", encoding="utf-8"
+        )
+        res = CliRunner().invoke(
+            cli, ["scan", "secrets", str(tmp_path / "venv")]
+        )
+        assert res.exit_code == 1
+        assert "1 new finding(s)" in res.stderr
+
+
+class TestDetectSecretsPragmas:
+    """detect-secrets' allowlist pragmas are honoured."""
+
+    SECRET = "f6CGV4aMM9zedoh3OUNbSakBymo7yplB"
+
+    @pytest.mark.parametrize(
+        "comment",
+        [
+            "  # pragma: allowlist secret",
+            "  // pragma: allowlist secret",
+            "  /* pragma: allowlist secret */",
+            "  -- pragma: allowlist secret",
+            "  <!-- pragma: allowlist secret -->",
+            "  ; pragma: allowlist secret",
+            "  #pragma:allowlist secret",
+            "  # pragma: whitelist secret",
+        ],
+    )
+    def test_same_line(self, comment: str) -> None:
+        """The pragma in a comment on the line allows the finding."""
+        assert scan_text(f'secret = "{self.SECRET}"{comment}') == []
+
+    @pytest.mark.parametrize(
+        "before",
+        [
+            "# pragma: allowlist nextline secret",
+            "    // pragma: allowlist nextline secret",
+            "<!-- pragma: allowlist nextline secret -->",
+        ],
+    )
+    def test_next_line(self, before: str) -> None:
+        """A nextline pragma alone on the line before allows the finding."""
+        text = f'x = 1\n{before}\nsecret = "{self.SECRET}"\n'
+        assert scan_text(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # a nextline pragma after code does not count (it could hide a line)
+            'x = 1  # pragma: allowlist nextline secret\nsecret = "{s}"',
+            # a nextline pragma allows the next line only
+            '# pragma: allowlist nextline secret\n\nsecret = "{s}"',
+            # a same-line pragma outside a comment is just text
+            'secret = "{s}" pragma: allowlist secret',
+            # the pragma on the line before, not a nextline pragma
+            '# pragma: allowlist secret\nsecret = "{s}"',
+        ],
+    )
+    def test_not_allowed(self, text: str) -> None:
+        """Other placements of the pragma do not allow a finding."""
+        assert len(scan_text(text.format(s=self.SECRET))) == 1
+
+
+class TestYamlBinary:
+    """YAML !!binary values are decoded and scanned."""
+
+    def test_inline(self) -> None:
+        """detect-secrets' config2.yaml: a hex secret hidden in !!binary."""
+        import base64
+
+        value = base64.b64encode(b"2b00042f7481c7b056c4b410d28f33cf").decode()
+        text = (
+            f"# yaml.dump\nhigh_entropy_hex_binary_secret: !!binary {value}\n"
+        )
+        [f] = scan_text(text)
+        assert (f.rule, f.line, f.column) == ("generic-secret", 2, 42)
+        assert f.preview == "2b00042f…[32 chars]"
+
+    def test_block(self) -> None:
+        """A block !!binary value (indented lines) holding a GitHub token."""
+        import base64
+
+        value = base64.b64encode(GH.encode()).decode()
+        text = (
+            "creds:\n  token: !!binary |\n"
+            f"    {value[:24]}\n    {value[24:]}\n  other: 1\n"
+        )
+        [f] = scan_text(text)
+        assert (f.rule, f.line, f.column, f.checksum_valid) == (
+            "github-token",
+            3,
+            5,
+            True,
+        )
+
+    def test_list_item_and_quotes(self) -> None:
+        """A value without a key, or holding both quote characters, is scanned."""
+        import base64
+
+        value = base64.b64encode(GH.encode()).decode()
+        [f] = scan_text(f"tokens:\n  - !!binary {value}\n")
+        assert f.rule == "github-token"
+        value = base64.b64encode(f"\"'{GH}".encode()).decode()
+        [f] = scan_text(f"token: !!binary {value}\n")
+        assert f.rule == "github-token"
+
+    def test_decoded_private_key(self, pgp_private_key: str) -> None:
+        """A multi-line value (an armored key) is scanned as text."""
+        import base64
+
+        value = base64.b64encode(pgp_private_key.encode()).decode()
+        [f] = scan_text(f"key: !!binary {value}\n")
+        assert f.rule == "private-key"
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ",  # PNG bytes
+            "//79/A==",  # not UTF-8
+            "AAECAwQ=",  # control characters
+            "ICAg",  # blank
+            "QUJDR",  # not a whole number of base64 characters
+        ],
+    )
+    def test_not_text(self, value: str) -> None:
+        """Binary, blank or malformed values are skipped without error."""
+        assert scan_text(f"secret_blob: !!binary {value}\n") == []
+
+    def test_too_large(self) -> None:
+        """A decoded value over 64 KiB is not scanned."""
+        import base64
+
+        big = base64.b64encode(
+            (f"token = '{GH}'\n" + "x" * 70_000).encode()
+        ).decode()
+        assert scan_text(f"blob: !!binary {big}\n") == []
+
+
+PEERS = VECTORS / "peers"
+PEER_DOCS = Path(__file__).parent.parent / "docs" / "scan.md"
+#: Floors for the whole of each peer set: (share of its secrets found,
+#: false alarms at most).  Per family, docs/scan.md's tables are the floor.
+PEER_FLOORS = {"gitleaks": (0.95, 5), "detect-secrets": (0.25, 5)}
+
+
+def _peer_doc(name: str) -> dict[str, object]:
+    return json.loads((PEERS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _peer_scores(
+    name: str,
+) -> dict[str, dict[str, list[int]]]:
+    """Per family and tool: [secrets found, secrets, false alarms, non-secrets]."""
+    doc = _peer_doc(name)
+    scores: dict[str, dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0, 0, 0])
+    )
+    for case in doc["cases"]:  # type: ignore[attr-defined]
+        ours = bool(scan_text(case["text"], filename=case.get("file")))
+        tools = {"dataprotect": ours, "detect-secrets": case["detect_secrets"]}
+        if name == "gitleaks":
+            # gitleaks' own tests assert its tps are found and its fps not
+            tools["gitleaks"] = case["finding"]
+        for family in (case["family"], "all"):
+            for tool, found in tools.items():
+                row = scores[family][tool]
+                if case["finding"]:
+                    row[0] += found
+                    row[1] += 1
+                else:
+                    row[2] += found
+                    row[3] += 1
+    return scores
+
+
+def _peer_table(name: str) -> str:
+    """The Markdown table of docs/scan.md for one peer set."""
+    scores = _peer_scores(name)
+    tools = ["dataprotect", "detect-secrets", "gitleaks"]
+    head = (
+        "| family | secrets | non-secrets "
+        + "".join(f"| {t} found | {t} false alarms " for t in tools)
+        + "|\n|---|---:|---:"
+        + "|---:|---:" * len(tools)
+        + "|"
+    )
+    rows = []
+    for family in [*sorted(f for f in scores if f != "all"), "all"]:
+        n, m = (
+            scores[family]["dataprotect"][1],
+            scores[family]["dataprotect"][3],
+        )
+        cells = [family if family != "all" else "**all**", str(n), str(m)]
+        for tool in tools:
+            if tool not in scores[family]:
+                cells += ["n/a", "n/a"]
+                continue
+            found, _, false, _ = scores[family][tool]
+            cells += [
+                f"{found}/{n}" if n else "-",
+                f"{false}/{m}" if m else "-",
+            ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return head + "\n" + "\n".join(rows)
+
+
+class TestPeerFixtures:
+    """gitleaks' and detect-secrets' own test data, scored per family."""
+
+    @pytest.mark.parametrize("name", ["gitleaks", "detect-secrets"])
+    def test_provenance(self, name: str) -> None:
+        """Each set names its repository, commit and licence; ids are unique."""
+        doc = _peer_doc(name)
+        source = doc["source"]
+        assert isinstance(source, dict)
+        assert source["repository"].startswith("https://github.com/")
+        assert len(source["commit"]) == 40
+        assert (
+            source["licence"]
+            == {"gitleaks": "MIT", "detect-secrets": "Apache-2.0"}[name]
+        )
+        licence = (PEERS / source["licence_file"]).read_text(encoding="utf-8")
+        assert {"MIT": "MIT License", "Apache-2.0": "Apache License"}[
+            source["licence"]
+        ] in licence
+        cases = doc["cases"]
+        assert isinstance(cases, list)
+        assert len({c["id"] for c in cases}) == len(cases) >= 200
+        assert {c["finding"] for c in cases} == {True, False}
+
+    @pytest.mark.parametrize("name", ["gitleaks", "detect-secrets"])
+    def test_figures(
+        self, name: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The figures in docs/scan.md are the measured ones, and meet the floors."""
+        table = _peer_table(name)
+        with capsys.disabled():
+            print(f"\n{name}'s examples\n{table}")
+        found, secrets, false, _ = _peer_scores(name)["all"]["dataprotect"]
+        share, most = PEER_FLOORS[name]
+        assert found / secrets >= share
+        assert false <= most
+        docs = PEER_DOCS.read_text(encoding="utf-8")
+        start = f"<!-- peers:{name} -->\n"
+        end = f"\n<!-- /peers:{name} -->"
+        documented = docs.split(start, 1)[1].split(end, 1)[0]
+        assert documented == table, (
+            "docs/scan.md's figures differ from the measured ones: a family "
+            "lost a detection or gained a false alarm, or improved (update "
+            "the table to the one printed above)"
         )

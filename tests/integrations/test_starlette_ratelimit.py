@@ -184,6 +184,59 @@ class TestFastAPIDependency:
             _assert_429(client.post("/login"))
             assert client.post("/other").status_code == 200
 
+    def test_dependency_plain_body(self):
+        """The refusal is the plain body every adapter sends, not FastAPI's JSON."""
+        with TestClient(self._app(RateLimiter())) as client:
+            for _ in range(2):
+                client.post("/login")
+            for _ in range(2):  # the handler, once added, stays right
+                response = client.post("/login")
+                _assert_429(response)
+                assert response.text == "Too Many Requests"
+                assert response.headers["content-type"].startswith(
+                    "text/plain"
+                )
+
+    def test_app_handler_for_429_decides(self):
+        """A handler the app registers for status 429 still shapes the answer."""
+        from fastapi.responses import JSONResponse
+
+        app = self._app(RateLimiter())
+
+        @app.exception_handler(429)
+        async def mine(request, exc):
+            return JSONResponse({"error": "slow down"}, status_code=429)
+
+        with TestClient(app) as client:
+            for _ in range(2):
+                client.post("/login")
+            response = client.post("/login")
+        assert response.status_code == 429
+        assert response.json() == {"error": "slow down"}
+
+    def test_dependency_outside_an_app(self):
+        """Called without Starlette's handlers in the scope, it raises HTTPException(429)."""
+        import asyncio
+
+        from starlette.exceptions import HTTPException
+        from starlette.requests import Request
+
+        dependency = RateLimit("1/minute", limiter=RateLimiter())
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/x",
+            "headers": [],
+            "client": ("192.0.2.1", 1234),
+            "query_string": b"",
+        }
+        asyncio.run(dependency(Request(scope)))
+        with pytest.raises(HTTPException) as info:
+            asyncio.run(dependency(Request(scope)))
+        assert info.value.status_code == 429
+        assert info.value.detail == "Too Many Requests"
+        assert info.value.headers == {"Retry-After": "60"}
+
     def test_fastapi_module_reexports(self):
         """dataprotect.integrations.fastapi offers the same names."""
         assert fastapi_adapter.RateLimit is RateLimit

@@ -163,8 +163,11 @@ class RateLimit:
     """A FastAPI dependency limiting one route (or a router).
 
     ``@app.post("/login", dependencies=[Depends(RateLimit("5/minute"))])``.
-    Counts are kept per route path template and key.  Raises
-    ``HTTPException(429)`` with ``Retry-After``.
+    Counts are kept per route path template and key.  A refusal is the
+    same answer the other adapters give: 429, the plain body
+    ``Too Many Requests`` and ``Retry-After`` (not FastAPI's JSON
+    ``{"detail": ...}``).  It is raised as an ``HTTPException(429)``, so
+    a handler the app registers for status 429 still decides.
 
     Args:
         rate: The rate.
@@ -190,6 +193,7 @@ class RateLimit:
 
     async def __call__(self, request: Request) -> None:
         """Check the limit for *request*."""
+        _register_refusal_handler(request)
         await self._check(request)
 
 
@@ -235,9 +239,41 @@ def _route_scope(_name: str, request: Request) -> tuple[KeyPart, ...]:
     return ("route", str(getattr(route, "path", None) or request.url.path))
 
 
+class _Refused(HTTPException):
+    """The dependency's refusal: an ``HTTPException(429)`` of its own class.
+
+    Its own class lets the refusal get the plain answer rather than the
+    JSON that FastAPI's handler gives every ``HTTPException``.
+    """
+
+
+async def _refused_response(_request: Request, exc: Exception) -> Response:
+    """The plain 429 for a :class:`_Refused`: its body and headers."""
+    assert isinstance(exc, _Refused)  # noqa: S101 - registered for _Refused only
+    return PlainTextResponse(
+        str(exc.detail), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def _register_refusal_handler(request: Request) -> None:
+    """Make the app's exception handling answer :class:`_Refused` plainly.
+
+    A dependency cannot return a response, only raise.  Starlette (0.28+)
+    puts the app's handlers in the scope, where the refusal's own handler
+    is added once; without them FastAPI's JSON answer stays.
+    """
+    handlers = request.scope.get("starlette.exception_handlers")
+    if (
+        isinstance(handlers, tuple)
+        and handlers
+        and isinstance(handlers[0], dict)
+    ):
+        handlers[0].setdefault(_Refused, _refused_response)
+
+
 def _http_exception(exc: RateLimitExceeded) -> NoReturn:
-    """A dependency refuses by raising: FastAPI answers the 429."""
-    raise HTTPException(
+    """A dependency refuses by raising: the app answers the 429."""
+    raise _Refused(
         status_code=STATUS,
         detail=BODY,
         headers={"Retry-After": retry_after_header(exc)},

@@ -38,6 +38,17 @@ __all__ = [
 #: The inline pragma that suppresses findings on its line.
 PRAGMA = "dataprotect: allow-secret"
 
+# detect-secrets' pragmas, honoured so that teams migrating keep theirs: in a
+# comment on the line (``# pragma: allowlist secret``, or the older
+# ``whitelist``), or alone on the line before (``allowlist nextline secret``).
+_COMMENT = r"(?:#|//|/\*|--|<!--|'|;)"
+_DS_PRAGMA = re.compile(
+    _COMMENT + r"[ \t]*pragma: ?(?:allow|white)list[ -]secret"
+)
+_DS_NEXTLINE = re.compile(
+    r"^[ \t]*" + _COMMENT + r"[ \t]*pragma: ?allowlist[ -]nextline[ -]secret"
+)
+
 
 #: Published example credentials from vendors' documentation: never findings.
 DOCUMENTED_EXAMPLES = frozenset(
@@ -53,6 +64,22 @@ DOCUMENTED_EXAMPLES = frozenset(
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
         "gho_16C7e42F292c6912E7710c838347Ae178B4a",
         "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",
+        # API keys published in firebase-android-sdk's test resources
+        "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+        "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+        "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+        "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+        "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+        "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+        "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+        "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+        "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+        "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+        "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+        "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+        "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+        "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+        "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
     }
 )
 
@@ -67,7 +94,7 @@ _PLACEHOLDER = re.compile(
     """
 )
 _PLACEHOLDER_PART = re.compile(
-    r"(?i)x{4,}|\*{4,}|example|placeholder|dummy|redacted|changeme|insert|replace|"
+    r"(?i)x{4,}|\*{4,}|#{4,}|example|placeholder|dummy|redacted|changeme|insert|replace|"
     r"your[_\-]|<[^>]*>|\{\{|\}\}|\$\{|\$\(|%\(|%s|\{[A-Za-z_]\w*\}|lorem|ipsum"
 )
 _ENV_REF = re.compile(
@@ -89,7 +116,8 @@ _IDENTIFIER = re.compile(
 _SECRET_NAME = re.compile(
     r"(?i)(?:secret|passw(?:or)?d|passphrase|pwd|token|api[_.\-]?key|apikey|"
     r"access[_.\-]?key|auth[_.\-]?key|private[_.\-]?key|credential|"
-    r"signing[_.\-]?key|encryption[_.\-]?key|client[_.\-]?secret)"
+    r"signing[_.\-]?key|encryption[_.\-]?key|client[_.\-]?secret|"
+    r"[_.\-]auth$)"
 )
 _NOT_SECRET_NAME = re.compile(
     r"(?i)(?:hash|sha\d*|digest|checksum|fingerprint|integrity|rev(?:ision)?$|"
@@ -98,7 +126,8 @@ _NOT_SECRET_NAME = re.compile(
     r"endpoint|placeholder|_len$|_max|_min|expir|ttl|timeout|enabled|required|"
     r"policy|reset|strength|validator|error|message|hint|prompt|input|mode|"
     r"class|kind|index|char|salt_rounds|tokenizer|tokens$|_tokens|token_type|"
-    r"_at$|_on$|_by$|date|time|^min_|^max_|_min$|_max$|attempt|scope|audience|issuer|algorithm)"
+    r"_at$|_on$|_by$|date|time|^min_|^max_|_min$|_max$|attempt|scope|audience|issuer|algorithm|"
+    r"(?-i:[a-z]Id$)|public[_.\-]?(?:key|token)|csrf|xsrf)"
 )
 _ASSIGNMENT = re.compile(
     r"""(?P<name>[A-Za-z_@$][A-Za-z0-9_.\-]{0,80})["'\]]?
@@ -108,6 +137,22 @@ _ASSIGNMENT = re.compile(
         (?P<value>[^\s"'`,;)\]}]{8,200})
         (?P<close>["'`])?""",
     re.VERBOSE,
+)
+
+# A YAML ``!!binary`` scalar, inline or as a block of indented lines, with
+# the key it is assigned to, if any.
+_YAML_BINARY = re.compile(
+    r"""(?:(?P<name>[A-Za-z_][\w.\-]{0,80})["']?[ \t]*:[ \t]*)?!!binary
+        (?:[ \t]+(?P<inline>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])
+          |[ \t]*[|>][-+]?[ \t]*\r?\n
+           (?P<block>(?:[ \t]+[A-Za-z0-9+/=]+[ \t]*(?:\r?\n|$))+))""",
+    re.VERBOSE,
+)
+#: Decoded ``!!binary`` values larger than this are not scanned.
+_MAX_DECODED = 1 << 16
+
+_VERSION = re.compile(
+    r"(?<![0-9A-Za-z])v?[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?![0-9])"
 )
 
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -355,10 +400,36 @@ def _charset_entropy_ok(value: str, *, password: bool = False) -> bool:  # noqa:
     return ent >= min(3.0, math.log2(n) - 0.6)
 
 
+def is_filler(value: str) -> bool:
+    """Whether half of *value* or more is filler, not randomness.
+
+    Filler is a run of four or more characters that repeat one character
+    (``XXXX``) or step through the alphabet (``abcd``, ``1234``, ``9876``):
+    ``AKIAXXXXXXXXXXXXXXXX``, ``AIzaSyabcdefghijklmnopqrstuvwxyz1234567``.
+    A random token of 20 characters or more almost never has such runs.
+    """
+    n = len(value)
+    covered = 0
+    i = 0
+    while i < n - 1:
+        step = ord(value[i + 1]) - ord(value[i])
+        j = i + 1
+        if step in {-1, 0, 1}:
+            while j + 1 < n and ord(value[j + 1]) - ord(value[j]) == step:
+                j += 1
+            if j - i + 1 >= 4:
+                covered += j - i + 1
+                i = j + 1
+                continue
+        i += 1
+    return n > 0 and covered * 2 >= n
+
+
 def is_placeholder(value: str) -> bool:
     """Whether *value* is a placeholder, env reference or non-secret hash."""
     return bool(
-        _PLACEHOLDER.match(value)
+        is_filler(value)
+        or _PLACEHOLDER.match(value)
         or _PLACEHOLDER_PART.search(value)
         or _ENV_REF.match(value)
         or _UUID.match(value)
@@ -382,13 +453,17 @@ def _generic_value_ok(name: str, value: str, quoted: bool) -> bool:  # noqa: PLR
         return False
     if value.startswith(("http://", "https://", "/", "./", "~/", "\\")):
         return False
+    if _VERSION.search(value):
+        return False  # a package version: io.jsonwebtoken:jjwt-jackson-0.11.2
     if (
         set(value) <= _HEX
         and len(value) in {40, 64}
         and "pass" not in name.lower()
     ):
         # git commit ids and content digests, unless a password holds them
-        return "secret" in name.lower() or "token" in name.lower()
+        return any(
+            w in name.lower() for w in ("secret", "token", "credential")
+        )
     password = re.search(r"(?i)passw|pwd|passphrase", name) is not None
     return _charset_entropy_ok(value, password=password)
 
@@ -440,6 +515,8 @@ def _check(rule: Rule, secret: str) -> tuple[bool, bool | None]:  # noqa: PLR091
     low = secret.lower()
     if any(s in low for s in rule.stopwords):
         return False, None
+    if rule.checksum is None and is_filler(secret):
+        return False, None  # a checksum, where there is one, decides
     if rule.url_password and (
         secret[0] in "[{<(%$*"
         or is_placeholder(secret.strip("[]<>{}()"))
@@ -545,21 +622,83 @@ def _regex_candidates(rule: Rule, text: str) -> Iterator[tuple[str, int, int]]:
             yield secret, ms, me
 
 
+def _decoded_text(name: str | None, data: str) -> str | None:
+    """What a ``!!binary`` value holds, as text to scan, or None."""
+    try:
+        raw = base64.b64decode("".join(data.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) > _MAX_DECODED:
+        return None
+    try:
+        value = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # binary data: an image, a key in DER form...
+    if not value.strip() or any(
+        not c.isprintable() and c not in "\t\r\n" for c in value
+    ):
+        return None
+    if name is None or "\n" in value.strip():
+        return value
+    quote = next((q for q in "\"'" if q not in value), "")
+    return f"{name}: {quote}{value}{quote}"
+
+
+def _yaml_binary_matches(text: str, rules: list[Rule]) -> list[Match]:
+    """Findings in the decoded values of YAML ``!!binary`` scalars.
+
+    Each is located at the base64 text it was decoded from.
+    """
+    out: list[Match] = []
+    if "!!binary" not in text:
+        return out
+    for m in _YAML_BINARY.finditer(text):
+        group = "inline" if m.group("inline") is not None else "block"
+        data = m.group(group)
+        decoded = _decoded_text(m.group("name"), data)
+        if decoded is None:
+            continue
+        start = m.start(group) + len(data) - len(data.lstrip())
+        end = m.start(group) + len(data.rstrip())
+        out.extend(
+            Match(found.rule, start, end, found.secret, found.checksum_valid)
+            for found in find_matches(decoded, rules)
+        )
+    return out
+
+
+def _any_keyword(
+    low: str, keywords: tuple[str, ...], present: dict[str, bool]
+) -> bool:
+    """Whether one of *keywords* is in *low*; *present* caches the answers."""
+    for keyword in keywords:
+        found = present.get(keyword)
+        if found is None:
+            found = present[keyword] = keyword in low
+        if found:
+            return True
+    return False
+
+
 def find_matches(text: str, rules: list[Rule]) -> list[Match]:
-    """Every finding in *text*: checked, de-duplicated, located, suppressed."""
+    """Every finding in *text*: checked, de-duplicated, located, suppressed.
+
+    The decoded values of YAML ``!!binary`` scalars are scanned too.
+    """
     low: str | None = None
+    present: dict[
+        str, bool
+    ] = {}  # keyword -> in the text, each looked up once
     raw: list[Match] = []
     rejected: list[tuple[int, int]] = []
     for rule in rules:
         if rule.keywords:
             if low is None:
                 low = text.lower()
-            if not any(k in low for k in rule.keywords):
+            if not _any_keyword(low, rule.keywords, present):
                 continue
         if rule.type == "assignment":
-            if low is None:
-                low = text.lower()
-            raw.extend(_assignment_matches(rule, text, low))
+            raw.extend(_assignment_matches(rule, text, low or text.lower()))
             continue
         for secret, start, end in _regex_candidates(rule, text):
             keep, valid = _check(rule, secret)
@@ -569,6 +708,7 @@ def find_matches(text: str, rules: list[Rule]) -> list[Match]:
                 # a known format that failed its checks (a bad checksum, a
                 # documented example) is not reported by a later rule either
                 rejected.append((start, end))
+    raw.extend(_yaml_binary_matches(text, rules))
     if not raw:
         return []
     return _located(text, raw, rejected)
@@ -587,7 +727,7 @@ def _located(
         taken.append((match.start, match.end))
         line, column, lstart, lend = lines.locate(match.start)
         line_text = text[lstart:lend]
-        if PRAGMA in line_text:
+        if _allowed_by_pragma(text, lstart, line_text):
             continue
         out.append(
             Match(
@@ -603,6 +743,18 @@ def _located(
         )
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _allowed_by_pragma(text: str, lstart: int, line_text: str) -> bool:
+    """Whether a pragma on the line (or a nextline pragma before) allows it."""
+    if PRAGMA in line_text or (
+        "pragma" in line_text and _DS_PRAGMA.search(line_text)
+    ):
+        return True
+    if lstart == 0:
+        return False
+    previous = text[text.rfind("\n", 0, lstart - 1) + 1 : lstart - 1]
+    return "nextline" in previous and bool(_DS_NEXTLINE.match(previous))
 
 
 def fingerprint(rule_id: str, secret: str) -> str:

@@ -275,9 +275,13 @@ def iter_files(
         if not is_dir:
             yield path
             continue
+        # a directory named on the command line is scanned whatever its
+        # name, and even when git ignores it: the default excludes and the
+        # ignore rules apply to what is found below it
         listed = (
             _git_files(path)
-            if (path / ".git").exists() or _in_git(path)
+            if ((path / ".git").exists() or _in_git(path))
+            and not _git_ignored(path)
             else None
         )
         candidates = (
@@ -285,7 +289,7 @@ def iter_files(
         )
         for file in candidates:
             if skip_reason(file) is not None or any(
-                p in _SKIP_DIRS for p in file.parts[-8:-1]
+                p in _SKIP_DIRS for p in file.relative_to(path).parts[-8:-1]
             ):
                 continue
             try:
@@ -305,6 +309,11 @@ def iter_files(
 def _in_git(path: Path) -> bool:
     out = _git(["rev-parse", "--is-inside-work-tree"], path)
     return out is not None and out.strip() == b"true"
+
+
+def _git_ignored(path: Path) -> bool:
+    """Whether git's ignore rules exclude the directory *path* itself."""
+    return _git(["check-ignore", "-q", "."], path) is not None
 
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
