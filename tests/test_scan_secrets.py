@@ -31,6 +31,7 @@ from dataprotect.scan.secrets import (
     to_json,
     to_sarif,
 )
+from helpers import require_binary
 
 
 VECTORS = Path(__file__).parent / "vectors" / "secrets"
@@ -1055,6 +1056,194 @@ class TestHistory:
         uri = res["locations"][0]["physicalLocation"]["artifactLocation"]
         assert uri["uri"] == "a.py"
         assert res["properties"]["commit"] == found[0].path.split("@")[1]
+
+
+def _evil_program(tmp_path: Path) -> tuple[Path, Path]:
+    """A program that records each run in a marker file; (program, marker)."""
+    marker = tmp_path / "marker"
+    program = tmp_path / "evil.sh"
+    program.write_text(
+        f'#!/bin/sh\necho "$0 $*" >> "{marker}"\nexit 0\n', encoding="utf-8"
+    )
+    program.chmod(0o755)
+    return program, marker
+
+
+def _hostile_repo(tmp_path: Path, vector: str) -> tuple[Path, Path]:
+    """A repository whose own config asks git to run a program; (repo, marker).
+
+    Two commits hold a token in ``a.py`` (the second adds a line), so the
+    working tree and the history both have something to find.
+    """
+    program, marker = _evil_program(tmp_path)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+    (repo / ".gitattributes").write_text(
+        "*.py diff=x filter=f\n", encoding="utf-8"
+    )
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (repo / "a.py").write_text(f"t = '{GH}'\nu = 2\n", encoding="utf-8")
+    _git(repo, "commit", "-qam", "two")
+    evil = str(program)
+    config: list[tuple[str, str]] = {
+        "fsmonitor": [("core.fsmonitor", evil)],
+        "textconv": [("diff.x.textconv", evil)],
+        "external-diff": [("diff.external", evil), ("diff.x.command", evil)],
+        "filters-pager": [
+            ("filter.f.clean", evil),
+            ("filter.f.smudge", evil),
+            ("filter.f.process", evil),
+            ("core.pager", evil),
+            ("pager.log", evil),
+        ],
+        "signature": [("log.showSignature", "true"), ("gpg.program", evil)],
+        "lazy-fetch-ext": [
+            ("remote.origin.url", f"ext::{evil} %S"),
+            ("protocol.ext.allow", "always"),
+        ],
+        "lazy-fetch-ssh": [
+            ("remote.origin.url", "ssh://attacker.invalid/x"),
+            ("core.sshCommand", evil),
+        ],
+        "submodule-diff": [("diff.submodule", "diff")],
+    }[vector]
+    if vector == "signature":
+        # a commit with a (junk) signature that log.showSignature verifies
+        head = subprocess.run(
+            ["git", "cat-file", "commit", "HEAD"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        ).stdout
+        headers, _, message = head.partition(b"\n\n")
+        signed = (
+            headers
+            + b"\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n AAAA\n"
+            + b" -----END PGP SIGNATURE-----\n\n"
+            + message
+        )
+        commit = subprocess.run(
+            ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+            cwd=repo,
+            input=signed,
+            check=True,
+            capture_output=True,
+        ).stdout.decode()
+        _git(repo, "update-ref", "refs/heads/signed", commit.strip())
+    if vector.startswith("lazy-fetch"):
+        # a partial clone missing a blob: git fetches it from the promisor
+        blob = subprocess.run(
+            ["git", "rev-parse", "HEAD:a.py"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+        config += [
+            ("core.repositoryformatversion", "1"),
+            ("extensions.partialClone", "origin"),
+            ("remote.origin.promisor", "true"),
+        ]
+    if vector == "submodule-diff":
+        sub = tmp_path / "sub"
+        sub.mkdir()
+        _git(sub, "init", "-q")
+        (sub / "q.py").write_text("q = 1\n", encoding="utf-8")
+        (sub / ".gitattributes").write_text("*.py diff=x\n", encoding="utf-8")
+        _git(sub, "add", "-A")
+        _git(sub, "commit", "-qm", "s1")
+        _git(
+            repo,
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            str(sub),
+            "sub",
+        )
+        _git(repo, "commit", "-qm", "add sub")
+        (repo / "sub" / "q.py").write_text("q = 2\n", encoding="utf-8")
+        _git(repo / "sub", "commit", "-qam", "s2")
+        _git(repo / "sub", "config", "diff.x.textconv", evil)
+        _git(repo, "commit", "-qam", "bump sub")
+    for key, value in config:
+        _git(repo, "config", key, value)
+    # a racy, modified tracked file: git must look at it to list it
+    (repo / "a.py").write_text(f"t = '{GH}'\nu = 3\n", encoding="utf-8")
+    return repo, marker
+
+
+_VECTORS = [
+    "fsmonitor",
+    "textconv",
+    "external-diff",
+    "filters-pager",
+    "signature",
+    "lazy-fetch-ext",
+    "lazy-fetch-ssh",
+    "submodule-diff",
+]
+
+
+class TestHostileRepository:
+    """Scanning a checkout runs none of the commands its git config names."""
+
+    @pytest.mark.parametrize("vector", _VECTORS)
+    def test_repo_config_runs_nothing(
+        self, tmp_path: Path, vector: str
+    ) -> None:
+        """With and without history, no program from .git/config runs; the
+        token is still found in the tree and in the history."""
+        require_binary("git")
+        repo, marker = _hostile_repo(tmp_path, vector)
+        found = list(scan_paths([repo], jobs=1))
+        assert not marker.exists(), marker.read_text(encoding="utf-8")
+        assert [Path(f.path or "").name for f in found] == ["a.py"]
+        history = list(scan_paths([repo], jobs=1, history=True))
+        assert not marker.exists(), marker.read_text(encoding="utf-8")
+        if not vector.startswith("lazy-fetch"):  # a blob is missing there
+            assert any("a.py@" in (f.path or "") for f in history)
+
+    def test_cli_runs_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``dataprotect scan secrets DIR --history`` in a hostile checkout
+        runs no program from its config (fsmonitor, textconv, gpg)."""
+        require_binary("git")
+        repo, marker = _hostile_repo(tmp_path, "signature")
+        program = str(tmp_path / "evil.sh")
+        _git(repo, "config", "core.fsmonitor", program)
+        _git(repo, "config", "diff.x.textconv", program)
+        monkeypatch.chdir(repo)
+        res = CliRunner().invoke(cli, ["scan", "secrets", "--history", "."])
+        assert res.exit_code == 1, res.output
+        assert "a.py@" in res.output
+        assert not marker.exists(), marker.read_text(encoding="utf-8")
+
+    def test_user_settings_still_apply(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The user's global excludes file still decides what is scanned."""
+        require_binary("git")
+        repo, _marker = _hostile_repo(tmp_path, "fsmonitor")
+        (repo / "local.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        excludes = tmp_path / "excludes"
+        excludes.write_text("local.py\n", encoding="utf-8")
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / ".gitconfig").write_text(
+            f"[core]\n\texcludesFile = {excludes}\n", encoding="utf-8"
+        )
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+        monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+        found = [Path(f.path or "").name for f in scan_paths([repo], jobs=1)]
+        assert found == ["a.py"]
 
 
 class TestBaselineMembership:

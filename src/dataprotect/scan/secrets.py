@@ -190,7 +190,9 @@ def scan_paths(
     Directories are walked honouring ``.gitignore`` (through ``git ls-files``
     inside a repository); binary, lock, minified and vendored files are
     skipped.  Unreadable files, symlink loops and oversized files are skipped
-    with a note; the scan goes on.
+    with a note; the scan goes on.  git runs no program that the scanned
+    repository's config names (fsmonitor, textconv, external diff, gpg,
+    transports): scanning an untrusted checkout is safe.
 
     Args:
         paths: Files and directories.
