@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprotect.cli._app import cli
-from dataprotect.errors import ConfigurationError
+from dataprotect.errors import ConfigurationError, DataProtectError
 from dataprotect.scan.secrets import (
     Allowlist,
     Baseline,
@@ -1056,6 +1056,390 @@ class TestHistory:
         uri = res["locations"][0]["physicalLocation"]["artifactLocation"]
         assert uri["uri"] == "a.py"
         assert res["properties"]["commit"] == found[0].path.split("@")[1]
+
+
+# --------------------------------------------- hostile configuration files
+
+_RULE = (
+    "[[rule]]\nid = 'acme-key'\nkind = 'acme'\nregex = 'acme_[0-9a-f]{8}'\n"
+)
+_DEEP = 5000  # nesting deeper than the interpreter's recursion limit
+
+
+def _rule_with(line: str) -> bytes:
+    """A valid rule with *line* added to its table."""
+    return f"{_RULE}{line}\n".encode()
+
+
+#: (rules file, what the message must say); the secret value "s3cr3tVALUE"
+#: never appears in a message.
+BAD_RULE_FILES = [
+    (b"\xff\xfe[[rule]]\n", "not valid UTF-8"),
+    (b"[[rule]\n", "not valid TOML"),
+    (b"a = " + b"[" * _DEEP + b"]" * _DEEP + b"\n", "not valid TOML"),
+    (
+        b"a = " + b"{b = " * _DEEP + b"1" + b"}" * _DEEP + b"\n",
+        "not valid TOML",
+    ),
+    (b"a = " + b"7" * 5000 + b"\n", "not valid TOML"),
+    (
+        _RULE.replace("[[rule]]", "[[rules]]").encode(),
+        "unknown top-level key 'rules'",
+    ),
+    (b"rule = 'x'\n", "must be an array of [[rule]] tables"),
+    (b"version = 2\n" + _RULE.encode(), "version must be 1"),
+    (b"version = '1'\n" + _RULE.encode(), "version must be 1"),
+    (b"rule = [1]\n", "rule 1: not a table"),
+    (b"[[rule]]\nkind = 'x'\nregex = 'x'\n", "rule 1: needs an id"),
+    (b"[[rule]]\nid = 7\nkind = 'x'\nregex = 'x'\n", "rule 1: needs an id"),
+    (
+        b"[[rule]]\nid = 'a'\nkind = ['x']\nregex = 'x'\n",
+        "('a'): needs an id and a kind",
+    ),
+    (
+        _rule_with("regexp = 's3cr3tVALUE'"),
+        "('acme-key'): unknown key 'regexp'",
+    ),
+    (
+        _rule_with("min_entropy = 's3cr3tVALUE'"),
+        "min_entropy must be",
+    ),
+    (_rule_with("min_entropy = [1]"), "min_entropy must be"),
+    (_rule_with("min_entropy = nan"), "min_entropy must be"),
+    (_rule_with("min_entropy = true"), "min_entropy must be"),
+    (_rule_with("window = inf"), "window must be"),
+    (_rule_with("window = 1e400"), "window must be"),
+    (_rule_with("window = 's3cr3tVALUE'"), "window must be"),
+    (_rule_with("window = -5"), "window must be"),
+    (_rule_with("window = 99999999999999999999"), "window must be"),
+    (_rule_with("stopwords = 5"), "stopwords must be"),
+    (
+        _rule_with("stopwords = [['s3cr3tVALUE']]"),
+        "stopwords must be",
+    ),
+    (_rule_with("keywords = 's3cr3tVALUE'"), "keywords must be"),
+    (_rule_with("keywords = [1]"), "keywords must be"),
+    (_rule_with("checksum = ['s3cr3tVALUE']"), "checksum must be"),
+    (_rule_with("checksum = 's3cr3tVALUE'"), "checksum must be"),
+    (
+        _rule_with("url_password = 's3cr3tVALUE'"),
+        "url_password must be",
+    ),
+    (_rule_with("type = 's3cr3tVALUE'"), "type must be"),
+    (
+        b"[[rule]]\nid = 'a'\nkind = 'x'\nregex = '"
+        + b"(" * _DEEP
+        + b"s3cr3tVALUE"
+        + b")" * _DEEP
+        + b"'\n",
+        "regex is not a valid regular expression",
+    ),
+    (
+        b"[[rule]]\nid = 'a'\nkind = 'x'\nregex = 's3cr3tVALUE{99999999999}'\n",
+        "regex is not a valid regular expression",
+    ),
+    (
+        _rule_with("anchor = 's3cr3tVALUE{4294967296}'"),
+        "anchor is not a valid",
+    ),
+    (_rule_with("anchor = 5"), "anchor is not a valid"),
+    ((_RULE + _RULE).encode(), "rule 2 ('acme-key'): the id is already used"),
+]
+
+BAD_ALLOWLISTS = [
+    (b"rule:x\n\xff\xfe\n", "not valid UTF-8"),
+    (b"# ok\nnonsense s3cr3tVALUE\n", "line 2: each line is"),
+    (
+        b"regex:" + b"(" * _DEEP + b"s3cr3tVALUE" + b")" * _DEEP,
+        "line 1: invalid regular expression",
+    ),
+    (
+        b"rule:x\nregex:s3cr3tVALUE{99999999999}\n",
+        "line 2: invalid regular expression",
+    ),
+    (b"regex:s3cr3tVALUE(\n", "line 1: invalid regular expression"),
+]
+
+BAD_BASELINES = [
+    (b"\xff", "not valid UTF-8 JSON"),
+    (b"{", "not valid UTF-8 JSON"),
+    (b"[" * _DEEP * 20 + b"]" * _DEEP * 20, "not valid UTF-8 JSON"),
+    (
+        b'{"version": 1, "findings": ['
+        + b"[" * _DEEP * 20
+        + b"]" * _DEEP * 20
+        + b"]}",
+        "not valid UTF-8 JSON",
+    ),
+    (
+        b'{"version": 1, "findings": [' + b"7" * 5000 + b"]}",
+        "not valid UTF-8 JSON",
+    ),
+    (b'{"version": true, "findings": []}', "not a version 1"),
+    (b'{"version": 1.0, "findings": []}', "not a version 1"),
+    (b"[1]", "not a version 1"),
+    (b'{"version": 1}', "findings must be an array"),
+    (b'{"version": 1, "findings": {"a": 1}}', "findings must be an array"),
+    (
+        b'{"version": 1, "findings": "s3cr3tVALUE"}',
+        "findings must be an array",
+    ),
+    (
+        b'{"version": 1, "findings": [{"path": "a", "fingerprint": "b"}, {}]}',
+        "finding 2: needs a path and a fingerprint",
+    ),
+    (
+        b'{"version": 1, "findings": [{"path": {}, "fingerprint": "s3cr3tVALUE"}]}',
+        "finding 1: needs a path and a fingerprint",
+    ),
+    (
+        b'{"version": 1, "findings": [{"path": NaN, "fingerprint": 1e999}]}',
+        "finding 1: needs a path and a fingerprint",
+    ),
+]
+
+
+def _load(kind: str, path: Path) -> object:
+    """Load *path* as a rules file, an allowlist or a baseline."""
+    if kind == "rules":
+        return load_rules([path])
+    if kind == "allowlist":
+        return Allowlist.load(path)
+    return Baseline.load(path)
+
+
+_FILE_KINDS = {
+    "rules": "rules file",
+    "allowlist": "allowlist file",
+    "baseline": "baseline file",
+}
+
+
+class TestHostileConfigFiles:
+    """Bad rules, allowlist and baseline files raise ConfigurationError with
+    a message that names the file and the broken rule, never a value."""
+
+    @pytest.mark.parametrize(
+        ("kind", "data", "message"),
+        [("rules", d, m) for d, m in BAD_RULE_FILES]
+        + [("allowlist", d, m) for d, m in BAD_ALLOWLISTS]
+        + [("baseline", d, m) for d, m in BAD_BASELINES],
+    )
+    def test_bad_file(
+        self, tmp_path: Path, kind: str, data: bytes, message: str
+    ) -> None:
+        """Each concrete bad file is one clear ConfigurationError."""
+        path = tmp_path / f"bad-{kind}"
+        path.write_bytes(data)
+        with pytest.raises(ConfigurationError) as info:
+            _load(kind, path)
+        text = str(info.value)
+        assert text.startswith(f"{_FILE_KINDS[kind]} {path}"), text
+        assert message in text, text
+        assert "s3cr3tVALUE" not in text
+        assert info.value.__cause__ is None
+        assert len(text) < 300
+
+    @pytest.mark.parametrize("kind", ["rules", "allowlist", "baseline"])
+    def test_cli_bad_file(self, tmp_path: Path, kind: str) -> None:
+        """The command line answers a bad file with exit status 2 and one
+        line naming it, never a traceback."""
+        path = tmp_path / f"bad-{kind}"
+        path.write_bytes(b"[" * _DEEP * 20 + b"s3cr3tVALUE")
+        (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+        option = {
+            "rules": "--rules",
+            "allowlist": "--allowlist",
+            "baseline": "--baseline",
+        }[kind]
+        res = CliRunner().invoke(
+            cli,
+            ["scan", "secrets", option, str(path), str(tmp_path / "a.py")],
+        )
+        assert res.exit_code == 2, res.output
+        assert "Traceback" not in res.output
+        assert f"{_FILE_KINDS[kind]} {path}" in res.stderr
+        assert "s3cr3tVALUE" not in res.output
+
+    def test_rule_keys_are_rule_fields(self) -> None:
+        """Every key a [[rule]] table may hold is a field of Rule."""
+        from dataclasses import fields
+
+        from dataprotect.scan._engine import _RULE_KEYS
+
+        assert {f.name for f in fields(Rule)} >= _RULE_KEYS
+        assert {"id", "kind", "regex", "keywords", "window"} <= _RULE_KEYS
+
+    def test_builtin_rules_name_their_file(self) -> None:
+        """A broken built-in rules file would be named as the package's."""
+        from dataprotect.scan._engine import _parse_rules
+
+        with pytest.raises(
+            ConfigurationError,
+            match=r"^rules file dataprotect/scan/rules.toml",
+        ):
+            _parse_rules(b"[[rule]\n", "dataprotect/scan/rules.toml")
+
+
+def _toml_value(value: object) -> str:
+    """*value* as a TOML value (enough of TOML for the strategies below)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)  # TOML spells inf and nan as Python does
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    assert isinstance(value, dict)
+    return (
+        "{"
+        + ", ".join(
+            f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()
+        )
+        + "}"
+    )
+
+
+_SCALARS = (
+    st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from(
+        ["regex", "assignment", "github", "jwt", "(", "a{99999999999}", "\\b"]
+    )
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_RULE_KEY_NAMES = st.sampled_from(
+    [
+        "id",
+        "kind",
+        "type",
+        "keywords",
+        "regex",
+        "checksum",
+        "min_entropy",
+        "stopwords",
+        "url_password",
+        "anchor",
+        "window",
+        "rules",
+    ]
+)
+
+
+@st.composite
+def _rules_documents(draw: st.DrawFn) -> bytes:
+    """TOML-ish rules files: [[rule]] tables of arbitrary values, then
+    perhaps damaged (a byte flipped, cut short, or deeply nested)."""
+    lines = []
+    for _ in range(draw(st.integers(0, 3))):
+        lines.append("[[rule]]")
+        table = draw(st.dictionaries(_RULE_KEY_NAMES, _VALUES, max_size=8))
+        lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+    data = "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n"
+    return draw(_damaged(data))
+
+
+@st.composite
+def _damaged(draw: st.DrawFn, data: bytes) -> bytes:
+    """*data* as it is, with a byte changed, cut short, or nested deeply."""
+    how = draw(st.sampled_from(["as is", "flip", "cut", "nest"]))
+    if how == "flip" and data:
+        pos = draw(st.integers(0, len(data) - 1))
+        return (
+            data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1 :]
+        )
+    if how == "cut":
+        return data[: draw(st.integers(0, len(data)))]
+    if how == "nest":
+        depth = draw(st.sampled_from([10, 2000, 50000]))
+        return data + b"n = " + b"[" * depth + b"]" * depth + b"\n"
+    return data
+
+
+@st.composite
+def _baseline_documents(draw: st.DrawFn) -> bytes:
+    """JSON-ish baselines: arbitrary findings and versions, perhaps damaged."""
+    finding = st.dictionaries(
+        st.sampled_from(["path", "fingerprint", "rule", "line"]), _VALUES
+    )
+    doc = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "version": st.sampled_from([1, 1.0, True, "1", 2]),
+                "findings": st.lists(finding, max_size=4) | _VALUES,
+            },
+        )
+        | _VALUES
+    )
+    return draw(_damaged(json.dumps(doc).encode("utf-8", "surrogatepass")))
+
+
+_ALLOWLIST_LINES = st.tuples(
+    st.sampled_from(
+        ["path:", "rule:", "fingerprint:", "regex:", "", "#", "x:"]
+    ),
+    st.text(max_size=30)
+    | st.sampled_from(["(", "a{99999999999}", "(" * 3000 + ")" * 3000]),
+).map(lambda kv: kv[0] + kv[1])
+
+
+class TestHostileConfigFileProperties:
+    """Whatever bytes the loaders read, only DataProtectError comes out."""
+
+    @given(data=_rules_documents())
+    def test_rules_files(
+        self, tmp_path_factory: pytest.TempPathFactory, data: bytes
+    ) -> None:
+        """Arbitrary TOML-ish rules files load or raise DataProtectError."""
+        self._check("rules", tmp_path_factory, data)
+
+    @given(data=_baseline_documents())
+    def test_baselines(
+        self, tmp_path_factory: pytest.TempPathFactory, data: bytes
+    ) -> None:
+        """Arbitrary JSON-ish baselines load or raise DataProtectError."""
+        self._check("baseline", tmp_path_factory, data)
+
+    @given(
+        lines=st.lists(_ALLOWLIST_LINES, max_size=5),
+        tail=st.binary(max_size=8),
+    )
+    def test_allowlists(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        lines: list[str],
+        tail: bytes,
+    ) -> None:
+        """Arbitrary allowlists (any text, any trailing bytes) load or raise
+        DataProtectError."""
+        data = "\n".join(lines).encode("utf-8", "surrogatepass") + tail
+        self._check("allowlist", tmp_path_factory, data)
+
+    @staticmethod
+    def _check(
+        kind: str, tmp_path_factory: pytest.TempPathFactory, data: bytes
+    ) -> None:
+        path = tmp_path_factory.mktemp(kind) / "file"
+        path.write_bytes(data)
+        error: DataProtectError | None = None
+        try:
+            _load(kind, path)
+        except DataProtectError as exc:
+            error = exc
+        if error is not None:
+            assert str(error).startswith(f"{_FILE_KINDS[kind]} {path}")
 
 
 def _evil_program(tmp_path: Path) -> tuple[Path, Path]:
