@@ -886,6 +886,22 @@ class TestHostileForms:
             "the document's form fields cannot be read",
         )
 
+    @pytest.mark.parametrize(
+        "number", [b"5.9.58", b"......", b"-.-.-.", b"+.+.+."]
+    )
+    def test_bad_mediabox_number_is_invalid_document(
+        self, document, alice, pki, number
+    ):
+        """A malformed number in /MediaBox (decimal.InvalidOperation inside
+        pyHanko) is an InvalidDocumentError when signing, a report verifying."""
+        old = b"/MediaBox [0 0 595.28"
+        assert old in document
+        pdf = document.replace(old, b"/MediaBox [0 0 " + number)
+        with pytest.raises(InvalidDocumentError, match="cannot sign"):
+            sign_pdf(pdf, alice)
+        report = verify_pdf(pdf, trust_roots=pki.root)
+        assert not report.valid
+
     def test_malformed_fields_verify_without_crash(self, document, pki):
         """verify_pdf reports a malformed /AcroForm /Fields as unsigned."""
         from pyhanko.pdf_utils import generic as g

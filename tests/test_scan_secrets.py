@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprotect.cli._app import cli
-from dataprotect.errors import ConfigurationError
+from dataprotect.errors import ConfigurationError, DataProtectError
 from dataprotect.scan.secrets import (
     Allowlist,
     Baseline,
@@ -31,6 +31,7 @@ from dataprotect.scan.secrets import (
     to_json,
     to_sarif,
 )
+from helpers import require_binary
 
 
 VECTORS = Path(__file__).parent / "vectors" / "secrets"
@@ -1055,6 +1056,578 @@ class TestHistory:
         uri = res["locations"][0]["physicalLocation"]["artifactLocation"]
         assert uri["uri"] == "a.py"
         assert res["properties"]["commit"] == found[0].path.split("@")[1]
+
+
+# --------------------------------------------- hostile configuration files
+
+_RULE = (
+    "[[rule]]\nid = 'acme-key'\nkind = 'acme'\nregex = 'acme_[0-9a-f]{8}'\n"
+)
+_DEEP = 5000  # nesting deeper than the interpreter's recursion limit
+
+
+def _rule_with(line: str) -> bytes:
+    """A valid rule with *line* added to its table."""
+    return f"{_RULE}{line}\n".encode()
+
+
+#: (rules file, what the message must say); the secret value "s3cr3tVALUE"
+#: never appears in a message.
+BAD_RULE_FILES = [
+    (b"\xff\xfe[[rule]]\n", "not valid UTF-8"),
+    (b"[[rule]\n", "not valid TOML"),
+    (b"a = " + b"[" * _DEEP + b"]" * _DEEP + b"\n", "not valid TOML"),
+    (
+        b"a = " + b"{b = " * _DEEP + b"1" + b"}" * _DEEP + b"\n",
+        "not valid TOML",
+    ),
+    (b"a = " + b"7" * 5000 + b"\n", "not valid TOML"),
+    (
+        _RULE.replace("[[rule]]", "[[rules]]").encode(),
+        "unknown top-level key 'rules'",
+    ),
+    (b"rule = 'x'\n", "must be an array of [[rule]] tables"),
+    (b"version = 2\n" + _RULE.encode(), "version must be 1"),
+    (b"version = '1'\n" + _RULE.encode(), "version must be 1"),
+    (b"rule = [1]\n", "rule 1: not a table"),
+    (b"[[rule]]\nkind = 'x'\nregex = 'x'\n", "rule 1: needs an id"),
+    (b"[[rule]]\nid = 7\nkind = 'x'\nregex = 'x'\n", "rule 1: needs an id"),
+    (
+        b"[[rule]]\nid = 'a'\nkind = ['x']\nregex = 'x'\n",
+        "('a'): needs an id and a kind",
+    ),
+    (
+        _rule_with("regexp = 's3cr3tVALUE'"),
+        "('acme-key'): unknown key 'regexp'",
+    ),
+    (
+        _rule_with("min_entropy = 's3cr3tVALUE'"),
+        "min_entropy must be",
+    ),
+    (_rule_with("min_entropy = [1]"), "min_entropy must be"),
+    (_rule_with("min_entropy = nan"), "min_entropy must be"),
+    (_rule_with("min_entropy = true"), "min_entropy must be"),
+    (_rule_with("window = inf"), "window must be"),
+    (_rule_with("window = 1e400"), "window must be"),
+    (_rule_with("window = 's3cr3tVALUE'"), "window must be"),
+    (_rule_with("window = -5"), "window must be"),
+    (_rule_with("window = 99999999999999999999"), "window must be"),
+    (_rule_with("stopwords = 5"), "stopwords must be"),
+    (
+        _rule_with("stopwords = [['s3cr3tVALUE']]"),
+        "stopwords must be",
+    ),
+    (_rule_with("keywords = 's3cr3tVALUE'"), "keywords must be"),
+    (_rule_with("keywords = [1]"), "keywords must be"),
+    (_rule_with("checksum = ['s3cr3tVALUE']"), "checksum must be"),
+    (_rule_with("checksum = 's3cr3tVALUE'"), "checksum must be"),
+    (
+        _rule_with("url_password = 's3cr3tVALUE'"),
+        "url_password must be",
+    ),
+    (_rule_with("type = 's3cr3tVALUE'"), "type must be"),
+    (
+        b"[[rule]]\nid = 'a'\nkind = 'x'\nregex = '"
+        + b"(" * _DEEP
+        + b"s3cr3tVALUE"
+        + b")" * _DEEP
+        + b"'\n",
+        "regex is not a valid regular expression",
+    ),
+    (
+        b"[[rule]]\nid = 'a'\nkind = 'x'\nregex = 's3cr3tVALUE{99999999999}'\n",
+        "regex is not a valid regular expression",
+    ),
+    (
+        _rule_with("anchor = 's3cr3tVALUE{4294967296}'"),
+        "anchor is not a valid",
+    ),
+    (_rule_with("anchor = 5"), "anchor is not a valid"),
+    ((_RULE + _RULE).encode(), "rule 2 ('acme-key'): the id is already used"),
+]
+
+BAD_ALLOWLISTS = [
+    (b"rule:x\n\xff\xfe\n", "not valid UTF-8"),
+    (b"# ok\nnonsense s3cr3tVALUE\n", "line 2: each line is"),
+    (
+        b"regex:" + b"(" * _DEEP + b"s3cr3tVALUE" + b")" * _DEEP,
+        "line 1: invalid regular expression",
+    ),
+    (
+        b"rule:x\nregex:s3cr3tVALUE{99999999999}\n",
+        "line 2: invalid regular expression",
+    ),
+    (b"regex:s3cr3tVALUE(\n", "line 1: invalid regular expression"),
+]
+
+BAD_BASELINES = [
+    (b"\xff", "not valid UTF-8 JSON"),
+    (b"{", "not valid UTF-8 JSON"),
+    (b"[" * _DEEP * 20 + b"]" * _DEEP * 20, "not valid UTF-8 JSON"),
+    (
+        b'{"version": 1, "findings": ['
+        + b"[" * _DEEP * 20
+        + b"]" * _DEEP * 20
+        + b"]}",
+        "not valid UTF-8 JSON",
+    ),
+    (
+        b'{"version": 1, "findings": [' + b"7" * 5000 + b"]}",
+        "not valid UTF-8 JSON",
+    ),
+    (b'{"version": true, "findings": []}', "not a version 1"),
+    (b'{"version": 1.0, "findings": []}', "not a version 1"),
+    (b"[1]", "not a version 1"),
+    (b'{"version": 1}', "findings must be an array"),
+    (b'{"version": 1, "findings": {"a": 1}}', "findings must be an array"),
+    (
+        b'{"version": 1, "findings": "s3cr3tVALUE"}',
+        "findings must be an array",
+    ),
+    (
+        b'{"version": 1, "findings": [{"path": "a", "fingerprint": "b"}, {}]}',
+        "finding 2: needs a path and a fingerprint",
+    ),
+    (
+        b'{"version": 1, "findings": [{"path": {}, "fingerprint": "s3cr3tVALUE"}]}',
+        "finding 1: needs a path and a fingerprint",
+    ),
+    (
+        b'{"version": 1, "findings": [{"path": NaN, "fingerprint": 1e999}]}',
+        "finding 1: needs a path and a fingerprint",
+    ),
+]
+
+
+def _load(kind: str, path: Path) -> object:
+    """Load *path* as a rules file, an allowlist or a baseline."""
+    if kind == "rules":
+        return load_rules([path])
+    if kind == "allowlist":
+        return Allowlist.load(path)
+    return Baseline.load(path)
+
+
+_FILE_KINDS = {
+    "rules": "rules file",
+    "allowlist": "allowlist file",
+    "baseline": "baseline file",
+}
+
+
+class TestHostileConfigFiles:
+    """Bad rules, allowlist and baseline files raise ConfigurationError with
+    a message that names the file and the broken rule, never a value."""
+
+    @pytest.mark.parametrize(
+        ("kind", "data", "message"),
+        [("rules", d, m) for d, m in BAD_RULE_FILES]
+        + [("allowlist", d, m) for d, m in BAD_ALLOWLISTS]
+        + [("baseline", d, m) for d, m in BAD_BASELINES],
+    )
+    def test_bad_file(
+        self, tmp_path: Path, kind: str, data: bytes, message: str
+    ) -> None:
+        """Each concrete bad file is one clear ConfigurationError."""
+        path = tmp_path / f"bad-{kind}"
+        path.write_bytes(data)
+        with pytest.raises(ConfigurationError) as info:
+            _load(kind, path)
+        text = str(info.value)
+        assert text.startswith(f"{_FILE_KINDS[kind]} {path}"), text
+        assert message in text, text
+        assert "s3cr3tVALUE" not in text
+        assert info.value.__cause__ is None
+        assert len(text) < 300
+
+    @pytest.mark.parametrize("kind", ["rules", "allowlist", "baseline"])
+    def test_cli_bad_file(self, tmp_path: Path, kind: str) -> None:
+        """The command line answers a bad file with exit status 2 and one
+        line naming it, never a traceback."""
+        path = tmp_path / f"bad-{kind}"
+        path.write_bytes(b"[" * _DEEP * 20 + b"s3cr3tVALUE")
+        (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+        option = {
+            "rules": "--rules",
+            "allowlist": "--allowlist",
+            "baseline": "--baseline",
+        }[kind]
+        res = CliRunner().invoke(
+            cli,
+            ["scan", "secrets", option, str(path), str(tmp_path / "a.py")],
+        )
+        assert res.exit_code == 2, res.output
+        assert "Traceback" not in res.output
+        assert f"{_FILE_KINDS[kind]} {path}" in res.stderr
+        assert "s3cr3tVALUE" not in res.output
+
+    def test_rule_keys_are_rule_fields(self) -> None:
+        """Every key a [[rule]] table may hold is a field of Rule."""
+        from dataclasses import fields
+
+        from dataprotect.scan._engine import _RULE_KEYS
+
+        assert {f.name for f in fields(Rule)} >= _RULE_KEYS
+        assert {"id", "kind", "regex", "keywords", "window"} <= _RULE_KEYS
+
+    def test_builtin_rules_name_their_file(self) -> None:
+        """A broken built-in rules file would be named as the package's."""
+        from dataprotect.scan._engine import _parse_rules
+
+        with pytest.raises(
+            ConfigurationError,
+            match=r"^rules file dataprotect/scan/rules.toml",
+        ):
+            _parse_rules(b"[[rule]\n", "dataprotect/scan/rules.toml")
+
+
+def _toml_value(value: object) -> str:
+    """*value* as a TOML value (enough of TOML for the strategies below)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)  # TOML spells inf and nan as Python does
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    assert isinstance(value, dict)
+    return (
+        "{"
+        + ", ".join(
+            f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()
+        )
+        + "}"
+    )
+
+
+_SCALARS = (
+    st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from(
+        ["regex", "assignment", "github", "jwt", "(", "a{99999999999}", "\\b"]
+    )
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_RULE_KEY_NAMES = st.sampled_from(
+    [
+        "id",
+        "kind",
+        "type",
+        "keywords",
+        "regex",
+        "checksum",
+        "min_entropy",
+        "stopwords",
+        "url_password",
+        "anchor",
+        "window",
+        "rules",
+    ]
+)
+
+
+@st.composite
+def _rules_documents(draw: st.DrawFn) -> bytes:
+    """TOML-ish rules files: [[rule]] tables of arbitrary values, then
+    perhaps damaged (a byte flipped, cut short, or deeply nested)."""
+    lines = []
+    for _ in range(draw(st.integers(0, 3))):
+        lines.append("[[rule]]")
+        table = draw(st.dictionaries(_RULE_KEY_NAMES, _VALUES, max_size=8))
+        lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+    data = "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n"
+    return draw(_damaged(data))
+
+
+@st.composite
+def _damaged(draw: st.DrawFn, data: bytes) -> bytes:
+    """*data* as it is, with a byte changed, cut short, or nested deeply."""
+    how = draw(st.sampled_from(["as is", "flip", "cut", "nest"]))
+    if how == "flip" and data:
+        pos = draw(st.integers(0, len(data) - 1))
+        return (
+            data[:pos] + bytes([draw(st.integers(0, 255))]) + data[pos + 1 :]
+        )
+    if how == "cut":
+        return data[: draw(st.integers(0, len(data)))]
+    if how == "nest":
+        depth = draw(st.sampled_from([10, 2000, 50000]))
+        return data + b"n = " + b"[" * depth + b"]" * depth + b"\n"
+    return data
+
+
+@st.composite
+def _baseline_documents(draw: st.DrawFn) -> bytes:
+    """JSON-ish baselines: arbitrary findings and versions, perhaps damaged."""
+    finding = st.dictionaries(
+        st.sampled_from(["path", "fingerprint", "rule", "line"]), _VALUES
+    )
+    doc = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "version": st.sampled_from([1, 1.0, True, "1", 2]),
+                "findings": st.lists(finding, max_size=4) | _VALUES,
+            },
+        )
+        | _VALUES
+    )
+    return draw(_damaged(json.dumps(doc).encode("utf-8", "surrogatepass")))
+
+
+_ALLOWLIST_LINES = st.tuples(
+    st.sampled_from(
+        ["path:", "rule:", "fingerprint:", "regex:", "", "#", "x:"]
+    ),
+    st.text(max_size=30)
+    | st.sampled_from(["(", "a{99999999999}", "(" * 3000 + ")" * 3000]),
+).map(lambda kv: kv[0] + kv[1])
+
+
+class TestHostileConfigFileProperties:
+    """Whatever bytes the loaders read, only DataProtectError comes out."""
+
+    @given(data=_rules_documents())
+    def test_rules_files(
+        self, tmp_path_factory: pytest.TempPathFactory, data: bytes
+    ) -> None:
+        """Arbitrary TOML-ish rules files load or raise DataProtectError."""
+        self._check("rules", tmp_path_factory, data)
+
+    @given(data=_baseline_documents())
+    def test_baselines(
+        self, tmp_path_factory: pytest.TempPathFactory, data: bytes
+    ) -> None:
+        """Arbitrary JSON-ish baselines load or raise DataProtectError."""
+        self._check("baseline", tmp_path_factory, data)
+
+    @given(
+        lines=st.lists(_ALLOWLIST_LINES, max_size=5),
+        tail=st.binary(max_size=8),
+    )
+    def test_allowlists(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        lines: list[str],
+        tail: bytes,
+    ) -> None:
+        """Arbitrary allowlists (any text, any trailing bytes) load or raise
+        DataProtectError."""
+        data = "\n".join(lines).encode("utf-8", "surrogatepass") + tail
+        self._check("allowlist", tmp_path_factory, data)
+
+    @staticmethod
+    def _check(
+        kind: str, tmp_path_factory: pytest.TempPathFactory, data: bytes
+    ) -> None:
+        path = tmp_path_factory.mktemp(kind) / "file"
+        path.write_bytes(data)
+        error: DataProtectError | None = None
+        try:
+            _load(kind, path)
+        except DataProtectError as exc:
+            error = exc
+        if error is not None:
+            assert str(error).startswith(f"{_FILE_KINDS[kind]} {path}")
+
+
+def _evil_program(tmp_path: Path) -> tuple[Path, Path]:
+    """A program that records each run in a marker file; (program, marker)."""
+    marker = tmp_path / "marker"
+    program = tmp_path / "evil.sh"
+    program.write_text(
+        f'#!/bin/sh\necho "$0 $*" >> "{marker}"\nexit 0\n', encoding="utf-8"
+    )
+    program.chmod(0o755)
+    return program, marker
+
+
+def _hostile_repo(tmp_path: Path, vector: str) -> tuple[Path, Path]:
+    """A repository whose own config asks git to run a program; (repo, marker).
+
+    Two commits hold a token in ``a.py`` (the second adds a line), so the
+    working tree and the history both have something to find.
+    """
+    program, marker = _evil_program(tmp_path)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "a.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+    (repo / ".gitattributes").write_text(
+        "*.py diff=x filter=f\n", encoding="utf-8"
+    )
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (repo / "a.py").write_text(f"t = '{GH}'\nu = 2\n", encoding="utf-8")
+    _git(repo, "commit", "-qam", "two")
+    evil = str(program)
+    config: list[tuple[str, str]] = {
+        "fsmonitor": [("core.fsmonitor", evil)],
+        "textconv": [("diff.x.textconv", evil)],
+        "external-diff": [("diff.external", evil), ("diff.x.command", evil)],
+        "filters-pager": [
+            ("filter.f.clean", evil),
+            ("filter.f.smudge", evil),
+            ("filter.f.process", evil),
+            ("core.pager", evil),
+            ("pager.log", evil),
+        ],
+        "signature": [("log.showSignature", "true"), ("gpg.program", evil)],
+        "lazy-fetch-ext": [
+            ("remote.origin.url", f"ext::{evil} %S"),
+            ("protocol.ext.allow", "always"),
+        ],
+        "lazy-fetch-ssh": [
+            ("remote.origin.url", "ssh://attacker.invalid/x"),
+            ("core.sshCommand", evil),
+        ],
+        "submodule-diff": [("diff.submodule", "diff")],
+    }[vector]
+    if vector == "signature":
+        # a commit with a (junk) signature that log.showSignature verifies
+        head = subprocess.run(
+            ["git", "cat-file", "commit", "HEAD"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        ).stdout
+        headers, _, message = head.partition(b"\n\n")
+        signed = (
+            headers
+            + b"\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n AAAA\n"
+            + b" -----END PGP SIGNATURE-----\n\n"
+            + message
+        )
+        commit = subprocess.run(
+            ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+            cwd=repo,
+            input=signed,
+            check=True,
+            capture_output=True,
+        ).stdout.decode()
+        _git(repo, "update-ref", "refs/heads/signed", commit.strip())
+    if vector.startswith("lazy-fetch"):
+        # a partial clone missing a blob: git fetches it from the promisor
+        blob = subprocess.run(
+            ["git", "rev-parse", "HEAD:a.py"],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+        config += [
+            ("core.repositoryformatversion", "1"),
+            ("extensions.partialClone", "origin"),
+            ("remote.origin.promisor", "true"),
+        ]
+    if vector == "submodule-diff":
+        sub = tmp_path / "sub"
+        sub.mkdir()
+        _git(sub, "init", "-q")
+        (sub / "q.py").write_text("q = 1\n", encoding="utf-8")
+        (sub / ".gitattributes").write_text("*.py diff=x\n", encoding="utf-8")
+        _git(sub, "add", "-A")
+        _git(sub, "commit", "-qm", "s1")
+        _git(
+            repo,
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            str(sub),
+            "sub",
+        )
+        _git(repo, "commit", "-qm", "add sub")
+        (repo / "sub" / "q.py").write_text("q = 2\n", encoding="utf-8")
+        _git(repo / "sub", "commit", "-qam", "s2")
+        _git(repo / "sub", "config", "diff.x.textconv", evil)
+        _git(repo, "commit", "-qam", "bump sub")
+    for key, value in config:
+        _git(repo, "config", key, value)
+    # a racy, modified tracked file: git must look at it to list it
+    (repo / "a.py").write_text(f"t = '{GH}'\nu = 3\n", encoding="utf-8")
+    return repo, marker
+
+
+_VECTORS = [
+    "fsmonitor",
+    "textconv",
+    "external-diff",
+    "filters-pager",
+    "signature",
+    "lazy-fetch-ext",
+    "lazy-fetch-ssh",
+    "submodule-diff",
+]
+
+
+class TestHostileRepository:
+    """Scanning a checkout runs none of the commands its git config names."""
+
+    @pytest.mark.parametrize("vector", _VECTORS)
+    def test_repo_config_runs_nothing(
+        self, tmp_path: Path, vector: str
+    ) -> None:
+        """With and without history, no program from .git/config runs; the
+        token is still found in the tree and in the history."""
+        require_binary("git")
+        repo, marker = _hostile_repo(tmp_path, vector)
+        found = list(scan_paths([repo], jobs=1))
+        assert not marker.exists(), marker.read_text(encoding="utf-8")
+        assert [Path(f.path or "").name for f in found] == ["a.py"]
+        history = list(scan_paths([repo], jobs=1, history=True))
+        assert not marker.exists(), marker.read_text(encoding="utf-8")
+        if not vector.startswith("lazy-fetch"):  # a blob is missing there
+            assert any("a.py@" in (f.path or "") for f in history)
+
+    def test_cli_runs_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``dataprotect scan secrets DIR --history`` in a hostile checkout
+        runs no program from its config (fsmonitor, textconv, gpg)."""
+        require_binary("git")
+        repo, marker = _hostile_repo(tmp_path, "signature")
+        program = str(tmp_path / "evil.sh")
+        _git(repo, "config", "core.fsmonitor", program)
+        _git(repo, "config", "diff.x.textconv", program)
+        monkeypatch.chdir(repo)
+        res = CliRunner().invoke(cli, ["scan", "secrets", "--history", "."])
+        assert res.exit_code == 1, res.output
+        assert "a.py@" in res.output
+        assert not marker.exists(), marker.read_text(encoding="utf-8")
+
+    def test_user_settings_still_apply(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The user's global excludes file still decides what is scanned."""
+        require_binary("git")
+        repo, _marker = _hostile_repo(tmp_path, "fsmonitor")
+        (repo / "local.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        excludes = tmp_path / "excludes"
+        excludes.write_text("local.py\n", encoding="utf-8")
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / ".gitconfig").write_text(
+            f"[core]\n\texcludesFile = {excludes}\n", encoding="utf-8"
+        )
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+        monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+        found = [Path(f.path or "").name for f in scan_paths([repo], jobs=1)]
+        assert found == ["a.py"]
 
 
 class TestBaselineMembership:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError
@@ -438,6 +440,184 @@ class TestPeersThatHangUp:
         with no_free_file_descriptors():
             r = check_ssh("127.0.0.1", port, timeout=2)
         assert r.notes == ["connection failed: Too many open files"]
+
+
+def _dripping_handler(
+    prefix: bytes, drip: bytes, *, every: float = 0.2, limit: float = 20.0
+) -> tuple[Callable[[socket.socket], None], threading.Event]:
+    """A server that sends *prefix*, then *drip* one byte every *every*
+    seconds, forever: until the returned event is set or *limit* seconds
+    pass (the bound that keeps a broken test from hanging)."""
+    stop = threading.Event()
+
+    def handler(conn: socket.socket) -> None:
+        _read_client_banner(conn)
+        conn.sendall(prefix)
+        end = time.monotonic() + limit
+        i = 0
+        while not stop.is_set() and time.monotonic() < end:
+            conn.sendall(drip[i % len(drip) : i % len(drip) + 1])
+            i += 1
+            stop.wait(every)
+
+    return handler, stop
+
+
+def _too_slow(deadline: str) -> str:
+    """The note of a check cut short by its deadline."""
+    return (
+        f"the check did not complete within its {deadline} s deadline: "
+        "the server sends too slowly"
+    )
+
+
+class TestHostilePeers:
+    """Servers that drip bytes or send terminal escape sequences."""
+
+    @pytest.mark.parametrize(
+        ("prefix", "drip", "banner"),
+        [
+            # lines before the banner, each under the length limit
+            (b"", b"x" * 200 + b"\r\n", None),
+            # a banner, then a KEXINIT of 35,000 bytes sent byte by byte
+            (
+                b"SSH-2.0-Drip\r\n\x00\x00\x88\xb8\x04\x14",
+                b"\0",
+                "SSH-2.0-Drip",
+            ),
+        ],
+        ids=["banner", "kexinit"],
+    )
+    def test_dripping_server_meets_the_deadline(
+        self,
+        fake: Callable[..., int],
+        prefix: bytes,
+        drip: bytes,
+        banner: str | None,
+    ) -> None:
+        """A server sending a byte every 0.2 s (never a 1 s gap) cannot hold
+        check_ssh(timeout=1) past its deadline (3 x timeout by default); the
+        report says the check did not complete and is no pass."""
+        handler, stop = _dripping_handler(prefix, drip)
+        port = fake(handler)
+        start = time.monotonic()
+        try:
+            r = check_ssh("127.0.0.1", port, timeout=1)
+        finally:
+            stop.set()
+        elapsed = time.monotonic() - start
+        assert elapsed < 3 + 1.5, elapsed
+        assert r.notes == [_too_slow("3")]
+        assert r.banner == banner
+        assert r.kex == []
+        assert not r.ok
+
+    def test_explicit_deadline(self, fake: Callable[..., int]) -> None:
+        """deadline= bounds the whole check, connection and reads."""
+        handler, stop = _dripping_handler(b"", b"x" * 200 + b"\r\n")
+        port = fake(handler)
+        start = time.monotonic()
+        try:
+            r = check_ssh("127.0.0.1", port, timeout=5, deadline=1.5)
+        finally:
+            stop.set()
+        assert time.monotonic() - start < 1.5 + 1.5
+        assert r.notes == [_too_slow("1.5")]
+        assert not r.ok
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"timeout": 0},
+            {"timeout": -1},
+            {"timeout": float("nan")},
+            {"deadline": 0},
+            {"deadline": float("inf")},
+            {"deadline": float("nan")},
+        ],
+    )
+    def test_bad_timeouts(self, kwargs: dict[str, float]) -> None:
+        """A timeout or deadline that is not a positive number is a ConfigurationError."""
+        with pytest.raises(ConfigurationError, match="positive"):
+            check_ssh("127.0.0.1", 22, **kwargs)
+
+    def test_escape_sequences_stripped(self, fake: Callable[..., int]) -> None:
+        """Terminal escape sequences and control characters in the banner
+        and the algorithm names do not reach the report or the terminal."""
+        evil = [
+            "curve25519-sha256\x1b]0;pwned\x07,x\x1b[2Jy",
+            "ssh-ed25519",
+            "aes128-ctr",
+            "aes128-ctr",
+            "hmac-sha2-256-etm@openssh.com",
+            "hmac-sha2-256-etm@openssh.com",
+            "none",
+            "none",
+            "",
+            "",
+        ]
+        banner = (
+            b"SSH-2.0-Evil\x1b[31mRED\x1b[0m\x07\x08"
+            + "\u202e\u009b1m".encode()
+            + b" x\r\n"
+        )
+        port = fake(_closing_handler(banner + _kexinit_packet(evil)))
+        r = check_ssh("127.0.0.1", port, timeout=2)
+        assert r.banner == "SSH-2.0-EvilRED1m x"
+        assert r.kex == ["curve25519-sha256", "xy"]
+        assert "kex-unknown:xy" in codes(r)
+        res = CliRunner().invoke(
+            cli, ["scan", "ssh", f"127.0.0.1:{port}", "--timeout", "2"]
+        )
+        assert res.exit_code == 0, res.output
+        assert f"127.0.0.1:{port} SSH-2.0-EvilRED1m x" in res.output
+        assert "  kex: curve25519-sha256, xy" in res.output
+        for ch in ("\x1b", "\x07", "\x08", "\u202e", "\u009b"):
+            assert ch not in res.output
+        res = CliRunner().invoke(
+            cli,
+            ["scan", "ssh", f"127.0.0.1:{port}", "--format", "json"],
+        )
+        assert json.loads(res.output)["banner"] == "SSH-2.0-EvilRED1m x"
+
+    def test_read_after_the_deadline(self) -> None:
+        """A read that starts after the deadline fails at once, data or not."""
+        from dataprotect.scan.ssh import _Conn, _DeadlineError
+
+        a, b = socket.socketpair()
+        with a, b:
+            b.sendall(b"SSH-2.0-x\r\n")
+            conn = _Conn(a, 5, time.monotonic() - 1)
+            with pytest.raises(_DeadlineError):
+                conn.recv(1)
+
+    @given(st.text())
+    def test_printable_property(self, text: str) -> None:
+        """printable() leaves no control character or escape, keeps
+        printable text as it is, and is idempotent."""
+        from dataprotect._grading import printable
+
+        out = printable(text)
+        assert out.isprintable()
+        assert printable(out) == out
+        if text.isprintable():
+            assert out == text
+
+    def test_dripping_server_cli(self, fake: Callable[..., int]) -> None:
+        """dataprotect scan ssh exits 1 and prints the deadline note."""
+        handler, stop = _dripping_handler(b"", b"x" * 200 + b"\r\n")
+        port = fake(handler)
+        try:
+            res = CliRunner().invoke(
+                cli, ["scan", "ssh", f"127.0.0.1:{port}", "--timeout", "0.5"]
+            )
+        finally:
+            stop.set()
+        assert res.exit_code == 1
+        assert (
+            "note: the check did not complete within its 1.5 s deadline"
+            in (res.output)
+        )
 
 
 class TestGrading:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal, TypeVar
 
 
-__all__ = ["Issue", "Severity", "acceptable", "by_severity"]
+__all__ = ["Issue", "Severity", "acceptable", "by_severity", "printable"]
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
 _I = TypeVar("_I", bound="Issue")
@@ -34,3 +36,22 @@ def by_severity(issues: Iterable[_I]) -> list[_I]:
 def acceptable(issues: Iterable[Issue]) -> bool:
     """True when no issue is of medium severity or worse."""
     return not any(_ORDER[issue.severity] >= 2 for issue in issues)
+
+
+# ESC-introduced sequences (ECMA-48): CSI (colours, cursor moves, screen
+# clears); OSC, DCS, SOS, PM and APC strings (window titles, hyperlinks,
+# the clipboard) up to BEL or ST; other escapes (charsets, resets).
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?"
+    r"|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|[ -/]*[0-~]?)"
+)
+
+
+def printable(text: str) -> str:
+    """*text* from a peer, safe to print on a terminal: escape sequences
+    and every non-printable character (C0 and C1 controls, bidirectional
+    overrides, line separators) removed."""
+    return "".join(
+        ch for ch in _ESCAPE_SEQUENCE.sub("", text) if ch.isprintable()
+    )

@@ -21,6 +21,7 @@ from dataprotect import (
 from dataprotect.errors import DataProtectError, DecryptionError
 from dataprotect.integrations.django import PasswordStrengthValidator
 from dataprotect.keys import KEK, KeyInfo
+from dataprotect.scan.ssh import SSHReport, check_ssh
 from dataprotect.strength import (
     BreachedPasswords,
     PasswordFeedback,
@@ -85,3 +86,5 @@ rules_text: str = message_text("help_text", min_length=15)
 validator = PasswordStrengthValidator(min_length=8, service_names=["example"])
 validator.validate("pw", None)
 help_text: str = validator.get_help_text()
+ssh: SSHReport = check_ssh("host", 22, timeout=1.0, deadline=3)
+ssh_notes: list[str] = ssh.notes

@@ -262,12 +262,14 @@ def tls_command(
 def ssh_command(target: str, timeout: float, fmt: str) -> None:
     """Check the algorithms an SSH server offers at TARGET (HOST:PORT, default port 22).
 
-    No login is attempted.  Exit status 1 when an issue of medium severity
-    or worse is found, or the server's KEXINIT could not be read.
+    No login is attempted; the check ends after three times --timeout at
+    the latest.  Exit status 1 when an issue of medium severity or worse
+    is found, or the server's KEXINIT could not be read.
     """
     import dataclasses
     import json
 
+    from dataprotect._grading import printable
     from dataprotect.scan.ssh import check_ssh
 
     host, port = _host_port(target, 22)
@@ -275,7 +277,8 @@ def ssh_command(target: str, timeout: float, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(dataclasses.asdict(report), indent=2))
     else:
-        click.echo(f"{host}:{port} {report.banner or ''}")
+        # the server's text, once more without escape sequences
+        lines = [f"{host}:{port} {report.banner or ''}"]
         for label, algs in (
             ("kex", report.kex),
             ("host keys", report.host_key),
@@ -284,10 +287,10 @@ def ssh_command(target: str, timeout: float, fmt: str) -> None:
             ("compression", report.compression),
         ):
             if algs:
-                click.echo(f"  {label}: {', '.join(algs)}")
-        for note in report.notes:
-            click.echo(f"  note: {note}")
-        for issue in report.issues:
-            click.echo(f"  {issue}")
+                lines.append(f"  {label}: {', '.join(algs)}")
+        lines += [f"  note: {note}" for note in report.notes]
+        lines += [f"  {issue}" for issue in report.issues]
+        for line in lines:
+            click.echo(printable(line))
     if not report.ok:
         raise SystemExit(1)

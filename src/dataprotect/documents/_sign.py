@@ -79,6 +79,8 @@ def _writer(data: bytes) -> IncrementalPdfFileWriter:
         IndexError,
         TypeError,
         AttributeError,
+        # a malformed number ("5.9.5") is decimal.InvalidOperation
+        ArithmeticError,
     ):
         raise InvalidDocumentError(_NOT_A_PDF) from None
     if writer.prev.encrypted:
@@ -95,7 +97,14 @@ def _field_name(writer: IncrementalPdfFileWriter, wanted: str | None) -> str:
                 writer.prev, filled_status=True
             )
         }
-    except (PdfError, ValueError, KeyError, TypeError, AttributeError):
+    except (
+        PdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        ArithmeticError,
+    ):
         raise InvalidDocumentError(_NOT_A_PDF) from None
     if wanted is not None:
         if not wanted or "." in wanted:
@@ -147,7 +156,8 @@ def sign_pdf(
 
     Raises:
         dataprotect.errors.InvalidDocumentError: Not a PDF, truncated or
-            corrupt, or the field is already signed.
+            corrupt (including a malformed object such as a bad number in
+            a page's ``/MediaBox``), or the field is already signed.
         dataprotect.errors.EncryptedDocumentError: The PDF is encrypted.
         dataprotect.errors.CertificateValidityError: The signer's
             certificate is expired or not yet valid.
@@ -192,6 +202,9 @@ def sign_pdf(
         # null entry, a /T that is not text) while adding the field.
         TypeError,
         AssertionError,
+        # pyHanko parses objects lazily: a malformed number in a page's
+        # /MediaBox ("5.9.5") raises decimal.InvalidOperation here.
+        ArithmeticError,
     ) as exc:
         if isinstance(exc, DataProtectError):  # ours, e.g. a SignerError
             raise

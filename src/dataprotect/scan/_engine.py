@@ -8,19 +8,21 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import contextlib
 import functools
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from dataprotect import _bech32
 from dataprotect._encoding import BASE62, base62_crc32
@@ -201,42 +203,130 @@ class Match:
 # --------------------------------------------------------------- rule files
 
 
-def _rule_from_table(table: dict[str, Any]) -> Rule:
-    try:
-        rid = str(table["id"])
-        kind = str(table["kind"])
-        rtype = str(table.get("type", "regex"))
-        keywords = tuple(str(k).lower() for k in table.get("keywords", ()))
-        regex = re.compile(table["regex"]) if "regex" in table else None
-        if "anchor" in table:
-            re.compile(table["anchor"])
-    except (KeyError, TypeError, re.error):
-        msg = "rules file: every rule needs an id, a kind and a valid regex"
-        raise ConfigurationError(msg) from None
-    if rtype not in {"regex", "assignment"} or (
-        rtype == "regex" and regex is None
-    ):
-        msg = "rules file: type must be 'regex' (with a regex) or 'assignment'"
+#: The keys a ``[[rule]]`` table may hold: the fields of :class:`Rule`,
+#: less the one derived at load time.
+_RULE_KEYS = frozenset(f.name for f in fields(Rule)) - {"fast"}
+#: The top-level keys of a rules file.
+_TOP_LEVEL_KEYS = frozenset({"version", "rule"})
+#: The widest anchor window, in characters on each side of the anchor.
+_MAX_WINDOW = 1 << 20
+_TOML_POSITION = re.compile(r"\(at (?:line \d+, column \d+|end of document)\)")
+
+
+def _quoted(name: str) -> str:
+    """A name from a rules file (an id, a key), quoted and cut short."""
+    return repr(name[:40])
+
+
+class _RuleTable:
+    """Checked reads of one ``[[rule]]`` table.
+
+    Errors name the file, the rule's position and id, and the key broken,
+    never a value (a regex or keyword may hold part of a real secret).
+    """
+
+    def __init__(self, table: dict[str, Any], where: str) -> None:
+        self.table = table
+        self.where = where
+
+    def fail(self, problem: str) -> NoReturn:
+        msg = f"{self.where}: {problem}"
         raise ConfigurationError(msg)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) for v in value
+        ):
+            self.fail(f"{key} must be a list of strings")
+        return tuple(v.lower() for v in value)
+
+    def pattern(self, key: str) -> re.Pattern[str] | None:
+        value = self.table.get(key)  # TOML has no null: None is absent
+        if value is None:
+            return None
+        compiled = None
+        if isinstance(value, str):
+            # nested too deeply, or a repetition count beyond re's limit
+            with contextlib.suppress(re.error, RecursionError, OverflowError):
+                compiled = re.compile(value)
+        if compiled is None:
+            self.fail(f"{key} is not a valid regular expression")
+        return compiled
+
+    def checked(
+        self, key: str, default: Any, ok: Callable[[Any], bool], rule: str
+    ) -> Any:
+        """The value of *key* (or *default*) if ``ok(value)``."""
+        value = self.table.get(key, default)
+        if not ok(value):
+            self.fail(f"{key} must be {rule}")
+        return value
+
+
+def _rule_from_table(table: object, where: str) -> Rule:
+    if not isinstance(table, dict):
+        msg = f"{where}: not a table"
+        raise ConfigurationError(msg)
+    rid, kind = table.get("id"), table.get("kind")
+    if isinstance(rid, str):
+        where = f"{where} ({_quoted(rid)})"
+    t = _RuleTable(table, where)
+    unknown = sorted(set(table) - _RULE_KEYS)
+    if unknown:
+        t.fail(f"unknown key {_quoted(unknown[0])}")
+    if not (isinstance(rid, str) and rid and isinstance(kind, str) and kind):
+        t.fail("needs an id and a kind (non-empty strings)")
+    rtype = t.checked(
+        "type",
+        "regex",
+        lambda v: v in ("regex", "assignment"),
+        "'regex' or 'assignment'",
+    )
+    keywords = t.strings("keywords")
+    regex = t.pattern("regex")
+    if rtype == "regex" and regex is None:
+        t.fail("a rule of type 'regex' needs a regex")
     if rtype == "assignment" and not keywords:
-        msg = "rules file: an assignment rule needs keywords (the names it looks for)"
-        raise ConfigurationError(msg)
-    checksum = table.get("checksum")
-    if checksum is not None and checksum not in _CHECKSUMS:
-        msg = "rules file: unknown checksum name"
-        raise ConfigurationError(msg)
+        t.fail("an assignment rule needs keywords (the names it looks for)")
     return Rule(
         id=rid,
         kind=kind,
         keywords=keywords,
         regex=regex,
         type=rtype,
-        checksum=checksum,
-        min_entropy=float(table.get("min_entropy", 0.0)),
-        stopwords=tuple(str(s).lower() for s in table.get("stopwords", ())),
-        url_password=bool(table.get("url_password", False)),
-        anchor=re.compile(table["anchor"]) if "anchor" in table else None,
-        window=int(table.get("window", 0)),
+        checksum=t.checked(
+            "checksum",
+            None,
+            lambda v: v is None or (isinstance(v, str) and v in _CHECKSUMS),
+            "one of " + ", ".join(sorted(_CHECKSUMS)),
+        ),
+        min_entropy=float(
+            t.checked(
+                "min_entropy",
+                0.0,
+                lambda v: (
+                    isinstance(v, int | float)
+                    and not isinstance(v, bool)
+                    and 0 <= v < math.inf
+                ),
+                "a number of bits per character, 0 or more",
+            )
+        ),
+        stopwords=t.strings("stopwords"),
+        url_password=t.checked(
+            "url_password",
+            False,
+            lambda v: isinstance(v, bool),
+            "true or false",
+        ),
+        anchor=t.pattern("anchor"),
+        window=t.checked(
+            "window",
+            0,
+            lambda v: type(v) is int and 0 <= v <= _MAX_WINDOW,
+            f"a whole number of characters from 0 to {_MAX_WINDOW}",
+        ),
         fast=_fast_variant(table.get("regex")),
     )
 
@@ -268,18 +358,42 @@ def _toml() -> Any:
     return tomllib
 
 
-def _parse_rules(data: bytes) -> list[Rule]:
+def _parse_rules(data: bytes, source: str) -> list[Rule]:
+    """The rules in *data*, the content of the rules file *source*."""
     tomllib = _toml()
+    where = f"rules file {source}"
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        msg = "rules file is not valid UTF-8 TOML"
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        msg = f"{where}: not valid UTF-8"
         raise ConfigurationError(msg) from None
+    try:
+        doc = tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:
+        # TOMLDecodeError, an integer beyond Python's digit limit, arrays
+        # or tables nested too deeply
+        at = _TOML_POSITION.search(str(exc))
+        msg = f"{where}: not valid TOML" + (f" {at.group()}" if at else "")
+        raise ConfigurationError(msg) from None
+    unknown = sorted(set(doc) - _TOP_LEVEL_KEYS)
+    if unknown:
+        msg = (
+            f"{where}: unknown top-level key {_quoted(unknown[0])}; "
+            "rules are [[rule]] tables"
+        )
+        raise ConfigurationError(msg)
+    version = doc.get("version", 1)
+    if type(version) is not int or version != 1:
+        msg = f"{where}: version must be 1"
+        raise ConfigurationError(msg)
     tables = doc.get("rule", [])
     if not isinstance(tables, list):
-        msg = "rules file: [[rule]] must be an array of tables"
+        msg = f"{where}: rule must be an array of [[rule]] tables"
         raise ConfigurationError(msg)
-    return [_rule_from_table(t) for t in tables]
+    return [
+        _rule_from_table(table, f"{where}, rule {n}")
+        for n, table in enumerate(tables, 1)
+    ]
 
 
 @functools.cache
@@ -288,7 +402,7 @@ def _builtin_rules() -> tuple[Rule, ...]:
     data = (
         resources.files("dataprotect.scan").joinpath("rules.toml").read_bytes()
     )
-    return tuple(_parse_rules(data))
+    return tuple(_parse_rules(data, "dataprotect/scan/rules.toml"))
 
 
 def load_rules(
@@ -300,17 +414,27 @@ def load_rules(
     catch-alls (the high-entropy assignment rule and dataprotect tokens).
 
     Raises:
-        ConfigurationError: A rules file is not valid TOML, a rule lacks an
-            id, kind or valid regex, or reuses an id.
+        ConfigurationError: A rules file is not valid UTF-8 TOML (nested too
+            deeply, an integer too long), has a top-level key other than
+            ``version`` (1) and ``rule`` (a ``[[rules]]`` typo), or a rule
+            has an unknown key, lacks an id, kind or valid regex, has a
+            value of the wrong type or out of range, or reuses an id.  The
+            message names the file, the rule and the key, never a value.
+        OSError: A rules file cannot be read.
 
     .. versionadded:: 0.1.0
     """
     rules = list(_builtin_rules())
     seen = {r.id for r in rules}
     for path in extra:
-        for rule in _parse_rules(Path(path).read_bytes()):
+        source = os.fspath(path)
+        parsed = _parse_rules(Path(path).read_bytes(), source)
+        for n, rule in enumerate(parsed, 1):
             if rule.id in seen:
-                msg = "rules file: a rule id is used twice"
+                msg = (
+                    f"rules file {source}, rule {n} ({_quoted(rule.id)}): "
+                    "the id is already used by another rule"
+                )
                 raise ConfigurationError(msg)
             seen.add(rule.id)
             # user rules go before the generic catch-alls

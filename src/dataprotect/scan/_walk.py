@@ -182,14 +182,46 @@ def read_text(path: Path) -> tuple[str | None, int, str | None]:
     return data.decode("utf-8", "replace"), len(data), None
 
 
+#: Options that stop a scanned repository's own ``.git/config`` from making
+#: git run a program: the fsmonitor hook, hooks, and (for ``git log -p``,
+#: see :func:`history_blobs`) textconv and external diff drivers, signature
+#: verification and submodule diffs.
+_GIT_SAFE_CONFIG = (
+    "--no-pager",
+    "-c",
+    "core.fsmonitor=",
+    "-c",
+    "core.hooksPath=/dev/null",
+)
+#: The environment additions: no system config, no prompt, and no transport
+#: at all (an empty allow-list), so a partial clone cannot fetch a missing
+#: object through an ``ext::`` URL or a ``core.sshCommand``.
+_GIT_SAFE_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ALLOW_PROTOCOL": "",
+    "GIT_NO_LAZY_FETCH": "1",
+}
+
+
+def _git_argv(git: str, args: list[str]) -> list[str]:
+    """*git* with *args*, hardened against the scanned repository's config."""
+    return [git, *_GIT_SAFE_CONFIG, *args]
+
+
+def _git_env() -> dict[str, str]:
+    return {**os.environ, **_GIT_SAFE_ENV}
+
+
 def _git(args: list[str], cwd: Path) -> bytes | None:
     git = shutil.which("git")
     if git is None:
         return None
     try:
         proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [git, *args],
+            _git_argv(git, args),
             cwd=cwd,
+            env=_git_env(),
             capture_output=True,
             check=False,
             timeout=600,
@@ -324,24 +356,37 @@ def history_blobs(repo: Path) -> Iterator[tuple[str, str, list[int]]]:
 
     The label is ``path@commit``; the text holds the added lines only, and
     the list maps each of its lines to the line number in that commit.
+    The repository's config runs nothing: no textconv or external diff
+    driver, no signature verification program, no diff inside submodules,
+    no fetch of objects missing from a partial clone.
     """
     git = shutil.which("git")
     if git is None:
         return
-    args = [
+    args = _git_argv(
         git,
-        "log",
-        "-p",
-        "--all",
-        "--no-color",
-        "--no-ext-diff",
-        "-U0",
-        "--format=%x00commit %H",
-        "--no-renames",
-    ]
+        [
+            "log",
+            "-p",
+            "--all",
+            "--no-color",
+            # the repository's config may name programs for these
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-show-signature",
+            "--submodule=short",
+            "-U0",
+            "--format=%x00commit %H",
+            "--no-renames",
+        ],
+    )
     try:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            args, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            args,
+            cwd=repo,
+            env=_git_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
     except OSError:
         return

@@ -190,7 +190,9 @@ def scan_paths(
     Directories are walked honouring ``.gitignore`` (through ``git ls-files``
     inside a repository); binary, lock, minified and vendored files are
     skipped.  Unreadable files, symlink loops and oversized files are skipped
-    with a note; the scan goes on.
+    with a note; the scan goes on.  git runs no program that the scanned
+    repository's config names (fsmonitor, textconv, external diff, gpg,
+    transports): scanning an untrusted checkout is safe.
 
     Args:
         paths: Files and directories.
@@ -269,35 +271,42 @@ class Allowlist:
         """Read an allowlist file.
 
         Raises:
-            ConfigurationError: A line is not ``path:``, ``rule:``,
-                ``fingerprint:`` or ``regex:`` followed by a value.
+            ConfigurationError: The file is not valid UTF-8, or a line is
+                not ``path:``, ``rule:``, ``fingerprint:`` or ``regex:``
+                followed by a value, or holds a regular expression that
+                does not compile (nested too deeply, a repetition count too
+                large).  The message names the file and the line, never
+                its content.
+            OSError: The file cannot be read.
 
         .. versionadded:: 0.1.0
         """
+        where = f"allowlist file {os.fspath(path)}"
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            msg = f"{where}: not valid UTF-8"
+            raise ConfigurationError(msg) from None
         paths, rules, fps, regexes = [], [], set(), []
-        for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        for n, raw in enumerate(text.splitlines(), 1):
             line = raw.split(" #", 1)[0].strip()
             if not line or line.startswith("#"):
                 continue
-            key, sep, value = line.partition(":")
+            key, _, value = line.partition(":")
             value = value.strip()
-            if not sep or not value:
-                msg = "allowlist: each line is 'path:', 'rule:', 'fingerprint:' or 'regex:' and a value"
-                raise ConfigurationError(msg)
-            if key == "path":
+            if key == "path" and value:
                 paths.append(value)
-            elif key == "rule":
+            elif key == "rule" and value:
                 rules.append(value)
-            elif key == "fingerprint":
+            elif key == "fingerprint" and value:
                 fps.add(value)
-            elif key == "regex":
-                try:
-                    regexes.append(re.compile(value))
-                except re.error:
-                    msg = "allowlist: invalid regular expression"
-                    raise ConfigurationError(msg) from None
+            elif key == "regex" and value:
+                regexes.append(_allowlist_regex(value, f"{where}, line {n}"))
             else:
-                msg = "allowlist: each line is 'path:', 'rule:', 'fingerprint:' or 'regex:' and a value"
+                msg = (
+                    f"{where}, line {n}: each line is 'path:', 'rule:', "
+                    "'fingerprint:' or 'regex:' and a value"
+                )
                 raise ConfigurationError(msg)
         return cls(tuple(paths), tuple(rules), frozenset(fps), tuple(regexes))
 
@@ -317,6 +326,16 @@ class Allowlist:
         return any(r.search(finding.preview) for r in self.regexes)
 
 
+def _allowlist_regex(value: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(value)
+    except (re.error, RecursionError, OverflowError):
+        # RecursionError: groups nested too deeply; OverflowError: a
+        # repetition count beyond re's limit
+        msg = f"{where}: invalid regular expression"
+        raise ConfigurationError(msg) from None
+
+
 @dataclass(frozen=True)
 class Baseline:
     """Accepted findings: only findings not in the baseline fail a run.
@@ -334,29 +353,42 @@ class Baseline:
         """Read a baseline file; a missing file is an empty baseline.
 
         Raises:
-            ConfigurationError: The file is not a dataprotect baseline.
+            ConfigurationError: The file is not a dataprotect baseline: not
+                valid UTF-8 JSON (nested too deeply, a number too long), not
+                version 1, or a finding without a string path and
+                fingerprint.  The message names the file and the finding,
+                never a value.
+            OSError: The file exists but cannot be read.
 
         .. versionadded:: 0.1.0
         """
+        where = f"baseline file {os.fspath(path)}"
         try:
             doc = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        except (ValueError, UnicodeDecodeError):
-            msg = "baseline file is not valid JSON"
+        except (ValueError, RecursionError):
+            # UnicodeDecodeError and JSONDecodeError are ValueErrors, as is
+            # an integer beyond Python's digit limit
+            msg = f"{where}: not valid UTF-8 JSON"
             raise ConfigurationError(msg) from None
-        if not isinstance(doc, dict) or doc.get("version") != 1:
-            msg = "baseline file is not a version 1 dataprotect baseline"
+        version = doc.get("version") if isinstance(doc, dict) else None
+        if type(version) is not int or version != 1:
+            msg = f"{where}: not a version 1 dataprotect baseline"
             raise ConfigurationError(msg)
-        try:
-            entries = frozenset(
-                (str(e["path"]), str(e["fingerprint"]))
-                for e in doc["findings"]
-            )
-        except (KeyError, TypeError):
-            msg = "baseline file: each finding needs a path and a fingerprint"
-            raise ConfigurationError(msg) from None
-        return cls(entries)
+        findings = doc.get("findings")
+        if not isinstance(findings, list):
+            msg = f"{where}: findings must be an array"
+            raise ConfigurationError(msg)
+        entries: set[tuple[str, str]] = set()
+        for n, entry in enumerate(findings, 1):
+            item = entry if isinstance(entry, dict) else {}
+            where_, fingerprint = item.get("path"), item.get("fingerprint")
+            if not (isinstance(where_, str) and isinstance(fingerprint, str)):
+                msg = f"{where}, finding {n}: needs a path and a fingerprint (strings)"
+                raise ConfigurationError(msg)
+            entries.add((where_, fingerprint))
+        return cls(frozenset(entries))
 
     @staticmethod
     def save(

@@ -5,20 +5,24 @@ its ``SSH_MSG_KEXINIT`` packet (RFC 4253, section 7.1) and grades the
 offered key-exchange, host-key, cipher, MAC and compression algorithms
 against a hardened profile modelled on ssh-audit's hardening guides and
 Mozilla's OpenSSH guidelines.  No key exchange is performed and no
-credential is sent.
+credential is sent.  Whatever the server sends, the check ends by its
+deadline, and text from the server reaches the report without terminal
+escape sequences or control characters.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import math
 import re
 import socket
 import struct
+import time
 
 from dataclasses import dataclass, field
 
-from dataprotect._grading import Issue, acceptable, by_severity
+from dataprotect._grading import Issue, acceptable, by_severity, printable
 from dataprotect.errors import ConfigurationError
 
 
@@ -45,12 +49,15 @@ class SSHReport:
     Attributes:
         host, port: The target.
         banner: The server's identification string, e.g.
-            ``SSH-2.0-OpenSSH_9.2p1 Debian-2``.
+            ``SSH-2.0-OpenSSH_9.2p1 Debian-2``, without escape sequences
+            and control characters.
         kex, host_key, ciphers, macs, compression: The offered algorithms
             in the server's order (ciphers and MACs: client-to-server, then
-            any only offered server-to-client).
+            any only offered server-to-client), without escape sequences
+            and control characters.
         issues: Problems, most severe first.
-        notes: Why the check could not finish (time-out, not SSH...).
+        notes: Why the check could not finish (time-out, deadline, not
+            SSH...).
 
     .. versionadded:: 0.1.0
     """
@@ -76,7 +83,34 @@ class _ProtocolError(Exception):
     """The peer did not follow the SSH transport protocol."""
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
+class _DeadlineError(Exception):
+    """The whole check took longer than its deadline."""
+
+
+class _Conn:
+    """A socket whose reads each wait at most *timeout* seconds, and
+    together end by *end* (a :func:`time.monotonic` time)."""
+
+    def __init__(self, sock: socket.socket, timeout: float, end: float):
+        self._sock = sock
+        self._timeout = timeout
+        self._end = end
+
+    def recv(self, n: int) -> bytes:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise _DeadlineError
+        wait = min(self._timeout, left)
+        self._sock.settimeout(wait)
+        try:
+            return self._sock.recv(n)
+        except TimeoutError:
+            if wait < self._timeout:  # cut short by the deadline
+                raise _DeadlineError from None
+            raise
+
+
+def _recv_exact(sock: _Conn, n: int) -> bytes:
     buf = bytearray()
     while len(buf) < n:
         chunk = sock.recv(n - len(buf))
@@ -87,7 +121,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def _read_banner(sock: socket.socket) -> str:
+def _read_banner(sock: _Conn) -> str:
     """Lines until one starting with ``SSH-`` (RFC 4253 allows others first)."""
     data = b""
     for _ in range(64):
@@ -107,7 +141,7 @@ def _read_banner(sock: socket.socket) -> str:
             if not text.startswith(("SSH-2.0-", "SSH-1.99-")):
                 msg = "the server does not speak SSH protocol 2"
                 raise _ProtocolError(msg)
-            return text
+            return printable(text)
     msg = "no SSH identification string: not an SSH server"
     raise _ProtocolError(msg)
 
@@ -127,13 +161,13 @@ def _name_lists(payload: bytes) -> list[list[str]]:
         if pos + n > len(payload):
             msg = "truncated KEXINIT"
             raise _ProtocolError(msg)
-        raw = payload[pos : pos + n].decode("ascii", "replace")
+        raw = printable(payload[pos : pos + n].decode("ascii", "replace"))
         lists.append([a for a in raw.split(",") if a])
         pos += n
     return lists
 
 
-def _read_kexinit(sock: socket.socket) -> list[list[str]]:
+def _read_kexinit(sock: _Conn) -> list[list[str]]:
     header = _recv_exact(sock, 5)
     length, padding = struct.unpack(">IB", header)
     if not 12 <= length <= _MAX_PACKET or padding >= length:
@@ -323,56 +357,60 @@ def _grade(report: SSHReport) -> None:
     report.issues = by_severity(issues)
 
 
-def check_ssh(host: str, port: int = 22, *, timeout: float = 5.0) -> SSHReport:
+def check_ssh(
+    host: str,
+    port: int = 22,
+    *,
+    timeout: float = 5.0,
+    deadline: float | None = None,
+) -> SSHReport:
     """Read an SSH server's KEXINIT and grade its algorithms.
 
     Never raises for a misbehaving server: a refused connection, a time-out
     or a peer that does not speak SSH leave a note in the report (and an
-    empty algorithm list).
+    empty algorithm list).  A server that sends a byte now and then, never
+    pausing for *timeout*, is cut off at the *deadline*: the report then
+    has a note and no algorithms, and ``ok`` is False.
+
+    The banner and the algorithm names are the server's text with escape
+    sequences and control characters removed, so printing a report cannot
+    drive the terminal.
 
     Args:
         host: Host name or IP address.
         port: TCP port (default 22).
-        timeout: Seconds for the connection and each read.
+        timeout: Seconds for the connection and for each read.
+        deadline: Seconds for the whole check, connection included
+            (default: three times *timeout*).
 
     Returns:
         An :class:`SSHReport` with ``.issues``, most severe first.
 
     Raises:
-        ConfigurationError: A port out of range.
+        ConfigurationError: A port out of range, or a timeout or deadline
+            that is not a positive number.
 
     .. versionadded:: 0.1.0
     """
     if not 0 < port < 65536:
         msg = "port must be between 1 and 65535"
         raise ConfigurationError(msg)
+    total = 3 * timeout if deadline is None else deadline
+    if not (_positive(timeout) and _positive(total)):
+        msg = "timeout and deadline must be positive numbers of seconds"
+        raise ConfigurationError(msg)
     report = SSHReport(host=host, port=port)
+    end = time.monotonic() + total
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
+        with socket.create_connection(
+            (host, port), timeout=min(timeout, total)
+        ) as sock:
             sock.sendall(CLIENT_BANNER)
-            report.banner = _read_banner(sock)
-            lists = _read_kexinit(sock)
-    except TimeoutError:
-        report.notes.append("the server timed out")
-        return report
-    except ConnectionRefusedError:
-        report.notes.append("the connection was refused")
-        return report
-    except (ConnectionResetError, BrokenPipeError):
-        stage = (
-            "before its banner"
-            if report.banner is None
-            else "before its KEXINIT"
-        )
-        report.notes.append(f"the server closed the connection {stage}")
-        return report
-    except _ProtocolError as exc:
-        report.notes.append(str(exc))
-        return report
-    except OSError as exc:
-        report.notes.append(
-            f"connection failed: {exc.strerror or type(exc).__name__}"
-        )
+            conn = _Conn(sock, timeout, end)
+            report.banner = _read_banner(conn)
+            lists = _read_kexinit(conn)
+    except (_DeadlineError, _ProtocolError, OSError) as exc:
+        report.notes.append(_failure(exc, report, total))
         return report
     report.kex, report.host_key = lists[0], lists[1]
     report.ciphers = lists[2] + [a for a in lists[3] if a not in lists[2]]
@@ -380,3 +418,35 @@ def check_ssh(host: str, port: int = 22, *, timeout: float = 5.0) -> SSHReport:
     report.compression = lists[6] + [a for a in lists[7] if a not in lists[6]]
     _grade(report)
     return report
+
+
+def _failure(
+    exc: _DeadlineError | _ProtocolError | OSError,
+    report: SSHReport,
+    total: float,
+) -> str:
+    """The note for a check that ended with *exc*."""
+    if isinstance(exc, _DeadlineError):
+        return (
+            f"the check did not complete within its {total:g} s deadline: "
+            "the server sends too slowly"
+        )
+    if isinstance(exc, _ProtocolError):
+        return str(exc)
+    if isinstance(exc, TimeoutError):
+        return "the server timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "the connection was refused"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        stage = (
+            "before its banner"
+            if report.banner is None
+            else "before its KEXINIT"
+        )
+        return f"the server closed the connection {stage}"
+    return f"connection failed: {exc.strerror or type(exc).__name__}"
+
+
+def _positive(seconds: float) -> bool:
+    """A finite number of seconds above zero (NaN is not)."""
+    return 0 < seconds < math.inf
