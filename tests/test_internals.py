@@ -3,9 +3,11 @@ atomic output and STREAM."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import pickle
+import stat
 
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataprotect import _kdf
-from dataprotect._atomic import atomic_write
+from dataprotect._atomic import atomic_write, is_special
 from dataprotect._encoding import b64decode, b64encode
 from dataprotect._secret import Secret, check_bytes, check_type
 from dataprotect._stream import open_stream, seal_stream
@@ -142,6 +144,88 @@ class TestAtomicWrite:
             raise RuntimeError
         assert (tmp_path / "f").read_bytes() == b"old"
         assert os.listdir(tmp_path) == ["f"]
+
+    def test_errors_name_the_destination(self, tmp_path):
+        """A missing directory or a directory destination names the user's
+        path, never the temporary file."""
+        missing = tmp_path / "nope" / "f"
+        with (
+            pytest.raises(FileNotFoundError) as info,
+            atomic_write(missing),
+        ):
+            pass  # pragma: no cover - never entered
+        assert info.value.filename == str(missing)
+        with (
+            pytest.raises(IsADirectoryError) as info,
+            atomic_write(tmp_path),
+        ):
+            pass  # pragma: no cover - never entered
+        assert info.value.filename == str(tmp_path)
+        assert os.listdir(tmp_path) == []
+
+    def test_rename_error_names_the_destination(self, tmp_path, monkeypatch):
+        """A failed rename names the destination and removes the temporary."""
+
+        def refuse(self, target):
+            raise PermissionError(13, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "replace", refuse)
+        with (
+            pytest.raises(PermissionError) as info,
+            atomic_write(tmp_path / "f") as fh,
+        ):
+            fh.write(b"x")
+        assert info.value.filename == str(tmp_path / "f")
+        assert os.listdir(tmp_path) == []
+
+    @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
+    def test_disk_full_names_the_destination(self, tmp_path, code):
+        """A write-only error (disk full) names the destination; others
+        are left as they are."""
+        with (
+            pytest.raises(OSError) as info,
+            atomic_write(tmp_path / "f"),
+        ):
+            raise OSError(code, os.strerror(code))
+        expected = str(tmp_path / "f") if code == errno.ENOSPC else None
+        assert info.value.filename == expected
+        assert os.listdir(tmp_path) == []
+
+    def test_special_files_are_refused(self, tmp_path):
+        """A FIFO or a device is neither renamed over nor written to."""
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        for target in (fifo, Path("/dev/null")):
+            assert is_special(target)
+            with (
+                pytest.raises(OSError, match="not a regular file") as info,
+                atomic_write(target),
+            ):
+                pass  # pragma: no cover - never entered
+            assert info.value.filename == str(target)
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+        assert not is_special(tmp_path)
+        assert not is_special(tmp_path / "absent")
+        assert not is_special("bad\0name")
+
+    def test_unstatable_destination(self, tmp_path, monkeypatch):
+        """An error other than 'missing' while checking the destination
+        names it."""
+        real = os.stat
+
+        def stat_(path, *args, **kwargs):
+            if str(path) == str(tmp_path / "f"):
+                raise PermissionError(13, "Permission denied", "elsewhere")
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "stat", stat_)
+        with (
+            pytest.raises(PermissionError) as info,
+            atomic_write(tmp_path / "f"),
+        ):
+            pass  # pragma: no cover - never entered
+        assert info.value.filename == str(tmp_path / "f")
 
 
 class TestStream:

@@ -4,15 +4,60 @@ fsync, rename on success, delete on any failure."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Final
 
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "is_special"]
+
+#: Errors only a write can raise: they are about the destination.
+_WRITE_ERRNOS: Final = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+)
+_NOT_REGULAR: Final = (
+    "not a regular file (a pipe, socket or device), "
+    "so it cannot be replaced atomically"
+)
+
+
+def is_special(path: str | os.PathLike[str]) -> bool:
+    """Whether *path* exists and is neither a regular file nor a directory.
+
+    A FIFO, a socket or a device (``/dev/null``): a name that must be
+    written to, never renamed over.  Symbolic links are followed.
+    """
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _named(exc: OSError, path: str | os.PathLike[str]) -> OSError:
+    """*exc* again, naming the user's *path* instead of the temporary file."""
+    return type(exc)(exc.errno, exc.strerror, os.fspath(path))
+
+
+def _check_destination(dest: Path) -> None:
+    """Refuse a directory or a non-regular file before anything is written."""
+    try:
+        mode = dest.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _named(exc, dest) from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(
+            errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(dest)
+        )
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, _NOT_REGULAR, os.fspath(dest))
 
 
 @contextlib.contextmanager
@@ -22,26 +67,48 @@ def atomic_write(
     """Open a temporary file beside *path*; rename it over *path* on success.
 
     If the body raises, the temporary file is removed and *path* is left
-    untouched (it keeps its old content, or still does not exist).
+    untouched (it keeps its old content, or still does not exist).  Errors
+    about the destination (a missing directory, no permission, a full
+    disk) name *path*, never the temporary file.  A destination that is a
+    directory, a FIFO, a socket or a device is refused up front: renaming
+    over it would replace it by a regular file, and writing into it cannot
+    be undone (see :func:`is_special`).
 
     Args:
         path: The final destination.
         mode: The permission bits of the new file.
+
+    Raises:
+        OSError: The destination cannot be written, or is not a regular
+            file; the error's ``filename`` is *path*.
     """
     dest = Path(path)
-    fd, tmp = tempfile.mkstemp(
-        dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp"
-    )
+    _check_destination(dest)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise _named(exc, dest) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        Path(tmp).replace(dest)
-    except BaseException:
+        try:
+            Path(tmp).replace(dest)
+        except OSError as exc:
+            raise _named(exc, dest) from None
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             Path(tmp).unlink()
+        if (
+            isinstance(exc, OSError)
+            and exc.filename is None
+            and exc.errno in _WRITE_ERRNOS
+        ):
+            raise _named(exc, dest) from None
         raise
     with contextlib.suppress(OSError):
         dfd = os.open(dest.parent, os.O_RDONLY)
