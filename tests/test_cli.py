@@ -144,7 +144,8 @@ class TestKeys:
         out = run("keys", "list", "f.dpkr", "--passphrase-file", "missing")
         assert out.exit_code == 2
         assert out.output == (
-            "Error: cannot read passphrase file: No such file or directory\n"
+            "Error: cannot read the passphrase file missing: "
+            "No such file or directory\n"
         )
 
     def test_identity_output(self, run, tmp_path):

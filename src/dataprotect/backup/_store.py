@@ -119,7 +119,7 @@ def _locate(
     except Exception as exc:
         if not (isinstance(exc, ValueError) or _is_backend_error(exc)):
             raise
-        msg = f"cannot open backup destination {redact_url(text)}: {type(exc).__name__}"
+        msg = f"cannot open backup destination {redact_url(text)}: {_reason(exc)}"
         raise BackupStorageError(msg) from None
     return _Location(text, fs, str(path), False)
 
@@ -136,6 +136,13 @@ def _is_backend_error(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] in _BACKEND_MODULES
 
 
+def _reason(exc: BaseException) -> str:
+    """Why storage failed, in words: the OS's text, else the error type."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
+
+
 @contextlib.contextmanager
 def _storage_errors(action: str, where: _Location) -> Iterator[None]:
     try:
@@ -143,7 +150,7 @@ def _storage_errors(action: str, where: _Location) -> Iterator[None]:
     except Exception as exc:  # paramiko and cloud SDKs raise their own
         if not _is_backend_error(exc):
             raise
-        msg = f"cannot {action} at {where.shown}: {type(exc).__name__}"
+        msg = f"cannot {action} at {where.shown}: {_reason(exc)}"
         raise BackupStorageError(msg) from None
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import io
 import os
+import select
+import signal
+import sys
 
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -14,7 +20,13 @@ from dataprotect.cli._common import InputError
 from dataprotect.errors import DataProtectError
 
 
-__all__ = ["cli"]
+__all__ = [
+    "cli",
+    "closed_stdout",
+    "os_error_message",
+    "quiet_exit",
+    "stdout_broken",
+]
 
 #: Subcommand name -> "module:attribute".  Loaded only when invoked, so a
 #: missing optional dependency affects only its own command.
@@ -54,15 +66,67 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except DataProtectError as exc:
             raise InputError(str(exc)) from None
         except ImportError as exc:
             msg = f"missing optional dependency: {exc.name or exc}"
             raise InputError(msg) from None
         except OSError as exc:
-            name = f": {_shown_path(exc.filename)}" if exc.filename else ""
-            msg = f"{exc.strerror}{name}"
+            if isinstance(exc, BrokenPipeError) and stdout_broken():
+                quiet_exit()
+            raise InputError(os_error_message(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
+            # Never a traceback; the type only, as a message may hold data.
+            msg = f"internal error ({type(exc).__name__}); please report it"
             raise InputError(msg) from None
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for *exc*: what failed, and the user's own path."""
+    what = exc.strerror or type(exc).__name__
+    names = [n for n in (exc.filename, exc.filename2) if n is not None]
+    shown = " -> ".join(_shown_path(n) for n in names)
+    return f"{what}: {shown}" if shown else what
+
+
+def stdout_broken() -> bool:
+    """Whether nobody reads stdout any more (``| head`` has exited)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(
+        events & (select.POLLERR | select.POLLHUP)
+        for _, events in poller.poll(0)
+    )
+
+
+class _Closed(io.RawIOBase):
+    """Stands in for a stdout the shell closed (``>&-``): a write fails."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any, /) -> int:  # noqa: ARG002 - io.RawIOBase's signature
+        raise OSError(errno.EBADF, "stdout is closed")
+
+
+def closed_stdout() -> io.TextIOWrapper:
+    """A stdout whose every write fails with one clear line."""
+    return io.TextIOWrapper(_Closed(), write_through=True)  # type: ignore[arg-type]  # a raw stream; write_through needs no buffer
+
+
+def quiet_exit() -> NoReturn:
+    """End quietly as a Unix tool killed by SIGPIPE does (status 141)."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    raise SystemExit(128 + signal.SIGPIPE)
 
 
 def _shown_path(filename: object) -> str:
@@ -75,5 +139,6 @@ def _shown_path(filename: object) -> str:
 @click.group(
     cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}
 )
+@click.version_option(package_name="dataprotect", prog_name="dataprotect")
 def cli() -> None:
     """Data-protection tools: keys, encryption, and more."""

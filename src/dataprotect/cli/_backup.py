@@ -42,7 +42,9 @@ from dataprotect.cli._backup_age import (
     age_keygen,
 )
 from dataprotect.cli._common import (
+    CHECKED_OUTPUT_HELP,
     InputError,
+    force_option,
     input_file,
     kek_options,
     make_kek,
@@ -365,13 +367,15 @@ def create(
     "--output",
     default="-",
     metavar="FILE",
-    help="Where to restore; '-' (default) for stdout.",
+    help=f"Where to restore; '-' (default) for stdout.  {CHECKED_OUTPUT_HELP}",
 )
+@force_option
 @_keyring_options
 @_identity_options
 def restore_cmd(
     source: str,
     output: str,
+    force: bool,
     identity_files: tuple[str, ...],
     use_passphrase: bool,
     passphrase_env: str | None,
@@ -385,7 +389,9 @@ def restore_cmd(
 ) -> None:
     """Restore BACKUP (a path or URL of one backup file).
 
-    A file output appears only when the backup fully authenticated.
+    Nothing is released before the whole backup authenticated and, with
+    --signer, its manifest signature verified: a file appears only then,
+    and stdout receives nothing until then.
     """
     identities = _identities(
         identity_files,
@@ -395,7 +401,10 @@ def restore_cmd(
         _keyring(keyring_path, kek_spec, kek_secret_env, kek_secret_file),
     )
     signers = [_load_pem_public(p) for p in signer_files] or None
-    with progress(None, "restore") as advance, output_file(output) as dst:
+    with (
+        progress(None, "restore") as advance,
+        output_file(output, checked=True, force=force) as dst,
+    ):
         manifest = restore(
             source,
             dst,
@@ -554,10 +563,10 @@ def prune_cmd(
     )
     for info in result.keep:
         why = ", ".join(result.reasons.get(info.path, []))
-        click.echo(f"keep    {info.path.rsplit('/', 1)[-1]}  ({why})")
+        click.echo(f"{'keep':<12}  {info.path.rsplit('/', 1)[-1]}  ({why})")
     verb = "would remove" if dry_run else "removed"
     for info in result.remove:
-        click.echo(f"{verb:<8}{info.path.rsplit('/', 1)[-1]}")
+        click.echo(f"{verb:<12}  {info.path.rsplit('/', 1)[-1]}")
     click.echo(
         f"{len(result.keep)} kept, {len(result.remove)} "
         f"{'to remove (dry run)' if dry_run else 'removed'}",

@@ -9,8 +9,6 @@ command line: it comes from a no-echo prompt, ``--passphrase-env`` or
 
 from __future__ import annotations
 
-import sys
-
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +18,9 @@ import click
 
 from dataprotect.backup import age
 from dataprotect.cli._common import (
+    CHECKED_OUTPUT_HELP,
     InputError,
+    force_option,
     input_file,
     output_file,
     progress,
@@ -71,15 +71,15 @@ def _read_key_file(path: str, what: str) -> str:
         with Path(path).open("rb") as fh:
             raw = fh.read(_MAX_KEY_FILE + 1)
     except OSError as exc:
-        msg = f"cannot read {what} file: {exc.strerror}"
+        msg = f"cannot read {what} file {path}: {exc.strerror}"
         raise InputError(msg) from None
     if len(raw) > _MAX_KEY_FILE:
-        msg = f"{what} file is larger than 1 MiB"
+        msg = f"{what} file {path} is larger than 1 MiB"
         raise InputError(msg)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        msg = f"{what} file is not UTF-8 text"
+        msg = f"{what} file {path} is not UTF-8 text"
         raise InputError(msg) from None
 
 
@@ -155,8 +155,10 @@ def _passphrase_options(verb: str) -> Callable[[F], F]:
     "--output",
     default="-",
     metavar="OUTPUT",
-    help="Output file, written atomically; '-' (default) for stdout.",
+    help="Output file, written atomically; '-' (default) for stdout "
+    "(binary output never to a terminal).",
 )
+@force_option
 @click.option(
     "--work-factor",
     type=click.IntRange(10, 30),
@@ -172,6 +174,7 @@ def age_encrypt(
     identity_files: tuple[str, ...],
     armor: bool,
     output: str,
+    force: bool,
     work_factor: int,
     use_passphrase: bool,
     passphrase_env: str | None,
@@ -200,13 +203,12 @@ def age_encrypt(
     elif not targets:
         msg = "give a recipient (-r, -R, -i) or a passphrase (-p)"
         raise InputError(msg)
-    if output == "-" and not armor and sys.stdout.isatty():
-        msg = "refusing to write binary output to a terminal; use -a or -o"
-        raise InputError(msg)
     with (
         input_file(source) as (src, size),
         progress(size, "age encrypt") as advance,
-        output_file(output) as dst,
+        output_file(
+            output, binary=not armor and "use -a or -o", force=force
+        ) as dst,
     ):
         age.encrypt(
             _Counting(src, advance),  # type: ignore[arg-type]  # age only calls read/readinto
@@ -233,9 +235,9 @@ def age_encrypt(
     "--output",
     default="-",
     metavar="OUTPUT",
-    help="Output file; it appears only when the whole file authenticated. "
-    "'-' (default) for stdout.",
+    help=f"Output file; '-' (default) for stdout.  {CHECKED_OUTPUT_HELP}",
 )
+@force_option
 @click.option(
     "--max-work-factor",
     type=click.IntRange(1, 30),
@@ -248,6 +250,7 @@ def age_decrypt(
     source: str,
     identity_files: tuple[str, ...],
     output: str,
+    force: bool,
     max_work_factor: int,
     use_passphrase: bool,
     passphrase_env: str | None,
@@ -268,7 +271,7 @@ def age_decrypt(
     with (
         input_file(source) as (src, size),
         progress(size, "age decrypt") as advance,
-        output_file(output) as dst,
+        output_file(output, checked=True, force=force) as dst,
     ):
         age.decrypt(
             _Counting(src, advance),  # type: ignore[arg-type]  # age only calls read/readinto

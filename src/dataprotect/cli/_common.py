@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import sys
+import tempfile
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,12 +15,15 @@ from typing import Any, BinaryIO, TypeVar
 
 import click
 
-from dataprotect._atomic import atomic_write
+from dataprotect._atomic import atomic_write, is_special
 from dataprotect.keys import KEK, PKCS11KEK, EnvKEK, PassphraseKEK
 
 
 __all__ = [
+    "CHECKED_OUTPUT_HELP",
+    "MAX_SECRET",
     "InputError",
+    "force_option",
     "input_file",
     "kek_options",
     "make_kek",
@@ -38,30 +43,65 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+#: Secret files and piped secrets larger than this are refused unread.
+MAX_SECRET = 1 << 16
+
+
+def _decoded(raw: bytes, what: str, source: str) -> str:
+    """*raw* as UTF-8 text less one line end; one-line errors."""
+    if len(raw) > MAX_SECRET:
+        msg = f"the {what} from {source} is larger than 64 KiB"
+        raise InputError(msg)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        msg = f"the {what} from {source} is not UTF-8 text"
+        raise InputError(msg) from None
+    text = text.removesuffix("\n").removesuffix("\r")
+    if not text:
+        msg = f"the {what} from {source} is empty"
+        raise InputError(msg)
+    return text
+
+
 def read_secret(
     what: str,
     *,
     env: str | None = None,
     file: str | None = None,
     confirm: bool = False,
+    stdin: bool = False,
 ) -> str:
-    """A secret from an environment variable, a file, or a no-echo prompt.
+    """A secret from an environment variable, a file, piped stdin or a
+    no-echo prompt; every command reads its secrets here.
 
     Never from a command-line argument: it would land in shell history.
+    A file or piped stdin holds UTF-8 text of at most 64 KiB; one final
+    line end is dropped.  Piped stdin is read only by commands that take
+    no other input (*stdin* true).
     """
     if env is not None:
         value = os.environ.get(env)
         if value is None:
             msg = f"environment variable {env} is not set"
             raise InputError(msg)
+        if not value:
+            msg = f"environment variable {env} is empty"
+            raise InputError(msg)
         return value
     if file is not None:
         try:
-            return Path(file).read_text(encoding="utf-8").rstrip("\r\n")
+            with Path(file).open("rb") as fh:
+                raw = fh.read(MAX_SECRET + 1)
         except OSError as exc:
-            msg = f"cannot read {what} file: {exc.strerror}"
+            msg = f"cannot read the {what} file {file}: {exc.strerror}"
             raise InputError(msg) from None
-    if not sys.stdin.isatty():
+        return _decoded(raw, what, f"file {file}")
+    terminal = sys.stdin is not None and sys.stdin.isatty()
+    if stdin and sys.stdin is not None and not terminal:
+        raw = sys.stdin.buffer.read(MAX_SECRET + 1)
+        return _decoded(raw, what, "stdin")
+    if not terminal:
         msg = f"no {what}: give it with an -env or -file option, or run on a terminal"
         raise InputError(msg)
     answer: str = click.prompt(
@@ -181,20 +221,93 @@ def progress(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
 def input_file(path: str) -> Iterator[tuple[BinaryIO, int | None]]:
     """Open *path* for reading (``-``: stdin); yield it and its size."""
     if path == "-":
+        if sys.stdin is None:
+            msg = "stdin is closed"
+            raise InputError(msg)
         yield sys.stdin.buffer, None
         return
     with Path(path).open("rb") as fh:
         yield fh, os.fstat(fh.fileno()).st_size
 
 
+#: What ``-o`` promises, for the help of commands whose output is checked.
+CHECKED_OUTPUT_HELP = (
+    "A file appears only when complete and every check passed; stdout, a "
+    "pipe or a device receives nothing until then (the output is held in a "
+    "private temporary file, mode 0600, in the system temporary directory, "
+    "deleted on exit)."
+)
+
+#: Adds ``--force``: without it no command replaces an existing file.
+force_option = click.option(
+    "--force", is_flag=True, help="Overwrite an existing output file."
+)
+
+
+def _refuse_terminal(stream: BinaryIO, binary: str | None) -> None:
+    if binary is not None and stream.isatty():
+        msg = f"refusing to write binary output to a terminal; {binary}"
+        raise InputError(msg)
+
+
 @contextlib.contextmanager
-def output_file(path: str) -> Iterator[BinaryIO]:
-    """Write to *path* atomically (``-``: stdout)."""
-    if path == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+def _release(stream: BinaryIO, checked: bool) -> Iterator[BinaryIO]:
+    """Yield *stream*, or with *checked* a private temporary file copied to
+    *stream* only when the body succeeded."""
+    if not checked:
+        yield stream
+        stream.flush()
         return
-    with atomic_write(path, mode=0o600) as fh:
+    with tempfile.TemporaryFile(prefix="dataprotect-") as held:
+        yield held
+        held.seek(0)
+        shutil.copyfileobj(held, stream, 1 << 20)
+    stream.flush()
+
+
+@contextlib.contextmanager
+def output_file(
+    path: str,
+    *,
+    checked: bool = False,
+    binary: bool | str = False,
+    force: bool = True,
+    mode: int = 0o600,
+) -> Iterator[BinaryIO]:
+    """Where a command writes its output: the one rule for ``-o``.
+
+    * ``-``: stdout.  A FIFO or a device (``/dev/null``): written to in
+      place, never renamed over.  With *checked* these receive nothing
+      until the body succeeded (every check passed); until then the output
+      is held in a private temporary file.
+    * Otherwise a regular file, written atomically with *mode*: it appears
+      only when the body succeeded; an existing file is replaced only with
+      *force*.
+
+    *binary* output is never written to a terminal (a string: the advice
+    the refusal gives).
+    """
+    hint = None
+    if binary:
+        hint = binary if isinstance(binary, str) else "use -o FILE or a pipe"
+    if path == "-":
+        if sys.stdout is None:
+            msg = "stdout is closed"
+            raise InputError(msg)
+        _refuse_terminal(sys.stdout.buffer, hint)
+        with _release(sys.stdout.buffer, checked) as fh:
+            yield fh
+        return
+    if is_special(path):
+        with Path(path).open("wb") as stream:
+            _refuse_terminal(stream, hint)
+            with _release(stream, checked) as fh:
+                yield fh
+        return
+    if not force and os.path.lexists(path) and not Path(path).is_dir():
+        msg = f"{path} exists; use --force to overwrite it"
+        raise InputError(msg)
+    with atomic_write(path, mode=mode) as fh:
         yield fh
 
 

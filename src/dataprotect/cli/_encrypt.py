@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 import click
 
 from dataprotect.cli._common import (
+    CHECKED_OUTPUT_HELP,
+    force_option,
     input_file,
     kek_options,
     output_file,
@@ -24,19 +26,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SUFFIX = ".dpenc"
 
 
-def _options(func: F) -> F:
-    func = click.option(
-        "-o", "--output", metavar="PATH", help="Output file ('-' for stdout)."
-    )(func)
-    func = click.option(
-        "--context",
-        default="",
-        metavar="TEXT",
-        help="Context bound to the ciphertext.",
-    )(func)
-    func = kek_options(func)
-    func = keyring_option(func)
-    return click.argument("file")(func)
+def _options(output_help: str) -> Callable[[F], F]:
+    def add(func: F) -> F:
+        func = click.option(
+            "-o", "--output", metavar="PATH", help=output_help
+        )(func)
+        func = force_option(func)
+        func = click.option(
+            "--context",
+            default="",
+            metavar="TEXT",
+            help="Context bound to the ciphertext.",
+        )(func)
+        func = kek_options(func)
+        func = keyring_option(func)
+        return click.argument("file")(func)
+
+    return add
 
 
 def _pipe(
@@ -45,28 +51,40 @@ def _pipe(
     target: str,
     context: str,
     label: str,
+    *,
+    force: bool,
+    checked: bool,
 ) -> None:
     """Run *stream* (an Encryptor stream method) from FILE into TARGET."""
     with (
         input_file(file) as (src, size),
-        output_file(target) as dst,
+        output_file(
+            target, force=force, checked=checked, binary=not checked
+        ) as dst,
         progress(size, label) as advance,
     ):
         stream(src, dst, context=context.encode(), progress=advance)
 
 
 @click.command()
-@_options
+@_options(
+    "Output file (default: FILE.dpenc; '-' for stdout, the default for "
+    "stdin).  Never a terminal."
+)
 def encrypt(
     file: str,
     output: str | None,
+    force: bool,
     context: str,
     keyring_path: str,
     kek_spec: str,
     passphrase_env: str | None,
     passphrase_file: str | None,
 ) -> None:
-    """Encrypt FILE ('-' for stdin) with the keyring's primary key."""
+    """Encrypt FILE ('-' for stdin) with the keyring's primary key.
+
+    An existing output file is replaced only with --force.
+    """
     target = output or ("-" if file == "-" else file + _SUFFIX)
     encryptor = Encryptor(
         load_keyring(
@@ -76,21 +94,37 @@ def encrypt(
             passphrase_file=passphrase_file,
         )
     )
-    _pipe(encryptor.encrypt_stream, file, target, context, "encrypting")
+    _pipe(
+        encryptor.encrypt_stream,
+        file,
+        target,
+        context,
+        "encrypting",
+        force=force,
+        checked=False,
+    )
 
 
 @click.command()
-@_options
+@_options(
+    "Output file (default: FILE without .dpenc, else FILE.out; '-' for "
+    f"stdout, the default for stdin).  {CHECKED_OUTPUT_HELP}"
+)
 def decrypt(
     file: str,
     output: str | None,
+    force: bool,
     context: str,
     keyring_path: str,
     kek_spec: str,
     passphrase_env: str | None,
     passphrase_file: str | None,
 ) -> None:
-    """Decrypt FILE; nothing is written unless all of it authenticates."""
+    """Decrypt FILE ('-' for stdin); nothing is released unless all of it
+    authenticates.
+
+    An existing output file is replaced only with --force.
+    """
     if output is None:
         if file == "-":
             output = "-"
@@ -106,4 +140,12 @@ def decrypt(
             passphrase_file=passphrase_file,
         )
     )
-    _pipe(encryptor.decrypt_stream, file, output, context, "decrypting")
+    _pipe(
+        encryptor.decrypt_stream,
+        file,
+        output,
+        context,
+        "decrypting",
+        force=force,
+        checked=True,
+    )

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from dataprotect.cli._common import kek_options, read_secret
+from dataprotect.cli._common import InputError, kek_options, read_secret
 from dataprotect.cli._keys import load_keyring
+from dataprotect.errors import ConfigurationError
 from dataprotect.keys import Keyring
 from dataprotect.passwords import (
     DEFAULT_MEMORY_COST,
@@ -36,7 +37,9 @@ _secret_options = [
 def _password(
     env: str | None, file: str | None, *, confirm: bool = False
 ) -> str:
-    return read_secret("password", env=env, file=file, confirm=confirm)
+    return read_secret(
+        "password", env=env, file=file, confirm=confirm, stdin=True
+    )
 
 
 def _optional_keyring(path: str | None, **kek: str | None) -> Keyring | None:
@@ -81,7 +84,8 @@ def hash_(
     passphrase_env: str | None,
     passphrase_file: str | None,
 ) -> None:
-    """Hash a password read from a no-echo prompt (or --password-env/-file)."""
+    """Hash a password read from a no-echo prompt, --password-env,
+    --password-file, or stdin when it is not a terminal."""
     pepper = _optional_keyring(
         keyring_path,
         spec=kek_spec,
@@ -115,7 +119,11 @@ def verify(
     passphrase_env: str | None,
     passphrase_file: str | None,
 ) -> None:
-    """Check a password against STORED; exit 1 on a mismatch."""
+    """Check a password against STORED; exit 1 on a mismatch.
+
+    The password comes as for 'passwords hash'.  A peppered hash needs
+    --keyring.
+    """
     pepper = _optional_keyring(
         keyring_path,
         spec=kek_spec,
@@ -124,7 +132,16 @@ def verify(
     )
     hasher = PasswordHasher(pepper=pepper)
     password = _password(password_env, password_file)
-    ok = hasher.verify(stored, password)
+    try:
+        ok = hasher.verify(stored, password)
+    except ConfigurationError:
+        if pepper is not None:
+            raise
+        msg = (
+            "this hash is peppered: give --keyring PATH (and its --kek) "
+            "to verify it"
+        )
+        raise InputError(msg) from None
     if not ok:
         click.echo("password does not match", err=True)
         raise SystemExit(1)
@@ -207,8 +224,14 @@ def new(
 def check(
     prefix: str | None, token_env: str | None, token_file: str | None
 ) -> None:
-    """Check a token's shape and checksum offline; exit 1 if bad."""
-    token = read_secret("token", env=token_env, file=token_file).strip()
+    """Check a token's shape and checksum offline; exit 1 if bad.
+
+    The token comes from a no-echo prompt, --token-env, --token-file, or
+    stdin when it is not a terminal.
+    """
+    token = read_secret(
+        "token", env=token_env, file=token_file, stdin=True
+    ).strip()
     if not is_well_formed(token, prefix=prefix):
         click.echo("not a well-formed token (typo or wrong prefix)", err=True)
         raise SystemExit(1)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import warnings
 
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import click
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
 from dataprotect.cli._common import (
     InputError,
+    force_option,
     output_file,
     pkcs11_pin,
     read_secret,
@@ -31,7 +34,12 @@ _TEMPLATES = ("agreement", "incident")
 
 def _quiet_pyhanko() -> None:
     """Keep pyHanko's diagnostic tracebacks off the terminal (the report
-    says what is wrong)."""
+    says what is wrong), and its import-time deprecation warning too."""
+    warnings.filterwarnings(
+        "ignore",
+        message="DSA is deprecated",
+        category=CryptographyDeprecationWarning,
+    )
     logging.getLogger("pyhanko").addHandler(logging.NullHandler())
     logging.getLogger("pyhanko_certvalidator").addHandler(
         logging.NullHandler()
@@ -56,8 +64,10 @@ def pdf() -> None:
     "-o",
     "--output",
     metavar="PATH",
-    help="Signed output ('-' for stdout; default FILE.signed.pdf).",
+    help="Signed output ('-' for stdout, never a terminal; default "
+    "FILE.signed.pdf).",
 )
+@force_option
 @click.option(
     "--p12",
     "p12_path",
@@ -113,6 +123,7 @@ def pdf() -> None:
 def sign(
     file: str,
     output: str | None,
+    force: bool,
     p12_path: str | None,
     key_path: str | None,
     cert_path: str | None,
@@ -176,7 +187,7 @@ def sign(
     )
     signer.close()
     target = output or ("-" if file == "-" else f"{file}.signed.pdf")
-    with output_file(target) as fh:
+    with output_file(target, binary=True, force=force) as fh:
         fh.write(signed)
     if target != "-":
         click.echo(f"signed by {signer.subject}: {target}", err=True)
@@ -290,9 +301,12 @@ def _yes(flag: bool) -> str:
     "--output",
     required=True,
     metavar="PATH",
-    help="Output PDF ('-' for stdout).",
+    help="Output PDF ('-' for stdout, never a terminal).",
 )
-def render(template: str, fields: tuple[str, ...], output: str) -> None:
+@force_option
+def render(
+    template: str, fields: tuple[str, ...], output: str, force: bool
+) -> None:
     """Make a PDF from a built-in template, ready to sign."""
     from dataprotect.documents import (
         AGREEMENT,
@@ -312,8 +326,15 @@ def render(template: str, fields: tuple[str, ...], output: str) -> None:
     if missing:
         msg = f"missing template fields: {', '.join(missing)}"
         raise InputError(msg)
+    unknown = sorted(values.keys() - chosen.fields)
+    if unknown:
+        msg = (
+            f"unknown template fields: {', '.join(unknown)} (the {template} "
+            f"template has {', '.join(sorted(chosen.fields))})"
+        )
+        raise InputError(msg)
     data = render_report(chosen, values)
-    with output_file(output) as fh:
+    with output_file(output, binary=True, force=force) as fh:
         fh.write(data)
 
 

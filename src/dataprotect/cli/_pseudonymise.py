@@ -13,6 +13,7 @@ import click
 
 from dataprotect.cli._common import (
     InputError,
+    force_option,
     input_file,
     output_file,
     read_secret,
@@ -67,6 +68,7 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
     show_default=True,
     help="Output file ('-': stdout).",
 )
+@force_option
 @click.option(
     "--key-env",
     metavar="VAR",
@@ -95,7 +97,7 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
     "--region",
     default="CH",
     show_default=True,
-    help="Country for national phone numbers.",
+    help="Country for national phone numbers (ISO 3166 code, e.g. DE).",
 )
 @click.option(
     "--stats", is_flag=True, help="Print findings per type on stderr."
@@ -103,6 +105,7 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
 def pseudonymise(
     source: str,
     output: str,
+    force: bool,
     key_env: str | None,
     key_file: str | None,
     rotation: Rotation,
@@ -125,11 +128,14 @@ def pseudonymise(
         key=key,
         rules=_rules(rule_specs),
         rotation=rotation,
-        default_region=region,
+        default_region=region.upper(),
     )
     totals: dict[str, int] = {}
     lines = 0
-    with input_file(source) as (src, _size), output_file(output) as dst:
+    with (
+        input_file(source) as (src, _size),
+        output_file(output, force=force) as dst,
+    ):
         for raw in src:
             text = raw.decode("utf-8", "surrogateescape")
             clean, counts = p.pseudonymise_with_counts(text)

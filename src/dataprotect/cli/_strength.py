@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from pathlib import Path
 
@@ -13,19 +12,6 @@ from dataprotect.cli._common import read_secret
 
 
 __all__ = ["check_password_command", "demo_step"]
-
-# More than this many characters on stdin is "too long" whatever the policy
-# (the library refuses 4 x max_length unnormalised); do not read further.
-_STDIN_LIMIT = 1 << 16
-
-
-def _read_password(password_env: str | None, password_file: str | None) -> str:
-    if password_env is not None or password_file is not None:
-        return read_secret("password", env=password_env, file=password_file)
-    if not sys.stdin.isatty():
-        value = sys.stdin.read(_STDIN_LIMIT + 1)
-        return value.removesuffix("\n").removesuffix("\r")
-    return read_secret("password")
 
 
 @click.command("check-password")
@@ -94,7 +80,9 @@ def check_password_command(
     )
 
     breached_list = BreachedPasswords(breached) if breached else None
-    password = _read_password(password_env, password_file)
+    password = read_secret(
+        "password", env=password_env, file=password_file, stdin=True
+    )
     feedback = check_password(
         password,
         user_inputs=user_inputs,

@@ -138,6 +138,25 @@ def _epoch(rotation: Rotation, now: datetime) -> str:
     return "static"
 
 
+def _phonenumbers(regions: tuple[str, ...]) -> Any:
+    """The phonenumbers module, once *regions* are known to it."""
+    try:
+        phonenumbers = importlib.import_module("phonenumbers")
+    except ImportError:
+        msg = (
+            "phone detection needs phonenumbers: install "
+            "dataprotect[pseudonymise]"
+        )
+        raise MissingDependencyError(msg) from None
+    if not {r for r in regions if r} <= phonenumbers.SUPPORTED_REGIONS:
+        msg = (
+            "phone regions must be ISO 3166 country codes that "
+            "phonenumbers knows, such as 'CH'"
+        )
+        raise ConfigurationError(msg)
+    return phonenumbers
+
+
 class Pseudonymiser(Unpicklable):
     """Detect personal data and credentials in text and replace them.
 
@@ -161,7 +180,8 @@ class Pseudonymiser(Unpicklable):
         TypeError: *key* is neither bytes nor a keyring.
         dataprotect.errors.ConfigurationError: *key* is not 32 bytes, or a
             rule names an unknown type or action, or ``truncate`` is used
-            for a type other than ``ip``.
+            for a type other than ``ip``, or a phone region is not a
+            country code phonenumbers knows (``"XX"``, ``"ch"``).
         dataprotect.errors.MissingDependencyError: Phone numbers are to be
             detected but ``phonenumbers`` is not installed.
 
@@ -221,14 +241,8 @@ class Pseudonymiser(Unpicklable):
         enabled = [t for t, a in merged.items() if a != "keep"]
         phonenumbers: Any = None
         if "phone" in enabled:
-            try:
-                phonenumbers = importlib.import_module("phonenumbers")
-            except ImportError:
-                msg = (
-                    "phone detection needs phonenumbers: install "
-                    "dataprotect[pseudonymise]"
-                )
-                raise MissingDependencyError(msg) from None
+            phone_regions = tuple(phone_regions)
+            phonenumbers = _phonenumbers((default_region, *phone_regions))
         self._detector = Detector(
             enabled,
             default_region=default_region,
