@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprotect.cli._app import cli
+from dataprotect.cli._common import InputError
 from dataprotect.errors import ConfigurationError, DataProtectError
 from dataprotect.scan.secrets import (
     Allowlist,
@@ -1658,15 +1659,99 @@ class TestCLIMore:
         assert res.exit_code == 0, res.output
         assert "0 new finding(s)" in res.stderr
 
-    def test_notes_printed(self, tmp_path: Path) -> None:
-        """Skipped paths are reported on stderr, one line each."""
+    def test_missing_path_fails(self, tmp_path: Path) -> None:
+        """A path that does not exist is an input error (exit 2, one
+        line), not a clean scan."""
         res = CliRunner().invoke(
             cli, ["scan", "secrets", str(tmp_path / "missing.py")]
         )
-        assert res.exit_code == 0
-        assert f"note: skipped {tmp_path / 'missing.py'}: does not exist" in (
-            res.stderr
+        assert res.exit_code == 2
+        assert res.stderr == (
+            f"Error: No such file or directory: {tmp_path / 'missing.py'}\n"
         )
+
+    def test_unreadable_file_fails_after_the_scan(
+        self, tmp_path: Path
+    ) -> None:
+        """A file that cannot be read is noted, the scan goes on, and the
+        command exits 2: a scan that could not read its input fails."""
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+        (tmp_path / "ok.py").write_text("x = 1\n")
+        res = CliRunner().invoke(cli, ["scan", "secrets", str(tmp_path)])
+        assert res.exit_code == 2
+        lines = res.stderr.splitlines()
+        assert lines[0].startswith(f"note: skipped {tmp_path / 'loop'}: ")
+        assert lines[-1] == (
+            "Error: 1 file(s) could not be read, so the scan is incomplete"
+        )
+        base = tmp_path / "baseline.json"
+        res = CliRunner().invoke(
+            cli,
+            [
+                "scan",
+                "secrets",
+                str(tmp_path),
+                "--baseline",
+                str(base),
+                "--update-baseline",
+            ],
+        )
+        assert res.exit_code == 2
+        assert not base.exists()
+
+    def test_stdin(self, tmp_path: Path) -> None:
+        """'-' scans stdin, once; the allowlist applies to it too."""
+        token = 'GITHUB_TOKEN = "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"\n'  # dataprotect: allow-secret
+        res = CliRunner().invoke(cli, ["scan", "secrets", "-"], input=token)
+        assert res.exit_code == 1
+        assert res.stdout.startswith("-:1:")
+        allow = tmp_path / "allow"
+        allow.write_text("rule:github-token\n")
+        res = CliRunner().invoke(
+            cli,
+            ["scan", "secrets", "-", "--allowlist", str(allow)],
+            input=token,
+        )
+        assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(
+            cli, ["scan", "secrets", "-", "-"], input=token
+        )
+        assert res.exit_code == 2
+        assert "'-' (stdin) can be given once" in res.stderr
+
+    def test_stdin_limits(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Too much stdin, or a closed one, is one line and exit 2."""
+        from dataprotect.cli import _scan
+
+        monkeypatch.setattr(_scan, "_MAX_STDIN", 4)
+        res = CliRunner().invoke(cli, ["scan", "secrets", "-"], input="12345")
+        assert res.exit_code == 2
+        assert "larger than the 32 MiB size limit" in res.stderr
+        monkeypatch.setattr(sys, "stdin", None)
+        with pytest.raises(InputError, match="stdin is closed"):
+            _scan._stdin_text()
+
+    def test_rules_typo_refused(self, tmp_path: Path) -> None:
+        """A rules file with [[rules]] instead of [[rule]], or no rule at
+        all, is refused naming the file."""
+        typo = tmp_path / "typo.toml"
+        typo.write_text('[[rules]]\nid = "x"\nkind = "x"\nregex = "x"\n')
+        res = CliRunner().invoke(
+            cli, ["scan", "secrets", "--rules", str(typo), str(tmp_path)]
+        )
+        assert res.exit_code == 2
+        assert res.stderr == (
+            f"Error: rules file {typo}: unknown top-level key 'rules'; "
+            "rules are [[rule]] tables\n"
+        )
+        for text in ("# nothing yet\n", "version = 1\nrule = []\n"):
+            empty = tmp_path / "empty.toml"
+            empty.write_text(text)
+            with pytest.raises(
+                ConfigurationError,
+                match=f"^rules file {empty} defines no \\[\\[rule\\]\\] table$",
+            ):
+                load_rules([empty])
 
 
 @pytest.fixture(name="pgp_private_key", scope="module")

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
+from typing import Any
 
 import click
 
-from dataprotect.cli._common import InputError, progress
+from dataprotect.cli._common import (
+    InputError,
+    force_option,
+    output_file,
+    progress,
+)
 
 
 __all__ = ["demo_step", "scan"]
+
+_timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True, max=3600),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for each connection and answer.",
+)
+
+#: Standard input larger than this is refused (the file size limit).
+_MAX_STDIN = 32 * 1024 * 1024
 
 
 @click.group()
@@ -17,14 +36,42 @@ def scan() -> None:
     """Scan code for secrets, and servers for weak TLS or SSH settings."""
 
 
-def _write(text: str, output: str) -> None:
+def _write(text: str, output: str, *, force: bool) -> None:
     if output == "-":
         click.echo(text)
         return
-    from dataprotect._atomic import atomic_write
-
-    with atomic_write(output, mode=0o644) as fh:
+    with output_file(output, force=force, mode=0o644) as fh:
         fh.write(text.encode() + b"\n")
+
+
+def _check_inputs(paths: list[str]) -> None:
+    """Refuse what cannot be scanned before scanning: a scan that could
+    not read its input must not pass."""
+    if paths.count("-") > 1:
+        msg = "'-' (stdin) can be given once"
+        raise InputError(msg)
+    for path in paths:
+        if path != "-":
+            Path(path).stat()  # missing or unreachable: one line, exit 2
+
+
+def _stdin_text() -> bytes:
+    if sys.stdin is None:
+        msg = "stdin is closed"
+        raise InputError(msg)
+    data: bytes = sys.stdin.buffer.read(_MAX_STDIN + 1)
+    if len(data) > _MAX_STDIN:
+        msg = "stdin is larger than the 32 MiB size limit"
+        raise InputError(msg)
+    return data
+
+
+def _unreadable(notes: list[tuple[str, str]]) -> int:
+    return sum(
+        1
+        for _path, reason in notes
+        if reason.startswith(("unreadable", "does not exist"))
+    )
 
 
 @scan.command("secrets")
@@ -39,6 +86,7 @@ def _write(text: str, output: str) -> None:
 @click.option(
     "-o", "--output", default="-", help="Write the report to a file."
 )
+@force_option
 @click.option(
     "--rules", "rules_files", multiple=True, help="Extra rules (TOML)."
 )
@@ -61,6 +109,7 @@ def secrets_command(
     paths: tuple[str, ...],
     fmt: str,
     output: str,
+    force: bool,
     rules_files: tuple[str, ...],
     allowlist: str | None,
     baseline: str | None,
@@ -68,41 +117,54 @@ def secrets_command(
     history: bool,
     jobs: int | None,
 ) -> None:
-    """Find committed credentials in PATHS (default: the current directory).
+    """Find committed credentials in PATHS (default: the current directory;
+    '-' reads stdin).
 
-    Exit status 1 when a finding is not in the baseline.
+    Exit status 1 when a finding is not in the baseline; 2 when a path is
+    missing, or a file could not be read (the scan goes on and names it).
     """
     from dataprotect.scan.secrets import (
         Allowlist,
         Baseline,
         load_rules,
         scan_paths,
-        to_json,
-        to_sarif,
+        scan_text,
     )
 
     if update_baseline and not baseline:
         msg = "--update-baseline needs --baseline FILE"
         raise InputError(msg)
+    targets = list(paths) or ["."]
+    _check_inputs(targets)
     rules = load_rules(list(rules_files))
     if allowlist is None and Path(".dataprotect-allowlist").is_file():
         allowlist = ".dataprotect-allowlist"
     allow = Allowlist.load(allowlist) if allowlist else None
     notes: list[tuple[str, str]] = []
+    findings = []
+    if "-" in targets:
+        targets.remove("-")
+        findings = [
+            f
+            for f in scan_text(_stdin_text(), filename="-", rules=rules)
+            if allow is None or not allow.allows(f)
+        ]
     with progress(None, "scanning") as advance:
-        findings = list(
-            scan_paths(
-                list(paths) or ["."],
-                rules=rules,
-                allowlist=allow,
-                history=history,
-                jobs=jobs,
-                notes=notes,
-                progress=advance,
-            )
+        findings += scan_paths(
+            targets,
+            rules=rules,
+            allowlist=allow,
+            history=history,
+            jobs=jobs,
+            notes=notes,
+            progress=advance,
         )
+    unread = _unreadable(notes)
+    for path, reason in notes:
+        click.echo(f"note: skipped {path}: {reason}", err=True)
     if update_baseline:
         assert baseline is not None  # noqa: S101 - narrowing for mypy; checked on entry
+        _incomplete(unread)
         Baseline.save(baseline, findings)
         click.echo(
             f"baseline: {len(findings)} finding(s) written to {baseline}",
@@ -111,32 +173,50 @@ def secrets_command(
         return
     known = Baseline.load(baseline) if baseline else Baseline()
     new = [f for f in findings if f not in known]
-    for path, reason in notes:
-        click.echo(f"note: skipped {path}: {reason}", err=True)
-    if fmt == "json":
-        _write(to_json(new), output)
-    elif fmt == "sarif":
-        _write(to_sarif(new, rules), output)
-    else:
-        if new:
-            _write("\n".join(str(f) for f in new), output)
-        old = len(findings) - len(new)
-        tail = f" ({old} in the baseline)" if old else ""
-        click.echo(f"{len(new)} new finding(s){tail}", err=True)
+    _report(new, len(findings) - len(new), rules, fmt, output, force=force)
     if new:
         raise SystemExit(1)
+    _incomplete(unread)
+
+
+def _incomplete(unread: int) -> None:
+    if unread:
+        msg = f"{unread} file(s) could not be read, so the scan is incomplete"
+        raise InputError(msg)
+
+
+def _report(
+    new: list[Any],
+    old: int,
+    rules: list[Any],
+    fmt: str,
+    output: str,
+    *,
+    force: bool,
+) -> None:
+    """Write the *new* findings in *fmt*; a summary line on stderr."""
+    from dataprotect.scan.secrets import to_json, to_sarif
+
+    if fmt == "json":
+        _write(to_json(new), output, force=force)
+    elif fmt == "sarif":
+        _write(to_sarif(new, rules), output, force=force)
+    else:
+        if new:
+            _write("\n".join(str(f) for f in new), output, force=force)
+        tail = f" ({old} in the baseline)" if old else ""
+        click.echo(f"{len(new)} new finding(s){tail}", err=True)
 
 
 def _host_port(target: str, default: int) -> tuple[str, int]:
     host, sep, port = target.rpartition(":")
     if not sep:
-        return target, default
+        host, port = target, str(default)
     host = host.strip("[]")
-    try:
-        return host, int(port)
-    except ValueError:
-        msg = "target must be HOST or HOST:PORT"
-        raise InputError(msg) from None
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        msg = "target must be HOST or HOST:PORT (port 1-65535)"
+        raise InputError(msg)
+    return host, int(port)
 
 
 def _fake_token(prefix: str) -> str:
@@ -194,7 +274,7 @@ def demo_step(workdir: Path) -> None:
     default="intermediate",
     show_default=True,
 )
-@click.option("--timeout", type=float, default=5.0, show_default=True)
+@_timeout_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
 )
@@ -255,7 +335,7 @@ def tls_command(
 
 @scan.command("ssh")
 @click.argument("target")
-@click.option("--timeout", type=float, default=5.0, show_default=True)
+@_timeout_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text"
 )

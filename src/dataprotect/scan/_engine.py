@@ -418,8 +418,9 @@ def load_rules(
             deeply, an integer too long), has a top-level key other than
             ``version`` (1) and ``rule`` (a ``[[rules]]`` typo), or a rule
             has an unknown key, lacks an id, kind or valid regex, has a
-            value of the wrong type or out of range, or reuses an id.  The
-            message names the file, the rule and the key, never a value.
+            value of the wrong type or out of range, or reuses an id, or
+            the file defines no rule at all.  The message names the file,
+            the rule and the key, never a value.
         OSError: A rules file cannot be read.
 
     .. versionadded:: 0.1.0
@@ -429,6 +430,9 @@ def load_rules(
     for path in extra:
         source = os.fspath(path)
         parsed = _parse_rules(Path(path).read_bytes(), source)
+        if not parsed:  # an empty file, or rules under another name
+            msg = f"rules file {source} defines no [[rule]] table"
+            raise ConfigurationError(msg)
         for n, rule in enumerate(parsed, 1):
             if rule.id in seen:
                 msg = (
