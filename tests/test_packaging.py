@@ -6,6 +6,8 @@ import inspect
 import subprocess
 import sys
 
+import pytest
+
 import dataprotect
 
 
@@ -31,9 +33,28 @@ class TestExports:
         assert public <= exported
         assert all(hasattr(dataprotect, name) for name in exported)
 
-    def test_no_version_attribute(self):
-        """The version comes from importlib.metadata, not __version__."""
-        assert not hasattr(dataprotect, "__version__")
+    def test_version_attribute(self):
+        """__version__ is the package metadata's version, read on demand
+        (not a module global); other missing names still raise."""
+        from importlib.metadata import version
+
+        assert "__version__" not in vars(dataprotect)
+        assert dataprotect.__version__ == version("dataprotect")
+        with pytest.raises(AttributeError, match="no_such_name"):
+            dataprotect.no_such_name  # noqa: B018 - the access is the test
+
+    def test_cli_version(self, capsys):
+        """`dataprotect --version` prints the package metadata's version."""
+        from importlib.metadata import version
+
+        from dataprotect.cli import main
+
+        with pytest.raises(SystemExit) as exit_:
+            main(["--version"])
+        assert exit_.value.code == 0
+        assert capsys.readouterr().out == (
+            f"dataprotect, version {version('dataprotect')}\n"
+        )
 
 
 def _optional_modules() -> set[str]:

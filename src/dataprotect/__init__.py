@@ -10,6 +10,11 @@ The measures behind extras are modules or packages of their own, never
 imported from here: :mod:`dataprotect.strength`,
 :mod:`dataprotect.ratelimit`, :mod:`dataprotect.backup`,
 :mod:`dataprotect.documents` and :mod:`dataprotect.integrations`.
+
+``dataprotect.__version__`` is the installed version, read from the package
+metadata when first asked for (as argon2-cffi and structlog do), so that
+importing stays cheap; ``importlib.metadata.version("dataprotect")`` gives
+the same.
 """
 
 from __future__ import annotations
@@ -78,3 +83,13 @@ __all__ = [
     "scan_text",
     "tokens",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, from the package metadata, on demand."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("dataprotect")
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
