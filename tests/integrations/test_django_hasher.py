@@ -191,3 +191,25 @@ class TestDjangoPasswordHasher(SimpleTestCase):
             pytest.raises(TypeError),
         ):
             make_password("pw")
+
+
+class TestWithoutDjango:
+    def test_missing_django_is_named_first(self, monkeypatch):
+        """Without Django (and so without limits), importing the adapter
+        names Django and its extra, not a dependency of a dependency."""
+        import importlib
+        import sys
+
+        from dataprotect.errors import MissingDependencyError
+
+        for name in list(sys.modules):
+            if name == "django" or name.startswith(("django.", "limits")):
+                monkeypatch.setitem(sys.modules, name, None)
+        monkeypatch.setitem(sys.modules, "django", None)
+        monkeypatch.setitem(sys.modules, "limits", None)
+        monkeypatch.delitem(sys.modules, "dataprotect.integrations.django")
+        with pytest.raises(
+            MissingDependencyError,
+            match=r"^the Django adapter needs django: install dataprotect\[django\]$",
+        ):
+            importlib.import_module("dataprotect.integrations.django")

@@ -20,6 +20,19 @@ from dataprotect.errors import (
     MissingDependencyError,
     RateLimitExceeded,
 )
+
+
+# Django first: without the extra, its absence is what the error names.
+try:
+    from django.conf import settings
+    from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
+    from django.core.exceptions import ValidationError
+    from django.http import HttpRequest, HttpResponse
+    from django.utils import translation
+except ImportError:
+    msg = "the Django adapter needs django: install dataprotect[django]"
+    raise MissingDependencyError(msg) from None
+
 from dataprotect.integrations._ratelimit_http import (
     BODY,
     STATUS,
@@ -32,17 +45,6 @@ from dataprotect.ratelimit import (
     RateLimiter,
     rate_limit_decorator,
 )
-
-
-try:
-    from django.conf import settings
-    from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
-    from django.core.exceptions import ValidationError
-    from django.http import HttpRequest, HttpResponse
-    from django.utils import translation
-except ImportError:  # pragma: no cover - exercised without the extra
-    msg = "the Django adapter needs django: install dataprotect[django]"
-    raise MissingDependencyError(msg) from None
 
 
 __all__ = [
