@@ -1084,10 +1084,10 @@ class TestRender:
         )
 
     def test_long_text_and_unicode(self, pki, alice):
-        """Long text flows onto many pages; non-Latin-1 text does not fail."""
+        """Long text flows onto many pages; non-Latin-1 text renders."""
         template = ReportTemplate("Report \u2014 $name", (("Body", "$body"),))
         body = "\n\n".join(
-            f"Paragraph {i}: \u201cquoted\u201d \u4e2d\u6587 text."
+            f"Paragraph {i}: \u201cquoted\u201d \u03b1\u03b2 text."
             for i in range(300)
         )
         pdf = render_report(template, {"name": "\u00e9t\u00e9", "body": body})
@@ -1101,6 +1101,137 @@ class TestRender:
         """Field values must be strings."""
         with pytest.raises(TypeError):
             render_report(AGREEMENT, {**FIELDS, "date": 2026})  # type: ignore[dict-item]
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+WORLD = {
+    **FIELDS,
+    "organisation": "Z\u00fcrich \u4e2d\u6587 GmbH",
+    "employee": "\u0395\u03bb\u03ad\u03bd\u03b7 \u041e\u043b\u044f",
+    "systems": "\u201cdb\u201d \u2014 backups",
+}
+
+
+def _text(pdf: bytes) -> str:
+    """What pdftotext reads from *pdf* (poppler-utils)."""
+    binary = require_binary("pdftotext")
+    return subprocess.run(
+        [binary, "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+
+@pytest.fixture(name="cjk_font")
+def _cjk_font():
+    """A CJK-capable system font (CI installs fonts-droid-fallback)."""
+    from dataprotect.documents import _render
+
+    for path in _render._CJK_FONTS:
+        if Path(path).is_file():
+            return Path(path)
+    reason = "no CJK font (CI installs fonts-droid-fallback in .ci/run)"
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+    return None  # unreachable
+
+
+@pytest.fixture(name="dejavu")
+def _dejavu():
+    """DejaVu Sans (CI installs fonts-dejavu-core)."""
+    if DEJAVU.is_file():
+        return DEJAVU
+    reason = "DejaVu Sans missing (CI installs fonts-dejavu-core)"
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+    return None  # unreachable
+
+
+class TestRenderFonts:
+    def test_every_script_survives(self, dejavu, cjk_font):
+        """Latin, Greek, Cyrillic and CJK text and typographic marks come
+        back out of the PDF as written (no '?')."""
+        text = _text(render_report(AGREEMENT, WORLD, now=NOW))
+        for value in WORLD.values():
+            assert value in text
+        assert "?" not in text
+
+    def test_missing_glyph_is_refused(self, dejavu):
+        """A character no font covers is an error naming its code point."""
+        with pytest.raises(ConfigurationError, match=r"U\+10900"):
+            render_report(AGREEMENT, {**FIELDS, "role": "\U00010900"})
+
+    def test_explicit_fonts(self, dejavu, cjk_font, tmp_path):
+        """fonts= replaces the system fonts; fallbacks are read only when
+        needed, and only the ones that help are used."""
+        with pytest.raises(ConfigurationError, match=r"U\+4E2D"):
+            render_report(AGREEMENT, WORLD, fonts=[dejavu])
+        bad = tmp_path / "bad.ttf"
+        bad.write_bytes(b"not a font")
+        latin = render_report(AGREEMENT, FIELDS, now=NOW, fonts=[dejavu, bad])
+        assert "Example GmbH" in _text(latin)
+        pdf = render_report(AGREEMENT, WORLD, fonts=[dejavu, dejavu, cjk_font])
+        assert WORLD["organisation"] in _text(pdf)
+        with pytest.raises(ConfigurationError, match="bad.ttf could not be"):
+            render_report(AGREEMENT, FIELDS, fonts=[bad])
+        with pytest.raises(FileNotFoundError) as missing:
+            render_report(AGREEMENT, FIELDS, fonts=[tmp_path / "none.ttf"])
+        assert missing.value.filename == str(tmp_path / "none.ttf")
+
+    @pytest.mark.filterwarnings("ignore::ResourceWarning")
+    @pytest.mark.filterwarnings(
+        "ignore::pytest.PytestUnraisableExceptionWarning"
+    )
+    def test_damaged_font(self, tmp_path):
+        """A file that starts like a font but is damaged is refused too
+        (fpdf2 then leaves the file to the garbage collector)."""
+        damaged = tmp_path / "damaged.ttf"
+        damaged.write_bytes(b"\x00\x01\x00\x00" + b"garbage" * 3)
+        with pytest.raises(ConfigurationError, match="damaged.ttf could not"):
+            render_report(AGREEMENT, FIELDS, fonts=[damaged])
+
+    def test_system_fonts_found(self, dejavu, monkeypatch, tmp_path):
+        """DejaVu Sans without its bold face, and no CJK font, still work."""
+        from dataprotect.documents import _render
+
+        (tmp_path / "DejaVuSans.ttf").symlink_to(dejavu)
+        monkeypatch.setattr(_render, "_DEJAVU_DIRS", (str(tmp_path),))
+        monkeypatch.setattr(_render, "_CJK_FONTS", ())
+        assert _render._system_fonts() == ([tmp_path / "DejaVuSans.ttf"], None)
+        assert "Example GmbH" in _text(render_report(AGREEMENT, FIELDS))
+
+    def test_core_font_fallback(self, monkeypatch):
+        """Without any Unicode font: a warning, Helvetica, typographic
+        marks as ASCII, and other non-Latin-1 characters refused."""
+        from dataprotect.documents import _render
+
+        monkeypatch.setattr(_render, "_DEJAVU_DIRS", ())
+        fields = {**FIELDS, "systems": "\u201cdb\u201d \u2014 Z\u00fcrich"}
+        with pytest.warns(UserWarning, match="Latin-1 only"):
+            pdf = render_report(AGREEMENT, fields)
+        assert '"db" - Z\u00fcrich' in _text(pdf)
+        with (
+            pytest.warns(UserWarning, match="Latin-1 only"),
+            pytest.raises(ConfigurationError, match=r"U\+0395"),
+        ):
+            render_report(AGREEMENT, WORLD)
+
+    def test_cli_font_and_note(self, dejavu, monkeypatch, tmp_path):
+        """pdf render takes --font; without fonts it says so in one note."""
+        from dataprotect.documents import _render
+
+        args = ["pdf", "render", "--template", "agreement"]
+        args += [f"-f{k}={v}" for k, v in FIELDS.items()]
+        out = tmp_path / "a.pdf"
+        result = CliRunner().invoke(
+            cli, [*args, "-o", str(out), "--font", str(dejavu)]
+        )
+        assert result.exit_code == 0, result.output
+        monkeypatch.setattr(_render, "_DEJAVU_DIRS", ())
+        result = CliRunner().invoke(cli, [*args, "-o", str(out), "--force"])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("note: no Unicode font found")
+        assert len(result.stderr.splitlines()) == 1
 
 
 # --- a time-stamping authority on loopback ----------------------------------------

@@ -33,6 +33,7 @@ now = datetime.now(timezone.utc)
 template: ReportTemplate = ReportTemplate("T $x", (("H", "$y"),), ("Signed",))
 fields: frozenset[str] = template.fields | AGREEMENT.fields
 doc: bytes = render_report(INCIDENT_POSTMORTEM, {"x": "1"}, now=now)
+doc = render_report(AGREEMENT, {}, fonts=["DejaVuSans.ttf", Path("cjk.ttf")])
 p12: Signer = Signer.from_pkcs12(Path("a.p12"), "pw")
 p12 = Signer.from_pkcs12(b"...", b"pw")
 pem: Signer = Signer.from_pem(

@@ -303,11 +303,27 @@ def _yes(flag: bool) -> str:
     metavar="PATH",
     help="Output PDF ('-' for stdout, never a terminal).",
 )
+@click.option(
+    "--font",
+    "fonts",
+    metavar="PATH",
+    multiple=True,
+    help="A TrueType/OpenType font file; the first sets the text, others "
+    "are fallbacks (repeatable; default: DejaVu Sans, and a CJK font, "
+    "from the system).",
+)
 @force_option
 def render(
-    template: str, fields: tuple[str, ...], output: str, force: bool
+    template: str,
+    fields: tuple[str, ...],
+    output: str,
+    fonts: tuple[str, ...],
+    force: bool,
 ) -> None:
-    """Make a PDF from a built-in template, ready to sign."""
+    """Make a PDF from a built-in template, ready to sign.
+
+    Characters no font covers are refused, never replaced by '?'.
+    """
     from dataprotect.documents import (
         AGREEMENT,
         INCIDENT_POSTMORTEM,
@@ -333,7 +349,11 @@ def render(
             f"template has {', '.join(sorted(chosen.fields))})"
         )
         raise InputError(msg)
-    data = render_report(chosen, values)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        data = render_report(chosen, values, fonts=list(fonts) or None)
+    for warning in caught:
+        click.echo(f"note: {warning.message}", err=True)
     with output_file(output, binary=True, force=force) as fh:
         fh.write(data)
 

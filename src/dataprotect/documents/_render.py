@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import string
 import unicodedata
+import warnings
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Final
+from pathlib import Path
+from typing import Any, Final
 
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 
@@ -34,6 +37,119 @@ _ASCII: Final = str.maketrans(
         "\u2212": "-",
     }
 )
+
+
+#: Where Linux distributions install DejaVu Sans (Debian: fonts-dejavu-core).
+_DEJAVU_DIRS: Final = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/dejavu",
+    "/usr/share/fonts/TTF",
+    "/usr/share/fonts/dejavu-sans-fonts",
+)
+#: CJK-capable fallbacks (Debian: fonts-droid-fallback, fonts-noto-cjk).
+_CJK_FONTS: Final = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/google-droid-sans-fonts/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+)
+_NO_FONT: Final = (
+    "no Unicode font found (install DejaVu Sans, e.g. Debian's "
+    "fonts-dejavu-core, or name a font file): the text is set in "
+    "Helvetica, Latin-1 only"
+)
+
+
+def _system_fonts() -> tuple[list[Path], Path | None]:
+    """(regular fonts: DejaVu Sans then a CJK fallback, DejaVu Sans Bold)."""
+    fonts: list[Path] = []
+    bold = None
+    for folder in map(Path, _DEJAVU_DIRS):
+        if (folder / "DejaVuSans.ttf").is_file():
+            fonts.append(folder / "DejaVuSans.ttf")
+            if (folder / "DejaVuSans-Bold.ttf").is_file():
+                bold = folder / "DejaVuSans-Bold.ttf"
+            break
+    cjk = next((Path(f) for f in _CJK_FONTS if Path(f).is_file()), None)
+    if fonts and cjk is not None:
+        fonts.append(cjk)
+    return fonts, bold
+
+
+#: How TrueType, OpenType and collection files start.
+_FONT_MAGIC: Final = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
+
+
+def _add_font(pdf: Any, family: str, style: str, path: Path) -> set[int]:
+    """Add one font file; return the code points it covers."""
+    msg = f"{path} could not be read as a TrueType or OpenType font"
+    with path.open("rb") as fh:  # a missing file: OSError naming it
+        if fh.read(4) not in _FONT_MAGIC:
+            raise ConfigurationError(msg)
+    try:
+        pdf.add_font(family, style, path)
+    except Exception:  # noqa: BLE001 - fontTools raises many kinds on a damaged font
+        raise ConfigurationError(msg) from None
+    return set(pdf.fonts[family + style].cmap)
+
+
+def _close_fonts(pdf: Any) -> None:
+    """Close the font files fpdf2 holds open until its output."""
+    for font in pdf.fonts.values():
+        close = getattr(font, "close", None)
+        if close is not None:
+            close()
+
+
+def _wanted(texts: Iterable[str]) -> set[int]:
+    """The code points of *texts* that need a glyph."""
+    return {
+        ord(char)
+        for text in texts
+        for char in text
+        if not char.isspace() and unicodedata.category(char)[0] != "C"
+    }
+
+
+def _load_fonts(
+    pdf: Any, fonts: Sequence[Path], bold: Path | None, wanted: set[int]
+) -> set[int]:
+    """Add the first of *fonts* as family ``dp0`` (regular and bold), and
+    each fallback (``dp1``...) only while *wanted* characters are still
+    missing: parsing a font is slow.  Return the code points covered."""
+    covered = _add_font(pdf, "dp0", "", fonts[0])
+    _add_font(pdf, "dp0", "B", bold or fonts[0])
+    used = []
+    for number, path in enumerate(fonts[1:], 1):
+        if wanted <= covered:
+            break
+        cmap = _add_font(pdf, f"dp{number}", "", path)
+        if (wanted - covered) & cmap:
+            used.append(f"dp{number}")
+        covered |= cmap
+    pdf.set_fallback_fonts(used, exact_match=False)
+    return covered
+
+
+def _check_glyphs(wanted: set[int], covered: set[int] | None) -> None:
+    """Refuse a character no font can show (rather than print ``?``).
+
+    *covered* ``None`` means the Latin-1 core font.
+    """
+    missing = sorted(
+        c
+        for c in wanted
+        if (c > 0xFF if covered is None else c not in covered)
+    )
+    if missing:
+        msg = (
+            f"no font at hand has a glyph for U+{missing[0]:04X}: install "
+            "one that covers it (Debian: fonts-dejavu-core for Latin, Greek "
+            "and Cyrillic; fonts-droid-fallback for Chinese, Japanese and "
+            "Korean), or name a font file (fonts=, dataprotect pdf render "
+            "--font)"
+        )
+        raise ConfigurationError(msg)
 
 
 @dataclass(frozen=True)
@@ -124,9 +240,11 @@ AGREEMENT: Final = ReportTemplate(
 )
 
 
-def _latin1(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.translate(_ASCII))
-    return text.encode("latin-1", "replace").decode("latin-1")
+def _normal(text: str, *, core: bool) -> str:
+    """NFC; for the Latin-1 core font, typographic marks as ASCII."""
+    return unicodedata.normalize(
+        "NFC", text.translate(_ASCII) if core else text
+    )
 
 
 def _fill(text: str, fields: Mapping[str, str]) -> str:
@@ -148,17 +266,73 @@ def _check_fields(fields: Mapping[str, str]) -> None:
             raise TypeError(msg)
 
 
+def _lay_out(
+    pdf: Any,
+    family: str,
+    moment: datetime,
+    title: str,
+    sections: list[tuple[str, str]],
+    labels: list[str],
+) -> None:
+    """Title, sections, signature lines and a footer, in *family*."""
+    pdf.set_creation_date(moment)
+    pdf.set_title(title)
+    pdf.set_producer("dataprotect")
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_margins(20, 20, 20)
+    footer = f"Generated {moment:%Y-%m-%d %H:%M} UTC - page "
+
+    def _footer() -> None:
+        pdf.set_y(-15)
+        pdf.set_font(family, size=8)
+        pdf.cell(0, 10, f"{footer}{pdf.page_no()}", align="C")
+
+    pdf.footer = _footer  # fpdf2 calls it on every page (FPDF is imported lazily: no subclass)
+    pdf.add_page()
+    pdf.set_font(family, style="B", size=16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for heading, text in sections:
+        pdf.set_font(family, style="B", size=12)
+        pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=11)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    if labels:
+        pdf.ln(10)
+        pdf.set_font(family, size=11)
+        for label in labels:
+            pdf.multi_cell(
+                0,
+                10,
+                f"{label}: ______________________________",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+
+
 def render_report(
     template: ReportTemplate,
     fields: Mapping[str, str],
     *,
     now: datetime | None = None,
+    fonts: Sequence[str | os.PathLike[str]] | None = None,
 ) -> bytes:
     """Make a PDF from *template* with *fields* filled in, ready to sign.
 
-    Text is set in the PDF core font Helvetica (Latin-1): typographic
-    quotes and dashes become ASCII, other characters outside Latin-1 become
-    ``?``.  Long text flows onto as many A4 pages as needed.
+    Text is set in a Unicode TrueType font, embedded (subset) in the PDF,
+    so agreements render in every language the fonts cover.  By default
+    that is DejaVu Sans (Latin, Greek, Cyrillic and more) with a CJK
+    fallback when one is installed (Droid Sans Fallback or Noto Sans CJK);
+    no font ships with dataprotect.  A character no font covers is refused
+    with :class:`~dataprotect.errors.ConfigurationError`, never replaced.
+    Long text flows onto as many A4 pages as needed.
+
+    .. warning::
+        Without DejaVu Sans on the system and without *fonts*, the text is
+        set in the PDF core font Helvetica: a :class:`UserWarning` says so,
+        and only Latin-1 text can be rendered (typographic quotes and dashes
+        become ASCII; any other character is refused).
 
     Args:
         template: The layout, e.g. :data:`INCIDENT_POSTMORTEM` or
@@ -166,15 +340,23 @@ def render_report(
         fields: A value for every placeholder (extra keys are ignored).
         now: The creation date stored in the PDF and printed in the footer
             (default: now), so output can be reproduced.
+        fonts: TrueType or OpenType font files: the first sets the text,
+            the others are fallbacks for characters it lacks (default: the
+            system fonts above).
 
     Returns:
         The PDF bytes.
 
     Raises:
-        dataprotect.errors.ConfigurationError: A field is missing.
+        dataprotect.errors.ConfigurationError: A field is missing, a
+            character has no glyph in any font, or a font file cannot be
+            read.
         dataprotect.errors.MissingDependencyError: fpdf2 is not installed.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+        Unicode fonts (*fonts*, DejaVu Sans by default) instead of
+        Helvetica with ``?`` for characters outside Latin-1.
     """
     try:
         from fpdf import FPDF
@@ -185,48 +367,36 @@ def render_report(
     moment = now or datetime.now(timezone.utc)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    title = _latin1(_fill(template.title, fields))
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(moment)
-    pdf.set_title(title)
-    pdf.set_producer("dataprotect")
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.set_margins(20, 20, 20)
-    footer = f"Generated {moment:%Y-%m-%d %H:%M} UTC - page "
-
-    def _footer() -> None:
-        pdf.set_y(-15)
-        pdf.set_font("Helvetica", size=8)
-        pdf.cell(0, 10, f"{footer}{pdf.page_no()}", align="C")
-
-    pdf.footer = _footer  # type: ignore[method-assign]  # fpdf2's per-page hook; FPDF is imported lazily, so no subclass
-    pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=16)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    for heading, text in template.sections:
-        pdf.set_font("Helvetica", style="B", size=12)
-        pdf.multi_cell(
-            0,
-            7,
-            _latin1(_fill(heading, fields)),
-            new_x="LMARGIN",
-            new_y="NEXT",
+    if fonts is None:
+        chosen, bold = _system_fonts()
+    else:
+        chosen, bold = [Path(f) for f in fonts], None
+    if not chosen:
+        warnings.warn(_NO_FONT, UserWarning, stacklevel=2)
+    core = not chosen
+    title = _normal(_fill(template.title, fields), core=core)
+    sections = [
+        (
+            _normal(_fill(heading, fields), core=core),
+            _normal(_fill(text, fields), core=core),
         )
-        pdf.set_font("Helvetica", size=11)
-        pdf.multi_cell(
-            0, 6, _latin1(_fill(text, fields)), new_x="LMARGIN", new_y="NEXT"
-        )
-        pdf.ln(3)
-    if template.signature_lines:
-        pdf.ln(10)
-        pdf.set_font("Helvetica", size=11)
-        for label in template.signature_lines:
-            pdf.multi_cell(
-                0,
-                10,
-                f"{_latin1(label)}: ______________________________",
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
+        for heading, text in template.sections
+    ]
+    labels = [_normal(label, core=core) for label in template.signature_lines]
+    wanted = _wanted([title, *(h + t for h, t in sections), *labels])
+    try:
+        covered = None if core else _load_fonts(pdf, chosen, bold, wanted)
+        _check_glyphs(wanted, covered)
+    except BaseException:
+        _close_fonts(pdf)
+        raise
+    _lay_out(
+        pdf,
+        "Helvetica" if core else "dp0",
+        moment,
+        title,
+        sections,
+        labels,
+    )
     return bytes(pdf.output())
