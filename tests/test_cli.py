@@ -410,3 +410,177 @@ class TestNoSecretOnArgv:
         assert out.exit_code == 2
         assert "Zq9-secret" not in out.output
         assert "[secure]@host/data.bin" in out.output
+
+
+class TestOneLine:
+    """Every error is one line on stderr, exit 2."""
+
+    def test_usage_errors(self, run):
+        """Click's usage errors (bad option, bad value, unknown command) are
+        one line pointing at --help."""
+        for args, shown in [
+            (("--bogus",), "No such option '--bogus' (see 'cli --help')"),
+            (
+                ("scan", "tls", "--timeout", "0", "x"),
+                (
+                    "Invalid value for '--timeout': 0.0 is not in the range "
+                    "0<x<=3600 (see 'cli scan tls --help')"
+                ),
+            ),
+            (("nope",), "No such command 'nope' (see 'cli --help')"),
+        ]:
+            result = run(*args)
+            assert result.exit_code == 2
+            assert result.stderr == f"Error: {shown}\n"
+
+    def test_usage_error_without_context(self):
+        """A usage error that carries no context still points at --help."""
+        import click
+
+        from dataprotect.cli._app import _one_line
+
+        assert _one_line(click.UsageError("bad")).message == (
+            "bad (see 'dataprotect --help')"
+        )
+
+    def test_internal_error_is_one_line(self, run, monkeypatch):
+        """An unexpected exception is one line naming its type only (its
+        message might hold data), never a traceback."""
+        from dataprotect.cli import _keys
+
+        def boom():
+            msg = "Zq9-secret inside"
+            raise RuntimeError(msg)
+
+        monkeypatch.setattr(_keys.EnvKEK, "generate_value", boom)
+        result = CliRunner().invoke(cli, ["keys", "generate-kek"])
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: internal error (RuntimeError); please report it\n"
+        )
+
+    def test_os_error_without_text(self):
+        """An OSError without strerror is named by its type; two paths are
+        both shown."""
+        from dataprotect.cli._app import os_error_message
+
+        assert os_error_message(OSError("odd")) == "OSError"
+        assert os_error_message(
+            OSError(18, "Invalid cross-device link", "a", None, "b")
+        ) == ("Invalid cross-device link: a -> b")
+
+    def test_empty_secret_variable(self, run, monkeypatch):
+        """An empty secret variable is refused like an unset one."""
+        monkeypatch.setenv("EMPTY", "")
+        result = run("passwords", "hash", "--password-env", "EMPTY")
+        assert result.exit_code == 2
+        assert result.stderr == "Error: environment variable EMPTY is empty\n"
+
+    def test_piped_secrets(self, run):
+        """passwords hash/verify and tokens check read a piped secret."""
+        stored = run(
+            "passwords",
+            "hash",
+            "--time-cost",
+            "1",
+            "--memory-cost",
+            "8",
+            "--parallelism",
+            "1",
+            input="Zq9 piped horse\n",
+        )
+        assert stored.exit_code == 0, stored.output
+        hashed = stored.stdout.strip()
+        ok = run("passwords", "verify", hashed, input="Zq9 piped horse\n")
+        assert ok.exit_code == 0, ok.output
+        bad = run("passwords", "verify", hashed, input="other\n")
+        assert bad.exit_code == 1
+        token = run("tokens", "new", "acme").stdout
+        assert run("tokens", "check", input=token).exit_code == 0
+
+    def test_peppered_hash_errors(self, run, monkeypatch):
+        """A peppered hash without --keyring says which option is needed;
+        with a keyring, a library configuration error stays its own."""
+        from dataprotect.errors import ConfigurationError
+        from dataprotect.passwords import PasswordHasher
+
+        run("keys", "new", "p.dpkr", "--kek", "env:APP_KEK")
+        ring = ["--keyring", "p.dpkr", "--kek", "env:APP_KEK"]
+        stored = run(
+            "passwords", "hash", "--password-env", "PASS", *ring
+        ).stdout.strip()
+        result = run("passwords", "verify", stored, "--password-env", "PASS")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: this hash is peppered: give --keyring PATH (and its "
+            "--kek) to verify it\n"
+        )
+
+        def refuse(self, stored, password):
+            msg = "some other setting"
+            raise ConfigurationError(msg)
+
+        monkeypatch.setattr(PasswordHasher, "verify", refuse)
+        result = run(
+            "passwords", "verify", stored, "--password-env", "PASS", *ring
+        )
+        assert result.exit_code == 2
+        assert result.stderr == "Error: some other setting\n"
+
+
+class TestOutputRule:
+    """-o: --force, default names, atomic files."""
+
+    def test_force_and_default_names(self, run, tmp_path):
+        """encrypt/decrypt name their default outputs in --help and
+        replace an existing file only with --force."""
+        assert "default: FILE.dpenc" in run("encrypt", "--help").output
+        assert (
+            "default: FILE without .dpenc" in run("decrypt", "--help").output
+        )
+        run("keys", "new", "r.dpkr", "--kek", "env:APP_KEK")
+        opts = ["--keyring", "r.dpkr", "--kek", "env:APP_KEK"]
+        (tmp_path / "a.txt").write_bytes(b"first")
+        assert run("encrypt", "a.txt", *opts).exit_code == 0
+        again = run("encrypt", "a.txt", *opts)
+        assert again.exit_code == 2
+        assert again.stderr == (
+            "Error: a.txt.dpenc exists; use --force to overwrite it\n"
+        )
+        assert run("encrypt", "a.txt", *opts, "--force").exit_code == 0
+        (tmp_path / "a.txt").write_bytes(b"old")
+        back = run("decrypt", "a.txt.dpenc", *opts)
+        assert back.exit_code == 2
+        assert (tmp_path / "a.txt").read_bytes() == b"old"
+        assert run("decrypt", "a.txt.dpenc", *opts, "--force").exit_code == 0
+        assert (tmp_path / "a.txt").read_bytes() == b"first"
+        assert sorted(os.listdir(tmp_path)) == [
+            "a.txt",
+            "a.txt.dpenc",
+            "r.dpkr",
+        ]
+
+    def test_prune_columns(self, run, tmp_path):
+        """backup prune -n lines up its verbs (no 'would removenightly')."""
+        import io as _io
+
+        from datetime import datetime, timedelta, timezone
+
+        from dataprotect.backup import create_backup, generate_identity
+
+        ident = generate_identity("x25519")
+        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        for day in range(3):
+            create_backup(
+                _io.BytesIO(b"x"),
+                tmp_path / "b",
+                [ident.recipient],
+                name="nightly",
+                now=start + timedelta(days=day),
+            )
+        out = run("backup", "prune", "b", "--keep-last", "1", "-n")
+        assert out.exit_code == 0, out.output
+        lines = out.stdout.splitlines()
+        assert lines[0].startswith("keep          nightly-")
+        assert lines[1].startswith("would remove  nightly-")
+        assert out.stderr == "1 kept, 2 to remove (dry run)\n"

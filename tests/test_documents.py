@@ -1195,7 +1195,9 @@ class TestRenderFonts:
         from dataprotect.documents import _render
 
         (tmp_path / "DejaVuSans.ttf").symlink_to(dejavu)
-        monkeypatch.setattr(_render, "_DEJAVU_DIRS", (str(tmp_path),))
+        monkeypatch.setattr(
+            _render, "_DEJAVU_DIRS", (str(tmp_path / "absent"), str(tmp_path))
+        )
         monkeypatch.setattr(_render, "_CJK_FONTS", ())
         assert _render._system_fonts() == ([tmp_path / "DejaVuSans.ttf"], None)
         assert "Example GmbH" in _text(render_report(AGREEMENT, FIELDS))

@@ -38,8 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     # What is still buffered goes out now, not at the interpreter's exit,
     # where a reader that has gone (``| head``) would get a warning printed.
     try:
-        if sys.stdout is not None:
-            sys.stdout.flush()
+        sys.stdout.flush()
     except BrokenPipeError:
         quiet_exit()
     raise SystemExit(code)

@@ -63,9 +63,17 @@ class _Group(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attr)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except DataProtectError as exc:
@@ -81,6 +89,14 @@ class _Group(click.Group):
             # Never a traceback; the type only, as a message may hold data.
             msg = f"internal error ({type(exc).__name__}); please report it"
             raise InputError(msg) from None
+
+
+def _one_line(exc: click.UsageError) -> InputError:
+    """A usage error as one line, as every other error; the usage itself
+    is one ``--help`` away."""
+    where = exc.ctx.command_path if exc.ctx is not None else "dataprotect"
+    message = exc.format_message().rstrip(".")
+    return InputError(f"{message} (see '{where} --help')")
 
 
 def os_error_message(exc: OSError) -> str:

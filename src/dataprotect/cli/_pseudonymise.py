@@ -121,11 +121,8 @@ def pseudonymise(
     pseudonyms are consistent within this run only.
     """
     key = _key(key_env, key_file)
-    if key is None:
-        key = os.urandom(32)
-        click.echo("note: no key given; using a one-off random key", err=True)
     p = Pseudonymiser(
-        key=key,
+        key=key or os.urandom(32),
         rules=_rules(rule_specs),
         rotation=rotation,
         default_region=region.upper(),
@@ -136,6 +133,10 @@ def pseudonymise(
         input_file(source) as (src, _size),
         output_file(output, force=force) as dst,
     ):
+        if key is None:
+            click.echo(
+                "note: no key given; using a one-off random key", err=True
+            )
         for raw in src:
             text = raw.decode("utf-8", "surrogateescape")
             clean, counts = p.pseudonymise_with_counts(text)

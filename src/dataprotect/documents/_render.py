@@ -96,9 +96,7 @@ def _add_font(pdf: Any, family: str, style: str, path: Path) -> set[int]:
 def _close_fonts(pdf: Any) -> None:
     """Close the font files fpdf2 holds open until its output."""
     for font in pdf.fonts.values():
-        close = getattr(font, "close", None)
-        if close is not None:
-            close()
+        font.close()
 
 
 def _wanted(texts: Iterable[str]) -> set[int]:
