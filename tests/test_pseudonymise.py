@@ -209,6 +209,19 @@ class TestDetectors:
         assert [f.type for f in ch.findings(text)] == ["phone"]
         assert us.findings(text) == []
 
+    def test_unknown_region_is_refused(self) -> None:
+        """A region phonenumbers does not know is refused up front (it
+        would silently detect no national number); regions may be any
+        iterable; with phones kept, no region is checked."""
+        for bad in ({"default_region": "XX"}, {"phone_regions": ["DE", "ch"]}):
+            with pytest.raises(ConfigurationError, match="ISO 3166"):
+                Pseudonymiser(key=KEY, **bad)  # type: ignore[arg-type]
+        de = Pseudonymiser(
+            key=KEY, default_region="", phone_regions=iter(["DE"])
+        )
+        assert [f.type for f in de.findings("call 030 1234567")] == ["phone"]
+        Pseudonymiser(key=KEY, default_region="XX", rules={"phone": "keep"})
+
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
