@@ -215,7 +215,7 @@ class TestDetectors:
         iterable; with phones kept, no region is checked."""
         for bad in ({"default_region": "XX"}, {"phone_regions": ["DE", "ch"]}):
             with pytest.raises(ConfigurationError, match="ISO 3166"):
-                Pseudonymiser(key=KEY, **bad)  # type: ignore[arg-type]
+                Pseudonymiser(key=KEY, **bad)
         de = Pseudonymiser(
             key=KEY, default_region="", phone_regions=iter(["DE"])
         )
