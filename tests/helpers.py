@@ -13,8 +13,9 @@ import select
 import shutil
 import socket
 import time
+import traceback
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -99,3 +100,30 @@ def tty_run(argv: list[str], passphrase: bytes, timeout: float = 120) -> int:
         return os.waitstatus_to_exitcode(status)
     finally:
         os.close(fd)
+
+
+def outcome(call: Callable[[], object]) -> object:
+    """What *call* returns, or the exception it raises (to assert on)."""
+    try:
+        return call()
+    except Exception as exc:  # the outcome is what the test checks
+        return exc
+
+
+def shown_text(exc: BaseException) -> str:
+    """Everything *exc* shows: str, repr, args and the formatted traceback,
+    and the same of every exception chained to it (``__cause__``, and
+    ``__context__`` even when ``from None`` hides it from the traceback:
+    it is still reachable, e.g. by an error reporter).
+    """
+    parts = ["".join(traceback.format_exception(exc))]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        parts += [str(current), repr(current), repr(current.args)]
+        todo += [current.__cause__, current.__context__]
+    return "\n".join(parts)

@@ -439,6 +439,15 @@ class TestPassphraseBlobs:
             cheap_passphrase("hunter2-pass").unwrap(wrapped, self.AD)
         assert "hunter2" not in str(err.value)
 
+    def test_every_truncation_is_a_keyring_error(self):
+        """A keyring file cut at any byte is a KeyringError (a salt cut
+        short is not argon2's HashingError)."""
+        kek = cheap_passphrase()
+        blob = Keyring.generate().to_bytes(kek=kek)
+        for cut in range(len(blob)):
+            with pytest.raises(KeyringError):
+                Keyring.from_bytes(blob[:cut], kek=kek)
+
     def test_bad_kdf_name(self):
         """An unknown kdf name is a ConfigurationError."""
         with pytest.raises(ConfigurationError, match="kdf must be"):

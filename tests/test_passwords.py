@@ -42,6 +42,8 @@ from dataprotect.errors import (
 )
 from dataprotect.keys import Keyring
 from dataprotect.passwords import MAX_PASSWORD_BYTES, PasswordHasher
+from helpers import outcome, shown_text
+from strategies import secret_texts
 
 
 with warnings.catch_warnings():
@@ -325,6 +327,48 @@ class TestLegacy:
         with pytest.raises(InvalidHashError) as info:
             hasher.verify(stored, "pw")
         assert str(info.value) == "malformed or unsupported password hash"
+
+
+class TestSurrogateSalts:
+    @pytest.mark.parametrize(
+        "stored",
+        [
+            "pbkdf2_sha256$1000$Zq" + "9-salt\udc80$" + "A" * 43 + "=",
+            "pbkdf2_sha1$1000$Zq" + "9-salt\udc80$" + "A" * 27 + "=",
+            "scrypt$16$Zq" + "9-salt\udc80$8$1$" + "A" * 86 + "==",
+        ],
+        ids=["pbkdf2-sha256", "pbkdf2-sha1", "scrypt"],
+    )
+    def test_lone_surrogate_salt(self, hasher, stored):
+        """A Django hash whose salt holds a lone surrogate is an
+        InvalidHashError, not a UnicodeEncodeError holding the value."""
+        with pytest.raises(InvalidHashError) as info:
+            hasher.verify(stored, "pw")
+        assert "Zq9" not in shown_text(info.value)
+
+    @given(
+        salt=secret_texts,
+        password=secret_texts,
+        scheme=st.sampled_from(["pbkdf2_sha256", "pbkdf2_sha1", "scrypt"]),
+    )
+    @settings(max_examples=60)
+    def test_any_salt_and_password(self, salt, password, scheme):
+        """Any salt and password text give a bool or a DataProtectError
+        that shows neither."""
+        assume("$" not in salt)
+        hasher = PasswordHasher(**FAST)
+        stored = (
+            f"scrypt$16${salt}$8$1$" + "A" * 86 + "=="
+            if scheme == "scrypt"
+            else f"{scheme}$1000${salt}$" + "A" * 43 + "="
+        )
+        got = outcome(lambda: hasher.verify(stored, password))
+        if isinstance(got, Exception):
+            assert isinstance(got, DataProtectError)
+            assert salt not in shown_text(got)
+            assert password not in shown_text(got)
+        else:
+            assert got is False
 
 
 class TestLegacyEdges:

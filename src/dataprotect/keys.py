@@ -220,7 +220,8 @@ class PassphraseKEK(Unpicklable):
                 t, m, p = struct.unpack_from(">IIB", wrapped, 1)
                 head, rest = wrapped[:26], wrapped[26:]
                 if (
-                    not all(
+                    len(head) < 26  # a salt cut short: argon2 refuses it
+                    or not all(
                         1 <= v <= hi
                         for v, hi in zip((t, m, p), _MAX_ARGON2, strict=True)
                     )

@@ -161,6 +161,19 @@ def _ab64(text: str) -> bytes:
         raise _bad() from None
 
 
+def _salt(text: str) -> bytes:
+    """A Django salt's UTF-8; one with a lone surrogate is malformed.
+
+    Raised outside the ``except`` block: the ``UnicodeEncodeError`` holds
+    the stored value and must not ride along as ``__context__``.
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    raise _bad()
+
+
 def _django_pbkdf2(stored: str, password: bytes, digest: str) -> bool:
     parts = stored.split("$")
     if len(parts) != 4 or not parts[2] or "\x00" in parts[2]:
@@ -169,9 +182,7 @@ def _django_pbkdf2(stored: str, password: bytes, digest: str) -> bool:
     expected = _b64(parts[3])
     if len(expected) != hashlib.new(digest).digest_size:
         raise _bad()
-    actual = hashlib.pbkdf2_hmac(
-        digest, password, parts[2].encode("utf-8"), iterations
-    )
+    actual = hashlib.pbkdf2_hmac(digest, password, _salt(parts[2]), iterations)
     return hmac.compare_digest(actual, expected)
 
 
@@ -203,7 +214,7 @@ def _django_scrypt(stored: str, password: bytes) -> bool:
         raise _bad()
     actual = hashlib.scrypt(
         password,
-        salt=parts[2].encode("utf-8"),
+        salt=_salt(parts[2]),
         n=n,
         r=r,
         p=p,

@@ -194,7 +194,8 @@ def encrypt(
 
     Raises:
         dataprotect.errors.ConfigurationError: No recipient, a malformed
-            recipient, or a forbidden mix of recipients.
+            recipient, a forbidden mix of recipients, or a *passphrase*
+            holding a lone surrogate (the message never shows it).
 
     .. versionadded:: 0.1.0
     """
@@ -251,7 +252,9 @@ def decrypt(
         dataprotect.errors.AgeNoMatchError: No identity opens the file.
         dataprotect.errors.AgeDecryptionError: The header MAC or the
             payload failed authentication (tampered, truncated, extended).
-        dataprotect.errors.ConfigurationError: No identity was given.
+        dataprotect.errors.ConfigurationError: No identity was given, or a
+            *passphrase* holding a lone surrogate (the message never shows
+            it).
 
     .. versionadded:: 0.1.0
     """

@@ -13,7 +13,7 @@ from typing import Final
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from dataprotect._secret import Secret, Unpicklable
+from dataprotect._secret import Secret, Unpicklable, encode_secret
 from dataprotect.backup.age._header import (
     _ZERO_NONCE,
     _b64,
@@ -42,7 +42,9 @@ MAX_WORK_FACTOR: Final = 22
 
 def _passphrase_bytes(passphrase: object) -> bytes:
     if isinstance(passphrase, str):
-        passphrase = passphrase.encode("utf-8")
+        passphrase = encode_secret(
+            "passphrase", passphrase, ConfigurationError
+        )
     if not isinstance(passphrase, bytes):
         msg = "passphrase must be str or bytes"
         raise TypeError(msg)
@@ -66,6 +68,13 @@ class ScryptRecipient(Unpicklable):
     Args:
         passphrase: The passphrase.
         work_factor: log2 of scrypt's N (age uses 18: about 1 s, 256 MiB).
+
+    Raises:
+        TypeError: *passphrase* is not ``str``/``bytes``, or *work_factor*
+            not an ``int``.
+        dataprotect.errors.ConfigurationError: An empty passphrase, one
+            holding a lone surrogate (the message never shows it), or a
+            work factor outside 1 to 30.
 
     .. versionadded:: 0.1.0
     """
@@ -107,6 +116,13 @@ class ScryptIdentity(Unpicklable):
         passphrase: The passphrase.
         max_work_factor: The highest work factor (log2 N) to compute; a
             file asking for more is refused before any work is done.
+
+    Raises:
+        TypeError: *passphrase* is not ``str``/``bytes``, or
+            *max_work_factor* not an ``int``.
+        dataprotect.errors.ConfigurationError: An empty passphrase, one
+            holding a lone surrogate (the message never shows it), or a
+            *max_work_factor* outside 1 to 40.
 
     .. versionadded:: 0.1.0
     """
