@@ -71,6 +71,23 @@ def no_free_file_descriptors() -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_NOFILE, limits)
 
 
+@contextlib.contextmanager
+def address_space_capped(headroom: int) -> Iterator[None]:
+    """RLIMIT_AS lowered to this process's address space plus *headroom*
+    bytes, as under a container's memory cap: larger allocations fail."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(
+        resource.RLIMIT_AS,
+        (pages * os.sysconf("SC_PAGE_SIZE") + headroom, limits[1]),
+    )
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
 def tty_run(argv: list[str], passphrase: bytes, timeout: float = 120) -> int:
     """Run *argv* on a pseudo-terminal, answering passphrase prompts."""
     pid, fd = pty.fork()
