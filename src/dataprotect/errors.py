@@ -275,7 +275,8 @@ class TimestampError(DocumentError):
 
 class BackupFormatError(BackupError, ValueError):
     """The data is not a dataprotect backup, or a version or option this
-    release does not read (a foreign header, an unknown stanza type).
+    release does not read (a foreign header, an unknown stanza type), or a
+    passphrase stanza asking for more KDF work than the identity accepts.
 
     .. versionadded:: 0.1.0
     """
