@@ -757,6 +757,9 @@ class TestAgeCLI:
         assert code == 0
         blob = (tmp_path / "c.age").read_bytes()
         assert b"-> scrypt " in blob
+        # The CLI's default work factor is within the default bound.
+        factor = int(blob.split(b"-> scrypt ")[1].split(b"\n")[0].split()[1])
+        assert factor <= age.MAX_WORK_FACTOR
         assert _dec(blob, passphrase="tty secret 2") == data
         with pytest.raises(AgeNoMatchError):
             _dec(blob, passphrase="tty secret 3")

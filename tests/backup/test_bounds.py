@@ -556,12 +556,30 @@ class TestAgeHeader:
         longest = max(len(x) for x in out.getvalue().split(b"\n")[:4])
         assert 1400 < longest < _header._MAX_LINE
 
-    @pytest.mark.parametrize("factor", ["23", "30", "100", "018"])
-    def test_scrypt_work_factor_bound(self, factor):
-        """Work factors above 22, long or zero-padded ones are refused unworked."""
+    def _scrypt_file(self, factor: str) -> bytes:
         stanza = f"-> scrypt {'A' * 22} {factor}\n{'A' * 43}\n".encode()
-        blob = self._header(stanza + b"--- " + b"A" * 43 + b"\n")
+        return self._header(stanza + b"--- " + b"A" * 43 + b"\n")
+
+    @pytest.mark.parametrize("factor", ["21", "22", "23", "30", "100", "018"])
+    def test_scrypt_work_factor_bound(self, factor):
+        """Work factors above 20 (1 GiB), long or zero-padded ones are
+        refused unworked."""
+        assert age.MAX_WORK_FACTOR == 20
         with pytest.raises(AgeFormatError):
+            age.decrypt(
+                io.BytesIO(self._scrypt_file(factor)),
+                io.BytesIO(),
+                passphrase="pw",
+            )
+
+    def test_scrypt_out_of_memory_is_an_age_error(self):
+        """scrypt failing to allocate (a memory cap) is an AgeError, not a
+        MemoryError."""
+        blob = self._scrypt_file("18")
+        with (
+            address_space_capped(64 << 20),
+            pytest.raises(AgeError, match="not enough memory"),
+        ):
             age.decrypt(io.BytesIO(blob), io.BytesIO(), passphrase="pw")
 
     def test_armor_leading_whitespace_bound(self):
