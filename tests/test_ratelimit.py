@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dataprotect.errors import (
@@ -39,8 +39,8 @@ from dataprotect.ratelimit import (
     rate_limit_decorator,
     redact_uri,
 )
-from helpers import free_port, require_binary
-from strategies import raw_uri_passwords
+from helpers import free_port, outcome, require_binary, shown_text
+from strategies import raw_uri_passwords, secret_texts
 
 
 STRATEGIES = ["moving-window", "fixed-window", "sliding-window-counter"]
@@ -308,6 +308,22 @@ class TestRateLimiter:
         )
         assert "Zq9-pw" not in str(info.value)
         assert info.value.__cause__ is None
+
+    @given(
+        key=st.sampled_from(["token", "api_key", "secret", "auth_token"]),
+        value=secret_texts,
+    )
+    def test_secret_query_option_never_shown(self, key, value):
+        """Any value (lone surrogates too) of a secret-looking option the
+        client does not take is a ConfigurationError that never shows it."""
+        assume(not set(value) & set("&#"))
+        lim = outcome(
+            lambda: RateLimiter(
+                f"redis://127.0.0.1:1/0?{key}={value}", secret=SECRET
+            )
+        )
+        assert isinstance(lim, ConfigurationError)
+        assert value not in shown_text(lim)
 
     def test_unknown_storage_option_refused_at_construction(self):
         """An unknown storage_options key is refused when the limiter is made."""
