@@ -13,8 +13,9 @@ import select
 import shutil
 import socket
 import time
+import traceback
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -70,6 +71,23 @@ def no_free_file_descriptors() -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_NOFILE, limits)
 
 
+@contextlib.contextmanager
+def address_space_capped(headroom: int) -> Iterator[None]:
+    """RLIMIT_AS lowered to this process's address space plus *headroom*
+    bytes, as under a container's memory cap: larger allocations fail."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(
+        resource.RLIMIT_AS,
+        (pages * os.sysconf("SC_PAGE_SIZE") + headroom, limits[1]),
+    )
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
 def tty_run(argv: list[str], passphrase: bytes, timeout: float = 120) -> int:
     """Run *argv* on a pseudo-terminal, answering passphrase prompts."""
     pid, fd = pty.fork()
@@ -99,3 +117,30 @@ def tty_run(argv: list[str], passphrase: bytes, timeout: float = 120) -> int:
         return os.waitstatus_to_exitcode(status)
     finally:
         os.close(fd)
+
+
+def outcome(call: Callable[[], object]) -> object:
+    """What *call* returns, or the exception it raises (to assert on)."""
+    try:
+        return call()
+    except Exception as exc:  # the outcome is what the test checks
+        return exc
+
+
+def shown_text(exc: BaseException) -> str:
+    """Everything *exc* shows: str, repr, args and the formatted traceback,
+    and the same of every exception chained to it (``__cause__``, and
+    ``__context__`` even when ``from None`` hides it from the traceback:
+    it is still reachable, e.g. by an error reporter).
+    """
+    parts = ["".join(traceback.format_exception(exc))]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        parts += [str(current), repr(current), repr(current.args)]
+        todo += [current.__cause__, current.__context__]
+    return "\n".join(parts)

@@ -28,8 +28,13 @@ from dataprotect import (
     _kdf,
     _stream,
 )
-from dataprotect.errors import DecryptionError, KeyNotFoundError
-from strategies import contexts, plaintexts
+from dataprotect.errors import (
+    ConfigurationError,
+    DecryptionError,
+    KeyNotFoundError,
+)
+from helpers import outcome, shown_text
+from strategies import contexts, plaintexts, secret_texts
 
 
 SEG = 4096
@@ -661,6 +666,47 @@ class TestBlindIndex:
         )
         with pytest.raises(TypeError):
             pickle.dumps(ring)
+
+
+class TestSecretText:
+    @given(secret=secret_texts)
+    def test_text_never_leaks(self, ring, secret):
+        """Any text (lone surrogates too) into encrypt_str and the blind
+        index gives a result or a ConfigurationError that never shows it."""
+        index = BlindIndex(ring, "users.email")
+        enc = Encryptor(ring)
+        valid = not any(0xD800 <= ord(c) <= 0xDFFF for c in secret)
+        for name, call in [
+            ("plaintext", enc.encrypt_str),
+            ("value", index.digest),
+            ("value", index.candidates),
+        ]:
+            got = outcome(lambda call=call: call(secret))
+            if valid:
+                assert not isinstance(got, Exception)
+                continue
+            assert isinstance(got, ConfigurationError)
+            assert str(got) == (
+                f"{name} must be valid Unicode (it contains a lone surrogate)"
+            )
+            assert secret not in shown_text(got)
+
+    def test_lone_surrogate_refused(self, ring):
+        """A lone surrogate is a ConfigurationError (a ValueError), not a
+        UnicodeEncodeError holding the text."""
+        secret = "Zq" + "9-secret\udc80"  # not a literal in the traceback
+        index = BlindIndex(ring, "users.email")
+        for call in (
+            Encryptor(ring).encrypt_str,
+            index.digest,
+            index.candidates,
+        ):
+            with pytest.raises(
+                ConfigurationError, match="lone surrogate"
+            ) as info:
+                call(secret)
+            assert isinstance(info.value, ValueError)
+            assert "Zq9" not in shown_text(info.value)
 
 
 class TestNoCopies:

@@ -35,6 +35,7 @@ from dataprotect.errors import (
     MissingDependencyError,
 )
 from dataprotect.keys import KEK
+from helpers import address_space_capped
 
 
 def cheap_passphrase(passphrase="correct horse"):
@@ -484,6 +485,15 @@ class TestPassphraseBlobs:
             cheap_passphrase("hunter2-pass").unwrap(wrapped, self.AD)
         assert "hunter2" not in str(err.value)
 
+    def test_every_truncation_is_a_keyring_error(self):
+        """A keyring file cut at any byte is a KeyringError (a salt cut
+        short is not argon2's HashingError)."""
+        kek = cheap_passphrase()
+        blob = Keyring.generate().to_bytes(kek=kek)
+        for cut in range(len(blob)):
+            with pytest.raises(KeyringError):
+                Keyring.from_bytes(blob[:cut], kek=kek)
+
     def test_bad_kdf_name(self):
         """An unknown kdf name is a ConfigurationError."""
         with pytest.raises(ConfigurationError, match="kdf must be"):
@@ -495,6 +505,75 @@ class TestPassphraseBlobs:
         with pytest.raises(ConfigurationError, match="32 bytes") as err:
             kek.wrap(bytes(32), b"")
         assert "Zq9" not in str(err.value)
+
+
+def _with_costs(wrapped: bytes, t: int, m: int, p: int) -> bytes:
+    """An argon2id blob with other costs in its header (as a hostile file)."""
+    return b"A" + struct.pack(">IIB", t, m, p) + wrapped[10:]
+
+
+class TestKDFBounds:
+    """A keyring file cannot ask for unbounded KDF work (before unlocking)."""
+
+    AD = b"associated"
+    BOUNDS = "^cannot unlock keyring: its KDF parameters exceed the bounds"
+
+    @pytest.mark.parametrize(
+        ("t", "m", "p"),
+        [(9, 64, 1), (1, 256 * 1024 + 1, 1), (1, 4 * 1024 * 1024, 4)],
+        ids=["time", "memory", "4-GiB"],
+    )
+    def test_hostile_argon2_costs_refused(self, t, m, p):
+        """argon2id time over 8 or memory over 256 MiB is refused unrun."""
+        kek = cheap_passphrase()
+        wrapped = _with_costs(kek.wrap(bytes(32), self.AD), t, m, p)
+        with pytest.raises(KeyringError, match=self.BOUNDS):
+            kek.unwrap(wrapped, self.AD)
+
+    def test_hostile_pbkdf2_iterations_refused(self):
+        """More than 2,000,000 PBKDF2 iterations are refused unrun."""
+        kek = PassphraseKEK("pw", kdf="pbkdf2-sha256", iterations=1000)
+        wrapped = bytearray(kek.wrap(bytes(32), self.AD))
+        wrapped[1:5] = struct.pack(">I", 2_000_001)
+        with pytest.raises(KeyringError, match=self.BOUNDS):
+            kek.unwrap(bytes(wrapped), self.AD)
+
+    def test_own_parameters_raise_the_bounds(self):
+        """A KEK made with costs above the bounds opens what it wrote; a
+        KEK with the defaults refuses it."""
+        high = PassphraseKEK("pw", time_cost=9, memory_cost=8, parallelism=1)
+        wrapped = high.wrap(b"k" * 32, self.AD)
+        assert high.unwrap(wrapped, self.AD) == b"k" * 32
+        with pytest.raises(KeyringError, match=self.BOUNDS):
+            PassphraseKEK("pw").unwrap(wrapped, self.AD)
+
+    def test_own_iterations_raise_the_bound(self):
+        """A PBKDF2 KEK made with more iterations accepts up to its own."""
+        low = PassphraseKEK("pw", kdf="pbkdf2-sha256", iterations=1000)
+        wrapped = bytearray(low.wrap(bytes(32), self.AD))
+        wrapped[1:5] = struct.pack(">I", 2_000_001)
+        high = PassphraseKEK("pw", kdf="pbkdf2-sha256", iterations=2_000_001)
+        # Accepted and worked, so the (tampered) blob fails to authenticate.
+        with pytest.raises(KeyringError, match="wrong key-encryption key"):
+            high.unwrap(bytes(wrapped), self.AD)
+
+    def test_library_defaults_open(self):
+        """A keyring under the default PassphraseKEK still opens."""
+        ring = Keyring.generate()
+        blob = ring.to_bytes(kek=PassphraseKEK("correct horse"))
+        opened = Keyring.from_bytes(blob, kek=PassphraseKEK("correct horse"))
+        assert opened.keys() == ring.keys()
+
+    def test_out_of_memory_is_a_keyring_error(self):
+        """argon2 failing to allocate (a memory cap) is a KeyringError, not
+        argon2's HashingError."""
+        kek = cheap_passphrase()
+        wrapped = _with_costs(kek.wrap(bytes(32), self.AD), 1, 256 * 1024, 1)
+        with (
+            address_space_capped(64 << 20),
+            pytest.raises(KeyringError, match="not enough memory"),
+        ):
+            kek.unwrap(wrapped, self.AD)
 
 
 @pytest.mark.services

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import pickle
 import re
@@ -42,6 +43,8 @@ from dataprotect.errors import (
 )
 from dataprotect.keys import Keyring
 from dataprotect.passwords import MAX_PASSWORD_BYTES, PasswordHasher
+from helpers import address_space_capped, outcome, shown_text
+from strategies import secret_texts
 
 
 with warnings.catch_warnings():
@@ -325,6 +328,210 @@ class TestLegacy:
         with pytest.raises(InvalidHashError) as info:
             hasher.verify(stored, "pw")
         assert str(info.value) == "malformed or unsupported password hash"
+
+
+def _bcrypt_at(cost: int) -> str:
+    """A bcrypt hash of "pw" claiming *cost* (made at 4: never computed)."""
+    made = bcrypt.hashpw(b"pw", bcrypt.gensalt(4)).decode()
+    return f"{made[:4]}{cost:02d}{made[6:]}"
+
+
+def _pbkdf2_at(iterations: int) -> str:
+    return f"pbkdf2_sha256${iterations}$salt$" + "A" * 43 + "="
+
+
+#: Stored values asking for more work than the default bounds allow.
+HOSTILE = {
+    "bcrypt-14": _bcrypt_at(14),
+    "bcrypt-18": _bcrypt_at(18),
+    "django-bcrypt-sha256-14": "bcrypt_sha256$" + _bcrypt_at(14),
+    "django-pbkdf2-2000001": _pbkdf2_at(2_000_001),
+    "django-pbkdf2-10M": _pbkdf2_at(10_000_000),
+    "passlib-pbkdf2-2000001": "$pbkdf2-sha256$2000001$c2FsdA$" + "A" * 43,
+    "argon2-t9": "$argon2id$v=19$m=8,t=9,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+    "argon2-256MiB+1": (
+        "$argon2id$v=19$m=262145,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
+    ),
+    "argon2-2GiB": "$argon2id$v=19$m=2097152,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
+    "django-argon2-t9": (
+        "argon2$argon2id$v=19$m=8,t=9,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
+    ),
+    "django-scrypt-128MiB": "scrypt$131072$salt$8$1$" + "A" * 86 + "==",
+    "django-scrypt-work": "scrypt$16384$salt$8$16$" + "A" * 86 + "==",
+}
+
+
+class TestStoredHashBounds:
+    """A stored hash cannot ask for unbounded work (a hostile row)."""
+
+    @pytest.mark.parametrize("stored", HOSTILE.values(), ids=HOSTILE.keys())
+    def test_hostile_costs_refused(self, hasher, stored):
+        """Costs over the bounds are an InvalidHashError before hashing."""
+        with pytest.raises(InvalidHashError, match="^malformed or unsup"):
+            hasher.verify(stored, "pw")
+
+    def test_default_bounds(self):
+        """The documented bounds."""
+        from dataprotect import passwords
+
+        assert passwords.MAX_TIME_COST == 8
+        assert passwords.MAX_MEMORY_COST == 256 * 1024
+        assert passwords.MAX_BCRYPT_COST == 13
+        assert passwords.MAX_PBKDF2_ITERATIONS == 2_000_000
+
+    def test_peppered_costs_bounded(self, ring):
+        """A peppered hash over the bounds is refused after its integrity
+        check and before argon2 runs."""
+        high = PasswordHasher(
+            time_cost=9, memory_cost=8, parallelism=1, pepper=ring
+        )
+        stored = high.hash("pw")
+        assert high.verify(stored, "pw")
+        with pytest.raises(InvalidHashError):
+            PasswordHasher(**FAST, pepper=ring).verify(stored, "pw")
+
+    def test_own_costs_raise_the_bounds(self):
+        """A hasher configured above the bounds verifies its own hashes."""
+        high = PasswordHasher(time_cost=9, memory_cost=8, parallelism=1)
+        stored = high.hash("pw")
+        assert high.verify(stored, "pw")
+        assert high.verify_and_update(stored, "pw") == (True, None)
+        assert not high.needs_rehash(stored)
+
+    def test_keywords_raise_the_bounds(self):
+        """max_* keywords accept costlier stored hashes."""
+        lenient = PasswordHasher(
+            **FAST,
+            max_time_cost=9,
+            max_pbkdf2_iterations=2_000_001,
+        )
+        t9 = argon2.PasswordHasher(
+            time_cost=9, memory_cost=8, parallelism=1
+        ).hash("pw")
+        assert lenient.verify(t9, "pw")
+        assert lenient.needs_rehash(t9)
+        with pytest.raises(InvalidHashError):
+            PasswordHasher(**FAST).needs_rehash(t9)
+        pbkdf2 = PBKDF2PasswordHasher().encode(
+            "pw", "salt", iterations=2_000_001
+        )
+        assert lenient.verify(pbkdf2, "pw")
+        # bcrypt 14 is slow to compute: show the keyword by lowering it.
+        strict = PasswordHasher(**FAST, max_bcrypt_cost=4)
+        assert strict.verify(_bcrypt_at(4), "pw") is True
+        with pytest.raises(InvalidHashError):
+            strict.verify(_bcrypt_at(5), "pw")
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"max_time_cost": 0},
+            {"max_time_cost": 33},
+            {"max_memory_cost": 7},
+            {"max_memory_cost": 2 * 1024 * 1024 + 1},
+            {"max_bcrypt_cost": 3},
+            {"max_bcrypt_cost": 32},
+            {"max_pbkdf2_iterations": 0},
+            {"time_cost": 4, "max_time_cost": 3},
+            {"memory_cost": 64, "max_memory_cost": 32},
+        ],
+    )
+    def test_bad_bound_keywords(self, kwargs):
+        """Bounds below the hasher's own costs or out of range are refused."""
+        params = {**FAST, **kwargs}
+        with pytest.raises(ConfigurationError, match="^max_"):
+            PasswordHasher(**params)
+
+    def test_library_and_peer_defaults_verify(self):
+        """Hashes made with each writer's default costs verify: ours,
+        argon2-cffi's, Django's (PBKDF2 1,000,000 in 5.2, argon2, bcrypt,
+        scrypt), passlib's and bcrypt's."""
+        ours = PasswordHasher()
+        made = {
+            "ours": ours.hash("pw"),
+            "argon2-cffi": argon2.PasswordHasher().hash("pw"),
+            "passlib": passlib_pbkdf2_sha256.hash("pw"),
+            "bcrypt": bcrypt.hashpw(b"pw", bcrypt.gensalt()).decode(),
+        }
+        for django in (
+            PBKDF2PasswordHasher(),
+            PBKDF2SHA1PasswordHasher(),
+            Argon2PasswordHasher(),
+            BCryptSHA256PasswordHasher(),
+            ScryptPasswordHasher(),
+        ):
+            made[django.algorithm] = django.encode("pw", django.salt())
+        assert {name: ours.verify(h, "pw") for name, h in made.items()} == (
+            dict.fromkeys(made, True)
+        )
+
+    def test_out_of_memory_is_busy(self, ring):
+        """argon2 failing to allocate (a memory cap) is a HasherBusyError,
+        not argon2's HashingError or a 'malformed hash'."""
+        big = {"time_cost": 1, "memory_cost": 256 * 1024, "parallelism": 1}
+        stored = argon2.PasswordHasher(**big).hash("pw")
+        # Django's scrypt format at N=2**16 (64 MiB, within the bounds).
+        scrypt = "scrypt$65536$salt$8$1$" + base64.b64encode(
+            hashlib.scrypt(
+                b"pw", salt=b"salt", n=1 << 16, r=8, p=1, maxmem=80 << 20
+            )
+        ).decode("ascii")
+        for hasher, call in [
+            (PasswordHasher(**FAST), lambda h: h.verify(stored, "pw")),
+            (PasswordHasher(**FAST), lambda h: h.verify(scrypt, "pw")),
+            (PasswordHasher(**big), lambda h: h.hash("pw")),
+            (
+                PasswordHasher(**big, pepper=ring),
+                lambda h: h.verify(h._seal(stored), "pw"),
+            ),
+        ]:
+            with (
+                address_space_capped(32 << 20),
+                pytest.raises(HasherBusyError, match="memory"),
+            ):
+                call(hasher)
+
+
+class TestSurrogateSalts:
+    @pytest.mark.parametrize(
+        "stored",
+        [
+            "pbkdf2_sha256$1000$Zq" + "9-salt\udc80$" + "A" * 43 + "=",
+            "pbkdf2_sha1$1000$Zq" + "9-salt\udc80$" + "A" * 27 + "=",
+            "scrypt$16$Zq" + "9-salt\udc80$8$1$" + "A" * 86 + "==",
+        ],
+        ids=["pbkdf2-sha256", "pbkdf2-sha1", "scrypt"],
+    )
+    def test_lone_surrogate_salt(self, hasher, stored):
+        """A Django hash whose salt holds a lone surrogate is an
+        InvalidHashError, not a UnicodeEncodeError holding the value."""
+        with pytest.raises(InvalidHashError) as info:
+            hasher.verify(stored, "pw")
+        assert "Zq9" not in shown_text(info.value)
+
+    @given(
+        salt=secret_texts,
+        password=secret_texts,
+        scheme=st.sampled_from(["pbkdf2_sha256", "pbkdf2_sha1", "scrypt"]),
+    )
+    @settings(max_examples=60)
+    def test_any_salt_and_password(self, salt, password, scheme):
+        """Any salt and password text give a bool or a DataProtectError
+        that shows neither."""
+        assume("$" not in salt)
+        hasher = PasswordHasher(**FAST)
+        stored = (
+            f"scrypt$16${salt}$8$1$" + "A" * 86 + "=="
+            if scheme == "scrypt"
+            else f"{scheme}$1000${salt}$" + "A" * 43 + "="
+        )
+        got = outcome(lambda: hasher.verify(stored, password))
+        if isinstance(got, Exception):
+            assert isinstance(got, DataProtectError)
+            assert salt not in shown_text(got)
+            assert password not in shown_text(got)
+        else:
+            assert got is False
 
 
 class TestLegacyEdges:
@@ -780,7 +987,9 @@ class TestPepper:
         allows (t=32, 2 GiB, p=64) 124.
         """
         ring = Keyring.generate()
-        hasher = PasswordHasher(**FAST, pepper=ring)
+        hasher = PasswordHasher(
+            **FAST, pepper=ring, max_time_cost=32, max_memory_cost=2097152
+        )
         salt = base64.b64encode(bytes(16)).decode().rstrip("=")
         digest = base64.b64encode(bytes(32)).decode().rstrip("=")
         for params, size in (

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import multiprocessing
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dataprotect.errors import (
@@ -37,8 +39,8 @@ from dataprotect.ratelimit import (
     rate_limit_decorator,
     redact_uri,
 )
-from helpers import free_port, require_binary
-from strategies import raw_uri_passwords
+from helpers import free_port, outcome, require_binary, shown_text
+from strategies import raw_uri_passwords, secret_texts
 
 
 STRATEGIES = ["moving-window", "fixed-window", "sliding-window-counter"]
@@ -60,8 +62,8 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture(name="redis_url", scope="session")
-def _redis_url() -> Iterator[str]:
+@contextlib.contextmanager
+def _run_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real redis-server on a free loopback port, with a password."""
     binary = require_binary("redis-server")
     port = free_port()
@@ -95,11 +97,26 @@ def _redis_url() -> Iterator[str]:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.05)
-        yield f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0"
+        yield f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0", proc
     finally:
         client.close()
+        proc.send_signal(signal.SIGCONT)
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(name="redis_url", scope="session")
+def _redis_url() -> Iterator[str]:
+    """A real redis-server shared by the session's tests."""
+    with _run_redis() as (url, _):
+        yield url
+
+
+@pytest.fixture(name="own_redis")
+def _own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real redis-server of this test's own, which it may stop (SIGSTOP)."""
+    with _run_redis() as found:
+        yield found
 
 
 @pytest.fixture(autouse=True)
@@ -270,6 +287,52 @@ class TestRateLimiter:
             "redis+sentinel://:[secure]@127.0.0.1:1"
         )
         assert info.value.__cause__ is None
+
+    @pytest.mark.parametrize(
+        "uri",
+        [
+            "redis://h/0?token=Zq9-pw",
+            "redis://127.0.0.1:1/0?token=Zq9-pw",
+            "rediss://127.0.0.1:1/0?token=Zq9-pw",
+            "redis+unix:///tmp/redis.sock?token=Zq9-pw",
+            "valkey://127.0.0.1:1/0?token=Zq9-pw",
+        ],
+    )
+    def test_unknown_uri_option_refused_at_construction(self, uri):
+        """An option the client does not know is a ConfigurationError when
+        the limiter is made (not a TypeError at the first hit), redacted."""
+        with pytest.raises(ConfigurationError) as info:
+            RateLimiter(uri, secret=SECRET)
+        assert str(info.value) == (
+            f"invalid rate-limit storage URI {redact_uri(uri)}"
+        )
+        assert "Zq9-pw" not in str(info.value)
+        assert info.value.__cause__ is None
+
+    @given(
+        key=st.sampled_from(["token", "api_key", "secret", "auth_token"]),
+        value=secret_texts,
+    )
+    def test_secret_query_option_never_shown(self, key, value):
+        """Any value (lone surrogates too) of a secret-looking option the
+        client does not take is a ConfigurationError that never shows it."""
+        assume(not set(value) & set("&#"))
+        lim = outcome(
+            lambda: RateLimiter(
+                f"redis://127.0.0.1:1/0?{key}={value}", secret=SECRET
+            )
+        )
+        assert isinstance(lim, ConfigurationError)
+        assert value not in shown_text(lim)
+
+    def test_unknown_storage_option_refused_at_construction(self):
+        """An unknown storage_options key is refused when the limiter is made."""
+        with pytest.raises(ConfigurationError, match="invalid rate-limit"):
+            RateLimiter(
+                "redis://127.0.0.1:1/0",
+                secret=SECRET,
+                storage_options={"token": "x"},
+            )
 
     def test_valkey_without_client_names_valkey(self, monkeypatch):
         """valkey:// without its client library says what to install."""
@@ -539,14 +602,25 @@ class TestFailMode:
         asyncio.run(main())
 
     def test_login_throttle_fails_closed_by_default(self, caplog):
-        """A login throttle on a dead Redis refuses logins, never crashes."""
+        """A login throttle on a dead Redis refuses logins, never crashes,
+        and logs the outage once."""
         throttle = LoginThrottle(RateLimiter(_dead_redis(), secret=SECRET))
         with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
             with pytest.raises(RateLimitExceeded):
                 throttle.check("alice", "192.0.2.1")
             throttle.record_failure("alice", "192.0.2.1")
             throttle.record_success("alice", "192.0.2.1")
-        assert "not recorded" in caplog.text
+        assert len(caplog.records) == 1
+        assert "failing closed: request refused" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text
+
+    @pytest.mark.parametrize("outcome", ["failure", "success"])
+    def test_unrecorded_login_is_logged(self, caplog, outcome):
+        """A login outcome the dead storage could not record is logged."""
+        throttle = LoginThrottle(RateLimiter(_dead_redis(), secret=SECRET))
+        with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
+            getattr(throttle, f"record_{outcome}")("alice", "192.0.2.1")
+        assert f"login {outcome} not recorded" in caplog.text
         assert REDIS_PASSWORD not in caplog.text
 
     def test_login_throttle_can_fail_open(self):
@@ -566,7 +640,8 @@ class TestFailMode:
 
         with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
             asyncio.run(main())
-        assert caplog.text.count("failing open: request allowed") == 2
+        assert caplog.text.count("failing open: request allowed") == 1
+        assert len(caplog.records) == 1
         assert REDIS_PASSWORD not in caplog.text
 
     @pytest.mark.services
@@ -593,8 +668,215 @@ class TestFailMode:
                 throttle.check(user, "192.0.2.1")
             assert info.value.retry_after == 1.0
             assert asyncio.run(main()) == 1.0
-        assert caplog.text.count("failing closed: request refused") == 2
-        assert "(StorageError)" in caplog.text
+        assert caplog.text.count("failing closed: request refused") == 1
+        assert "(ResponseError)" in caplog.text
+        assert REDIS_PASSWORD not in caplog.text
+
+
+class TestTimeouts:
+    """Shared storages get socket timeouts by default, so a server that
+    stops answering cannot block a request for ever."""
+
+    @staticmethod
+    def _kwargs(client) -> dict[str, object]:
+        return dict(client.connection_pool.connection_kwargs)
+
+    def test_default_timeouts(self):
+        """Connect and answer timeouts default to SOCKET_TIMEOUT seconds."""
+        from dataprotect.ratelimit.backends._uri import SOCKET_TIMEOUT
+
+        lim = RateLimiter("redis://127.0.0.1:1/0", secret=SECRET)
+        kwargs = self._kwargs(lim._storage.storage)
+        assert kwargs["socket_timeout"] == SOCKET_TIMEOUT == 1.0
+        assert kwargs["socket_connect_timeout"] == SOCKET_TIMEOUT
+
+        async def main():
+            storage, _ = lim._async()
+            return self._kwargs(storage.bridge.storage)
+
+        kwargs = asyncio.run(main())
+        assert kwargs["socket_timeout"] == SOCKET_TIMEOUT
+        assert kwargs["socket_connect_timeout"] == SOCKET_TIMEOUT
+
+    def test_storage_options_override_the_timeouts(self):
+        """storage_options sets other timeouts."""
+        lim = RateLimiter(
+            "redis://127.0.0.1:1/0",
+            secret=SECRET,
+            storage_options={"socket_timeout": 5, "socket_connect_timeout": 2},
+        )
+        kwargs = self._kwargs(lim._storage.storage)
+        assert kwargs["socket_timeout"] == 5
+        assert kwargs["socket_connect_timeout"] == 2
+
+    def test_sentinels_get_the_timeouts_too(self):
+        """The sentinels are asked within the same timeouts as the servers."""
+        lim = RateLimiter(
+            "redis+sentinel://127.0.0.1:1/primary",
+            secret=SECRET,
+            storage_options={"socket_timeout": 3},
+        )
+        sentinel = lim._storage.sentinel
+        assert self._kwargs(sentinel.sentinels[0]) == {
+            **self._kwargs(sentinel.sentinels[0]),
+            "socket_timeout": 3,
+            "socket_connect_timeout": 1.0,
+        }
+        assert sentinel.connection_kwargs["socket_timeout"] == 3
+
+
+def _outcome(call) -> tuple[str, float]:
+    """What *call* did ("returned ..." or the exception's name) and how long it took."""
+    start = time.monotonic()
+    try:
+        got = call()
+        if asyncio.iscoroutine(got):
+            got = asyncio.run(asyncio.wait_for(got, 30))
+    except Exception as exc:  # the outcome under test
+        what = type(exc).__name__
+    else:
+        what = f"returned {got}"
+    return what, time.monotonic() - start
+
+
+def _bounded(calls, seconds: float) -> list[tuple[str, float]]:
+    """The outcomes of *calls*, run in a thread that must end in *seconds*."""
+    outcomes: list[tuple[str, float]] = []
+    worker = threading.Thread(
+        target=lambda: outcomes.extend(_outcome(c) for c in calls),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"blocked; finished only {outcomes}"
+    return outcomes
+
+
+def _records(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
+    return [
+        (r.levelno, r.getMessage())
+        for r in caplog.records
+        if r.name == "dataprotect.ratelimit"
+    ]
+
+
+@pytest.mark.services
+class TestStorageOutage:
+    """A Redis that stops answering (SIGSTOP) gives the fail mode in bounded
+    time, and one log line per outage."""
+
+    @pytest.mark.parametrize(
+        ("fail_mode", "expected"),
+        [
+            ("closed", ["returned False", "RateLimitExceeded"] * 2),
+            ("open", ["returned True", "returned None"] * 2),
+        ],
+    )
+    def test_stopped_server_gives_the_fail_mode_in_bounded_time(
+        self, own_redis, fail_mode, expected
+    ):
+        """With the default timeouts hit/check/ahit and the throttle return
+        or raise per fail mode instead of blocking for ever."""
+        url, proc = own_redis
+        lim = RateLimiter(url, secret=SECRET, fail_mode=fail_mode)
+        throttle = LoginThrottle(lim)
+        assert lim.hit("5/minute", "k")
+        proc.send_signal(signal.SIGSTOP)
+        outcomes = _bounded(
+            [
+                lambda: lim.hit("5/minute", "k"),
+                lambda: throttle.check("alice", "192.0.2.1"),
+                lambda: lim.ahit("5/minute", "k"),
+                lambda: lim.acheck("5/minute", "k"),
+            ],
+            30,
+        )
+        assert [what for what, _ in outcomes] == expected
+        assert all(took < 10 for _, took in outcomes)
+
+    def test_one_warning_per_outage_and_one_line_on_recovery(
+        self, own_redis, caplog
+    ):
+        """Many refused requests log one warning; recovery logs one info."""
+        url, proc = own_redis
+        lim = RateLimiter(
+            url,
+            secret=SECRET,
+            storage_options={"socket_timeout": 0.1},
+        )
+        throttle = LoginThrottle(lim)
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert lim.hit("5/minute", _key())
+            proc.send_signal(signal.SIGSTOP)
+            outcomes = _bounded(
+                [
+                    lambda: lim.hit("5/minute", "k"),
+                    lambda: lim.check("5/minute", "k"),
+                    lambda: throttle.check("alice", "192.0.2.1"),
+                    lambda: throttle.record_failure("alice", "192.0.2.1"),
+                    lambda: throttle.record_success("alice", "192.0.2.1"),
+                ]
+                * 4,
+                60,
+            )
+            assert {what for what, _ in outcomes} == {
+                "returned False",
+                "RateLimitExceeded",
+                "returned None",
+            }
+            assert _records(caplog) == [
+                (
+                    logging.WARNING,
+                    (
+                        f"rate-limit storage {redact_uri(url)} failed "
+                        "(TimeoutError); failing closed: request refused "
+                        "(further failures are not logged until it answers)"
+                    ),
+                )
+            ]
+            proc.send_signal(signal.SIGCONT)
+            assert all(lim.hit("5/minute", _key()) for _ in range(5))
+            throttle.check("bob", "192.0.2.2")
+        assert _records(caplog)[1:] == [
+            (
+                logging.INFO,
+                f"rate-limit storage {redact_uri(url)} answers again",
+            )
+        ]
+        assert REDIS_PASSWORD not in caplog.text
+
+    def test_async_one_warning_per_outage(self, own_redis, caplog):
+        """The async paths log one warning per outage and one on recovery."""
+        url, proc = own_redis
+        lim = RateLimiter(
+            url,
+            secret=SECRET,
+            fail_mode="open",
+            storage_options={"socket_timeout": 0.1},
+        )
+        throttle = LoginThrottle(lim)
+
+        async def outage():
+            assert await lim.ahit("5/minute", _key())
+            proc.send_signal(signal.SIGSTOP)
+            for _ in range(4):
+                assert await lim.ahit("5/minute", "k")
+                await lim.acheck("5/minute", "k")
+                await throttle.acheck("alice", "192.0.2.1")
+                await throttle.arecord_failure("alice", "192.0.2.1")
+                await throttle.arecord_success("alice", "192.0.2.1")
+            proc.send_signal(signal.SIGCONT)
+            for _ in range(3):
+                assert await lim.ahit("5/minute", _key())
+            await lim.aclose()
+
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            asyncio.run(asyncio.wait_for(outage(), 60))
+        assert [level for level, _ in _records(caplog)] == [
+            logging.WARNING,
+            logging.INFO,
+        ]
+        assert "failing open: request allowed" in caplog.text
         assert REDIS_PASSWORD not in caplog.text
 
 
@@ -1464,13 +1746,14 @@ class TestLoginThrottleAsync:
         t = LoginThrottle(lim)
 
         async def main():
+            await t.arecord_failure("alice", "192.0.2.1")
             with pytest.raises(RateLimitExceeded):
                 await t.acheck("alice", "192.0.2.1")
-            await t.arecord_failure("alice", "192.0.2.1")
             await t.arecord_success("alice", "192.0.2.1")
             await lim.aclose()
 
         with caplog.at_level(logging.WARNING, "dataprotect.ratelimit"):
             asyncio.run(main())
-        assert "not recorded" in caplog.text
+        assert len(caplog.records) == 1
+        assert "login failure not recorded" in caplog.text
         assert REDIS_PASSWORD not in caplog.text

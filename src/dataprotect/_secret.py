@@ -49,13 +49,15 @@ def encode_secret(
 
     A lone surrogate makes ``str.encode`` raise a ``UnicodeEncodeError``
     whose ``args`` and ``repr`` hold the whole text; this raises *error*
-    with a fixed message instead, ``from None``.
+    with a fixed message instead, outside the ``except`` block, so the
+    ``UnicodeEncodeError`` is not even its (hidden) ``__context__``.
     """
     try:
         return value.encode("utf-8")
     except UnicodeEncodeError:
-        msg = f"{name} must be valid Unicode (it contains a lone surrogate)"
-        raise error(msg) from None
+        pass
+    msg = f"{name} must be valid Unicode (it contains a lone surrogate)"
+    raise error(msg)
 
 
 class Unpicklable:

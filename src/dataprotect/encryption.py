@@ -28,9 +28,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from dataprotect import _stream, keys
 from dataprotect._atomic import atomic_write
 from dataprotect._encoding import b64decode, b64encode
-from dataprotect._secret import Unpicklable, check_bytes, check_type
+from dataprotect._secret import (
+    Unpicklable,
+    check_bytes,
+    check_type,
+    encode_secret,
+)
 from dataprotect._xaes import XAES256GCM
-from dataprotect.errors import DecryptionError
+from dataprotect.errors import ConfigurationError, DecryptionError
 from dataprotect.keys import Keyring
 
 
@@ -215,9 +220,16 @@ class Encryptor(Unpicklable):
         return self.encrypt(plaintext, context)
 
     def encrypt_str(self, plaintext: str, context: bytes = b"") -> str:
-        """Encrypt text for a text column: URL-safe base64 of :meth:`encrypt`."""
+        """Encrypt text for a text column: URL-safe base64 of :meth:`encrypt`.
+
+        Raises:
+            TypeError: *plaintext* is not ``str``.
+            dataprotect.errors.ConfigurationError: *plaintext* holds a lone
+                surrogate (not UTF-8); the message never shows it.
+        """
         text = check_type("plaintext", plaintext, str)
-        return b64encode(self.encrypt(text.encode("utf-8"), context))
+        raw = encode_secret("plaintext", text, ConfigurationError)
+        return b64encode(self.encrypt(raw, context))
 
     def decrypt_str(self, ciphertext: str, context: bytes = b"") -> str:
         """Decrypt the output of :meth:`encrypt_str`.
@@ -416,11 +428,17 @@ class BlindIndex(Unpicklable):
     @staticmethod
     def _value(value: bytes | str) -> bytes:
         if isinstance(value, str):
-            return value.encode("utf-8")
+            return encode_secret("value", value, ConfigurationError)
         return check_bytes("value", value)
 
     def digest(self, value: bytes | str) -> bytes:
-        """The digest of *value* under the primary key (``str`` as UTF-8)."""
+        """The digest of *value* under the primary key (``str`` as UTF-8).
+
+        Raises:
+            TypeError: *value* is neither ``bytes`` nor ``str``.
+            dataprotect.errors.ConfigurationError: A ``str`` holding a lone
+                surrogate (not UTF-8); the message never shows it.
+        """
         return self._digest(self._keyring.primary_id, self._value(value))
 
     def candidates(self, value: bytes | str) -> list[bytes]:
@@ -428,6 +446,10 @@ class BlindIndex(Unpicklable):
 
         Use ``WHERE idx IN (...)`` with these while a key rotation is being
         rolled out, then recompute stored digests with :meth:`digest`.
+
+        Raises:
+            TypeError: As :meth:`digest`.
+            dataprotect.errors.ConfigurationError: As :meth:`digest`.
         """
         raw = self._value(value)
         ids = [

@@ -275,7 +275,8 @@ class TimestampError(DocumentError):
 
 class BackupFormatError(BackupError, ValueError):
     """The data is not a dataprotect backup, or a version or option this
-    release does not read (a foreign header, an unknown stanza type).
+    release does not read (a foreign header, an unknown stanza type), or a
+    passphrase stanza asking for more KDF work than the identity accepts.
 
     .. versionadded:: 0.1.0
     """
@@ -337,7 +338,8 @@ class InvalidPasswordError(DataProtectError, ValueError):
 
 class HasherBusyError(DataProtectError):
     """Too many password hashes are being computed at once in this process,
-    and a slot did not free up within the configured timeout.
+    and a slot did not free up within the configured timeout; or the memory
+    for one could not be allocated now (a memory cap).
 
     Each argon2id call holds its full memory cost (64 MiB by default), so
     :class:`~dataprotect.passwords.PasswordHasher` bounds concurrent calls.

@@ -116,10 +116,19 @@ def _open(kek_key: bytes, blob: bytes, associated_data: bytes) -> bytes:
 # p=4).  PBKDF2 iterations: OWASP's 2023 figure for HMAC-SHA-256.
 _ARGON2: Final = (3, 64 * 1024, 4)
 _PBKDF2_ITERATIONS: Final = 600_000
-# Upper bounds accepted from a file, so a hostile keyring cannot make
-# unlocking take forever or exhaust memory.
-_MAX_ARGON2: Final = (64, 4 * 1024 * 1024, 64)
-_MAX_PBKDF2: Final = 100_000_000
+# Upper bounds on the KDF costs accepted from a file (a keyring, a backup's
+# passphrase stanza), checked before any work, so a hostile one cannot make
+# unlocking slow or exhaust memory: argon2id time 8, memory 256 MiB (4x the
+# default's memory, about 10x its work), lanes 64; PBKDF2 2,000,000
+# iterations (Django 5.2 writes 1,000,000).  A PassphraseKEK made with
+# higher costs accepts up to its own.
+_MAX_ARGON2: Final = (8, 256 * 1024, 64)
+_MAX_PBKDF2: Final = 2_000_000
+_OVER_BOUNDS: Final = (
+    "cannot unlock keyring: its KDF parameters exceed the bounds "
+    "(a PassphraseKEK made with higher costs accepts up to its own)"
+)
+_KDF_NO_MEMORY: Final = "cannot run the passphrase KDF: not enough memory"
 # Subkeys a keyring keeps derived (an epoch or index name each).
 _SUBKEY_CACHE: Final = 256
 
@@ -131,6 +140,11 @@ class PassphraseKEK(Unpicklable):
     PBKDF2-HMAC-SHA-256 with 600,000 iterations when a FIPS provider is
     active (see :func:`dataprotect.fips_status`).  The parameters are stored
     in the keyring file, so a keyring written either way opens either way.
+
+    Costs read from a file are bounded before any work: argon2id time 8,
+    memory 256 MiB, lanes 64, and 2,000,000 PBKDF2 iterations, or this
+    KEK's own costs where those are higher (so a KEK made with
+    ``memory_cost=1 << 20`` opens the 1 GiB keyrings it wrote).
 
     Args:
         passphrase: The passphrase; ``str`` is encoded as UTF-8.
@@ -182,11 +196,44 @@ class PassphraseKEK(Unpicklable):
         return "<PassphraseKEK>"
 
     def _argon2(self, salt: bytes, t: int, m: int, p: int) -> bytes:
+        from argon2.exceptions import HashingError
         from argon2.low_level import Type, hash_secret_raw
 
-        return hash_secret_raw(
-            self._passphrase.reveal(), salt, t, m, p, _KEY_SIZE, Type.ID
-        )
+        try:
+            return hash_secret_raw(
+                self._passphrase.reveal(), salt, t, m, p, _KEY_SIZE, Type.ID
+            )
+        except (HashingError, MemoryError):
+            # The costs are checked; what is left is a failed allocation
+            # (a memory cap) or thread start.
+            pass
+        raise KeyringError(_KDF_NO_MEMORY)
+
+    def _costs_allowed(self, wrapped: bytes) -> bool | None:
+        """Whether the KDF costs in *wrapped*'s header are within bounds.
+
+        ``None`` for a header this KEK cannot read (an unknown KDF, cut
+        short, impossible costs such as zero lanes); ``False`` for costs
+        above the bounds: :data:`_MAX_ARGON2` and :data:`_MAX_PBKDF2`, or
+        this KEK's own costs where those are higher.
+        """
+        if wrapped[:1] == b"A" and len(wrapped) >= 26:
+            costs = struct.unpack_from(">IIB", wrapped, 1)
+            _, m, p = costs
+            if min(costs) < 1 or m < 8 * p:
+                return None
+            return all(
+                value <= max(bound, own)
+                for value, bound, own in zip(
+                    costs, _MAX_ARGON2, self._params, strict=True
+                )
+            )
+        if wrapped[:1] == b"P" and len(wrapped) >= 21:
+            (iterations,) = struct.unpack_from(">I", wrapped, 1)
+            if iterations < 1:
+                return None
+            return bool(iterations <= max(_MAX_PBKDF2, self._iterations))
+        return None
 
     def _pbkdf2(self, salt: bytes, iterations: int) -> bytes:
         return PBKDF2HMAC(hashes.SHA256(), _KEY_SIZE, salt, iterations).derive(
@@ -194,7 +241,11 @@ class PassphraseKEK(Unpicklable):
         )
 
     def wrap(self, data_key: bytes, associated_data: bytes) -> bytes:
-        """Wrap *data_key* under a key derived from the passphrase."""
+        """Wrap *data_key* under a key derived from the passphrase.
+
+        Raises:
+            dataprotect.errors.KeyringError: Not enough memory for the KDF.
+        """
         salt = os.urandom(16)
         kdf = self._kdf
         if kdf is None:
@@ -213,31 +264,23 @@ class PassphraseKEK(Unpicklable):
         """Unwrap a blob made by :meth:`wrap`.
 
         Raises:
-            dataprotect.errors.KeyringError: Wrong passphrase or corrupt blob.
+            dataprotect.errors.KeyringError: Wrong passphrase or corrupt
+                blob; KDF costs above the bounds (refused before any
+                work); not enough memory for the KDF.
         """
-        try:
-            if wrapped[:1] == b"A":
-                t, m, p = struct.unpack_from(">IIB", wrapped, 1)
-                head, rest = wrapped[:26], wrapped[26:]
-                if (
-                    not all(
-                        1 <= v <= hi
-                        for v, hi in zip((t, m, p), _MAX_ARGON2, strict=True)
-                    )
-                    or m < 8 * p
-                ):
-                    raise KeyringError(_UNLOCK_FAILED)
-                key = self._argon2(head[10:26], t, m, p)
-            elif wrapped[:1] == b"P":
-                (iterations,) = struct.unpack_from(">I", wrapped, 1)
-                head, rest = wrapped[:21], wrapped[21:]
-                if not 1 <= iterations <= _MAX_PBKDF2:
-                    raise KeyringError(_UNLOCK_FAILED)
-                key = self._pbkdf2(head[5:21], iterations)
-            else:
-                raise KeyringError(_UNLOCK_FAILED)
-        except struct.error:
-            raise KeyringError(_UNLOCK_FAILED) from None
+        allowed = self._costs_allowed(wrapped)
+        if allowed is None:
+            raise KeyringError(_UNLOCK_FAILED)
+        if not allowed:
+            raise KeyringError(_OVER_BOUNDS)
+        if wrapped[:1] == b"A":
+            t, m, p = struct.unpack_from(">IIB", wrapped, 1)
+            head, rest = wrapped[:26], wrapped[26:]
+            key = self._argon2(head[10:26], t, m, p)
+        else:
+            (iterations,) = struct.unpack_from(">I", wrapped, 1)
+            head, rest = wrapped[:21], wrapped[21:]
+            key = self._pbkdf2(head[5:21], iterations)
         return _open(key, rest, associated_data + head)
 
 
@@ -574,7 +617,9 @@ class Keyring(Unpicklable):
 
         Raises:
             dataprotect.errors.KeyringError: Not a keyring, a keyring for
-                another kind of KEK, the wrong KEK, or a corrupt file.
+                another kind of KEK, the wrong KEK, a corrupt file, or one
+                whose KDF costs exceed the KEK's bounds (see
+                :class:`PassphraseKEK`).
         """
         data = check_bytes("data", data)
         if data[:4] != _MAGIC or len(data) < 6 or data[4] != _VERSION:

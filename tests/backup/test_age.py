@@ -29,7 +29,8 @@ from dataprotect.errors import (
     ConfigurationError,
     DecryptionError,
 )
-from helpers import require_binary, tty_run
+from helpers import outcome, require_binary, shown_text, tty_run
+from strategies import secret_texts
 
 
 VECTORS = Path(__file__).parents[1] / "vectors" / "age"
@@ -621,6 +622,41 @@ SIZES = [0, 1, CHUNK, CHUNK + 1, 200_000]
 
 
 @pytest.mark.services
+class TestPassphraseText:
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda p: age.ScryptRecipient(p, work_factor=FAST),
+            age.ScryptIdentity,
+            lambda p: _enc(b"x", passphrase=p, work_factor=FAST),
+            lambda p: _dec(
+                _enc(b"x", passphrase="pw", work_factor=FAST), passphrase=p
+            ),
+        ],
+        ids=["recipient", "identity", "encrypt", "decrypt"],
+    )
+    def test_lone_surrogate(self, make):
+        """A passphrase with a lone surrogate is a ConfigurationError, not a
+        UnicodeEncodeError holding the passphrase."""
+        with pytest.raises(ConfigurationError, match="lone surrogate") as info:
+            make("Zq" + "9-secret\udc80")  # not a literal in the traceback
+        assert "Zq9" not in shown_text(info.value)
+
+    @given(passphrase=secret_texts)
+    @settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+    def test_any_passphrase(self, passphrase):
+        """Any passphrase text encrypts and decrypts, or is a
+        ConfigurationError that never shows it."""
+        got = outcome(
+            lambda: _enc(b"x", passphrase=passphrase, work_factor=FAST)
+        )
+        if isinstance(got, bytes):
+            assert _dec(got, passphrase=passphrase) == b"x"
+        else:
+            assert isinstance(got, ConfigurationError)
+            assert passphrase not in shown_text(got)
+
+
 class TestAgeCLI:
     @pytest.mark.parametrize("armor", [False, True])
     def test_cli_decrypts_ours(self, age_bin, tmp_path, armor):
@@ -721,6 +757,9 @@ class TestAgeCLI:
         assert code == 0
         blob = (tmp_path / "c.age").read_bytes()
         assert b"-> scrypt " in blob
+        # The CLI's default work factor is within the default bound.
+        factor = int(blob.split(b"-> scrypt ")[1].split(b"\n")[0].split()[1])
+        assert factor <= age.MAX_WORK_FACTOR
         assert _dec(blob, passphrase="tty secret 2") == data
         with pytest.raises(AgeNoMatchError):
             _dec(blob, passphrase="tty secret 3")

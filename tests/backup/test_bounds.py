@@ -42,6 +42,7 @@ from dataprotect.errors import (
     DataProtectError,
     NoIdentityError,
 )
+from helpers import address_space_capped
 
 
 X = backup.generate_identity("x25519")
@@ -169,23 +170,97 @@ class TestNativeHeader:
         with pytest.raises(NoIdentityError):
             _unseal(_fixed() + stanza + body + bytes(64), [phrase])
 
-    @pytest.mark.parametrize(
-        ("offset", "value"),
-        [(1, 17), (5, (1 << 20) + 1), (9, 0)],
-        ids=["time", "memory", "lanes"],
-    )
-    def test_argon2_cost_bounds(self, offset, value):
-        """argon2 time over 16, memory over 1 GiB or zero lanes: skipped."""
+    def test_zero_lanes_skipped(self):
+        """A passphrase stanza asking for zero argon2 lanes is skipped."""
         phrase = backup.PassphraseRecipient("pw", **CHEAP)
         blob = bytearray(_seal(b"x", [phrase]))
         start = fmt._FIXED.size + 3
         assert blob[start : start + 1] == b"A"
-        if offset == 9:
-            blob[start + offset] = value
-        else:
-            struct.pack_into(">I", blob, start + offset, value)
+        blob[start + 9] = 0
         with pytest.raises(NoIdentityError):
             _unseal(bytes(blob), [phrase])
+
+
+class _StanzaRecipient:
+    """A recipient writing a given passphrase stanza body (a hostile
+    producer): the header MAC is then valid."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def _wrap(self, file_key: bytes) -> tuple[int, bytes]:
+        return _identity.STANZA_PASSPHRASE, self.body
+
+
+def _argon2_stanza(t: int, m: int, p: int = 1) -> _StanzaRecipient:
+    return _StanzaRecipient(
+        b"A" + struct.pack(">IIB", t, m, p) + bytes(16) + bytes(60)
+    )
+
+
+class TestPassphraseCosts:
+    """A backup's passphrase stanza cannot ask for unbounded KDF work."""
+
+    OVER = "backup passphrase stanza asks for more KDF work than allowed"
+
+    @pytest.mark.parametrize(
+        "stanza",
+        [
+            _argon2_stanza(9, 64),
+            _argon2_stanza(1, 256 * 1024 + 1),
+            _argon2_stanza(16, 1 << 20, 4),
+            _StanzaRecipient(
+                b"P" + struct.pack(">I", 2_000_001) + bytes(16) + bytes(60)
+            ),
+        ],
+        ids=["time", "memory", "t16-1GiB", "pbkdf2"],
+    )
+    def test_hostile_costs_refused(self, stanza):
+        """Costs over the bounds (argon2id t 8, 256 MiB; PBKDF2 2,000,000)
+        are a BackupFormatError before any work."""
+        phrase = backup.PassphraseRecipient("pw", **CHEAP)
+        blob = _seal(b"x", [stanza])
+        with pytest.raises(BackupFormatError, match=self.OVER):
+            _unseal(blob, [phrase])
+
+    def test_hostile_stanza_does_not_hide_good_ones(self):
+        """An over-cost stanza is refused, yet the stanzas after it are
+        still tried: the backup opens."""
+        phrase = backup.PassphraseRecipient("pw", **CHEAP)
+        blob = _seal(
+            b"kept", [_argon2_stanza(64, 1 << 22), X.recipient, phrase]
+        )
+        assert _unseal(blob, [phrase]) == b"kept"
+        assert _unseal(blob, [X]) == b"kept"
+
+    def test_own_costs_raise_the_bounds(self):
+        """A recipient made with costs above the bounds opens its backups."""
+        high = backup.PassphraseRecipient(
+            "pw", time_cost=9, memory_cost=8, parallelism=1
+        )
+        blob = _seal(b"high", [high])
+        assert _unseal(blob, [high]) == b"high"
+        with pytest.raises(BackupFormatError, match=self.OVER):
+            _unseal(blob, [backup.PassphraseRecipient("pw", **CHEAP)])
+
+    def test_library_defaults_open(self):
+        """A backup made with the default passphrase costs still opens."""
+        phrase = backup.PassphraseRecipient("correct horse")
+        blob = _seal(b"defaults", [phrase])
+        assert _unseal(
+            blob, [backup.PassphraseRecipient("correct horse")]
+        ) == (b"defaults")
+
+    def test_out_of_memory_is_a_backup_error(self):
+        """argon2 failing to allocate (a memory cap) is a BackupError, not
+        argon2's HashingError."""
+        phrase = backup.PassphraseRecipient("pw", **CHEAP)
+        blob = _seal(b"x", [_argon2_stanza(1, 256 * 1024)])
+        with (
+            address_space_capped(64 << 20),
+            pytest.raises(BackupError, match="not enough memory"),
+        ):
+            _unseal(blob, [phrase])
 
 
 class TestNativeManifest:
@@ -481,12 +556,30 @@ class TestAgeHeader:
         longest = max(len(x) for x in out.getvalue().split(b"\n")[:4])
         assert 1400 < longest < _header._MAX_LINE
 
-    @pytest.mark.parametrize("factor", ["23", "30", "100", "018"])
-    def test_scrypt_work_factor_bound(self, factor):
-        """Work factors above 22, long or zero-padded ones are refused unworked."""
+    def _scrypt_file(self, factor: str) -> bytes:
         stanza = f"-> scrypt {'A' * 22} {factor}\n{'A' * 43}\n".encode()
-        blob = self._header(stanza + b"--- " + b"A" * 43 + b"\n")
+        return self._header(stanza + b"--- " + b"A" * 43 + b"\n")
+
+    @pytest.mark.parametrize("factor", ["21", "22", "23", "30", "100", "018"])
+    def test_scrypt_work_factor_bound(self, factor):
+        """Work factors above 20 (1 GiB), long or zero-padded ones are
+        refused unworked."""
+        assert age.MAX_WORK_FACTOR == 20
         with pytest.raises(AgeFormatError):
+            age.decrypt(
+                io.BytesIO(self._scrypt_file(factor)),
+                io.BytesIO(),
+                passphrase="pw",
+            )
+
+    def test_scrypt_out_of_memory_is_an_age_error(self):
+        """scrypt failing to allocate (a memory cap) is an AgeError, not a
+        MemoryError."""
+        blob = self._scrypt_file("18")
+        with (
+            address_space_capped(64 << 20),
+            pytest.raises(AgeError, match="not enough memory"),
+        ):
             age.decrypt(io.BytesIO(blob), io.BytesIO(), passphrase="pw")
 
     def test_armor_leading_whitespace_bound(self):

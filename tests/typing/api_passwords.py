@@ -10,7 +10,14 @@ from dataprotect.errors import (
 )
 from dataprotect.integrations.django import DataProtectPasswordHasher
 from dataprotect.keys import Keyring
-from dataprotect.passwords import MAX_PASSWORD_BYTES, PasswordHasher
+from dataprotect.passwords import (
+    MAX_BCRYPT_COST,
+    MAX_MEMORY_COST,
+    MAX_PASSWORD_BYTES,
+    MAX_PBKDF2_ITERATIONS,
+    MAX_TIME_COST,
+    PasswordHasher,
+)
 from dataprotect.tokens import TokenHasher, generate_token, is_well_formed
 
 
@@ -23,6 +30,10 @@ hasher = PasswordHasher(
     max_concurrent=2,
     busy_timeout=None,
     max_password_bytes=MAX_PASSWORD_BYTES,
+    max_time_cost=MAX_TIME_COST,
+    max_memory_cost=MAX_MEMORY_COST,
+    max_bcrypt_cost=MAX_BCRYPT_COST,
+    max_pbkdf2_iterations=MAX_PBKDF2_ITERATIONS,
 )
 stored: str = hasher.hash("pw")
 ok: bool = hasher.verify(stored, "pw")

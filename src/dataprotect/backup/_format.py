@@ -549,19 +549,28 @@ def _file_key(header: _Header, identities: Sequence[Identity]) -> bytes:
     from dataprotect.backup._identity import STANZA_PASSPHRASE
 
     tries = 0
+    # A stanza an identity refuses to work on (KDF costs over its bounds)
+    # does not stop the search: the error is raised if nothing opens.
+    refused: BackupFormatError | None = None
     for stanza_type, body in header.stanzas:
         if stanza_type == STANZA_PASSPHRASE:
             tries += 1
             if tries > _MAX_PASSPHRASE_TRIES:
                 continue
         for identity in identities:
-            key = identity._unwrap(stanza_type, body)  # noqa: SLF001 - the Identity protocol's hook
+            try:
+                key = identity._unwrap(stanza_type, body)  # noqa: SLF001 - the Identity protocol's hook
+            except BackupFormatError as exc:
+                refused = exc
+                continue
             if key is not None and hmac.compare_digest(
                 _mac(key, header.raw), header.mac
             ):
                 return key
             if key is not None:
                 raise BackupIntegrityError(_FAILED)
+    if refused is not None:
+        raise refused
     raise NoIdentityError(_NO_IDENTITY)
 
 
@@ -638,9 +647,13 @@ def decrypt(
         progress: Called with the number of plaintext bytes restored.
 
     Raises:
-        dataprotect.errors.BackupFormatError: Not a backup, or an
-            unsupported version.
+        dataprotect.errors.BackupFormatError: Not a backup, an
+            unsupported version, or (when no other stanza opens) a
+            passphrase stanza asking for more KDF work than the
+            :class:`PassphraseRecipient` accepts, refused before any work.
         dataprotect.errors.NoIdentityError: No identity opens a stanza.
+        dataprotect.errors.BackupError: Not enough memory for a passphrase
+            stanza's KDF.
         dataprotect.errors.BackupIntegrityError: Any modification,
             truncation or extension, or a manifest mismatch.
         dataprotect.errors.BackupSignatureError: *signers* given and the

@@ -33,6 +33,8 @@ from dataprotect import _bech32, keys
 from dataprotect._secret import Unpicklable
 from dataprotect._xaes import XAES256GCM
 from dataprotect.errors import (
+    BackupError,
+    BackupFormatError,
     ConfigurationError,
     DecryptionError,
     KeyNotFoundError,
@@ -373,6 +375,13 @@ class PassphraseRecipient(Unpicklable):
     The file key is wrapped under a key derived with argon2id (or PBKDF2
     under FIPS), exactly as :class:`dataprotect.keys.PassphraseKEK` does.
 
+    As an identity it refuses, before any work, a stanza asking for more
+    than argon2id time 8, memory 256 MiB and 64 lanes, or 2,000,000 PBKDF2
+    iterations (:func:`decrypt` then raises
+    :class:`~dataprotect.errors.BackupFormatError` if no other stanza
+    opens), unless its own costs are higher: make it with the costs the
+    backup was written with.
+
     Args:
         passphrase: The passphrase; ``str`` is encoded as UTF-8.
         time_cost: argon2id passes (default: PassphraseKEK's).
@@ -415,33 +424,29 @@ class PassphraseRecipient(Unpicklable):
         return STANZA_PASSPHRASE, self._kek.wrap(file_key, _info("passphrase"))
 
     def _unwrap(self, stanza_type: int, body: bytes) -> bytes | None:
-        if stanza_type != STANZA_PASSPHRASE or not _sane_cost(body):
+        if stanza_type != STANZA_PASSPHRASE:
             return None
+        # The KEK's bounds on the costs a file may ask for, checked here
+        # too so that a stanza over them is a clear error, not "no match".
+        allowed = self._kek._costs_allowed(body)  # noqa: SLF001 - the KEK's own bound check, shared
+        if allowed is None:
+            return None
+        if not allowed:
+            raise BackupFormatError(_OVER_BOUNDS)
         try:
             key = self._kek.unwrap(body, _info("passphrase"))
-        except KeyringError:
+        except KeyringError as exc:
+            if str(exc) == keys._KDF_NO_MEMORY:  # noqa: SLF001 - the KEK's message for a failed allocation
+                raise BackupError(_NO_MEMORY) from None
             return None
         return key if len(key) == FILE_KEY_SIZE else None
 
 
-# Costs accepted from a backup: a tampered stanza must not make a restore
-# allocate gigabytes or run for hours (keyrings accept more).
-_MAX_ARGON2_MEMORY_KIB: Final = 1 << 20
-_MAX_ARGON2_TIME: Final = 16
-_MAX_PBKDF2_ITERATIONS: Final = 10_000_000
-
-
-def _sane_cost(body: bytes) -> bool:
-    try:
-        if body[:1] == b"A":
-            t, m, _ = struct.unpack_from(">IIB", body, 1)
-            return bool(t <= _MAX_ARGON2_TIME and m <= _MAX_ARGON2_MEMORY_KIB)
-        if body[:1] == b"P":
-            (iterations,) = struct.unpack_from(">I", body, 1)
-            return bool(iterations <= _MAX_PBKDF2_ITERATIONS)
-    except struct.error:
-        return False
-    return False
+_OVER_BOUNDS: Final = (
+    "backup passphrase stanza asks for more KDF work than allowed "
+    "(a PassphraseRecipient made with higher costs accepts up to its own)"
+)
+_NO_MEMORY: Final = "not enough memory for the backup passphrase's KDF"
 
 
 _KEYRING_STANZA: Final = struct.Struct(">I24s")

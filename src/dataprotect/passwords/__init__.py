@@ -14,9 +14,17 @@ rotating the pepper re-encrypts stored hashes without anyone's password
 (:meth:`PasswordHasher.reencrypt`).  The format is in
 ``docs/formats/passwords.md``.
 
+Verification is bounded: a stored hash asking for more work than
+:data:`MAX_TIME_COST`, :data:`MAX_MEMORY_COST`, :data:`MAX_BCRYPT_COST` or
+:data:`MAX_PBKDF2_ITERATIONS` allow (a corrupted or hostile row) is refused
+with :class:`~dataprotect.errors.InvalidHashError` before any hashing.  A
+hasher accepts its own costs, and its ``max_*`` arguments raise (or lower)
+the bounds.  Django scrypt hashes may use at most 64 MiB and N * r * p of
+2**20 (4x the memory and 8x the work of Django's default).
+
 This module holds the whole public API of the package; beside it is the
 private ``_legacy``: verification of the legacy formats (Django, passlib,
-bcrypt) and the bounds on argon2 parameters read from stored hashes.
+bcrypt) and the bounds on the costs read from stored hashes.
 """
 
 from __future__ import annotations
@@ -32,10 +40,11 @@ import threading
 import time
 
 from collections.abc import Callable, Iterator
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar
 
 import argon2
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret, hash_secret_raw
 from cryptography.hazmat.primitives.keywrap import (
     InvalidUnwrap,
@@ -60,7 +69,11 @@ __all__ = [
     "DEFAULT_MEMORY_COST",
     "DEFAULT_PARALLELISM",
     "DEFAULT_TIME_COST",
+    "MAX_BCRYPT_COST",
+    "MAX_MEMORY_COST",
     "MAX_PASSWORD_BYTES",
+    "MAX_PBKDF2_ITERATIONS",
+    "MAX_TIME_COST",
     "PasswordHasher",
 ]
 
@@ -72,14 +85,30 @@ DEFAULT_MEMORY_COST: Final = 64 * 1024
 DEFAULT_PARALLELISM: Final = 4
 #: The longest password accepted, in UTF-8 bytes, checked before hashing.
 MAX_PASSWORD_BYTES: Final = 4096
+#: The most argon2 passes a stored hash may ask for (default of
+#: ``max_time_cost``): 8, above every published recommendation (OWASP's
+#: largest is 5, PHP's and libsodium's 4, ours 3, Django's 2).
+MAX_TIME_COST: Final = _legacy.MAX_TIME_COST
+#: The most argon2 memory a stored hash may ask for, in KiB (default of
+#: ``max_memory_cost``): 256 MiB, 4x ours and 2.5x Django's 100 MiB.
+MAX_MEMORY_COST: Final = _legacy.MAX_MEMORY_COST
+#: The highest bcrypt cost a stored hash may ask for (default of
+#: ``max_bcrypt_cost``): 13, twice the work of the common default 12
+#: (Django, passlib, the bcrypt package).
+MAX_BCRYPT_COST: Final = _legacy.MAX_BCRYPT_COST
+#: The most PBKDF2 iterations a stored hash may ask for (default of
+#: ``max_pbkdf2_iterations``): 2,000,000; Django 5.2 writes 1,000,000,
+#: Werkzeug 3.1 1,000,000, passlib 29,000.
+MAX_PBKDF2_ITERATIONS: Final = _legacy.MAX_PBKDF2_ITERATIONS
 
 _HASH_LEN: Final = 32
 _SALT_LEN: Final = 16
 _MALFORMED: Final = _legacy.MALFORMED
 _MAX_STORED: Final = 1024
-_MAX_TIME_COST: Final = _legacy.MAX_ARGON2[0]
-_MAX_MEMORY_COST: Final = _legacy.MAX_ARGON2[1]
-_MAX_PARALLELISM: Final = _legacy.MAX_ARGON2[2]
+# The costs a hasher may be configured with (and its bounds raised to).
+_MAX_TIME_COST: Final = 32
+_MAX_MEMORY_COST: Final = 2 * 1024 * 1024
+_MAX_PARALLELISM: Final = _legacy.MAX_PARALLELISM
 _NO_PEPPER: Final = (
     "this hash is peppered: give the PasswordHasher its keyring"
 )
@@ -129,14 +158,32 @@ def _phc_b64decode(text: str) -> bytes:
         raise InvalidHashError(_MALFORMED) from None
 
 
-def _check_bounds(time_cost: int, memory_cost: int, parallelism: int) -> None:
-    """Refuse argon2id parameters beyond the bounds, before any hashing."""
+def _check_bounds(
+    bounds: _legacy.Bounds, time_cost: int, memory_cost: int, parallelism: int
+) -> None:
+    """Refuse argon2id parameters beyond *bounds*, before any hashing."""
     if not (
-        1 <= time_cost <= _MAX_TIME_COST
-        and 1 <= parallelism <= _MAX_PARALLELISM
-        and 8 * parallelism <= memory_cost <= _MAX_MEMORY_COST
+        1 <= time_cost <= bounds.time_cost
+        and 1 <= parallelism <= bounds.parallelism
+        and 8 * parallelism <= memory_cost <= bounds.memory_cost
     ):
         raise InvalidHashError(_MALFORMED)
+
+
+_T = TypeVar("_T")
+
+
+def _argon2(call: Callable[[], _T]) -> _T:
+    """Run an argon2 *call*; a failed allocation is a HasherBusyError.
+
+    The costs are checked first, so a ``HashingError`` (or ``MemoryError``)
+    here means the memory or threads could not be had now: a memory cap.
+    """
+    try:
+        return call()
+    except (HashingError, MemoryError):
+        pass
+    raise HasherBusyError(_legacy.NO_MEMORY)
 
 
 def _encode_password(password: object, *, hashing: bool, limit: int) -> bytes:
@@ -170,6 +217,40 @@ def _check_stored(stored: object) -> str:
     return stored
 
 
+def _stored_bounds(
+    time_cost: int,
+    memory_cost: int,
+    max_time_cost: int | None,
+    max_memory_cost: int | None,
+    max_bcrypt_cost: int,
+    max_pbkdf2_iterations: int,
+) -> _legacy.Bounds:
+    """The bounds on stored hashes of a hasher with these costs (checked)."""
+    if max_time_cost is None:
+        max_time_cost = max(MAX_TIME_COST, time_cost)
+    if max_memory_cost is None:
+        max_memory_cost = max(MAX_MEMORY_COST, memory_cost)
+    if not time_cost <= max_time_cost <= _MAX_TIME_COST:
+        msg = "max_time_cost must be from time_cost to 32"
+        raise ConfigurationError(msg)
+    if not memory_cost <= max_memory_cost <= _MAX_MEMORY_COST:
+        msg = "max_memory_cost must be from memory_cost to 2 GiB"
+        raise ConfigurationError(msg)
+    if not 4 <= max_bcrypt_cost <= 31:
+        msg = "max_bcrypt_cost must be from 4 to 31"
+        raise ConfigurationError(msg)
+    if max_pbkdf2_iterations < 1:
+        msg = "max_pbkdf2_iterations must be at least 1"
+        raise ConfigurationError(msg)
+    return _legacy.Bounds(
+        max_time_cost,
+        max_memory_cost,
+        _MAX_PARALLELISM,
+        max_bcrypt_cost,
+        max_pbkdf2_iterations,
+    )
+
+
 class PasswordHasher(Unpicklable):
     """Hash and verify passwords with argon2id; upgrade legacy hashes.
 
@@ -194,14 +275,24 @@ class PasswordHasher(Unpicklable):
         busy_timeout: Seconds to wait for a free slot; ``0`` fails at once
             when all are taken, ``None`` waits for ever.
         max_password_bytes: The longest password accepted (UTF-8 bytes).
+        max_time_cost: The most argon2 passes a stored hash may ask for,
+            from *time_cost* to 32; default: :data:`MAX_TIME_COST` or
+            *time_cost* if higher.
+        max_memory_cost: The most argon2 memory (KiB) a stored hash may
+            ask for, from *memory_cost* to 2 GiB; default:
+            :data:`MAX_MEMORY_COST` or *memory_cost* if higher.
+        max_bcrypt_cost: The highest bcrypt cost accepted, 4 to 31.
+        max_pbkdf2_iterations: The most PBKDF2 iterations accepted.
 
     Raises:
-        dataprotect.errors.ConfigurationError: Impossible or unsafe parameters.
+        dataprotect.errors.ConfigurationError: Impossible or unsafe
+            parameters, or bounds below the hasher's own costs.
 
     .. versionadded:: 0.1.0
     """
 
     __slots__ = (
+        "_bounds",
         "_busy_timeout",
         "_dummy",
         "_dummy_lock",
@@ -222,6 +313,10 @@ class PasswordHasher(Unpicklable):
         max_concurrent: int | None = None,
         busy_timeout: float | None = 10.0,
         max_password_bytes: int = MAX_PASSWORD_BYTES,
+        max_time_cost: int | None = None,
+        max_memory_cost: int | None = None,
+        max_bcrypt_cost: int = MAX_BCRYPT_COST,
+        max_pbkdf2_iterations: int = MAX_PBKDF2_ITERATIONS,
     ) -> None:
         if not 1 <= parallelism <= _MAX_PARALLELISM:
             msg = "parallelism must be from 1 to 64"
@@ -248,6 +343,14 @@ class PasswordHasher(Unpicklable):
         if not 1 <= max_password_bytes <= 1024 * 1024:
             msg = "max_password_bytes must be from 1 to 1 MiB"
             raise ConfigurationError(msg)
+        self._bounds = _stored_bounds(
+            time_cost,
+            memory_cost,
+            max_time_cost,
+            max_memory_cost,
+            max_bcrypt_cost,
+            max_pbkdf2_iterations,
+        )
         self._params = argon2.Parameters(
             type=Type.ID,
             version=19,
@@ -352,7 +455,7 @@ class PasswordHasher(Unpicklable):
             raise InvalidHashError(_MALFORMED)
         m, t, p, salt_text, digest_text = match.groups()
         memory_cost, time_cost, parallelism = int(m), int(t), int(p)
-        _check_bounds(time_cost, memory_cost, parallelism)
+        _check_bounds(self._bounds, time_cost, memory_cost, parallelism)
         salt = _phc_b64decode(salt_text)
         digest = _phc_b64decode(digest_text)
         if (salt_text, digest_text) != (
@@ -415,7 +518,12 @@ class PasswordHasher(Unpicklable):
             digest = aes_key_unwrap(key, sealed.wrapped)
         except InvalidUnwrap:
             return None
-        _check_bounds(sealed.time_cost, sealed.memory_cost, sealed.parallelism)
+        _check_bounds(
+            self._bounds,
+            sealed.time_cost,
+            sealed.memory_cost,
+            sealed.parallelism,
+        )
         return digest
 
     @staticmethod
@@ -448,14 +556,16 @@ class PasswordHasher(Unpicklable):
         p = self._params
         self._acquire()
         try:
-            phc = hash_secret(
-                raw,
-                os.urandom(p.salt_len),
-                p.time_cost,
-                p.memory_cost,
-                p.parallelism,
-                p.hash_len,
-                Type.ID,
+            phc = _argon2(
+                lambda: hash_secret(
+                    raw,
+                    os.urandom(p.salt_len),
+                    p.time_cost,
+                    p.memory_cost,
+                    p.parallelism,
+                    p.hash_len,
+                    Type.ID,
+                )
             ).decode("ascii")
         finally:
             self._slots.release()
@@ -472,7 +582,8 @@ class PasswordHasher(Unpicklable):
         Raises:
             TypeError: *password* is not ``str``.
             dataprotect.errors.InvalidPasswordError: Empty, too long, or a lone surrogate.
-            dataprotect.errors.HasherBusyError: No hashing slot freed up in time.
+            dataprotect.errors.HasherBusyError: No hashing slot freed up in
+                time, or argon2 could not allocate its memory.
         """
         raw = _encode_password(password, hashing=True, limit=self._limit)
         return self._hash_raw(raw)
@@ -487,9 +598,9 @@ class PasswordHasher(Unpicklable):
             self._acquire()
             try:
                 if stored.startswith("$argon2"):
-                    ok = verify_argon2(stored, raw)
+                    ok = verify_argon2(stored, raw, self._bounds)
                 else:
-                    ok = _legacy.verify(stored, raw)
+                    ok = _legacy.verify(stored, raw, self._bounds)
             finally:
                 self._slots.release()
             return ok, stored, None
@@ -507,14 +618,16 @@ class PasswordHasher(Unpicklable):
         salt = _phc_b64decode(sealed.salt)
         self._acquire()
         try:
-            candidate = hash_secret_raw(
-                raw,
-                salt,
-                sealed.time_cost,
-                sealed.memory_cost,
-                sealed.parallelism,
-                _HASH_LEN,
-                Type.ID,
+            candidate = _argon2(
+                lambda: hash_secret_raw(
+                    raw,
+                    salt,
+                    sealed.time_cost,
+                    sealed.memory_cost,
+                    sealed.parallelism,
+                    _HASH_LEN,
+                    Type.ID,
+                )
             )
         finally:
             self._slots.release()
@@ -535,14 +648,18 @@ class PasswordHasher(Unpicklable):
         Raises:
             TypeError: An argument is not ``str``.
             dataprotect.errors.InvalidHashError: *stored* is malformed, corrupt, of an unknown
-                scheme, or asks for parameters beyond the bounds.
+                scheme, or asks for more work than the bounds allow
+                (``max_time_cost``, ``max_memory_cost``,
+                ``max_bcrypt_cost``, ``max_pbkdf2_iterations``; refused
+                before any hashing).
             dataprotect.errors.InvalidPasswordError: *password* is too long or has a lone
                 surrogate (checked before any hashing).
             dataprotect.errors.ConfigurationError: *stored* is peppered and this hasher has no
                 pepper.
             dataprotect.errors.KeyNotFoundError: Its pepper key is not in
                 the keyring, or was retired or destroyed.
-            dataprotect.errors.HasherBusyError: No slot freed up in time.
+            dataprotect.errors.HasherBusyError: No slot freed up in time,
+                or the hash could not allocate its memory.
             dataprotect.errors.MissingDependencyError: A bcrypt hash without
                 the ``bcrypt`` package.
         """
@@ -559,7 +676,8 @@ class PasswordHasher(Unpicklable):
         Raises:
             TypeError: *password* is not ``str``.
             dataprotect.errors.InvalidPasswordError: As :meth:`verify`.
-            dataprotect.errors.HasherBusyError: No slot freed up in time.
+            dataprotect.errors.HasherBusyError: No slot freed up in time,
+                or the hash could not allocate its memory.
 
         .. versionadded:: 0.1.0
         """
@@ -580,7 +698,7 @@ class PasswordHasher(Unpicklable):
             if _legacy.scheme_of(inner) is None:
                 raise InvalidHashError(_MALFORMED)
             return True
-        return argon2_params(inner) != self._params
+        return argon2_params(inner, self._bounds) != self._params
 
     def needs_rehash(self, stored: str) -> bool:
         """Whether *stored* should be replaced at the next login.
@@ -670,7 +788,7 @@ class PasswordHasher(Unpicklable):
             if _legacy.scheme_of(stored) is None:
                 raise InvalidHashError(_MALFORMED)
             return stored
-        argon2_params(stored)
+        argon2_params(stored, self._bounds)
         if _PHC_RE.fullmatch(stored) is None:
             return stored
         return self._seal(stored)
@@ -712,6 +830,8 @@ class PasswordHasher(Unpicklable):
         Raises:
             dataprotect.errors.ConfigurationError: *target_ms* is not positive or
                 *max_memory_kib* below ``8 * parallelism``.
+            dataprotect.errors.HasherBusyError: argon2 could not allocate
+                *max_memory_kib* (a memory cap).
 
         .. versionadded:: 0.1.0
         """
@@ -730,7 +850,11 @@ class PasswordHasher(Unpicklable):
             best = float("inf")
             for _ in range(2):
                 start = timer()
-                hash_secret(password, salt, t, m, parallelism, 32, Type.ID)
+                _argon2(
+                    lambda: hash_secret(
+                        password, salt, t, m, parallelism, 32, Type.ID
+                    )
+                )
                 best = min(best, (timer() - start) * 1000)
             return best
 

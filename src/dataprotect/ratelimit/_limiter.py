@@ -10,6 +10,7 @@ import hmac
 import logging
 import math
 import os
+import threading
 import time
 import weakref
 
@@ -132,18 +133,24 @@ class RateLimiter(Unpicklable):
             ``dataprotect/v1/ratelimit-key``).  Required for shared
             storages so every server hashes keys alike; for ``memory://``
             a random per-instance key is used when omitted.
-        fail_mode: If the storage fails: ``"closed"`` refuses the hit (the
-            safe default for logins), ``"open"`` allows it.  Either way one
-            warning is logged on ``dataprotect.ratelimit`` and no exception
-            escapes :meth:`hit` or :meth:`check`.
+        fail_mode: If the storage fails or does not answer in time:
+            ``"closed"`` refuses the hit (the safe default for logins),
+            ``"open"`` allows it.  Either way no exception escapes
+            :meth:`hit` or :meth:`check`; one warning is logged on
+            ``dataprotect.ratelimit`` when an outage starts (not one per
+            request) and one info line when the storage answers again.
         clock: Time source for ``memory://`` (default
             :func:`time.monotonic`).  Shared storages use wall-clock time.
         storage_options: Extra keyword arguments for the ``limits`` storage
-            (e.g. ``socket_timeout``).
+            and its client.  Shared storages default to
+            ``socket_timeout`` and ``socket_connect_timeout`` of 1 second,
+            so a server that stops answering costs a request at most that
+            long before the fail mode applies; set either here to change it.
 
     Raises:
         ConfigurationError: Unknown scheme or strategy, a shared storage
-            without *secret*, a clock with a shared storage.
+            without *secret*, a clock with a shared storage, an option (in
+            the URI's query or *storage_options*) the client does not take.
         MissingDependencyError: The storage's client library is missing.
 
     .. versionadded:: 0.1.0
@@ -152,6 +159,8 @@ class RateLimiter(Unpicklable):
     __slots__ = (
         "_aio",
         "_clock",
+        "_down",
+        "_down_lock",
         "_hash_key",
         "_idents",
         "_kind",
@@ -196,6 +205,10 @@ class RateLimiter(Unpicklable):
             raise ConfigurationError(msg)
         self._hash_key = Secret(_hash_key(secret), label="ratelimit-key")
         self._limits: dict[object, _Limit] = {}
+        # Whether the storage is failing: one warning per outage, not one
+        # per request (see _storage_failed / _storage_answered).
+        self._down = False
+        self._down_lock = threading.Lock()
         # Bounded cache of key hashes (process memory only, never storage).
         self._idents: dict[tuple[object, ...], str] = {}
         self._aio: weakref.WeakKeyDictionary[
@@ -299,19 +312,39 @@ class RateLimiter(Unpicklable):
     # -- the one boundary to the backend -----------------------------------
 
     def _backend_error(self, exc: BaseException) -> BackendError:
+        # limits wraps the client's exception; its class name says what
+        # went wrong (TimeoutError, ConnectionError) and holds no data.
+        cause = getattr(exc, "storage_error", exc)
         return BackendError(
             f"rate-limit storage {self._redacted} failed "
-            f"({type(exc).__name__})"
+            f"({type(cause).__name__})"
         )
+
+    def _storage_failed(self, exc: BackendError, consequence: str) -> None:
+        """Log the start of an outage once; later failures stay quiet."""
+        with self._down_lock:
+            first, self._down = not self._down, True
+        if first:
+            logger.warning(
+                "%s; %s (further failures are not logged until it answers)",
+                exc,
+                consequence,
+            )
+
+    def _storage_answered(self) -> None:
+        """Log the end of an outage once."""
+        with self._down_lock:
+            was, self._down = self._down, False
+        if was:
+            logger.info("rate-limit storage %s answers again", self._redacted)
 
     def _fail(self, exc: BackendError) -> bool:
         """Apply the fail mode: return whether to allow the request."""
         allow = self.fail_mode == "open"
-        logger.warning(
-            "%s; failing %s: request %s",
+        self._storage_failed(
             exc,
-            self.fail_mode,
-            "allowed" if allow else "refused",
+            f"failing {self.fail_mode}: request "
+            + ("allowed" if allow else "refused"),
         )
         return allow
 
@@ -458,8 +491,9 @@ class RateLimiter(Unpicklable):
             cost: How many hits this counts as.
 
         Returns:
-            ``True`` if admitted.  If the storage fails, the fail mode
-            decides (and a warning is logged).
+            ``True`` if admitted.  If the storage fails or does not answer
+            within its timeout, the fail mode decides (and the outage is
+            logged once).
 
         Raises:
             ConfigurationError: *rate* cannot be parsed.
@@ -473,6 +507,7 @@ class RateLimiter(Unpicklable):
             )
         except BackendError as exc:
             return self._fail(exc)
+        self._storage_answered()
         return admitted is None
 
     def check(self, rate: Rate, *key_parts: KeyPart, cost: int = 1) -> None:
@@ -498,6 +533,8 @@ class RateLimiter(Unpicklable):
             if self._fail(exc):
                 return
             wait = self._fail_retry(limit)
+        else:
+            self._storage_answered()
         if wait is not None:
             raise RateLimitExceeded(wait)
 
@@ -551,11 +588,11 @@ class RateLimiter(Unpicklable):
         """
         limit = self._limit(rate)
         try:
-            return (
-                await self._ahit(limit, self._ident(key_parts), cost) is None
-            )
+            wait = await self._ahit(limit, self._ident(key_parts), cost)
         except BackendError as exc:
             return self._fail(exc)
+        self._storage_answered()
+        return wait is None
 
     async def acheck(
         self, rate: Rate, *key_parts: KeyPart, cost: int = 1
@@ -574,6 +611,8 @@ class RateLimiter(Unpicklable):
             if self._fail(exc):
                 return
             wait = self._fail_retry(limit)
+        else:
+            self._storage_answered()
         if wait is not None:
             raise RateLimitExceeded(wait)
 

@@ -32,7 +32,6 @@ from dataprotect.ratelimit._limiter import (
     RateLimiter,
     _Limit,
     _secret_bytes,
-    logger,
 )
 
 
@@ -303,6 +302,7 @@ class LoginThrottle(Unpicklable):
             if lim._fail(exc):
                 return
             raise RateLimitExceeded(_FAIL_CLOSED_RETRY) from None
+        lim._storage_answered()
         if waits:
             raise RateLimitExceeded(max(waits))
 
@@ -311,7 +311,7 @@ class LoginThrottle(Unpicklable):
     ) -> None:
         """Count a failed login by *username* from *ip*.
 
-        Never raises for a storage failure (it is logged).
+        Never raises for a storage failure (it is logged, once per outage).
 
         .. versionadded:: 0.1.0
         """
@@ -333,7 +333,9 @@ class LoginThrottle(Unpicklable):
                     lim._call(lambda: storage.clear(wait_key))
                     lim._call(lambda: storage.incr(wait_key, delay))
         except BackendError as exc:
-            logger.warning("%s; login failure not recorded", exc)
+            lim._storage_failed(exc, "login failure not recorded")
+        else:
+            lim._storage_answered()
 
     def record_success(
         self, username: str, ip: str, *, device_cookie: str | None = None
@@ -342,7 +344,7 @@ class LoginThrottle(Unpicklable):
 
         The per-account and per-address counts are kept, so an attacker
         cannot refill them by logging into an account of its own.  Never
-        raises for a storage failure (it is logged).
+        raises for a storage failure (it is logged, once per outage).
 
         .. versionadded:: 0.1.0
         """
@@ -357,7 +359,9 @@ class LoginThrottle(Unpicklable):
                 lim._call(lambda: storage.clear(streak_key))
                 lim._call(lambda: storage.clear(wait_key))
         except BackendError as exc:
-            logger.warning("%s; login success not recorded", exc)
+            lim._storage_failed(exc, "login success not recorded")
+        else:
+            lim._storage_answered()
 
     async def acheck(
         self, username: str, ip: str, *, device_cookie: str | None = None
@@ -394,6 +398,7 @@ class LoginThrottle(Unpicklable):
             if lim._fail(exc):
                 return
             raise RateLimitExceeded(_FAIL_CLOSED_RETRY) from None
+        lim._storage_answered()
         if waits:
             raise RateLimitExceeded(max(waits))
 
@@ -424,7 +429,9 @@ class LoginThrottle(Unpicklable):
                     await lim._astorage("clear", wait_key)
                     await lim._astorage("incr", wait_key, delay)
         except BackendError as exc:
-            logger.warning("%s; login failure not recorded", exc)
+            lim._storage_failed(exc, "login failure not recorded")
+        else:
+            lim._storage_answered()
 
     async def arecord_success(
         self, username: str, ip: str, *, device_cookie: str | None = None
@@ -446,4 +453,6 @@ class LoginThrottle(Unpicklable):
                 await lim._astorage("clear", streak_key)
                 await lim._astorage("clear", wait_key)
         except BackendError as exc:
-            logger.warning("%s; login success not recorded", exc)
+            lim._storage_failed(exc, "login success not recorded")
+        else:
+            lim._storage_answered()

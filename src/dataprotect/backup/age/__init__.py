@@ -94,7 +94,9 @@ __all__ = [
 # Defined with the scrypt stanza; documented here (Sphinx reads the comments).
 #: The scrypt work factor (log2 N) used for passphrases, as ``age -p``.
 DEFAULT_WORK_FACTOR: Final = _scrypt.DEFAULT_WORK_FACTOR
-#: The highest scrypt work factor :func:`decrypt` accepts by default, as age.
+#: The highest scrypt work factor :func:`decrypt` accepts by default: 20,
+#: 4x the work and memory (1 GiB) of ``age -p``'s 18.  age's library
+#: accepts 22 (4 GiB), which it calls unsuitable for untrusted files.
 MAX_WORK_FACTOR: Final = _scrypt.MAX_WORK_FACTOR
 
 _FAILED: Final = "decryption failed"
@@ -194,7 +196,9 @@ def encrypt(
 
     Raises:
         dataprotect.errors.ConfigurationError: No recipient, a malformed
-            recipient, or a forbidden mix of recipients.
+            recipient, a forbidden mix of recipients, or a *passphrase*
+            holding a lone surrogate (the message never shows it).
+        dataprotect.errors.AgeError: Not enough memory for *work_factor*.
 
     .. versionadded:: 0.1.0
     """
@@ -240,7 +244,9 @@ def decrypt(
             objects.
         passphrase: Try this passphrase on an scrypt stanza.
         max_work_factor: The highest scrypt work factor (log2 N) to
-            compute, as a defence against files that ask for hours of work.
+            compute (default 20: 1 GiB), as a defence against files that
+            ask for hours of work or gigabytes; a file asking for more is
+            refused before any work.
         armor: ``True``/``False`` to require the armored/binary form;
             ``None`` detects it.
 
@@ -251,7 +257,11 @@ def decrypt(
         dataprotect.errors.AgeNoMatchError: No identity opens the file.
         dataprotect.errors.AgeDecryptionError: The header MAC or the
             payload failed authentication (tampered, truncated, extended).
-        dataprotect.errors.ConfigurationError: No identity was given.
+        dataprotect.errors.AgeError: Not enough memory for the scrypt work
+            factor (a memory cap).
+        dataprotect.errors.ConfigurationError: No identity was given, or a
+            *passphrase* holding a lone surrogate (the message never shows
+            it).
 
     .. versionadded:: 0.1.0
     """

@@ -13,7 +13,7 @@ from typing import Final
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from dataprotect._secret import Secret, Unpicklable
+from dataprotect._secret import Secret, Unpicklable, encode_secret
 from dataprotect.backup.age._header import (
     _ZERO_NONCE,
     _b64,
@@ -22,7 +22,7 @@ from dataprotect.backup.age._header import (
     _Stanza,
     _unb64,
 )
-from dataprotect.errors import AgeFormatError, ConfigurationError
+from dataprotect.errors import AgeError, AgeFormatError, ConfigurationError
 
 
 __all__ = [
@@ -36,13 +36,19 @@ _DECIMAL: Final = re.compile(r"[1-9][0-9]*")
 _SCRYPT_LABEL: Final = b"age-encryption.org/v1/scrypt"
 #: The scrypt work factor (log2 N) used for passphrases, as ``age -p``.
 DEFAULT_WORK_FACTOR: Final = 18
-#: The highest scrypt work factor :func:`decrypt` accepts by default, as age.
-MAX_WORK_FACTOR: Final = 22
+#: The highest scrypt work factor :func:`decrypt` accepts by default: 4x
+#: the work and memory of ``age -p``'s 18 (1 GiB), room for rage, which
+#: calibrates to one second on the encrypting machine.  age's library
+#: accepts 22 (4 GiB), "not suitable for systems processing untrusted
+#: files".
+MAX_WORK_FACTOR: Final = 20
 
 
 def _passphrase_bytes(passphrase: object) -> bytes:
     if isinstance(passphrase, str):
-        passphrase = passphrase.encode("utf-8")
+        passphrase = encode_secret(
+            "passphrase", passphrase, ConfigurationError
+        )
     if not isinstance(passphrase, bytes):
         msg = "passphrase must be str or bytes"
         raise TypeError(msg)
@@ -53,9 +59,17 @@ def _passphrase_bytes(passphrase: object) -> bytes:
 
 
 def _scrypt(passphrase: bytes, salt: bytes, work_factor: int) -> bytes:
-    return Scrypt(
+    kdf = Scrypt(
         salt=_SCRYPT_LABEL + salt, length=32, n=1 << work_factor, r=8, p=1
-    ).derive(passphrase)
+    )
+    try:
+        return kdf.derive(passphrase)
+    except MemoryError:
+        # 128 * 8 * N bytes (256 MiB at 18) could not be allocated: a
+        # memory cap.  Raised outside the except block: nothing to chain.
+        pass
+    msg = "not enough memory for the age scrypt work factor"
+    raise AgeError(msg)
 
 
 class ScryptRecipient(Unpicklable):
@@ -66,6 +80,13 @@ class ScryptRecipient(Unpicklable):
     Args:
         passphrase: The passphrase.
         work_factor: log2 of scrypt's N (age uses 18: about 1 s, 256 MiB).
+
+    Raises:
+        TypeError: *passphrase* is not ``str``/``bytes``, or *work_factor*
+            not an ``int``.
+        dataprotect.errors.ConfigurationError: An empty passphrase, one
+            holding a lone surrogate (the message never shows it), or a
+            work factor outside 1 to 30.
 
     .. versionadded:: 0.1.0
     """
@@ -105,8 +126,16 @@ class ScryptIdentity(Unpicklable):
 
     Args:
         passphrase: The passphrase.
-        max_work_factor: The highest work factor (log2 N) to compute; a
-            file asking for more is refused before any work is done.
+        max_work_factor: The highest work factor (log2 N) to compute
+            (default :data:`MAX_WORK_FACTOR`, 20: 1 GiB); a file asking for
+            more is refused before any work is done.
+
+    Raises:
+        TypeError: *passphrase* is not ``str``/``bytes``, or
+            *max_work_factor* not an ``int``.
+        dataprotect.errors.ConfigurationError: An empty passphrase, one
+            holding a lone surrogate (the message never shows it), or a
+            *max_work_factor* outside 1 to 40.
 
     .. versionadded:: 0.1.0
     """

@@ -7,7 +7,7 @@ schemes open ``limits``' own storages, sync or async.
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import limits.errors
 import limits.storage
@@ -48,6 +48,16 @@ _SCHEMES: dict[str, StorageKind] = {
 
 _KEY_PREFIX = "dataprotect"
 
+#: Seconds a shared storage's client waits to connect, and for an answer,
+#: before the call fails and the limiter's fail mode applies.  Without it a
+#: server that stops answering (but keeps its socket open) blocks every
+#: request for ever.  ``storage_options`` overrides either.
+SOCKET_TIMEOUT = 1.0
+_TIMEOUTS: dict[str, float | str | bool] = {
+    "socket_timeout": SOCKET_TIMEOUT,
+    "socket_connect_timeout": SOCKET_TIMEOUT,
+}
+
 
 def storage_kind(uri: str) -> StorageKind:
     """The kind of storage *uri* names.
@@ -78,24 +88,31 @@ def open_storage(
         async_: Open the async storage.
 
     Raises:
-        ConfigurationError: An invalid URI.
+        ConfigurationError: An invalid URI, or an option (in the URI's
+            query or *options*) the client does not take.
         MissingDependencyError: The client library is missing.
         BackendError: A cluster that cannot be reached (cluster clients
             connect at once).
     """
-    options = {
+    settings: dict[str, Any] = {
         "wrap_exceptions": True,
         "key_prefix": _KEY_PREFIX,
+        **_TIMEOUTS,
         **options,
     }
+    if "sentinel" in uri.partition(":")[0]:
+        # The sentinels themselves answer within the same timeouts.
+        settings.setdefault(
+            "sentinel_kwargs", {name: settings[name] for name in _TIMEOUTS}
+        )
     if async_:
         uri = f"async+{uri}"
         if not uri.startswith("async+valkey"):
-            options.setdefault("implementation", "redispy")
+            settings.setdefault("implementation", "redispy")
     client = "valkey" if "valkey" in uri.partition(":")[0] else "redis"
     missing = f"{client.title()} storage needs {client}: install dataprotect[{client}]"
     try:
-        made = storage_from_string(uri, **options)
+        made = storage_from_string(uri, **settings)
     except limits.errors.ConfigurationError as exc:
         text = str(exc).lower()
         if any(
@@ -120,4 +137,26 @@ def open_storage(
             f"cannot reach rate-limit storage {redacted}: {type(exc).__name__}"
         )
         raise BackendError(msg) from None
+    _check_clients(made, redacted)
     return cast("limits.storage.Storage", made)
+
+
+def _check_clients(made: object, redacted: str) -> None:
+    """Refuse connection settings the client would reject only when it
+    first connects (``?token=x``: a TypeError at the first hit).
+
+    Building a connection object checks them and opens no socket.
+    """
+    holders = (made, getattr(made, "bridge", None))
+    for holder in holders:
+        for attr in ("storage", "storage_slave", "storage_replica"):
+            pool = getattr(
+                getattr(holder, attr, None), "connection_pool", None
+            )
+            if pool is None:
+                continue
+            try:
+                pool.connection_class(**pool.connection_kwargs)
+            except (TypeError, ValueError):
+                msg = f"invalid rate-limit storage URI {redacted}"
+                raise ConfigurationError(msg) from None
