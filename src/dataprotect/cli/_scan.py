@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from dataprotect.cli._common import InputError, progress
+from dataprotect.cli._scan_more import all_command, code_command, deps_command
 
 
 __all__ = ["demo_step", "scan"]
@@ -15,6 +16,10 @@ __all__ = ["demo_step", "scan"]
 @click.group()
 def scan() -> None:
     """Scan code for secrets, and servers for weak TLS or SSH settings."""
+
+
+for _command in (deps_command, code_command, all_command):
+    scan.add_command(_command)
 
 
 def _write(text: str, output: str) -> None:
