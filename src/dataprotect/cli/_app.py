@@ -32,6 +32,7 @@ __all__ = [
 #: missing optional dependency affects only its own command.
 COMMANDS: dict[str, str] = {
     "demo": "dataprotect.cli._demo:demo",
+    "disclosure": "dataprotect.cli._disclosure:disclosure",
     "keys": "dataprotect.cli._keys:keys",
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",

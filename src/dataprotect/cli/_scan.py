@@ -15,6 +15,7 @@ from dataprotect.cli._common import (
     output_file,
     progress,
 )
+from dataprotect.cli._scan_more import all_command, code_command, deps_command
 
 
 __all__ = ["demo_step", "scan"]
@@ -34,6 +35,10 @@ _MAX_STDIN = 32 * 1024 * 1024
 @click.group()
 def scan() -> None:
     """Scan code for secrets, and servers for weak TLS or SSH settings."""
+
+
+for _command in (deps_command, code_command, all_command):
+    scan.add_command(_command)
 
 
 def _write(text: str, output: str, *, force: bool) -> None:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from dataprotect.disclosure import SecurityTxt
 from dataprotect.errors import (
     InvalidPasswordError,
     MissingDependencyError,
@@ -53,6 +54,7 @@ __all__ = [
     "RateLimitExceededMiddleware",
     "client_ip",
     "rate_limit",
+    "security_txt_view",
     "too_many_requests",
 ]
 
@@ -432,3 +434,31 @@ class DataProtectPasswordHasher(BasePasswordHasher):  # type: ignore[misc]  # Dj
         """Spend a current-parameter verification (timing equalisation)."""
         with contextlib.suppress(InvalidPasswordError, UnicodeDecodeError):
             _hasher().dummy_verify(_text(password))
+
+
+def security_txt_view(
+    security_txt: SecurityTxt | str,
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A view serving *security_txt* (RFC 9116).
+
+    Route it at the well-known path::
+
+        path(".well-known/security.txt", security_txt_view(txt))
+
+    A :class:`~dataprotect.disclosure.SecurityTxt` is rendered once, here
+    (so an expired one fails at start-up); a string (e.g. a signed file) is
+    served as given, as ``text/plain; charset=utf-8``.
+
+    .. versionadded:: 0.1.0
+    """
+    from dataprotect.integrations._disclosure_http import (
+        CONTENT_TYPE,
+        security_txt_body,
+    )
+
+    body = security_txt_body(security_txt)
+
+    def view(_request: HttpRequest) -> HttpResponse:
+        return HttpResponse(body, content_type=CONTENT_TYPE)
+
+    return view

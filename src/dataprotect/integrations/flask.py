@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from dataprotect.disclosure import SecurityTxt
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
 from dataprotect.integrations._ratelimit_http import (
     BODY,
@@ -41,6 +42,7 @@ __all__ = [
     "client_ip",
     "rate_limit",
     "register_error_handler",
+    "register_security_txt",
     "too_many_requests",
 ]
 
@@ -118,3 +120,30 @@ def _current_request(*_args: object, **_kwargs: object) -> flask.Request:
 def _view_scope(name: str, _request: flask.Request) -> tuple[KeyPart, ...]:
     """Flask views count apart from other frameworks' and functions'."""
     return ("flask", name)
+
+
+def register_security_txt(
+    app: flask.Flask, security_txt: SecurityTxt | str
+) -> None:
+    """Serve *security_txt* at ``/.well-known/security.txt`` (RFC 9116).
+
+    A :class:`~dataprotect.disclosure.SecurityTxt` is rendered once, here
+    (so an expired one fails at start-up); a string (e.g. a signed file) is
+    served as given.  The answer is ``text/plain; charset=utf-8``.
+
+    .. versionadded:: 0.1.0
+    """
+    from dataprotect.integrations._disclosure_http import (
+        CONTENT_TYPE,
+        WELL_KNOWN_PATH,
+        security_txt_body,
+    )
+
+    body = security_txt_body(security_txt)
+
+    def view() -> flask.Response:
+        return flask.Response(body, content_type=CONTENT_TYPE)
+
+    app.add_url_rule(
+        WELL_KNOWN_PATH, endpoint="dataprotect_security_txt", view_func=view
+    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import NoReturn
 
+from dataprotect.disclosure import SecurityTxt
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
 from dataprotect.integrations._ratelimit_http import (
     BODY,
@@ -37,6 +38,7 @@ try:
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = (
@@ -50,6 +52,7 @@ __all__ = [
     "RateLimitMiddleware",
     "client_ip",
     "rate_limit_exceeded_handler",
+    "security_txt_route",
     "too_many_requests",
 ]
 
@@ -278,3 +281,27 @@ def _http_exception(exc: RateLimitExceeded) -> NoReturn:
         detail=BODY,
         headers={"Retry-After": retry_after_header(exc)},
     ) from None
+
+
+def security_txt_route(security_txt: SecurityTxt | str) -> Route:
+    """A route serving *security_txt* at ``/.well-known/security.txt``.
+
+    Add it to the app's routes.  A
+    :class:`~dataprotect.disclosure.SecurityTxt` is rendered once, here
+    (so an expired one fails at start-up); a string (e.g. a signed file) is
+    served as given, as ``text/plain; charset=utf-8``.
+
+    .. versionadded:: 0.1.0
+    """
+    from dataprotect.integrations._disclosure_http import (
+        CONTENT_TYPE,
+        WELL_KNOWN_PATH,
+        security_txt_body,
+    )
+
+    body = security_txt_body(security_txt)
+
+    async def endpoint(_request: Request) -> Response:
+        return Response(body, headers={"Content-Type": CONTENT_TYPE})
+
+    return Route(WELL_KNOWN_PATH, endpoint, methods=["GET"])
