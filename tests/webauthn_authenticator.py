@@ -115,6 +115,7 @@ class AttestationCA:
     """A test root CA and a packed attestation certificate under it."""
 
     aaguid: bytes
+    root_name: str = "Test FIDO Root CA"
     root_key: ec.EllipticCurvePrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
     )
@@ -127,7 +128,7 @@ class AttestationCA:
     def __post_init__(self) -> None:
         now = dt.datetime.now(dt.timezone.utc)
         root_name = x509.Name(
-            [x509.NameAttribute(NameOID.COMMON_NAME, "Test FIDO Root CA")]
+            [x509.NameAttribute(NameOID.COMMON_NAME, self.root_name)]
         )
         self.root = (
             x509.CertificateBuilder()

@@ -160,12 +160,19 @@ def _common(
     if not isinstance(inner, Mapping):
         _bad("the WebAuthn response field response is missing or invalid")
     raw = _b64(inner, "clientDataJSON", MAX_CLIENT_DATA)
+    # fido2 would take a number for the challenge (as no bytes): check the
+    # members' types first.
+    try:
+        members = json.loads(raw)
+    except (ValueError, RecursionError):
+        _bad("clientDataJSON is not JSON")
+    if not isinstance(members, dict) or not all(
+        isinstance(members.get(k), str) for k in ("type", "challenge", "origin")
+    ):
+        _bad("clientDataJSON is malformed")
     try:
         client_data = CollectedClientData(raw)
-    except Exception:  # noqa: BLE001 - fido2 parses untrusted bytes: any failure is malformed input
-        _bad("clientDataJSON is malformed")
-    fields: tuple[object, ...] = (client_data.type, client_data.origin)
-    if not all(isinstance(f, str) for f in fields):
+    except ValueError:
         _bad("clientDataJSON is malformed")
     return raw_id, inner, client_data
 
@@ -554,6 +561,10 @@ class Engine:
         try:
             auth_data = AuthenticatorData(raw_auth_data)
         except Exception:  # noqa: BLE001 - fido2 parses untrusted bytes: any failure is malformed input
+            _bad("authenticatorData is malformed")
+        if auth_data.extensions is not None and not isinstance(
+            auth_data.extensions, dict
+        ):
             _bad("authenticatorData is malformed")
         signature = _b64(inner, "signature", MAX_SIGNATURE)
         handle = inner.get("userHandle")
