@@ -167,7 +167,8 @@ def _common(
     except (ValueError, RecursionError):
         _bad("clientDataJSON is not JSON")
     if not isinstance(members, dict) or not all(
-        isinstance(members.get(k), str) for k in ("type", "challenge", "origin")
+        isinstance(members.get(k), str)
+        for k in ("type", "challenge", "origin")
     ):
         _bad("clientDataJSON is malformed")
     try:
