@@ -6,7 +6,10 @@ import uuid
 
 from datetime import datetime
 
+import flask
+
 from cryptography import x509
+from starlette.routing import Route
 
 from dataprotect.errors import (
     AttestationError,
@@ -33,6 +36,7 @@ from dataprotect.twofactor import (
     ChallengeStore,
     Credential,
     CredentialLookup,
+    CredentialStore,
     MemoryChallengeStore,
     RelyingParty,
     WebAuthnUser,
@@ -107,3 +111,40 @@ errors: tuple[type[TwoFactorError], ...] = (
     AuthenticatorNotAllowedError,
     UnknownCredentialError,
 )
+
+
+class Store:
+    def credentials(self, user_handle: bytes) -> list[str]:
+        return []
+
+    def credential(self, credential_id: bytes) -> str | None:
+        return None
+
+    def save(
+        self, credential_id: bytes, user_handle: bytes, credential_json: str
+    ) -> None:
+        pass
+
+
+def _endpoints() -> tuple[flask.Blueprint, list[Route]]:
+    from dataprotect.integrations.flask import webauthn_blueprint
+    from dataprotect.integrations.starlette import webauthn_routes
+
+    store: CredentialStore = Store()
+    blueprint: flask.Blueprint = webauthn_blueprint(
+        rp,
+        store,
+        current_user=lambda: user,
+        find_user=lambda name: None,
+        on_sign_in=lambda result: None,
+        name="keys",
+    )
+    routes: list[Route] = webauthn_routes(
+        rp,
+        store,
+        current_user=lambda request: None,
+        find_user=lambda name: user.id,
+        on_sign_in=lambda request, result: None,
+        prefix="/webauthn",
+    )
+    return blueprint, routes

@@ -62,6 +62,7 @@ __all__ = [
     "ChallengeStore",
     "Credential",
     "CredentialLookup",
+    "CredentialStore",
     "MemoryChallengeStore",
     "RelyingParty",
     "WebAuthnUser",
@@ -429,6 +430,36 @@ class MemoryChallengeStore(Unpicklable):
                 return False
             seen[challenge] = expires_at
             return True
+
+
+@runtime_checkable
+class CredentialStore(Protocol):
+    """**Protocol:** where the application keeps credential JSON.
+
+    Three methods over one table of ``(credential id, user handle, JSON)``
+    rows, indexed by both ids.
+
+    The web framework adapters
+    (:func:`~dataprotect.integrations.flask.webauthn_blueprint`,
+    :func:`~dataprotect.integrations.starlette.webauthn_routes`) keep
+    credentials in one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def credentials(self, user_handle: bytes) -> Iterable[str]:
+        """The JSON of every credential of the account *user_handle*."""
+        ...  # pragma: no cover - protocol
+
+    def credential(self, credential_id: bytes) -> str | None:
+        """The JSON of credential *credential_id*, or ``None``."""
+        ...  # pragma: no cover - protocol
+
+    def save(
+        self, credential_id: bytes, user_handle: bytes, credential_json: str
+    ) -> None:
+        """Insert or replace credential *credential_id*'s JSON."""
+        ...  # pragma: no cover - protocol
 
 
 #: Finds a stored credential by its id (``None`` when unknown).
