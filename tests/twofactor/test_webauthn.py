@@ -812,8 +812,7 @@ class TestStateToken:
         auth = SoftAuthenticator()
         options, reg_state = rp.begin_registration(user)
         credential = rp.finish_registration(
-            rp.begin_registration(user)[1] if False else reg_state,
-            auth.create(options, ORIGIN),
+            reg_state, auth.create(options, ORIGIN)
         )
         _, reg_state = rp.begin_registration(user)
         options, auth_state = rp.begin_authentication([credential])
