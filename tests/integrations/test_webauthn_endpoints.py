@@ -1,4 +1,4 @@
-"""The WebAuthn JSON endpoints of the Flask and Starlette adapters.
+"""The WebAuthn JSON endpoints of the Flask, Starlette and Django adapters.
 
 Each framework's test client drives the four endpoints with the software
 authenticator of ``tests/webauthn_authenticator.py``; the credentials live
@@ -66,10 +66,7 @@ class App:
         }
         self.signed_in: WebAuthnUser | None = None
         self.sign_ins: list[AuthenticationResult] = []
-        if framework == "flask":
-            self._flask()
-        else:
-            self._starlette()
+        getattr(self, "_" + framework)()
 
     def find_user(self, name: str) -> bytes | None:
         user = self.users.get(name)
@@ -143,6 +140,32 @@ class App:
 
         self.post = post
 
+    def _django(self) -> None:
+        pytest.importorskip("django")
+        from django.test import RequestFactory
+
+        from dataprotect.integrations.django import webauthn_urls
+
+        patterns = webauthn_urls(
+            self.rp,
+            self.store,
+            current_user=lambda request: self.signed_in,
+            find_user=self.find_user,
+            on_sign_in=lambda request, result: self.sign_ins.append(result),
+        )
+        self.views = {f"/webauthn/{p.pattern}": p.callback for p in patterns}
+        factory = RequestFactory()
+
+        def post(path: str, body: Any = None, raw: bytes | None = None):
+            data = json.dumps(body).encode() if raw is None else raw
+            request = factory.post(
+                path, data=data, content_type="application/json"
+            )
+            answer = self.views[path](request)
+            return answer.status_code, json.loads(answer.content)
+
+        self.post = post
+
     def register(self, auth: SoftAuthenticator, **tamper: Any):
         status, begun = self.post("/webauthn/register/begin")
         assert status == 200
@@ -155,7 +178,7 @@ class App:
         )
 
 
-@pytest.fixture(name="app", params=["flask", "starlette"])
+@pytest.fixture(name="app", params=["flask", "starlette", "django"])
 def _app(request) -> App:
     return App(request.param)
 
@@ -267,6 +290,17 @@ class TestEndpoints:
         assert "allowCredentials" not in begun["publicKey"]
         assert app.post("/webauthn/login/begin", {"username": 5}) == (400, BAD)
         assert app.post("/webauthn/login/begin", raw=b"")[0] == 200
+
+
+def test_django_views_take_post_only():
+    """The Django views answer 405 to a GET."""
+    from django.test import RequestFactory
+
+    app = App("django")
+    view = app.views["/webauthn/login/begin"]
+    assert (
+        view(RequestFactory().get("/webauthn/login/begin")).status_code == 405
+    )
 
 
 def test_parse_body_bounds_the_size():

@@ -9,6 +9,7 @@ from datetime import datetime
 import flask
 
 from cryptography import x509
+from django.urls import URLPattern
 from starlette.routing import Route
 
 from dataprotect.errors import (
@@ -126,7 +127,8 @@ class Store:
         pass
 
 
-def _endpoints() -> tuple[flask.Blueprint, list[Route]]:
+def _endpoints() -> tuple[flask.Blueprint, list[Route], list[URLPattern]]:
+    from dataprotect.integrations.django import webauthn_urls
     from dataprotect.integrations.flask import webauthn_blueprint
     from dataprotect.integrations.starlette import webauthn_routes
 
@@ -147,4 +149,11 @@ def _endpoints() -> tuple[flask.Blueprint, list[Route]]:
         on_sign_in=lambda request, result: None,
         prefix="/webauthn",
     )
-    return blueprint, routes
+    patterns: list[URLPattern] = webauthn_urls(
+        rp,
+        store,
+        current_user=lambda request: None,
+        find_user=lambda name: None,
+        on_sign_in=lambda request, result: None,
+    )
+    return blueprint, routes, patterns
