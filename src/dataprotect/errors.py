@@ -52,6 +52,9 @@ __all__ = [
     "AgeError",
     "AgeFormatError",
     "AgeNoMatchError",
+    "AttestationError",
+    "AuthenticatorFlagsError",
+    "AuthenticatorNotAllowedError",
     "BackendError",
     "BackupError",
     "BackupFormatError",
@@ -59,6 +62,10 @@ __all__ = [
     "BackupSignatureError",
     "BackupStorageError",
     "CertificateValidityError",
+    "ChallengeExpiredError",
+    "ChallengeMismatchError",
+    "ChallengeReusedError",
+    "ClonedAuthenticatorError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
@@ -73,9 +80,19 @@ __all__ = [
     "KeyringError",
     "MissingDependencyError",
     "NoIdentityError",
+    "OriginMismatchError",
     "RateLimitExceeded",
+    "RelyingPartyMismatchError",
     "SignerError",
     "TimestampError",
+    "TwoFactorError",
+    "UnknownCredentialError",
+    "UnsupportedAlgorithmError",
+    "WebAuthnError",
+    "WebAuthnFormatError",
+    "WebAuthnSignatureError",
+    "WebAuthnStateError",
+    "WebAuthnVerificationError",
 ]
 
 
@@ -344,6 +361,178 @@ class HasherBusyError(DataProtectError):
     Each argon2id call holds its full memory cost (64 MiB by default), so
     :class:`~dataprotect.passwords.PasswordHasher` bounds concurrent calls.
     Answer the request with "try again later" (HTTP 503).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+# -- Two-factor authentication: WebAuthn / FIDO2 (issue #12) ------------------
+#
+#    DataProtectError
+#    └── TwoFactorError
+#        └── WebAuthnError
+#            ├── WebAuthnFormatError (ValueError)
+#            │   └── UnsupportedAlgorithmError
+#            ├── WebAuthnStateError
+#            │   ├── ChallengeExpiredError
+#            │   └── ChallengeReusedError
+#            ├── WebAuthnVerificationError
+#            │   ├── ChallengeMismatchError
+#            │   ├── OriginMismatchError
+#            │   ├── RelyingPartyMismatchError
+#            │   ├── AuthenticatorFlagsError
+#            │   ├── WebAuthnSignatureError
+#            │   ├── ClonedAuthenticatorError
+#            │   ├── AttestationError
+#            │   └── AuthenticatorNotAllowedError
+#            └── UnknownCredentialError (LookupError)
+
+
+class TwoFactorError(DataProtectError):
+    """A second factor (a WebAuthn security key, a one-time code) could not
+    be registered or checked.
+
+    Base class of the errors of :mod:`dataprotect.twofactor`; never raised
+    directly.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class WebAuthnError(TwoFactorError):
+    """A WebAuthn ceremony failed.
+
+    Base class of the errors :class:`~dataprotect.twofactor.RelyingParty`
+    raises; never raised directly.  Unlike :class:`IntegrityError`, the
+    subclasses say which check failed (the response comes from the user's
+    own browser, and the server's logs need the reason); answer the client
+    with one generic message all the same.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class WebAuthnFormatError(WebAuthnError, ValueError):
+    """A WebAuthn response or stored credential is malformed: not JSON, a
+    field of the wrong type or over its size bound, bad base64url, CBOR
+    garbage in the attestation object or authenticator data.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class UnsupportedAlgorithmError(WebAuthnFormatError):
+    """The credential's public key uses a COSE algorithm the relying party
+    does not accept, or is not a valid key of its algorithm.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class WebAuthnStateError(WebAuthnError):
+    """A ceremony's state token is forged, corrupt, from another relying
+    party or keyring, or from the other ceremony (a registration token used
+    to sign in).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ChallengeExpiredError(WebAuthnStateError):
+    """The ceremony's challenge expired: begin it again.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ChallengeReusedError(WebAuthnStateError):
+    """The ceremony's state token was already used once: a replay.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class WebAuthnVerificationError(WebAuthnError):
+    """A WebAuthn response failed a check of the ceremony.
+
+    Raised directly for a ``clientDataJSON`` of the wrong ceremony type;
+    the subclasses name the other checks.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ChallengeMismatchError(WebAuthnVerificationError):
+    """The response signs another challenge than the state token's.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class OriginMismatchError(WebAuthnVerificationError):
+    """The response comes from an origin the relying party does not list
+    exactly, or from a cross-origin iframe.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class RelyingPartyMismatchError(WebAuthnVerificationError):
+    """The authenticator data is scoped to another RP ID (its RP ID hash
+    differs).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AuthenticatorFlagsError(WebAuthnVerificationError):
+    """An authenticator data flag breaks the policy: the user was not
+    present, or not verified when verification is required, or the backup
+    flags are inconsistent or changed since registration.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class WebAuthnSignatureError(WebAuthnVerificationError):
+    """The assertion signature does not verify under the credential's
+    public key.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ClonedAuthenticatorError(WebAuthnVerificationError):
+    """The signature counter did not increase: the authenticator may have
+    been cloned.
+
+    Raised only under the default ``sign_count="reject"`` policy; under
+    ``"report"`` the sign-in succeeds and the result says so.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AttestationError(WebAuthnVerificationError):
+    """The attestation statement is invalid, of an unsupported format, or
+    does not chain to a trusted attestation root.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class AuthenticatorNotAllowedError(WebAuthnVerificationError):
+    """The authenticator is not allowed by the policy: its AAGUID is not in
+    the allow-list, or its credential is backup-eligible (a synced passkey)
+    where only device-bound keys are accepted.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class UnknownCredentialError(WebAuthnError, LookupError):
+    """The response names a credential that is not registered, not one of
+    the credentials the ceremony allowed, or that belongs to another user.
 
     .. versionadded:: 0.1.0
     """

@@ -5,6 +5,9 @@
 - Passwords: ``PasswordStrengthValidator`` for ``AUTH_PASSWORD_VALIDATORS``
   (``dataprotect[django,strength]``) and ``DataProtectPasswordHasher`` for
   ``PASSWORD_HASHERS`` (``dataprotect[django]``).
+- WebAuthn: ``webauthn_urls`` serves the ceremonies of
+  :mod:`dataprotect.twofactor` as JSON endpoints
+  (``dataprotect[django,webauthn]``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ try:
     from django.conf import settings
     from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
     from django.core.exceptions import ValidationError
-    from django.http import HttpRequest, HttpResponse
+    from django.http import (
+        HttpRequest,
+        HttpResponse,
+        HttpResponseNotAllowed,
+        JsonResponse,
+    )
+    from django.urls import URLPattern, path
     from django.utils import translation
 except ImportError:
     msg = "the Django adapter needs django: install dataprotect[django]"
@@ -39,12 +48,19 @@ from dataprotect.integrations._ratelimit_http import (
     STATUS,
     retry_after_header,
 )
+from dataprotect.integrations._webauthn_http import Endpoints, parse_body
 from dataprotect.passwords import PasswordHasher
 from dataprotect.ratelimit import (
     KeyPart,
     Rate,
     RateLimiter,
     rate_limit_decorator,
+)
+from dataprotect.twofactor import (
+    AuthenticationResult,
+    CredentialStore,
+    RelyingParty,
+    WebAuthnUser,
 )
 
 
@@ -56,6 +72,7 @@ __all__ = [
     "rate_limit",
     "security_txt_view",
     "too_many_requests",
+    "webauthn_urls",
 ]
 
 
@@ -462,3 +479,88 @@ def security_txt_view(
         return HttpResponse(body, content_type=CONTENT_TYPE)
 
     return view
+
+
+# ---------------------------------------------------------------------------
+# WebAuthn endpoints (dataprotect.twofactor, issue #12).
+# ---------------------------------------------------------------------------
+
+
+def _post_only(
+    view: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Answer 405 to anything but POST (``require_POST``, typed)."""
+
+    def only(request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request)
+
+    return only
+
+
+def webauthn_urls(
+    rp: RelyingParty,
+    store: CredentialStore,
+    *,
+    current_user: Callable[[HttpRequest], WebAuthnUser | None],
+    find_user: Callable[[str], bytes | None],
+    on_sign_in: Callable[[HttpRequest, AuthenticationResult], None],
+) -> list[URLPattern]:
+    """Four JSON endpoints for WebAuthn security keys, as URL patterns.
+
+    The same endpoints, bodies and answers as
+    :func:`dataprotect.integrations.flask.webauthn_blueprint`:
+    ``register/begin``, ``register/finish``, ``login/begin`` and
+    ``login/finish`` (POST only).  Django's CSRF protection applies as to
+    any view: send the ``X-CSRFToken`` header from the page.
+
+    Args:
+        rp: The relying party.
+        store: Keeps the credentials' JSON.
+        current_user: The request's signed-in account, or ``None``.
+        find_user: A user name -> its user handle, or ``None``.
+        on_sign_in: Called after a successful sign-in, to sign the user in
+            (e.g. ``django.contrib.auth.login(request, user)``).
+
+    Returns:
+        The patterns: ``path("webauthn/", include(webauthn_urls(...)))``.
+
+    .. versionadded:: 0.1.0
+    """
+    endpoints = Endpoints(rp, store)
+
+    def body(request: HttpRequest) -> object:
+        return parse_body(request.body)
+
+    def answer(result: tuple[int, dict[str, object]]) -> HttpResponse:
+        return JsonResponse(result[1], status=result[0])
+
+    @_post_only
+    def register_begin(request: HttpRequest) -> HttpResponse:
+        return answer(endpoints.register_begin(current_user(request)))
+
+    @_post_only
+    def register_finish(request: HttpRequest) -> HttpResponse:
+        user = current_user(request)
+        return answer(endpoints.register_finish(user, body(request)))
+
+    @_post_only
+    def login_begin(request: HttpRequest) -> HttpResponse:
+        return answer(endpoints.login_begin(body(request), find_user))
+
+    @_post_only
+    def login_finish(request: HttpRequest) -> HttpResponse:
+        status, payload, result = endpoints.login_finish(body(request))
+        if result is not None:
+            on_sign_in(request, result)
+        return answer((status, payload))
+
+    return [
+        path("register/begin", register_begin, name="webauthn-register-begin"),
+        path(
+            "register/finish", register_finish, name="webauthn-register-finish"
+        ),
+        path("login/begin", login_begin, name="webauthn-login-begin"),
+        path("login/finish", login_finish, name="webauthn-login-finish"),
+    ]

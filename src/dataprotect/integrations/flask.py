@@ -1,10 +1,13 @@
-"""Rate limiting for Flask views.
+"""Rate limiting for Flask views, and WebAuthn endpoints.
 
 ``@rate_limit("5/minute")`` under ``@app.route``; the view answers 429 with
 ``Retry-After`` (and nothing about which limit fired) when over the rate, or
 when it raises :class:`~dataprotect.errors.RateLimitExceeded` itself (e.g.
 from :meth:`~dataprotect.ratelimit.LoginThrottle.check`).
 :func:`register_error_handler` does the latter for the whole app.
+:func:`webauthn_blueprint` serves the WebAuthn ceremonies of
+:mod:`dataprotect.twofactor` as JSON endpoints (it also needs
+``dataprotect[webauthn]``).
 
 Requires ``dataprotect[flask]``.
 
@@ -23,11 +26,22 @@ from dataprotect.integrations._ratelimit_http import (
     STATUS,
     retry_after_header,
 )
+from dataprotect.integrations._webauthn_http import (
+    MAX_BODY,
+    Endpoints,
+    parse_body,
+)
 from dataprotect.ratelimit import (
     KeyPart,
     Rate,
     RateLimiter,
     rate_limit_decorator,
+)
+from dataprotect.twofactor import (
+    AuthenticationResult,
+    CredentialStore,
+    RelyingParty,
+    WebAuthnUser,
 )
 
 
@@ -44,6 +58,7 @@ __all__ = [
     "register_error_handler",
     "register_security_txt",
     "too_many_requests",
+    "webauthn_blueprint",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., object])
@@ -147,3 +162,80 @@ def register_security_txt(
     app.add_url_rule(
         WELL_KNOWN_PATH, endpoint="dataprotect_security_txt", view_func=view
     )
+
+
+# -- WebAuthn endpoints (issue #12) -------------------------------------------
+
+
+def webauthn_blueprint(
+    rp: RelyingParty,
+    store: CredentialStore,
+    *,
+    current_user: Callable[[], WebAuthnUser | None],
+    find_user: Callable[[str], bytes | None],
+    on_sign_in: Callable[[AuthenticationResult], None],
+    name: str = "webauthn",
+) -> flask.Blueprint:
+    """Four JSON endpoints for WebAuthn security keys, as a blueprint.
+
+    ``POST register/begin`` and ``register/finish`` register a key for the
+    signed-in user; ``POST login/begin`` (body ``{"username": ...}``, or
+    ``{}`` for a sign-in without a user name) and ``login/finish`` sign in.
+    The *begin* endpoints answer ``{"publicKey": options, "state": token}``
+    (pass ``publicKey`` to ``PublicKeyCredential.parse...FromJSON()``); the
+    *finish* endpoints take ``{"state": token, "response":
+    credential.toJSON()}``.  A refused ceremony answers 400 with one fixed
+    body whichever check failed; the reason is logged on the
+    ``dataprotect.webauthn`` logger.  The state travels with the client, so
+    nothing is kept in the session.
+
+    Args:
+        rp: The relying party.
+        store: Keeps the credentials' JSON.
+        current_user: The signed-in account, or ``None`` (registration
+            then answers 403).
+        find_user: A user name -> its user handle, or ``None``.
+        on_sign_in: Called after a successful sign-in, to sign the user in
+            (e.g. ``flask.session["user"] = result.user_handle.hex()``).
+        name: The blueprint's name.
+
+    Returns:
+        The blueprint; register it with a ``url_prefix``.  Requests are
+        subject to the app's CSRF protection like any other POST.
+
+    .. versionadded:: 0.1.0
+    """
+    endpoints = Endpoints(rp, store)
+    blueprint = flask.Blueprint(name, __name__)
+
+    def answer(status: int, body: dict[str, object]) -> flask.Response:
+        response = flask.jsonify(body)
+        response.status_code = status
+        return response
+
+    def body() -> object:
+        length = flask.request.content_length
+        if length is not None and length > MAX_BODY:
+            return None
+        return parse_body(flask.request.get_data(cache=False))
+
+    @blueprint.post("/register/begin")
+    def register_begin() -> flask.Response:
+        return answer(*endpoints.register_begin(current_user()))
+
+    @blueprint.post("/register/finish")
+    def register_finish() -> flask.Response:
+        return answer(*endpoints.register_finish(current_user(), body()))
+
+    @blueprint.post("/login/begin")
+    def login_begin() -> flask.Response:
+        return answer(*endpoints.login_begin(body(), find_user))
+
+    @blueprint.post("/login/finish")
+    def login_finish() -> flask.Response:
+        status, payload, result = endpoints.login_finish(body())
+        if result is not None:
+            on_sign_in(result)
+        return answer(status, payload)
+
+    return blueprint

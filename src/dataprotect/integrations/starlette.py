@@ -1,4 +1,4 @@
-"""Rate limiting for Starlette and FastAPI.
+"""Rate limiting for Starlette and FastAPI, and WebAuthn endpoints.
 
 :class:`RateLimitMiddleware` limits every HTTP request of an app (or of some
 paths); :class:`RateLimit` is a FastAPI dependency for one route.  Both use
@@ -7,6 +7,9 @@ loop, and both answer 429 with ``Retry-After`` and nothing about which limit
 fired.  :func:`rate_limit_exceeded_handler` turns a
 :class:`~dataprotect.errors.RateLimitExceeded` raised in a view (e.g. by
 :meth:`~dataprotect.ratelimit.LoginThrottle.check`) into the same answer.
+:func:`webauthn_routes` serves the WebAuthn ceremonies of
+:mod:`dataprotect.twofactor` as JSON endpoints (it also needs
+``dataprotect[webauthn]``).
 
 Requires ``dataprotect[starlette]`` (or ``dataprotect[fastapi]``).
 
@@ -25,6 +28,11 @@ from dataprotect.integrations._ratelimit_http import (
     STATUS,
     retry_after_header,
 )
+from dataprotect.integrations._webauthn_http import (
+    MAX_BODY,
+    Endpoints,
+    parse_body,
+)
 from dataprotect.ratelimit import (
     KeyPart,
     Rate,
@@ -32,12 +40,19 @@ from dataprotect.ratelimit import (
     default_limiter,
     rate_limit_decorator,
 )
+from dataprotect.twofactor import (
+    AuthenticationResult,
+    CredentialStore,
+    RelyingParty,
+    WebAuthnUser,
+)
 
 
 try:
+    from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
-    from starlette.responses import PlainTextResponse, Response
+    from starlette.responses import JSONResponse, PlainTextResponse, Response
     from starlette.routing import Route
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError:  # pragma: no cover - exercised without the extra
@@ -54,6 +69,7 @@ __all__ = [
     "rate_limit_exceeded_handler",
     "security_txt_route",
     "too_many_requests",
+    "webauthn_routes",
 ]
 
 #: Turns a request into what is limited.
@@ -305,3 +321,100 @@ def security_txt_route(security_txt: SecurityTxt | str) -> Route:
         return Response(body, headers={"Content-Type": CONTENT_TYPE})
 
     return Route(WELL_KNOWN_PATH, endpoint, methods=["GET"])
+
+
+# -- WebAuthn endpoints (issue #12) -------------------------------------------
+
+
+async def _webauthn_body(request: Request) -> object:
+    """The JSON body, read up to ``MAX_BODY`` bytes (``None`` beyond)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return parse_body(b"".join(chunks))
+
+
+def _webauthn_endpoint(
+    handler: Callable[[Request, object], tuple[int, dict[str, object]]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An async endpoint that reads the body, then runs *handler* in the
+    thread pool."""
+
+    async def endpoint(request: Request) -> Response:
+        body = await _webauthn_body(request)
+        status, payload = await run_in_threadpool(handler, request, body)
+        return JSONResponse(payload, status_code=status)
+
+    return endpoint
+
+
+def webauthn_routes(
+    rp: RelyingParty,
+    store: CredentialStore,
+    *,
+    current_user: Callable[[Request], WebAuthnUser | None],
+    find_user: Callable[[str], bytes | None],
+    on_sign_in: Callable[[Request, AuthenticationResult], None],
+    prefix: str = "",
+) -> list[Route]:
+    """Four JSON endpoints for WebAuthn security keys, as Starlette routes.
+
+    The same endpoints, bodies and answers as
+    :func:`dataprotect.integrations.flask.webauthn_blueprint`:
+    ``POST {prefix}/register/begin``, ``/register/finish``,
+    ``/login/begin`` and ``/login/finish``.  The ceremonies (and the calls
+    of *store*, *current_user*, *find_user* and *on_sign_in*) run in the
+    thread pool, so a blocking database call does not stall the event loop.
+
+    Args:
+        rp: The relying party.
+        store: Keeps the credentials' JSON.
+        current_user: The request's signed-in account, or ``None``.
+        find_user: A user name -> its user handle, or ``None``.
+        on_sign_in: Called after a successful sign-in, to sign the user in
+            (e.g. ``request.session["user"] = result.user_handle.hex()``).
+        prefix: Put before every path, e.g. ``"/webauthn"``.
+
+    Returns:
+        The routes, for ``Starlette(routes=...)`` or ``Mount``.
+
+    .. versionadded:: 0.1.0
+    """
+    endpoints = Endpoints(rp, store)
+
+    def register_begin(
+        request: Request, _body: object
+    ) -> tuple[int, dict[str, object]]:
+        return endpoints.register_begin(current_user(request))
+
+    def register_finish(
+        request: Request, body: object
+    ) -> tuple[int, dict[str, object]]:
+        return endpoints.register_finish(current_user(request), body)
+
+    def login_begin(
+        _request: Request, body: object
+    ) -> tuple[int, dict[str, object]]:
+        return endpoints.login_begin(body, find_user)
+
+    def login_finish(
+        request: Request, body: object
+    ) -> tuple[int, dict[str, object]]:
+        status, payload, result = endpoints.login_finish(body)
+        if result is not None:
+            on_sign_in(request, result)
+        return status, payload
+
+    return [
+        Route(path, _webauthn_endpoint(handler), methods=["POST"])
+        for path, handler in (
+            (f"{prefix}/register/begin", register_begin),
+            (f"{prefix}/register/finish", register_finish),
+            (f"{prefix}/login/begin", login_begin),
+            (f"{prefix}/login/finish", login_finish),
+        )
+    ]
