@@ -35,12 +35,14 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)
     ├── HasherBusyError
-    └── DocumentError
-        ├── InvalidDocumentError (ValueError)
-        │   └── EncryptedDocumentError
-        ├── SignerError (ValueError)
-        │   └── CertificateValidityError
-        └── TimestampError
+    ├── DocumentError
+    │   ├── InvalidDocumentError (ValueError)
+    │   │   └── EncryptedDocumentError
+    │   ├── SignerError (ValueError)
+    │   │   └── CertificateValidityError
+    │   └── TimestampError
+    └── TwoFactorError
+        └── TwoFactorRecordError (ValueError)
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ __all__ = [
     "RateLimitExceeded",
     "SignerError",
     "TimestampError",
+    "TwoFactorError",
+    "TwoFactorRecordError",
 ]
 
 
@@ -342,6 +346,28 @@ class HasherBusyError(DataProtectError):
     Each argon2id call holds its full memory cost (64 MiB by default), so
     :class:`~dataprotect.passwords.PasswordHasher` bounds concurrent calls.
     Answer the request with "try again later" (HTTP 503).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+# -- two-factor authentication (dataprotect.twofactor) ----------------------
+
+
+class TwoFactorError(DataProtectError):
+    """A second factor could not be enrolled or checked.
+
+    Base class of the errors :mod:`dataprotect.twofactor` raises.  A wrong
+    code is not an error: verification returns ``False``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class TwoFactorRecordError(TwoFactorError, ValueError):
+    """A stored two-factor record (a TOTP or HOTP record, a set of recovery
+    codes) is malformed, too large, of an unknown version or type, or holds
+    parameters outside the accepted bounds (an unknown algorithm, 9 digits).
 
     .. versionadded:: 0.1.0
     """
