@@ -253,6 +253,11 @@ class TestCodes:
         hotp = HOTP(ENC)
         record = hotp.from_secret(b"12345678901234567890", counter=1)
         assert hotp.verify(record, typed)[0]
+        totp = TOTP(ENC)
+        trecord = totp.from_secret(b"12345678901234567890")
+        code = totp.code(trecord, now=59)  # RFC 6238: 94287082 -> 287082
+        assert code == "287082"
+        assert totp.verify(trecord, typed, now=59)[0]
 
     @pytest.mark.parametrize(
         "typed",
@@ -355,25 +360,25 @@ class TestEncryptedSecret:
         with pytest.raises(DecryptionError):
             hotp.verify(as_hotp, "123456", context=b"users:1")
 
-    def test_no_secret_in_repr_or_errors(self):
-        """Neither the secret nor its ciphertext shows in reprs, messages or
-        tracebacks."""
-        secret = b"S3cr3t-S3cr3t-S3cr3t"
+    @given(secret=secrets_, typed=st.text(max_size=80))
+    def test_no_secret_in_repr_or_errors(self, secret, typed):
+        """Neither the secret (raw, hex or base32) nor its ciphertext shows
+        in reprs, messages or tracebacks, whatever the code typed."""
         totp = TOTP(ENC)
         record = totp.from_secret(secret, context=b"u")
-        b32 = base64.b32encode(secret).decode().rstrip("=")
         shown = [repr(record), str(record), repr(totp)]
-        try:
-            totp.verify(record, "000000", context=b"v")
-        except DecryptionError:
-            shown.append(traceback.format_exc())
+        shown.append(repr(totp.verify(record, typed, context=b"u", now=9)))
+        with pytest.raises(DecryptionError) as info:
+            totp.verify(record, "123456", context=b"v", now=1000)
+        shown.append("".join(traceback.format_exception(info.value)))
         text = "\n".join(shown)
-        assert "S3cr3t" not in text
-        assert b32[:16] not in text
-        assert (
-            base64.urlsafe_b64encode(record.encrypted_secret)[:16].decode()
-            not in text
-        )
+        for leak in (
+            repr(secret)[2:-1],
+            secret.hex(),
+            base64.b32encode(secret).decode().rstrip("="),
+            base64.urlsafe_b64encode(record.encrypted_secret).decode()[:24],
+        ):
+            assert leak[:24] not in text
         assert repr(record) == (
             "TOTPRecord(algorithm='sha1', digits=6, period=30, last_step=None)"
         )
