@@ -242,6 +242,8 @@ class TestReplay:
         record = totp.from_secret(b"k" * 20)
         now = float(2**64 * 15)
         assert not totp.verify(record, "123456", now=now)[0]
+        with pytest.raises(ConfigurationError, match="last time step"):
+            totp.code(record, now=now)
 
 
 class TestCodes:

@@ -657,10 +657,15 @@ class TOTP(_OTP[TOTPRecord]):
         and support tools; a server never needs it to verify).
 
         Raises:
+            dataprotect.errors.ConfigurationError: *now* is negative, not
+                finite, or beyond the last time step.
             dataprotect.errors.DecryptionError: As :meth:`verify`.
         """
         record = self._check(record)
         step = int(_now(now) // record.period)
+        if step > _MAX_STEP:
+            msg = "now must be before the last time step (2**64 - 1)"
+            raise ConfigurationError(msg)
         key = self._open(record, context)
         return otp_generator(key, record.algorithm, record.digits)(step)
 
