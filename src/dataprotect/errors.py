@@ -355,10 +355,11 @@ class HasherBusyError(DataProtectError):
 
 
 class TwoFactorError(DataProtectError):
-    """A second factor could not be enrolled or checked.
+    """A second factor (a WebAuthn security key, a one-time code) could not
+    be registered or checked.
 
-    Base class of the errors :mod:`dataprotect.twofactor` raises.  A wrong
-    code is not an error: verification returns ``False``.
+    Base class of the errors of :mod:`dataprotect.twofactor`; never raised
+    directly.
 
     .. versionadded:: 0.1.0
     """
