@@ -381,6 +381,19 @@ class _OTP(Unpicklable, Generic[_R]):
     def _check(self, record: object) -> _R:
         raise NotImplementedError
 
+    def from_secret(self, secret: bytes, *, context: bytes = b"") -> _R:
+        raise NotImplementedError
+
+    def new(self, *, context: bytes = b"") -> _R:
+        """A new enrolment with a random secret (an HOTP counter starts at
+        0).
+
+        Args:
+            context: Binds the record to its owner, e.g. ``b"users:42"``;
+                pass the same to every other method.
+        """
+        return self.from_secret(os.urandom(self._secret_size), context=context)
+
     def setup_key(self, record: _R, *, context: bytes = b"") -> str:
         """The secret in base32, in groups of four, for typing into an app.
 
@@ -553,15 +566,6 @@ class TOTP(_OTP[TOTPRecord]):
     def _uri_params(self, record: TOTPRecord) -> list[tuple[str, str]]:
         return [("period", str(record.period))]
 
-    def new(self, *, context: bytes = b"") -> TOTPRecord:
-        """A new enrolment with a random secret.
-
-        Args:
-            context: Binds the record to its owner, e.g. ``b"users:42"``;
-                pass the same to every other method.
-        """
-        return self.from_secret(os.urandom(self._secret_size), context=context)
-
     def from_secret(
         self, secret: bytes, *, context: bytes = b""
     ) -> TOTPRecord:
@@ -725,15 +729,6 @@ class HOTP(_OTP[HOTPRecord]):
 
     def _uri_params(self, record: HOTPRecord) -> list[tuple[str, str]]:
         return [("counter", str(record.counter))]
-
-    def new(self, *, context: bytes = b"") -> HOTPRecord:
-        """A new enrolment with a random secret and counter 0.
-
-        Args:
-            context: Binds the record to its owner, e.g. ``b"users:42"``;
-                pass the same to every other method.
-        """
-        return self.from_secret(os.urandom(self._secret_size), context=context)
 
     def from_secret(
         self, secret: bytes, *, context: bytes = b"", counter: int = 0
