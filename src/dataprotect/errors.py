@@ -35,12 +35,30 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)
     ├── HasherBusyError
-    └── DocumentError
-        ├── InvalidDocumentError (ValueError)
-        │   └── EncryptedDocumentError
-        ├── SignerError (ValueError)
-        │   └── CertificateValidityError
-        └── TimestampError
+    ├── DocumentError
+    │   ├── InvalidDocumentError (ValueError)
+    │   │   └── EncryptedDocumentError
+    │   ├── SignerError (ValueError)
+    │   │   └── CertificateValidityError
+    │   └── TimestampError
+    └── TwoFactorError
+        ├── TwoFactorRecordError (ValueError)
+        └── WebAuthnError
+            ├── WebAuthnFormatError (ValueError)
+            │   └── UnsupportedAlgorithmError
+            ├── WebAuthnStateError
+            │   ├── ChallengeExpiredError
+            │   └── ChallengeReusedError
+            ├── WebAuthnVerificationError
+            │   ├── ChallengeMismatchError
+            │   ├── OriginMismatchError
+            │   ├── RelyingPartyMismatchError
+            │   ├── AuthenticatorFlagsError
+            │   ├── WebAuthnSignatureError
+            │   ├── ClonedAuthenticatorError
+            │   ├── AttestationError
+            │   └── AuthenticatorNotAllowedError
+            └── UnknownCredentialError (LookupError)
 """
 
 from __future__ import annotations
@@ -86,6 +104,7 @@ __all__ = [
     "SignerError",
     "TimestampError",
     "TwoFactorError",
+    "TwoFactorRecordError",
     "UnknownCredentialError",
     "UnsupportedAlgorithmError",
     "WebAuthnError",
@@ -366,26 +385,7 @@ class HasherBusyError(DataProtectError):
     """
 
 
-# -- Two-factor authentication: WebAuthn / FIDO2 (issue #12) ------------------
-#
-#    DataProtectError
-#    └── TwoFactorError
-#        └── WebAuthnError
-#            ├── WebAuthnFormatError (ValueError)
-#            │   └── UnsupportedAlgorithmError
-#            ├── WebAuthnStateError
-#            │   ├── ChallengeExpiredError
-#            │   └── ChallengeReusedError
-#            ├── WebAuthnVerificationError
-#            │   ├── ChallengeMismatchError
-#            │   ├── OriginMismatchError
-#            │   ├── RelyingPartyMismatchError
-#            │   ├── AuthenticatorFlagsError
-#            │   ├── WebAuthnSignatureError
-#            │   ├── ClonedAuthenticatorError
-#            │   ├── AttestationError
-#            │   └── AuthenticatorNotAllowedError
-#            └── UnknownCredentialError (LookupError)
+# -- two-factor authentication (dataprotect.twofactor) ----------------------
 
 
 class TwoFactorError(DataProtectError):
@@ -533,6 +533,15 @@ class AuthenticatorNotAllowedError(WebAuthnVerificationError):
 class UnknownCredentialError(WebAuthnError, LookupError):
     """The response names a credential that is not registered, not one of
     the credentials the ceremony allowed, or that belongs to another user.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class TwoFactorRecordError(TwoFactorError, ValueError):
+    """A stored two-factor record (a TOTP or HOTP record, a set of recovery
+    codes) is malformed, too large, of an unknown version or type, or holds
+    parameters outside the accepted bounds (an unknown algorithm, 9 digits).
 
     .. versionadded:: 0.1.0
     """

@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "passwords": "dataprotect.cli._passwords:passwords",
     "tokens": "dataprotect.cli._passwords:tokens",
     "pseudonymise": "dataprotect.cli._pseudonymise:pseudonymise",
+    "2fa": "dataprotect.cli._twofactor:twofactor",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+import re
 import struct
 import time
 import unicodedata
@@ -64,6 +65,7 @@ def _normalise_ip(ip: str) -> str:
     return str(addr)
 
 
+_SCOPE_RE = re.compile(r"[a-z0-9]{1,32}")
 _COOKIE_PREFIX = "dpdc1."
 _COOKIE_CONTEXT = b"dataprotect/device-cookie/v1\x00"
 _COOKIE_LEN = 16 + 8 + 32  # nonce, issued-at (u64 seconds), tag
@@ -109,6 +111,9 @@ class LoginThrottle(Unpicklable):
         device_cookie_max_age: Seconds a device cookie stays valid.
         now: Wall-clock source for device-cookie times (default
             :func:`time.time`).
+        scope: Names what is throttled: throttles of different scopes keep
+            apart counts in a shared limiter (``"2fa"`` for second-factor
+            attempts, see :func:`dataprotect.twofactor.second_factor_throttle`).
 
     .. versionadded:: 0.1.0
     """
@@ -122,6 +127,7 @@ class LoginThrottle(Unpicklable):
         "_max_age",
         "_now",
         "_rates",
+        "_scope",
     )
 
     def __init__(
@@ -138,7 +144,14 @@ class LoginThrottle(Unpicklable):
         device_cookie_key: Keyring | bytes | None = None,
         device_cookie_max_age: int = 180 * 86400,
         now: Callable[[], float] | None = None,
+        scope: str = "login",
     ) -> None:
+        if not isinstance(
+            cast("object", scope), str
+        ) or not _SCOPE_RE.fullmatch(scope):
+            msg = "scope must be 1 to 32 lower-case ASCII letters and digits"
+            raise ConfigurationError(msg)
+        self._scope = scope
         self._limiter = limiter or RateLimiter()
         self._rates = {
             "pair": self._limiter._limit(per_pair),
@@ -248,19 +261,32 @@ class LoginThrottle(Unpicklable):
         lim = self._limiter
         if device is not None:
             return [
-                (self._rates["device"], lim._ident(("login-device", device)))
+                (
+                    self._rates["device"],
+                    lim._ident((f"{self._scope}-device", device)),
+                )
             ]
         user = _normalise_user(username)
         addr = _normalise_ip(ip)
         return [
-            (self._rates["pair"], lim._ident(("login-pair", user, addr))),
-            (self._rates["account"], lim._ident(("login-account", user))),
-            (self._rates["ip"], lim._ident(("login-ip", addr))),
+            (
+                self._rates["pair"],
+                lim._ident((f"{self._scope}-pair", user, addr)),
+            ),
+            (
+                self._rates["account"],
+                lim._ident((f"{self._scope}-account", user)),
+            ),
+            (self._rates["ip"], lim._ident((f"{self._scope}-ip", addr))),
         ]
 
     def _pair_keys(self, username: str, ip: str) -> tuple[str, str]:
         ident = self._limiter._ident(
-            ("login-backoff", _normalise_user(username), _normalise_ip(ip))
+            (
+                f"{self._scope}-backoff",
+                _normalise_user(username),
+                _normalise_ip(ip),
+            )
         )
         return f"{ident}/streak", f"{ident}/wait"
 
