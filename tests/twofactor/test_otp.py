@@ -43,6 +43,8 @@ algorithms = st.sampled_from(["sha1", "sha256", "sha512"])
 digit_counts = st.integers(6, 8)
 secrets_ = st.binary(min_size=16, max_size=64)
 times = st.integers(0, 2**40)
+# pyotp refuses times from the year 10000 UTC on (2.10 and later).
+PYOTP_TIME_LIMIT = 253_402_300_800
 
 
 def _unbase32(key: str) -> bytes:
@@ -121,6 +123,8 @@ class TestRFCVectors:
         code = totp.code(record, now=now)
         reference = raw_totp.TOTP(secret, digits, HASHES[algorithm](), 30)
         assert code.encode() == reference.generate(now)
+        if now >= PYOTP_TIME_LIMIT:
+            return
         assert code == pyotp.TOTP(
             base64.b32encode(secret).decode(),
             digits=digits,
