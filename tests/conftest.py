@@ -1,15 +1,20 @@
 """Shared fixtures: Hypothesis profiles and real services.
 
-Real services (redis-server, sshd, SoftHSM2, the age CLI, pdfsig) run as
+Real services (redis-server, sshd, SoftHSM2, PostgreSQL, the age CLI,
+pdfsig) run as
 subprocesses on loopback, started by fixtures with the helpers in
 ``tests/helpers.py``.
 """
 
 from __future__ import annotations
 
+import glob
+import itertools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +23,7 @@ import pytest
 
 from hypothesis import HealthCheck, settings
 
-from helpers import require_binary, require_file
+from helpers import free_port, require_binary, require_file
 
 
 settings.register_profile(
@@ -110,6 +115,95 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHSM]:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = old
+
+
+@dataclass(frozen=True)
+class PostgreSQL:
+    """A throw-away PostgreSQL cluster on a loopback port (trust auth)."""
+
+    bindir: str
+    host: str
+    port: int
+    user: str
+    _names: Iterator[int]
+
+    def url(self, database: str = "postgres") -> str:
+        """A libpq URL for *database* (no password: trust on loopback)."""
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        """Create an empty database with a fresh name and return its URL."""
+        name = f"test_{next(self._names)}"
+        self.run("createdb", name)
+        return self.url(name)
+
+    def run(self, tool: str, *args: str) -> str:
+        """Run one of the cluster's client tools (psql, createdb...)."""
+        argv = [
+            os.path.join(self.bindir, tool),
+            "-h",
+            self.host,
+            "-p",
+            str(self.port),
+            "-U",
+            self.user,
+            *args,
+        ]
+        done = subprocess.run(argv, check=True, capture_output=True, text=True)
+        return done.stdout
+
+
+def _as_postgres_user(argv: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: drop to ``postgres``."""
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", "postgres", "--", *argv]
+
+
+@pytest.fixture(name="postgres", scope="session")
+def _postgres() -> Iterator[PostgreSQL]:
+    """A real PostgreSQL server (``initdb`` + ``pg_ctl``) in a temporary
+    directory, listening on 127.0.0.1 only, stopped after the session.
+
+    Tests create their own database with ``postgres.create_database()``.
+    """
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = require_file(
+        found[-1] if found else "/usr/lib/postgresql/<version>/bin/initdb",
+        "PostgreSQL's initdb",
+    )
+    bindir = os.path.dirname(initdb)
+    root = tempfile.mkdtemp(prefix="dataprotect-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data = os.path.join(root, "data")
+    port = free_port()
+    init = [initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+    subprocess.run(
+        _as_postgres_user([*init, "--no-sync", "--locale=C"]),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+    pg_ctl = os.path.join(bindir, "pg_ctl")
+    log = os.path.join(root, "server.log")
+    start = [pg_ctl, "-D", data, "-o", options, "-l", log, "-w", "start"]
+    subprocess.run(
+        _as_postgres_user(start),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PostgreSQL(
+            bindir, "127.0.0.1", port, "postgres", itertools.count()
+        )
+    finally:
+        subprocess.run(
+            _as_postgres_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(name="without_ml_kem")
