@@ -79,6 +79,10 @@ _STRATEGIES: dict[str, type[limits.strategies.RateLimiter]] = {
 
 #: Seconds a fail-closed refusal asks the client to wait (capped by window).
 _FAIL_CLOSED_RETRY = 1.0
+#: Seconds without a failure after which an answer ends an outage.  In a
+#: cluster with one shard down, requests to the other shards still succeed:
+#: without this an outage would log a line at every flip.
+_QUIET_BEFORE_RECOVERY = 1.0
 _IDENT_CACHE = 4096
 _STRATEGY_TAGS = {
     "moving-window": "mw-",
@@ -138,7 +142,9 @@ class RateLimiter(Unpicklable):
             ``"open"`` allows it.  Either way no exception escapes
             :meth:`hit` or :meth:`check`; one warning is logged on
             ``dataprotect.ratelimit`` when an outage starts (not one per
-            request) and one info line when the storage answers again.
+            request) and one info line when the storage answers again
+            after a second without failures (so a cluster with one shard
+            down, whose other shards still answer, logs one outage).
         clock: Time source for ``memory://`` (default
             :func:`time.monotonic`).  Shared storages use wall-clock time.
         storage_options: Extra keyword arguments for the ``limits`` storage
@@ -164,6 +170,7 @@ class RateLimiter(Unpicklable):
         "_hash_key",
         "_idents",
         "_kind",
+        "_last_failure",
         "_limits",
         "_options",
         "_redacted",
@@ -208,6 +215,7 @@ class RateLimiter(Unpicklable):
         # Whether the storage is failing: one warning per outage, not one
         # per request (see _storage_failed / _storage_answered).
         self._down = False
+        self._last_failure = 0.0
         self._down_lock = threading.Lock()
         # Bounded cache of key hashes (process memory only, never storage).
         self._idents: dict[tuple[object, ...], str] = {}
@@ -324,6 +332,7 @@ class RateLimiter(Unpicklable):
         """Log the start of an outage once; later failures stay quiet."""
         with self._down_lock:
             first, self._down = not self._down, True
+            self._last_failure = time.monotonic()
         if first:
             logger.warning(
                 "%s; %s (further failures are not logged until it answers)",
@@ -332,9 +341,14 @@ class RateLimiter(Unpicklable):
             )
 
     def _storage_answered(self) -> None:
-        """Log the end of an outage once."""
+        """Log the end of an outage once: at the first answer after
+        ``_QUIET_BEFORE_RECOVERY`` seconds without a failure."""
         with self._down_lock:
-            was, self._down = self._down, False
+            was = self._down and (
+                time.monotonic() - self._last_failure >= _QUIET_BEFORE_RECOVERY
+            )
+            if was:
+                self._down = False
         if was:
             logger.info("rate-limit storage %s answers again", self._redacted)
 
