@@ -81,6 +81,8 @@ class Result:
     rss_peak: int
     drift: float
     errors: list[str]
+    #: (seconds into the run, RSS) at each tenth of the run
+    trace: list[tuple[float, int]]
 
     @property
     def ok(self) -> bool:
@@ -95,8 +97,11 @@ class Soak:
         self.seconds = seconds
         self.threads = threads
         self.encryptor = Encryptor(Keyring.generate())
+        # The process-wide bound (one hash per CPU) makes the 16 threads
+        # queue; a long busy_timeout turns a slot never given back into an
+        # error here, where a loaded machine would only make them wait.
         self.hasher = PasswordHasher(
-            time_cost=1, memory_cost=64, parallelism=1
+            time_cost=1, memory_cost=64, parallelism=1, busy_timeout=60
         )
         self.pseudonymiser = Pseudonymiser(key=os.urandom(32))
         self.expected = {
@@ -218,6 +223,7 @@ class Soak:
             rss_peak=max((rss for _, rss in samples), default=0),
             drift=drift,
             errors=list(self.errors),
+            trace=samples[:: max(1, len(samples) // 10)],
         )
 
 
@@ -254,6 +260,10 @@ def report(found: Result, threads: int) -> str:
             f"- RSS after warm-up {found.rss_warm / mib:.1f} MiB, at the end "
             f"{found.rss_end / mib:.1f} MiB (drift {found.drift:+.2%}, "
             f"limit ±{DRIFT_LIMIT:.0%}), peak {found.rss_peak / mib:.1f} MiB"
+        ),
+        "- RSS over the run: "
+        + ", ".join(
+            f"{rss / mib:.1f} MiB at {at:.0f} s" for at, rss in found.trace
         ),
         f"- errors: {len(found.errors) or 'none'}",
     ]

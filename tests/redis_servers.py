@@ -80,6 +80,7 @@ class RedisNode:
         self.args = args
         self.password = password
         self.proc: subprocess.Popen[bytes] | None = None
+        self.paused = False  # SIGSTOPped: up, but answers nothing
 
     def client(self, **kwargs: object):  # -> redis.Redis
         """A redis-py client of this node alone."""
@@ -118,6 +119,8 @@ class RedisNode:
         """Send *sig* to the process."""
         assert self.proc is not None
         self.proc.send_signal(sig)
+        if sig in (signal.SIGSTOP, signal.SIGCONT):
+            self.paused = sig == signal.SIGSTOP
 
     def kill(self) -> None:
         """SIGKILL the process (a crash: no shutdown, no handover)."""
@@ -227,7 +230,7 @@ class Cluster:
 
     def _nodes(self) -> list[list[str]]:
         """``CLUSTER NODES`` as seen by the first live node, split."""
-        node = next(n for n in self.nodes if n.alive())
+        node = next(n for n in self.nodes if n.alive() and not n.paused)
         client = node.client()
         try:
             text = client.execute_command("CLUSTER", "NODES")

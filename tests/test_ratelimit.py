@@ -643,6 +643,89 @@ class TestFailMode:
         assert REDIS_PASSWORD not in caplog.text
 
 
+class TestMissingScript:
+    """A server that lost its Lua scripts (NOSCRIPT, after a failover)
+    costs no request: the call, which ran nothing, is made once more."""
+
+    @staticmethod
+    def _noscript_once(monkeypatch, lim: RateLimiter, times: int) -> None:
+        import limits.errors
+
+        from redis.exceptions import NoScriptError
+
+        calls = {"n": 0}
+
+        def fail_first(name: str):
+            real = getattr(type(lim._strategy), name)
+
+            def wrapper(self, *args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] <= times:
+                    raise limits.errors.StorageError(NoScriptError("NOSCRIPT"))
+                return real(self, *args, **kwargs)
+
+            return wrapper
+
+        for name in ("hit", "test"):
+            monkeypatch.setattr(type(lim._strategy), name, fail_first(name))
+
+    @pytest.mark.services
+    def test_retried_once(self, redis_url, monkeypatch, caplog):
+        """One NOSCRIPT: admitted, nothing logged."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        self._noscript_once(monkeypatch, lim, 1)
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert lim.hit("5/minute", _key())
+        assert _records(caplog) == []
+
+    @pytest.mark.services
+    def test_twice_is_a_failure(self, redis_url, monkeypatch, caplog):
+        """NOSCRIPT again on the repeat: the fail mode applies."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        self._noscript_once(monkeypatch, lim, 2)
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert not lim.hit("5/minute", _key())
+        assert "failed (NoScriptError)" in caplog.text
+
+    @pytest.mark.services
+    def test_async_retried_once(self, redis_url, monkeypatch, caplog):
+        """The async paths repeat the call once too."""
+        import limits.errors
+
+        from redis.exceptions import NoScriptError
+
+        lim = RateLimiter(redis_url, secret=SECRET)
+        throttle = LoginThrottle(lim)
+
+        async def main(times: int) -> bool:
+            _, strategy = lim._async()
+            real = type(strategy).hit
+            calls = {"n": 0}
+
+            async def hit(self, *args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] <= times:
+                    raise limits.errors.StorageError(NoScriptError("NOSCRIPT"))
+                return await real(self, *args, **kwargs)
+
+            monkeypatch.setattr(type(strategy), "hit", hit)
+            try:
+                admitted = await lim.ahit("5/minute", _key())
+                calls["n"] = 0
+                await throttle.arecord_failure(_key(), "192.0.2.1")
+                return admitted
+            finally:
+                monkeypatch.setattr(type(strategy), "hit", real)
+                await lim.aclose()
+
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert asyncio.run(main(1))
+        assert _records(caplog) == []
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert not asyncio.run(main(2))
+        assert "failed (NoScriptError)" in caplog.text
+
+
 class TestTimeouts:
     """Shared storages get socket timeouts by default, so a server that
     stops answering cannot block a request for ever."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import logging
 import os
@@ -15,7 +16,7 @@ import threading
 import time
 import uuid
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -98,12 +99,15 @@ def _records(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
 
 
 class TestExactness:
+    @pytest.mark.parametrize("client", ["redis", "valkey"])
     @pytest.mark.parametrize("strategy", STRATEGIES)
-    def test_exact_under_8_processes(self, fleet, strategy):
-        """8 processes hammering one key admit exactly N, then refuse."""
+    def test_exact_under_8_processes(self, fleet, strategy, client):
+        """8 processes hammering one key admit exactly N, then refuse,
+        through redis-py and through valkey-py."""
+        uri = fleet.uri.replace("redis+", f"{client}+", 1)
         key = _key()
         total = admitted_by_processes(
-            fleet.uri,
+            uri,
             strategy,
             "100/day",
             key,
@@ -112,7 +116,7 @@ class TestExactness:
             secret=SECRET,
         )
         assert total == 100
-        lim = RateLimiter(fleet.uri, strategy, secret=SECRET)
+        lim = RateLimiter(uri, strategy, secret=SECRET)
         with pytest.raises(RateLimitExceeded) as info:
             lim.check("100/day", key)
         assert 0 < info.value.retry_after <= 86400
@@ -136,10 +140,27 @@ class Load:
     wrong: list[tuple[float, str]] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
     slowest: float = 0.0
+    asynchronous: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def work(self) -> None:
+        if not self.asynchronous:
+            self._work(lambda key: self.lim.hit(self.rate, key))
+            return
+        # Each thread its own event loop (and so its own async client).
+        loop = asyncio.new_event_loop()
+        try:
+            self._work(
+                lambda key: loop.run_until_complete(
+                    self.lim.ahit(self.rate, key)
+                )
+            )
+        finally:
+            loop.run_until_complete(self.lim.aclose())
+            loop.close()
+
+    def _work(self, hit: Callable[[str], bool]) -> None:
         while not self.stop.is_set():
             with self.lock:
                 key = next(self.keys)
@@ -148,7 +169,7 @@ class Load:
             try:
                 for _ in range(self.amount + 5):
                     begin = time.monotonic()
-                    ok = self.lim.hit(self.rate, key)
+                    ok = hit(key)
                     self.slowest = max(self.slowest, time.monotonic() - begin)
                     if ok != (admitted < self.amount):
                         self.wrong.append((begin, "over" if ok else "under"))
@@ -200,84 +221,103 @@ class TestFailover:
         [("kill", "closed"), ("stop", "closed"), ("kill", "open")],
     )
     def test_master_failover_under_load(self, fleet, how, fail_mode, caplog):
-        """The fail mode applies during the failover, with one warning and
-        one info line, no exception; afterwards the limiter recovers by
-        itself, keeps replicated counts (no over-admission) and admits
-        exactly N per key again."""
-        rate, amount = "20/hour", 20
-        lim = RateLimiter(
-            fleet.uri,
-            secret=SECRET,
-            fail_mode=fail_mode,
-            storage_options={"socket_timeout": 0.5},
-        )
-        full = _key()
-        victim = fleet.master_of(_storage_key(lim, rate, full))
-        assert sum(lim.hit(rate, full) for _ in range(amount + 2)) == amount
-        client = victim.client()
-        assert client.execute_command("WAIT", 1, 5000) >= 1
-        client.close()
-        keys = _fresh_keys(fleet, lim, rate, victim)
-        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
-            load = Load(lim, keys, rate, amount).start()
-            time.sleep(0.5)
-            failed_at = time.monotonic()
-            if how == "kill":
-                victim.kill()
-            else:
-                victim.signal(signal.SIGSTOP)
-            try:
-                wait_until(
-                    lambda: fleet.failed_over(
-                        victim, _storage_key(lim, rate, full)
-                    ),
-                    30,
-                    "the failover",
-                )
-                failed_over_at = time.monotonic()
-                # Let the load run on past the quiet period.
-                time.sleep(_QUIET_BEFORE_RECOVERY + 1.5)
-            finally:
-                load.finish()
-                _restore(fleet, victim, how)
-        assert load.errors == []
-        assert load.slowest < 10
-        # The replicated count survived: no over-admission on that key.
-        assert not lim.hit(rate, full)
-        assert lim.remaining(rate, full) == 0
-        # Keys begun after the failover are exact again.
-        after = [a for t, a in load.results if t > failed_over_at + 1]
-        assert after
-        assert set(after) == {amount}
-        over, under = load.count("over"), load.count("under")
-        # Wrong answers only from the failure on (a hit in flight may
-        # have begun one socket timeout earlier).
-        assert all(t > failed_at - 0.6 for t, _ in load.wrong)
-        if fail_mode == "closed":
-            assert over == 0
+        """See _failover: the sync API."""
+        _failover(fleet, how, fail_mode, "sync", caplog)
+
+    # redis-py's async cluster client drops a dead master's ClusterNode and
+    # some of its connections without closing them (out of reach of
+    # aclose); they warn whenever the garbage is collected.
+    @pytest.mark.filterwarnings("ignore::ResourceWarning")
+    def test_async_master_failover_under_load(self, fleet, caplog):
+        """See _failover: the async API."""
+        _failover(fleet, "kill", "closed", "async", caplog)
+
+
+def _failover(fleet, how, fail_mode, api, caplog):
+    """The fail mode applies during the failover, with one warning and
+    one info line, no exception; afterwards the limiter recovers by
+    itself, keeps replicated counts (no over-admission) and admits
+    exactly N per key again."""
+    rate, amount = "20/hour", 20
+    lim = RateLimiter(
+        fleet.uri,
+        secret=SECRET,
+        fail_mode=fail_mode,
+        storage_options={"socket_timeout": 0.5},
+    )
+    full = _key()
+    victim = fleet.master_of(_storage_key(lim, rate, full))
+    assert sum(lim.hit(rate, full) for _ in range(amount + 2)) == amount
+    client = victim.client()
+    assert client.execute_command("WAIT", 1, 5000) >= 1
+    client.close()
+    keys = _fresh_keys(fleet, lim, rate, victim)
+    with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+        load = Load(
+            lim, keys, rate, amount, asynchronous=api == "async"
+        ).start()
+        time.sleep(0.5)
+        failed_at = time.monotonic()
+        if how == "kill":
+            victim.kill()
         else:
-            assert under == 0
-        levels = [level for level, _ in _records(caplog)]
-        if levels:
-            assert levels == [logging.WARNING, logging.INFO]
-            warning = _records(caplog)[0][1]
-            redacted = redact_uri(fleet.uri)
-            assert warning.startswith(f"rate-limit storage {redacted} failed")
-            assert f"failing {fail_mode}" in warning
-        else:
-            # The client rode out the failover (it retried while the
-            # replica took over): nothing failed, nothing to log.
-            assert load.wrong == []
-        assert PASSWORD not in caplog.text
-        times = [t for t, _ in load.wrong]
-        window = max(times) - min(times) if times else 0.0
-        hits = sum(a for _, a in load.results)
-        print(
-            f"\n| {type(fleet).__name__} | {how} | {fail_mode} | "
-            f"{window:.1f} s | {hits:,} | {over} | {under} | "
-            f"{load.slowest:.2f} s | {len(levels)} |"
-        )
-        lim.close()
+            victim.signal(signal.SIGSTOP)
+        try:
+            wait_until(
+                lambda: fleet.failed_over(
+                    victim, _storage_key(lim, rate, full)
+                ),
+                30,
+                "the failover",
+            )
+            failed_over_at = time.monotonic()
+            # Let the load run on past the quiet period.
+            time.sleep(_QUIET_BEFORE_RECOVERY + 1.5)
+        finally:
+            load.finish()
+            _restore(fleet, victim, how)
+            gc.collect()  # what the client dropped: warn within this test
+    assert load.errors == []
+    assert load.slowest < 10
+    # The replicated count survived: no over-admission on that key.
+    assert not lim.hit(rate, full)
+    assert lim.remaining(rate, full) == 0
+    # Keys begun after the failover are exact again.
+    after = [a for t, a in load.results if t > failed_over_at + 1]
+    assert after
+    assert set(after) == {amount}
+    over, under = load.count("over"), load.count("under")
+    # Wrong answers only from the failure on (a hit in flight may
+    # have begun one socket timeout earlier).
+    assert all(t > failed_at - 0.6 for t, _ in load.wrong)
+    if fail_mode == "closed":
+        # Only a hit the master answered but had not yet replicated
+        # when it died can be lost (Redis replicates asynchronously):
+        # at most one per thread.
+        assert over <= 8
+    else:
+        assert under == 0
+    levels = [level for level, _ in _records(caplog)]
+    if levels:
+        assert levels == [logging.WARNING, logging.INFO]
+        warning = _records(caplog)[0][1]
+        redacted = redact_uri(fleet.uri)
+        assert warning.startswith(f"rate-limit storage {redacted} failed")
+        assert f"failing {fail_mode}" in warning
+    else:
+        # The client rode out the failover (it retried while the
+        # replica took over): nothing failed, nothing to log.
+        assert load.wrong == []
+    assert PASSWORD not in caplog.text
+    times = [t for t, _ in load.wrong]
+    window = max(times) - min(times) if times else 0.0
+    hits = sum(a for _, a in load.results)
+    print(
+        f"\n| {type(fleet).__name__} | {how} | {fail_mode} {api} | "
+        f"{window:.1f} s | {hits:,} | {over} | {under} | "
+        f"{load.slowest:.2f} s | {len(levels)} |"
+    )
+    lim.close()
 
 
 class TestLoginThrottleOnCluster:
@@ -367,4 +407,110 @@ class TestLoginThrottleOnCluster:
         current = storage.prefixed_key(storage._current_window_key(base))
         previous = storage.prefixed_key(storage._previous_window_key(base))
         assert key_slot(current.encode()) == key_slot(previous.encode())
+        lim.close()
+
+
+def _connected(clients) -> int:
+    """How many connections of *clients* (sync or async) hold a socket."""
+    count = 0
+    for client in clients:
+        pool = client.connection_pool
+        for conn in [*pool._available_connections, *pool._in_use_connections]:
+            count += (
+                getattr(conn, "_sock", None) is not None
+                or getattr(conn, "_reader", None) is not None
+            )
+    return count
+
+
+class TestClose:
+    def test_close_releases_sentinel_connections(self, sentinels):
+        """close and aclose also close the replica's and the sentinels'
+        connections, not only the master's."""
+        lim = RateLimiter(sentinels.uri, secret=SECRET)
+        assert lim.hit("5/minute", _key())
+        storage = lim._storage
+        clients = [
+            storage.storage,
+            storage.storage_slave,
+            *storage.sentinel.sentinels,
+        ]
+        assert _connected(clients) >= 2  # the master's and a sentinel's
+        lim.close()
+        assert _connected(clients) == 0
+
+        async def main() -> int:
+            assert await lim.ahit("5/minute", _key())
+            bridge = lim._async()[0].bridge
+            clients = [
+                bridge.storage,
+                bridge.storage_replica,
+                *bridge.sentinel.sentinels,
+            ]
+            assert _connected(clients) >= 2
+            await lim.aclose()
+            return _connected(clients)
+
+        assert asyncio.run(main()) == 0
+
+
+class TestScriptsOnCluster:
+    def test_async_noscript_loads_scripts_on_every_node(
+        self, cluster, monkeypatch
+    ):
+        """On NOSCRIPT the async limiter loads the strategies' scripts on
+        every node the cluster client knows (every master), then repeats
+        the call."""
+        import hashlib
+
+        import limits.errors
+
+        from redis.exceptions import NoScriptError
+
+        cluster.wait_healthy()
+        for node in cluster.nodes:
+            client = node.client()
+            client.execute_command("SCRIPT", "FLUSH")
+            client.close()
+        lim = RateLimiter(cluster.uri, secret=SECRET)
+
+        async def main() -> tuple[bool, list[str]]:
+            storage, strategy = lim._async()
+            real = type(strategy).hit
+            calls = {"n": 0}
+
+            async def hit(self, *args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] == 1:
+                    raise limits.errors.StorageError(NoScriptError("NOSCRIPT"))
+                return await real(self, *args, **kwargs)
+
+            monkeypatch.setattr(type(strategy), "hit", hit)
+            try:
+                admitted = await lim.ahit("5/minute", _key())
+            finally:
+                monkeypatch.setattr(type(strategy), "hit", real)
+            scripts = [
+                found.script
+                for found in vars(storage.bridge).values()
+                if isinstance(getattr(found, "script", None), str | bytes)
+            ]
+            await lim.aclose()
+            return admitted, scripts
+
+        admitted, scripts = asyncio.run(main())
+        assert admitted
+        assert len(scripts) >= 4
+        shas = [
+            hashlib.sha1(
+                s.encode() if isinstance(s, str) else s, usedforsecurity=False
+            ).hexdigest()
+            for s in scripts
+        ]
+        masters = {cluster.master_of(f"k{n}") for n in range(64)}
+        assert len(masters) == 3
+        for node in masters:
+            client = node.client()
+            assert client.script_exists(*shas) == [True] * len(shas)
+            client.close()
         lim.close()
