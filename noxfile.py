@@ -101,3 +101,14 @@ def bench(session: nox.Session) -> None:
     """Run the benchmarks side by side with the peers (not in the default run)."""
     session.install("-e", ".[all]", *_group("benchmarks"))
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python="3.11")
+def soak(session: nox.Session) -> None:
+    """Mixed load in 16 threads for 10 minutes (not in the default run).
+
+    ``nox -s soak -- --seconds 30`` (or ``SOAK_SECONDS=30``) for a short run.
+    Fails on any error, lost update or RSS drift of 5 % or more.
+    """
+    session.install("-e", ".[all]")
+    session.run("python", "-m", "benchmarks.soak", *session.posargs)

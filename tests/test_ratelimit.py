@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import multiprocessing
 import os
 import re
 import signal
@@ -39,7 +38,9 @@ from dataprotect.ratelimit import (
     rate_limit_decorator,
     redact_uri,
 )
-from helpers import free_port, outcome, require_binary, shown_text
+from dataprotect.ratelimit._limiter import _QUIET_BEFORE_RECOVERY
+from helpers import free_port, outcome, shown_text
+from redis_servers import admitted_by_processes, redis_server
 from strategies import raw_uri_passwords, secret_texts
 
 
@@ -63,59 +64,28 @@ class FakeClock:
 
 
 @contextlib.contextmanager
-def _run_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def _run_redis(
+    workdir: Path,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real redis-server on a free loopback port, with a password."""
-    binary = require_binary("redis-server")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--requirepass",
-            REDIS_PASSWORD,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=port, password=REDIS_PASSWORD)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if client.ping():
-                    break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0", proc
-    finally:
-        client.close()
-        proc.send_signal(signal.SIGCONT)
-        proc.terminate()
-        proc.wait(timeout=10)
+    with redis_server(REDIS_PASSWORD, workdir) as node:
+        assert node.proc is not None
+        yield f"redis://:{REDIS_PASSWORD}@127.0.0.1:{node.port}/0", node.proc
 
 
 @pytest.fixture(name="redis_url", scope="session")
-def _redis_url() -> Iterator[str]:
+def _redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real redis-server shared by the session's tests."""
-    with _run_redis() as (url, _):
+    with _run_redis(tmp_path_factory.mktemp("redis")) as (url, _):
         yield url
 
 
 @pytest.fixture(name="own_redis")
-def _own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def _own_redis(
+    tmp_path: Path,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real redis-server of this test's own, which it may stop (SIGSTOP)."""
-    with _run_redis() as found:
+    with _run_redis(tmp_path) as found:
         yield found
 
 
@@ -673,6 +643,89 @@ class TestFailMode:
         assert REDIS_PASSWORD not in caplog.text
 
 
+class TestMissingScript:
+    """A server that lost its Lua scripts (NOSCRIPT, after a failover)
+    costs no request: the call, which ran nothing, is made once more."""
+
+    @staticmethod
+    def _noscript_once(monkeypatch, lim: RateLimiter, times: int) -> None:
+        import limits.errors
+
+        from redis.exceptions import NoScriptError
+
+        calls = {"n": 0}
+
+        def fail_first(name: str):
+            real = getattr(type(lim._strategy), name)
+
+            def wrapper(self, *args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] <= times:
+                    raise limits.errors.StorageError(NoScriptError("NOSCRIPT"))
+                return real(self, *args, **kwargs)
+
+            return wrapper
+
+        for name in ("hit", "test"):
+            monkeypatch.setattr(type(lim._strategy), name, fail_first(name))
+
+    @pytest.mark.services
+    def test_retried_once(self, redis_url, monkeypatch, caplog):
+        """One NOSCRIPT: admitted, nothing logged."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        self._noscript_once(monkeypatch, lim, 1)
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert lim.hit("5/minute", _key())
+        assert _records(caplog) == []
+
+    @pytest.mark.services
+    def test_twice_is_a_failure(self, redis_url, monkeypatch, caplog):
+        """NOSCRIPT again on the repeat: the fail mode applies."""
+        lim = RateLimiter(redis_url, secret=SECRET)
+        self._noscript_once(monkeypatch, lim, 2)
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert not lim.hit("5/minute", _key())
+        assert "failed (NoScriptError)" in caplog.text
+
+    @pytest.mark.services
+    def test_async_retried_once(self, redis_url, monkeypatch, caplog):
+        """The async paths repeat the call once too."""
+        import limits.errors
+
+        from redis.exceptions import NoScriptError
+
+        lim = RateLimiter(redis_url, secret=SECRET)
+        throttle = LoginThrottle(lim)
+
+        async def main(times: int) -> bool:
+            _, strategy = lim._async()
+            real = type(strategy).hit
+            calls = {"n": 0}
+
+            async def hit(self, *args, **kwargs):
+                calls["n"] += 1
+                if calls["n"] <= times:
+                    raise limits.errors.StorageError(NoScriptError("NOSCRIPT"))
+                return await real(self, *args, **kwargs)
+
+            monkeypatch.setattr(type(strategy), "hit", hit)
+            try:
+                admitted = await lim.ahit("5/minute", _key())
+                calls["n"] = 0
+                await throttle.arecord_failure(_key(), "192.0.2.1")
+                return admitted
+            finally:
+                monkeypatch.setattr(type(strategy), "hit", real)
+                await lim.aclose()
+
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert asyncio.run(main(1))
+        assert _records(caplog) == []
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            assert not asyncio.run(main(2))
+        assert "failed (NoScriptError)" in caplog.text
+
+
 class TestTimeouts:
     """Shared storages get socket timeouts by default, so a server that
     stops answering cannot block a request for ever."""
@@ -836,6 +889,8 @@ class TestStorageOutage:
             ]
             proc.send_signal(signal.SIGCONT)
             assert all(lim.hit("5/minute", _key()) for _ in range(5))
+            assert len(_records(caplog)) == 1  # not yet a quiet second
+            time.sleep(_QUIET_BEFORE_RECOVERY)
             throttle.check("bob", "192.0.2.2")
         assert _records(caplog)[1:] == [
             (
@@ -844,6 +899,30 @@ class TestStorageOutage:
             )
         ]
         assert REDIS_PASSWORD not in caplog.text
+
+    def test_flapping_storage_logs_one_outage(self, own_redis, caplog):
+        """Failures interleaved with answers (a cluster with one shard
+        down) log one warning; the info line waits for a quiet second."""
+        url, proc = own_redis
+        lim = RateLimiter(
+            url, secret=SECRET, storage_options={"socket_timeout": 0.1}
+        )
+        with caplog.at_level(logging.INFO, "dataprotect.ratelimit"):
+            for _ in range(3):
+                proc.send_signal(signal.SIGSTOP)
+                assert not lim.hit("5/minute", _key())
+                proc.send_signal(signal.SIGCONT)
+                assert lim.hit("5/minute", _key())
+            assert [level for level, _ in _records(caplog)] == [
+                logging.WARNING
+            ]
+            time.sleep(_QUIET_BEFORE_RECOVERY)
+            assert lim.hit("5/minute", _key())
+            assert lim.hit("5/minute", _key())
+        assert [level for level, _ in _records(caplog)] == [
+            logging.WARNING,
+            logging.INFO,
+        ]
 
     def test_async_one_warning_per_outage(self, own_redis, caplog):
         """The async paths log one warning per outage and one on recovery."""
@@ -866,6 +945,8 @@ class TestStorageOutage:
                 await throttle.arecord_failure("alice", "192.0.2.1")
                 await throttle.arecord_success("alice", "192.0.2.1")
             proc.send_signal(signal.SIGCONT)
+            assert await lim.ahit("5/minute", _key())
+            await asyncio.sleep(_QUIET_BEFORE_RECOVERY)
             for _ in range(3):
                 assert await lim.ahit("5/minute", _key())
             await lim.aclose()
@@ -906,12 +987,6 @@ def _hammer_threads(
         sys.setswitchinterval(old)
     assert errors == []
     return sum(admitted)
-
-
-def _process_worker(uri, strategy, rate, key, each, barrier, results):
-    lim = RateLimiter(uri, strategy, secret=SECRET)
-    barrier.wait()
-    results.put(sum(lim.hit(rate, key) for _ in range(each)))
 
 
 class TestConcurrency:
@@ -961,32 +1036,16 @@ class TestConcurrency:
     @pytest.mark.parametrize("strategy", STRATEGIES)
     def test_redis_exact_under_processes(self, redis_url, strategy):
         """4 processes hammering one key through Redis admit exactly N."""
-        ctx = multiprocessing.get_context("fork")
-        procs, each = 4, 60
-        barrier = ctx.Barrier(procs)
-        results = ctx.Queue()
         key = _key()
-        workers = [
-            ctx.Process(
-                target=_process_worker,
-                args=(
-                    redis_url,
-                    strategy,
-                    "100/day",
-                    key,
-                    each,
-                    barrier,
-                    results,
-                ),
-            )
-            for _ in range(procs)
-        ]
-        for w in workers:
-            w.start()
-        total = sum(results.get(timeout=60) for _ in workers)
-        for w in workers:
-            w.join(timeout=30)
-            assert w.exitcode == 0
+        total = admitted_by_processes(
+            redis_url,
+            strategy,
+            "100/day",
+            key,
+            procs=4,
+            each=60,
+            secret=SECRET,
+        )
         assert total == 100
         lim = RateLimiter(redis_url, strategy, secret=SECRET)
         with pytest.raises(RateLimitExceeded) as info:

@@ -6,6 +6,7 @@ Re-exported, and documented, by :mod:`dataprotect.ratelimit`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import math
@@ -14,7 +15,7 @@ import threading
 import time
 import weakref
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from dataprotect import _kdf, keys
@@ -79,6 +80,10 @@ _STRATEGIES: dict[str, type[limits.strategies.RateLimiter]] = {
 
 #: Seconds a fail-closed refusal asks the client to wait (capped by window).
 _FAIL_CLOSED_RETRY = 1.0
+#: Seconds without a failure after which an answer ends an outage.  In a
+#: cluster with one shard down, requests to the other shards still succeed:
+#: without this an outage would log a line at every flip.
+_QUIET_BEFORE_RECOVERY = 1.0
 _IDENT_CACHE = 4096
 _STRATEGY_TAGS = {
     "moving-window": "mw-",
@@ -138,7 +143,9 @@ class RateLimiter(Unpicklable):
             ``"open"`` allows it.  Either way no exception escapes
             :meth:`hit` or :meth:`check`; one warning is logged on
             ``dataprotect.ratelimit`` when an outage starts (not one per
-            request) and one info line when the storage answers again.
+            request) and one info line when the storage answers again
+            after a second without failures (so a cluster with one shard
+            down, whose other shards still answer, logs one outage).
         clock: Time source for ``memory://`` (default
             :func:`time.monotonic`).  Shared storages use wall-clock time.
         storage_options: Extra keyword arguments for the ``limits`` storage
@@ -164,6 +171,7 @@ class RateLimiter(Unpicklable):
         "_hash_key",
         "_idents",
         "_kind",
+        "_last_failure",
         "_limits",
         "_options",
         "_redacted",
@@ -208,6 +216,7 @@ class RateLimiter(Unpicklable):
         # Whether the storage is failing: one warning per outage, not one
         # per request (see _storage_failed / _storage_answered).
         self._down = False
+        self._last_failure = 0.0
         self._down_lock = threading.Lock()
         # Bounded cache of key hashes (process memory only, never storage).
         self._idents: dict[tuple[object, ...], str] = {}
@@ -324,6 +333,7 @@ class RateLimiter(Unpicklable):
         """Log the start of an outage once; later failures stay quiet."""
         with self._down_lock:
             first, self._down = not self._down, True
+            self._last_failure = time.monotonic()
         if first:
             logger.warning(
                 "%s; %s (further failures are not logged until it answers)",
@@ -332,9 +342,14 @@ class RateLimiter(Unpicklable):
             )
 
     def _storage_answered(self) -> None:
-        """Log the end of an outage once."""
+        """Log the end of an outage once: at the first answer after
+        ``_QUIET_BEFORE_RECOVERY`` seconds without a failure."""
         with self._down_lock:
-            was, self._down = self._down, False
+            was = self._down and (
+                time.monotonic() - self._last_failure >= _QUIET_BEFORE_RECOVERY
+            )
+            if was:
+                self._down = False
         if was:
             logger.info("rate-limit storage %s answers again", self._redacted)
 
@@ -415,29 +430,84 @@ class RateLimiter(Unpicklable):
 
         Raises BackendError.
         """
-        try:
+
+        def once() -> float | None:
             if self._strategy.hit(limit.item, ident, cost=cost):
                 return None
             if not retry:
                 return 0.0
             return self._retry_after(limit, limit.item.key_for(ident))
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+
+        return self._call(once)
 
     def _test(self, limit: _Limit, ident: str) -> float | None:
         """None if a hit would be admitted, else seconds to wait."""
-        try:
+
+        def once() -> float | None:
             if self._strategy.test(limit.item, ident):
                 return None
             return self._retry_after(limit, limit.item.key_for(ident))
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+
+        return self._call(once)
 
     def _call(self, fn: Callable[[], _T]) -> _T:
+        """*fn*() through the one sync boundary to the backend.
+
+        Raises BackendError.
+        """
+        try:
+            return fn()
+        except limits.errors.StorageError as exc:
+            if not _script_missing(exc):
+                raise self._backend_error(exc) from None
+        # The server lost its scripts (a replica just promoted, a restart):
+        # nothing ran, so once more, which loads them (see _script_missing).
         try:
             return fn()
         except limits.errors.StorageError as exc:
             raise self._backend_error(exc) from None
+
+    async def _acall(self, fn: Callable[[], Awaitable[_T]]) -> _T:
+        """:meth:`_call` for async code: the one async boundary."""
+        try:
+            return await fn()
+        except limits.errors.StorageError as exc:
+            if not _script_missing(exc):
+                raise self._backend_error(exc) from None
+        await self._aload_scripts()
+        try:
+            return await fn()
+        except limits.errors.StorageError as exc:
+            raise self._backend_error(exc) from None
+
+    async def _aload_scripts(self) -> None:
+        """Load the strategies' scripts on every node an async cluster
+        client knows.
+
+        After a failover, redis-py's async cluster client (7.4) was seen to
+        answer NOSCRIPT on every call: its own reload (``SCRIPT LOAD`` on
+        the nodes it marks as masters) missed the promoted replica, whose
+        stale mark it keeps, and the limiter never recovered.  Loading the
+        scripts on every node it knows ended that in the failover tests.
+        Other clients need nothing.
+        """
+        storage, _ = self._async()
+        bridge = getattr(storage, "bridge", None)
+        client = getattr(bridge, "storage", None)
+        every_node = getattr(client, "ALL_NODES", None)
+        if client is None or every_node is None:
+            return
+        scripts = {
+            found.script
+            for found in vars(bridge).values()
+            if isinstance(getattr(found, "script", None), str | bytes)
+        }
+        # If a node is down the repeated call fails, as it must.
+        with contextlib.suppress(cast("Any", storage).base_exceptions):
+            for script in scripts:
+                await client.execute_command(
+                    "SCRIPT LOAD", script, target_nodes=every_node
+                )
 
     async def _ahit(
         self, limit: _Limit, ident: str, cost: int
@@ -445,40 +515,36 @@ class RateLimiter(Unpicklable):
         if self._kind == "memory":
             return self._hit(limit, ident, cost)
         storage, strategy = self._async()
-        try:
+
+        async def once() -> float | None:
             if await strategy.hit(limit.item, ident, cost=cost):
                 return None
             return await self._aretry_after(
                 limit, limit.item.key_for(ident), storage
             )
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+
+        return await self._acall(once)
 
     async def _atest(self, limit: _Limit, ident: str) -> float | None:
         storage, strategy = self._async()
-        try:
+
+        async def once() -> float | None:
             if await strategy.test(limit.item, ident):
                 return None
             return await self._aretry_after(
                 limit, limit.item.key_for(ident), storage
             )
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+
+        return await self._acall(once)
 
     async def _aclear(self, limit: _Limit, ident: str) -> None:
         _, strategy = self._async()
-        try:
-            await strategy.clear(limit.item, ident)
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+        await self._acall(lambda: strategy.clear(limit.item, ident))
 
     async def _astorage(self, method: str, *args: object) -> Any:
         """Call async storage *method*; the async boundary to the backend."""
         storage, _ = self._async()
-        try:
-            return await getattr(storage, method)(*args)
-        except limits.errors.StorageError as exc:
-            raise self._backend_error(exc) from None
+        return await self._acall(lambda: getattr(storage, method)(*args))
 
     # -- public API --------------------------------------------------------
 
@@ -642,8 +708,13 @@ class RateLimiter(Unpicklable):
         if found is None:
             return
         bridge = getattr(found[0], "bridge", None)
-        for attr in ("storage", "storage_replica"):
-            client = getattr(bridge, attr, None)
+        # Sentinel storages also hold one client per sentinel.
+        sentinels = getattr(getattr(bridge, "sentinel", None), "sentinels", [])
+        for client in [
+            getattr(bridge, "storage", None),
+            getattr(bridge, "storage_replica", None),
+            *sentinels,
+        ]:
             closer = getattr(client, "aclose", None)
             if closer is not None:
                 await closer()
@@ -653,10 +724,34 @@ class RateLimiter(Unpicklable):
 
         .. versionadded:: 0.1.0
         """
-        client = getattr(self._storage, "storage", None)
-        closer = getattr(client, "close", None)
-        if self._kind != "memory" and closer is not None:
-            closer()
+        if self._kind == "memory":
+            return
+        storage = self._storage
+        # Sentinel storages also hold a replica client and one per sentinel.
+        sentinels = getattr(
+            getattr(storage, "sentinel", None), "sentinels", []
+        )
+        for client in [
+            getattr(storage, "storage", None),
+            getattr(storage, "storage_slave", None),
+            *sentinels,
+        ]:
+            closer = getattr(client, "close", None)
+            if closer is not None:
+                closer()
 
 
 _T = TypeVar("_T")
+
+
+def _script_missing(exc: limits.errors.StorageError) -> bool:
+    """Whether *exc* is the server's NOSCRIPT: it lost the Lua scripts the
+    strategies run (a replica promoted by a failover, a restart).
+
+    redis-py reloads a missing script by itself, but a cluster client that
+    has just followed a failover was seen to fail one call with NOSCRIPT
+    (and so to refuse a request after the cluster had recovered).  A
+    missing script ran nothing, so the call can be repeated.
+    """
+    cause = getattr(exc, "storage_error", None)
+    return type(cause).__name__ == "NoScriptError"

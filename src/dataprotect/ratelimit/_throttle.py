@@ -288,7 +288,9 @@ class LoginThrottle(Unpicklable):
                 _normalise_ip(ip),
             )
         )
-        return f"{ident}/streak", f"{ident}/wait"
+        # One hash tag: in a Redis Cluster both keys of a pair live in one
+        # slot, so an operation on both never fails with CROSSSLOT.
+        return f"{{{ident}}}/streak", f"{{{ident}}}/wait"
 
     def check(
         self, username: str, ip: str, *, device_cookie: str | None = None
