@@ -15,12 +15,13 @@ from urllib.parse import unquote
 from dataprotect.pseudonymise._findings import Candidate
 
 
-__all__ = ["_AddressMixin"]
+__all__ = ["AT_SIGN", "_AddressMixin"]
 
 # --------------------------------------------------------------------------
 # Email
 
-_AT = re.compile(r"@|%40")
+# The "@" as written, percent-encoded, JSON-escaped or as an HTML entity.
+AT_SIGN = re.compile(r"@|%40|\\u0040|&#64;|&#[xX]40;")
 # The local part, matched backwards from the "@" on the reversed text.
 _LOCAL_REV = re.compile(r"(?:[bB]2%|[\w.+\-])+")
 _DOMAIN = re.compile(
@@ -63,6 +64,8 @@ _VERSION_AFTER = re.compile(
     r"(?i)(?:[ \t]+(?:release|build|version|update|patch|hotfix)\b|"
     r"-(?:alpha|beta|rc|dev|snapshot|final|release)\b)"
 )
+# "1.2.3.4 port 22", "1.2.3.4:8080": an address, whatever came before.
+_PORT_AFTER = re.compile(r"[ \t]+port[ \t]+\d|:\d{1,5}(?![\d.:])")
 _IP_WORDS = re.compile(
     r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
     r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
@@ -85,7 +88,7 @@ class _AddressMixin:
     __slots__ = ()
 
     def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for at in _AT.finditer(text):
+        for at in AT_SIGN.finditer(text):
             a = at.start()
             dm = _DOMAIN.match(text, at.end())
             if dm is None:
@@ -118,7 +121,7 @@ class _AddressMixin:
                 or "Id" in before
             ) and _MESSAGE_ID_CONTEXT.search(before):
                 continue  # a Message-ID
-            value = text[start:end]
+            value = text[start:a] + "@" + text[at.end() : end]
             canonical = (
                 unquote(value).lower() if "%" in value else value.lower()
             )
@@ -129,7 +132,9 @@ class _AddressMixin:
             start = m.start()
             value = m.group(0)
             before = text[max(0, start - 16) : start]
-            if before and _VERSION_WORDS_REV.match(before[::-1]):
+            end = m.end()
+            port = _PORT_AFTER.match(text, end) is not None
+            if before and not port and _VERSION_WORDS_REV.match(before[::-1]):
                 continue
             octets = value.split(".")
             if octets[0] in ("127", "0"):
@@ -140,7 +145,9 @@ class _AddressMixin:
                     bad = True
             if bad:
                 continue
-            end = m.end()
+            if port:
+                add(Candidate("ip", start, end, value, 70))
+                continue
             if _VERSION_AFTER.match(text, end):
                 continue  # "1.2.3.4 release", "1.2.3.4-beta"
             if (

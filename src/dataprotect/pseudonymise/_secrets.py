@@ -14,6 +14,7 @@ import re
 
 from collections.abc import Callable
 from typing import Final, Literal
+from urllib.parse import unquote_plus
 
 from dataprotect._encoding import base62_crc32
 from dataprotect.pseudonymise._findings import (
@@ -170,6 +171,13 @@ _SEP = re.compile(r"[=:]")
 # The key before a separator, matched on the reversed text.
 _KEY_REV = re.compile(r"[ \t]*[\"']?\\?(?P<key>[\w.\-]{1,61})")
 _VALUE = re.compile(r"[ \t]*(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*)")
+# Rails/ActiveRecord bind lists: [["name", "Anna Meier"], ["email", ...]]
+_BIND = re.compile(
+    r'\["(?P<key>[\w.\-]{1,61})", "(?P<val>(?:[^"\\]|\\.){0,256})"\]'
+)
+_SCHEME_WORDS: Final = frozenset(
+    {"bearer", "basic", "token", "digest", "apikey", "api-key", "negotiate"}
+)
 _XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.\-:]{0,60})>([^<>]{1,512})</\1>")
 _AUTH_SCHEME = re.compile(
     r"(?i)(?P<scheme>bearer|basic|token|digest|apikey|api-key|negotiate)"
@@ -230,10 +238,7 @@ class _SecretMixin:
                         )
                     )
 
-    def _key_values(  # noqa: C901, PLR0912, PLR0915 - one pass, many forms
-        self, text: str, add: Callable[[Candidate], None]
-    ) -> None:
-        types = self._types
+    def _key_values(self, text: str, add: Callable[[Candidate], None]) -> None:
         for sep in _SEP.finditer(text):
             i = sep.start()
             if not i or text[i - 1].isdigit() or text.startswith("//", i + 1):
@@ -246,7 +251,10 @@ class _SecretMixin:
             if not key or not (key[-1].isalpha() or key[-1] == "_"):
                 continue
             key = key[::-1].lower().replace("-", "_")
-            m = _VALUE.match(text, i + 1)
+            # Ruby's "key"=>"value"
+            m = _VALUE.match(
+                text, i + 2 if text[i + 1 : i + 2] == ">" else i + 1
+            )
             if m is None:
                 continue
             start = m.start("val")
@@ -265,42 +273,66 @@ class _SecretMixin:
                     value = text[start:end]
             else:
                 end = start + len(value)
-            kind = self._classify_key(key)
-            if kind is None:
-                continue
-            if kind == "auth":
-                sm = _AUTH_SCHEME.match(text, start)
-                if sm is not None:
-                    start, end = sm.start("val"), sm.end("val")
-                    value = sm.group("val")
-                    kind = "secret_param"
-                elif "=" in value:
-                    continue
-                else:
-                    kind = "secret_param"
-            if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
-                continue
-            if kind in ("secret_param", "api_key"):
-                if kind not in types:
-                    continue
-                if len(value) < 3 or not any(ch.isalnum() for ch in value):
-                    continue  # not a secret: "-", "[", "::"
-                if (
-                    kind == "api_key"
-                    and key == "key"
-                    and not _looks_secret(value)
-                ):
-                    continue
-                add(Candidate(kind, start, end, value, _PRIORITY[kind]))
-            elif kind == "person_name" and "person_name" in types:
-                self._name_value(text, start, end, key, quote, add)
-            elif kind == "phone" and "phone" in types:
-                digits = sum(ch.isdigit() for ch in value)
-                if 7 <= digits <= 15 and not any(ch.isalpha() for ch in value):
-                    canonical = "".join(
-                        ch for ch in value if ch.isdigit() or ch == "+"
-                    )
-                    add(Candidate("phone", start, end, canonical, 55))
+            self._field(text, key, start, end, value, quote, add)
+
+    def _binds(self, text: str, add: Callable[[Candidate], None]) -> None:
+        """SQL bind lists that name their columns: ``[["name", "Anna"]]``."""
+        for m in _BIND.finditer(text):
+            start, end = m.span("val")
+            self._field(
+                text,
+                m.group("key").lower(),
+                start,
+                end,
+                m.group("val"),
+                '"',
+                add,
+            )
+
+    def _field(  # noqa: C901, PLR0912 - one branch per kind of field
+        self,
+        text: str,
+        key: str,
+        start: int,
+        end: int,
+        value: str,
+        quote: str,
+        add: Callable[[Candidate], None],
+    ) -> None:
+        """The value of a field named *key* at *start*:*end*, by its kind."""
+        types = self._types
+        kind = self._classify_key(key)
+        if kind is None:
+            return
+        if kind == "auth":
+            sm = _AUTH_SCHEME.match(text, start)
+            if sm is not None:
+                start, end = sm.start("val"), sm.end("val")
+                value = sm.group("val")
+                kind = "secret_param"
+            elif "=" in value or value.lower() in _SCHEME_WORDS:
+                return  # a scheme before our own placeholder
+            else:
+                kind = "secret_param"
+        if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
+            return
+        if kind in ("secret_param", "api_key"):
+            if kind not in types:
+                return
+            if len(value) < 3 or not any(ch.isalnum() for ch in value):
+                return  # not a secret: "-", "[", "::"
+            if kind == "api_key" and key == "key" and not _looks_secret(value):
+                return
+            add(Candidate(kind, start, end, value, _PRIORITY[kind]))
+        elif kind == "person_name" and "person_name" in types:
+            self._name_value(text, start, end, key, quote, add)
+        elif kind == "phone" and "phone" in types:
+            digits = sum(ch.isdigit() for ch in value)
+            if 7 <= digits <= 15 and not any(ch.isalpha() for ch in value):
+                canonical = "".join(
+                    ch for ch in value if ch.isdigit() or ch == "+"
+                )
+                add(Candidate("phone", start, end, canonical, 55))
 
     def _xml_elements(
         self, text: str, add: Callable[[Candidate], None]
@@ -354,6 +386,16 @@ class _SecretMixin:
         quote: str,
         add: Callable[[Candidate], None],
     ) -> None:
+        raw = text[start:end]
+        if not quote and ("%" in raw or "+" in raw):
+            # a query string or form body: Anna+Br%C3%BCder
+            tokens = unquote_plus(raw).split()
+            if 0 < len(tokens) <= 6 and _name_tokens_ok(
+                tokens, single=key in _SINGLE_NAME_KEYS
+            ) == len(tokens):
+                canonical = " ".join(tokens).lower()
+                add(Candidate("person_name", start, end, canonical, 50))
+            return
         if not quote:
             # unquoted: the name may continue across spaces
             m = _NAME_RUN.match(text, start)
