@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from hashlib import sha256
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -339,8 +338,8 @@ class Pseudonymiser(Unpicklable):
         if cached is not None:
             return cached
         data = kind.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
-        digest = hmac.new(key, data, sha256).hexdigest()
-        result = f"<{kind}:{digest[:_PSEUDONYM_HEX]}>"
+        digest = hmac.digest(key, data, "sha256")
+        result = f"<{kind}:{digest[: _PSEUDONYM_HEX // 2].hex()}>"
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
         memo[cache_key] = result

@@ -130,7 +130,11 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
             self._phrases(text, add)
         if "." in text and "ip" in types:
             self._ipv4(text, add)
-        if has_colon and "ip" in types:
+        if (
+            has_colon
+            and "ip" in types
+            and ("::" in text or text.count(":") >= 7)  # an IPv6 needs one
+        ):
             self._ipv6(text, add)
         if "756" in text and "ahv" in types:
             self._ahv(text, add)

@@ -165,12 +165,15 @@ _EMAIL_KEYS: Final = frozenset(
     {"email", "e_mail", "mail", "email_address", "emailaddress", "user_email"}
 )
 
-# key = value, key: value, "key": "value", 'key': 'value'.  The value is
-# captured in a look-ahead so a value that is itself "k=v" is scanned too.
-_SEP = re.compile(r"[=:]")
-# The key before a separator, matched on the reversed text.
-_KEY_REV = re.compile(r"[ \t]*[\"']?\\?(?P<key>[\w.\-]{1,61})")
+# key = value, key: value, "key": "value", 'key': 'value': the value.
 _VALUE = re.compile(r"[ \t]*(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*)")
+# A key and its separator: key=, key:, "key": , \"key\":, --key=, key=>.
+# Keys start with a letter or "_"; a digit right before the separator is a
+# time or a count, not a key (checked in code, with "gap").
+_KEY_SEP = re.compile(
+    r"(?<![\w.\-])-*(?P<key>[^\W\d][\w.\-]{0,60})"
+    r"(?P<gap>\\?[\"']?[ \t]*)(?:=>?|:)(?!//)"
+)
 # Rails/ActiveRecord bind lists: [["name", "Anna Meier"], ["email", ...]]
 _BIND = re.compile(
     r'\["(?P<key>[\w.\-]{1,61})", "(?P<val>(?:[^"\\]|\\.){0,256})"\]'
@@ -239,22 +242,14 @@ class _SecretMixin:
                     )
 
     def _key_values(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for sep in _SEP.finditer(text):
-            i = sep.start()
-            if not i or text[i - 1].isdigit() or text.startswith("//", i + 1):
+        for km in _KEY_SEP.finditer(text):
+            key = km.group("key")
+            if not km.group("gap") and key[-1].isdigit():
+                continue  # a time or a count: 10:30, x2=
+            named = _NAMED[key] if key in _NAMED else _named(key)
+            if named is None:
                 continue
-            km = _KEY_REV.match(text[max(0, i - 72) : i][::-1])
-            if km is None:
-                continue
-            # Reversed; leading dashes are command-line flags (--password=).
-            key = km.group("key").rstrip("-")
-            if not key or not (key[-1].isalpha() or key[-1] == "_"):
-                continue
-            key = key[::-1].lower().replace("-", "_")
-            # Ruby's "key"=>"value"
-            m = _VALUE.match(
-                text, i + 2 if text[i + 1 : i + 2] == ">" else i + 1
-            )
+            m = _VALUE.match(text, km.end())
             if m is None:
                 continue
             start = m.start("val")
@@ -273,15 +268,18 @@ class _SecretMixin:
                     value = text[start:end]
             else:
                 end = start + len(value)
-            self._field(text, key, start, end, value, quote, add)
+            self._field(text, named, start, end, value, quote, add)
 
     def _binds(self, text: str, add: Callable[[Candidate], None]) -> None:
         """SQL bind lists that name their columns: ``[["name", "Anna"]]``."""
         for m in _BIND.finditer(text):
             start, end = m.span("val")
+            named = _named(m.group("key"))
+            if named is None:
+                continue
             self._field(
                 text,
-                m.group("key").lower(),
+                named,
                 start,
                 end,
                 m.group("val"),
@@ -289,21 +287,19 @@ class _SecretMixin:
                 add,
             )
 
-    def _field(  # noqa: C901, PLR0912 - one branch per kind of field
+    def _field(  # noqa: C901 - one branch per kind of field
         self,
         text: str,
-        key: str,
+        named: tuple[str, _KeyKind],
         start: int,
         end: int,
         value: str,
         quote: str,
         add: Callable[[Candidate], None],
     ) -> None:
-        """The value of a field named *key* at *start*:*end*, by its kind."""
+        """The value at *start*:*end* of a field *named* (key, kind)."""
         types = self._types
-        kind = self._classify_key(key)
-        if kind is None:
-            return
+        key, kind = named
         if kind == "auth":
             sm = _AUTH_SCHEME.match(text, start)
             if sm is not None:
@@ -445,6 +441,23 @@ class _SecretMixin:
                         _PRIORITY[kind] - 2,
                     )
                 )
+
+
+_NAMED: dict[str, tuple[str, _KeyKind] | None] = {}
+
+
+def _named(key: str) -> tuple[str, _KeyKind] | None:
+    """The normalised *key* and what it names, or None (memoised)."""
+    try:
+        return _NAMED[key]
+    except KeyError:
+        pass
+    norm = key.lower().replace("-", "_")
+    kind = _SecretMixin._classify_key(norm)  # noqa: SLF001 - the mixin's own helper, same module
+    named = None if kind is None else (norm, kind)
+    if len(_NAMED) < 4096:
+        _NAMED[key] = named
+    return named
 
 
 def field_kind(key: str) -> FindingType | None:
