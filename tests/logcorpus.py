@@ -578,6 +578,27 @@ def prose(r: random.Random) -> dict[str, Any]:
     return line.record()
 
 
+def headers(r: random.Random) -> dict[str, Any]:
+    """Request headers as an API gateway or a debug log writes them."""
+    line = Line("headers")
+    shape = r.randrange(3)
+    if shape == 0:
+        line.t("DEBUG request headers: Authorization: Bearer ").v(
+            jwt(r), "jwt"
+        )
+        line.t(" X-Request-Id: ").d(decoy(r)[0], "request_id")
+    elif shape == 1:
+        line.t('{"level":"info","msg":"upstream","authorization":"Bearer ')
+        line.v(jwt(r), "jwt").t('","x_forwarded_for":"').v(ipv4(r), "ip")
+        line.t('"}')
+    else:
+        line.t("Set-Cookie: id_token=").v(jwt(r), "jwt")
+        line.t("; Path=/; HttpOnly; Max-Age=").d(
+            str(r.randrange(60, 9999)), "ttl"
+        )
+    return line.record()
+
+
 def decoys_only(r: random.Random) -> dict[str, Any]:
     """A line that holds only look-alikes."""
     line = Line("decoy").t("job finished ")
@@ -589,17 +610,17 @@ def decoys_only(r: random.Random) -> dict[str, Any]:
 
 SHAPES: list[Callable[[random.Random], dict[str, Any]]] = [
     sshd, access_combined, nginx_json, haproxy, postfix, journald,
-    kubernetes, django, rails, java, sql, prose, decoys_only,
+    kubernetes, django, rails, java, sql, prose, headers, decoys_only,
 ]  # fmt: skip
 
 
-def generate(n: int = 10_400, *, seed: int = SEED) -> list[dict[str, Any]]:
+def generate(n: int = 10_500, *, seed: int = SEED) -> list[dict[str, Any]]:
     """*n* labelled records, the same for the same *seed*."""
     r = random.Random(seed)
     return [SHAPES[i % len(SHAPES)](r) for i in range(n)]
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_400
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_500
     for record in generate(count):
         print(json.dumps(record, ensure_ascii=False))

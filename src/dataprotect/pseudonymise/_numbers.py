@@ -77,7 +77,8 @@ _ID_CONTEXT = re.compile(
     r"ean|gtin|isbn|run|job|build|serial|sn|pid|uid|gid|ts|timestamp|"
     r"epoch|seq|offset|checksum|crc|hash|size|bytes|length|len|count|"
     r"total|duration|elapsed|took|port|product|article|barcode|"
-    r"upc)\b[\s\"'#:=.\-]*"
+    r"upc|bestellung|auftrag|rechnung|sendung|commande|facture|colis|"
+    r"ordine|fattura|spedizione)\b[\s\"'#:=.\-]*"
     r"|\b\w*_(?:id|ref|no|nr|number)[\"']?\s*[:=]\s*[\"']?)$"
 )
 _GTIN_CONTEXT = re.compile(
