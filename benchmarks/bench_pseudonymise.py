@@ -229,6 +229,57 @@ def _filter_overhead(rounds: int) -> tuple[float, float, float]:
     )
 
 
+def _bad_input(sizes: tuple[int, int]) -> list[str]:
+    """CPU ms of pseudonymise() on hostile lines of two sizes, and the ratio.
+
+    A ratio near the ratio of the sizes means time linear in the line.
+    """
+    import random
+
+    r = random.Random(19)
+    p = Pseudonymiser(key=os.urandom(32))
+
+    def shapes(n: int) -> dict[str, str]:
+        return {
+            "random bytes as Latin-1": r.randbytes(n).decode("latin-1"),
+            "invalid UTF-8 (surrogate escapes)": r.randbytes(n).decode(
+                "utf-8", "surrogateescape"
+            ),
+            "one digit run": "1" * n,
+            "`%40` repeated": ("%40" * n)[:n],
+            "`Dear Anna ` repeated": ("Dear Anna " * n)[:n],
+            'nested JSON `{"a":` repeated': ('{"a":' * n)[:n],
+            "`password=x&` repeated": ("password=x&" * n)[:n],
+            "`a:` repeated": ("a:" * n)[:n],
+        }
+
+    small, large = sizes
+    lines = [
+        (
+            f"Hostile lines: CPU ms of one `pseudonymise()` call at {small:,} "
+            f"and {large:,} characters; time linear in the line gives a ratio "
+            f"near {large // small}."
+        ),
+        "",
+        f"| line | {small:,} chars | {large:,} chars | ratio |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for (name, a), b in zip(
+        shapes(small).items(), shapes(large).values(), strict=True
+    ):
+        times = []
+        for text in (a, b):
+            start = time.process_time()
+            p.pseudonymise(text)
+            times.append((time.process_time() - start) * 1e3)
+        lines.append(
+            f"| {name} | {times[0]:.1f} | {times[1]:.1f} | "
+            f"{times[1] / max(times[0], 1e-3):.1f} |"
+        )
+    lines.append("")
+    return lines
+
+
 def _corpora(quick: bool) -> dict[str, list[dict[str, object]]]:
     with (ROOT / "tests" / "vectors" / "pii" / "sample.jsonl").open(
         encoding="utf-8"
@@ -315,6 +366,7 @@ def run(quick: bool) -> str:
     lines: list[str] = []
     for name, records in _corpora(quick).items():
         lines += _table(name, records, tools)
+    lines += _bad_input((10_000, 40_000) if quick else (100_000, 1_000_000))
     overhead, detect, bare = _filter_overhead(2_000 if quick else 20_000)
     met = "met" if overhead <= FILTER_TARGET_US else "**not met**"
     lines += [
