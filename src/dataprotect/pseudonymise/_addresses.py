@@ -56,6 +56,13 @@ _VERSION_WORDS_REV = re.compile(
 )
 
 
+# Every word of _VERSION_WORDS_REV contains one of these (its other branch
+# needs "/", "-" or "_" right before the number): without any, the
+# regex cannot match and is not run.
+_VERSION_HINTS = (
+    "v", "release", "build", "firmware", "kernel", "oid", "sdk", "upgrade",
+    "update", "install", "deploy", "rolling out", "tag", "image",
+)  # fmt: skip
 _VERSION_NEARBY = re.compile(
     r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
     r"\bfirmware|\bpackage|\brollback"
@@ -127,24 +134,31 @@ class _AddressMixin:
             )
             add(Candidate("email", start, end, canonical, 90))
 
-    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901 - one test per look-alike of an address
+    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _IPV4.finditer(text):
             start = m.start()
             value = m.group(0)
             before = text[max(0, start - 16) : start]
             end = m.end()
             port = _PORT_AFTER.match(text, end) is not None
-            if before and not port and _VERSION_WORDS_REV.match(before[::-1]):
+            if (
+                before
+                and not port
+                and (
+                    before[-1] in "/-_"
+                    or any(h in before.lower() for h in _VERSION_HINTS)
+                )
+                and _VERSION_WORDS_REV.match(before[::-1])
+            ):
                 continue
             octets = value.split(".")
             if octets[0] in ("127", "0"):
                 continue  # loopback, "this network"
-            bad = False
-            for o in octets:
-                if (len(o) > 1 and o[0] == "0") or int(o) > 255:
-                    bad = True
-            if bad:
-                continue
+            if any(
+                (len(o) > 1 and o[0] == "0") or (len(o) == 3 and o > "255")
+                for o in octets
+            ):
+                continue  # a leading zero or an octet above 255
             if port:
                 add(Candidate("ip", start, end, value, 70))
                 continue

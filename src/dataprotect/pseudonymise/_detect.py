@@ -109,7 +109,16 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
             self._url_credentials(text, add)
         if "eyJ" in text and "jwt" in types:
             self._jwts(text, add)
-        if "api_key" in types and ("_" in text or "-" in text or "." in text):
+        if "api_key" in types and (
+            "_" in text
+            or "-" in text
+            # the token shapes without "_" or "-"
+            or "AKIA" in text
+            or "ASIA" in text
+            or "AIza" in text
+            or "ya29." in text
+            or "SG." in text
+        ):
             self._token_shapes(text, add)
         if has_eq or has_colon:
             self._key_values(text, add)

@@ -151,33 +151,6 @@ _PHONE = re.compile(
     r"|[1-9]\d{8,11}(?!\d)"
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
-# Where a phone number could start that the pass would take: after "+",
-# "00", a trunk "0" or in a North American shape; elsewhere only where the
-# text says "phone" (first tested as plain substrings: a case-blind
-# alternation of words costs more than the whole pass).  A line with
-# neither skips the phone pass.
-_PHONE_START = re.compile(
-    r"(?<![\w+\-./#])(?<!\d[ :])(?:\+\d|\(?0|"
-    r"\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]\d{4})"
-)
-_PHONE_WORDS: Final = (
-    "phone", "tel", "sms", "mobile", "cell", "natel", "fax", "whatsapp",
-    "call", "dial", "anruf", "ruckruf", "rückruf", "appel", "chiamat",
-    "portable", "handy",
-)  # fmt: skip
-
-
-def _may_hold_phone(text: str) -> bool:
-    """Whether the phone pass could find anything in *text*."""
-    if _PHONE_START.search(text) is not None:
-        return True
-    low = text.lower()
-    return (
-        any(w in low for w in _PHONE_WORDS)
-        and _PHONE_CONTEXT.search(text) is not None
-    )
-
-
 # A number followed by a unit is a size, a duration or a count.
 _UNIT_AFTER = re.compile(
     r"[ \t]?(?:bytes?|[kKMGT]i?B|B|ms|µs|us|ns|s|sec|secs|seconds?|min|"
@@ -268,10 +241,8 @@ class _NumberMixin:
                 continue
             add(Candidate("payment_card", m.start(), m.end(), digits, 80))
 
-    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912, PLR0915 - one test per look-alike of a phone
+    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912 - one test per look-alike of a phone
         pn = self._phonenumbers
-        if not _may_hold_phone(text):
-            return
         for m in _PHONE.finditer(text):
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
