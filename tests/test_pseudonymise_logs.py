@@ -165,6 +165,13 @@ class TestIssueCases:
         text = "From: Service Team <noreply@example.ch>"
         assert [k for k, _ in kinds(p, text)] == ["email"]
 
+    def test_many_key_names(self, p: Pseudonymiser) -> None:
+        """Key names are memoised up to a bound; later ones still count."""
+        for i in range(4200):
+            p.findings(f"field_{i}_x=1")
+        text = "x password=hunter22"
+        assert kinds(p, text) == [("secret_param", "hunter22")]
+
     def test_encoded_email_masks_in_place(self) -> None:
         """Masking keeps the encoding of the "@" and the domain."""
         p = Pseudonymiser(key=KEY, rules={"email": "mask"})

@@ -250,8 +250,7 @@ class _SecretMixin:
             if named is None:
                 continue
             m = _VALUE.match(text, km.end())
-            if m is None:
-                continue
+            assert m is not None  # noqa: S101 - _VALUE matches the empty string too
             start = m.start("val")
             value = m.group("val")
             quote = m.group("vq")
