@@ -1,9 +1,14 @@
-"""Log pseudonymisation: dataprotect vs Microsoft Presidio and scrubadub.
+"""Log pseudonymisation: dataprotect vs Presidio, scrubadub and plain regexes.
 
-All three run over the same labelled log lines (the development sample in
-``tests/vectors/pii/sample.jsonl``) in one process, one after the other on
-one core; throughput is lines per CPU-second of that one pass, and the same
-pass gives each tool's precision and recall (the sample's scoring rules).
+All four run over the same labelled log lines in one process, one after the
+other on one core: the development sample (``tests/vectors/pii/
+sample.jsonl``) and the daemon-log corpus of ``tests/logcorpus.py`` (OpenSSH,
+nginx, Apache, HAProxy, Postfix, journald, Kubernetes, Django, Rails, Java,
+SQL binds; its own generator).  Throughput is lines per CPU-second of that
+one pass, and the same pass gives each tool's precision and recall (the
+sample's scoring rules).  The plain-regex baseline is what a user writes in
+an afternoon: one ``re`` pattern per type (email, IPv4, card digits, IBAN,
+JWT) and no validators.
 
 Presidio runs as analyzer + anonymizer with a *blank* spaCy pipeline
 (``spacy.blank("en")``): no trained spaCy model can be installed here, so
@@ -20,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import statistics
 import sys
 import time
 import warnings
@@ -32,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter  # noqa: E402
+from logcorpus import generate  # noqa: E402
 from pii_scoring import GROUPS, score  # noqa: E402
 
 
@@ -61,6 +68,31 @@ def _dataprotect() -> tuple[Finder, Callable[[str], str]]:
         return [(f.start, f.end, f.type) for f in p.findings(text)]
 
     return find, p.pseudonymise
+
+
+PLAIN = {
+    "email": r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",
+    "ip": r"\b\d{1,3}(?:\.\d{1,3}){3}\b",
+    "payment_card": r"\b\d(?:[ \-]?\d){12,18}\b",
+    "iban": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b",
+    "jwt": r"\beyJ[\w\-]+\.[\w\-]+\.[\w\-]+",
+}
+
+
+def _plain_regex() -> tuple[Finder, Callable[[str], str]]:
+    import re
+
+    pattern = re.compile("|".join(f"(?P<{k}>{v})" for k, v in PLAIN.items()))
+
+    def find(text: str) -> list[tuple[int, int, str]]:
+        found = [
+            (m.start(), m.end(), str(m.lastgroup))
+            for m in pattern.finditer(text)
+        ]
+        pattern.sub(lambda m: f"[{m.lastgroup}]", text)  # timed too
+        return found
+
+    return find, lambda text: pattern.sub(lambda m: f"[{m.lastgroup}]", text)
 
 
 def _presidio() -> tuple[Finder, Callable[[str], str]]:
@@ -130,11 +162,16 @@ def _run(find: Finder, records: list[dict[str, object]]) -> tuple[float, dict]:
     return len(texts) / cpu, result
 
 
-def _filter_overhead(rounds: int) -> float:
-    """Extra CPU µs the filter adds to one typical record.
+FILTER_TARGET_US = 25.0
+
+
+def _filter_overhead(rounds: int) -> tuple[float, float, float]:
+    """Extra CPU µs the filter adds to one typical record, and its parts.
 
     Records go through a formatting handler with and without the filter,
-    in alternating runs; the result is the median of 7 differences.
+    in alternating runs; the result is the median of 7 differences, with
+    the median cost of ``Pseudonymiser.pseudonymise`` on the same formatted
+    messages and of the record through the plain handler.
     """
 
     class Sink(logging.Handler):
@@ -150,8 +187,13 @@ def _filter_overhead(rounds: int) -> float:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(message)s")
         )
-    filtered.addFilter(PseudonymisingFilter(Pseudonymiser(key=os.urandom(32))))
+    pseudonymiser = Pseudonymiser(key=os.urandom(32))
+    filtered.addFilter(PseudonymisingFilter(pseudonymiser))
     emails = [f"user{i}@example.com" for i in range(50)]
+    messages = [
+        f"user {emails[i % 50]} logged in from 203.0.113.{i % 250}"
+        for i in range(rounds)
+    ]
 
     def per_record(handler: logging.Handler) -> float:
         logger.addHandler(handler)
@@ -167,60 +209,127 @@ def _filter_overhead(rounds: int) -> float:
         finally:
             logger.removeHandler(handler)
 
+    def detection() -> float:
+        start = time.process_time()
+        for message in messages:
+            pseudonymiser.pseudonymise(message)
+        return (time.process_time() - start) / rounds * 1e6
+
     per_record(filtered)  # warm up
-    diffs = sorted(per_record(filtered) - per_record(plain) for _ in range(7))
-    return diffs[3]
+    diffs, detect, bare = [], [], []
+    for _ in range(7):
+        with_filter = per_record(filtered)
+        detect.append(detection())
+        bare.append(per_record(plain))
+        diffs.append(with_filter - bare[-1])
+    return (
+        statistics.median(diffs),
+        statistics.median(detect),
+        statistics.median(bare),
+    )
 
 
-def run(quick: bool) -> str:
-    """Run the comparison and return Markdown tables."""
-    warnings.filterwarnings("ignore")
-    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+def _bad_input(sizes: tuple[int, int]) -> list[str]:
+    """CPU ms of pseudonymise() on hostile lines of two sizes, and the ratio.
+
+    A ratio near the ratio of the sizes means time linear in the line.
+    """
+    import random
+
+    r = random.Random(19)
+    p = Pseudonymiser(key=os.urandom(32))
+
+    def shapes(n: int) -> dict[str, str]:
+        return {
+            "random bytes as Latin-1": r.randbytes(n).decode("latin-1"),
+            "invalid UTF-8 (surrogate escapes)": r.randbytes(n).decode(
+                "utf-8", "surrogateescape"
+            ),
+            "one digit run": "1" * n,
+            "`%40` repeated": ("%40" * n)[:n],
+            "`Dear Anna ` repeated": ("Dear Anna " * n)[:n],
+            'nested JSON `{"a":` repeated': ('{"a":' * n)[:n],
+            "`password=x&` repeated": ("password=x&" * n)[:n],
+            "`a:` repeated": ("a:" * n)[:n],
+        }
+
+    small, large = sizes
+    lines = [
+        (
+            f"Hostile lines: CPU ms of one `pseudonymise()` call at {small:,} "
+            f"and {large:,} characters; time linear in the line gives a ratio "
+            f"near {large // small}."
+        ),
+        "",
+        f"| line | {small:,} chars | {large:,} chars | ratio |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for (name, a), b in zip(
+        shapes(small).items(), shapes(large).values(), strict=True
+    ):
+        times = []
+        for text in (a, b):
+            start = time.process_time()
+            p.pseudonymise(text)
+            times.append((time.process_time() - start) * 1e3)
+        lines.append(
+            f"| {name} | {times[0]:.1f} | {times[1]:.1f} | "
+            f"{times[1] / max(times[0], 1e-3):.1f} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _corpora(quick: bool) -> dict[str, list[dict[str, object]]]:
     with (ROOT / "tests" / "vectors" / "pii" / "sample.jsonl").open(
         encoding="utf-8"
     ) as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
+        sample = [json.loads(line) for line in fh if line.strip()]
+    daemons: list[dict[str, object]] = list(generate())
     if quick:
-        records = records[:300]
-    tools: dict[str, Callable[[], tuple[Finder, Callable[[str], str]]]] = {
-        "dataprotect": _dataprotect,
-        "Presidio (blank spaCy)": _presidio,
-        "scrubadub": _scrubadub,
+        sample, daemons = sample[:300], daemons[:300]
+    return {
+        "tests/vectors/pii/sample.jsonl (development sample)": sample,
+        "tests/logcorpus.py (daemon logs, own generator)": daemons,
     }
+
+
+def _table(
+    name: str,
+    records: list[dict[str, object]],
+    tools: dict[str, Callable[[], tuple[Finder, Callable[[str], str]]]],
+) -> list[str]:
     speed: dict[str, float] = {}
     results: dict[str, dict] = {}
-    for name, factory in tools.items():
+    for tool, factory in tools.items():
         find, _clean = factory()
         find(str(records[0]["text"]))  # warm up
-        speed[name], results[name] = _run(find, records)
-    overhead = _filter_overhead(2_000 if quick else 20_000)
-
+        speed[tool], results[tool] = _run(find, records)
     ours = speed["dataprotect"]
     lines = [
         (
-            f"{len(records):,} labelled log lines "
-            "(tests/vectors/pii/sample.jsonl), one pass per tool, detection "
-            "and replacement, one core."
+            f"**{len(records):,} lines of {name}**, one pass per tool, "
+            "detection and replacement, one core."
         ),
         "",
-        "| tool | lines/s | dataprotect is | macro P | macro R | negative lines hit |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| tool | lines/s | dataprotect is | macro P | macro R | decoys hit | negative lines hit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in tools:
-        rows = results[name]["groups"]
+    for tool in tools:
+        rows = results[tool]["groups"]
         present = [g for g in GROUPS if rows[g]["gold"]]
         macro_p = sum(rows[g]["precision"] for g in present) / len(present)
         macro_r = sum(rows[g]["recall"] for g in present) / len(present)
         ratio = (
             "—"
-            if name == "dataprotect"
-            else f"{ours / speed[name]:.1f}x faster"
+            if tool == "dataprotect"
+            else f"{ours / speed[tool]:.2f}x as fast"
         )
+        r = results[tool]
         lines.append(
-            f"| {name} | {speed[name]:,.0f} | {ratio} | {macro_p:.3f} | "
-            f"{macro_r:.3f} | {results[name]['negatives_hit']}/"
-            f"{results[name]['negatives']} |"
+            f"| {tool} | {speed[tool]:,.0f} | {ratio} | {macro_p:.3f} | "
+            f"{macro_r:.3f} | {r['decoys_hit']}/{r['decoys']} | "
+            f"{r['negatives_hit']}/{r['negatives']} |"
         )
     lines += [
         "",
@@ -234,24 +343,52 @@ def run(quick: bool) -> str:
         if not gold:
             continue
         cells = []
-        for name in tools:
-            row = results[name]["groups"][g]
+        for tool in tools:
+            row = results[tool]["groups"][g]
             p = f"{row['precision']:.3f}" if row["pred"] else "—"
             cells.append(f"{p} / {row['recall']:.3f}")
         lines.append(f"| {g} | {gold} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def run(quick: bool) -> str:
+    """Run the comparison and return Markdown tables."""
+    warnings.filterwarnings("ignore")
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    tools: dict[str, Callable[[], tuple[Finder, Callable[[str], str]]]] = {
+        "dataprotect": _dataprotect,
+        "plain regex": _plain_regex,
+        "Presidio (blank spaCy)": _presidio,
+        "scrubadub": _scrubadub,
+    }
+    lines: list[str] = []
+    for name, records in _corpora(quick).items():
+        lines += _table(name, records, tools)
+    lines += _bad_input((10_000, 40_000) if quick else (100_000, 1_000_000))
+    overhead, detect, bare = _filter_overhead(2_000 if quick else 20_000)
+    met = "met" if overhead <= FILTER_TARGET_US else "**not met**"
     lines += [
-        "",
         (
             f"`PseudonymisingFilter` adds **{overhead:.1f} µs** (CPU) to a "
             "typical record (`log.info('user %s logged in from %s', email, "
-            "ip)` through a formatting handler), median of 7 alternating runs."
+            "ip)` through a formatting handler), median of 7 alternating runs "
+            f"(target <= {FILTER_TARGET_US:.0f} µs: {met}).  Of that, "
+            f"{detect:.1f} µs is `Pseudonymiser.pseudonymise` of the "
+            "formatted message (the detection passes that the line's `@`, "
+            "`.` and digits call for, and the replacement); the rest is the "
+            "filter's own work.  The record through the plain handler costs "
+            f"{bare:.1f} µs in the same run: CPU-time figures here move with "
+            "the load of the shared machine, their ratio less."
         ),
         "",
         (
             "Presidio runs with `spacy.blank('en')` because no trained spaCy "
             "model is installable here: its pattern recognizers work, its "
             "NER-based `PERSON` does not, which lowers its person-name recall "
-            "and speeds it up."
+            "and speeds it up.  The plain regexes find only the shapes of "
+            "email, IPv4, card, IBAN and JWT, without any check."
         ),
     ]
     return "\n".join(lines)

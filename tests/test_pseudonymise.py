@@ -989,12 +989,12 @@ class TestCLI:
 
 class TestOptionalDependency:
     def test_import_loads_no_optional_dependency(self) -> None:
-        """Importing the module loads neither phonenumbers nor integrations."""
+        """Importing the module loads no optional dependency nor integration."""
         import subprocess
 
         code = (
             "import sys, dataprotect.pseudonymise;"
-            "print(sorted({'phonenumbers', 'structlog', 'sentry_sdk'}"
+            "print(sorted({'phonenumbers', 'faker', 'structlog', 'sentry_sdk'}"
             " & set(sys.modules)))"
         )
         out = subprocess.run(

@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from hashlib import sha256
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -39,6 +38,7 @@ from dataprotect import _kdf, keys
 from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 from dataprotect.keys import Keyring
+from dataprotect.pseudonymise._addresses import AT_SIGN
 from dataprotect.pseudonymise._detect import (
     FINDING_TYPES,
     Candidate,
@@ -47,6 +47,7 @@ from dataprotect.pseudonymise._detect import (
     field_kind,
     is_masked,
 )
+from dataprotect.pseudonymise._names import first_names
 
 
 __all__ = [
@@ -157,6 +158,18 @@ def _phonenumbers(regions: tuple[str, ...]) -> Any:
     return phonenumbers
 
 
+def _faker_person(locale: str) -> Any:
+    """Faker's person provider module for *locale* (its name lists)."""
+    try:
+        return importlib.import_module(f"faker.providers.person.{locale}")
+    except ImportError:
+        msg = (
+            "person name detection needs Faker's name lists: install "
+            "dataprotect[pseudonymise]"
+        )
+        raise MissingDependencyError(msg) from None
+
+
 class Pseudonymiser(Unpicklable):
     """Detect personal data and credentials in text and replace them.
 
@@ -183,7 +196,8 @@ class Pseudonymiser(Unpicklable):
             for a type other than ``ip``, or a phone region is not a
             country code phonenumbers knows (``"XX"``, ``"ch"``).
         dataprotect.errors.MissingDependencyError: Phone numbers are to be
-            detected but ``phonenumbers`` is not installed.
+            detected but ``phonenumbers`` is not installed, or person names
+            but Faker (whose first-name lists are used) is not.
 
     .. versionadded:: 0.1.0
     """
@@ -243,11 +257,15 @@ class Pseudonymiser(Unpicklable):
         if "phone" in enabled:
             phone_regions = tuple(phone_regions)
             phonenumbers = _phonenumbers((default_region, *phone_regions))
+        names: frozenset[str] = frozenset()
+        if "person_name" in enabled:
+            names = first_names(_faker_person)
         self._detector = Detector(
             enabled,
             default_region=default_region,
             phone_regions=phone_regions,
             phonenumbers=phonenumbers,
+            first_names=names,
         )
 
     def __repr__(self) -> str:
@@ -320,8 +338,8 @@ class Pseudonymiser(Unpicklable):
         if cached is not None:
             return cached
         data = kind.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
-        digest = hmac.new(key, data, sha256).hexdigest()
-        result = f"<{kind}:{digest[:_PSEUDONYM_HEX]}>"
+        digest = hmac.digest(key, data, "sha256")
+        result = f"<{kind}:{digest[: _PSEUDONYM_HEX // 2].hex()}>"
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
         memo[cache_key] = result
@@ -490,13 +508,10 @@ def _mask(kind: str, raw: str) -> str:
             for i, ch in enumerate(raw)
         )
     if kind == "email":
-        at = raw.find("@")
-        sep, domain = (
-            ("@", raw[at + 1 :])
-            if at >= 0
-            else ("%40", raw.split("%40", 1)[-1])
-        )
-        return "***" + sep + domain
+        at = AT_SIGN.search(raw)
+        if at is None:  # pragma: no cover - every email finding has one
+            return "***"
+        return "***" + at.group(0) + raw[at.end() :]
     return "".join("*" if ch.isalnum() else ch for ch in raw)
 
 
@@ -568,13 +583,16 @@ class PseudonymisingFilter(logging.Filter):
         record.msg = p.pseudonymise(message)
         record.args = None
         fields = record.__dict__
-        for name in fields.keys() - _RECORD_ATTRS:
-            value = fields[name]
-            if isinstance(value, (str, dict, list, tuple)):
-                try:
-                    fields[name] = p.walk({name: value})[name]
-                except Exception:  # noqa: BLE001 - drop it, keep the rest
-                    fields[name] = _REMOVED
+        # Most records carry no extra= field: a membership test in C finds
+        # that without building the set of extra names.
+        if not _RECORD_ATTRS.issuperset(fields):
+            for name in fields.keys() - _RECORD_ATTRS:
+                value = fields[name]
+                if isinstance(value, (str, dict, list, tuple)):
+                    try:
+                        fields[name] = p.walk({name: value})[name]
+                    except Exception:  # noqa: BLE001 - drop it, keep the rest
+                        fields[name] = _REMOVED
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(
                 record.exc_info

@@ -15,12 +15,13 @@ from urllib.parse import unquote
 from dataprotect.pseudonymise._findings import Candidate
 
 
-__all__ = ["_AddressMixin"]
+__all__ = ["AT_SIGN", "_AddressMixin"]
 
 # --------------------------------------------------------------------------
 # Email
 
-_AT = re.compile(r"@|%40")
+# The "@" as written, percent-encoded, JSON-escaped or as an HTML entity.
+AT_SIGN = re.compile(r"@|%40|\\u0040|&#64;|&#[xX]40;")
 # The local part, matched backwards from the "@" on the reversed text.
 _LOCAL_REV = re.compile(r"(?:[bB]2%|[\w.+\-])+")
 _DOMAIN = re.compile(
@@ -55,6 +56,13 @@ _VERSION_WORDS_REV = re.compile(
 )
 
 
+# Every word of _VERSION_WORDS_REV contains one of these (its other branch
+# needs "/", "-" or "_" right before the number): without any, the
+# regex cannot match and is not run.
+_VERSION_HINTS = (
+    "v", "release", "build", "firmware", "kernel", "oid", "sdk", "upgrade",
+    "update", "install", "deploy", "rolling out", "tag", "image",
+)  # fmt: skip
 _VERSION_NEARBY = re.compile(
     r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
     r"\bfirmware|\bpackage|\brollback"
@@ -63,6 +71,8 @@ _VERSION_AFTER = re.compile(
     r"(?i)(?:[ \t]+(?:release|build|version|update|patch|hotfix)\b|"
     r"-(?:alpha|beta|rc|dev|snapshot|final|release)\b)"
 )
+# "1.2.3.4 port 22", "1.2.3.4:8080": an address, whatever came before.
+_PORT_AFTER = re.compile(r"[ \t]+port[ \t]+\d|:\d{1,5}(?![\d.:])")
 _IP_WORDS = re.compile(
     r"(?i)(?:\b(?:ip|ips|addr|address|host|client|remote|peer|src|dst|"
     r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
@@ -85,7 +95,7 @@ class _AddressMixin:
     __slots__ = ()
 
     def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for at in _AT.finditer(text):
+        for at in AT_SIGN.finditer(text):
             a = at.start()
             dm = _DOMAIN.match(text, at.end())
             if dm is None:
@@ -118,29 +128,40 @@ class _AddressMixin:
                 or "Id" in before
             ) and _MESSAGE_ID_CONTEXT.search(before):
                 continue  # a Message-ID
-            value = text[start:end]
+            value = text[start:a] + "@" + text[at.end() : end]
             canonical = (
                 unquote(value).lower() if "%" in value else value.lower()
             )
             add(Candidate("email", start, end, canonical, 90))
 
-    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901 - one test per look-alike of an address
+    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _IPV4.finditer(text):
             start = m.start()
             value = m.group(0)
             before = text[max(0, start - 16) : start]
-            if before and _VERSION_WORDS_REV.match(before[::-1]):
+            end = m.end()
+            port = _PORT_AFTER.match(text, end) is not None
+            if (
+                before
+                and not port
+                and (
+                    before[-1] in "/-_"
+                    or any(h in before.lower() for h in _VERSION_HINTS)
+                )
+                and _VERSION_WORDS_REV.match(before[::-1])
+            ):
                 continue
             octets = value.split(".")
             if octets[0] in ("127", "0"):
                 continue  # loopback, "this network"
-            bad = False
-            for o in octets:
-                if (len(o) > 1 and o[0] == "0") or int(o) > 255:
-                    bad = True
-            if bad:
+            if any(
+                (len(o) > 1 and o[0] == "0") or (len(o) == 3 and o > "255")
+                for o in octets
+            ):
+                continue  # a leading zero or an octet above 255
+            if port:
+                add(Candidate("ip", start, end, value, 70))
                 continue
-            end = m.end()
             if _VERSION_AFTER.match(text, end):
                 continue  # "1.2.3.4 release", "1.2.3.4-beta"
             if (

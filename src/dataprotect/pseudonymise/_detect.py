@@ -61,9 +61,19 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
         types: The finding types to look for.
         default_region: The region for national phone numbers (``"CH"``).
         phone_regions: Further regions tried for national numbers.
+        phonenumbers: The ``phonenumbers`` module (phones are found only
+            with it).
+        first_names: Known first names: after a preposition, one of them
+            and a surname are taken as a person's name.
     """
 
-    __slots__ = ("_phone_regions", "_phonenumbers", "_region", "_types")
+    __slots__ = (
+        "_first_names",
+        "_phone_regions",
+        "_phonenumbers",
+        "_region",
+        "_types",
+    )
 
     def __init__(
         self,
@@ -72,8 +82,10 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
         default_region: str = "CH",
         phone_regions: Iterable[str] = (),
         phonenumbers: Any = None,
+        first_names: frozenset[str] = frozenset(),
     ) -> None:
         self._types = frozenset(types)
+        self._first_names = first_names
         self._region = default_region
         self._phone_regions = tuple(
             r for r in dict.fromkeys((default_region, *phone_regions)) if r
@@ -88,7 +100,7 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
         add = found.append
         types = self._types
         has_at = "@" in text
-        has_pct40 = "%40" in text
+        has_pct40 = "%40" in text or "\\u0040" in text or "&#" in text
         has_colon = ":" in text
         has_eq = "=" in text
         if (has_at or has_pct40) and "email" in types:
@@ -97,10 +109,21 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
             self._url_credentials(text, add)
         if "eyJ" in text and "jwt" in types:
             self._jwts(text, add)
-        if "api_key" in types and ("_" in text or "-" in text or "." in text):
+        if "api_key" in types and (
+            "_" in text
+            or "-" in text
+            # the token shapes without "_" or "-"
+            or "AKIA" in text
+            or "ASIA" in text
+            or "AIza" in text
+            or "ya29." in text
+            or "SG." in text
+        ):
             self._token_shapes(text, add)
         if has_eq or has_colon:
             self._key_values(text, add)
+        if '["' in text:
+            self._binds(text, add)
         if "</" in text:
             self._xml_elements(text, add)
         low = text.lower()
@@ -116,7 +139,11 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
             self._phrases(text, add)
         if "." in text and "ip" in types:
             self._ipv4(text, add)
-        if has_colon and "ip" in types:
+        if (
+            has_colon
+            and "ip" in types
+            and ("::" in text or text.count(":") >= 7)  # an IPv6 needs one
+        ):
             self._ipv6(text, add)
         if "756" in text and "ahv" in types:
             self._ahv(text, add)

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from dataprotect.pseudonymise._findings import Candidate
 
 
-__all__ = ["_NAME_RUN", "_NameMixin", "_name_tokens_ok"]
+__all__ = ["_NAME_RUN", "_NameMixin", "_name_tokens_ok", "first_names"]
 
 # --------------------------------------------------------------------------
 # Person names
@@ -170,6 +170,45 @@ _CSV_FIELD = re.compile(
 _BARE_PREP = re.compile(
     r"(?i)(?P<num>\d[\"'’”»)]?[ \t]+)?\b(?:for|by|to|from|with|of)[ \t]+[\"'“«]?$"
 )
+# Words after which a known first name and a surname are taken as a name.
+_CUE = re.compile(
+    r"(?i)(?:\b(?:for|by|to|from|with|of|für|von|an|bei|mit|de|pour|par|"
+    r"avec|chez|à|di|da|per|con|a)|[:=])[ \t]+[\"'“«]?$"
+)
+_SALUTATION = re.compile(
+    r"(?i)\b(?:dear|sehr[ \t]+geehrte[rn]?|liebe[rn]?|hallo|hello|hi|"
+    r"bonjour|cher|chère|gentile|egregio|caro|cara|buongiorno|grüezi)"
+    r"[ \t,]*$"
+)
+# A display name before an address: From: Anna Meier <anna@...>
+_DISPLAY_NAME = re.compile(
+    rf"(?:^|(?<=[\s:,;\"'(]))(?P<name>{_NAME_WORD}(?:[ \t]{_NAME_WORD}){{1,3}})"
+    r"[\"']?[ \t]*<$"
+)
+
+_LOCALES: Final = (
+    "de_CH", "fr_CH", "de_DE", "de_AT", "fr_FR", "it_IT", "en_GB", "en_US",
+)  # fmt: skip
+_FIRST_NAMES: list[frozenset[str]] = []
+
+
+def first_names(faker_person: Callable[[str], Any]) -> frozenset[str]:
+    """The first names of Faker's person providers of our locales (cached).
+
+    *faker_person* imports ``faker.providers.person.<locale>``.
+    """
+    if not _FIRST_NAMES:
+        names: set[str] = set()
+        for locale in _LOCALES:
+            provider = faker_person(locale).Provider
+            for attr in (
+                "first_names",
+                "first_names_male",
+                "first_names_female",
+            ):
+                names.update(getattr(provider, attr, ()))
+        _FIRST_NAMES.append(frozenset(n for n in names if n.isalpha()))
+    return _FIRST_NAMES[0]
 
 
 _HONORIFICS: Final = frozenset(
@@ -194,11 +233,13 @@ def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901 - 
     """How many leading *tokens* form a person's name (0: none)."""
     taken = 0
     capitals = 0
+    titled = False
     for i, tok in enumerate(tokens):
         bare = tok.rstrip(".")
         low = bare.lower()
         if low in _HONORIFICS and taken == i and i < 2:
             taken += 1  # "Dr", "Mr.", "Dipl.-Ing." before the name
+            titled = True
             continue
         if low in _SUFFIXES and capitals >= 2:
             taken += 1  # "MD", "Jr.", "III" after it
@@ -226,15 +267,43 @@ def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901 - 
     # strip trailing particles
     while taken and tokens[taken - 1] in _NAME_PARTICLES:
         taken -= 1
-    if capitals >= 2 or (single and capitals == 1):
+    if capitals >= 2 or ((single or titled) and capitals == 1):
         return taken
     return 0
+
+
+def _introduced(before: str, window: int, found: list[Candidate]) -> bool:
+    """Whether the text *before* a capitalised run introduces a person."""
+    if before.endswith((" ", "\t")):
+        last = before.rstrip()
+        last = last[
+            max(last.rfind(" "), last.rfind("("), last.rfind("=")) + 1 :
+        ]
+        if last in _LOWER_TITLES:
+            before = before[: before.rfind(last)]
+    if _NAME_BEFORE.search(before):
+        return True
+    paren = window + len(before) - 1
+    if before.endswith("(") and any(0 <= paren - c.end <= 1 for c in found):
+        return True  # "CH93 0076 2011 6238 5295 7 (Anna Meier)"
+    bare = _BARE_PREP.search(before)
+    if bare is None:
+        return False
+    # "... 756.1234.5678.97 for Anna Meier": a preposition right after
+    # other personal data introduces its owner.
+    prep = window + bare.start()
+    return bare.group("num") is not None or any(
+        0 <= prep - c.end <= 3 for c in found
+    )
 
 
 class _NameMixin:
     """The person name passes of the detector."""
 
     __slots__ = ()
+
+    # Set by Detector.__init__.
+    _first_names: frozenset[str]
 
     def _names(
         self,
@@ -254,6 +323,10 @@ class _NameMixin:
                 start = m.start() + words[j].start()
                 if self._name_at(text, start, words, j, found, add):
                     break
+        if "<" in text:
+            for c in found:
+                if c.type == "email" and text[c.start - 1 : c.start] == "<":
+                    self._display_name(text, c.start - 1, add)
         if (
             text.count(",") >= 2
             and ", " not in text
@@ -262,8 +335,8 @@ class _NameMixin:
         ):
             self._csv_names(text, add)
 
-    @staticmethod
     def _name_at(
+        self,
         text: str,
         start: int,
         words: list[re.Match[str]],
@@ -271,37 +344,27 @@ class _NameMixin:
         found: list[Candidate],
         add: Callable[[Candidate], None],
     ) -> bool:
-        window = max(0, start - 48)
-        before = text[window:start]
-        if before.endswith((" ", "\t")):
-            last = before.rstrip()
-            last = last[
-                max(last.rfind(" "), last.rfind("("), last.rfind("=")) + 1 :
-            ]
-            if last in _LOWER_TITLES:
-                before = before[: before.rfind(last)]
-        if not _NAME_BEFORE.search(before):
-            paren = window + len(before) - 1
-            if before.endswith("(") and any(
-                0 <= paren - c.end <= 1 for c in found
-            ):
-                bare = None  # "CH93 0076 2011 6238 5295 7 (Anna Meier)"
-            else:
-                bare = _BARE_PREP.search(before)
-                if bare is None:
-                    return False
-            # "... 756.1234.5678.97 for Anna Meier": a preposition right
-            # after other personal data introduces its owner.
-            prep = window + (bare.start() if bare else 0)
-            if (
-                bare is not None
-                and bare.group("num") is None
-                and not any(0 <= prep - c.end <= 3 for c in found)
-            ):
-                return False
         tokens = [w.group(0) for w in words[j:]]
         n = _name_tokens_ok(tokens, single=False)
         if not n:
+            return False
+        window = max(0, start - 48)
+        before = text[window:start]
+        if not (
+            (
+                # "Dr. Anna Meier"; "Sehr geehrte Frau Meier"
+                tokens[0].rstrip(".").lower() in _HONORIFICS
+                and (n >= 3 or _SALUTATION.search(before) is not None)
+            )
+            or _introduced(before, window, found)
+            or (
+                # "Rechnung für Jonas Ferrari": a known first name and a
+                # surname after a preposition
+                n >= 2
+                and tokens[0] in self._first_names
+                and _CUE.search(before) is not None
+            )
+        ):
             return False
         cursor = start
         for tok in tokens[:n]:
@@ -312,6 +375,27 @@ class _NameMixin:
         name = " ".join(text[start:end].split())
         add(Candidate("person_name", start, end, name.lower(), 50))
         return True
+
+    @staticmethod
+    def _display_name(
+        text: str, bracket: int, add: Callable[[Candidate], None]
+    ) -> None:
+        """The name before ``<address>``: ``From: Anna Meier <a@b.ch>``."""
+        m = _DISPLAY_NAME.search(text, max(0, bracket - 80), bracket + 1)
+        if m is None:
+            return
+        tokens = m.group("name").split()
+        if _name_tokens_ok(tokens, single=False) == len(tokens):
+            name = " ".join(tokens)
+            add(
+                Candidate(
+                    "person_name",
+                    m.start("name"),
+                    m.end("name"),
+                    name.lower(),
+                    50,
+                )
+            )
 
     @staticmethod
     def _csv_names(text: str, add: Callable[[Candidate], None]) -> None:

@@ -27,7 +27,8 @@ __all__ = [
 # --------------------------------------------------------------------------
 # Numbers with check digits: cards, IBANs, AHV
 
-_CARD = re.compile(r"\d(?<![\w.\-/+:]\d)(?:[ \-.]?\d){11,18}(?!\w|[.\-]\d)")
+# Grouped by spaces, dashes or dots, or by "+" (a space in a query string).
+_CARD = re.compile(r"\d(?<![\w.\-/+:]\d)(?:[ \-.+]?\d){11,18}(?!\w|[.\-+]\d)")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -49,8 +50,8 @@ def card_brand_ok(digits: str) -> bool:  # noqa: PLR0911 - one per brand
     p2 = int(digits[:2])
     p4 = int(digits[:4])
     p6 = int(digits[:6])
-    if digits[0] == "4":  # Visa (13-digit Visa cards are long gone)
-        return n in (16, 19)
+    if digits[0] == "4":  # Visa (13 digits on older cards still in use)
+        return n in (13, 16, 19)
     if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:  # Mastercard
         return n == 16
     if p2 in (34, 37):  # American Express
@@ -76,7 +77,8 @@ _ID_CONTEXT = re.compile(
     r"ean|gtin|isbn|run|job|build|serial|sn|pid|uid|gid|ts|timestamp|"
     r"epoch|seq|offset|checksum|crc|hash|size|bytes|length|len|count|"
     r"total|duration|elapsed|took|port|product|article|barcode|"
-    r"upc)\b[\s\"'#:=.\-]*"
+    r"upc|bestellung|auftrag|rechnung|sendung|commande|facture|colis|"
+    r"ordine|fattura|spedizione)\b[\s\"'#:=.\-]*"
     r"|\b\w*_(?:id|ref|no|nr|number)[\"']?\s*[:=]\s*[\"']?)$"
 )
 _GTIN_CONTEXT = re.compile(
@@ -224,7 +226,7 @@ class _NumberMixin:
             if not 12 <= len(digits) <= 19:
                 continue
             if seps:
-                groups = re.split(r"[ \-.]", raw)
+                groups = re.split(r"[ \-.+]", raw)
                 if len(groups) < 3 or any(len(g) < 3 for g in groups[:-1]):
                     continue
             if not luhn_ok(digits):

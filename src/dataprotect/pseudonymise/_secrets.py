@@ -14,6 +14,7 @@ import re
 
 from collections.abc import Callable
 from typing import Final, Literal
+from urllib.parse import unquote_plus
 
 from dataprotect._encoding import base62_crc32
 from dataprotect.pseudonymise._findings import (
@@ -164,12 +165,22 @@ _EMAIL_KEYS: Final = frozenset(
     {"email", "e_mail", "mail", "email_address", "emailaddress", "user_email"}
 )
 
-# key = value, key: value, "key": "value", 'key': 'value'.  The value is
-# captured in a look-ahead so a value that is itself "k=v" is scanned too.
-_SEP = re.compile(r"[=:]")
-# The key before a separator, matched on the reversed text.
-_KEY_REV = re.compile(r"[ \t]*[\"']?\\?(?P<key>[\w.\-]{1,61})")
+# key = value, key: value, "key": "value", 'key': 'value': the value.
 _VALUE = re.compile(r"[ \t]*(?P<vq>\\?[\"']?)(?P<val>[^\s\"'\\&;,<>)\]}]*)")
+# A key and its separator: key=, key:, "key": , \"key\":, --key=, key=>.
+# Keys start with a letter or "_"; a digit right before the separator is a
+# time or a count, not a key (checked in code, with "gap").
+_KEY_SEP = re.compile(
+    r"(?<![\w.\-])-*(?P<key>[^\W\d][\w.\-]{0,60})"
+    r"(?P<gap>\\?[\"']?[ \t]*)(?:=>?|:)(?!//)"
+)
+# Rails/ActiveRecord bind lists: [["name", "Anna Meier"], ["email", ...]]
+_BIND = re.compile(
+    r'\["(?P<key>[\w.\-]{1,61})", "(?P<val>(?:[^"\\]|\\.){0,256})"\]'
+)
+_SCHEME_WORDS: Final = frozenset(
+    {"bearer", "basic", "token", "digest", "apikey", "api-key", "negotiate"}
+)
 _XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.\-:]{0,60})>([^<>]{1,512})</\1>")
 _AUTH_SCHEME = re.compile(
     r"(?i)(?P<scheme>bearer|basic|token|digest|apikey|api-key|negotiate)"
@@ -230,25 +241,16 @@ class _SecretMixin:
                         )
                     )
 
-    def _key_values(  # noqa: C901, PLR0912, PLR0915 - one pass, many forms
-        self, text: str, add: Callable[[Candidate], None]
-    ) -> None:
-        types = self._types
-        for sep in _SEP.finditer(text):
-            i = sep.start()
-            if not i or text[i - 1].isdigit() or text.startswith("//", i + 1):
+    def _key_values(self, text: str, add: Callable[[Candidate], None]) -> None:
+        for km in _KEY_SEP.finditer(text):
+            key = km.group("key")
+            if not km.group("gap") and key[-1].isdigit():
+                continue  # a time or a count: 10:30, x2=
+            named = _NAMED[key] if key in _NAMED else _named(key)
+            if named is None:
                 continue
-            km = _KEY_REV.match(text[max(0, i - 72) : i][::-1])
-            if km is None:
-                continue
-            # Reversed; leading dashes are command-line flags (--password=).
-            key = km.group("key").rstrip("-")
-            if not key or not (key[-1].isalpha() or key[-1] == "_"):
-                continue
-            key = key[::-1].lower().replace("-", "_")
-            m = _VALUE.match(text, i + 1)
-            if m is None:
-                continue
+            m = _VALUE.match(text, km.end())
+            assert m is not None  # noqa: S101 - _VALUE matches the empty string too
             start = m.start("val")
             value = m.group("val")
             quote = m.group("vq")
@@ -265,42 +267,67 @@ class _SecretMixin:
                     value = text[start:end]
             else:
                 end = start + len(value)
-            kind = self._classify_key(key)
-            if kind is None:
+            self._field(text, named, start, end, value, quote, add)
+
+    def _binds(self, text: str, add: Callable[[Candidate], None]) -> None:
+        """SQL bind lists that name their columns: ``[["name", "Anna"]]``."""
+        for m in _BIND.finditer(text):
+            start, end = m.span("val")
+            named = _named(m.group("key"))
+            if named is None:
                 continue
-            if kind == "auth":
-                sm = _AUTH_SCHEME.match(text, start)
-                if sm is not None:
-                    start, end = sm.start("val"), sm.end("val")
-                    value = sm.group("val")
-                    kind = "secret_param"
-                elif "=" in value:
-                    continue
-                else:
-                    kind = "secret_param"
-            if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
-                continue
-            if kind in ("secret_param", "api_key"):
-                if kind not in types:
-                    continue
-                if len(value) < 3 or not any(ch.isalnum() for ch in value):
-                    continue  # not a secret: "-", "[", "::"
-                if (
-                    kind == "api_key"
-                    and key == "key"
-                    and not _looks_secret(value)
-                ):
-                    continue
-                add(Candidate(kind, start, end, value, _PRIORITY[kind]))
-            elif kind == "person_name" and "person_name" in types:
-                self._name_value(text, start, end, key, quote, add)
-            elif kind == "phone" and "phone" in types:
-                digits = sum(ch.isdigit() for ch in value)
-                if 7 <= digits <= 15 and not any(ch.isalpha() for ch in value):
-                    canonical = "".join(
-                        ch for ch in value if ch.isdigit() or ch == "+"
-                    )
-                    add(Candidate("phone", start, end, canonical, 55))
+            self._field(
+                text,
+                named,
+                start,
+                end,
+                m.group("val"),
+                '"',
+                add,
+            )
+
+    def _field(  # noqa: C901 - one branch per kind of field
+        self,
+        text: str,
+        named: tuple[str, _KeyKind],
+        start: int,
+        end: int,
+        value: str,
+        quote: str,
+        add: Callable[[Candidate], None],
+    ) -> None:
+        """The value at *start*:*end* of a field *named* (key, kind)."""
+        types = self._types
+        key, kind = named
+        if kind == "auth":
+            sm = _AUTH_SCHEME.match(text, start)
+            if sm is not None:
+                start, end = sm.start("val"), sm.end("val")
+                value = sm.group("val")
+                kind = "secret_param"
+            elif "=" in value or value.lower() in _SCHEME_WORDS:
+                return  # a scheme before our own placeholder
+            else:
+                kind = "secret_param"
+        if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
+            return
+        if kind in ("secret_param", "api_key"):
+            if kind not in types:
+                return
+            if len(value) < 3 or not any(ch.isalnum() for ch in value):
+                return  # not a secret: "-", "[", "::"
+            if kind == "api_key" and key == "key" and not _looks_secret(value):
+                return
+            add(Candidate(kind, start, end, value, _PRIORITY[kind]))
+        elif kind == "person_name" and "person_name" in types:
+            self._name_value(text, start, end, key, quote, add)
+        elif kind == "phone" and "phone" in types:
+            digits = sum(ch.isdigit() for ch in value)
+            if 7 <= digits <= 15 and not any(ch.isalpha() for ch in value):
+                canonical = "".join(
+                    ch for ch in value if ch.isdigit() or ch == "+"
+                )
+                add(Candidate("phone", start, end, canonical, 55))
 
     def _xml_elements(
         self, text: str, add: Callable[[Candidate], None]
@@ -354,6 +381,16 @@ class _SecretMixin:
         quote: str,
         add: Callable[[Candidate], None],
     ) -> None:
+        raw = text[start:end]
+        if not quote and ("%" in raw or "+" in raw):
+            # a query string or form body: Anna+Br%C3%BCder
+            tokens = unquote_plus(raw).split()
+            if 0 < len(tokens) <= 6 and _name_tokens_ok(
+                tokens, single=key in _SINGLE_NAME_KEYS
+            ) == len(tokens):
+                canonical = " ".join(tokens).lower()
+                add(Candidate("person_name", start, end, canonical, 50))
+            return
         if not quote:
             # unquoted: the name may continue across spaces
             m = _NAME_RUN.match(text, start)
@@ -403,6 +440,23 @@ class _SecretMixin:
                         _PRIORITY[kind] - 2,
                     )
                 )
+
+
+_NAMED: dict[str, tuple[str, _KeyKind] | None] = {}
+
+
+def _named(key: str) -> tuple[str, _KeyKind] | None:
+    """The normalised *key* and what it names, or None (memoised)."""
+    try:
+        return _NAMED[key]
+    except KeyError:
+        pass
+    norm = key.lower().replace("-", "_")
+    kind = _SecretMixin._classify_key(norm)  # noqa: SLF001 - the mixin's own helper, same module
+    named = None if kind is None else (norm, kind)
+    if len(_NAMED) < 4096:
+        _NAMED[key] = named
+    return named
 
 
 def field_kind(key: str) -> FindingType | None:
