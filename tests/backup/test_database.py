@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import os
+import shlex
 import sqlite3
 import sys
 
@@ -301,9 +302,7 @@ class TestPostgresURL:
             backup.RehearsalCheck("  ")
 
 
-def _signer(tmp_path):
-    from dataprotect.documents import Signer
-
+def _key_cert():
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Backups")])
     now = dt.datetime.now(dt.timezone.utc)
@@ -317,7 +316,13 @@ def _signer(tmp_path):
         .not_valid_after(now + dt.timedelta(days=30))
         .sign(key, hashes.SHA256())
     )
-    return Signer._from_key(key, cert, [])
+    return key, cert
+
+
+def _signer(tmp_path):
+    from dataprotect.documents import Signer
+
+    return Signer._from_key(*_key_cert(), [])
 
 
 def _fill(postgres, url: str, rows: int) -> None:
@@ -510,3 +515,225 @@ class TestPostgres:
                 server=postgres.url(),
                 checks=["SELECT 1"],  # type: ignore[list-item]
             )
+
+
+def _cli(*args: str, **kw):
+    from click.testing import CliRunner
+
+    from dataprotect.cli._app import cli
+
+    return CliRunner().invoke(cli, ["backup", *args], **kw)
+
+
+def _pem_files(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    private, certificate = _key_cert()
+    key, cert = tmp_path / "report.key", tmp_path / "report.crt"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return key, cert
+
+
+class TestCLI:
+    def test_from_command_without_digest(self, tmp_path):
+        """backup create --from-command --no-digest, then restore."""
+        ident = tmp_path / "id.txt"
+        ident.write_text(X.to_text())
+        dest = tmp_path / "dest"
+        result = _cli(
+            "create",
+            "--to",
+            str(dest),
+            "-r",
+            str(X.recipient),
+            "--from-command",
+            f"{shlex.join([PY, '-c', 'print(42)'])}",
+            "--no-digest",
+        )
+        assert result.exit_code == 0, result.output
+        (info,) = backup.list_backups(dest)
+        out = io.BytesIO()
+        manifest = backup.restore(info.path, out, [X])
+        assert out.getvalue().strip() == b"42" and manifest.sha256 is None
+        assert manifest.label == Path(PY).name
+
+    def test_failing_command(self, tmp_path):
+        """A failing dump command: exit 2, one line, no backup."""
+        dest = tmp_path / "dest"
+        result = _cli(
+            "create",
+            "--to",
+            str(dest),
+            "-r",
+            str(X.recipient),
+            "--from-command",
+            "sh -c 'echo partial; exit 4'",
+        )
+        assert result.exit_code == 2
+        assert "exited with status 4" in result.output
+        assert finished(dest) == []
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["file.txt", "--from-command", "true"],
+            [],
+            ["--from-postgres", "postgresql://u:secret@db/x"],
+            ["--from-postgres", "postgresql://db:port/secret"],
+        ],
+        ids=["two-sources", "no-source", "password-in-url", "bad-url"],
+    )
+    def test_source_usage_errors(self, tmp_path, args):
+        """Exactly one source; no password on the command line."""
+        result = _cli(
+            "create", "--to", str(tmp_path), "-r", str(X.recipient), *args
+        )
+        assert result.exit_code == 2
+        assert "secret" not in result.output
+        assert finished(tmp_path) == []
+
+    def test_from_sqlite(self, tmp_path):
+        """backup create --from-sqlite labels the backup with the file."""
+        path = tmp_path / "app.db"
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+        result = _cli(
+            "create",
+            "--to",
+            str(tmp_path / "d"),
+            "-r",
+            str(X.recipient),
+            "--from-sqlite",
+            str(path),
+        )
+        assert result.exit_code == 0, result.output
+        (info,) = backup.list_backups(tmp_path / "d")
+        assert (
+            backup.restore(info.path, tmp_path / "r.db", [X]).label
+            == "sqlite app.db"
+        )
+
+    @pytest.mark.services
+    def test_postgres_create_and_rehearse(self, postgres, tmp_path):
+        """--from-postgres, then backup rehearse --into-postgres with checks
+        and a signed report; a failing check exits 1."""
+        url = postgres.create_database()
+        _fill(postgres, url, 20_000)
+        ident = tmp_path / "id.txt"
+        ident.write_text(X.to_text())
+        dest = tmp_path / "dest"
+        result = _cli(
+            "create",
+            "--to",
+            str(dest),
+            "-r",
+            str(X.recipient),
+            "--name",
+            "shop",
+            "--from-postgres",
+            url,
+            "--pg-bindir",
+            postgres.bindir,
+        )
+        assert result.exit_code == 0, result.output
+        key, cert = _pem_files(tmp_path)
+        common = [
+            "rehearse",
+            str(dest),
+            "-i",
+            str(ident),
+            "--into-postgres",
+            postgres.url(),
+            "--pg-bindir",
+            postgres.bindir,
+            "--name",
+            "shop",
+        ]
+        result = _cli(
+            *common,
+            "--check",
+            "SELECT count(*) = 20000 FROM orders",
+            "--check-value",
+            "SELECT email FROM users WHERE id = 1",
+            "canary@example.com",
+            "--report-dir",
+            str(tmp_path / "reports"),
+            "--report-key",
+            str(key),
+            "--report-cert",
+            str(cert),
+        )
+        assert result.exit_code == 0, result.output
+        assert (
+            "restored" in result.output
+            and "canary@example.com" in result.output
+        )
+        reports = sorted(p.suffix for p in (tmp_path / "reports").iterdir())
+        assert reports == [".json", ".pdf"]
+        result = _cli(*common, "--check", "SELECT false")
+        assert result.exit_code == 1
+        assert "FAIL" in result.output
+        result = _cli(*common, "--report-key", str(key))
+        assert result.exit_code == 2 and "--report-cert" in result.output
+        dead = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
+        result = _cli(
+            *common[:4],
+            "--into-postgres",
+            dead,
+            "--pg-bindir",
+            postgres.bindir,
+        )
+        assert result.exit_code == 2
+        assert "cannot create the rehearsal database" in result.output
+
+    @pytest.mark.services
+    def test_rehearse_empty_destination_and_p12(self, postgres, tmp_path):
+        """Nothing to rehearse exits 1; a PKCS#12 report signer loads."""
+        from cryptography.hazmat.primitives.serialization import (
+            BestAvailableEncryption,
+            pkcs12,
+        )
+
+        key, cert = _key_cert()
+        p12 = tmp_path / "r.p12"
+        p12.write_bytes(
+            pkcs12.serialize_key_and_certificates(
+                b"r",
+                key,
+                cert,
+                None,
+                BestAvailableEncryption(b"pw"),
+            )
+        )
+        (tmp_path / "pw").write_text("pw")
+        (tmp_path / "empty").mkdir()
+        ident = tmp_path / "id.txt"
+        ident.write_text(X.to_text())
+        result = _cli(
+            "rehearse",
+            str(tmp_path / "empty"),
+            "-i",
+            str(ident),
+            "--into-postgres",
+            postgres.url(),
+            "--pg-bindir",
+            postgres.bindir,
+            "--report-p12",
+            str(p12),
+            "--report-secret-file",
+            str(tmp_path / "pw"),
+            "--report-dir",
+            str(tmp_path / "reports"),
+        )
+        assert result.exit_code == 1
+        assert "no backup found" in result.output
+        assert len(list((tmp_path / "reports").iterdir())) == 2
