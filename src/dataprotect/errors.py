@@ -30,7 +30,9 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     │   ├── BackupIntegrityError (IntegrityError)
     │   │   └── BackupSignatureError
     │   ├── NoIdentityError (LookupError)
-    │   └── BackupStorageError (BackendError)
+    │   ├── BackupStorageError (BackendError)
+    │   ├── BackupSourceError
+    │   └── RehearsalError
     ├── RateLimitExceeded
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)

@@ -18,10 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -303,26 +299,17 @@ class TestPostgresURL:
 
 
 def _key_cert():
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Backups")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
+    """(root, key, certificate) of a throw-away PKI."""
+    from dataprotect.cli._pdf import _demo_pki
+
+    return _demo_pki()
 
 
 def _signer(tmp_path):
     from dataprotect.documents import Signer
 
-    return Signer._from_key(*_key_cert(), [])
+    root, key, cert = _key_cert()
+    return Signer._from_key(key, cert, [root]), root
 
 
 def _fill(postgres, url: str, rows: int) -> None:
@@ -410,7 +397,7 @@ class TestPostgres:
         assert "missing_table" in (report.checks[4].error or "")
         assert not report.ok
         assert _databases(postgres) == before
-        signer = _signer(tmp_path)
+        signer, root = _signer(tmp_path)
         written = report.write(tmp_path / "reports", signer=signer)
         assert [p.suffix for p in written] == [".json", ".pdf"]
         doc = json.loads(written[0].read_text())
@@ -419,7 +406,7 @@ class TestPostgres:
         assert written[1].read_bytes().startswith(b"%PDF-")
         from dataprotect.documents import verify_pdf
 
-        verdict = verify_pdf(written[1], trust_roots=[signer.certificate])
+        verdict = verify_pdf(written[1], trust_roots=[root])
         assert verdict.signatures and verdict.signatures[0].intact
         unsigned = report.to_pdf()
         assert unsigned.startswith(b"%PDF-") and b"/Sig" not in unsigned
@@ -528,7 +515,7 @@ def _cli(*args: str, **kw):
 def _pem_files(tmp_path):
     from cryptography.hazmat.primitives import serialization
 
-    private, certificate = _key_cert()
+    _, private, certificate = _key_cert()
     key, cert = tmp_path / "report.key", tmp_path / "report.crt"
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key.write_bytes(
@@ -703,7 +690,7 @@ class TestCLI:
             pkcs12,
         )
 
-        key, cert = _key_cert()
+        _, key, cert = _key_cert()
         p12 = tmp_path / "r.p12"
         p12.write_bytes(
             pkcs12.serialize_key_and_certificates(
