@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from dataprotect.errors import (
     BackupFormatError,
     BackupIntegrityError,
     BackupSignatureError,
+    BackupSourceError,
     BackupStorageError,
     ConfigurationError,
     DataProtectError,
@@ -1074,6 +1076,24 @@ class TestSFTP:
                 [X.recipient],
                 name="pg",
                 storage_options=opts,
+            )
+        assert sorted(p.name for p in sshd["dir"].iterdir()) == before
+
+    def test_failing_dump_leaves_no_partial_object(self, sshd):
+        """A dump command failing half way leaves nothing on the server,
+        not even the temporary upload."""
+        before = sorted(p.name for p in sshd["dir"].iterdir())
+        script = "import sys; sys.stdout.buffer.write(b'z' * 3_000_000); sys.stdout.flush(); sys.exit(5)"
+        with (
+            backup.DumpSource.command([sys.executable, "-c", script]) as src,
+            pytest.raises(BackupSourceError, match="status 5"),
+        ):
+            backup.create_backup(
+                src,
+                sshd["url"],
+                [X.recipient],
+                name="pg",
+                storage_options=sshd["options"],
             )
         assert sorted(p.name for p in sshd["dir"].iterdir()) == before
 
