@@ -379,6 +379,7 @@ def _mb(size: int, seconds: float) -> str:
 def run(quick: bool) -> str:
     target = (48 if quick else 1100) << 20
     repeat = 1 if quick else 3
+    load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-dbbackup-"))
     cluster = _Cluster(tmp)
     try:
@@ -389,6 +390,10 @@ def run(quick: bool) -> str:
     finally:
         cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    load = (
+        f"1-minute load average {load_before:.1f} before and "
+        f"{os.getloadavg()[0]:.1f} after the run, on {os.cpu_count()} cores"
+    )
     age_s = results["age (X25519)"][0]
     lines = [
         f"A PostgreSQL database of {rows:,} rows ({db_size / 2**30:.2f} GiB by `pg_database_size`, filled in {fill_s:.0f} s) dumped once with `pg_dump --format=custom --compress=0` ({size / 2**20:,.0f} MiB); every tool encrypts that file as a whole process (start-up included), writing a file (no fsync for any); {repeat} interleaved round(s), median.",
@@ -410,7 +415,8 @@ def run(quick: bool) -> str:
             f"; both >= 10x restic (measured {restic / default:.1f}x / {restic / fast:.1f}x)."
             if restic
             else "."
-        ),
+        )
+        + f" The machine is shared: {load}; compare ratios within one run only.",
         "",
         "**Proof, end to end** (the `dataprotect` command line, as a scheduled job runs it):",
         "",

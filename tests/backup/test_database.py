@@ -109,6 +109,19 @@ class TestDigestOption:
         with pytest.raises(BackupFormatError):
             unseal(bytes(without))
 
+    @pytest.mark.parametrize(
+        ("version", "digest"),
+        [(fmt.VERSION_NO_DIGEST, "sha256"), (fmt.VERSION, None)],
+    )
+    def test_hostile_producer_mismatch(self, monkeypatch, version, digest):
+        """A validly encrypted file whose version and manifest disagree (a
+        producer holding a recipient can write one) is rejected."""
+        monkeypatch.setattr(fmt, "_version", lambda _: version)
+        blob = seal(b"data", digest=digest)
+        monkeypatch.undo()
+        with pytest.raises(BackupIntegrityError):
+            unseal(blob)
+
     def test_bad_digest_name(self):
         """Only 'sha256' and None are digests."""
         with pytest.raises(ConfigurationError, match="digest"):
@@ -573,7 +586,7 @@ class TestCLI:
             ["file.txt", "--from-command", "true"],
             [],
             ["--from-postgres", "postgresql://u:secret@db/x"],
-            ["--from-postgres", "postgresql://db:port/secret"],
+            ["--from-postgres", "postgresql://[db/secret"],
         ],
         ids=["two-sources", "no-source", "password-in-url", "bad-url"],
     )

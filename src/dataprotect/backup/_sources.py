@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -334,6 +333,8 @@ class DumpSource:
         if not source_path.is_file():
             msg = f"cannot back up {source_path}: no such database file"
             raise BackupSourceError(msg)
+        import sqlite3  # only here: it costs start-up time otherwise
+
         folder = tempfile.mkdtemp(prefix="dataprotect-sqlite-", dir=tmpdir)
         copy = Path(folder) / "copy.db"
         try:
