@@ -30,7 +30,9 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     │   ├── BackupIntegrityError (IntegrityError)
     │   │   └── BackupSignatureError
     │   ├── NoIdentityError (LookupError)
-    │   └── BackupStorageError (BackendError)
+    │   ├── BackupStorageError (BackendError)
+    │   ├── BackupSourceError
+    │   └── RehearsalError
     ├── RateLimitExceeded
     ├── InvalidHashError (ValueError)
     ├── InvalidPasswordError (ValueError)
@@ -78,6 +80,7 @@ __all__ = [
     "BackupFormatError",
     "BackupIntegrityError",
     "BackupSignatureError",
+    "BackupSourceError",
     "BackupStorageError",
     "CertificateValidityError",
     "ChallengeExpiredError",
@@ -100,6 +103,7 @@ __all__ = [
     "NoIdentityError",
     "OriginMismatchError",
     "RateLimitExceeded",
+    "RehearsalError",
     "RelyingPartyMismatchError",
     "SignerError",
     "TimestampError",
@@ -348,6 +352,31 @@ class BackupStorageError(BackupError, BackendError):
     """A backup destination failed (listing, upload, download, delete).
 
     The message names the destination with its credentials redacted.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class BackupSourceError(BackupError):
+    """The source of a backup failed: a dump command (``pg_dump``, any
+    command) could not start or exited with an error, or a SQLite database
+    could not be copied.
+
+    Raised while the backup is being written, so nothing is recorded at the
+    destination.  The message names the program and its exit status (for
+    ``pg_dump``, its last error line), never a password.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class RehearsalError(BackupError):
+    """A restore rehearsal could not be set up: the throw-away database
+    could not be created (server unreachable, no permission, a name taken),
+    or a tool it needs is missing.
+
+    A backup that fails to restore is not an error: the rehearsal report
+    says so.
 
     .. versionadded:: 0.1.0
     """

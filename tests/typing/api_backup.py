@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from pathlib import Path
+
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from dataprotect.backup import (
     SUFFIX,
     BackupInfo,
+    CheckResult,
+    DumpSource,
     HPKEIdentity,
     HPKERecipient,
     KeyringRecipient,
     Manifest,
     PassphraseRecipient,
     PruneResult,
+    RehearsalCheck,
+    RehearsalReport,
     RetentionPolicy,
     VerifyReport,
     create_backup,
@@ -29,13 +35,16 @@ from dataprotect.backup import (
     parse_recipient,
     prune,
     rehearse,
+    rehearse_postgres,
     restore,
     verify,
 )
 from dataprotect.errors import (
     BackupError,
     BackupIntegrityError,
+    BackupSourceError,
     IntegrityError,
+    RehearsalError,
 )
 from dataprotect.keys import Keyring
 
@@ -78,3 +87,28 @@ result: PruneResult = prune(
 age_ok: bool = report.ok and report.age is not None
 error: type[BackupError] = BackupIntegrityError
 integrity: type[IntegrityError] = BackupIntegrityError
+
+fast: Manifest = encrypt(
+    io.BytesIO(b"x"), io.BytesIO(), [recipient], digest=None
+)
+no_digest: bytes | None = fast.sha256
+with DumpSource.postgres("postgresql://db/shop", pg_bindir="/usr/bin") as src:
+    label: str = src.label
+    info = create_backup(src, "/srv/backups", [recipient], digest=None)
+with DumpSource.sqlite("app.db", tmpdir="/run") as lite:
+    made = encrypt_file("a", "b", [recipient], digest="sha256")
+with DumpSource.command(["mysqldump", "shop"], label="mysql") as cmd:
+    chunk: bytes = cmd.read(10)
+rehearsal: RehearsalReport = rehearse_postgres(
+    "/srv/backups",
+    [ident],
+    server="postgresql://localhost/postgres",
+    checks=[RehearsalCheck("SELECT count(*) > 0 FROM orders")],
+    name="shop",
+)
+outcomes: tuple[CheckResult, ...] = rehearsal.checks
+files: list[Path] = rehearsal.write("/srv/reports")
+passed: bool = rehearsal.ok and rehearsal.to_json() != ""
+pdf: bytes = rehearsal.to_pdf()
+source_error: type[BackupError] = BackupSourceError
+rehearsal_error: type[BackupError] = RehearsalError

@@ -1,5 +1,5 @@
 """Encrypted backups: a streaming container for several recipients,
-remote storage, retention and restore rehearsals.
+database sources, remote storage, retention and restore rehearsals.
 
 See ``docs/backup.md`` for a guide and ``docs/formats/backup.md`` for the
 byte format.
@@ -32,7 +32,14 @@ from dataprotect.backup._identity import (
     parse_identity,
     parse_recipient,
 )
+from dataprotect.backup._rehearsal import (
+    CheckResult,
+    RehearsalCheck,
+    RehearsalReport,
+    rehearse_postgres,
+)
 from dataprotect.backup._retention import RetentionPlan, RetentionPolicy
+from dataprotect.backup._sources import DumpSource
 from dataprotect.backup._store import (
     BackupInfo,
     PruneResult,
@@ -50,6 +57,8 @@ __all__ = [
     "DEFAULT_SEGMENT_SIZE",
     "SUFFIX",
     "BackupInfo",
+    "CheckResult",
+    "DumpSource",
     "HPKEIdentity",
     "HPKERecipient",
     "Identity",
@@ -59,6 +68,8 @@ __all__ = [
     "PassphraseRecipient",
     "PruneResult",
     "Recipient",
+    "RehearsalCheck",
+    "RehearsalReport",
     "RetentionPlan",
     "RetentionPolicy",
     "SigningKey",
@@ -75,6 +86,7 @@ __all__ = [
     "parse_recipient",
     "prune",
     "rehearse",
+    "rehearse_postgres",
     "restore",
     "verify",
 ]

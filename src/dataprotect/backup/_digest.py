@@ -18,7 +18,7 @@ import threading
 from typing import Final
 
 
-__all__ = ["PlaintextDigest"]
+__all__ = ["PlaintextDigest", "SizeOnly"]
 
 _SLOT: Final = 1 << 20
 _SLOTS: Final = 3
@@ -96,3 +96,20 @@ class PlaintextDigest:
                 raise self._error
             self._result = self._hash.digest()
         return self._result
+
+
+class SizeOnly:
+    """The byte count alone, for backups written with ``digest=None``."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        """Count *data*."""
+        self.size += memoryview(data).nbytes
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+    def digest(self) -> None:
+        """No digest: ``None``."""

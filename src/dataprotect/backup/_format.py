@@ -32,6 +32,7 @@ from typing import (
     Any,
     BinaryIO,
     Final,
+    Literal,
     Protocol,
     TypeAlias,
 )
@@ -43,7 +44,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from dataprotect import _kdf, _stream
 from dataprotect._atomic import atomic_write
-from dataprotect.backup._digest import PlaintextDigest
+from dataprotect.backup._digest import PlaintextDigest, SizeOnly
 from dataprotect.backup._identity import FILE_KEY_SIZE, Identity, Recipient
 from dataprotect.errors import (
     BackupFormatError,
@@ -64,7 +65,9 @@ __all__ = [
     "DEFAULT_SEGMENT_SIZE",
     "MAGIC",
     "VERSION",
+    "VERSION_NO_DIGEST",
     "Manifest",
+    "Readable",
     "SignatureAlgorithm",
     "SigningKey",
     "VerifyKey",
@@ -76,6 +79,8 @@ __all__ = [
 
 MAGIC: Final = b"DPBK"
 VERSION: Final = 1
+#: Version 1 with no plaintext digest in the manifest (``digest=None``).
+VERSION_NO_DIGEST: Final = 2
 DEFAULT_SEGMENT_SIZE: Final = 1 << 20
 FLAG_ZSTD: Final = 0x01
 _FIXED: Final = struct.Struct(">4sBBB16sB")
@@ -107,6 +112,20 @@ VerifyKey: TypeAlias = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
 SignatureAlgorithm: TypeAlias = str
 
 
+class Readable(Protocol):
+    """What a backup reads from: any object with ``read(size)`` (a file,
+    a pipe, a :class:`DumpSource`); ``readinto`` is used when present."""
+
+    def read(self, size: int, /) -> bytes:
+        """Up to *size* bytes; ``b""`` at the end."""
+        ...  # pragma: no cover - a protocol
+
+
+#: The manifest's plaintext digest: SHA-256, or none at all.
+Digest: TypeAlias = Literal["sha256"] | None
+_Hasher: TypeAlias = PlaintextDigest | SizeOnly
+
+
 @dataclass(frozen=True)
 class Manifest:
     """What a backup says about its content, authenticated with it.
@@ -114,7 +133,8 @@ class Manifest:
     Attributes:
         created_at: When the backup was made (UTC).
         size: Plaintext size in bytes.
-        sha256: SHA-256 of the plaintext.
+        sha256: SHA-256 of the plaintext, or ``None`` for a backup made
+            with ``digest=None`` (format version 2).
         label: The producer's free-text source label (e.g. ``"pg_dump
             shop"``), or ``None``.
         compression: ``"zstd"`` or ``None``.
@@ -129,7 +149,7 @@ class Manifest:
 
     created_at: datetime
     size: int
-    sha256: bytes
+    sha256: bytes | None
     label: str | None = None
     compression: str | None = None
     signature_algorithm: str | None = None
@@ -207,8 +227,8 @@ class _HashingReader:
 
     def __init__(
         self,
-        src: BinaryIO,
-        hasher: PlaintextDigest,
+        src: Readable,
+        hasher: _Hasher,
         progress: Callable[[int], object] | None,
     ) -> None:
         self._src = src
@@ -279,8 +299,16 @@ def _manifest_json(doc: dict[str, object]) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
+def _version(digest: object) -> int:
+    """The container version for *digest* (2: no plaintext digest)."""
+    if digest not in ("sha256", None):
+        msg = "digest must be 'sha256' or None"
+        raise ConfigurationError(msg)
+    return VERSION if digest else VERSION_NO_DIGEST
+
+
 def encrypt(
-    src: BinaryIO,
+    src: Readable,
     dst: BinaryIO,
     recipients: Sequence[Recipient],
     *,
@@ -290,6 +318,7 @@ def encrypt(
     segment_size: int = DEFAULT_SEGMENT_SIZE,
     now: datetime | None = None,
     progress: Callable[[int], object] | None = None,
+    digest: Digest = "sha256",
 ) -> Manifest:
     """Encrypt *src* into a backup in *dst*, readable by every recipient.
 
@@ -309,13 +338,19 @@ def encrypt(
             4 KiB to 16 MiB).
         now: The creation time to record (default: the current time).
         progress: Called with the number of plaintext bytes read.
+        digest: ``"sha256"`` (the default) records the SHA-256 of the
+            plaintext in the manifest, comparable with ``sha256sum`` of the
+            source, computed on a second thread beside the cipher.
+            ``None`` records none, for speed: the backup is still fully
+            authenticated (every segment and the manifest), but is written
+            as format version 2, which releases before 0.1.0 cannot read.
 
     Returns:
         The manifest written into the backup.
 
     Raises:
         dataprotect.errors.ConfigurationError: No recipients, too many, a
-            bad segment size or label.
+            bad segment size, label or digest.
         dataprotect.errors.MissingDependencyError: *compress* without
             zstandard.
 
@@ -332,6 +367,7 @@ def encrypt(
         msg = "label must be a str of at most 1024 characters"
         raise ConfigurationError(msg)
     log = _check_segment(segment_size)
+    version = _version(digest)
     created = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     signer = None if signing_key is None else _public_raw(signing_key)
     flags = FLAG_ZSTD if compress is not False else 0
@@ -343,7 +379,7 @@ def encrypt(
     file_key = os.urandom(FILE_KEY_SIZE)
     nonce = os.urandom(16)
     header = bytearray(
-        _FIXED.pack(MAGIC, VERSION, flags, log, nonce, len(recipients))
+        _FIXED.pack(MAGIC, version, flags, log, nonce, len(recipients))
     )
     for recipient in recipients:
         stanza_type, body = recipient._wrap(file_key)  # noqa: SLF001 - the Recipient protocol's hook
@@ -356,7 +392,7 @@ def encrypt(
     header_hash = hashlib.sha256(header).digest()
     aead, prefix = _keys(file_key, nonce)
 
-    hasher = PlaintextDigest()
+    hasher: _Hasher = PlaintextDigest() if digest else SizeOnly()
     inner: Any = _HashingReader(src, hasher, progress)
     if flags & FLAG_ZSTD:
         inner = (
@@ -367,12 +403,12 @@ def encrypt(
     result: list[Manifest] = []
 
     def trailer() -> bytes:
-        digest = hasher.digest()
+        value = hasher.digest()
         doc: dict[str, object] = {
-            "v": 1,
+            "v": version,
             "created": created.isoformat(timespec="microseconds"),
             "size": hasher.size,
-            "sha256": digest.hex(),
+            "sha256": None if value is None else value.hex(),
             "label": label,
             "compression": "zstd" if flags & FLAG_ZSTD else None,
             "signature": None
@@ -392,7 +428,7 @@ def encrypt(
             Manifest(
                 created,
                 hasher.size,
-                digest,
+                value,
                 label,
                 "zstd" if flags & FLAG_ZSTD else None,
                 None if signer is None else signer[0],
@@ -436,7 +472,7 @@ class _Sink:
     def __init__(
         self,
         dst: _Writer,
-        hasher: PlaintextDigest,
+        hasher: _Hasher,
         progress: Callable[[int], object] | None,
     ) -> None:
         self._dst = dst
@@ -499,6 +535,7 @@ class _Header:
     nonce: bytes
     stanzas: list[tuple[int, bytes]]
     mac: bytes
+    version: int = VERSION
 
 
 def _read_exact(src: BinaryIO, n: int) -> bytes:
@@ -516,7 +553,7 @@ def read_header(src: BinaryIO) -> _Header:
     fixed = _read_exact(src, _FIXED.size)
     if fixed[:4] != MAGIC[: len(fixed)] or len(fixed) < 5:
         raise BackupFormatError(_NOT_BACKUP)
-    if fixed[4] != VERSION:
+    if fixed[4] not in (VERSION, VERSION_NO_DIGEST):
         msg = "unsupported backup format version"
         raise BackupFormatError(msg)
     if len(fixed) < _FIXED.size:
@@ -542,7 +579,7 @@ def read_header(src: BinaryIO) -> _Header:
     mac = _read_exact(src, _MAC_SIZE)
     if len(mac) < _MAC_SIZE:
         raise BackupIntegrityError(_FAILED)
-    return _Header(bytes(raw), flags, 1 << log, nonce, stanzas, mac)
+    return _Header(bytes(raw), flags, 1 << log, nonce, stanzas, mac, fixed[4])
 
 
 def _file_key(header: _Header, identities: Sequence[Identity]) -> bytes:
@@ -579,12 +616,20 @@ def _parse_manifest(
     signature: bytes,
     header_hash: bytes,
     signers: Sequence[VerifyKey] | None,
+    version: int,
 ) -> Manifest:
     try:
         doc = json.loads(manifest)
         created = datetime.fromisoformat(doc["created"])
         size = int(doc["size"])
-        digest = bytes.fromhex(doc["sha256"])
+        # Version 2 (digest=None) has "v": 2 and no digest; version 1 has
+        # a SHA-256 (its "v" is not checked: 0.1.0 did not either).
+        if version == VERSION_NO_DIGEST:
+            if doc["v"] != VERSION_NO_DIGEST or doc["sha256"] is not None:
+                raise ValueError  # noqa: TRY301 - one path for every malformed manifest
+            digest = None
+        else:
+            digest = bytes.fromhex(doc["sha256"])
         label = doc["label"]
         compression = doc["compression"]
         sig = doc["signature"]
@@ -669,7 +714,11 @@ def decrypt(
     file_key = _file_key(header, identities)
     aead, prefix = _keys(file_key, header.nonce)
     header_hash = hashlib.sha256(header.raw + header.mac).digest()
-    hasher = PlaintextDigest()
+    hasher: _Hasher = (
+        SizeOnly()
+        if header.version == VERSION_NO_DIGEST
+        else PlaintextDigest()
+    )
     sink = _Sink(_Discard() if dst is None else dst, hasher, progress)
     decompressor: Any = None
     stage: _Writer = sink
@@ -703,9 +752,12 @@ def decrypt(
     finally:
         hasher.close()
     digest = hasher.digest()
-    manifest = _parse_manifest(manifest_bytes, signature, header_hash, signers)
-    if manifest.size != hasher.size or not hmac.compare_digest(
-        manifest.sha256, digest
+    manifest = _parse_manifest(
+        manifest_bytes, signature, header_hash, signers, header.version
+    )
+    if manifest.size != hasher.size or (
+        digest is not None
+        and not hmac.compare_digest(manifest.sha256 or b"", digest)
     ):
         raise BackupIntegrityError(_FAILED)
     if bool(header.flags & FLAG_ZSTD) != (manifest.compression == "zstd"):
@@ -724,12 +776,15 @@ def encrypt_file(
     segment_size: int = DEFAULT_SEGMENT_SIZE,
     now: datetime | None = None,
     progress: Callable[[int], object] | None = None,
+    digest: Digest = "sha256",
 ) -> Manifest:
     """Encrypt a file; *dst_path* appears only when complete (mode 0600).
 
     Takes the options of :func:`encrypt`.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+        *digest*.
     """
     with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
         return encrypt(
@@ -742,6 +797,7 @@ def encrypt_file(
             segment_size=segment_size,
             now=now,
             progress=progress,
+            digest=digest,
         )
 
 

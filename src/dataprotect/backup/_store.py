@@ -25,7 +25,9 @@ from urllib.parse import urlsplit
 from dataprotect._atomic import atomic_write
 from dataprotect._redact import redact_uri
 from dataprotect.backup._format import (
+    Digest,
     Manifest,
+    Readable,
     SigningKey,
     VerifyKey,
     decrypt,
@@ -217,7 +219,7 @@ def _parse_name(filename: str) -> tuple[str, datetime] | None:
 
 
 def create_backup(
-    src: BinaryIO,
+    src: Readable,
     url: str | os.PathLike[str],
     recipients: Sequence[Recipient],
     *,
@@ -228,6 +230,7 @@ def create_backup(
     now: datetime | None = None,
     progress: Callable[[int], object] | None = None,
     storage_options: Mapping[str, Any] | None = None,
+    digest: Digest = "sha256",
 ) -> BackupInfo:
     """Encrypt *src* into a new backup at destination *url*.
 
@@ -246,6 +249,7 @@ def create_backup(
         now: The creation time (default: now).
         progress: Called with the number of plaintext bytes read.
         storage_options: Passed to fsspec (e.g. ``key_filename``).
+        digest: ``"sha256"`` or ``None`` (see :func:`encrypt`).
 
     Returns:
         The new backup.
@@ -269,6 +273,7 @@ def create_backup(
         "signing_key": signing_key,
         "now": created,
         "progress": progress,
+        "digest": digest,
     }
     if where.local:
         Path(where.path).mkdir(parents=True, exist_ok=True)

@@ -41,11 +41,16 @@ from dataprotect.cli._backup_age import (
     age_encrypt,
     age_keygen,
 )
+from dataprotect.cli._backup_db import (
+    open_source,
+    rehearse_options,
+    run_rehearsal,
+    source_options,
+)
 from dataprotect.cli._common import (
     CHECKED_OUTPUT_HELP,
     InputError,
     force_option,
-    input_file,
     kek_options,
     make_kek,
     output_file,
@@ -243,7 +248,7 @@ def keygen(kind: str, output: str) -> None:
 
 
 @backup.command()
-@click.argument("source", metavar="SOURCE|-")
+@click.argument("source", metavar="[SOURCE|-]", required=False)
 @click.option(
     "--to",
     "dest",
@@ -303,8 +308,9 @@ def keygen(kind: str, output: str) -> None:
     metavar="KEY=VALUE",
     help="fsspec storage option, e.g. key_filename=~/.ssh/id_ed25519.",
 )
+@source_options
 def create(
-    source: str,
+    source: str | None,
     dest: str,
     recipients: tuple[str, ...],
     recipient_files: tuple[str, ...],
@@ -320,8 +326,14 @@ def create(
     kek_spec: str,
     kek_secret_env: str | None,
     kek_secret_file: str | None,
+    from_postgres: str | None,
+    from_sqlite: str | None,
+    from_command: str | None,
+    pg_bindir: str | None,
+    no_digest: bool,
 ) -> None:
-    """Encrypt SOURCE (a file, or '-' for stdin) into a new backup."""
+    """Encrypt SOURCE (a file, or '-' for stdin) or a database dump into a
+    new backup; a failing dump records no backup."""
     targets: list[Any] = [parse_recipient(r) for r in recipients]
     targets += [
         parse_recipient(line)
@@ -340,22 +352,20 @@ def create(
         msg = "give at least one recipient (-r, -R, a passphrase or --keyring)"
         raise InputError(msg)
     signing_key = None if sign_key is None else _load_pem_private(sign_key)
-    with (
-        input_file(source) as (src, size),
-        progress(size, "backup") as advance,
-    ):
+    with open_source(
+        source, from_postgres, from_sqlite, from_command, pg_bindir
+    ) as (src, default_label, advance):
         info = create_backup(
             src,
             dest,
             targets,
             name=name,
-            label=label
-            if label is not None
-            else (None if source == "-" else source),
+            label=label if label is not None else default_label,
             compress=compress,
             signing_key=signing_key,
             progress=advance,
             storage_options=_storage_options(options),
+            digest=None if no_digest else "sha256",
         )
     click.echo(f"{info.url.rstrip('/')}/{info.path.rsplit('/', 1)[-1]}")
 
@@ -485,6 +495,35 @@ def verify_cmd(
             click.echo(f"FAILED  {report.source}  {report.reason}")
     if not all(r.ok for r in reports):
         raise SystemExit(1)
+
+
+@backup.command(name="rehearse")
+@click.argument("dest", metavar="DESTINATION")
+@rehearse_options
+@_keyring_options
+@_identity_options
+@click.pass_context
+def rehearse_cmd(ctx: click.Context, /, dest: str, **kwargs: Any) -> None:
+    """Restore the newest backup at DESTINATION into a throw-away
+    PostgreSQL database, run the checks, drop it; exit 1 unless it
+    restored and every check passed."""
+    pop = kwargs.pop
+    keyring = _keyring(
+        pop("keyring_path"),
+        pop("kek_spec"),
+        pop("kek_secret_env"),
+        pop("kek_secret_file"),
+    )
+    identities = _identities(
+        pop("identity_files"),
+        pop("use_passphrase"),
+        pop("passphrase_env"),
+        pop("passphrase_file"),
+        keyring,
+    )
+    signers = [_load_pem_public(p) for p in kwargs.pop("signer_files")]
+    storage = _storage_options(kwargs.pop("options"))
+    run_rehearsal(ctx, dest, identities, signers or None, storage, **kwargs)
 
 
 @backup.command(name="list")
