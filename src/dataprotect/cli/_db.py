@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from dataprotect._redact import redact_uri
 from dataprotect.cli._common import InputError, kek_options, progress
 from dataprotect.cli._keys import keyring_option, load_keyring
 from dataprotect.encryption import BlindIndex, Encryptor
+from dataprotect.keys import Keyring
+
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from dataprotect.integrations._rotation import ReencryptResult
 
 
 __all__ = ["db"]
@@ -28,6 +37,62 @@ def _index_spec(spec: str) -> tuple[str, str, int]:
         msg = "--blind-index must be COLUMN=NAME or COLUMN=NAME:BITS"
         raise InputError(msg)
     return column, name, int(bits or 64)
+
+
+def _run(
+    engine: Engine,
+    table: str,
+    column: str,
+    keyring: Keyring,
+    specs: list[tuple[str, str, int]],
+    shown: str,
+    *,
+    batch: int,
+    plaintext: bool,
+) -> ReencryptResult:
+    """Reflect TABLE, check the columns, rotate with a progress bar."""
+    from sqlalchemy import MetaData, String, Table, func, select
+    from sqlalchemy.exc import NoSuchTableError
+    from sqlalchemy.orm import Session
+
+    from dataprotect.integrations._columns import ColumnCipher
+    from dataprotect.integrations._rotation import Batch, rotate
+
+    try:
+        reflected = Table(table, MetaData(), autoload_with=engine)
+    except NoSuchTableError:
+        msg = f"no table {table} at {shown}"
+        raise InputError(msg) from None
+    names = [column, *(c for c, _, _ in specs)]
+    missing = [n for n in names if n not in reflected.c]
+    if missing:
+        msg = f"table {table} has no column {missing[0]}"
+        raise InputError(msg)
+    target = reflected.c[column]
+    text = isinstance(target.type, String)
+    cipher = ColumnCipher(
+        Encryptor(keyring), "str" if text else "bytes", text=text
+    )
+    try:
+        indexes = [
+            (reflected.c[c], BlindIndex(keyring, name, bits=bits))
+            for c, name, bits in specs
+        ]
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    plan = Batch(target, cipher, indexes)
+    with Session(engine) as session:
+        total = session.scalar(select(func.count()).select_from(reflected))
+        session.commit()
+        with progress(total, "re-encrypting", rows=True) as advance:
+            return rotate(
+                session,
+                reflected,
+                plan,
+                batch=batch,
+                progress=advance,
+                plaintext=plaintext,
+            )
 
 
 @click.group()
@@ -81,12 +146,8 @@ def reencrypt(
     bytes.  Each batch commits on its own: after a crash, run the command
     again; rows already done are only checked.
     """
-    from sqlalchemy import MetaData, String, Table, create_engine, func, select
-    from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
-    from sqlalchemy.orm import Session
-
-    from dataprotect.integrations._columns import ColumnCipher
-    from dataprotect.integrations._rotation import Batch, rotate
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
 
     keyring = load_keyring(
         keyring_path,
@@ -99,40 +160,18 @@ def reencrypt(
     try:
         engine = create_engine(_engine_url(url))
         try:
-            reflected = Table(table, MetaData(), autoload_with=engine)
-        except NoSuchTableError:
-            msg = f"no table {table} at {shown}"
-            raise InputError(msg) from None
-        names = [column, *(c for c, _, _ in specs)]
-        missing = [n for n in names if n not in reflected.c]
-        if missing:
-            msg = f"table {table} has no column {missing[0]}"
-            raise InputError(msg)
-        target = reflected.c[column]
-        text = isinstance(target.type, String)
-        cipher = ColumnCipher(
-            Encryptor(keyring), "str" if text else "bytes", text=text
-        )
-        try:
-            indexes = [
-                (reflected.c[c], BlindIndex(keyring, name, bits=bits))
-                for c, name, bits in specs
-            ]
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        plan = Batch(target, cipher, indexes)
-        with Session(engine) as session:
-            total = session.scalar(select(func.count()).select_from(reflected))
-            session.commit()
-            with progress(total, "re-encrypting", rows=True) as advance:
-                result = rotate(
-                    session,
-                    reflected,
-                    plan,
-                    batch=batch,
-                    progress=advance,
-                    plaintext=encrypt_plaintext,
-                )
+            result = _run(
+                engine,
+                table,
+                column,
+                keyring,
+                specs,
+                shown,
+                batch=batch,
+                plaintext=encrypt_plaintext,
+            )
+        finally:
+            engine.dispose()
     except SQLAlchemyError as exc:
         # Driver messages may quote SQL parameters (ciphertexts): the type.
         msg = f"database error at {shown} ({type(exc).__name__})"
