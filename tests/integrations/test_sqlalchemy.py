@@ -24,7 +24,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import StatementError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    defer,
+    mapped_column,
+)
 
 from dataprotect import BlindIndex, Encryptor, Keyring
 from dataprotect.errors import (
@@ -351,6 +357,25 @@ class TestColumns:
             session.commit()
         with Session(engine) as session:
             assert session.get(db.User, 9).email == "a@b.ch"
+
+    def test_primary_key_change_needs_loaded_values(self, db):
+        """A key change with an encrypted value not loaded is refused."""
+        with Session(db.engine) as session:
+            session.add(db.User(id=1, email="a@b.ch"))
+            session.commit()
+        with Session(db.engine) as session:
+            user = session.get(db.User, 1, options=[defer(db.User.email)])
+            user.id = 2
+            with pytest.raises(ConfigurationError, match="primary key"):
+                session.commit()
+
+    def test_null_rows_are_skipped(self, db):
+        """reencrypt_table reads NULL values and leaves them."""
+        with Session(db.engine) as session:
+            session.add(db.User(id=1))
+            session.commit()
+            result = reencrypt_table(session, db.User.email)
+            assert (result.rows, result.rewritten) == (1, 0)
 
     def test_bad_arguments(self, db):
         """Misused helpers raise ConfigurationError."""

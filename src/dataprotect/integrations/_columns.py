@@ -25,7 +25,15 @@ from dataprotect.errors import (
 )
 
 
-__all__ = ["PENDING", "ColumnCipher", "Kind", "PrimaryKey", "context"]
+__all__ = [
+    "PENDING",
+    "Bound",
+    "ColumnCipher",
+    "Kind",
+    "PrimaryKey",
+    "Sealed",
+    "context",
+]
 
 Kind = Literal["bytes", "str", "json"]
 #: A row's primary key values, in the table's primary key column order.
@@ -66,6 +74,42 @@ def row_name(table: str, column: str, pk: PrimaryKey) -> str:
 def is_ciphertext(raw: bytes) -> bool:
     """Whether *raw* has the shape of an :class:`Encryptor` message."""
     return len(raw) >= _OVERHEAD and raw[0] in _VERSIONS
+
+
+class Sealed:
+    """A stored encrypted value that was not decrypted.
+
+    Entities loaded through an ORM hold plaintext; a bare column selected
+    with SQLAlchemy Core (``select(User.email)``) gives this instead, since
+    only the row's primary key opens it: use
+    :func:`~dataprotect.integrations.sqlalchemy.open_value`.  Its
+    ``repr`` never shows the ciphertext.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("stored",)
+
+    def __init__(self, stored: object) -> None:
+        #: The value as the driver gave it (bytes, memoryview or text).
+        self.stored = stored
+
+    def __repr__(self) -> str:
+        return "<Sealed>"
+
+
+class Bound:
+    """A plaintext bound to its context, on its way to the database."""
+
+    __slots__ = ("ad", "raw", "value")
+
+    def __init__(self, value: object, raw: bytes, ad: bytes) -> None:
+        self.value = value
+        self.raw = raw
+        self.ad = ad
+
+    def __repr__(self) -> str:
+        return "<bound value>"
 
 
 class ColumnCipher:

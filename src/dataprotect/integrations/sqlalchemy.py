@@ -30,9 +30,11 @@ from dataprotect.encryption import BlindIndex, Encryptor
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 from dataprotect.integrations._columns import (
     PENDING,
+    Bound,
     ColumnCipher,
     Kind,
     PrimaryKey,
+    Sealed,
     context,
 )
 
@@ -81,41 +83,6 @@ _NOT_BOUND: Final = (
 )
 
 
-class Sealed:
-    """A stored encrypted value that was not decrypted.
-
-    Entities loaded through a session hold plaintext; a bare column
-    selected with Core (``select(User.email)``) gives this instead, since
-    only the row's primary key opens it: use :func:`open_value`.  Its
-    ``repr`` never shows the ciphertext.
-
-    .. versionadded:: 0.1.0
-    """
-
-    __slots__ = ("stored",)
-
-    def __init__(self, stored: bytes | str) -> None:
-        #: The value as stored (raw bytes, or base64 text).
-        self.stored = stored
-
-    def __repr__(self) -> str:
-        return "<Sealed>"
-
-
-class _Bound:
-    """A plaintext bound to its context, on its way to the database."""
-
-    __slots__ = ("ad", "raw", "value")
-
-    def __init__(self, value: object, raw: bytes, ad: bytes) -> None:
-        self.value = value
-        self.raw = raw
-        self.ad = ad
-
-    def __repr__(self) -> str:
-        return "<bound value>"
-
-
 class EncryptedType(types.TypeDecorator[_T], Generic[_T]):
     """Base class of the encrypted column types; use a subclass.
 
@@ -153,7 +120,7 @@ class EncryptedType(types.TypeDecorator[_T], Generic[_T]):
         """
         if value is None:
             return None
-        if isinstance(value, _Bound):
+        if isinstance(value, Bound):
             return self.cipher.seal(value.raw, value.ad)
         raise ConfigurationError(_NOT_BOUND)
 
@@ -163,11 +130,7 @@ class EncryptedType(types.TypeDecorator[_T], Generic[_T]):
         dialect: Dialect,  # noqa: ARG002 - TypeDecorator's signature
     ) -> Any:
         """Wrap the stored value; the load event decrypts it."""
-        if value is None:
-            return None
-        if isinstance(value, memoryview):
-            value = bytes(value)
-        return Sealed(value)  # type: ignore[arg-type]  # bytes or str from the driver
+        return None if value is None else Sealed(value)
 
 
 class EncryptedBytes(EncryptedType[bytes]):
@@ -294,7 +257,7 @@ class _Plan:
                 continue
             value = state.dict.get(index.source.key)
             digest = None
-            if value is not None and not isinstance(value, (_Bound, Sealed)):
+            if value is not None and not isinstance(value, (Bound, Sealed)):
                 raw = index.source.type.cipher.dump(value)
                 digest = index.type.index.digest(raw)
             setattr(target, index.key, digest)
@@ -302,13 +265,13 @@ class _Plan:
     def _bind(self, target: object, field: _Field) -> None:
         state = inspect(target)
         value = state.dict.get(field.key)
-        if value is None or isinstance(value, (_Bound, Sealed)):
+        if value is None or isinstance(value, (Bound, Sealed)):
             return
         raw = field.type.cipher.dump(value)
         pk = self._pk(target, field)
         # A key not known before INSERT (autoincrement): insert an empty
         # placeholder bound to no row, then the value in after_insert.
-        bound = _Bound(value, b"" if pk is PENDING else raw, field.ad(pk))
+        bound = Bound(value, b"" if pk is PENDING else raw, field.ad(pk))
         setattr(target, field.key, bound)
 
     def before_insert(
@@ -343,7 +306,7 @@ class _Plan:
         state = inspect(target)
         for field in self.fields:
             bound = state.dict.get(field.key)
-            if not isinstance(bound, _Bound):
+            if not isinstance(bound, Bound):
                 continue
             pk = self._pk(target, field)
             if bound.ad == field.ad(PENDING) and pk is not PENDING:
@@ -351,7 +314,7 @@ class _Plan:
                 where = [
                     c == v for c, v in zip(table.primary_key, pk, strict=True)
                 ]
-                final = _Bound(
+                final = Bound(
                     bound.value,
                     field.type.cipher.dump(bound.value),
                     field.ad(pk),
@@ -462,7 +425,7 @@ def bind_value(
     """
     col, typ = _encrypted(column)
     ad = context(col.table.name, col.name, _pk_tuple(pk))
-    return _Bound(value, typ.cipher.dump(value), ad)
+    return Bound(value, typ.cipher.dump(value), ad)
 
 
 def open_value(

@@ -1,0 +1,50 @@
+"""The ORM-independent pieces of encrypted columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataprotect import Encryptor, Keyring
+from dataprotect.errors import ConfigurationError, UnencryptedValueError
+from dataprotect.integrations._columns import (
+    PENDING,
+    Bound,
+    ColumnCipher,
+    Sealed,
+    context,
+)
+
+
+def test_context_is_canonical():
+    """Keys read the same from every driver; a pending row is null."""
+    assert context("users", "email", [42]) == (
+        b'["dataprotect/v1/column","users","email",["42"]]'
+    )
+    assert context("t", "c", [b"\x01\xff", "a"]).endswith(b'["01ff","a"]]')
+    assert context("t", "c", PENDING).endswith(b",null]")
+    assert context("t.a", "c", [1]) != context("t", "a.c", [1])
+
+
+def test_stored_forms_that_are_not_ciphertexts():
+    """Bad base64, other types and short values are not ciphertexts."""
+    cipher = ColumnCipher(Encryptor(Keyring.generate()), "str", text=True)
+    assert cipher.ciphertext("not base64!") is None
+    assert cipher.ciphertext(42) is None
+    assert cipher.ciphertext("AgAA") is None
+    with pytest.raises(UnencryptedValueError):
+        cipher.open(42, "t", "c", [1])
+
+
+def test_reprs_hide_values():
+    """Neither a bound nor a sealed value shows its content."""
+    assert repr(Bound("Zq9", b"Zq9", b"")) == "<bound value>"
+    assert repr(Sealed(b"Zq9")) == "<Sealed>"
+
+
+def test_text_dump_refuses_surrogates():
+    """A lone surrogate cannot be encrypted as text."""
+    cipher = ColumnCipher(Encryptor(Keyring.generate()), "str", text=True)
+    with pytest.raises(ConfigurationError):
+        cipher.dump("\udc80")
+    with pytest.raises(TypeError):
+        cipher.dump(b"bytes")
