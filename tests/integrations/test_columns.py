@@ -48,3 +48,35 @@ def test_text_dump_refuses_surrogates():
         cipher.dump("\udc80")
     with pytest.raises(TypeError):
         cipher.dump(b"bytes")
+
+
+def test_published_vectors():
+    """columns-v1.json: associated data and stored values still open."""
+    import base64
+    import json
+
+    from pathlib import Path
+
+    from dataprotect import EnvKEK
+
+    vectors = Path(__file__).parent.parent / "vectors"
+    source = json.loads((vectors / "encryption-v2.json").read_text())
+    kek = EnvKEK("KEK", environ={"KEK": source["kek"]})
+    ring = Keyring.from_bytes(base64.b64decode(source["keyring"]), kek=kek)
+    doc = json.loads((vectors / "columns-v1.json").read_text())
+    assert len(doc["values"]) == 4
+    for entry in doc["values"]:
+        kind = entry["kind"]
+        cipher = ColumnCipher(Encryptor(ring), kind, text=kind == "str")
+        ad = context(entry["table"], entry["column"], entry["pk"])
+        assert ad == entry["associated_data"].encode("utf-8")
+        stored = entry["stored"]
+        if kind != "str":
+            stored = bytes.fromhex(stored)
+        value = cipher.open(
+            stored, entry["table"], entry["column"], entry["pk"]
+        )
+        expected = entry["value"]
+        if kind == "bytes":
+            expected = bytes.fromhex(expected)
+        assert value == expected
