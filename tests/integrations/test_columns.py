@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dataprotect import Encryptor, Keyring
 from dataprotect.errors import ConfigurationError, UnencryptedValueError
 from dataprotect.integrations._columns import (
@@ -80,3 +83,24 @@ def test_published_vectors():
         if kind == "bytes":
             expected = bytes.fromhex(expected)
         assert value == expected
+
+
+_names = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+@given(
+    table=_names,
+    column=_names,
+    pk=st.lists(_names | st.integers() | st.uuids() | st.binary(), max_size=3),
+)
+def test_context_is_compact_json(table, column, pk):
+    """The associated data is the compact JSON the format describes."""
+    import json
+
+    texts = [v.hex() if isinstance(v, bytes) else str(v) for v in pk]
+    expected = json.dumps(
+        ["dataprotect/v1/column", table, column, texts],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    assert context(table, column, pk) == expected.encode("utf-8")

@@ -8,6 +8,7 @@ URL-safe base64 text), and the errors that name the row.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from collections.abc import Sequence
@@ -50,6 +51,16 @@ def _pk_item(value: object) -> str:
     return str(value)
 
 
+_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_string: Final = _JSON.encode  # a str: a JSON string, non-ASCII kept
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefix(table: str, column: str) -> str:
+    """``["dataprotect/v1/column",TABLE,COLUMN,`` (one per column)."""
+    return _JSON.encode([_LABEL, table, column])[:-1] + ","
+
+
 def context(table: str, column: str, pk: PrimaryKey | None) -> bytes:
     """The associated data of *column* of *table* in the row *pk*.
 
@@ -58,12 +69,12 @@ def context(table: str, column: str, pk: PrimaryKey | None) -> bytes:
     and UUIDs as their decimal and hyphenated text, bytes as hex, so a
     value reads the same from every database.
     """
-    keys = None if pk is PENDING else [_pk_item(v) for v in pk]
-    return json.dumps(
-        [_LABEL, table, column, keys],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    if pk is PENDING:
+        keys = "null"
+    else:
+        keys = ",".join(_string(_pk_item(v)) for v in pk)
+        keys = f"[{keys}]"
+    return (_prefix(table, column) + keys + "]").encode("utf-8")
 
 
 def row_name(table: str, column: str, pk: PrimaryKey) -> str:
@@ -191,14 +202,14 @@ class ColumnCipher:
             ColumnDecryptionError: It does not decrypt for this row.
         """
         message = self.ciphertext(stored)
-        where = row_name(table, column, pk)
         if message is None:
+            where = row_name(table, column, pk)
             msg = f"{where} is not encrypted (plaintext from before encryption?); see encrypt_existing()"
             raise UnencryptedValueError(msg)
         try:
             raw = self.encryptor.decrypt(message, context(table, column, pk))
         except (DecryptionError, KeyNotFoundError) as exc:
-            msg = f"{where}: {exc}"
+            msg = f"{row_name(table, column, pk)}: {exc}"
             raise ColumnDecryptionError(msg) from None
         return message, raw
 

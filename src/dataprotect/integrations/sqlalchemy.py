@@ -47,6 +47,7 @@ try:
         LargeBinary,
         Table,
         Text,
+        bindparam,
         event,
         inspect,
         types,
@@ -199,7 +200,7 @@ class BlindIndexed(types.TypeDecorator[bytes]):
 
 
 def blind_match(
-    column: QueryableAttribute[bytes], value: bytes | str
+    column: QueryableAttribute[bytes | None], value: bytes | str
 ) -> ColumnElement[bool]:
     """``column IN (digests of value under every active key)``.
 
@@ -218,7 +219,7 @@ def blind_match(
 # -- the ORM events -------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Field:
     key: str
     column: Column[Any]
@@ -301,27 +302,19 @@ class _Plan:
                 self._bind(target, field)
 
     def after_write(
-        self, _mapper: Mapper[Any], connection: Any, target: object
+        self, _mapper: Mapper[Any], _connection: object, target: object
     ) -> None:
         state = inspect(target)
         for field in self.fields:
             bound = state.dict.get(field.key)
             if not isinstance(bound, Bound):
                 continue
-            pk = self._pk(target, field)
-            if bound.ad == field.ad(PENDING) and pk is not PENDING:
-                table = field.column.table
-                where = [
-                    c == v for c, v in zip(table.primary_key, pk, strict=True)
-                ]
-                final = Bound(
-                    bound.value,
-                    field.type.cipher.dump(bound.value),
-                    field.ad(pk),
-                )
-                connection.execute(
-                    table.update().where(*where).values({field.column: final})
-                )
+            if bound.ad == field.ad(PENDING):
+                # The key is known now: write the value in after_flush,
+                # one executemany per column for the whole flush.
+                pk = self._pk(target, field)
+                pending = state.session.info.setdefault(_PENDING, {})
+                pending.setdefault(field, []).append((pk, bound.value))
             set_committed_value(target, field.key, bound.value)
 
     def load(
@@ -342,6 +335,40 @@ class _Plan:
                 pk,
             )
             set_committed_value(target, field.key, plain)
+
+
+#: ``Session.info`` key: values of rows inserted before their key was known.
+_PENDING: Final = "dataprotect.pending"
+
+
+@event.listens_for(Session, "after_flush")
+def _write_pending(session: Session, _context: object) -> None:
+    """UPDATE the rows whose INSERT wrote a placeholder (autoincrement)."""
+    pending: dict[_Field, list[tuple[PrimaryKey, object]]] = session.info.pop(
+        _PENDING, {}
+    )
+    for field, rows in pending.items():
+        table = field.column.table
+        names = [f"_pk{i}" for i in range(len(table.primary_key))]
+        statement = (
+            table.update()
+            .where(
+                *(
+                    c == bindparam(n, type_=c.type)
+                    for c, n in zip(table.primary_key, names, strict=True)
+                )
+            )
+            .values({field.column: bindparam("_value", type_=field.type)})
+        )
+        cipher = field.type.cipher
+        params = [
+            {
+                **dict(zip(names, pk, strict=True)),
+                "_value": Bound(value, cipher.dump(value), field.ad(pk)),
+            }
+            for pk, value in rows
+        ]
+        session.connection().execute(statement, params)
 
 
 _plans: weakref.WeakKeyDictionary[Mapper[Any], _Plan] = (
@@ -409,7 +436,7 @@ def _pk_tuple(pk: object) -> PrimaryKey:
 
 
 def bind_value(
-    column: QueryableAttribute[Any], value: object, *, pk: object
+    column: QueryableAttribute[object], value: object, *, pk: object
 ) -> object:
     """*value* bound to row *pk*, for ``insert()``/``update()`` in Core.
 
@@ -429,8 +456,8 @@ def bind_value(
 
 
 def open_value(
-    column: QueryableAttribute[Any], value: Sealed | None, *, pk: object
-) -> Any:
+    column: QueryableAttribute[object], value: Sealed | None, *, pk: object
+) -> object:
     """Decrypt a :class:`Sealed` value of row *pk* selected with Core.
 
     Raises:
@@ -452,7 +479,7 @@ def open_value(
 
 
 def _plan_batch(
-    column: QueryableAttribute[Any],
+    column: QueryableAttribute[object],
 ) -> tuple[Table, Batch]:
     col, typ = _encrypted(column)
     mapper = inspect(column).parent
@@ -467,7 +494,7 @@ def _plan_batch(
 
 def reencrypt_table(
     session: Session,
-    column: QueryableAttribute[Any],
+    column: QueryableAttribute[object],
     *,
     batch: int = 1000,
     progress: Callable[[int], object] | None = None,
@@ -502,7 +529,7 @@ def reencrypt_table(
 
 def encrypt_existing(
     session: Session,
-    column: QueryableAttribute[Any],
+    column: QueryableAttribute[object],
     *,
     batch: int = 1000,
     progress: Callable[[int], object] | None = None,
