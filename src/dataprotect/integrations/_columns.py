@@ -192,26 +192,70 @@ class ColumnCipher:
         """Encrypt plaintext bytes *raw* bound to *ad* into the stored form."""
         return self.store(self.encryptor.encrypt(raw, ad))
 
-    def open_raw(
+    def _message(
         self, stored: object, table: str, column: str, pk: PrimaryKey
-    ) -> tuple[bytes, bytes]:
-        """The message in *stored* and its plaintext bytes.
-
-        Raises:
-            UnencryptedValueError: *stored* is not a ciphertext.
-            ColumnDecryptionError: It does not decrypt for this row.
-        """
+    ) -> bytes:
         message = self.ciphertext(stored)
         if message is None:
             where = row_name(table, column, pk)
             msg = f"{where} is not encrypted (plaintext from before encryption?); see encrypt_existing()"
             raise UnencryptedValueError(msg)
+        return message
+
+    def _decrypt(
+        self, message: bytes, table: str, column: str, pk: PrimaryKey
+    ) -> tuple[bytes, bool]:
         try:
-            raw = self.encryptor.decrypt(message, context(table, column, pk))
+            return self.encryptor._open_current(  # noqa: SLF001 - one decryption per row, not two
+                message, context(table, column, pk)
+            )
         except (DecryptionError, KeyNotFoundError) as exc:
             msg = f"{row_name(table, column, pk)}: {exc}"
             raise ColumnDecryptionError(msg) from None
-        return message, raw
+
+    def rotate(
+        self,
+        stored: object,
+        table: str,
+        column: str,
+        pk: PrimaryKey,
+        *,
+        plaintext: bool,
+    ) -> tuple[bytes | str | None, bytes]:
+        """The new stored value (``None``: already current) and the
+        plaintext bytes of *stored*.
+
+        With *plaintext*, a value that is not a ciphertext is taken as
+        the plaintext and encrypted (it must be of the column's kind).
+
+        Raises:
+            UnencryptedValueError: Plaintext, without *plaintext*.
+            ColumnDecryptionError: It does not decrypt for this row.
+            ConfigurationError: Plaintext not of the column's kind.
+        """
+        message = self.ciphertext(stored)
+        if message is None and plaintext:
+            raw = self._plaintext(stored, row_name(table, column, pk))
+            return self.seal(raw, context(table, column, pk)), raw
+        if message is None:
+            message = self._message(stored, table, column, pk)  # raises
+        raw, current = self._decrypt(message, table, column, pk)
+        if current:
+            return None, raw
+        return self.seal(raw, context(table, column, pk)), raw
+
+    def _plaintext(self, stored: object, where: str) -> bytes:
+        """*stored* taken as plaintext, checked to be of this kind."""
+        try:
+            if isinstance(stored, str):
+                raw = stored.encode("utf-8")
+            else:
+                raw = check_bytes("value", stored)
+            self.load(raw)
+        except ValueError:
+            msg = f"{where} holds plaintext that is not {self.kind}"
+            raise ConfigurationError(msg) from None
+        return raw
 
     def open(
         self, stored: object, table: str, column: str, pk: PrimaryKey
@@ -222,4 +266,5 @@ class ColumnCipher:
             UnencryptedValueError: As :meth:`open_raw`.
             ColumnDecryptionError: As :meth:`open_raw`.
         """
-        return self.load(self.open_raw(stored, table, column, pk)[1])
+        message = self._message(stored, table, column, pk)
+        return self.load(self._decrypt(message, table, column, pk)[0])

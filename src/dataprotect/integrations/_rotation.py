@@ -28,8 +28,6 @@ from dataprotect.errors import ConfigurationError
 from dataprotect.integrations._columns import (
     ColumnCipher,
     PrimaryKey,
-    context,
-    row_name,
 )
 
 
@@ -93,38 +91,19 @@ class _Row:
         self.plan = plan
         self.table = table
 
-    def plaintext(self, cipher: ColumnCipher, where: str) -> bytes:
-        value = self.old
-        raw = (
-            value.encode("utf-8")
-            if isinstance(value, str)
-            else _as_bytes(value)
-        )
-        try:
-            cipher.load(raw)  # type: ignore[arg-type]  # not None here
-        except ValueError:
-            msg = f"{where} holds plaintext that is not {cipher.kind}"
-            raise ConfigurationError(msg) from None
-        return raw  # type: ignore[return-value]  # not None here
-
     def update(self, *, plaintext: bool) -> bool:
         """Compute the new value and digests; whether anything changed."""
-        cipher = self.plan.cipher
-        column = self.plan.column.name
-        ad = context(self.table, column, self.pk)
-        message = cipher.ciphertext(self.old)
-        if self.old is None:
-            raw = None
-        elif message is None and plaintext:
-            raw = self.plaintext(cipher, row_name(self.table, column, self.pk))
-            self.new = cipher.seal(raw, ad)
-        else:
-            message, raw = cipher.open_raw(
-                self.old, self.table, column, self.pk
+        raw = None
+        if self.old is not None:
+            new, raw = self.plan.cipher.rotate(
+                self.old,
+                self.table,
+                self.plan.column.name,
+                self.pk,
+                plaintext=plaintext,
             )
-            rotated = cipher.encryptor.reencrypt(message, ad)
-            if rotated is not message:
-                self.new = cipher.store(rotated)
+            if new is not None:
+                self.new = new
         changed = self.new is not self.old
         for i, (_, index) in enumerate(self.plan.indexes):
             digest = None if raw is None else index.digest(raw)
