@@ -52,7 +52,12 @@ try:
         inspect,
         types,
     )
-    from sqlalchemy.orm import Mapper, QueryableAttribute, Session
+    from sqlalchemy.orm import (
+        Mapper,
+        QueryableAttribute,
+        Session,
+        configure_mappers,
+    )
     from sqlalchemy.orm.attributes import set_committed_value
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "the SQLAlchemy integration needs sqlalchemy: install dataprotect[sqlalchemy]"
@@ -482,6 +487,7 @@ def _plan_batch(
     column: QueryableAttribute[object],
 ) -> tuple[Table, Batch]:
     col, typ = _encrypted(column)
+    configure_mappers()  # the plan (blind indexes) exists once configured
     mapper = inspect(column).parent
     plan = _plans.get(mapper)
     indexes = [
