@@ -58,7 +58,7 @@ try:
         Session,
         configure_mappers,
     )
-    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "the SQLAlchemy integration needs sqlalchemy: install dataprotect[sqlalchemy]"
     raise MissingDependencyError(msg) from None
@@ -251,7 +251,8 @@ class _Plan:
 
     @staticmethod
     def _pk(target: object, field: _Field) -> PrimaryKey | None:
-        values = [inspect(target).dict.get(k) for k in field.pk_keys]
+        state = instance_dict(target)
+        values = [state.get(k) for k in field.pk_keys]
         return PENDING if any(v is None for v in values) else values
 
     def _index(
@@ -325,9 +326,9 @@ class _Plan:
     def load(
         self, target: object, _context: object, attrs: object = None
     ) -> None:
-        state = inspect(target)
+        state = instance_dict(target)
         for field in self.fields:
-            value = state.dict.get(field.key)
+            value = state.get(field.key)
             if not isinstance(value, Sealed):
                 continue
             if attrs is not None and field.key not in attrs:  # type: ignore[operator]  # an iterable of names
