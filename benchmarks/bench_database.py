@@ -6,11 +6,14 @@ binds no row).  Per row, through the ORM on SQLite in memory: a session
 inserting and loading rows of a plain ``String`` column, of
 ``StringEncryptedType``, and of ``EncryptedString`` with a key made in
 Python (one INSERT) and with an autoincrement key (INSERT, then UPDATE).
-Rotation: rows per second of ``reencrypt_table`` on an SQLite file.
+Rotation: rows per second of ``reencrypt_table`` on an SQLite file, and
+on PostgreSQL when ``DATAPROTECT_BENCH_POSTGRES`` holds a SQLAlchemy URL
+of a scratch database.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 import uuid
@@ -192,39 +195,49 @@ def _per_row(encryptor: Encryptor, *, quick: bool) -> list[str]:
     return rows
 
 
-def _rotation(*, quick: bool) -> list[str]:
+def _rotate_rows(url: str, n: int) -> tuple[float, float]:
+    """Rows per second of reencrypt_table: rewriting all, then checking."""
     keyring = Keyring.generate()
     base, models = _models(Encryptor(keyring))
     model = models["client"]
-    n = 5000 if quick else 50_000
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = create_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        base.metadata.create_all(engine)
+    engine = create_engine(url)
+    base.metadata.drop_all(engine)
+    base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add_all(
+            model(id=str(uuid.uuid4()), email=EMAIL) for _ in range(n)
+        )
+        session.commit()
+    keyring.rotate()
+    rates = []
+    for expected in (n, 0):  # rewrite every row, then check every row
         with Session(engine) as session:
-            session.add_all(
-                model(id=str(uuid.uuid4()), email=EMAIL) for _ in range(n)
-            )
-            session.commit()
-        keyring.rotate()
-        timings = []
-        for _ in range(2):  # rewrite every row, then check every row
-            with Session(engine) as session:
-                start = time.perf_counter()
-                result = reencrypt_table(session, model.email, batch=1000)
-                timings.append((time.perf_counter() - start, result))
-        engine.dispose()
-    (t1, r1), (t2, r2) = timings
-    return [
-        f"### `reencrypt_table` (SQLite file, {n:,} rows, batches of 1,000)",
+            start = time.perf_counter()
+            result = reencrypt_table(session, model.email, batch=1000)
+            rates.append(n / (time.perf_counter() - start))
+        assert result.rewritten == expected
+    base.metadata.drop_all(engine)
+    engine.dispose()
+    return rates[0], rates[1]
+
+
+def _rotation(*, quick: bool) -> list[str]:
+    n = 5000 if quick else 50_000
+    rows = [
+        f"### `reencrypt_table` ({n:,} rows, batches of 1,000, rows per second)",
         "",
-        "| run | rows rewritten | rows per second |",
+        "| database | after `rotate()` | again (all current: read and authenticate only) |",
         "|---|---|---|",
-        f"| after `rotate()` | {r1.rewritten:,} | **{n / t1:,.0f}** |",
-        (
-            "| again (all current: read and authenticate only) "
-            f"| {r2.rewritten:,} | {n / t2:,.0f} |"
-        ),
     ]
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = [("SQLite file", f"sqlite:///{Path(tmp) / 'bench.db'}")]
+        postgres = os.environ.get("DATAPROTECT_BENCH_POSTGRES")
+        if postgres:  # a database the benchmark may create tables in
+            targets.append(("PostgreSQL (loopback)", postgres))
+        for label, url in targets:
+            rewrite, check = _rotate_rows(url, n)
+            rows.append(f"| {label} | **{rewrite:,.0f}** | {check:,.0f} |")
+    return rows
 
 
 def run(*, quick: bool) -> str:
