@@ -82,6 +82,22 @@ class TestEncryptedField:
         back.save()
         assert Patient.objects.get(pk=patient.pk).name == "Bea"
 
+    def test_same_format_as_sqlalchemy(self):
+        """A stored value opens with the column cipher the SQLAlchemy types
+        and ``dataprotect db reencrypt`` use."""
+        from dataprotect.integrations._columns import ColumnCipher
+
+        patient = Patient.objects.create(name="Ada", scan=b"\x00")
+        table = "dataprotect_tests_patient"
+        cipher = ColumnCipher(settings.DATAPROTECT_ENCRYPTOR, "str", text=True)
+        stored = _stored(table, "name", patient.pk)
+        assert cipher.open(stored, table, "name", [patient.pk]) == "Ada"
+        cipher = ColumnCipher(
+            settings.DATAPROTECT_ENCRYPTOR, "bytes", text=False
+        )
+        stored = _stored(table, "scan", patient.pk)
+        assert cipher.open(stored, table, "scan", [patient.pk]) == b"\x00"
+
     def test_client_side_key(self):
         """A primary key set before saving is bound directly."""
         Visit.objects.create(code="v1", reason="flu")
