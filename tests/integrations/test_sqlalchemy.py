@@ -697,3 +697,27 @@ def test_killed_reencrypt_resumes(tmp_path, monkeypatch):
     with Session(engine) as session:
         assert len(session.scalars(select(user)).all()) == 200
     engine.dispose()
+
+
+def test_failed_flush_leaves_no_pending_value():
+    """A flush that fails after a row with a generated key was inserted
+    forgets that row's value: a later row reusing the key keeps its own."""
+    from sqlalchemy.exc import IntegrityError
+
+    base, user, token, _ = models(Keyring.generate())
+    engine = create_engine("sqlite://")
+    base.metadata.create_all(engine)
+    key = uuid.uuid4()
+    with Session(engine) as session:
+        session.add(token(tenant="acme", id=key, secret=b"s"))
+        session.commit()
+    with Session(engine) as session:
+        session.add(user(email="first"))
+        session.add(token(tenant="acme", id=key, secret=b"dup"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        session.add(user(email="second"))
+        session.commit()
+    with Session(engine) as session:
+        assert [u.email for u in session.scalars(select(user))] == ["second"]

@@ -377,6 +377,12 @@ def _write_pending(session: Session, _context: object) -> None:
         session.connection().execute(statement, params)
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, _previous: object) -> None:
+    """A failed flush leaves no value to write into a reused key."""
+    session.info.pop(_PENDING, None)
+
+
 _plans: weakref.WeakKeyDictionary[Mapper[Any], _Plan] = (
     weakref.WeakKeyDictionary()
 )
