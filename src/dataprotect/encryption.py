@@ -214,10 +214,18 @@ class Encryptor(Unpicklable):
             dataprotect.errors.DecryptionError: As :meth:`decrypt`.
             dataprotect.errors.KeyNotFoundError: As :meth:`decrypt`.
         """
-        version, key_id, plaintext = self._open(ciphertext, context)
-        if version == _VERSION and key_id == self._keyring.primary_id:
+        plaintext, current = self._open_current(ciphertext, context)
+        if current:
             return ciphertext
         return self.encrypt(plaintext, context)
+
+    def _open_current(
+        self, ciphertext: bytes, context: bytes
+    ) -> tuple[bytes, bool]:
+        """The plaintext, and whether :meth:`reencrypt` would keep it."""
+        version, key_id, plaintext = self._open(ciphertext, context)
+        current = version == _VERSION and key_id == self._keyring.primary_id
+        return plaintext, current
 
     def encrypt_str(self, plaintext: str, context: bytes = b"") -> str:
         """Encrypt text for a text column: URL-safe base64 of :meth:`encrypt`.

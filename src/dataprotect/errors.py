@@ -16,6 +16,8 @@ never its value, so they are safe to log.  Exceptions carry no payload.
     ├── ConfigurationError (ValueError)
     ├── IntegrityError
     │   └── DecryptionError
+    │       └── ColumnDecryptionError
+    │           └── UnencryptedValueError
     ├── KeyringError
     │   └── KeyNotFoundError (LookupError)
     ├── BackendError
@@ -87,6 +89,7 @@ __all__ = [
     "ChallengeMismatchError",
     "ChallengeReusedError",
     "ClonedAuthenticatorError",
+    "ColumnDecryptionError",
     "ConfigurationError",
     "DataProtectError",
     "DecryptionError",
@@ -109,6 +112,7 @@ __all__ = [
     "TimestampError",
     "TwoFactorError",
     "TwoFactorRecordError",
+    "UnencryptedValueError",
     "UnknownCredentialError",
     "UnsupportedAlgorithmError",
     "WebAuthnError",
@@ -151,6 +155,30 @@ class DecryptionError(IntegrityError):
 
     Raised for a wrong key, a wrong nonce or context, and any modified,
     truncated or extended ciphertext.  No plaintext is ever released.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ColumnDecryptionError(DecryptionError):
+    """An encrypted database column of one row could not be decrypted.
+
+    Raised by :mod:`dataprotect.integrations.sqlalchemy` and the Django
+    field for a wrong or missing key, a tampered value, and a value copied
+    from another row or column.  The message names the table, the column
+    and the row's primary key (never the value), so the row can be found.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class UnencryptedValueError(ColumnDecryptionError):
+    """An encrypted column holds a value that is not a dataprotect
+    ciphertext at all: plaintext written before encryption was turned on.
+
+    The message names the table, the column and the row's primary key.
+    Encrypt such rows in place once with
+    :func:`dataprotect.integrations.sqlalchemy.encrypt_existing`.
 
     .. versionadded:: 0.1.0
     """

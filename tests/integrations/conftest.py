@@ -21,7 +21,13 @@ if django is not None and not settings.configured:
         SECRET_KEY="dataprotect-tests-only",
         ALLOWED_HOSTS=["testserver"],
         INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes"],
-        DATABASES={},
+        # In-memory SQLite for the encrypted model field's tests.
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": ":memory:",
+            }
+        },
         MIDDLEWARE=[],
         ROOT_URLCONF=_urls,
         USE_I18N=True,

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "keys": "dataprotect.cli._keys:keys",
     "encrypt": "dataprotect.cli._encrypt:encrypt",
     "decrypt": "dataprotect.cli._encrypt:decrypt",
+    "db": "dataprotect.cli._db:db",
     "pdf": "dataprotect.cli._pdf:pdf",
     "scan": "dataprotect.cli._scan:scan",
     "check-password": "dataprotect.cli._strength:check_password_command",

@@ -192,24 +192,32 @@ def pkcs11_pin(uri: str, *, env: str | None, file: str | None) -> str | None:
 
 
 @contextlib.contextmanager
-def progress(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal (bytes, rate, ETA); silent in a pipe."""
+def progress(
+    total: int | None, label: str, *, rows: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (bytes or *rows*, rate, ETA); silent
+    in a pipe."""
     if not sys.stderr.isatty():
         yield lambda _n: None
         return
     from rich.progress import (
         BarColumn,
         DownloadColumn,
+        MofNCompleteColumn,
         Progress,
         TimeRemainingColumn,
         TransferSpeedColumn,
     )
 
+    counts = (
+        (MofNCompleteColumn(),)
+        if rows
+        else (DownloadColumn(), TransferSpeedColumn())
+    )
     columns = (
         "[progress.description]{task.description}",
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        *counts,
         TimeRemainingColumn(),
     )
     with Progress(*columns, transient=True) as bar:

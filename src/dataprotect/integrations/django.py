@@ -8,6 +8,8 @@
 - WebAuthn: ``webauthn_urls`` serves the ceremonies of
   :mod:`dataprotect.twofactor` as JSON endpoints
   (``dataprotect[django,webauthn]``).
+- Encrypted columns: ``EncryptedField`` binds each value to its table,
+  column and primary key (``dataprotect[django]``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from dataprotect.disclosure import SecurityTxt
+from dataprotect.encryption import Encryptor
 from dataprotect.errors import (
+    ConfigurationError,
     InvalidPasswordError,
     MissingDependencyError,
     RateLimitExceeded,
@@ -31,6 +35,9 @@ try:
     from django.conf import settings
     from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
     from django.core.exceptions import ValidationError
+    from django.db import models
+    from django.db.models.query_utils import DeferredAttribute
+    from django.db.models.signals import post_save
     from django.http import (
         HttpRequest,
         HttpResponse,
@@ -43,6 +50,14 @@ except ImportError:
     msg = "the Django adapter needs django: install dataprotect[django]"
     raise MissingDependencyError(msg) from None
 
+from dataprotect.integrations._columns import (
+    PENDING,
+    Bound,
+    ColumnCipher,
+    Kind,
+    Sealed,
+    context,
+)
 from dataprotect.integrations._ratelimit_http import (
     BODY,
     STATUS,
@@ -66,6 +81,7 @@ from dataprotect.twofactor import (
 
 __all__ = [
     "DataProtectPasswordHasher",
+    "EncryptedField",
     "PasswordStrengthValidator",
     "RateLimitExceededMiddleware",
     "client_ip",
@@ -564,3 +580,151 @@ def webauthn_urls(
         path("login/begin", login_begin, name="webauthn-login-begin"),
         path("login/finish", login_finish, name="webauthn-login-finish"),
     ]
+
+
+# ---------------------------------------------------------------------------
+# Encrypted model fields (dataprotect.encryption, issue #14).
+# ---------------------------------------------------------------------------
+
+_NOT_BOUND = (
+    "an encrypted field is bound to its row's primary key: save it through "
+    "the model, and never filter on its value"
+)
+
+
+class _Decrypting(DeferredAttribute):  # type: ignore[misc]  # Django is untyped
+    """Decrypts a loaded value on first access, with the row's primary key."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Sealed):
+            field: EncryptedField = self.field
+            value = field.cipher().open(
+                value.stored,
+                instance._meta.db_table,  # noqa: SLF001 - Django's model metadata
+                field.column,
+                (instance.pk,),
+            )
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedField(models.Field):  # type: ignore[misc]  # Django is untyped
+    """A model field encrypted with an :class:`~dataprotect.encryption.Encryptor`.
+
+    Each value is bound to the table, the column and the row's primary key
+    (as in :mod:`dataprotect.integrations.sqlalchemy`, with the same
+    stored format), and decrypted on first access.  The encryptor is the
+    ``DATAPROTECT_ENCRYPTOR`` setting, so that migrations never hold it.
+    ``str`` values are stored as base64 text (a ``TextField`` column),
+    ``bytes`` and JSON as binary::
+
+        class Patient(models.Model):
+            name = EncryptedField()
+            scan = EncryptedField(kind="bytes", null=True)
+
+    A new row with a database-generated key is inserted with a placeholder
+    and updated with its value once the key is known, in the same
+    transaction when the save runs in one (``transaction.atomic``).
+    Filtering on the value raises
+    :class:`~dataprotect.errors.ConfigurationError`.
+
+    Args:
+        kind: ``"str"``, ``"bytes"`` or ``"json"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    descriptor_class = _Decrypting
+
+    def __init__(self, *args: Any, kind: Kind = "str", **kwargs: Any) -> None:
+        if kind not in ("str", "bytes", "json"):
+            msg = "kind must be 'str', 'bytes' or 'json'"
+            raise ConfigurationError(msg)
+        self.kind: Kind = kind
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        """Migrations record the kind, never the encryptor."""
+        name, path, args, kwargs = super().deconstruct()
+        if self.kind != "str":
+            kwargs["kind"] = self.kind
+        return name, path, args, kwargs
+
+    def get_internal_type(self) -> str:
+        """A text column for ``str``, a binary column otherwise."""
+        return "TextField" if self.kind == "str" else "BinaryField"
+
+    def cipher(self) -> ColumnCipher:
+        """The configured encryptor, for this field's kind."""
+        encryptor = getattr(settings, "DATAPROTECT_ENCRYPTOR", None)
+        if not isinstance(encryptor, Encryptor):
+            msg = "DATAPROTECT_ENCRYPTOR must be set to an Encryptor"
+            raise ConfigurationError(msg)
+        return ColumnCipher(encryptor, self.kind, text=self.kind == "str")
+
+    def from_db_value(
+        self, value: Any, _expression: Any, _connection: Any
+    ) -> Any:
+        """Keep the stored value sealed until it is read."""
+        return None if value is None else Sealed(value)
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:  # noqa: ARG002 - Django's hook signature
+        """The plaintext bound to its row (or a placeholder before INSERT)."""
+        # Read through the descriptor: a copy saved as a new row
+        # (``pk = None``) is bound afresh, never carried over sealed.
+        value = getattr(model_instance, self.attname)
+        if value is None:
+            return None
+        cipher = self.cipher()
+        pk = model_instance.pk
+        table = model_instance._meta.db_table  # noqa: SLF001 - Django's model metadata
+        ad = context(table, self.column, PENDING if pk is None else (pk,))
+        raw = cipher.dump(value)
+        if pk is None:
+            model_instance.__dict__.setdefault(
+                "_dataprotect_pending", []
+            ).append(self)
+            raw = b""
+        return Bound(value, raw, ad)
+
+    def get_db_prep_value(
+        self,
+        value: Any,
+        connection: Any,  # noqa: ARG002 - Django's hook signature
+        prepared: bool = False,  # noqa: ARG002 - Django's hook signature
+    ) -> Any:
+        """Encrypt a bound value; refuse a bare one (a filter)."""
+        if value is None:
+            return None
+        if isinstance(value, Bound):
+            return self.cipher().seal(value.raw, value.ad)
+        raise ConfigurationError(_NOT_BOUND)
+
+    def contribute_to_class(
+        self, cls: Any, name: str, private_only: bool = False
+    ) -> None:
+        """Add the field, and the after-INSERT update for generated keys."""
+        super().contribute_to_class(cls, name, private_only=private_only)
+        post_save.connect(_bind_pending, sender=cls, weak=False)
+
+
+def _bind_pending(sender: Any, instance: Any, **_kwargs: Any) -> None:
+    """Write the values of a row inserted before its key was known."""
+    fields: list[EncryptedField] = instance.__dict__.pop(
+        "_dataprotect_pending", []
+    )
+    if not fields:
+        return
+    table = instance._meta.db_table  # noqa: SLF001 - Django's model metadata
+    values = {}
+    for field in fields:
+        value = getattr(instance, field.attname)
+        ad = context(table, field.column, (instance.pk,))
+        values[field.attname] = Bound(value, field.cipher().dump(value), ad)
+    sender._base_manager.filter(pk=instance.pk).update(**values)  # noqa: SLF001 - Django's manager
