@@ -294,11 +294,13 @@ def tls_command(
     """Check the TLS configuration of TARGET (HOST:PORT, default port 443).
 
     Exit status 1 when an issue of medium severity or worse is found, or
-    no TLS handshake is possible.
+    the server could not be checked completely (refused, timed out, reset,
+    not TLS, past the deadline of twelve times --timeout).
     """
     import dataclasses
     import json
 
+    from dataprotect._grading import printable
     from dataprotect.tls import check_tls
 
     host, port = _host_port(target, 443)
@@ -315,26 +317,27 @@ def tls_command(
             json.dumps(dataclasses.asdict(report), indent=2, default=str)
         )
     else:
-        click.echo(
+        # the server's text, once more without escape sequences
+        lines = [
             f"{host}:{port} (server name {report.server_name}, profile {profile})"
-        )
+        ]
         for version, accepted in report.protocols.items():
             suites = ", ".join(report.ciphers.get(version, []))
-            click.echo(
+            lines.append(
                 f"  {version}: {'accepted' if accepted else 'refused'}  {suites}"
             )
         cert = report.certificate
         if cert is not None:
-            click.echo(
+            lines.append(
                 f"  certificate: {cert.subject}, {cert.key_type} {cert.key_size}, "
                 f"{cert.signature_algorithm}, expires in {cert.days_to_expiry} days, "
                 f"chain {'valid' if report.chain_valid else 'NOT valid'}"
             )
-        for note in report.notes:
-            click.echo(f"  note: {note}")
-        for issue in report.issues:
-            click.echo(f"  {issue}")
-    if not report.ok or not any(report.protocols.values()):
+        lines += [f"  note: {note}" for note in report.notes]
+        lines += [f"  {issue}" for issue in report.issues]
+        for line in lines:
+            click.echo(printable(line))
+    if not report.ok:
         raise SystemExit(1)
 
 
