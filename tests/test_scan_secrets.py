@@ -1729,6 +1729,20 @@ class TestCLIMore:
             f"Error: No such file or directory: {tmp_path / 'missing.py'}\n"
         )
 
+    def test_too_large_file_fails_after_the_scan(self, tmp_path: Path) -> None:
+        """A file over the size limit was not scanned: exit 2, never a
+        pass (issue 15)."""
+        big = tmp_path / "big.env"
+        with big.open("wb") as fh:
+            fh.truncate(33 * 1024 * 1024)  # sparse: nothing is written
+        res = CliRunner().invoke(cli, ["scan", "secrets", str(tmp_path)])
+        assert res.exit_code == 2
+        assert res.stderr.splitlines() == [
+            f"note: skipped {big}: larger than the size limit",
+            "0 new finding(s)",
+            "Error: 1 input(s) could not be scanned, so the scan is incomplete",
+        ]
+
     def test_unreadable_file_fails_after_the_scan(
         self, tmp_path: Path
     ) -> None:
@@ -1741,7 +1755,7 @@ class TestCLIMore:
         lines = res.stderr.splitlines()
         assert lines[0].startswith(f"note: skipped {tmp_path / 'loop'}: ")
         assert lines[-1] == (
-            "Error: 1 file(s) could not be read, so the scan is incomplete"
+            "Error: 1 input(s) could not be scanned, so the scan is incomplete"
         )
         base = tmp_path / "baseline.json"
         res = CliRunner().invoke(

@@ -15,7 +15,12 @@ from dataprotect.cli._common import (
     output_file,
     progress,
 )
-from dataprotect.cli._scan_more import all_command, code_command, deps_command
+from dataprotect.cli._scan_more import (
+    all_command,
+    code_command,
+    deps_command,
+    incomplete,
+)
 
 
 __all__ = ["demo_step", "scan"]
@@ -71,14 +76,6 @@ def _stdin_text() -> bytes:
     return data
 
 
-def _unreadable(notes: list[tuple[str, str]]) -> int:
-    return sum(
-        1
-        for _path, reason in notes
-        if reason.startswith(("unreadable", "does not exist"))
-    )
-
-
 @scan.command("secrets")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
@@ -126,7 +123,8 @@ def secrets_command(
     '-' reads stdin).
 
     Exit status 1 when a finding is not in the baseline; 2 when a path is
-    missing, or a file could not be read (the scan goes on and names it).
+    missing, or a file could not be scanned (unreadable, over the size
+    limit: the scan goes on and names it).
     """
     from dataprotect.scan.secrets import (
         Allowlist,
@@ -164,12 +162,11 @@ def secrets_command(
             notes=notes,
             progress=advance,
         )
-    unread = _unreadable(notes)
     for path, reason in notes:
         click.echo(f"note: skipped {path}: {reason}", err=True)
     if update_baseline:
         assert baseline is not None  # noqa: S101 - narrowing for mypy; checked on entry
-        _incomplete(unread)
+        incomplete(len(notes))
         Baseline.save(baseline, findings)
         click.echo(
             f"baseline: {len(findings)} finding(s) written to {baseline}",
@@ -181,13 +178,7 @@ def secrets_command(
     _report(new, len(findings) - len(new), rules, fmt, output, force=force)
     if new:
         raise SystemExit(1)
-    _incomplete(unread)
-
-
-def _incomplete(unread: int) -> None:
-    if unread:
-        msg = f"{unread} file(s) could not be read, so the scan is incomplete"
-        raise InputError(msg)
+    incomplete(len(notes))
 
 
 def _report(
