@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from pathlib import Path
+
 import nox
 
 
@@ -63,7 +65,7 @@ def tests_lowest(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install(*_group("lint"))
-    paths = ["src", "tests", "benchmarks", "noxfile.py"]
+    paths = ["src", "tests", "benchmarks", "fuzz", "noxfile.py"]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
 
@@ -112,3 +114,40 @@ def soak(session: nox.Session) -> None:
     """
     session.install("-e", ".[all]")
     session.run("python", "-m", "benchmarks.soak", *session.posargs)
+
+
+FUZZ_TARGETS = sorted(
+    p.stem.removeprefix("fuzz_") for p in Path("fuzz").glob("fuzz_*.py")
+)
+
+
+@nox.session(python="3.11")
+def fuzz(session: nox.Session) -> None:
+    """Run each atheris target in fuzz/ from its seed corpus, 30 s each.
+
+    Not in the default run (CI calls it after the tests).  Arguments: a
+    number of seconds per target, target names, and libFuzzer options,
+    e.g. ``nox -s fuzz -- 3600 pdf age -timeout=5``.  New inputs go to a
+    copy of the corpus; crashes, time-outs (over 1 s) and memory growth
+    over 256 MiB are written to the session's temporary directory and
+    fail the session (see docs/stability.md).
+    """
+    session.install("-e", ".[all]", *_group("fuzz"))
+    seconds = next((a for a in session.posargs if a.isdigit()), "30")
+    names = [a for a in session.posargs if a in FUZZ_TARGETS]
+    options = [a for a in session.posargs if a.startswith("-")]
+    work = Path(session.create_tmp())
+    for name in names or FUZZ_TARGETS:
+        found = work / "corpus" / name
+        found.mkdir(parents=True, exist_ok=True)
+        session.run(
+            "python",
+            f"fuzz/fuzz_{name}.py",
+            str(found),
+            f"fuzz/corpus/{name}",
+            f"-max_total_time={seconds}",
+            f"-artifact_prefix={work}/{name}-",
+            "-print_final_stats=1",
+            *options,
+            env={"PYTHONWARNINGS": "ignore"},
+        )

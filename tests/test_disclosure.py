@@ -304,6 +304,12 @@ class TestViolations:
             ("-----BEGIN PGP SIGNED MESSAGE-----", "signed_format_issue"),
             # CSAF (IANA registry): provider-metadata.json
             (GOOD + "CSAF: https://example.com/x.json\n", "no_csaf_file"),
+            # found by fuzz/fuzz_security_txt.py: urlsplit raised ValueError
+            (
+                GOOD + "Canonical: https://ex]ample.com/security.txt\n",
+                "no_uri",
+            ),
+            (GOOD + "Encryption: https://[::1/key.txt\n", "no_uri"),
         ],
     )
     def test_failing_file(self, text, code):
@@ -762,8 +768,20 @@ class TestCheck:
             lambda p: (302, {}, b""),
             lambda p: (302, {"Location": "http://127.0.0.1:1/x"}, b""),
             lambda p: (302, {"Location": p}, b""),
+            lambda p: (302, {"Location": "https://127.0.0.1:99999/x"}, b""),
+            lambda p: (302, {"Location": "https://[127.0.0.1/x"}, b""),
+            lambda p: (302, {"Location": "https://127.0.0.1:x/"}, b""),
         ],
-        ids=["404", "500", "redirect-no-location", "redirect-to-http", "loop"],
+        ids=[
+            "404",
+            "500",
+            "redirect-no-location",
+            "redirect-to-http",
+            "loop",
+            "redirect-port-out-of-range",
+            "redirect-unbalanced-bracket",
+            "redirect-port-not-a-number",
+        ],
     )
     def test_never_a_pass_when_not_served(self, https, pki, route):
         """Errors, plain-HTTP redirects and loops are failures."""

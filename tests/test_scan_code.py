@@ -365,6 +365,8 @@ class TestCLI:
         assert "--force" in kept.output
         assert run(*args, "--force").exit_code == 1
         assert json.loads(out.read_text())  # the JSON report replaced it
+        # a file bandit cannot parse makes every later scan incomplete
+        (tree / "app" / "broken.py").unlink()
         base = tmp_path / "code-baseline.json"
         accepted = run(
             "scan",
@@ -440,6 +442,7 @@ class TestCLI:
     def test_all_accepts_and_baselines(self, run, tree, osv, tmp_path):
         """The ignore file and baseline apply across the three scanners."""
         (tmp_path / ".dataprotect-allowlist").write_text("rule:none\n")
+        (tree / "app" / "broken.py").unlink()  # else the scan is incomplete
         base = tmp_path / "b.json"
         assert (
             run(
@@ -495,3 +498,50 @@ def _empty_requirements(tmp_path: Path) -> Path:
     req = tmp_path / "requirements.txt"
     req.write_text("# none\n")
     return req
+
+
+class TestCouldNotCheck:
+    """A scan that skipped part of its input is never a pass (issue 15)."""
+
+    def test_code_skipped_file_exits_2(self, run, tmp_path):
+        """scan code: a file bandit could not parse, no finding: exit 2."""
+        (tmp_path / "broken.py").write_text("def (:\n")
+        (tmp_path / "fine.py").write_text("x = 1\n")
+        result = run("scan", "code", str(tmp_path))
+        assert result.exit_code == 2
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith(f"note: skipped {tmp_path / 'broken.py'}")
+        assert lines[-1] == (
+            "Error: 1 input(s) could not be scanned, so the scan is incomplete"
+        )
+
+    def test_all_skipped_file_exits_2(self, run, tmp_path, osv):
+        """scan all: a skipped file and no finding: exit 2."""
+        (tmp_path / "broken.py").write_text("def (:\n")
+        req = tmp_path / "requirements.txt"
+        req.write_text("six==1.16.0\n")
+        result = run(
+            "scan", "all", str(tmp_path), "--osv-db", str(osv), "-r", str(req)
+        )
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines()[-1] == (
+            "Error: 1 input(s) could not be scanned, so the scan is incomplete"
+        )
+
+    def test_deps_service_unreachable(self, run, tmp_path, monkeypatch):
+        """scan deps with the OSV service behind a closed port: one line, exit 2."""
+        from helpers import free_port
+
+        req = tmp_path / "requirements.txt"
+        req.write_text("packaging==20.0\n")
+        proxy = f"http://127.0.0.1:{free_port()}"
+        for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        result = run("scan", "deps", "-r", str(req))
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: the OSV vulnerability service could not be reached "
+            "(use an offline database)\n"
+        )

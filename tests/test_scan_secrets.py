@@ -1631,6 +1631,65 @@ class TestHostileRepository:
         assert found == ["a.py"]
 
 
+class TestInheritedGitEnvironment:
+    """scan_paths called from a git hook ignores the hook's repository."""
+
+    def test_repo_env_of_a_hook_is_ignored(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE... as git sets them for a
+        hook in repository B: a scan of repository A lists, ignores and
+        reads the history of A, not B."""
+        require_binary("git")
+        a, b = tmp_path / "a", tmp_path / "b"
+        for repo, name in ((a, "a.py"), (b, "b.py")):
+            repo.mkdir()
+            _git(repo, "init", "-q")
+            (repo / name).write_text(f"t = '{GH}'\n", encoding="utf-8")
+            _git(repo, "add", "-A")
+            _git(repo, "commit", "-qm", "one")
+        (a / ".gitignore").write_text("ignored.py\n", encoding="utf-8")
+        (a / "ignored.py").write_text(f"t = '{GH}'\n", encoding="utf-8")
+        for name, value in {
+            "GIT_DIR": str(b / ".git"),
+            "GIT_WORK_TREE": str(b),
+            "GIT_INDEX_FILE": str(b / ".git" / "index"),
+            "GIT_PREFIX": "",
+            "GIT_OBJECT_DIRECTORY": str(b / ".git" / "objects"),
+        }.items():
+            monkeypatch.setenv(name, value)
+        found = sorted(
+            Path(f.path or "").name
+            for f in scan_paths([a], jobs=1, history=True)
+        )
+        assert found == ["a.py", f"a.py@{_head(a)[:12]}"]
+
+    def test_the_list_covers_git(self) -> None:
+        """Every variable git calls repository-local is removed."""
+        require_binary("git")
+        from dataprotect.scan._walk import _GIT_LOCAL_ENV
+
+        out = subprocess.run(
+            ["git", "rev-parse", "--local-env-vars"],
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout.split()
+        assert set(out) <= set(_GIT_LOCAL_ENV)
+
+
+def _head(repo: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+        text=True,
+        env=env,
+    ).stdout.strip()
+
+
 class TestBaselineMembership:
     """Baseline membership of things that are not findings."""
 
@@ -1670,6 +1729,20 @@ class TestCLIMore:
             f"Error: No such file or directory: {tmp_path / 'missing.py'}\n"
         )
 
+    def test_too_large_file_fails_after_the_scan(self, tmp_path: Path) -> None:
+        """A file over the size limit was not scanned: exit 2, never a
+        pass (issue 15)."""
+        big = tmp_path / "big.env"
+        with big.open("wb") as fh:
+            fh.truncate(33 * 1024 * 1024)  # sparse: nothing is written
+        res = CliRunner().invoke(cli, ["scan", "secrets", str(tmp_path)])
+        assert res.exit_code == 2
+        assert res.stderr.splitlines() == [
+            f"note: skipped {big}: larger than the size limit",
+            "0 new finding(s)",
+            "Error: 1 input(s) could not be scanned, so the scan is incomplete",
+        ]
+
     def test_unreadable_file_fails_after_the_scan(
         self, tmp_path: Path
     ) -> None:
@@ -1682,7 +1755,7 @@ class TestCLIMore:
         lines = res.stderr.splitlines()
         assert lines[0].startswith(f"note: skipped {tmp_path / 'loop'}: ")
         assert lines[-1] == (
-            "Error: 1 file(s) could not be read, so the scan is incomplete"
+            "Error: 1 input(s) could not be scanned, so the scan is incomplete"
         )
         base = tmp_path / "baseline.json"
         res = CliRunner().invoke(

@@ -582,13 +582,14 @@ class TestHostilePeers:
 
     def test_read_after_the_deadline(self) -> None:
         """A read that starts after the deadline fails at once, data or not."""
-        from dataprotect.scan.ssh import _Conn, _DeadlineError
+        from dataprotect._deadline import Deadline, DeadlineError
+        from dataprotect.scan.ssh import _Conn
 
         a, b = socket.socketpair()
         with a, b:
             b.sendall(b"SSH-2.0-x\r\n")
-            conn = _Conn(a, 5, time.monotonic() - 1)
-            with pytest.raises(_DeadlineError):
+            conn = _Conn(a, 5, Deadline(-1))
+            with pytest.raises(DeadlineError):
                 conn.recv(1)
 
     @given(st.text())
@@ -697,3 +698,66 @@ class TestCLIText:
             cli, ["scan", "ssh", "127.0.0.1", "--timeout", "1"]
         )
         assert res.output.splitlines()[0].startswith("127.0.0.1:22 ")
+
+
+class TestCouldNotCheck:
+    """A target not checked completely is never a pass (issue 15)."""
+
+    def _unchecked(self, r: SSHReport) -> None:
+        assert not r.ok
+        assert (r.issues[0].code, r.issues[0].severity) == (
+            "could-not-check",
+            "unchecked",
+        )
+        assert r.notes
+
+    def test_refused(self) -> None:
+        """A closed port: could not check."""
+        self._unchecked(check_ssh("127.0.0.1", free_port()))
+
+    def test_never_answers(self, fake: Callable[..., int]) -> None:
+        """A listener that accepts and never answers: could not check."""
+        port = fake(lambda conn: time.sleep(1.2))
+        self._unchecked(check_ssh("127.0.0.1", port, timeout=0.4))
+
+    def test_not_ssh(self, fake: Callable[..., int]) -> None:
+        """An HTTP server: could not check."""
+        port = fake(
+            lambda conn: (
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n"),
+                time.sleep(0.1),
+            )
+        )
+        self._unchecked(check_ssh("127.0.0.1", port, timeout=2))
+
+    def test_reset(self, fake: Callable[..., int]) -> None:
+        """A server that resets the connection after its banner: could not check."""
+
+        def reset(conn: socket.socket) -> None:
+            conn.sendall(b"SSH-2.0-Reset\r\n")
+            conn.recv(64)
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+
+        r = check_ssh("127.0.0.1", fake(reset), timeout=2)
+        self._unchecked(r)
+        assert r.banner == "SSH-2.0-Reset"
+
+    def test_partial_kexinit(self, fake: Callable[..., int]) -> None:
+        """A KEXINIT cut short: could not check, even with a banner read."""
+        port = fake(
+            lambda conn: (
+                conn.sendall(b"SSH-2.0-x\r\n\x00\x00\x01\x00\x04\x14"),
+                time.sleep(0.1),
+            )
+        )
+        self._unchecked(check_ssh("127.0.0.1", port, timeout=2))
+
+    def test_cli_prints_the_issue(self) -> None:
+        """dataprotect scan ssh prints the could-not-check issue and exits 1."""
+        res = CliRunner().invoke(
+            cli, ["scan", "ssh", f"127.0.0.1:{free_port()}"]
+        )
+        assert res.exit_code == 1
+        assert "  [unchecked] could-not-check: " in res.output

@@ -33,6 +33,7 @@ from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError
 from dataprotect.tls import (
     INTERMEDIATE_CIPHERS,
+    TLSReport,
     check_tls,
     client_context,
     server_context,
@@ -261,6 +262,45 @@ def weak_context(certfile: Path) -> ssl.SSLContext:
     return ctx
 
 
+def _silent(stop: threading.Event) -> Callable[[socket.socket], None]:
+    """A handler that says nothing until the check has given up."""
+    return lambda conn: stop.wait(30) and None
+
+
+def answer_then(
+    certs: Certs,
+    serve: Callable[..., int],
+    answered: int,
+    then: Callable[[threading.Event], Callable[[socket.socket], None]],
+    **kwargs: float,
+) -> TLSReport:
+    """check_tls on a good modern server that answers *answered*
+    connections, then serves each later one with ``then(stop)`` (*stop*
+    is set when the check is over)."""
+    ctx = server_context("modern", certfile=str(certs.good))
+    seen: list[int] = []
+    stop = threading.Event()
+    later = then(stop)
+
+    def handler(conn: socket.socket) -> None:
+        seen.append(1)
+        if len(seen) > answered:
+            later(conn)
+            return
+        tls_handler(ctx)(conn)
+
+    try:
+        return check_tls(
+            "127.0.0.1",
+            serve(handler),
+            server_name="localhost",
+            ca_file=str(certs.ca),
+            **kwargs,
+        )
+    finally:
+        stop.set()
+
+
 def codes(report: object) -> set[str]:
     return {i.code for i in report.issues}  # type: ignore[attr-defined]
 
@@ -452,12 +492,13 @@ class TestBadPeers:
         r = check_tls("127.0.0.1", free_port())
         assert r.notes == ["the connection was refused"]
         assert r.certificate is None
+        assert not r.ok
 
     def test_hang_up(self, serve: Callable[..., int]) -> None:
         """A server that closes at once completes no handshake."""
         port = serve(lambda conn: None)
         r = check_tls("127.0.0.1", port)
-        assert "no-tls" in codes(r)
+        assert codes(r) == {"could-not-check"}
         assert r.notes
 
     def test_not_tls(self, serve: Callable[..., int]) -> None:
@@ -466,7 +507,7 @@ class TestBadPeers:
             lambda conn: conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n" * 20)
         )
         r = check_tls("127.0.0.1", port)
-        assert "no-tls" in codes(r)
+        assert codes(r) == {"could-not-check"}
 
     def test_reset_after_client_hello(self, serve: Callable[..., int]) -> None:
         """A server that resets the connection mid-handshake accepts nothing."""
@@ -483,7 +524,7 @@ class TestBadPeers:
         assert r.protocols == dict.fromkeys(
             ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"), False
         )
-        assert "no-tls" in codes(r)
+        assert codes(r) == {"could-not-check"}
 
     def test_timeout(self, serve: Callable[..., int]) -> None:
         """A server that never answers times out with a note."""
@@ -805,12 +846,16 @@ class TestCertificateKinds:
     def test_unparseable_certificate(
         self, more_certs: MoreCerts, serve: Callable[..., int], which: str
     ) -> None:
-        """A certificate OpenSSL accepts but cryptography cannot parse (a bad boolean, X.509 "v4"): no certificate, no crash."""
+        """A certificate OpenSSL accepts but cryptography cannot parse (a
+        bad boolean, X.509 "v4"): no certificate, no crash, and no pass:
+        the certificate was not checked."""
         port = serve(tls_handler(lax_server(getattr(more_certs, which))))
         r = check_tls("127.0.0.1", port, server_name="localhost")
         assert r.protocols["TLSv1.3"] is True
         assert r.certificate is None
         assert r.hostname_match is None
+        _unchecked(r)
+        assert "the server's certificate could not be parsed" in r.notes
 
     @pytest.mark.services
     def test_sha1_signature(
@@ -977,38 +1022,19 @@ class TestLocalFailures:
         with no_free_file_descriptors():
             r = check_tls("127.0.0.1", port)
         assert r.notes == ["connection failed: Too many open files"]
-        assert r.issues == []
+        _unchecked(r)
 
     def test_chain_check_times_out(
         self, certs: Certs, serve: Callable[..., int]
     ) -> None:
         """A server that stops answering after the probes: the chain check is a note."""
-        ctx = server_context("modern", certfile=str(certs.good))
-        seen: list[int] = []
-        done = threading.Event()
-
-        def handler(conn: socket.socket) -> None:
-            seen.append(1)
-            if len(seen) > 4:  # TLS 1.0, 1.1, 1.2 and 1.3 probes answered
-                done.wait(30)  # silent until the scan has given up
-                return
-            tls_handler(ctx)(conn)
-
-        port = serve(handler)
-        try:
-            r = check_tls(
-                "127.0.0.1",
-                port,
-                server_name="localhost",
-                ca_file=str(certs.ca),
-                timeout=2,
-            )
-        finally:
-            done.set()
+        # TLS 1.0, 1.1, 1.2 and 1.3 probes answered, then silence
+        r = answer_then(certs, serve, 4, _silent, timeout=2)
         assert r.protocols["TLSv1.3"] is True
         assert r.certificate is not None
         assert r.chain_valid is None
         assert [n for n in r.notes if n.startswith("chain check failed: ")]
+        _unchecked(r)
 
     def test_openssl_without_tls10(
         self,
@@ -1038,6 +1064,7 @@ class TestLocalFailures:
         assert r.protocols["TLSv1.0"] is False
         assert r.protocols["TLSv1.3"] is True
         assert "TLSv1.0 cannot be probed with the local OpenSSL" in r.notes
+        _unchecked(r)  # a server taking TLS 1.0 would have gone unseen
 
 
 class TestCLIText:
@@ -1084,3 +1111,166 @@ class TestCLIText:
         assert res.exit_code == 1
         assert "  note: the connection was refused" in res.output.splitlines()
         assert "certificate:" not in res.output
+
+
+def _unchecked(report: object) -> None:
+    """*report* is no pass: ok False, a could-not-check issue first, notes."""
+    assert not report.ok  # type: ignore[attr-defined]
+    first = report.issues[0]  # type: ignore[attr-defined]
+    assert (first.code, first.severity) == ("could-not-check", "unchecked")
+    assert report.notes  # type: ignore[attr-defined]
+
+
+def _dripping(stop: threading.Event) -> Callable[[socket.socket], None]:
+    """A handler that reads the ClientHello, announces a 16 KiB handshake
+    record and sends it a byte every 0.2 s (never a 1 s gap)."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(4096)
+        conn.sendall(b"\x16\x03\x03\x40\x00")
+        while not stop.wait(0.2):
+            conn.sendall(b"\x02")
+
+    return handle
+
+
+class TestCouldNotCheck:
+    """A target not checked completely is never a pass (issue 15)."""
+
+    def test_refused(self) -> None:
+        """A closed port: ok is False, with a could-not-check issue."""
+        r = check_tls("127.0.0.1", free_port())
+        _unchecked(r)
+        assert r.notes == ["the connection was refused"]
+
+    def test_never_answers(self, serve: Callable[..., int]) -> None:
+        """A listener that accepts and never answers: could not check."""
+        port = serve(lambda conn: time.sleep(1.5))
+        _unchecked(check_tls("127.0.0.1", port, timeout=0.5))
+
+    def test_not_tls(self, serve: Callable[..., int]) -> None:
+        """A server speaking SSH: could not check (no handshake at all)."""
+        port = serve(
+            lambda conn: conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n" * 20)
+        )
+        r = check_tls("127.0.0.1", port)
+        _unchecked(r)
+        assert "no-tls" not in codes(r)
+
+    def test_reset(self, serve: Callable[..., int]) -> None:
+        """A server that resets every connection: could not check."""
+        import struct
+
+        def reset(conn: socket.socket) -> None:
+            conn.recv(4096)
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+
+        _unchecked(check_tls("127.0.0.1", serve(reset)))
+
+    def test_partial_probe(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """A good server that stops answering after two probes: no pass,
+        though the versions it did answer look fine."""
+        # TLS 1.0 and 1.1 refused, then silence
+        r = answer_then(certs, serve, 2, _silent, timeout=0.5)
+        _unchecked(r)
+        assert r.notes == ["the server timed out"]
+
+    def test_dripping_server_meets_the_deadline(
+        self, serve: Callable[..., int]
+    ) -> None:
+        """A server dripping a handshake record cannot hold check_tls past
+        its deadline; the report says so and is no pass."""
+        stop = threading.Event()
+        port = serve(_dripping(stop))
+        start = time.monotonic()
+        try:
+            r = check_tls("127.0.0.1", port, timeout=1, deadline=2)
+        finally:
+            stop.set()
+        assert time.monotonic() - start < 2 + 1.5
+        _unchecked(r)
+        assert r.notes == [
+            (
+                "the check did not complete within its 2 s deadline: "
+                "the server sends too slowly"
+            )
+        ]
+
+    def test_deadline_in_the_chain_check(
+        self, certs: Certs, serve: Callable[..., int]
+    ) -> None:
+        """A server that answers the probes and drips during the chain
+        check: the deadline ends it, and the report is no pass."""
+        # the TLS 1.0, 1.1, 1.2 and 1.3 probes answered, then a drip
+        r = answer_then(certs, serve, 4, _dripping, timeout=1, deadline=3)
+        assert r.protocols["TLSv1.3"] is True
+        assert r.chain_valid is None
+        _unchecked(r)
+        assert r.notes == [
+            (
+                "the check did not complete within its 3 s deadline: "
+                "the server sends too slowly"
+            )
+        ]
+
+    def test_default_deadline(self) -> None:
+        """Without deadline= the whole check ends by 12 x timeout."""
+        from dataprotect import tls
+
+        assert tls._DEADLINE_TIMEOUTS == 12
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"timeout": 0},
+            {"timeout": float("nan")},
+            {"deadline": -1},
+            {"deadline": float("inf")},
+        ],
+    )
+    def test_bad_timeouts(self, kwargs: dict[str, float]) -> None:
+        """A timeout or deadline that is not a positive number is a ConfigurationError."""
+        with pytest.raises(ConfigurationError, match="positive"):
+            check_tls("127.0.0.1", 443, **kwargs)
+
+    def test_cli_exits_1(self, serve: Callable[..., int]) -> None:
+        """dataprotect scan tls exits 1 for a server that never answers."""
+        port = serve(lambda conn: time.sleep(1.5))
+        res = CliRunner().invoke(
+            cli, ["scan", "tls", f"127.0.0.1:{port}", "--timeout", "0.5"]
+        )
+        assert res.exit_code == 1
+        assert "  [unchecked] could-not-check: " in res.output
+
+    def test_cli_prints_subjects_without_escapes(
+        self, certs: Certs, serve: Callable[..., int], tmp_path: Path
+    ) -> None:
+        """A certificate subject holding terminal escape sequences and
+        bidirectional overrides reaches neither the report nor the terminal."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = _issue(
+            key,
+            "evil\x1b[2J\x1b]0;pwned\x07\u202ename",
+            key,
+            "evil\x1b[31missuer",
+            sans=[x509.DNSName("localhost")],
+            start=NOW - datetime.timedelta(days=1),
+            days=90,
+        )
+        pem = _pem(tmp_path / "evil.pem", key, cert)
+        port = serve(tls_handler(server_context(certfile=str(pem))))
+        r = check_tls("127.0.0.1", port, server_name="localhost")
+        assert r.certificate is not None
+        assert r.certificate.subject == "CN=evilname"
+        assert r.certificate.issuer == "CN=evilissuer"
+        res = CliRunner().invoke(
+            cli,
+            ["scan", "tls", f"127.0.0.1:{port}", "--server-name", "localhost"],
+        )
+        assert "certificate: CN=evilname, " in res.output
+        assert "\x1b" not in res.output
+        assert "\u202e" not in res.output

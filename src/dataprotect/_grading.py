@@ -9,11 +9,26 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeVar
 
 
-__all__ = ["Issue", "Severity", "acceptable", "by_severity", "printable"]
+__all__ = [
+    "Issue",
+    "Severity",
+    "acceptable",
+    "by_severity",
+    "printable",
+    "unchecked",
+]
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
+Severity = Literal["unchecked", "critical", "high", "medium", "low", "info"]
 _I = TypeVar("_I", bound="Issue")
-_ORDER: Final = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+# "unchecked" first: a target that could not be checked is never a pass.
+_ORDER: Final = {
+    "unchecked": 5,
+    "critical": 4,
+    "high": 3,
+    "medium": 2,
+    "low": 1,
+    "info": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,16 @@ class Issue:
 def by_severity(issues: Iterable[_I]) -> list[_I]:
     """*issues*, worst first (stable within a severity)."""
     return sorted(issues, key=lambda issue: -_ORDER[issue.severity])
+
+
+def unchecked(kind: type[_I]) -> _I:
+    """The issue of a check that did not complete (its notes say why)."""
+    return kind(
+        "could-not-check",
+        "unchecked",
+        "the check did not complete (see the notes): an unchecked target "
+        "is no pass",
+    )
 
 
 def acceptable(issues: Iterable[Issue]) -> bool:

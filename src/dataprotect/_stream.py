@@ -94,6 +94,25 @@ def _read_full(src: BinaryIO, buf: bytearray) -> int:
     return got
 
 
+#: The first read of :func:`open_stream`; the buffer grows from here.
+_FIRST_READ = 1 << 16
+
+
+def _read_first(src: BinaryIO, size: int) -> bytearray:
+    """The first *size* bytes of *src* (fewer only at EOF), in a buffer
+    that grows with what arrives: a header announcing 16 MiB segments
+    costs no 16 MiB before 16 MiB are there."""
+    buf = bytearray(min(size, _FIRST_READ))
+    got = _read_full(src, buf)
+    while got == len(buf) < size:
+        more = bytearray(min(len(buf), size - len(buf)))
+        n = _read_full(src, more)
+        buf += memoryview(more)[:n]
+        got += n
+    del buf[got:]
+    return buf
+
+
 def seal_stream(
     aead: AEAD,
     src: BinaryIO,
@@ -166,11 +185,11 @@ def open_stream(
     """
     nonce = _nonces(prefix)
     size = segment_size + TAG_SIZE
-    raw = bytearray(size)
+    raw = _read_first(src, size)
+    n = len(raw)
     buf = memoryview(raw)
-    out = memoryview(bytearray(segment_size))
+    out = memoryview(bytearray(max(n - TAG_SIZE, 0)))
     counter = total = 0
-    n = _read_full(src, raw)
     while True:
         if n < TAG_SIZE or (n == TAG_SIZE and counter > 0):
             raise DecryptionError(_FAILED)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import ipaddress
-import socket
 import ssl
 import warnings
 
@@ -24,7 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dataprotect._grading import Issue, Severity, acceptable, by_severity
+from dataprotect._deadline import (
+    Deadline,
+    DeadlineError,
+    failure,
+    positive,
+)
+from dataprotect._grading import (
+    Issue,
+    Severity,
+    acceptable,
+    by_severity,
+    printable,
+    unchecked,
+)
 from dataprotect.errors import ConfigurationError
 
 
@@ -40,6 +52,10 @@ __all__ = [
 ]
 
 Profile = Literal["modern", "intermediate"]
+#: The default deadline of a whole check, in timeouts.
+_DEADLINE_TIMEOUTS = 12
+#: The check's deadline and the timeout of each wait.
+_Clock = tuple[Deadline, float]
 
 #: Mozilla's intermediate cipher list for TLS 1.2 (OpenSSL names), v5.7.
 INTERMEDIATE_CIPHERS = (
@@ -225,18 +241,26 @@ def _handshake(
     port: int,
     server_name: str,
     ctx: ssl.SSLContext,
-    timeout: float,
+    clock: _Clock,
     inspect: Callable[[ssl.SSLSocket], None] | None = None,
 ) -> tuple[str, str] | None:
     """(version, cipher) on success, None when the server refuses.
 
+    Each wait lasts at most the timeout, and never past the deadline.
+
     Raises:
         OSError: The connection failed (refused, reset before TLS, time-out).
+        DeadlineError: The check's deadline passed.
     """
-    with socket.create_connection((host, port), timeout=timeout) as raw:
+    deadline, timeout = clock
+    with deadline.connect((host, port), timeout) as raw:
+        raw.setblocking(False)
         try:
             sni = None if _is_ip(server_name) else server_name
-            with ctx.wrap_socket(raw, server_hostname=sni) as tls:
+            with ctx.wrap_socket(
+                raw, server_hostname=sni, do_handshake_on_connect=False
+            ) as tls:
+                _drive(tls, clock)
                 if inspect is not None:
                     inspect(tls)
                 cipher = tls.cipher()
@@ -248,6 +272,24 @@ def _handshake(
             return None
         except (ConnectionResetError, BrokenPipeError):
             return None
+
+
+def _drive(tls: ssl.SSLSocket, clock: _Clock) -> None:
+    """The handshake on the non-blocking *tls*, bounded by *clock*."""
+    deadline, timeout = clock
+    while (write := _step(tls)) is not None:
+        deadline.ready(tls, timeout, write=write)
+
+
+def _step(tls: ssl.SSLSocket) -> bool | None:
+    """One handshake step: None when done, else whether it must write."""
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        return False
+    except ssl.SSLWantWriteError:  # pragma: no cover - loopback buffers
+        return True
+    return None
 
 
 def _is_ip(name: str) -> bool:
@@ -263,7 +305,7 @@ def _enumerate_ciphers(
     port: int,
     server_name: str,
     version: ssl.TLSVersion,
-    timeout: float,
+    clock: _Clock,
 ) -> list[str]:
     """Offer every suite, remove the one the server picks, repeat."""
     ctx = _probe_context(version, None)
@@ -278,7 +320,7 @@ def _enumerate_ciphers(
             ctx = _probe_context(version, ":".join(offered))
         except ssl.SSLError:
             break
-        result = _handshake(host, port, server_name, ctx, timeout)
+        result = _handshake(host, port, server_name, ctx, clock)
         if result is None or result[1] not in offered:
             break
         accepted.append(result[1])
@@ -331,8 +373,8 @@ def _cert_info(ders: list[bytes], now: dt.datetime) -> CertificateInfo | None:
     oid = cert.signature_algorithm_oid
     sig = getattr(oid, "_name", None) or oid.dotted_string
     return CertificateInfo(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+        subject=printable(cert.subject.rfc4514_string()),
+        issuer=printable(cert.issuer.rfc4514_string()),
         san=san,
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
@@ -541,7 +583,7 @@ def _grade(report: TLSReport, now: dt.datetime) -> None:
     report.issues = by_severity(issues)
 
 
-def _probe(report: TLSReport, timeout: float) -> list[bytes]:
+def _probe(report: TLSReport, clock: _Clock) -> list[bytes]:
     """Fill in the protocol versions and suites accepted; the chain shown."""
     chain: list[bytes] = []
 
@@ -572,7 +614,7 @@ def _probe(report: TLSReport, timeout: float) -> list[bytes]:
                 report.port,
                 report.server_name,
                 ctx,
-                timeout,
+                clock,
                 grab_chain if not chain else None,
             )
             report.protocols[label] = result is not None
@@ -586,21 +628,15 @@ def _probe(report: TLSReport, timeout: float) -> list[bytes]:
                     report.port,
                     report.server_name,
                     version,
-                    timeout,
+                    clock,
                 )
-    except TimeoutError:
-        report.notes.append("the server timed out")
-    except ConnectionRefusedError:
-        report.notes.append("the connection was refused")
-    except OSError as exc:
-        report.notes.append(
-            f"connection failed: {exc.strerror or type(exc).__name__}"
-        )
+    except (DeadlineError, OSError) as exc:
+        report.notes.append(failure(exc, clock[0]))
     return chain
 
 
 def _check_chain(
-    report: TLSReport, ca_file: str | None, timeout: float
+    report: TLSReport, ca_file: str | None, clock: _Clock
 ) -> None:
     """Verify the chain against the trust store, separately from probing."""
     verify = ssl.create_default_context(cafile=ca_file)
@@ -617,7 +653,7 @@ def _check_chain(
             report.port,
             report.server_name,
             verify,
-            timeout,
+            clock,
             lambda tls: presented.append(tls.getpeercert(True) is not None),
         )
         if done is None:
@@ -631,6 +667,8 @@ def _check_chain(
     except ssl.SSLCertVerificationError as exc:
         report.chain_valid = False
         report.chain_error = exc.verify_message
+    except DeadlineError as exc:
+        report.notes.append(failure(exc, clock[0]))
     except OSError as exc:
         report.notes.append(
             f"chain check failed: {exc.strerror or type(exc).__name__}"
@@ -645,12 +683,21 @@ def check_tls(
     ca_file: str | None = None,
     profile: str = "intermediate",
     timeout: float = 5.0,
+    deadline: float | None = None,
     now: dt.datetime | None = None,
 ) -> TLSReport:
     """Scan a TLS server's protocol versions, cipher suites and certificate.
 
-    Never raises for a misbehaving server: a refused connection, a time-out,
-    a reset or a peer that does not speak TLS leave a note in the report.
+    Never raises for a misbehaving server.  A target that could not be
+    checked completely (a refused connection, a time-out, a reset, a peer
+    that does not speak TLS, a probe cut short, a certificate that cannot
+    be parsed, a check past its *deadline*) is never a pass: the report has
+    a note saying why and a ``could-not-check`` issue of severity
+    ``unchecked``, so ``ok`` is False.
+
+    The certificate's subject and issuer are the server's text with escape
+    sequences and control characters removed, so printing a report cannot
+    drive the terminal.
 
     Args:
         host: Host name or IP address to connect to.
@@ -660,42 +707,53 @@ def check_tls(
         ca_file: PEM trust roots (default: the system's trust store).
         profile: Mozilla profile to grade against: ``"intermediate"``
             (default) or ``"modern"``.
-        timeout: Seconds for each connection and handshake.
+        timeout: Seconds for each connection and for each wait on the
+            server.
+        deadline: Seconds for the whole check, every connection included
+            (default: twelve times *timeout*).  A server that sends a byte
+            now and then, never pausing for *timeout*, is cut off here.
         now: The time to judge expiry against (default: now).
 
     Returns:
         A :class:`TLSReport` with ``.issues``, most severe first.
 
     Raises:
-        ConfigurationError: An unknown profile or a bad port.
+        ConfigurationError: An unknown profile, a bad port, or a timeout or
+            deadline that is not a positive number.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       *deadline*; an incomplete check is no longer ``ok``.
     """
     profile = _profile(profile)
     if not 0 < port < 65536:
         msg = "port must be between 1 and 65535"
         raise ConfigurationError(msg)
+    total = _DEADLINE_TIMEOUTS * timeout if deadline is None else deadline
+    if not (positive(timeout) and positive(total)):
+        msg = "timeout and deadline must be positive numbers of seconds"
+        raise ConfigurationError(msg)
+    clock = (Deadline(total), timeout)
     now = now or dt.datetime.now(dt.timezone.utc)
     name = server_name or host
     report = TLSReport(host=host, port=port, server_name=name, profile=profile)
-    chain = _probe(report, timeout)
+    chain = _probe(report, clock)
     if not any(report.protocols.values()):
         if not report.notes:
             report.notes.append(
                 "no TLS handshake succeeded: the server does not speak TLS "
                 "or shares no protocol version with this client"
             )
-            report.issues.append(
-                TLSIssue(
-                    "no-tls",
-                    "critical",
-                    "the endpoint completed no TLS handshake",
-                )
+    else:
+        report.certificate = _cert_info(chain, now)
+        if report.certificate is None and chain:
+            report.notes.append("the server's certificate could not be parsed")
+        _check_chain(report, ca_file, clock)
+        if report.certificate is not None:
+            report.hostname_match = _hostname_matches(
+                name, report.certificate.san
             )
-        return report
-    report.certificate = _cert_info(chain, now)
-    _check_chain(report, ca_file, timeout)
-    if report.certificate is not None:
-        report.hostname_match = _hostname_matches(name, report.certificate.san)
-    _grade(report, now)
+        _grade(report, now)
+    if report.notes:
+        report.issues.insert(0, unchecked(TLSIssue))
     return report

@@ -727,13 +727,21 @@ class TestStorageLocal:
         self.make(tmp_path, 4)
         reports = backup.rehearse(tmp_path, [X], newest=3)
         assert len(reports) == 3 and all(r.ok for r in reports)
-        assert (
-            backup.rehearse(tmp_path / "sub", [X]) == []
-            if (tmp_path / "sub").mkdir() is None
-            else False
-        )
         with pytest.raises(BackupStorageError):
             backup.rehearse(tmp_path / "missing", [X])
+
+    def test_rehearse_nothing_is_no_pass(self, tmp_path):
+        """A destination (or series) without backups gives one report that
+        is not ok, so all(r.ok for r in reports) cannot pass (issue 15)."""
+        (tmp_path / "sub").mkdir()
+        [report] = backup.rehearse(tmp_path / "sub", [X])
+        assert not report.ok
+        assert report.reason == "no backup found at the destination"
+        assert report.source == str(tmp_path / "sub")
+        assert report.size == 0
+        self.make(tmp_path, 1)
+        [report] = backup.rehearse(tmp_path, [X], name="typo")
+        assert not report.ok
 
     def test_prune(self, tmp_path):
         """prune deletes exactly what the plan removes; dry run deletes nothing."""
@@ -1573,7 +1581,7 @@ class TestCLI:
             )
 
     def test_verify_empty_destination(self, tmp_path):
-        """verify on a destination holding no backups exits 2 rather than passing."""
+        """verify on a destination holding no backups fails (exit 1) rather than passing."""
         (tmp_path / "id").write_text(X.to_text())
         (tmp_path / "dest").mkdir()
         result = CliRunner().invoke(
@@ -1586,7 +1594,10 @@ class TestCLI:
                 str(tmp_path / "id"),
             ],
         )
-        self._one_line_error(result, "no backups found at the destination")
+        assert result.exit_code == 1
+        assert result.output == (
+            f"FAILED  {tmp_path / 'dest'}  no backup found at the destination\n"
+        )
 
     def test_storage_option_typo_is_one_line(self):
         """A misspelt -O storage option exits 2 with one line, never a traceback."""

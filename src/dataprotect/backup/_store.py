@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 SUFFIX: Final = ".dpbk"
+_NOTHING: Final = "no backup found at the destination"
 _STAMP: Final = "%Y%m%dT%H%M%S.%fZ"
 _NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _FILE_RE: Final = re.compile(
@@ -549,19 +550,26 @@ def rehearse(
 ) -> list[VerifyReport]:
     """Rehearse restores of the *newest* backups at destination *url*.
 
-    Returns one :class:`VerifyReport` per backup, newest first; an empty
-    destination gives an empty list.
+    Returns one :class:`VerifyReport` per backup, newest first.  A
+    destination (or series *name*) without any backup is never a pass: it
+    gives one report, not ok, with the reason ``"no backup found at the
+    destination"``, so ``all(r.ok for r in reports)`` is False.
 
     Raises:
         dataprotect.errors.BackupStorageError: The listing failed.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.1.0
+       An empty destination gives a failed report, not an empty list.
     """
     if newest < 1:
         msg = "newest must be at least 1"
         raise ConfigurationError(msg)
     identities = list(identities)
     infos = list_backups(url, name=name, storage_options=storage_options)
+    if not infos:
+        shown = redact_url(os.fspath(url))
+        return [VerifyReport(shown, False, 0, 0.0, reason=_NOTHING)]
     return [
         verify(info, identities, signers=signers, now=now)
         for info in infos[:newest]

@@ -482,9 +482,6 @@ def verify_cmd(
             signers=signers,
             storage_options=storage,
         )
-        if not reports:
-            msg = "no backups found at the destination"
-            raise InputError(msg)
     for report in reports:
         if report.ok:
             click.echo(

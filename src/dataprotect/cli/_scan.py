@@ -15,7 +15,12 @@ from dataprotect.cli._common import (
     output_file,
     progress,
 )
-from dataprotect.cli._scan_more import all_command, code_command, deps_command
+from dataprotect.cli._scan_more import (
+    all_command,
+    code_command,
+    deps_command,
+    incomplete,
+)
 
 
 __all__ = ["demo_step", "scan"]
@@ -71,14 +76,6 @@ def _stdin_text() -> bytes:
     return data
 
 
-def _unreadable(notes: list[tuple[str, str]]) -> int:
-    return sum(
-        1
-        for _path, reason in notes
-        if reason.startswith(("unreadable", "does not exist"))
-    )
-
-
 @scan.command("secrets")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
@@ -126,7 +123,8 @@ def secrets_command(
     '-' reads stdin).
 
     Exit status 1 when a finding is not in the baseline; 2 when a path is
-    missing, or a file could not be read (the scan goes on and names it).
+    missing, or a file could not be scanned (unreadable, over the size
+    limit: the scan goes on and names it).
     """
     from dataprotect.scan.secrets import (
         Allowlist,
@@ -164,12 +162,11 @@ def secrets_command(
             notes=notes,
             progress=advance,
         )
-    unread = _unreadable(notes)
     for path, reason in notes:
         click.echo(f"note: skipped {path}: {reason}", err=True)
     if update_baseline:
         assert baseline is not None  # noqa: S101 - narrowing for mypy; checked on entry
-        _incomplete(unread)
+        incomplete(len(notes))
         Baseline.save(baseline, findings)
         click.echo(
             f"baseline: {len(findings)} finding(s) written to {baseline}",
@@ -181,13 +178,7 @@ def secrets_command(
     _report(new, len(findings) - len(new), rules, fmt, output, force=force)
     if new:
         raise SystemExit(1)
-    _incomplete(unread)
-
-
-def _incomplete(unread: int) -> None:
-    if unread:
-        msg = f"{unread} file(s) could not be read, so the scan is incomplete"
-        raise InputError(msg)
+    incomplete(len(notes))
 
 
 def _report(
@@ -294,11 +285,13 @@ def tls_command(
     """Check the TLS configuration of TARGET (HOST:PORT, default port 443).
 
     Exit status 1 when an issue of medium severity or worse is found, or
-    no TLS handshake is possible.
+    the server could not be checked completely (refused, timed out, reset,
+    not TLS, past the deadline of twelve times --timeout).
     """
     import dataclasses
     import json
 
+    from dataprotect._grading import printable
     from dataprotect.tls import check_tls
 
     host, port = _host_port(target, 443)
@@ -315,26 +308,27 @@ def tls_command(
             json.dumps(dataclasses.asdict(report), indent=2, default=str)
         )
     else:
-        click.echo(
+        # the server's text, once more without escape sequences
+        lines = [
             f"{host}:{port} (server name {report.server_name}, profile {profile})"
-        )
+        ]
         for version, accepted in report.protocols.items():
             suites = ", ".join(report.ciphers.get(version, []))
-            click.echo(
+            lines.append(
                 f"  {version}: {'accepted' if accepted else 'refused'}  {suites}"
             )
         cert = report.certificate
         if cert is not None:
-            click.echo(
+            lines.append(
                 f"  certificate: {cert.subject}, {cert.key_type} {cert.key_size}, "
                 f"{cert.signature_algorithm}, expires in {cert.days_to_expiry} days, "
                 f"chain {'valid' if report.chain_valid else 'NOT valid'}"
             )
-        for note in report.notes:
-            click.echo(f"  note: {note}")
-        for issue in report.issues:
-            click.echo(f"  {issue}")
-    if not report.ok or not any(report.protocols.values()):
+        lines += [f"  note: {note}" for note in report.notes]
+        lines += [f"  {issue}" for issue in report.issues]
+        for line in lines:
+            click.echo(printable(line))
+    if not report.ok:
         raise SystemExit(1)
 
 

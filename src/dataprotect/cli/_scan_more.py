@@ -184,6 +184,17 @@ def _triage(
     return new, len(accepted)
 
 
+def incomplete(skipped: int) -> None:
+    """Fail a scan that could not scan *skipped* of its inputs: a scan
+    that skipped part of its input is never a pass (exit 2)."""
+    if skipped:
+        msg = (
+            f"{skipped} input(s) could not be scanned, so the scan is "
+            "incomplete"
+        )
+        raise InputError(msg)
+
+
 def _finish(
     new: list[Any],
     accepted: int,
@@ -191,6 +202,7 @@ def _finish(
     output: str,
     notes: list[tuple[str, str]],
     module: Any,
+    skipped: int,
 ) -> None:
     for path, reason in notes:
         click.echo(f"note: skipped {path}: {reason}", err=True)
@@ -205,6 +217,7 @@ def _finish(
         click.echo(f"{len(new)} new finding(s){tail}", err=True)
     if new:
         raise SystemExit(1)
+    incomplete(skipped)
 
 
 def _dependencies(
@@ -251,7 +264,8 @@ def deps_command(
 
     Reads pinned requirements files (-r), lock files (-l) or an installed
     environment (--env, the default); --osv-db works offline.  Exit status
-    1 when a finding is neither ignored nor in the baseline.
+    1 when a finding is neither ignored nor in the baseline; 2 when the
+    vulnerability service cannot be reached.
     """
     from dataprotect.scan import deps
 
@@ -261,7 +275,8 @@ def deps_command(
     )
     triaged = _triage(findings, ignore_file, baseline, update_baseline)
     if triaged is not None:
-        _finish(*triaged, fmt, output, notes, deps)
+        # packages not on an index (local, no version) are noted only
+        _finish(*triaged, fmt, output, notes, deps, 0)
 
 
 def _code(
@@ -325,7 +340,8 @@ def code_command(
 ) -> None:
     """Find insecure Python code in PATHS with bandit (default: .).
 
-    Exit status 1 when a finding is neither ignored nor in the baseline.
+    Exit status 1 when a finding is neither ignored nor in the baseline;
+    else 2 when a file could not be parsed (the scan is incomplete).
     """
     from dataprotect.scan import code
 
@@ -333,7 +349,7 @@ def code_command(
     findings = _code(paths, severity, confidence, skip, exclude, notes)
     triaged = _triage(findings, ignore_file, baseline, update_baseline)
     if triaged is not None:
-        _finish(*triaged, fmt, output, notes, code)
+        _finish(*triaged, fmt, output, notes, code, len(notes))
 
 
 def _locks_in(paths: Sequence[str]) -> list[str]:
@@ -387,18 +403,26 @@ def all_command(
 
     Dependencies: -r/-l, else the lock files found in PATHS, else the
     running environment.  Exit status 1 when any scanner has a finding
-    that is neither ignored nor in the baseline.
+    that is neither ignored nor in the baseline; else 2 when a file could
+    not be scanned (the scan is incomplete).
     """
     from dataprotect.scan import _sarif, code, deps, secrets
 
     roots = list(paths) or ["."]
     notes: list[tuple[str, str]] = []
+    package_notes: list[tuple[str, str]] = []
     locks = locks or tuple(() if requirements else _locks_in(roots))
     found = {
         "secrets": _secrets(roots, notes),
         "code": _code(roots, severity, confidence, skip, exclude, notes),
         "deps": _dependencies(
-            requirements, locks, env, site_packages, osv_db, timeout, notes
+            requirements,
+            locks,
+            env,
+            site_packages,
+            osv_db,
+            timeout,
+            package_notes,
         ),
     }
     everything = [f for group in found.values() for f in group]
@@ -411,7 +435,7 @@ def all_command(
         name: [f for f in group if id(f) in kept]
         for name, group in found.items()
     }
-    for path, reason in notes:
+    for path, reason in notes + package_notes:
         click.echo(f"note: skipped {path}: {reason}", err=True)
     modules = {"secrets": secrets, "code": code, "deps": deps}
     if fmt == "sarif":
@@ -431,3 +455,4 @@ def all_command(
         click.echo(f"{len(new_all)} new finding(s): {counts}{tail}", err=True)
     if new_all:
         raise SystemExit(1)
+    incomplete(len(notes))

@@ -9,7 +9,7 @@ import ssl
 
 from datetime import datetime
 from email.message import Message
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from dataprotect.disclosure._parse import (
     MAX_SIZE,
@@ -48,18 +48,29 @@ def _target(url: str) -> tuple[str, list[Violation]]:
     return url, found
 
 
+def _connection(
+    url: str, context: ssl.SSLContext, timeout: float
+) -> tuple[SplitResult, http.client.HTTPSConnection]:
+    """*url*'s parts and an (unopened) HTTPS connection to its host."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a redirect to a port out of range, "[", ...
+        raise _FetchError(_UNREACHABLE) from None
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise _FetchError(_NO_HTTPS)
+    return parts, http.client.HTTPSConnection(
+        parts.hostname, port, timeout=timeout, context=context
+    )
+
+
 def _get(
     url: str, context: ssl.SSLContext, timeout: float, max_size: int
 ) -> tuple[str, Message, bytes]:
     """GET *url* over HTTPS, following HTTPS redirects; the final URL,
     headers and at most *max_size* + 1 bytes of body."""
     for _ in range(_MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "https" or not parts.hostname:
-            raise _FetchError(_NO_HTTPS)
-        conn = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=context
-        )
+        parts, conn = _connection(url, context, timeout)
         try:
             path = parts.path or "/"
             if parts.query:

@@ -60,7 +60,10 @@ def uri_problem(value: str) -> Literal["no_uri", "no_https"] | None:
     """
     if not _SCHEME.match(value) or not _URI_CHARS.fullmatch(value):
         return "no_uri"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced "[" or "]" in the authority
+        return "no_uri"
     scheme = parts.scheme.lower()
     if scheme == "http":
         return "no_https"

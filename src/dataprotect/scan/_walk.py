@@ -209,8 +209,40 @@ def _git_argv(git: str, args: list[str]) -> list[str]:
     return [git, *_GIT_SAFE_CONFIG, *args]
 
 
+#: What ``git rev-parse --local-env-vars`` lists: the variables git sets
+#: for a hook (or a user sets) to name *a* repository.  A scan called from
+#: a hook of another repository must find each scanned path's own.
+_GIT_LOCAL_ENV = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_CONFIG",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_DIR",
+        "GIT_GRAFT_FILE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_PREFIX",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_SHALLOW_FILE",
+        "GIT_WORK_TREE",
+    }
+)
+
+
 def _git_env() -> dict[str, str]:
-    return {**os.environ, **_GIT_SAFE_ENV}
+    """The environment without any repository's, plus the safe settings."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _GIT_LOCAL_ENV
+        and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }
+    return {**inherited, **_GIT_SAFE_ENV}
 
 
 def _git(args: list[str], cwd: Path) -> bytes | None:

@@ -51,6 +51,7 @@ try:
         ServiceError,
         SkippedDependency,
     )
+    from requests import RequestException  # pip-audit's HTTP client
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "dependency scanning needs pip-audit: install dataprotect[scan]"
     raise MissingDependencyError(msg) from None
@@ -267,7 +268,8 @@ def _audit(
     except DependencySourceError as exc:
         msg = f"{label}: {_safe(str(exc))}"
         raise ConfigurationError(msg) from None
-    except ServiceError:
+    except (ServiceError, RequestException):
+        # pip-audit wraps time-outs, not every failure (a proxy refusing)
         msg = "the OSV vulnerability service could not be reached (use an offline database)"
         raise BackendError(msg) from None
 

@@ -14,15 +14,25 @@ escape sequences or control characters.
 
 from __future__ import annotations
 
-import math
 import re
 import socket
 import struct
-import time
 
 from dataclasses import dataclass, field
 
-from dataprotect._grading import Issue, acceptable, by_severity, printable
+from dataprotect._deadline import (
+    Deadline,
+    DeadlineError,
+    failure,
+    positive,
+)
+from dataprotect._grading import (
+    Issue,
+    acceptable,
+    by_severity,
+    printable,
+    unchecked,
+)
 from dataprotect.errors import ConfigurationError
 
 
@@ -83,31 +93,19 @@ class _ProtocolError(Exception):
     """The peer did not follow the SSH transport protocol."""
 
 
-class _DeadlineError(Exception):
-    """The whole check took longer than its deadline."""
-
-
 class _Conn:
     """A socket whose reads each wait at most *timeout* seconds, and
-    together end by *end* (a :func:`time.monotonic` time)."""
+    together end by *deadline*."""
 
-    def __init__(self, sock: socket.socket, timeout: float, end: float):
+    def __init__(
+        self, sock: socket.socket, timeout: float, deadline: Deadline
+    ):
         self._sock = sock
         self._timeout = timeout
-        self._end = end
+        self._deadline = deadline
 
     def recv(self, n: int) -> bytes:
-        left = self._end - time.monotonic()
-        if left <= 0:
-            raise _DeadlineError
-        wait = min(self._timeout, left)
-        self._sock.settimeout(wait)
-        try:
-            return self._sock.recv(n)
-        except TimeoutError:
-            if wait < self._timeout:  # cut short by the deadline
-                raise _DeadlineError from None
-            raise
+        return self._deadline.recv(self._sock, n, self._timeout)
 
 
 def _recv_exact(sock: _Conn, n: int) -> bytes:
@@ -396,21 +394,20 @@ def check_ssh(
         msg = "port must be between 1 and 65535"
         raise ConfigurationError(msg)
     total = 3 * timeout if deadline is None else deadline
-    if not (_positive(timeout) and _positive(total)):
+    if not (positive(timeout) and positive(total)):
         msg = "timeout and deadline must be positive numbers of seconds"
         raise ConfigurationError(msg)
     report = SSHReport(host=host, port=port)
-    end = time.monotonic() + total
+    clock = Deadline(total)
     try:
-        with socket.create_connection(
-            (host, port), timeout=min(timeout, total)
-        ) as sock:
+        with clock.connect((host, port), timeout) as sock:
             sock.sendall(CLIENT_BANNER)
-            conn = _Conn(sock, timeout, end)
+            conn = _Conn(sock, timeout, clock)
             report.banner = _read_banner(conn)
             lists = _read_kexinit(conn)
-    except (_DeadlineError, _ProtocolError, OSError) as exc:
-        report.notes.append(_failure(exc, report, total))
+    except (DeadlineError, _ProtocolError, OSError) as exc:
+        report.notes.append(_failure(exc, report, clock))
+        report.issues = [unchecked(SSHIssue)]
         return report
     report.kex, report.host_key = lists[0], lists[1]
     report.ciphers = lists[2] + [a for a in lists[3] if a not in lists[2]]
@@ -421,22 +418,13 @@ def check_ssh(
 
 
 def _failure(
-    exc: _DeadlineError | _ProtocolError | OSError,
+    exc: DeadlineError | _ProtocolError | OSError,
     report: SSHReport,
-    total: float,
+    deadline: Deadline,
 ) -> str:
     """The note for a check that ended with *exc*."""
-    if isinstance(exc, _DeadlineError):
-        return (
-            f"the check did not complete within its {total:g} s deadline: "
-            "the server sends too slowly"
-        )
     if isinstance(exc, _ProtocolError):
         return str(exc)
-    if isinstance(exc, TimeoutError):
-        return "the server timed out"
-    if isinstance(exc, ConnectionRefusedError):
-        return "the connection was refused"
     if isinstance(exc, ConnectionResetError | BrokenPipeError):
         stage = (
             "before its banner"
@@ -444,9 +432,4 @@ def _failure(
             else "before its KEXINIT"
         )
         return f"the server closed the connection {stage}"
-    return f"connection failed: {exc.strerror or type(exc).__name__}"
-
-
-def _positive(seconds: float) -> bool:
-    """A finite number of seconds above zero (NaN is not)."""
-    return 0 < seconds < math.inf
+    return failure(exc, deadline)

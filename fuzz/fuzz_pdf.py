@@ -1,0 +1,24 @@
+"""Fuzz target: PDFs given to documents.verify_pdf."""
+
+from __future__ import annotations
+
+import logging
+
+from _harness import ROOT, instrumented, main
+
+
+with instrumented("pyhanko"):
+    from dataprotect.documents import verify_pdf
+
+logging.disable(logging.WARNING)  # pyhanko's notes on each broken file
+
+ROOTS = (ROOT / "fuzz" / "pdf-root.pem").read_bytes()
+
+
+def target(data: bytes) -> None:
+    """Verify *data* as a signed PDF."""
+    verify_pdf(data, trust_roots=ROOTS)
+
+
+if __name__ == "__main__":
+    main(target)
