@@ -323,7 +323,9 @@ def password_feedback_blueprint(
         asset,
         asset_headers,
         demo_page,
+        page_locale,
     )
+    from dataprotect.strength import LOCALES
 
     checker = endpoint or FeedbackEndpoint()
     blueprint = flask.Blueprint(name, __name__)
@@ -353,10 +355,16 @@ def password_feedback_blueprint(
             defaults={"asset_name": asset_name},
         )
     if page:
-        html = demo_page()
+        pages = {loc: demo_page(locale=loc) for loc in LOCALES}
 
         @blueprint.get("/password-feedback")
         def show() -> flask.Response:
-            return flask.Response(html, mimetype="text/html", headers=NO_STORE)
+            locale = page_locale(
+                flask.request.args.get("lang"),
+                flask.request.headers.get("Accept-Language"),
+            )
+            return flask.Response(
+                pages[locale], mimetype="text/html", headers=NO_STORE
+            )
 
     return blueprint

@@ -57,6 +57,7 @@ __all__ = [
     "asset_headers",
     "demo_page",
     "negotiate_locale",
+    "page_locale",
     "rate_limited",
 ]
 
@@ -159,6 +160,15 @@ def negotiate_locale(accept_language: str | None) -> str:
         if primary in strength.LOCALES and q > best_q:
             best, best_q = primary, q
     return best
+
+
+def page_locale(lang: str | None, accept_language: str | None) -> str:
+    """The demo page's language: *lang* (a ``?lang=`` query) if supported,
+    else the best of ``Accept-Language``, else ``en``.
+
+    .. versionadded:: 0.1.0
+    """
+    return negotiate_locale(",".join(filter(None, (lang, accept_language))))
 
 
 def asset(name: str) -> bytes:

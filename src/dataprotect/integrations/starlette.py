@@ -494,7 +494,9 @@ def password_feedback_routes(
         NO_STORE,
         FeedbackEndpoint,
         demo_page,
+        page_locale,
     )
+    from dataprotect.strength import LOCALES
 
     checker = endpoint or FeedbackEndpoint()
 
@@ -523,10 +525,14 @@ def password_feedback_routes(
         ),
     ]
     if page:
-        html = demo_page()
+        pages = {loc: demo_page(locale=loc) for loc in LOCALES}
 
-        async def show(_request: Request) -> Response:
-            return HTMLResponse(html, headers=NO_STORE)
+        async def show(request: Request) -> Response:
+            locale = page_locale(
+                request.query_params.get("lang"),
+                request.headers.get("accept-language"),
+            )
+            return HTMLResponse(pages[locale], headers=NO_STORE)
 
         routes.append(
             Route(f"{prefix}/password-feedback", show, methods=["GET"])

@@ -132,11 +132,15 @@ export function attach(input, options = {}) {
   let inflight = null;
   let sequence = 0;
 
-  function show(state, message, items = [], crackText = "") {
+  function show(state, message, items = [], crackText = "", spoken = "") {
     const labels = LABELS[localeOf()];
     container.hidden = false;
     container.dataset.state = state;
-    verdict.textContent = message;
+    // The score is shown by the meter and its label; in the live region
+    // it is for screen readers only (announced with the verdict).
+    const score = element("span", "dp-pf-sr");
+    score.textContent = spoken;
+    verdict.replaceChildren(...(spoken ? [score, " "] : []), message);
     advice.replaceChildren(
       ...items.map((text) => {
         const li = document.createElement("li");
@@ -165,9 +169,10 @@ export function attach(input, options = {}) {
     const scoreText = `${labels.title}: ${labels.scores[score]}.`;
     show(
       answer.acceptable ? "acceptable" : "refused",
-      `${scoreText} ${answer.breached ? `${labels.breached}. ` : ""}${answer.verdict}`,
+      `${answer.breached ? `${labels.breached}. ` : ""}${answer.verdict}`,
       shown,
       answer.crack_time ? fill(labels.crackTime, { time: answer.crack_time.display }) : "",
+      scoreText,
     );
     label.textContent = scoreText;
   }
