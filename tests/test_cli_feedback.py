@@ -10,6 +10,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import httpx
 import pytest
 
 from dataprotect.cli._feedback import DEMO_BREACHED
+from helpers import free_port
 
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
@@ -73,32 +75,85 @@ def _server() -> Iterator[Server]:
 
 
 class TestServe:
-    def test_serves_checks_and_stops_cleanly(self, server):
-        """The page, the widget and the endpoint answer on 127.0.0.1; the
-        demo's breached list is used; Ctrl-C stops it with status 0 and the
-        password is in no log line."""
-        page = httpx.get(server.base + "/", follow_redirects=True)
+    def test_serves_checks_and_stops_cleanly(self):
+        """In this process: the page, the widget and the endpoint answer on
+        127.0.0.1, the demo's breached list is used, Ctrl-C (SIGINT) stops
+        it with status 0, and the password is in no log line."""
+        from click.testing import CliRunner
+
+        from dataprotect.cli._app import cli
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        seen: dict[str, object] = {}
+
+        def visit() -> None:
+            try:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        page = httpx.get(base + "/", follow_redirects=True)
+                        break
+                    except httpx.TransportError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.1)
+                seen["page"] = page
+                seen["script"] = httpx.get(base + "/password-feedback.js")
+                seen["breached"] = httpx.post(
+                    base + "/password-feedback",
+                    json={"password": DEMO_BREACHED[0]},
+                )
+                seen["context"] = httpx.post(
+                    base + "/password-feedback",
+                    json={"password": "example.com2024!"},
+                )
+            finally:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        visitor = threading.Thread(target=visit)
+        visitor.start()
+        result = CliRunner().invoke(
+            cli, ["demo", "--serve", "--port", str(port), "--locale", "de"]
+        )
+        visitor.join()
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [
+            f"password feedback: {base}/password-feedback",
+            "breached in this demo: " + ", ".join(DEMO_BREACHED),
+            "press Ctrl-C to stop",
+            "stopped",
+        ]
+        page = seen["page"]
+        assert isinstance(page, httpx.Response)
         assert page.status_code == 200
         assert '<html lang="de">' in page.text
         assert page.headers["cache-control"] == "no-store"
-        script = httpx.get(server.base + "/password-feedback.js")
+        script = seen["script"]
+        assert isinstance(script, httpx.Response)
         assert script.headers["content-type"].startswith("text/javascript")
-        answer = httpx.post(server.url, json={"password": DEMO_BREACHED[0]})
-        assert answer.status_code == 200
-        verdict = json.loads(answer.content)
+        breached = seen["breached"]
+        assert isinstance(breached, httpx.Response)
+        verdict = json.loads(breached.content)
         assert verdict["breached"] is True
         assert verdict["locale"] == "en"
-        context = httpx.post(
-            server.url, json={"password": "example.com2024!"}
-        ).json()
-        assert "context" in [v["id"] for v in context["violations"]]
+        context = seen["context"]
+        assert isinstance(context, httpx.Response)
+        ids = [v["id"] for v in context.json()["violations"]]
+        assert "context" in ids
+        assert '"POST /password-feedback HTTP/1.1" 200' in result.stderr
+        assert DEMO_BREACHED[0] not in result.stderr
+        assert "example.com2024!" not in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_stopped_by_sigint_as_a_process(self, server):
+        """As a user runs it: a separate process, stopped by Ctrl-C."""
+        answer = httpx.post(server.url, json={"password": "password"})
+        assert answer.json()["violations"][0]["id"] == "blocklisted"
         status, out, err = server.stop()
         assert status == 0, err
         assert out.rstrip().endswith("stopped")
         assert "Traceback" not in err
-        assert '"POST /password-feedback HTTP/1.1" 200' in err
-        assert DEMO_BREACHED[0] not in err
-        assert "example.com2024!" not in err
 
     def test_busy_port_is_one_line(self, server):
         """A port already in use is one clear line and status 2."""

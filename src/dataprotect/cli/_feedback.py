@@ -65,6 +65,9 @@ def serve(port: int, locale: str) -> None:
     handler = _logging()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Inherited by accepted connections: an answer's head and body go out
+    # at once instead of waiting for the browser's delayed ACK (~40 ms).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         with tempfile.TemporaryDirectory(prefix="dataprotect-demo-") as tmp:
             breached = BreachedPasswords.build(Path(tmp), DEMO_BREACHED)
