@@ -574,6 +574,9 @@ class TestDjango:
             "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
             "OPTIONS": {"min_length": 30},
         },
+        {
+            "NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"
+        },
     ]
 
     def _post(self, payload, *, user=None, language="en"):
