@@ -52,7 +52,9 @@ def _serve(app: Any) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app, log_config=None, log_level="warning", lifespan="off"
+        )
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, daemon=True

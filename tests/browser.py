@@ -85,6 +85,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
             app,
             host="127.0.0.1",
             port=port,
+            log_config=None,
             log_level="warning",
             lifespan="off",
         )

@@ -79,10 +79,18 @@ class TestServe:
         """In this process: the page, the widget and the endpoint answer on
         127.0.0.1, the demo's breached list is used, Ctrl-C (SIGINT) stops
         it with status 0, and the password is in no log line."""
+        import logging.config
+
+        import uvicorn.config
+
         from click.testing import CliRunner
 
         from dataprotect.cli._app import cli
 
+        # As if an earlier server had configured uvicorn's own logging
+        # (its access logger then does not propagate): the command's log
+        # still goes through its pseudonymising handler.
+        logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         seen: dict[str, object] = {}

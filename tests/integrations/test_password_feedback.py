@@ -7,6 +7,7 @@ import json
 import logging
 import types
 
+from pathlib import Path
 from typing import ClassVar
 
 import jsonschema
@@ -709,9 +710,49 @@ class TestDjango:
         assert 'data-locale="it"' in bare
         assert 'data-csrf-token=""' in bare
 
-    def test_app_config(self):
-        """The app's label is ``dataprotect``."""
-        from dataprotect.integrations.apps import DataProtectConfig
+    def test_installed_app(self):
+        """With ``dataprotect.integrations`` in INSTALLED_APPS (label
+        ``dataprotect``) the tag library loads by name and the widget's
+        files are where ``collectstatic`` looks."""
+        from django.apps import apps
+        from django.template.backends.django import DjangoTemplates
+        from django.test import override_settings
 
-        assert DataProtectConfig.label == "dataprotect"
-        assert DataProtectConfig.name == "dataprotect.integrations"
+        from dataprotect.integrations.django import password_feedback_urls
+
+        urls = types.ModuleType("password_feedback_app_urls")
+        urls.urlpatterns = password_feedback_urls()  # type: ignore[attr-defined]
+        installed = [
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "dataprotect.integrations",
+        ]
+        with override_settings(INSTALLED_APPS=installed, ROOT_URLCONF=urls):
+            config = apps.get_app_config("dataprotect")
+            backend = DjangoTemplates(
+                {"NAME": "t", "DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
+            )
+            html = backend.from_string(
+                "{% load dataprotect_feedback %}"
+                '{% password_feedback "pw" locale="de" %}'
+            ).render({})
+        assert config.name == "dataprotect.integrations"
+        assert 'data-password-feedback-for="pw"' in html
+        assert 'data-endpoint="/password-feedback"' in html
+        static = Path(config.path) / "static" / "dataprotect"
+        assert sorted(p.name for p in static.iterdir()) == sorted(ASSETS)
+
+
+def test_fastapi_takes_the_starlette_routes():
+    """A FastAPI app serves the Starlette routes as documented."""
+    from fastapi import FastAPI
+
+    from dataprotect.integrations.starlette import password_feedback_routes
+
+    app = FastAPI()
+    app.router.routes.extend(password_feedback_routes(limiter=RateLimiter()))
+    client = starlette_test_client(app)
+    answer = client.post("/password-feedback", json={"password": "password"})
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.json()["violations"][0]["id"] == "blocklisted"

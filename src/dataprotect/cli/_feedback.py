@@ -32,6 +32,18 @@ DEMO_BREACHED = (
 )
 
 
+# uvicorn's loggers send their records to the root logger's pseudonymising
+# handler (and nowhere else, whatever configured them before).
+_UVICORN_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {
+        name: {"level": "INFO", "handlers": [], "propagate": True}
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+    },
+}
+
+
 def _logging() -> logging.Handler:
     """A stderr handler whose records are pseudonymised, on the root logger."""
     from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter
@@ -91,7 +103,7 @@ def serve(port: int, locale: str) -> None:
             click.echo("breached in this demo: " + ", ".join(DEMO_BREACHED))
             click.echo("press Ctrl-C to stop")
             config = uvicorn.Config(
-                app, log_config=None, lifespan="off", access_log=True
+                app, log_config=_UVICORN_LOGGING, lifespan="off"
             )
             with contextlib.suppress(KeyboardInterrupt):
                 # uvicorn shuts down cleanly on Ctrl-C, then raises it
