@@ -87,7 +87,7 @@ class Page:
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
     def wait(
-        self, condition: Callable[[], object], timeout: float = 15
+        self, condition: Callable[[], object], timeout: float = 60
     ) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
