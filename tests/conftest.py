@@ -18,11 +18,13 @@ import tempfile
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from hypothesis import HealthCheck, settings
 
+from browser import chromium
 from helpers import free_port, require_binary, require_file
 
 
@@ -215,3 +217,13 @@ def _without_ml_kem(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(
         sys.modules, "cryptography.hazmat.primitives.asymmetric.mlkem", None
     )
+
+
+@pytest.fixture(name="chromium")
+def _chromium(tmp_path: Path) -> Iterator[object]:
+    """Headless Debian Chromium through chromedriver (Selenium).
+
+    Missing in CI is a failure; on a developer machine, a skip.
+    """
+    with chromium(tmp_path / "chromium-profile") as driver:
+        yield driver

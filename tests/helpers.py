@@ -144,3 +144,25 @@ def shown_text(exc: BaseException) -> str:
         parts += [str(current), repr(current), repr(current.args)]
         todo += [current.__cause__, current.__context__]
     return "\n".join(parts)
+
+
+def starlette_test_client(app: object, **kwargs: object) -> object:
+    """Starlette's TestClient for *app*, without starlette 1.x's warning
+    that it prefers httpx2 (httpx still works; older starlette, down to
+    the floor, has no such warning)."""
+    import warnings
+
+    from starlette import exceptions as starlette_exceptions
+
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore",
+            getattr(
+                starlette_exceptions,
+                "StarletteDeprecationWarning",
+                DeprecationWarning,
+            ),
+        )
+        from starlette.testclient import TestClient
+
+    return TestClient(app, **kwargs)  # type: ignore[arg-type]

@@ -57,6 +57,17 @@ class TestExports:
         )
 
 
+def _python(code: str, env: dict[str, str] | None = None) -> str:
+    """The standard output of ``python -c code`` (which must succeed)."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+
+
 def _optional_modules() -> set[str]:
     """Top-level modules of every distribution an extra adds."""
     import re
@@ -96,13 +107,8 @@ class TestOptionalDependencies:
             "import sys, dataprotect, dataprotect.keys, dataprotect.encryption;"
             "print('\\n'.join(sorted(sys.modules)))"
         )
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        loaded = {name.partition(".")[0] for name in out.stdout.split()}
+        out = _python(code)
+        loaded = {name.partition(".")[0] for name in out.split()}
         assert sorted(optional & loaded) == []
 
 
@@ -146,3 +152,44 @@ class TestSuppressions:
             if suppression.search(line) and not explained.search(line)
         ]
         assert bare == []
+
+
+class TestWheel:
+    def test_wheel_ships_the_browser_files(self, tmp_path):
+        """The built wheel holds the password-feedback script and style
+        sheet (package data), byte for byte, and the Django template tags;
+        installed from it, ``asset()`` reads them."""
+        import zipfile
+
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parent.parent
+        build = [sys.executable, "-m", "hatchling", "build", "-t", "wheel"]
+        subprocess.run(
+            [*build, "-d", str(tmp_path)],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+        (wheel,) = tmp_path.glob("dataprotect-*.whl")
+        static = root / "src/dataprotect/integrations/static/dataprotect"
+        with zipfile.ZipFile(wheel) as archive:
+            names = set(archive.namelist())
+            for name in ("password-feedback.js", "password-feedback.css"):
+                member = f"dataprotect/integrations/static/dataprotect/{name}"
+                assert archive.read(member) == (static / name).read_bytes()
+            archive.extractall(tmp_path / "site")
+        assert (
+            "dataprotect/integrations/templatetags/dataprotect_feedback.py"
+            in names
+        )
+        assert "dataprotect/integrations/apps.py" in names
+        code = (
+            "import dataprotect.integrations.password_feedback as p;"
+            "print(p.__file__);"
+            "print(len(p.asset('password-feedback.js')))"
+        )
+        out = _python(code, env={"PYTHONPATH": str(tmp_path / "site")})
+        out = out.split()
+        assert out[0].startswith(str(tmp_path / "site"))
+        assert int(out[1]) == (static / "password-feedback.js").stat().st_size

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 
 import pytest
 
 from dataprotect.disclosure import SecurityTxt, parse_security_txt
 from dataprotect.errors import ConfigurationError
+from helpers import starlette_test_client
 
 
 TXT = SecurityTxt(
@@ -69,24 +69,12 @@ class TestStarlette:
     def test_serves_the_file(self):
         """security_txt_route is a GET route at the well-known path."""
         pytest.importorskip("starlette")
-        from starlette import exceptions as starlette_exceptions
         from starlette.applications import Starlette
-
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore",
-                getattr(
-                    starlette_exceptions,
-                    "StarletteDeprecationWarning",
-                    DeprecationWarning,
-                ),
-            )
-            from starlette.testclient import TestClient
 
         from dataprotect.integrations.starlette import security_txt_route
 
         app = Starlette(routes=[security_txt_route(TXT)])
-        with TestClient(app) as client:
+        with starlette_test_client(app) as client:
             response = client.get(PATH)
         _assert_served(
             response.status_code,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from fastapi import Depends, FastAPI
@@ -11,20 +9,6 @@ from starlette import exceptions as starlette_exceptions
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-
-
-with warnings.catch_warnings():
-    # starlette 1.x prefers httpx2 for its TestClient; httpx still works.
-    # Older starlette (down to the floor) has no StarletteDeprecationWarning.
-    warnings.simplefilter(
-        "ignore",
-        getattr(
-            starlette_exceptions,
-            "StarletteDeprecationWarning",
-            DeprecationWarning,
-        ),
-    )
-    from starlette.testclient import TestClient
 
 from dataprotect.errors import RateLimitExceeded
 from dataprotect.integrations import fastapi as fastapi_adapter
@@ -34,6 +18,7 @@ from dataprotect.integrations.starlette import (
     rate_limit_exceeded_handler,
 )
 from dataprotect.ratelimit import LoginThrottle, RateLimiter
+from helpers import starlette_test_client
 
 
 _HAS_STARLETTE_WARNING = hasattr(
@@ -71,7 +56,7 @@ def _starlette_app(limiter: RateLimiter, **kwargs) -> Starlette:
 class TestMiddleware:
     def test_limits_and_answers_429(self):
         """The 4th request in a minute gets 429 with Retry-After only."""
-        with TestClient(_starlette_app(RateLimiter())) as client:
+        with starlette_test_client(_starlette_app(RateLimiter())) as client:
             assert [client.get("/").status_code for _ in range(3)] == [200] * 3
             response = client.get("/")
             _assert_429(response)
@@ -80,12 +65,12 @@ class TestMiddleware:
     def test_paths_filter(self):
         """Only the listed path prefixes are limited."""
         app = _starlette_app(RateLimiter(), paths=["/login"])
-        with TestClient(app) as client:
+        with starlette_test_client(app) as client:
             assert all(client.get("/").status_code == 200 for _ in range(6))
 
     def test_view_raising_rate_limit_exceeded(self):
         """A LoginThrottle refusal inside a view becomes the same 429."""
-        with TestClient(_starlette_app(RateLimiter())) as client:
+        with starlette_test_client(_starlette_app(RateLimiter())) as client:
             assert client.post("/login").status_code == 401
             _assert_429(client.post("/login"))
 
@@ -94,7 +79,7 @@ class TestMiddleware:
         app = _starlette_app(
             RateLimiter(), key=lambda r: r.headers.get("x-user", "anon")
         )
-        with TestClient(app) as client:
+        with starlette_test_client(app) as client:
             for _ in range(3):
                 client.get("/", headers={"x-user": "a"})
             assert client.get("/", headers={"x-user": "a"}).status_code == 429
@@ -112,7 +97,7 @@ class TestMiddleware:
                 RateLimitExceeded: rate_limit_exceeded_handler
             },
         )
-        with TestClient(app) as client:
+        with starlette_test_client(app) as client:
             response = client.get("/")
             assert response.status_code == 429
             assert response.headers["retry-after"] == "3"
@@ -132,14 +117,19 @@ class TestMiddleware:
         app.add_middleware(
             RateLimitMiddleware, rate="5/minute", limiter=RateLimiter()
         )
-        with TestClient(app) as client, pytest.raises(Exception) as info:
+        with (
+            starlette_test_client(app) as client,
+            pytest.raises(Exception) as info,
+        ):
             client.get("/stream")
         # Starlette 0.40 (the floor) wraps it in an exception group.
         raised = info.value
         while getattr(raised, "exceptions", None):
             (raised,) = raised.exceptions  # type: ignore[attr-defined]
         assert isinstance(raised, RateLimitExceeded)
-        with TestClient(app, raise_server_exceptions=False) as client:
+        with starlette_test_client(
+            app, raise_server_exceptions=False
+        ) as client:
             response = client.get("/stream")
         assert response.status_code == 200
         # Starlette 0.40's test client drops the partial body.
@@ -152,7 +142,7 @@ class TestMiddleware:
         limiter = RateLimiter(
             f"redis://:secret-pw@127.0.0.1:{free_port()}", secret=b"k" * 32
         )
-        with TestClient(_starlette_app(limiter)) as client:
+        with starlette_test_client(_starlette_app(limiter)) as client:
             _assert_429(client.get("/"))
 
 
@@ -178,7 +168,7 @@ class TestFastAPIDependency:
 
     def test_dependency_limits_per_route(self):
         """The dependency answers 429 with Retry-After, per route."""
-        with TestClient(self._app(RateLimiter())) as client:
+        with starlette_test_client(self._app(RateLimiter())) as client:
             assert client.post("/login").status_code == 200
             assert client.post("/login").status_code == 200
             _assert_429(client.post("/login"))
@@ -186,7 +176,7 @@ class TestFastAPIDependency:
 
     def test_dependency_plain_body(self):
         """The refusal is the plain body every adapter sends, not FastAPI's JSON."""
-        with TestClient(self._app(RateLimiter())) as client:
+        with starlette_test_client(self._app(RateLimiter())) as client:
             for _ in range(2):
                 client.post("/login")
             for _ in range(2):  # the handler, once added, stays right
@@ -207,7 +197,7 @@ class TestFastAPIDependency:
         async def mine(request, exc):
             return JSONResponse({"error": "slow down"}, status_code=429)
 
-        with TestClient(app) as client:
+        with starlette_test_client(app) as client:
             for _ in range(2):
                 client.post("/login")
             response = client.post("/login")
@@ -253,7 +243,7 @@ class TestFastAPIDependency:
         async def home():
             return {"ok": True}
 
-        with TestClient(app) as client:
+        with starlette_test_client(app) as client:
             assert client.get("/").status_code == 200
             _assert_429(client.get("/"))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +23,7 @@ from dataprotect.twofactor import (
     RelyingParty,
     WebAuthnUser,
 )
+from helpers import starlette_test_client
 from webauthn_authenticator import SoftAuthenticator, b64
 
 
@@ -100,20 +100,7 @@ class App:
 
     def _starlette(self) -> None:
         pytest.importorskip("starlette")
-        from starlette import exceptions as starlette_exceptions
         from starlette.applications import Starlette
-
-        with warnings.catch_warnings():
-            # starlette 1.x prefers httpx2 for its TestClient; httpx works.
-            warnings.simplefilter(
-                "ignore",
-                getattr(
-                    starlette_exceptions,
-                    "StarletteDeprecationWarning",
-                    DeprecationWarning,
-                ),
-            )
-            from starlette.testclient import TestClient
 
         from dataprotect.integrations.starlette import webauthn_routes
 
@@ -129,7 +116,7 @@ class App:
                 prefix="/webauthn",
             )
         )
-        client = TestClient(app)
+        client = starlette_test_client(app)
 
         def post(path: str, body: Any = None, raw: bytes | None = None):
             if raw is not None:

@@ -5,8 +5,10 @@ HTTP server whose endpoints call the ceremonies and store the credential
 JSON; headless Chromium, driven by Selenium through the Debian
 ``chromedriver``, registers a key on its WebAuthn virtual authenticator and
 signs in with it, by user name and without one (a discoverable
-credential).  CI installs ``chromium`` and ``chromium-driver`` (``.ci/run``);
-a missing browser fails the run there and skips it on a developer machine.
+credential).  The browser is the shared ``chromium`` fixture
+(``tests/browser.py``): CI installs ``chromium`` and ``chromium-driver``
+(``.ci/run``); a missing browser fails the run there and skips it on a
+developer machine.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import pytest
 from dataprotect.errors import DataProtectError
 from dataprotect.keys import Keyring
 from dataprotect.twofactor import Credential, RelyingParty, WebAuthnUser
-from helpers import IN_CI, require_binary
 
 
 pytestmark = pytest.mark.services
@@ -178,53 +179,23 @@ def _site() -> Iterator[tuple[Site, str]]:
 
 
 @pytest.fixture(name="browser")
-def _browser(tmp_path) -> Iterator[Any]:
-    chromium = require_binary("chromium", "chromium-browser")
-    driver_path = require_binary("chromedriver", "/usr/bin/chromedriver")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.virtual_authenticator import (
-            VirtualAuthenticatorOptions,
-        )
-    except ImportError:
-        reason = "selenium is not installed (the tests group has it)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=Service(executable_path=driver_path), options=options
+def _browser(chromium) -> Any:
+    """The shared headless Chromium with a CTAP2 virtual authenticator."""
+    from selenium.webdriver.common.virtual_authenticator import (
+        VirtualAuthenticatorOptions,
     )
-    try:
-        driver.set_script_timeout(30)
-        driver.add_virtual_authenticator(
-            VirtualAuthenticatorOptions(
-                protocol=VirtualAuthenticatorOptions.Protocol.CTAP2,
-                transport=VirtualAuthenticatorOptions.Transport.USB,
-                has_resident_key=True,
-                has_user_verification=True,
-                is_user_consenting=True,
-                is_user_verified=True,
-            )
+
+    chromium.add_virtual_authenticator(
+        VirtualAuthenticatorOptions(
+            protocol=VirtualAuthenticatorOptions.Protocol.CTAP2,
+            transport=VirtualAuthenticatorOptions.Transport.USB,
+            has_resident_key=True,
+            has_user_verification=True,
+            is_user_consenting=True,
+            is_user_verified=True,
         )
-        yield driver
-    finally:
-        driver.quit()
+    )
+    return chromium
 
 
 def _ceremony(driver: Any, kind: str, name: str | None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ __all__ = [
     "force_option",
     "input_file",
     "kek_options",
+    "locale_option",
     "make_kek",
     "output_file",
     "pkcs11_pin",
@@ -334,3 +335,14 @@ def write_identity(output: str, text: str, recipient: str) -> None:
         with atomic_write(output, mode=0o600) as fh:
             fh.write(text.encode())
     click.echo(f"Public key: {recipient}", err=True)
+
+
+def locale_option(help_text: str) -> Callable[[F], F]:
+    """``--locale``: en (the default), de, fr or it."""
+    return click.option(
+        "--locale",
+        type=click.Choice(["en", "de", "fr", "it"]),
+        default="en",
+        show_default=True,
+        help=help_text,
+    )

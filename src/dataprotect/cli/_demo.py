@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from dataprotect.cli._common import locale_option
 from dataprotect.encryption import BlindIndex, Encryptor
 from dataprotect.errors import DecryptionError
 from dataprotect.keys import EnvKEK, Keyring
@@ -69,8 +70,27 @@ STEPS: list[tuple[str, str]] = [
 
 
 @click.command()
-def demo() -> None:
-    """Tour every capability in a temporary directory."""
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the interactive password-feedback page on 127.0.0.1 "
+    "instead of the tour (Ctrl-C stops it).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="With --serve: the port (default 0: a free one).",
+)
+@locale_option("With --serve: the page's first language.")
+def demo(serve: bool, port: int, locale: str) -> None:
+    """Tour every capability in a temporary directory, or (--serve) show
+    the password-feedback page in a browser."""
+    if serve:
+        from dataprotect.cli._feedback import serve as serve_page
+
+        serve_page(port, locale)
+        return
     with tempfile.TemporaryDirectory(prefix="dataprotect-demo-") as tmp:
         for title, target in STEPS:
             click.secho(title, bold=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dataprotect.cli._common import read_secret
+from dataprotect.cli._common import locale_option, read_secret
 
 
 __all__ = ["check_password_command", "demo_step"]
@@ -29,13 +29,7 @@ __all__ = ["check_password_command", "demo_step"]
     help="Context the password must not be built from: user name, email, "
     "service name (repeatable).",
 )
-@click.option(
-    "--locale",
-    type=click.Choice(["en", "de", "fr", "it"]),
-    default="en",
-    show_default=True,
-    help="Language of the feedback.",
-)
+@locale_option("Language of the feedback.")
 @click.option(
     "--min-length",
     type=click.IntRange(8, 64),

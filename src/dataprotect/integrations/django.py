@@ -5,6 +5,10 @@
 - Passwords: ``PasswordStrengthValidator`` for ``AUTH_PASSWORD_VALIDATORS``
   (``dataprotect[django,strength]``) and ``DataProtectPasswordHasher`` for
   ``PASSWORD_HASHERS`` (``dataprotect[django]``).
+- Password feedback: ``password_feedback_urls`` (the JSON endpoint under
+  ``AUTH_PASSWORD_VALIDATORS`` and the widget's files) and the
+  ``dataprotect_feedback`` template tags (add ``"dataprotect.integrations"``
+  to ``INSTALLED_APPS``; ``dataprotect[django,strength]``).
 - WebAuthn: ``webauthn_urls`` serves the ceremonies of
   :mod:`dataprotect.twofactor` as JSON endpoints
   (``dataprotect[django,webauthn]``).
@@ -18,7 +22,7 @@ import contextlib
 import threading
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dataprotect.disclosure import SecurityTxt
 from dataprotect.encryption import Encryptor
@@ -29,6 +33,9 @@ from dataprotect.errors import (
     RateLimitExceeded,
 )
 
+
+if TYPE_CHECKING:
+    from dataprotect.integrations.password_feedback import FeedbackAnswer
 
 # Django first: without the extra, its absence is what the error names.
 try:
@@ -85,6 +92,8 @@ __all__ = [
     "PasswordStrengthValidator",
     "RateLimitExceededMiddleware",
     "client_ip",
+    "password_feedback_urls",
+    "password_feedback_view",
     "rate_limit",
     "security_txt_view",
     "too_many_requests",
@@ -146,12 +155,23 @@ def rate_limit(
 
     .. versionadded:: 0.1.0
     """
+    return _limited(rate, key, limiter, too_many_requests, _view_scope)
+
+
+def _limited(
+    rate: Rate,
+    key: RateLimitKey | None,
+    limiter: RateLimiter | None,
+    respond: Callable[[RateLimitExceeded], HttpResponse],
+    scope: Callable[[str, HttpRequest], tuple[KeyPart, ...]],
+) -> Callable[[_V], _V]:
+    """The shared decorator, per client by default, answering *respond*."""
     return rate_limit_decorator(
         rate,
         get_request=_request,
-        respond=too_many_requests,
+        respond=respond,
         key=key or client_ip,
-        scope=_view_scope,
+        scope=scope,
         limiter=limiter,
     )
 
@@ -728,3 +748,182 @@ def _bind_pending(sender: Any, instance: Any, **_kwargs: Any) -> None:
         ad = context(table, field.column, (instance.pk,))
         values[field.attname] = Bound(value, field.cipher().dump(value), ad)
     sender._base_manager.filter(pk=instance.pk).update(**values)  # noqa: SLF001 - Django's manager
+
+
+# ---------------------------------------------------------------------------
+# Password feedback (issue #13): the JSON endpoint under
+# AUTH_PASSWORD_VALIDATORS, the widget's files, and (in
+# templatetags/dataprotect_feedback.py) the template tags.
+# ---------------------------------------------------------------------------
+
+
+def _feedback_response(answer: FeedbackAnswer) -> HttpResponse:
+    response = HttpResponse(
+        answer.body(), status=answer.status, content_type="application/json"
+    )
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response
+
+
+def _feedback_refusal(exc: RateLimitExceeded) -> HttpResponse:
+    from dataprotect.integrations.password_feedback import rate_limited
+
+    return _feedback_response(rate_limited(exc))
+
+
+def _feedback_scope(_name: str, _request: HttpRequest) -> tuple[KeyPart, ...]:
+    """The feedback endpoint counts apart from every other limit."""
+    return ("django", "password-feedback")
+
+
+def _other_validators(
+    validators: list[Any], user: Any
+) -> Callable[[str], list[tuple[str, str]]]:
+    """Run Django's other validators on a password: (code, message)s."""
+
+    def check(password: str) -> list[tuple[str, str]]:
+        return [
+            failure
+            for validator in validators
+            for failure in _failures(validator, password, user)
+        ]
+
+    return check
+
+
+def _failures(
+    validator: Any, password: str, user: Any
+) -> list[tuple[str, str]]:
+    """(code, message) of each error *validator* raises for *password*."""
+    try:
+        validator.validate(password, user)
+    except ValidationError as exc:
+        return [
+            (error.code or "invalid", " ".join(error.messages))
+            for error in exc.error_list
+        ]
+    return []
+
+
+def password_feedback_view(request: HttpRequest) -> HttpResponse:
+    """The JSON verdict for ``POST {"password": ..., ...}``, per
+    ``AUTH_PASSWORD_VALIDATORS``.
+
+    The policy (minimum length and score, breached list, service names) is
+    the :class:`PasswordStrengthValidator` entry's, or NIST's defaults
+    without one; every other configured validator runs too, and a failure
+    is one more violation (its id is the validator's error code).  The
+    signed-in user, if any, is the validators' user and gives context
+    words; the language is the body's ``locale`` or Django's active one.
+    Not rate limited by itself: :func:`password_feedback_urls` is.
+    Django's CSRF protection applies (the widget sends ``X-CSRFToken``).
+
+    .. versionadded:: 0.1.0
+    """
+    from django.contrib.auth.password_validation import (
+        get_default_password_validators,
+    )
+
+    from dataprotect.integrations.password_feedback import FeedbackEndpoint
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    validators = list(get_default_password_validators())
+    ours = [v for v in validators if isinstance(v, PasswordStrengthValidator)]
+    others = [
+        v for v in validators if not isinstance(v, PasswordStrengthValidator)
+    ]
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        user = None
+    if ours:
+        policy = ours[0]
+        endpoint = FeedbackEndpoint(
+            min_length=policy.min_length,
+            max_length=policy.max_length,
+            min_score=policy.min_score,
+            breached=policy.breached,
+            service_names=policy.service_names,
+        )
+        inputs = policy._user_inputs(user)  # noqa: SLF001 - the same context words as validate()
+    else:
+        endpoint = FeedbackEndpoint()
+        inputs = []
+    length = request.META.get("CONTENT_LENGTH")
+    declared = int(length) if str(length or "").isdigit() else None
+    body = (
+        None
+        if endpoint.too_large(declared)
+        else request.read(endpoint.max_body + 1)
+    )
+    answer = endpoint.answer(
+        body,
+        content_type=request.META.get("CONTENT_TYPE"),
+        accept_language=translation.get_language(),
+        user_inputs=inputs,
+        extra_check=_other_validators(others, user),
+    )
+    return _feedback_response(answer)
+
+
+def _asset_view(name: str) -> Callable[[HttpRequest], HttpResponse]:
+    from dataprotect.integrations.password_feedback import (
+        ASSETS,
+        asset,
+        asset_headers,
+    )
+
+    body = asset(name)
+    headers = asset_headers(ASSETS[name])
+
+    def view(_request: HttpRequest) -> HttpResponse:
+        response = HttpResponse(body, content_type=headers["Content-Type"])
+        for header, value in headers.items():
+            response[header] = value
+        return response
+
+    return view
+
+
+def password_feedback_urls(
+    *,
+    rate: Rate = "60/minute",
+    key: RateLimitKey | None = None,
+    limiter: RateLimiter | None = None,
+) -> list[URLPattern]:
+    """The password-feedback endpoint and the widget's files, as URL patterns.
+
+    ``password-feedback`` (:func:`password_feedback_view`, rate limited per
+    client: 429 with ``Retry-After`` past *rate*), ``password-feedback.js``
+    and ``password-feedback.css``, named ``password-feedback``,
+    ``password-feedback-js`` and ``password-feedback-css`` (the template
+    tags reverse these names, so include them without a namespace).
+
+    Args:
+        rate: The rate per client.
+        key: ``HttpRequest`` -> what is limited (default
+            :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+
+    Returns:
+        The patterns: ``path("account/", include(password_feedback_urls()))``.
+
+    .. versionadded:: 0.1.0
+    """
+    limited = _limited(rate, key, limiter, _feedback_refusal, _feedback_scope)(
+        password_feedback_view
+    )
+    return [
+        path("password-feedback", limited, name="password-feedback"),
+        path(
+            "password-feedback.js",
+            _asset_view("password-feedback.js"),
+            name="password-feedback-js",
+        ),
+        path(
+            "password-feedback.css",
+            _asset_view("password-feedback.css"),
+            name="password-feedback-css",
+        ),
+    ]

@@ -7,7 +7,8 @@ from :meth:`~dataprotect.ratelimit.LoginThrottle.check`).
 :func:`register_error_handler` does the latter for the whole app.
 :func:`webauthn_blueprint` serves the WebAuthn ceremonies of
 :mod:`dataprotect.twofactor` as JSON endpoints (it also needs
-``dataprotect[webauthn]``).
+``dataprotect[webauthn]``).  :func:`password_feedback_blueprint` serves
+interactive password feedback (it also needs ``dataprotect[strength]``).
 
 Requires ``dataprotect[flask]``.
 
@@ -17,7 +18,7 @@ Requires ``dataprotect[flask]``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from dataprotect.disclosure import SecurityTxt
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
@@ -45,6 +46,12 @@ from dataprotect.twofactor import (
 )
 
 
+if TYPE_CHECKING:
+    from dataprotect.integrations.password_feedback import (
+        FeedbackAnswer,
+        FeedbackEndpoint,
+    )
+
 try:
     import flask
 except ImportError:  # pragma: no cover - exercised without the extra
@@ -54,6 +61,7 @@ except ImportError:  # pragma: no cover - exercised without the extra
 
 __all__ = [
     "client_ip",
+    "password_feedback_blueprint",
     "rate_limit",
     "register_error_handler",
     "register_security_txt",
@@ -117,12 +125,23 @@ def rate_limit(
 
     .. versionadded:: 0.1.0
     """
+    return _limited(rate, key, limiter, too_many_requests, _view_scope)
+
+
+def _limited(
+    rate: Rate,
+    key: KeyFunc | None,
+    limiter: RateLimiter | None,
+    respond: Callable[[RateLimitExceeded], flask.Response],
+    scope: Callable[[str, flask.Request], tuple[KeyPart, ...]],
+) -> Callable[[_F], _F]:
+    """The shared decorator, per client by default, answering *respond*."""
     return rate_limit_decorator(
         rate,
         get_request=_current_request,
-        respond=too_many_requests,
+        respond=respond,
         key=key or client_ip,
-        scope=_view_scope,
+        scope=scope,
         limiter=limiter,
     )
 
@@ -237,5 +256,115 @@ def webauthn_blueprint(
         if result is not None:
             on_sign_in(result)
         return answer(status, payload)
+
+    return blueprint
+
+
+# -- Password feedback (issue #13) --------------------------------------------
+
+
+def _feedback_response(answer: FeedbackAnswer) -> flask.Response:
+    return flask.Response(
+        answer.body(),
+        status=answer.status,
+        headers=answer.headers,
+        mimetype="application/json",
+    )
+
+
+def _feedback_refusal(exc: RateLimitExceeded) -> flask.Response:
+    from dataprotect.integrations.password_feedback import rate_limited
+
+    return _feedback_response(rate_limited(exc))
+
+
+def _feedback_scope(
+    _name: str, _request: flask.Request
+) -> tuple[KeyPart, ...]:
+    """The feedback endpoint counts apart from every other limit."""
+    return ("flask", "password-feedback")
+
+
+def password_feedback_blueprint(
+    endpoint: FeedbackEndpoint | None = None,
+    *,
+    rate: Rate = "60/minute",
+    key: KeyFunc | None = None,
+    limiter: RateLimiter | None = None,
+    page: bool = False,
+    name: str = "password_feedback",
+) -> flask.Blueprint:
+    """Interactive password feedback, as a blueprint.
+
+    The same endpoints and answers as
+    :func:`dataprotect.integrations.starlette.password_feedback_routes`:
+    ``POST password-feedback`` (the JSON verdict, rate limited per client),
+    ``GET password-feedback.js`` and ``.css`` (the widget), and with
+    *page* the demo page at ``GET password-feedback``.
+
+    Args:
+        endpoint: The policy (default: NIST's defaults, no breached list).
+        rate: The rate per client, e.g. ``"60/minute"``.
+        key: ``flask.Request`` -> what is limited (default
+            :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+        page: Also serve the demo page.
+        name: The blueprint's name.
+
+    Returns:
+        The blueprint; register it with or without a ``url_prefix``.
+
+    .. versionadded:: 0.1.0
+    """
+    from dataprotect.integrations.password_feedback import (
+        ASSETS,
+        NO_STORE,
+        FeedbackEndpoint,
+        asset,
+        asset_headers,
+        demo_page,
+        page_locale,
+    )
+    from dataprotect.strength import LOCALES
+
+    checker = endpoint or FeedbackEndpoint()
+    blueprint = flask.Blueprint(name, __name__)
+
+    @blueprint.post("/password-feedback")
+    @_limited(rate, key, limiter, _feedback_refusal, _feedback_scope)
+    def check() -> flask.Response:
+        request = flask.request
+        body = request.stream.read(checker.max_body + 1)
+        answer = checker.answer(
+            None if len(body) > checker.max_body else body,
+            content_type=request.headers.get("Content-Type"),
+            accept_language=request.headers.get("Accept-Language"),
+        )
+        return _feedback_response(answer)
+
+    def serve(asset_name: str) -> flask.Response:
+        return flask.Response(
+            asset(asset_name), headers=asset_headers(ASSETS[asset_name])
+        )
+
+    for asset_name in ASSETS:
+        blueprint.add_url_rule(
+            f"/{asset_name}",
+            endpoint=asset_name.replace(".", "_"),
+            view_func=serve,
+            defaults={"asset_name": asset_name},
+        )
+    if page:
+        pages = {loc: demo_page(locale=loc) for loc in LOCALES}
+
+        @blueprint.get("/password-feedback")
+        def show() -> flask.Response:
+            locale = page_locale(
+                flask.request.args.get("lang"),
+                flask.request.headers.get("Accept-Language"),
+            )
+            return flask.Response(
+                pages[locale], mimetype="text/html", headers=NO_STORE
+            )
 
     return blueprint

@@ -12,6 +12,9 @@ fired.  :func:`rate_limit_exceeded_handler` turns a
 ``dataprotect[webauthn]``).
 
 Requires ``dataprotect[starlette]`` (or ``dataprotect[fastapi]``).
+:func:`password_feedback_routes` serves interactive password feedback
+(:mod:`dataprotect.integrations.password_feedback`; it also needs
+``dataprotect[strength]``).
 
 .. versionadded:: 0.1.0
 """
@@ -19,7 +22,7 @@ Requires ``dataprotect[starlette]`` (or ``dataprotect[fastapi]``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from dataprotect.disclosure import SecurityTxt
 from dataprotect.errors import MissingDependencyError, RateLimitExceeded
@@ -48,11 +51,22 @@ from dataprotect.twofactor import (
 )
 
 
+if TYPE_CHECKING:
+    from dataprotect.integrations.password_feedback import (
+        FeedbackAnswer,
+        FeedbackEndpoint,
+    )
+
 try:
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
     from starlette.requests import Request
-    from starlette.responses import JSONResponse, PlainTextResponse, Response
+    from starlette.responses import (
+        HTMLResponse,
+        JSONResponse,
+        PlainTextResponse,
+        Response,
+    )
     from starlette.routing import Route
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError:  # pragma: no cover - exercised without the extra
@@ -66,6 +80,7 @@ __all__ = [
     "RateLimit",
     "RateLimitMiddleware",
     "client_ip",
+    "password_feedback_routes",
     "rate_limit_exceeded_handler",
     "security_txt_route",
     "too_many_requests",
@@ -326,16 +341,22 @@ def security_txt_route(security_txt: SecurityTxt | str) -> Route:
 # -- WebAuthn endpoints (issue #12) -------------------------------------------
 
 
-async def _webauthn_body(request: Request) -> object:
-    """The JSON body, read up to ``MAX_BODY`` bytes (``None`` beyond)."""
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, read up to *limit* bytes (``None`` beyond)."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             return None
         chunks.append(chunk)
-    return parse_body(b"".join(chunks))
+    return b"".join(chunks)
+
+
+async def _webauthn_body(request: Request) -> object:
+    """The JSON body, read up to ``MAX_BODY`` bytes (``None`` beyond)."""
+    raw = await _read_body(request, MAX_BODY)
+    return None if raw is None else parse_body(raw)
 
 
 def _webauthn_endpoint(
@@ -418,3 +439,122 @@ def webauthn_routes(
             (f"{prefix}/login/finish", login_finish),
         )
     ]
+
+
+# -- Password feedback (issue #13) --------------------------------------------
+
+
+def _feedback_response(answer: FeedbackAnswer) -> Response:
+    return Response(
+        answer.body(),
+        status_code=answer.status,
+        headers=answer.headers,
+        media_type="application/json",
+    )
+
+
+def _feedback_refusal(exc: RateLimitExceeded) -> Response:
+    from dataprotect.integrations.password_feedback import rate_limited
+
+    return _feedback_response(rate_limited(exc))
+
+
+def password_feedback_routes(
+    endpoint: FeedbackEndpoint | None = None,
+    *,
+    prefix: str = "",
+    rate: Rate = "60/minute",
+    key: KeyFunc | None = None,
+    limiter: RateLimiter | None = None,
+    page: bool = False,
+) -> list[Route]:
+    """Interactive password feedback, as Starlette routes.
+
+    ``POST {prefix}/password-feedback`` answers the JSON verdict of
+    :class:`~dataprotect.integrations.password_feedback.FeedbackEndpoint`
+    (the check runs in the thread pool), rate limited per client: past
+    *rate* it answers 429 with ``Retry-After``.  ``GET
+    {prefix}/password-feedback.js`` and ``.css`` serve the widget.
+
+    Args:
+        endpoint: The policy (default: NIST's defaults, no breached list).
+        prefix: Put before every path, e.g. ``"/account"``.
+        rate: The rate per client, e.g. ``"60/minute"``.
+        key: Request -> what is limited (default :func:`client_ip`).
+        limiter: The limiter (default: the process-wide ``memory://`` one).
+        page: Also serve the demo page at ``GET {prefix}/password-feedback``.
+
+    Returns:
+        The routes, for ``Starlette(routes=...)`` or ``Mount``.
+
+    .. versionadded:: 0.1.0
+    """
+    from dataprotect.integrations.password_feedback import (
+        ASSETS,
+        NO_STORE,
+        FeedbackEndpoint,
+        demo_page,
+        page_locale,
+    )
+    from dataprotect.strength import LOCALES
+
+    checker = endpoint or FeedbackEndpoint()
+
+    limit = _request_check(
+        rate, key or client_ip, limiter, _feedback_scope, _feedback_refusal
+    )
+
+    async def check(request: Request) -> Response:
+        refusal = await limit(request)
+        if refusal is not None:
+            return refusal
+        body = await _read_body(request, checker.max_body)
+        answer = await run_in_threadpool(
+            checker.answer,
+            body,
+            content_type=request.headers.get("content-type"),
+            accept_language=request.headers.get("accept-language"),
+        )
+        return _feedback_response(answer)
+
+    routes = [
+        Route(f"{prefix}/password-feedback", check, methods=["POST"]),
+        *(
+            Route(f"{prefix}/{name}", _asset_endpoint(name), methods=["GET"])
+            for name in ASSETS
+        ),
+    ]
+    if page:
+        pages = {loc: demo_page(locale=loc) for loc in LOCALES}
+
+        async def show(request: Request) -> Response:
+            locale = page_locale(
+                request.query_params.get("lang"),
+                request.headers.get("accept-language"),
+            )
+            return HTMLResponse(pages[locale], headers=NO_STORE)
+
+        routes.append(
+            Route(f"{prefix}/password-feedback", show, methods=["GET"])
+        )
+    return routes
+
+
+def _feedback_scope(_name: str, _request: Request) -> tuple[KeyPart, ...]:
+    """The feedback endpoint counts apart from every other limit."""
+    return ("starlette", "password-feedback")
+
+
+def _asset_endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
+    from dataprotect.integrations.password_feedback import (
+        ASSETS,
+        asset,
+        asset_headers,
+    )
+
+    body, kind = asset(name), ASSETS[name]
+
+    async def serve(_request: Request) -> Response:
+        return Response(body, headers=asset_headers(kind))
+
+    return serve

@@ -1,0 +1,1 @@
+"""Django template tag libraries of dataprotect."""
