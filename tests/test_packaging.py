@@ -57,6 +57,16 @@ class TestExports:
         )
 
 
+def _fresh(code: str) -> str:
+    """What a fresh interpreter running *code* prints."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def _optional_modules() -> set[str]:
     """Top-level modules of every distribution an extra adds."""
     import re
@@ -96,14 +106,68 @@ class TestOptionalDependencies:
             "import sys, dataprotect, dataprotect.keys, dataprotect.encryption;"
             "print('\\n'.join(sorted(sys.modules)))"
         )
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        loaded = {name.partition(".")[0] for name in out.stdout.split()}
+        out = _fresh(code)
+        loaded = {name.partition(".")[0] for name in out.split()}
         assert sorted(optional & loaded) == []
+
+
+class TestLazyImports:
+    def test_import_loads_only_the_errors(self):
+        """``import dataprotect`` loads no heavy module (a fresh process).
+
+        The scanner, the pseudonymiser, tls, passwords, keys and encryption
+        are imported on first access to one of their names.
+        """
+        code = (
+            "import sys, dataprotect; print('\\n'.join(sorted(sys.modules)))"
+        )
+        out = _fresh(code)
+        loaded = set(out.split())
+        ours = {name for name in loaded if name.startswith("dataprotect")}
+        assert ours == {"dataprotect", "dataprotect.errors"}
+        heavy = {"argon2", "cryptography", "ssl"}
+        assert heavy & loaded == set()
+
+    def test_every_name_resolves_in_a_fresh_process(self):
+        """Each name of ``__all__`` is its defining module's object."""
+        code = (
+            "import sys, dataprotect\n"
+            "for name in dataprotect.__all__:\n"
+            "    value = getattr(dataprotect, name)\n"
+            "    home = sys.modules[getattr(value, '__module__', None)"
+            " or value.__name__]\n"
+            "    assert value is home or getattr(home, name) is value, name\n"
+            "from dataprotect import *\n"
+            "print(len(dataprotect.__all__))\n"
+        )
+        out = _fresh(code)
+        assert int(out) == len(dataprotect.__all__)
+
+    def test_first_access_imports_and_keeps_the_name(self, monkeypatch):
+        """A name not bound yet is imported on access, then held."""
+        from dataprotect import encryption
+
+        monkeypatch.delitem(vars(dataprotect), "Encryptor", raising=False)
+        assert dataprotect.Encryptor is encryption.Encryptor
+        assert vars(dataprotect)["Encryptor"] is encryption.Encryptor
+
+    def test_submodules_bound_before_stay_reachable(self, monkeypatch):
+        """``dataprotect.tls`` and friends still work after a bare import."""
+        for name in ("tls", "scan", "pseudonymise"):
+            monkeypatch.delitem(vars(dataprotect), name, raising=False)
+            module = getattr(dataprotect, name)
+            assert module is sys.modules[f"dataprotect.{name}"]
+
+    def test_unknown_name_raises_attribute_error(self):
+        """A name that is not exported raises AttributeError, as before."""
+        import pytest
+
+        with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+            _ = dataprotect.nope
+
+    def test_dir_lists_names_not_imported_yet(self):
+        """``dir(dataprotect)`` shows every exported name."""
+        assert set(dataprotect.__all__) <= set(dir(dataprotect))
 
 
 class TestPublicSurface:
