@@ -17,7 +17,6 @@ no cache at all, where every module is compiled at each start.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import tempfile
 
 from pathlib import Path
 
+from benchmarks._peers import age_keypair, gpg_symmetric
 from benchmarks._timing import interleaved_processes
 
 
@@ -78,18 +78,6 @@ def _import_ms(
             if i:  # the first round only warms the byte-code cache
                 samples[name].append(float(out) * 1000)
     return {name: statistics.median(s) for name, s in samples.items()}
-
-
-def _gpg(tmp: Path) -> tuple[list[str], Path] | None:
-    if shutil.which("gpg") is None:
-        return None
-    home = tmp / "gnupg"
-    home.mkdir(mode=0o700)
-    (tmp / "pw").write_text("benchmark passphrase\n", encoding="utf-8")
-    base = ["gpg", "--homedir", str(home), "--batch", "--yes", "--quiet"]
-    base += ["--pinentry-mode", "loopback", "--no-symkey-cache"]
-    base += ["--passphrase-file", str(tmp / "pw")]
-    return base, home
 
 
 def run(quick: bool) -> str:
@@ -168,17 +156,9 @@ def run(quick: bool) -> str:
                 str(tmp / "out.bin"),
             ],
         }
-        if shutil.which("age") and shutil.which("age-keygen"):
-            key = tmp / "age.key"
-            subprocess.run(
-                ["age-keygen", "-o", str(key)], check=True, capture_output=True
-            )
-            recipient = subprocess.run(
-                ["age-keygen", "-y", str(key)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
+        pair = age_keypair(tmp)
+        if pair is not None:
+            key, recipient = pair
             aged = tmp / "sealed.age"
             subprocess.run(
                 ["age", "-r", recipient, "-o", str(aged), str(plain)],
@@ -192,23 +172,14 @@ def run(quick: bool) -> str:
                 *("age", "-d", "-i", str(key), "-o", str(tmp / "o.bin")),
                 str(aged),
             ]
-        gpg = _gpg(tmp)
+        gpg = gpg_symmetric(tmp)
         if gpg is not None:
-            base = gpg[0]
             gpged = tmp / "sealed.gpg"
-            symmetric = [*base, "--symmetric", "--cipher-algo", "AES256"]
-            symmetric += ["--s2k-count", "1024", "--compress-algo", "none"]
-            subprocess.run(
-                [*symmetric, "-o", str(gpged), str(plain)], check=True
+            subprocess.run(gpg.encrypt(plain, gpged), check=True)
+            commands["gpg --symmetric (encrypt)"] = gpg.encrypt(
+                plain, tmp / "o.gpg"
             )
-            commands["gpg --symmetric (encrypt)"] = [
-                *symmetric,
-                *("-o", str(tmp / "o.gpg"), str(plain)),
-            ]
-            commands["gpg --decrypt"] = [
-                *(*base, "--decrypt", "-o", str(tmp / "o2.bin")),
-                str(gpged),
-            ]
+            commands["gpg --decrypt"] = gpg.decrypt(gpged, tmp / "o2.bin")
         try:
             times = interleaved_processes(commands, rounds=rounds, env=env)
             imports = _import_ms(
@@ -221,11 +192,7 @@ def run(quick: bool) -> str:
             )
         finally:
             if gpg is not None:
-                subprocess.run(
-                    ["gpgconf", "--homedir", str(gpg[1]), "--kill", "all"],
-                    check=False,
-                    capture_output=True,
-                )
+                gpg.close()
         if (tmp / "out.bin").read_bytes() != plain.read_bytes():
             msg = "dataprotect decrypt did not restore the file"
             raise RuntimeError(msg)

@@ -1,0 +1,71 @@
+"""The command-line tools the benchmarks compare with: age and gpg."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from pathlib import Path
+
+
+def age_keypair(tmp: Path) -> tuple[Path, str] | None:
+    """A new age identity file in *tmp* and its recipient (None: no age)."""
+    if not (shutil.which("age") and shutil.which("age-keygen")):
+        return None
+    key = tmp / "age.key"
+    subprocess.run(
+        ["age-keygen", "-o", str(key)], check=True, capture_output=True
+    )
+    recipient = subprocess.run(
+        ["age-keygen", "-y", str(key)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return key, recipient
+
+
+class Gpg:
+    """``gpg --symmetric --cipher-algo AES256`` with a private home.
+
+    A passphrase file, no symmetric-key cache, no compression and the
+    smallest S2K count, so the bulk cipher and the start-up are measured
+    rather than the passphrase KDF.  :meth:`close` stops the agent that
+    gpg starts.
+    """
+
+    def __init__(self, tmp: Path) -> None:
+        self.home = tmp / "gnupg"
+        self.home.mkdir(mode=0o700)
+        secret = tmp / "gpg-passphrase"
+        secret.write_text("benchmark passphrase\n", encoding="utf-8")
+        self.base = [
+            *("gpg", "--homedir", str(self.home), "--batch", "--yes"),
+            *("--quiet", "--pinentry-mode", "loopback", "--no-symkey-cache"),
+            *("--passphrase-file", str(secret)),
+        ]
+
+    def encrypt(self, src: Path, dst: Path | str) -> list[str]:
+        """The command that encrypts *src* into *dst*."""
+        return [
+            *self.base,
+            *("--symmetric", "--cipher-algo", "AES256", "--s2k-count"),
+            *("1024", "--compress-algo", "none", "-o", str(dst), str(src)),
+        ]
+
+    def decrypt(self, src: Path, dst: Path | str) -> list[str]:
+        """The command that decrypts *src* into *dst*."""
+        return [*self.base, "--decrypt", "-o", str(dst), str(src)]
+
+    def close(self) -> None:
+        """Stop the gpg agent of this home."""
+        subprocess.run(
+            ["gpgconf", "--homedir", str(self.home), "--kill", "all"],
+            check=False,
+            capture_output=True,
+        )
+
+
+def gpg_symmetric(tmp: Path) -> Gpg | None:
+    """A :class:`Gpg` in *tmp*, or None when gpg is not installed."""
+    return Gpg(tmp) if shutil.which("gpg") else None
