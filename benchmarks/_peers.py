@@ -1,11 +1,33 @@
-"""The command-line tools the benchmarks compare with: age and gpg."""
+"""The command-line tools the benchmarks run: dataprotect's, age, gpg."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
 from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What the ``dataprotect`` console script runs: ``[python, "-c", CLI, ...]``.
+CLI = "import sys; from dataprotect.cli import main; sys.exit(main())"
+
+
+def dataprotect_env(pycache: Path) -> dict[str, str]:
+    """The environment for dataprotect processes run from this checkout.
+
+    ``src`` first on the path, and the byte-code cache on in *pycache*
+    (``PYTHONDONTWRITEBYTECODE`` may be set here, and the venv has no
+    ``__pycache__``): start-up as after ``pip install``, which compiles.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p
+    )
+    return env
 
 
 def age_keypair(tmp: Path) -> tuple[Path, str] | None:

@@ -24,11 +24,10 @@ import tempfile
 
 from pathlib import Path
 
-from benchmarks._peers import age_keypair, gpg_symmetric
+from benchmarks._peers import CLI, age_keypair, dataprotect_env, gpg_symmetric
 from benchmarks._timing import interleaved_processes
 
 
-ROOT = Path(__file__).resolve().parent.parent
 KEK_VAR = "BENCH_STARTUP_KEK"
 IMPORT_TARGET_MS = 30.0
 CLI_TARGET_MS = 100.0
@@ -38,23 +37,11 @@ FLOOR = (
     "cryptography.hazmat.primitives.ciphers.aead",
     "dataprotect.cli._encrypt",
 )
-#: What the ``dataprotect`` console script runs.
-CLI = "import sys; from dataprotect.cli import main; sys.exit(main())"
 #: Prints how long the import statement takes inside the process.
 TIMED_IMPORT = (
     "import time; t = time.perf_counter(); {statement}; "
     "print(time.perf_counter() - t)"
 )
-
-
-def _env(pycache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p
-    )
-    return env
 
 
 def _import_ms(
@@ -86,7 +73,7 @@ def run(quick: bool) -> str:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as name:
         tmp = Path(name)
-        env = _env(tmp / "pycache")
+        env = dataprotect_env(tmp / "pycache")
         env[KEK_VAR] = subprocess.run(
             [py, "-c", CLI, "keys", "generate-kek"],
             env=env,
