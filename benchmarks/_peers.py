@@ -30,21 +30,37 @@ def dataprotect_env(pycache: Path) -> dict[str, str]:
     return env
 
 
-def age_keypair(tmp: Path) -> tuple[Path, str] | None:
-    """A new age identity file in *tmp* and its recipient (None: no age)."""
-    if not (shutil.which("age") and shutil.which("age-keygen")):
-        return None
-    key = tmp / "age.key"
-    subprocess.run(
-        ["age-keygen", "-o", str(key)], check=True, capture_output=True
-    )
-    recipient = subprocess.run(
-        ["age-keygen", "-y", str(key)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return key, recipient
+class Age:
+    """The ``age`` CLI with a new X25519 identity in *tmp*."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.key = tmp / "age.key"
+        subprocess.run(
+            ["age-keygen", "-o", str(self.key)],
+            check=True,
+            capture_output=True,
+        )
+        self.recipient = subprocess.run(
+            ["age-keygen", "-y", str(self.key)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    def encrypt(self, src: Path, dst: Path | str) -> list[str]:
+        """The command that encrypts *src* into *dst*."""
+        return ["age", "-r", self.recipient, "-o", str(dst), str(src)]
+
+    def decrypt(self, src: Path, dst: Path | str) -> list[str]:
+        """The command that decrypts *src* into *dst*."""
+        return ["age", "-d", "-i", str(self.key), "-o", str(dst), str(src)]
+
+
+def age_cli(tmp: Path) -> Age | None:
+    """An :class:`Age` in *tmp*, or None when age is not installed."""
+    if shutil.which("age") and shutil.which("age-keygen"):
+        return Age(tmp)
+    return None
 
 
 class Gpg:

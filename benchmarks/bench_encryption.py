@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks._peers import (
     CLI,
-    age_keypair,
+    age_cli,
     dataprotect_env,
     gpg_symmetric,
 )
@@ -237,22 +237,13 @@ def _files(*, quick: bool) -> list[str]:
                 "dec": dp_cli("decrypt", sealed, back),
             },
         }
-        pair = age_keypair(tmp)
-        if pair is not None:
-            key, recipient = pair
+        age = age_cli(tmp)
+        if age is not None:
             aged = tmp / "sealed.age"
-            subprocess.run(
-                ["age", "-r", recipient, "-o", str(aged), str(plain)],
-                check=True,
-            )
+            subprocess.run(age.encrypt(plain, aged), check=True)
             tools["`age` (X25519, ChaCha20-Poly1305)"] = {
-                "enc": peer(
-                    ["age", "-r", recipient, "-o", str(out), str(plain)], out
-                ),
-                "dec": peer(
-                    ["age", "-d", "-i", str(key), "-o", str(back), str(aged)],
-                    back,
-                ),
+                "enc": peer(age.encrypt(plain, out), out),
+                "dec": peer(age.decrypt(aged, back), back),
             }
         gpg = gpg_symmetric(tmp)
         if gpg is not None:

@@ -24,7 +24,7 @@ import tempfile
 
 from pathlib import Path
 
-from benchmarks._peers import CLI, age_keypair, dataprotect_env, gpg_symmetric
+from benchmarks._peers import CLI, age_cli, dataprotect_env, gpg_symmetric
 from benchmarks._timing import interleaved_processes
 
 
@@ -143,22 +143,12 @@ def run(quick: bool) -> str:
                 str(tmp / "out.bin"),
             ],
         }
-        pair = age_keypair(tmp)
-        if pair is not None:
-            key, recipient = pair
+        age = age_cli(tmp)
+        if age is not None:
             aged = tmp / "sealed.age"
-            subprocess.run(
-                ["age", "-r", recipient, "-o", str(aged), str(plain)],
-                check=True,
-            )
-            commands["age -r (encrypt)"] = [
-                *("age", "-r", recipient, "-o", str(tmp / "o.age")),
-                str(plain),
-            ]
-            commands["age -d -i (decrypt)"] = [
-                *("age", "-d", "-i", str(key), "-o", str(tmp / "o.bin")),
-                str(aged),
-            ]
+            subprocess.run(age.encrypt(plain, aged), check=True)
+            commands["age -r (encrypt)"] = age.encrypt(plain, tmp / "o.age")
+            commands["age -d -i (decrypt)"] = age.decrypt(aged, tmp / "o.bin")
         gpg = gpg_symmetric(tmp)
         if gpg is not None:
             gpged = tmp / "sealed.gpg"
