@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 
@@ -97,6 +98,27 @@ def interleaved_processes(
         name: (statistics.median(walls[name]), statistics.median(cpus[name]))
         for name in names
     }
+
+
+@contextlib.contextmanager
+def cpu_hog() -> Iterator[int | None]:
+    """Keep one core busy (a spinning process) while the block runs.
+
+    The process is pinned to the last core where the platform allows, so
+    on a 2-core machine a tool that wants both cores gets one.  Yields the
+    core it is pinned to (None: not pinned).
+    """
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        core = None
+        cores = os.cpu_count() or 1
+        if hasattr(os, "sched_setaffinity") and cores > 1:
+            core = cores - 1
+            os.sched_setaffinity(hog.pid, {core})
+        yield core
+    finally:
+        hog.kill()
+        hog.wait()
 
 
 def child_peak_rss_mib(code: str) -> float:
