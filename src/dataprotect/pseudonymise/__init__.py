@@ -568,13 +568,16 @@ class PseudonymisingFilter(logging.Filter):
         record.msg = p.pseudonymise(message)
         record.args = None
         fields = record.__dict__
-        for name in fields.keys() - _RECORD_ATTRS:
-            value = fields[name]
-            if isinstance(value, (str, dict, list, tuple)):
-                try:
-                    fields[name] = p.walk({name: value})[name]
-                except Exception:  # noqa: BLE001 - drop it, keep the rest
-                    fields[name] = _REMOVED
+        # Most records carry no extra= field: a membership test in C finds
+        # that without building the set of extra names.
+        if not _RECORD_ATTRS.issuperset(fields):
+            for name in fields.keys() - _RECORD_ATTRS:
+                value = fields[name]
+                if isinstance(value, (str, dict, list, tuple)):
+                    try:
+                        fields[name] = p.walk({name: value})[name]
+                    except Exception:  # noqa: BLE001 - drop it, keep the rest
+                        fields[name] = _REMOVED
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(
                 record.exc_info
