@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import statistics
 import sys
 import time
 import warnings
@@ -130,11 +131,16 @@ def _run(find: Finder, records: list[dict[str, object]]) -> tuple[float, dict]:
     return len(texts) / cpu, result
 
 
-def _filter_overhead(rounds: int) -> float:
-    """Extra CPU µs the filter adds to one typical record.
+FILTER_TARGET_US = 25.0
+
+
+def _filter_overhead(rounds: int) -> tuple[float, float, float]:
+    """Extra CPU µs the filter adds to one typical record, and its parts.
 
     Records go through a formatting handler with and without the filter,
-    in alternating runs; the result is the median of 7 differences.
+    in alternating runs; the result is the median of 7 differences, with
+    the median cost of ``Pseudonymiser.pseudonymise`` on the same formatted
+    messages and of the record through the plain handler.
     """
 
     class Sink(logging.Handler):
@@ -150,8 +156,13 @@ def _filter_overhead(rounds: int) -> float:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(message)s")
         )
-    filtered.addFilter(PseudonymisingFilter(Pseudonymiser(key=os.urandom(32))))
+    pseudonymiser = Pseudonymiser(key=os.urandom(32))
+    filtered.addFilter(PseudonymisingFilter(pseudonymiser))
     emails = [f"user{i}@example.com" for i in range(50)]
+    messages = [
+        f"user {emails[i % 50]} logged in from 203.0.113.{i % 250}"
+        for i in range(rounds)
+    ]
 
     def per_record(handler: logging.Handler) -> float:
         logger.addHandler(handler)
@@ -167,9 +178,24 @@ def _filter_overhead(rounds: int) -> float:
         finally:
             logger.removeHandler(handler)
 
+    def detection() -> float:
+        start = time.process_time()
+        for message in messages:
+            pseudonymiser.pseudonymise(message)
+        return (time.process_time() - start) / rounds * 1e6
+
     per_record(filtered)  # warm up
-    diffs = sorted(per_record(filtered) - per_record(plain) for _ in range(7))
-    return diffs[3]
+    diffs, detect, bare = [], [], []
+    for _ in range(7):
+        with_filter = per_record(filtered)
+        detect.append(detection())
+        bare.append(per_record(plain))
+        diffs.append(with_filter - bare[-1])
+    return (
+        statistics.median(diffs),
+        statistics.median(detect),
+        statistics.median(bare),
+    )
 
 
 def run(quick: bool) -> str:
@@ -194,7 +220,8 @@ def run(quick: bool) -> str:
         find, _clean = factory()
         find(str(records[0]["text"]))  # warm up
         speed[name], results[name] = _run(find, records)
-    overhead = _filter_overhead(2_000 if quick else 20_000)
+    overhead, detect, bare = _filter_overhead(2_000 if quick else 20_000)
+    met = "met" if overhead <= FILTER_TARGET_US else "**not met**"
 
     ours = speed["dataprotect"]
     lines = [
@@ -244,7 +271,14 @@ def run(quick: bool) -> str:
         (
             f"`PseudonymisingFilter` adds **{overhead:.1f} µs** (CPU) to a "
             "typical record (`log.info('user %s logged in from %s', email, "
-            "ip)` through a formatting handler), median of 7 alternating runs."
+            "ip)` through a formatting handler), median of 7 alternating runs "
+            f"(target <= {FILTER_TARGET_US:.0f} µs: {met}).  Of that, "
+            f"{detect:.1f} µs is `Pseudonymiser.pseudonymise` of the "
+            "formatted message (the detection passes that the line's `@`, "
+            "`.` and digits call for, and the replacement); the rest is the "
+            "filter's own work.  The record through the plain handler costs "
+            f"{bare:.1f} µs in the same run: CPU-time figures here move with "
+            "the load of the shared machine, their ratio less."
         ),
         "",
         (
