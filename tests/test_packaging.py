@@ -57,13 +57,14 @@ class TestExports:
         )
 
 
-def _fresh(code: str) -> str:
+def _fresh(code: str, env: dict[str, str] | None = None) -> str:
     """What a fresh interpreter running *code* prints."""
     return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout
 
 
@@ -127,6 +128,43 @@ class TestLazyImports:
         assert ours == {"dataprotect", "dataprotect.errors"}
         heavy = {"argon2", "cryptography", "ssl"}
         assert heavy & loaded == set()
+
+    def test_encrypt_command_loads_only_what_it_needs(self, tmp_path):
+        """``dataprotect encrypt`` (a fresh process) imports no other measure.
+
+        Not the scanner, the pseudonymiser, tls, passwords, argon2 or rich
+        (the progress bar is for terminals only).
+        """
+        import os
+
+        from dataprotect.keys import EnvKEK, Keyring
+
+        env = {**os.environ, "BENCH_KEK": EnvKEK.generate_value()}
+        ring = tmp_path / "ring"
+        Keyring.generate().save(ring, kek=EnvKEK("BENCH_KEK", environ=env))
+        plain = tmp_path / "plain"
+        plain.write_bytes(b"x" * 1024)
+        argv = [str(plain), "--keyring", str(ring), "--kek", "env:BENCH_KEK"]
+        code = (
+            "import sys\n"
+            "from dataprotect.cli import main\n"
+            "try:\n"
+            f"    main(['encrypt', *{argv!r}])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code\n"
+            "print('\\n'.join(sorted(sys.modules)))\n"
+        )
+        loaded = set(_fresh(code, env).split())
+        assert (tmp_path / "plain.dpenc").stat().st_size > 1024
+        unneeded = {
+            "dataprotect.pseudonymise",
+            "dataprotect.scan",
+            "dataprotect.tls",
+            "dataprotect.passwords",
+            "argon2",
+            "rich",
+        }
+        assert unneeded & loaded == set()
 
     def test_every_name_resolves_in_a_fresh_process(self):
         """Each name of ``__all__`` is its defining module's object."""
