@@ -133,7 +133,8 @@ class TestLazyImports:
         """``dataprotect encrypt`` (a fresh process) imports no other measure.
 
         Not the scanner, the pseudonymiser, tls, passwords, argon2 or rich
-        (the progress bar is for terminals only).
+        (the progress bar is for terminals only); nor pathlib, tempfile,
+        shutil or urllib.parse, which only other paths need (start-up time).
         """
         import os
 
@@ -163,6 +164,10 @@ class TestLazyImports:
             "dataprotect.passwords",
             "argon2",
             "rich",
+            "pathlib",
+            "tempfile",
+            "shutil",
+            "urllib.parse",
         }
         assert unneeded & loaded == set()
 
