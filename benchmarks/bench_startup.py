@@ -107,6 +107,7 @@ def run(quick: bool) -> str:
             "encrypt",
             str(plain),
             *kek,
+            "--force",
             "-o",
             str(sealed),
         ]
@@ -139,6 +140,7 @@ def run(quick: bool) -> str:
                 "decrypt",
                 str(sealed),
                 *kek,
+                "--force",
                 "-o",
                 str(tmp / "out.bin"),
             ],
