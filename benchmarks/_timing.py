@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
 import subprocess
 import sys
 import time
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 
 
 def interleaved(
@@ -34,6 +37,88 @@ def interleaved(
                 fn()
             samples[name].append((timer() - start) / number)
     return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def process_cost(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of one process.
+
+    The CPU time comes from ``wait4``: it counts only the child, and a busy
+    machine inflates it far less than the wall-clock time.
+    """
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv),
+        env=None if env is None else dict(env),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        msg = f"{argv[0]} failed: {err[-500:]}"
+        raise RuntimeError(msg)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def interleaved_processes(
+    commands: Mapping[str, Sequence[str]],
+    *,
+    rounds: int,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Median wall-clock and CPU seconds of each command, as whole processes.
+
+    Every round runs each command once, the order rotating from round to
+    round, so neither the noise of a shared machine nor a position in the
+    round favours one command; one unrecorded warm-up run each first.
+    """
+    names = list(commands)
+    for name in names:
+        process_cost(commands[name], env=env, cwd=cwd)
+    walls: dict[str, list[float]] = {name: [] for name in names}
+    cpus: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(rounds):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            wall, cpu = process_cost(commands[name], env=env, cwd=cwd)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return {
+        name: (statistics.median(walls[name]), statistics.median(cpus[name]))
+        for name in names
+    }
+
+
+@contextlib.contextmanager
+def cpu_hog() -> Iterator[int | None]:
+    """Keep one core busy (a spinning process) while the block runs.
+
+    The process is pinned to the last core where the platform allows, so
+    on a 2-core machine a tool that wants both cores gets one.  Yields the
+    core it is pinned to (None: not pinned).
+    """
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        core = None
+        cores = os.cpu_count() or 1
+        if hasattr(os, "sched_setaffinity") and cores > 1:
+            core = cores - 1
+            os.sched_setaffinity(hog.pid, {core})
+        yield core
+    finally:
+        hog.kill()
+        hog.wait()
 
 
 def child_peak_rss_mib(code: str) -> float:

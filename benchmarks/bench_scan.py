@@ -27,6 +27,16 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parent.parent
+#: ``dataprotect scan secrets`` in the tree, as the console script runs it.
+#: Not ``python -m``: that puts the working directory first on sys.path,
+#: and the trees hold copies of packages (cryptography without its compiled
+#: parts, stdlib modules) that would shadow the real ones.
+_OURS = [
+    sys.executable,
+    "-c",
+    "import sys; sys.path.pop(0); from dataprotect.cli import main; main()",
+    *("scan", "secrets", "--format", "json", "-j", "1", "."),
+]
 
 
 def _copy_bounded(sources: list[Path], dest: Path, limit: int) -> int:
@@ -67,18 +77,7 @@ def _cpu_run(argv: list[str], cwd: Path) -> tuple[float, bytes]:
 
 def _ours(tree: Path) -> tuple[float, int]:
     cpu, out = _cpu_run(
-        [
-            sys.executable,
-            "-m",
-            "dataprotect.cli",
-            "scan",
-            "secrets",
-            "--format",
-            "json",
-            "-j",
-            "1",
-            ".",
-        ],
+        _OURS,
         tree,
     )
     return cpu, len(json.loads(out))
@@ -158,18 +157,7 @@ def _corpus_table() -> str:
         for i, rec in enumerate(records):
             (root / f"r{i:05d}.txt").write_text(rec["text"], encoding="utf-8")
         _cpu, out = _cpu_run(
-            [
-                sys.executable,
-                "-m",
-                "dataprotect.cli",
-                "scan",
-                "secrets",
-                "--format",
-                "json",
-                "-j",
-                "1",
-                ".",
-            ],
+            _OURS,
             root,
         )
         ours = {(Path(f["path"]).name, f["line"]) for f in json.loads(out)}

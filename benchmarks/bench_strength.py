@@ -37,6 +37,9 @@ KINDS: dict[str, Generator] = {
     ),
     "repeated 'a'": lambda _r, n: "a" * n,
     "repeated 'ab'": lambda _r, n: ("ab" * n)[:n],
+    # A symbol for each leetspeak letter, repeated: the slowest input found
+    # (32 overlapping matches in 64 code points, just under the dense cut).
+    "repeated 'aA1!'": lambda _r, n: ("aA1!" * n)[:n],
     "passphrase words": lambda r, n: " ".join(
         r.choice(WORDS) for _ in range(n)
     )[:n],
@@ -81,7 +84,7 @@ def run(quick: bool) -> str:
     ]
     walls: list[float] = []  # every call
     cpus: list[float] = []
-    per_input: list[float] = []  # each input's fastest call
+    per_input: list[tuple[float, str]] = []  # each input's fastest call
     for kind, make in KINDS.items():
         previous: tuple[int, float] | None = None
         for n in lengths:
@@ -95,7 +98,7 @@ def run(quick: bool) -> str:
             cpu = [c for _, c in samples]
             walls += wall
             cpus += cpu
-            per_input.append(min(wall))
+            per_input.append((min(cpu), min(wall), f"{kind}, {n} characters"))
             median = statistics.median(wall)
             predicted = (
                 previous[1] * (n / previous[0]) ** 2 if previous else 0.0
@@ -125,7 +128,7 @@ def run(quick: bool) -> str:
         ),
     ]
     generators = [*KINDS.values(), *extra]
-    sweep_best: list[float] = []
+    sweep_best: list[tuple[float, float, str]] = []
     sweep_wall: list[float] = []
     for i in range(sweep):
         password = generators[i % len(generators)](rnd, 4096)
@@ -134,26 +137,33 @@ def run(quick: bool) -> str:
         ]
         sweep_wall += [w for w, _ in samples]
         cpus += [c for _, c in samples]
-        sweep_best.append(min(w for w, _ in samples))
+        sweep_best.append(
+            (
+                min(c for _, c in samples),
+                min(w for w, _ in samples),
+                f"sweep input {password[:12]!r}...",
+            )
+        )
     walls += sweep_wall
     per_input += sweep_best
     load_after = os.getloadavg()[0]
-    worst_input = max(per_input)
-    verdict = "meets" if worst_input < TARGET_MS else "misses"
+    worst_cpu, worst_wall, worst_label = max(per_input)
+    verdict = "meets" if worst_cpu < TARGET_MS else "misses"
     p99 = statistics.quantiles(walls, n=100)[98]
     rows += [
         "",
         (
             f"Adversarial sweep: {sweep} inputs of 4096 characters, three "
             f"runs each: median {statistics.median(sweep_wall):.2f} ms, "
-            f"slowest input {max(sweep_best):.2f} ms (its fastest run)."
+            f"slowest input {max(sweep_best)[0]:.2f} ms CPU (its fastest run)."
         ),
         "",
         (
-            f"**Worst-case input: {worst_input:.2f} ms** ({verdict} the "
-            f"{TARGET_MS:.0f} ms target), taking each of the "
-            f"{len(per_input)} inputs' fastest run so that a moment without "
-            "a core does not count as the input's cost.  Over all "
+            f"**Worst-case input: {worst_cpu:.2f} ms** of CPU time, "
+            f"{worst_label} ({verdict} the {TARGET_MS:.0f} ms target; "
+            f"{worst_wall:.2f} ms wall-clock), taking each of the "
+            f"{len(per_input)} inputs' fastest run in CPU time, which a "
+            "moment without a core does not inflate.  Over all "
             f"{len(walls)} calls: 99th percentile {p99:.2f} ms, slowest single "
             f"call {max(walls):.2f} ms wall-clock, most CPU time in one call "
             f"{max(cpus):.2f} ms.  The machine is shared (load average "

@@ -112,6 +112,107 @@ class TestOptionalDependencies:
         assert sorted(optional & loaded) == []
 
 
+class TestLazyImports:
+    def test_import_loads_only_the_errors(self):
+        """``import dataprotect`` loads no heavy module (a fresh process).
+
+        The scanner, the pseudonymiser, tls, passwords, keys and encryption
+        are imported on first access to one of their names.
+        """
+        code = (
+            "import sys, dataprotect; print('\\n'.join(sorted(sys.modules)))"
+        )
+        out = _python(code)
+        loaded = set(out.split())
+        ours = {name for name in loaded if name.startswith("dataprotect")}
+        assert ours == {"dataprotect", "dataprotect.errors"}
+        heavy = {"argon2", "cryptography", "ssl"}
+        assert heavy & loaded == set()
+
+    def test_encrypt_command_loads_only_what_it_needs(self, tmp_path):
+        """``dataprotect encrypt`` (a fresh process) imports no other measure.
+
+        Not the scanner, the pseudonymiser, tls, passwords, argon2 or rich
+        (the progress bar is for terminals only); nor pathlib, tempfile,
+        shutil or urllib.parse, which only other paths need (start-up time).
+        """
+        import os
+
+        from dataprotect.keys import EnvKEK, Keyring
+
+        env = {**os.environ, "BENCH_KEK": EnvKEK.generate_value()}
+        ring = tmp_path / "ring"
+        Keyring.generate().save(ring, kek=EnvKEK("BENCH_KEK", environ=env))
+        plain = tmp_path / "plain"
+        plain.write_bytes(b"x" * 1024)
+        argv = [str(plain), "--keyring", str(ring), "--kek", "env:BENCH_KEK"]
+        code = (
+            "import sys\n"
+            "from dataprotect.cli import main\n"
+            "try:\n"
+            f"    main(['encrypt', *{argv!r}])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code\n"
+            "print('\\n'.join(sorted(sys.modules)))\n"
+        )
+        loaded = set(_python(code, env).split())
+        assert (tmp_path / "plain.dpenc").stat().st_size > 1024
+        unneeded = {
+            "dataprotect.pseudonymise",
+            "dataprotect.scan",
+            "dataprotect.tls",
+            "dataprotect.passwords",
+            "argon2",
+            "rich",
+            "pathlib",
+            "tempfile",
+            "shutil",
+            "urllib.parse",
+        }
+        assert unneeded & loaded == set()
+
+    def test_every_name_resolves_in_a_fresh_process(self):
+        """Each name of ``__all__`` is its defining module's object."""
+        code = (
+            "import sys, dataprotect\n"
+            "for name in dataprotect.__all__:\n"
+            "    value = getattr(dataprotect, name)\n"
+            "    home = sys.modules[getattr(value, '__module__', None)"
+            " or value.__name__]\n"
+            "    assert value is home or getattr(home, name) is value, name\n"
+            "from dataprotect import *\n"
+            "print(len(dataprotect.__all__))\n"
+        )
+        out = _python(code)
+        assert int(out) == len(dataprotect.__all__)
+
+    def test_first_access_imports_and_keeps_the_name(self, monkeypatch):
+        """A name not bound yet is imported on access, then held."""
+        from dataprotect import encryption
+
+        monkeypatch.delitem(vars(dataprotect), "Encryptor", raising=False)
+        assert dataprotect.Encryptor is encryption.Encryptor
+        assert vars(dataprotect)["Encryptor"] is encryption.Encryptor
+
+    def test_submodules_bound_before_stay_reachable(self, monkeypatch):
+        """``dataprotect.tls`` and friends still work after a bare import."""
+        for name in ("tls", "scan", "pseudonymise"):
+            monkeypatch.delitem(vars(dataprotect), name, raising=False)
+            module = getattr(dataprotect, name)
+            assert module is sys.modules[f"dataprotect.{name}"]
+
+    def test_unknown_name_raises_attribute_error(self):
+        """A name that is not exported raises AttributeError, as before."""
+        import pytest
+
+        with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+            _ = dataprotect.nope
+
+    def test_dir_lists_names_not_imported_yet(self):
+        """``dir(dataprotect)`` shows every exported name."""
+        assert set(dataprotect.__all__) <= set(dir(dataprotect))
+
+
 class TestPublicSurface:
     def test_surface_is_the_committed_one(self):
         """Every public module exports exactly the committed names.

@@ -11,6 +11,11 @@ imported from here: :mod:`dataprotect.strength`,
 :mod:`dataprotect.ratelimit`, :mod:`dataprotect.backup`,
 :mod:`dataprotect.documents` and :mod:`dataprotect.integrations`.
 
+``import dataprotect`` loads only :mod:`dataprotect.errors`: every other
+name is imported on first access (PEP 562), so a command-line call or a
+worker that needs one primitive does not pay for the others (the scanner's
+and the pseudonymiser's regular expressions, ``ssl``, ``argon2``).
+
 ``dataprotect.__version__`` is the installed version, read from the package
 metadata when first asked for (as argon2-cffi and structlog do), so that
 importing stays cheap; ``importlib.metadata.version("dataprotect")`` gives
@@ -19,9 +24,9 @@ the same.
 
 from __future__ import annotations
 
-from dataprotect import encryption, errors, keys, passwords, tokens
-from dataprotect._fips import FIPSStatus, fips_status
-from dataprotect.encryption import XAES256GCM, BlindIndex, Encryptor
+from importlib import import_module as _import_module
+
+from dataprotect import errors
 from dataprotect.errors import (
     BackendError,
     BackupError,
@@ -36,13 +41,26 @@ from dataprotect.errors import (
     MissingDependencyError,
     RateLimitExceeded,
 )
-from dataprotect.keys import PKCS11KEK, EnvKEK, Keyring, PassphraseKEK
-from dataprotect.passwords import PasswordHasher
-from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter
-from dataprotect.scan.secrets import scan_paths, scan_text
-from dataprotect.scan.ssh import check_ssh
-from dataprotect.tls import check_tls
-from dataprotect.tokens import TokenHasher, generate_token, is_well_formed
+
+
+# Type checkers read the lazy names from these imports; at run time the
+# block is skipped and _lazy_attribute imports each name on first access.
+# (A constant rather than typing.TYPE_CHECKING: importing typing would cost
+# about as much as the rest of ``import dataprotect``.)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dataprotect import encryption, keys, passwords, tokens
+    from dataprotect._fips import FIPSStatus, fips_status
+    from dataprotect.encryption import XAES256GCM, BlindIndex, Encryptor
+    from dataprotect.keys import PKCS11KEK, EnvKEK, Keyring, PassphraseKEK
+    from dataprotect.passwords import PasswordHasher
+    from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter
+    from dataprotect.scan.secrets import scan_paths, scan_text
+    from dataprotect.scan.ssh import check_ssh
+    from dataprotect.tls import check_tls
+    from dataprotect.tokens import TokenHasher, generate_token, is_well_formed
+
+    __version__: str
 
 
 __all__ = [
@@ -84,12 +102,74 @@ __all__ = [
     "tokens",
 ]
 
+#: Lazily exported name -> the module that defines it.  A submodule maps to
+#: itself.  ``pseudonymise``, ``scan`` and ``tls`` are not in ``__all__``,
+#: but ``import dataprotect`` used to bind them as a side effect, so
+#: ``dataprotect.tls.check_tls`` keeps working.
+_LAZY: dict[str, str] = {
+    "encryption": "dataprotect.encryption",
+    "keys": "dataprotect.keys",
+    "passwords": "dataprotect.passwords",
+    "tokens": "dataprotect.tokens",
+    "pseudonymise": "dataprotect.pseudonymise",
+    "scan": "dataprotect.scan",
+    "tls": "dataprotect.tls",
+    "FIPSStatus": "dataprotect._fips",
+    "fips_status": "dataprotect._fips",
+    "XAES256GCM": "dataprotect.encryption",
+    "BlindIndex": "dataprotect.encryption",
+    "Encryptor": "dataprotect.encryption",
+    "PKCS11KEK": "dataprotect.keys",
+    "EnvKEK": "dataprotect.keys",
+    "Keyring": "dataprotect.keys",
+    "PassphraseKEK": "dataprotect.keys",
+    "PasswordHasher": "dataprotect.passwords",
+    "Pseudonymiser": "dataprotect.pseudonymise",
+    "PseudonymisingFilter": "dataprotect.pseudonymise",
+    "scan_paths": "dataprotect.scan.secrets",
+    "scan_text": "dataprotect.scan.secrets",
+    "check_ssh": "dataprotect.scan.ssh",
+    "check_tls": "dataprotect.tls",
+    "TokenHasher": "dataprotect.tokens",
+    "generate_token": "dataprotect.tokens",
+    "is_well_formed": "dataprotect.tokens",
+}
 
-def __getattr__(name: str) -> str:
-    """``__version__``, from the package metadata, on demand."""
+
+def _lazy_attribute(name: str) -> object:
+    """Import a lazily exported *name* on first access and keep it;
+    ``__version__`` is read from the package metadata each time.
+
+    The package's ``__getattr__`` (PEP 562): Python calls it only for a
+    name the module does not hold yet.
+    """
     if name == "__version__":
         from importlib.metadata import version
 
         return version("dataprotect")
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    module = _import_module(module_name)
+    value = (
+        module
+        if module_name == f"{__name__}.{name}"
+        else getattr(module, name)
+    )
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the ones not imported yet included."""
+    return sorted({*globals(), *__all__})
+
+
+# Hidden from type checkers: they see every public name in the block above,
+# and a visible __getattr__ would make them accept any misspelt name too.
+# (The branch is never false at run time, hence "no branch".)
+if not TYPE_CHECKING:  # pragma: no branch
+    __getattr__ = _lazy_attribute
+
+del TYPE_CHECKING

@@ -6,11 +6,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
-import tempfile
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO, Final
 
 
@@ -33,7 +32,7 @@ def is_special(path: str | os.PathLike[str]) -> bool:
     written to, never renamed over.  Symbolic links are followed.
     """
     try:
-        mode = Path(path).stat().st_mode
+        mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
@@ -44,20 +43,35 @@ def _named(exc: OSError, path: str | os.PathLike[str]) -> OSError:
     return type(exc)(exc.errno, exc.strerror, os.fspath(path))
 
 
-def _check_destination(dest: Path) -> None:
+def _check_destination(dest: str) -> None:
     """Refuse a directory or a non-regular file before anything is written."""
     try:
-        mode = dest.stat().st_mode
+        mode = os.stat(dest).st_mode
     except FileNotFoundError:
         return
     except OSError as exc:
         raise _named(exc, dest) from None
     if stat.S_ISDIR(mode):
-        raise IsADirectoryError(
-            errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(dest)
-        )
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), dest)
     if not stat.S_ISREG(mode):
-        raise OSError(errno.EINVAL, _NOT_REGULAR, os.fspath(dest))
+        raise OSError(errno.EINVAL, _NOT_REGULAR, dest)
+
+
+def _create_beside(dest: str) -> tuple[int, str]:
+    """Create a new, empty, private file with a random name beside *dest*.
+
+    What ``tempfile.mkstemp`` does (``O_EXCL``, mode 0600, a fresh name
+    on a collision), without importing ``tempfile`` and ``shutil`` into
+    every command-line call.
+    """
+    directory, name = os.path.split(dest)
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    while True:
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:  # pragma: no cover - 2**-48 per attempt
+            continue
 
 
 @contextlib.contextmanager
@@ -82,12 +96,10 @@ def atomic_write(
         OSError: The destination cannot be written, or is not a regular
             file; the error's ``filename`` is *path*.
     """
-    dest = Path(path)
+    dest = os.fspath(path)
     _check_destination(dest)
     try:
-        fd, tmp = tempfile.mkstemp(
-            dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp"
-        )
+        fd, tmp = _create_beside(dest)
     except OSError as exc:
         raise _named(exc, dest) from None
     try:
@@ -97,12 +109,12 @@ def atomic_write(
             fh.flush()
             os.fsync(fh.fileno())
         try:
-            Path(tmp).replace(dest)
+            os.replace(tmp, dest)
         except OSError as exc:
             raise _named(exc, dest) from None
     except BaseException as exc:
         with contextlib.suppress(OSError):
-            Path(tmp).unlink()
+            os.unlink(tmp)
         if (
             isinstance(exc, OSError)
             and exc.filename is None
@@ -111,7 +123,7 @@ def atomic_write(
             raise _named(exc, dest) from None
         raise
     with contextlib.suppress(OSError):
-        dfd = os.open(dest.parent, os.O_RDONLY)
+        dfd = os.open(os.path.dirname(dest) or os.curdir, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptography.hazmat.backends.openssl import backend
-
 
 __all__ = ["FIPSStatus", "fips_status"]
 
@@ -33,6 +31,10 @@ def fips_status() -> FIPSStatus:
 
     .. versionadded:: 0.1.0
     """
+    # Imported here: the OpenSSL backend pulls in the asymmetric modules,
+    # which ``import dataprotect.keys`` (every CLI call) does not need.
+    from cryptography.hazmat.backends.openssl import backend
+
     return FIPSStatus(
         openssl_version=backend.openssl_version_text(),
         fips_enabled=bool(backend._fips_enabled),  # noqa: SLF001 - cryptography has no public FIPS flag

@@ -10,9 +10,7 @@ import contextlib
 import os
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Final
-from urllib.parse import unquote
 
 from dataprotect._secret import Secret, Unpicklable, encode_secret
 from dataprotect.errors import (
@@ -32,6 +30,9 @@ _UNWRAP_FAILED: Final = "cannot unlock keyring: wrong HSM key or corrupt file"
 
 def _parse_uri(uri: str) -> dict[str, str]:
     """The attributes of an RFC 7512 ``pkcs11:`` URI (path and query)."""
+    # Imported here, not with dataprotect.keys: only a pkcs11: KEK needs it.
+    from urllib.parse import unquote
+
     if not uri.startswith("pkcs11:"):
         msg = "a PKCS#11 URI must start with 'pkcs11:'"
         raise ConfigurationError(msg)
@@ -110,7 +111,8 @@ def resolve_token(
     if pin is None and "pin-source" in attrs:
         source = attrs["pin-source"].removeprefix("file:")
         try:
-            pin = Path(source).read_text(encoding="utf-8").strip()
+            with open(source, encoding="utf-8") as fh:
+                pin = fh.read().strip()
         except OSError:
             msg = "cannot read the PKCS#11 pin-source file"
             raise ConfigurationError(msg) from None

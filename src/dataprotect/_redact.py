@@ -7,7 +7,6 @@ backup destinations and the command line's error lines.
 from __future__ import annotations
 
 import re
-import urllib.parse
 
 
 __all__ = ["redact_location", "redact_uri"]
@@ -35,6 +34,10 @@ def redact_uri(uri: str) -> str:
 
     .. versionadded:: 0.1.0
     """
+    # Imported here: only an error line or a repr needs it, and it is most
+    # of the cost of importing this module into every command-line call.
+    import urllib.parse
+
     try:
         parts = urllib.parse.urlsplit(uri)
     except ValueError:

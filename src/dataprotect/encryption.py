@@ -19,7 +19,6 @@ import struct
 
 from collections.abc import Callable
 from hashlib import sha256
-from pathlib import Path
 from typing import BinaryIO, Final
 
 from cryptography.exceptions import InvalidTag
@@ -360,7 +359,7 @@ class Encryptor(Unpicklable):
         Returns:
             The number of plaintext bytes.
         """
-        with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
+        with open(src_path, "rb") as src, atomic_write(dst_path) as dst:
             return self.encrypt_stream(
                 src, dst, context=context, progress=progress
             )
@@ -382,7 +381,7 @@ class Encryptor(Unpicklable):
             dataprotect.errors.DecryptionError: As :meth:`decrypt_stream`.
             dataprotect.errors.KeyNotFoundError: Its key is not usable.
         """
-        with Path(src_path).open("rb") as src, atomic_write(dst_path) as dst:
+        with open(src_path, "rb") as src, atomic_write(dst_path) as dst:
             return self.decrypt_stream(
                 src, dst, context=context, progress=progress
             )

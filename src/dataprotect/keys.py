@@ -22,7 +22,6 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Final, Literal, Protocol, runtime_checkable
 
 from cryptography.hazmat.primitives import hashes
@@ -659,7 +658,8 @@ class Keyring(Unpicklable):
                 file cannot be read.
         """
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             msg = f"cannot read keyring file: {exc.strerror}"
             raise KeyringError(msg) from None

@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import click
@@ -92,7 +89,7 @@ def read_secret(
         return value
     if file is not None:
         try:
-            with Path(file).open("rb") as fh:
+            with open(file, "rb") as fh:
                 raw = fh.read(MAX_SECRET + 1)
         except OSError as exc:
             msg = f"cannot read the {what} file {file}: {exc.strerror}"
@@ -235,7 +232,7 @@ def input_file(path: str) -> Iterator[tuple[BinaryIO, int | None]]:
             raise InputError(msg)
         yield sys.stdin.buffer, None
         return
-    with Path(path).open("rb") as fh:
+    with open(path, "rb") as fh:
         yield fh, os.fstat(fh.fileno()).st_size
 
 
@@ -267,6 +264,10 @@ def _release(stream: BinaryIO, checked: bool) -> Iterator[BinaryIO]:
         yield stream
         stream.flush()
         return
+    # Imported here: only checked output to a stream needs them.
+    import shutil
+    import tempfile
+
     with tempfile.TemporaryFile(prefix="dataprotect-") as held:
         yield held
         held.seek(0)
@@ -308,12 +309,12 @@ def output_file(
             yield fh
         return
     if is_special(path):
-        with Path(path).open("wb") as stream:
+        with open(path, "wb") as stream:
             _refuse_terminal(stream, hint)
             with _release(stream, checked) as fh:
                 yield fh
         return
-    if not force and os.path.lexists(path) and not Path(path).is_dir():
+    if not force and os.path.lexists(path) and not os.path.isdir(path):
         msg = f"{path} exists; use --force to overwrite it"
         raise InputError(msg)
     with atomic_write(path, mode=mode) as fh:
@@ -329,7 +330,7 @@ def write_identity(output: str, text: str, recipient: str) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        if Path(output).exists():
+        if os.path.exists(output):
             msg = "output file exists; refusing to overwrite an identity"
             raise InputError(msg)
         with atomic_write(output, mode=0o600) as fh:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -54,7 +55,7 @@ def new(
     force: bool,
 ) -> None:
     """Create a keyring with one key at PATH."""
-    if Path(path).exists() and not force:
+    if os.path.exists(path) and not force:
         msg = f"{path} exists; use --force to overwrite it"
         raise InputError(msg)
     kek = make_kek(
