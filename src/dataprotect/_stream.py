@@ -109,6 +109,8 @@ def _read_first(src: BinaryIO, size: int) -> bytearray:
         n = _read_full(src, more)
         buf += memoryview(more)[:n]
         got += n
+        if n < len(more):  # end of the stream
+            break
     del buf[got:]
     return buf
 
