@@ -13,6 +13,7 @@ Import as ``from browser import chromium`` (``tests`` is on the path); the
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 
@@ -64,14 +65,18 @@ def chromium(profile: Path) -> Iterator[Any]:
     options.binary_location = binary
     for flag in (*_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=Service(executable_path=driver_path), options=options
-    )
-    try:
-        driver.set_script_timeout(30)
-        yield driver
-    finally:
-        driver.quit()
+    # chromedriver's log goes to a sink this fixture owns and closes:
+    # selenium 4.11 opens os.devnull itself when given none and leaks it.
+    with open(os.devnull, "wb") as sink:
+        driver = webdriver.Chrome(
+            service=Service(executable_path=driver_path, log_output=sink),
+            options=options,
+        )
+        try:
+            driver.set_script_timeout(30)
+            yield driver
+        finally:
+            driver.quit()
 
 
 @contextlib.contextmanager
