@@ -418,8 +418,15 @@ class TestOneLine:
     def test_usage_errors(self, run):
         """Click's usage errors (bad option, bad value, unknown command) are
         one line pointing at --help."""
+        result = run("--bogus")
+        # click 8.2.0 says "No such option: --bogus", later ones quote it.
+        assert result.exit_code == 2
+        assert result.stderr.startswith("Error: No such option")
+        assert result.stderr.endswith("--bogus (see 'cli --help')\n") or (
+            result.stderr.endswith("'--bogus' (see 'cli --help')\n")
+        )
+        assert result.stderr.count("\n") == 1
         for args, shown in [
-            (("--bogus",), "No such option '--bogus' (see 'cli --help')"),
             (
                 ("scan", "tls", "--timeout", "0", "x"),
                 (
