@@ -93,6 +93,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
             log_config=None,
             log_level="warning",
             lifespan="off",
+            interface="asgi3",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
