@@ -6,6 +6,7 @@ Import as ``from helpers import require_binary`` (``tests`` is on the path).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pty
 import resource
@@ -74,7 +75,13 @@ def no_free_file_descriptors() -> Iterator[None]:
 @contextlib.contextmanager
 def address_space_capped(headroom: int) -> Iterator[None]:
     """RLIMIT_AS lowered to this process's address space plus *headroom*
-    bytes, as under a container's memory cap: larger allocations fail."""
+    bytes, as under a container's memory cap: larger allocations fail.
+
+    Garbage left by earlier tests is collected first: memory it frees under
+    the cap would otherwise widen the headroom (a freed 256 MiB mapping
+    lets a 256 MiB allocation through).
+    """
+    gc.collect()
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[0])
     limits = resource.getrlimit(resource.RLIMIT_AS)
