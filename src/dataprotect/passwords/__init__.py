@@ -194,11 +194,14 @@ def _encode_password(password: object, *, hashing: bool, limit: int) -> bytes:
     if len(password) > limit:
         msg = f"password must be at most {limit} bytes in UTF-8"
         raise InvalidPasswordError(msg)
-    try:
+    # Raised outside the ``except`` block: the UnicodeEncodeError holds the
+    # password and must not ride along as ``__context__``.
+    raw = None
+    with contextlib.suppress(UnicodeEncodeError):
         raw = password.encode("utf-8")
-    except UnicodeEncodeError:
+    if raw is None:
         msg = "password must be valid Unicode (it contains a lone surrogate)"
-        raise InvalidPasswordError(msg) from None
+        raise InvalidPasswordError(msg)
     if len(raw) > limit:
         msg = f"password must be at most {limit} bytes in UTF-8"
         raise InvalidPasswordError(msg)
