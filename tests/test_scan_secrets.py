@@ -1120,6 +1120,9 @@ BAD_RULE_FILES = [
     ),
     (_rule_with("keywords = 's3cr3tVALUE'"), "keywords must be"),
     (_rule_with("keywords = [1]"), "keywords must be"),
+    (_rule_with("keywords = ['']"), "keywords must be"),
+    (_rule_with("keywords = ['token', '']"), "keywords must be"),
+    (_rule_with("stopwords = ['']"), "stopwords must be"),
     (_rule_with("checksum = ['s3cr3tVALUE']"), "checksum must be"),
     (_rule_with("checksum = 's3cr3tVALUE'"), "checksum must be"),
     (

@@ -234,11 +234,13 @@ class _RuleTable:
         raise ConfigurationError(msg)
 
     def strings(self, key: str) -> tuple[str, ...]:
+        # an empty word is in every text: as a keyword it matched at every
+        # offset without advancing, as a stopword it dropped every finding
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(
-            isinstance(v, str) for v in value
+            isinstance(v, str) and v for v in value
         ):
-            self.fail(f"{key} must be a list of strings")
+            self.fail(f"{key} must be a list of non-empty strings")
         return tuple(v.lower() for v in value)
 
     def pattern(self, key: str) -> re.Pattern[str] | None:
