@@ -563,7 +563,7 @@ class TestStreams:
     @pytest.mark.parametrize("size", [0, 1000, 4095, 2**25, 3 * 2**20])
     def test_bad_segment_size(self, enc, size):
         """Segment sizes outside powers of two 4 KiB..16 MiB are refused."""
-        with pytest.raises(ValueError, match="segment_size"):
+        with pytest.raises(ConfigurationError, match="segment_size"):
             seal(enc, b"x", segment_size=size)
 
     def test_not_a_stream(self, enc):

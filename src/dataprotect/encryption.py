@@ -278,13 +278,16 @@ class Encryptor(Unpicklable):
 
         Returns:
             The number of plaintext bytes.
+
+        Raises:
+            ConfigurationError: *segment_size* is out of range.
         """
         context = check_bytes("context", context)
         if not _MIN_SEGMENT <= segment_size <= _MAX_SEGMENT or segment_size & (
             segment_size - 1
         ):
             msg = "segment_size must be a power of two from 4 KiB to 16 MiB"
-            raise ValueError(msg)
+            raise ConfigurationError(msg)
         key_id = self._keyring.primary_id
         nonce = os.urandom(_NONCE_SIZE)
         header = _STREAM_HEADER.pack(
