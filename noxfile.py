@@ -56,12 +56,6 @@ def tests_lowest(session: nox.Session) -> None:
         "python",
         "-m",
         "pytest",
-        # After the integration tests, uvicorn 0.30 serves this in-process
-        # demo server as ASGI 2 (500 to every request) although it is told
-        # ASGI 3; the same server as a process and in the browser is tested
-        # here too, and in-process with the current uvicorn in `tests`.
-        "--deselect",
-        "tests/test_cli_feedback.py::TestServe::test_serves_checks_and_stops_cleanly",
         *session.posargs,
         env={"HYPOTHESIS_PROFILE": profile},
     )

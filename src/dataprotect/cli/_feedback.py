@@ -18,6 +18,7 @@ import sys
 import tempfile
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -102,13 +103,20 @@ def serve(port: int, locale: str) -> None:
             click.echo(f"password feedback: {url}")
             click.echo("breached in this demo: " + ", ".join(DEMO_BREACHED))
             click.echo("press Ctrl-C to stop")
+
+            async def asgi(scope: Any, receive: Any, send: Any) -> None:
+                # uvicorn calls its app once without arguments to detect a
+                # factory; an APM agent that patched Starlette.__call__ to
+                # take *args (sentry-sdk 2.0, ddtrace) turns that call into
+                # a coroutine, which uvicorn then serves: 500 to every
+                # request.  A plain function cannot be taken for a factory.
+                await app(scope, receive, send)
+
             config = uvicorn.Config(
-                app,
+                asgi,
                 log_config=_UVICORN_LOGGING,
                 lifespan="off",
-                # Said, not guessed: uvicorn 0.30's guess can take the
-                # app for ASGI 2 and answer 500 to every request.
-                interface="asgi3",
+                interface="asgi3",  # said, not guessed
             )
             with contextlib.suppress(KeyboardInterrupt):
                 # uvicorn shuts down cleanly on Ctrl-C, then raises it
