@@ -28,10 +28,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from dataprotect._atomic import atomic_write
 from dataprotect.errors import ConfigurationError
 from dataprotect.scan import _engine, _walk
 from dataprotect.scan._engine import PRAGMA, Rule, load_rules
+from dataprotect.scan.ignores import save_baseline
 
 
 Rule.__module__ = __name__  # documented here; defined in the private engine
@@ -398,18 +398,7 @@ class Baseline:
 
         .. versionadded:: 0.1.0
         """
-        items = sorted(
-            {(f.path or "", f.fingerprint, f.rule, f.line) for f in findings}
-        )
-        doc = {
-            "version": 1,
-            "findings": [
-                {"path": p, "fingerprint": fp, "rule": r, "line": n}
-                for p, fp, r, n in items
-            ],
-        }
-        with atomic_write(path, mode=0o644) as fh:
-            fh.write(json.dumps(doc, indent=2).encode() + b"\n")
+        save_baseline(path, findings)
 
     def __contains__(self, finding: object) -> bool:
         if not isinstance(finding, SecretFinding):
