@@ -23,10 +23,11 @@ GROUP = {
     "api_key": "credential",
     "secret_param": "credential",
     "url_credential": "credential",
+    "address": "postal_address",
 }
 GROUPS = [
     "email", "ip", "phone", "payment_card", "iban", "ahv", "jwt",
-    "credential", "person_name",
+    "credential", "person_name", "postal_address",
 ]  # fmt: skip
 
 
@@ -50,10 +51,9 @@ def score(
     pred_n: dict[str, int] = defaultdict(int)
     pred_ok: dict[str, int] = defaultdict(int)
     decoys = decoys_hit = negatives = negatives_hit = 0
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in records:
-        gold = [
-            (s, e, GROUP.get(t, t)) for s, e, t in r["spans"] if t != "address"
-        ]
+        gold = [(s, e, GROUP.get(t, t)) for s, e, t in r["spans"]]
         pred = [(s, e, GROUP.get(t, t)) for s, e, t in findings(r["text"])]
         for s, e, g in gold:
             gold_n[g] += 1
@@ -65,9 +65,12 @@ def score(
             pred_ok[g] += any(
                 gg == g and _ov((s, e), (gs, ge)) for gs, ge, gg in gold
             )
-        for s, e, _kind in r.get("decoys", []):
+        for s, e, kind in r.get("decoys", []):
+            hit = any(_ov((q[0], q[1]), (s, e)) for q in pred)
             decoys += 1
-            decoys_hit += any(_ov((q[0], q[1]), (s, e)) for q in pred)
+            decoys_hit += hit
+            kinds[kind][0] += 1
+            kinds[kind][1] += hit
         if not r["spans"]:
             negatives += 1
             negatives_hit += bool(pred)
@@ -83,6 +86,7 @@ def score(
         "groups": rows,
         "decoys": decoys,
         "decoys_hit": decoys_hit,
+        "decoy_kinds": {k: tuple(v) for k, v in sorted(kinds.items())},
         "negatives": negatives,
         "negatives_hit": negatives_hit,
     }
