@@ -191,9 +191,10 @@ class TestDetectors:
         assert "anna" not in repr(f)
 
     def test_every_type_named(self) -> None:
-        """The finding types are exactly the eleven the issue names."""
+        """The finding types are the eleven the issue names and postal_address."""
         assert set(FINDING_TYPES) == set(DEFAULT_RULES)
-        assert len(FINDING_TYPES) == 11
+        assert len(FINDING_TYPES) == 12
+        assert "postal_address" in FINDING_TYPES
 
     def test_keep_disables_detection(self) -> None:
         """A type whose rule is keep is neither detected nor replaced."""

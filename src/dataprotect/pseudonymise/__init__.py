@@ -92,6 +92,7 @@ DEFAULT_RULES: Final[Mapping[str, Action]] = {
     "url_credential": "redact",
     "secret_param": "redact",
     "person_name": "pseudonym",
+    "postal_address": "pseudonym",
 }
 
 _PHONE_REGIONS: Final = (
