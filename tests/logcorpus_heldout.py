@@ -1002,7 +1002,8 @@ def sql(rng: random.Random) -> _Line:
         line.t(
             "LOG:  execute <unnamed>: INSERT INTO customers (first_name, last_name, ahv) VALUES ('"
         )
-        first, _, last = name(rng).partition(" ")
+        # SQL doubles a quote inside a string literal: 'O''Connor'
+        first, _, last = name(rng).replace("'", "''").partition(" ")
         line.pii(first, "person_name").t("', '").pii(last, "person_name")
         line.t("', '").pii(ahv(rng), "ahv").t("')")
     elif shape == 2:

@@ -127,6 +127,8 @@ class Detector(
             self._key_values(text, add)
         if '["' in text:
             self._binds(text, add)
+        if "VALUES" in text or "values" in text:
+            self._inserts(text, add)
         if "</" in text:
             self._xml_elements(text, add)
         low = text.lower()
