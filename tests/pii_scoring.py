@@ -2,7 +2,8 @@
 
 The same rules as the sample's ``score.py`` (tests/vectors/pii/README.md):
 ``api_key``, ``secret_param`` and ``url_credential`` form one group,
-``credential``; a gold span is found if a finding of its group overlaps it;
+``credential``; the sample's postal ``address`` labels are scored as
+``postal_address`` (not one of its targets); a gold span is found if a finding of its group overlaps it;
 a finding is correct if it overlaps a gold span of its group; a decoy is hit
 if any finding overlaps it.  Re-implemented here so tests never import from
 outside the repository.
@@ -90,6 +91,17 @@ def score(
         "negatives": negatives,
         "negatives_hit": negatives_hit,
     }
+
+
+def score_findings(
+    records: list[dict[str, Any]], findings: Callable[[str], Iterable[Any]]
+) -> dict[str, Any]:
+    """:func:`score` of a detector whose findings have start, end, type."""
+    found = {
+        r["text"]: [(f.start, f.end, f.type) for f in findings(r["text"])]
+        for r in records
+    }
+    return score(records, found.__getitem__)
 
 
 def table(result: dict[str, Any], title: str) -> str:

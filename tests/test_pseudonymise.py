@@ -631,13 +631,19 @@ class TestProperties:
     @settings(max_examples=60, deadline=None)
     @given(text=lines)
     def test_no_detected_value_survives(self, text: str) -> None:
-        """No detected input value appears in the output."""
+        """No detected input value appears in the output.
+
+        Unless the same characters also stand elsewhere in a role that is
+        no finding: in "V 1.0.0.0 1.0.0.0" the first is a version.
+        """
         p = Pseudonymiser(key=KEY)
         out = p.pseudonymise(text, now=DAY)
-        for f in p.findings(text):
-            value = text[f.start : f.end]
+        values = [text[f.start : f.end] for f in p.findings(text)]
+        for value in values:
             if len(value) >= 4:
-                assert value not in out
+                assert out.count(value) <= text.count(value) - values.count(
+                    value
+                )
 
     @settings(max_examples=80, deadline=None)
     @given(

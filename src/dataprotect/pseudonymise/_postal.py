@@ -34,7 +34,7 @@ from urllib.parse import unquote_plus
 from dataprotect.pseudonymise._findings import Candidate, is_masked
 
 
-__all__ = ["_PostalMixin"]
+__all__ = ["_PostalMixin", "postal_field"]
 
 _PRIORITY: Final = 55  # above person_name: "Largo Augusto" is a street
 
@@ -98,7 +98,7 @@ _TOWN = (
 
 _STREET = (
     # Bahnhofstrasse 12, Hauptstr. 5a, Am Markt 3
-    rf"(?<![\w\-])(?:{_DE_PREFIX}\s)?(?=[{_UP}])[\w\-]*?{_DE_SUFFIX}"
+    rf"(?<![\w\-])(?:{_DE_PREFIX}\s)?(?=[{_UP}])[\w\-]{{0,40}}?{_DE_SUFFIX}"
     rf"\s?{_NUM}"
     # Berliner Allee 5
     rf"|(?<![\w\-])[{_UP}][\w\-]*e[rn]?\s{_DE_WORD}\s?{_NUM}"
@@ -149,18 +149,22 @@ _AFTER: Final = 60
 # --------------------------------------------------------------------------
 # Fields
 
-_FIELD = re.compile(
-    r"""(?ix)
-    (?P<key>
+_KEYS = r"""
         street(?:[_\-]?(?:address|name|line[_\-]?\d?))?|address(?:[_\-]?line)?
         (?:[_\-]?\d)?|addr(?:ess)?\d?|line[_\-]?1
         |zip(?:[_\-]?code)?|post[_\-]?code|postal[_\-]?code|plz|npa
         |city|town|ort|locality|ville|citt[aà]
-    )
+"""
+# A structured event's key: "zip", "billing_city", "Address".
+_KEY_NAME = re.compile(rf"(?ix)(?:^|(?<=[_\-])) (?:{_KEYS}) $")
+_FIELD = re.compile(
+    rf"""(?ix)
+    (?P<key>{_KEYS})
     \\?["']?\s*(?:=>|[:=]|,(?=\s*\\?["']))\s*
     (?:
-        (?P<q>\\?["'])(?P<quoted>[^"'\\\n]{1,120})(?P=q)
-        | (?P<bare>[^\s,;&"'{}\[\]<>\\]{1,80})
+        (?P<q>\\?")(?P<dq>[^"\\\n]{{1,120}})(?P=q)
+        | (?P<sq>\\?')(?P<squoted>[^'\\\n]{{1,120}})(?P=sq)
+        | (?P<bare>[^\s,;&"'{{}}\[\]<>\\]{{1,80}})
     )
     """
 )
@@ -173,7 +177,8 @@ _POSTCODE = re.compile(
 _KEY_HINTS: Final = (
     ("street", 0), ("addr", 0), ("zip", 0), ("postcode", 0),
     ("postal", 0), ("post_code", 0), ("post-code", 0), ("plz", 0),
-    ("npa", 0), ("city", 0), ("town", 0), ('"ort"', 1), ("'ort'", 1),
+    ("npa", 0), ("city", 0), ("town", 0), ('"ort"', 1), ('"ort\\', 1),
+    ("'ort'", 1),
     (" ort=", 1), ("locality", 0), ("ville", 0), ("citt", 0),
     ("line1", 0), ("line_1", 0),
 )  # fmt: skip
@@ -185,6 +190,12 @@ _STREET_VALUE = re.compile(
     rf"(?:{_STREET})|(?:{_DE_PREFIX}\s)?[{_UP}][^\W\d_]*(?:[\s'\u2019.\-]+[^\W\d_]+)"
     rf"{{0,5}}\s{_NUM}|{_NUM}(?:\s(?:bis|ter))?,?(?:\s+[^\W\d_][\w'\u2019.\-]*){{1,6}}"
 )
+
+
+def postal_field(key: str, value: str) -> bool:
+    """Whether the field *key* of a structured event holds a postal *value*."""
+    m = _KEY_NAME.search(key)
+    return m is not None and _field_value_ok(m.group(0).lower(), value)
 
 
 def _field_value_ok(key: str, value: str) -> bool:
@@ -233,8 +244,8 @@ def _field(text: str, pos: int, add: Callable[[Candidate], None]) -> None:
     m = _FIELD.match(text, pos)
     if m is None:
         return
-    start = m.start("quoted") if m.group("q") else m.start("bare")
-    raw = m.group("quoted") if m.group("q") else m.group("bare")
+    group = "dq" if m.group("q") else "squoted" if m.group("sq") else "bare"
+    start, raw = m.start(group), m.group(group)
     lead = len(raw) - len(raw.lstrip())
     start, raw = start + lead, raw.strip()
     value = unquote_plus(raw) if "%" in raw or "+" in raw else raw

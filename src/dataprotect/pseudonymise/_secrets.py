@@ -302,17 +302,20 @@ class _SecretMixin:
             cols = [_named(c.strip(' \t"`[]').rsplit(".", 1)[-1])
                     for c in m.group("cols").split(",")]  # fmt: skip
             pos = m.end()
-            for _ in range(100):  # rows
-                for named in [*cols, None]:
+            while True:  # rows
+                i = 0
+                while True:  # values; each match takes a "," or ")"
                     v = _SQL_VALUE.match(text, pos)
                     if v is None:
                         return
                     pos = v.end()
+                    named = cols[i] if i < len(cols) else None
                     if named is not None and v.group("s"):
                         start, end = v.span("s")
                         self._field(
                             text, named, start, end, v.group("s"), "'", add
                         )
+                    i += 1
                     if v.group("sep") == ")":
                         break
                 row = _SQL_NEXT_ROW.match(text, pos)
