@@ -95,6 +95,9 @@ ADDRESSES = [
     "Seestrasse 4, 8800 Thalwil",
     "Dorfgasse 1, 9000 St. Gallen",
     "Goethestraße 2, 60311 Frankfurt am Main",
+    "51 Franklin Street, Fifth Floor, Boston, MA 02110-1301",
+    "59 Temple Place - Suite 330, Boston, MA  02111-1307",
+    "Austin, TX 78741",
 ]
 
 

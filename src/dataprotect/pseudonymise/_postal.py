@@ -84,7 +84,10 @@ _EN_TYPE = (
     r"Village|Vista|Walk|Wall|Way|Well|Wharf)s?\.?)"
 )
 # Flat, studio or suite numbers before or after the street.
-_UNIT = r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|#)\s?\w{1,5}"
+_UNIT = (
+    r"(?:(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|Room|#)"
+    r"\s?\w{1,5}|[A-Z]\w{1,8}\sFloor)"  # "Suite 330", "Fifth Floor"
+)
 _STATES = (
     r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|"
     r"N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TAI]|W[AVIY]|PR|PW|AS|GU|"
@@ -108,7 +111,8 @@ _STREET = (
     rf"|{_NUM}(?:\s(?:bis|ter))?,?\s{_ROMANCE}(?:\s(?:{_PARTICLE}|{_CAP})){{1,5}}"
     # 10 Downing Street, 1600 Pennsylvania Ave NW, 12 Oak Cove Apt. 5
     rf"|(?:{_UNIT},?\s)?{_NUM}(?:\s{_CAP}){{1,4}}\s{_EN_TYPE}"
-    rf"(?:\s(?:NW|NE|SW|SE|N|S|E|W))?(?![\w])(?:,?\s{_UNIT}(?![\w]))?"
+    rf"(?:\s(?:NW|NE|SW|SE|N|S|E|W))?(?![\w])"
+    rf"(?:(?:,|\s-)?\s{_UNIT}(?![\w]))?"
     # Flat 38, Johnson Fall
     rf"|{_UNIT},\s(?:{_CAP}\s){{1,3}}{_EN_TYPE}(?![\w])"
     # chemin des Vignes (French streets without a number)
@@ -121,10 +125,13 @@ _TAIL = (
     # London SW1A 2AA
     rf"|(?:{_CAP}(?:\s{_CAP})?,?\s)?{_GB_POSTCODE}"
     # Washington, DC 20500
-    rf"|{_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}\s\d{{5}}(?:-\d{{4}})?(?!\d)"
+    rf"|{_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}\s\s?\d{{5}}(?:-\d{{4}})?(?!\d)"
 )
 _ADDRESS = re.compile(
     rf"(?:{_STREET})\s*,?\s+(?:{_TAIL})"
+    # Austin, TX 78741: a town, a state and a ZIP code are enough
+    rf"|(?<![\w\-]){_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}\s\s?\d{{5}}"
+    rf"(?:-\d{{4}})?(?!\d)"
     # 350 Broadway, New York, NY 10118: the state and ZIP carry it
     rf"|{_NUM}(?:\s{_CAP}){{1,3}},\s{_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}"
     rf"\s\d{{5}}(?:-\d{{4}})?(?!\d)"
@@ -141,7 +148,7 @@ _TAIL_GATE = re.compile(
     rf"| \d[A-Z][A-Z](?![\w])"
     rf"(?:(?<=[A-Z]\d \d[A-Z][A-Z])|(?<=\d[A-Z0-9] \d[A-Z][A-Z]))"
     # DC 20500
-    rf"| \d\d\d\d\d(?<=[A-Z][A-Z] \d\d\d\d\d)"
+    rf"| \d\d\d\d\d(?:(?<=[A-Z][A-Z] \d\d\d\d\d)|(?<=[A-Z][A-Z]  \d\d\d\d\d))"
 )
 _BEFORE: Final = 100  # how far a street may start before the postcode
 _AFTER: Final = 60
