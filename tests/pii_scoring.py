@@ -2,7 +2,8 @@
 
 The same rules as the sample's ``score.py`` (tests/vectors/pii/README.md):
 ``api_key``, ``secret_param`` and ``url_credential`` form one group,
-``credential``; a gold span is found if a finding of its group overlaps it;
+``credential``; the sample's postal ``address`` labels are scored as
+``postal_address`` (not one of its targets); a gold span is found if a finding of its group overlaps it;
 a finding is correct if it overlaps a gold span of its group; a decoy is hit
 if any finding overlaps it.  Re-implemented here so tests never import from
 outside the repository.
@@ -23,10 +24,11 @@ GROUP = {
     "api_key": "credential",
     "secret_param": "credential",
     "url_credential": "credential",
+    "address": "postal_address",
 }
 GROUPS = [
     "email", "ip", "phone", "payment_card", "iban", "ahv", "jwt",
-    "credential", "person_name",
+    "credential", "person_name", "postal_address",
 ]  # fmt: skip
 
 
@@ -50,10 +52,9 @@ def score(
     pred_n: dict[str, int] = defaultdict(int)
     pred_ok: dict[str, int] = defaultdict(int)
     decoys = decoys_hit = negatives = negatives_hit = 0
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in records:
-        gold = [
-            (s, e, GROUP.get(t, t)) for s, e, t in r["spans"] if t != "address"
-        ]
+        gold = [(s, e, GROUP.get(t, t)) for s, e, t in r["spans"]]
         pred = [(s, e, GROUP.get(t, t)) for s, e, t in findings(r["text"])]
         for s, e, g in gold:
             gold_n[g] += 1
@@ -65,9 +66,12 @@ def score(
             pred_ok[g] += any(
                 gg == g and _ov((s, e), (gs, ge)) for gs, ge, gg in gold
             )
-        for s, e, _kind in r.get("decoys", []):
+        for s, e, kind in r.get("decoys", []):
+            hit = any(_ov((q[0], q[1]), (s, e)) for q in pred)
             decoys += 1
-            decoys_hit += any(_ov((q[0], q[1]), (s, e)) for q in pred)
+            decoys_hit += hit
+            kinds[kind][0] += 1
+            kinds[kind][1] += hit
         if not r["spans"]:
             negatives += 1
             negatives_hit += bool(pred)
@@ -83,9 +87,21 @@ def score(
         "groups": rows,
         "decoys": decoys,
         "decoys_hit": decoys_hit,
+        "decoy_kinds": {k: tuple(v) for k, v in sorted(kinds.items())},
         "negatives": negatives,
         "negatives_hit": negatives_hit,
     }
+
+
+def score_findings(
+    records: list[dict[str, Any]], findings: Callable[[str], Iterable[Any]]
+) -> dict[str, Any]:
+    """:func:`score` of a detector whose findings have start, end, type."""
+    found = {
+        r["text"]: [(f.start, f.end, f.type) for f in findings(r["text"])]
+        for r in records
+    }
+    return score(records, found.__getitem__)
 
 
 def table(result: dict[str, Any], title: str) -> str:

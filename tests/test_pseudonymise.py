@@ -191,9 +191,10 @@ class TestDetectors:
         assert "anna" not in repr(f)
 
     def test_every_type_named(self) -> None:
-        """The finding types are exactly the eleven the issue names."""
+        """The finding types are the eleven the issue names and postal_address."""
         assert set(FINDING_TYPES) == set(DEFAULT_RULES)
-        assert len(FINDING_TYPES) == 11
+        assert len(FINDING_TYPES) == 12
+        assert "postal_address" in FINDING_TYPES
 
     def test_keep_disables_detection(self) -> None:
         """A type whose rule is keep is neither detected nor replaced."""
@@ -630,13 +631,19 @@ class TestProperties:
     @settings(max_examples=60, deadline=None)
     @given(text=lines)
     def test_no_detected_value_survives(self, text: str) -> None:
-        """No detected input value appears in the output."""
+        """No detected input value appears in the output.
+
+        Unless the same characters also stand elsewhere in a role that is
+        no finding: in "V 1.0.0.0 1.0.0.0" the first is a version.
+        """
         p = Pseudonymiser(key=KEY)
         out = p.pseudonymise(text, now=DAY)
-        for f in p.findings(text):
-            value = text[f.start : f.end]
+        values = [text[f.start : f.end] for f in p.findings(text)]
+        for value in values:
             if len(value) >= 4:
-                assert value not in out
+                assert out.count(value) <= text.count(value) - values.count(
+                    value
+                )
 
     @settings(max_examples=80, deadline=None)
     @given(

@@ -48,6 +48,7 @@ from dataprotect.pseudonymise._detect import (
     is_masked,
 )
 from dataprotect.pseudonymise._names import first_names
+from dataprotect.pseudonymise._postal import postal_field
 
 
 __all__ = [
@@ -92,6 +93,7 @@ DEFAULT_RULES: Final[Mapping[str, Action]] = {
     "url_credential": "redact",
     "secret_param": "redact",
     "person_name": "pseudonym",
+    "postal_address": "pseudonym",
 }
 
 _PHONE_REGIONS: Final = (
@@ -414,7 +416,7 @@ class Pseudonymiser(Unpicklable):
         if depth > 32:
             return "[depth]"
         if isinstance(obj, str):
-            kind = _key_kind(key) if key is not None else None
+            kind = _value_kind(key, obj)
             if kind is None or not obj or is_masked(obj):
                 return self.pseudonymise(obj, now=now)
             if self._rules[kind] == "keep":
@@ -478,8 +480,18 @@ def _key_kind(key: str) -> FindingType | None:
     return kind
 
 
+def _value_kind(key: str | None, value: str) -> FindingType | None:
+    """The finding type the field *key* says its *value* is."""
+    if key is None:
+        return None
+    kind = _key_kind(key)
+    if kind is None and postal_field(key, value):
+        return "postal_address"
+    return kind
+
+
 def _canonical(kind: str, value: str) -> str:
-    if kind in ("email", "person_name"):
+    if kind in ("email", "person_name", "postal_address"):
         return " ".join(value.split()).lower()
     return value
 

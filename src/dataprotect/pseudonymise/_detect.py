@@ -38,6 +38,7 @@ from dataprotect.pseudonymise._findings import (
 )
 from dataprotect.pseudonymise._names import _NameMixin
 from dataprotect.pseudonymise._numbers import _NumberMixin
+from dataprotect.pseudonymise._postal import _PostalMixin
 from dataprotect.pseudonymise._secrets import _SecretMixin, field_kind
 
 
@@ -54,7 +55,9 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
+class Detector(
+    _AddressMixin, _SecretMixin, _NumberMixin, _NameMixin, _PostalMixin
+):
     """Finds personal data and credentials in text.
 
     Args:
@@ -124,6 +127,8 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
             self._key_values(text, add)
         if '["' in text:
             self._binds(text, add)
+        if "VALUES" in text or "values" in text:
+            self._inserts(text, add)
         if "</" in text:
             self._xml_elements(text, add)
         low = text.lower()
@@ -153,6 +158,8 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
             self._cards(text, add)
         if "phone" in types and self._phonenumbers is not None:
             self._phones(text, add)
+        if "postal_address" in types:
+            self._postal(text, add)
         if "person_name" in types:
             self._names(text, found, add)
         if not found:

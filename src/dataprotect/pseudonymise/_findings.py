@@ -33,6 +33,7 @@ FindingType = Literal[
     "url_credential",
     "secret_param",
     "person_name",
+    "postal_address",
 ]
 """The finding types, named exactly as in the issue and the sample data."""
 
@@ -51,6 +52,7 @@ _PRIORITY: Final[dict[str, int]] = {
     "ip": 70,
     "phone": 60,
     "person_name": 50,
+    "postal_address": 55,
 }
 
 
@@ -69,9 +71,9 @@ class Candidate(NamedTuple):
 
 _PLACEHOLDER = re.compile(
     r"<(?:email|ip|phone|payment_card|iban|ahv|jwt|api_key|url_credential"
-    r"|secret_param|person_name):[0-9a-f]{8}>"
+    r"|secret_param|person_name|postal_address):[0-9a-f]{8}>"
     r"|\[(?:email|ip|phone|payment_card|iban|ahv|jwt|api_key|url_credential"
-    r"|secret_param|person_name|REDACTED)\]"
+    r"|secret_param|person_name|postal_address|REDACTED)\]"
 )
 _MASKED_VALUE = re.compile(
     r"""(?ix)

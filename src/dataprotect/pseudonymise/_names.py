@@ -126,7 +126,8 @@ _CAPITAL_TRIGGERS: Final = frozenset(
         "employee", "recipient", "beneficiary", "applicant", "titulaire",
         "inhaber", "inhaberin", "dear", "hello", "hi", "hallo", "bonjour",
         "buongiorno", "grüezi", "liebe", "lieber", "cher", "chère", "caro",
-        "cara", "contact", "user", "member", "by", "for", "to",
+        "cara", "contact", "user", "member", "by", "for", "to", "gentile",
+        "egregio", "egregia",
     }
 )  # fmt: skip
 _NAME_CAND = re.compile(
@@ -156,7 +157,7 @@ _NAME_BEFORE = re.compile(
     r"contact\s+person|Kunde|Kundin|client|cliente|titulaire|"
     r"Inhaber|Inhaberin|Versicherte[rn]?)"
     r"|(?:dear|hello|hi|hallo|bonjour|buongiorno|grüezi|liebe[r]?|cher|"
-    r"chère|caro|cara|mr\.?|mrs\.?|ms\.?|dr\.?|herr|frau|madame|"
+    r"chère|caro|cara|gentile|egregio|egregia|mr\.?|mrs\.?|ms\.?|dr\.?|herr|frau|madame|"
     r"monsieur|signor[a]?)"
     r")[ \t]*[:=]?[ \t]+[\"'“«]?$"
 )
@@ -244,7 +245,8 @@ def _name_tokens_ok(tokens: list[str], *, single: bool) -> int:  # noqa: C901 - 
         if low in _SUFFIXES and capitals >= 2:
             taken += 1  # "MD", "Jr.", "III" after it
             continue
-        if low in _NAME_PARTICLES and 0 < i < len(tokens) - 1:
+        # "Anna von Arx"; a surname field may start with one: "von Arx"
+        if low in _NAME_PARTICLES and (i or single) and i < len(tokens) - 1:
             taken += 1
             continue
         if (
@@ -361,7 +363,7 @@ class _NameMixin:
                 # "Rechnung für Jonas Ferrari": a known first name and a
                 # surname after a preposition
                 n >= 2
-                and tokens[0] in self._first_names
+                and self._first_name(tokens[0])
                 and _CUE.search(before) is not None
             )
         ):
@@ -375,6 +377,13 @@ class _NameMixin:
         name = " ".join(text[start:end].split())
         add(Candidate("person_name", start, end, name.lower(), 50))
         return True
+
+    def _first_name(self, token: str) -> bool:
+        """A known first name, or compound of them: "Marie-Claire"."""
+        return token in self._first_names or (
+            "-" in token
+            and all(part in self._first_names for part in token.split("-"))
+        )
 
     @staticmethod
     def _display_name(

@@ -71,6 +71,8 @@ def card_brand_ok(digits: str) -> bool:  # noqa: PLR0911 - one per brand
 
 _MAESTRO: Final = frozenset({5018, 5020, 5038, 5893, 6304, 6759, 6771})
 # A number right after these words is a reference, not a card or phone.
+# A grouped IBAN's first group, "DE80 ", right before a run of digits.
+_IBAN_HEAD = re.compile(r"(?<![\w])[A-Z]{2}\d{2}[ ]$")
 _ID_CONTEXT = re.compile(
     r"(?i)(?:\b(?:ref|reference|parcel|tracking|order|invoice|batch|id|"
     r"no|nr|ticket|case|transaction|txn|trace|span|request|shipment|sku|"
@@ -239,6 +241,8 @@ class _NumberMixin:
                 continue
             if _ID_CONTEXT.search(before[-24:]) and not card_context:
                 continue
+            if _IBAN_HEAD.search(before[-6:]):
+                continue  # the rest of an IBAN whose check digits fail
             add(Candidate("payment_card", m.start(), m.end(), digits, 80))
 
     def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912 - one test per look-alike of a phone

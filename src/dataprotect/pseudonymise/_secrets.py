@@ -178,6 +178,16 @@ _KEY_SEP = re.compile(
 _BIND = re.compile(
     r'\["(?P<key>[\w.\-]{1,61})", "(?P<val>(?:[^"\\]|\\.){0,256})"\]'
 )
+# INSERT INTO t (col, ...) VALUES ('a', ...), (...): values by column.
+_INSERT = re.compile(
+    r"(?i)\binsert[ \t]+into[ \t]+[^\s(]{1,128}[ \t]*"
+    r"\((?P<cols>[^()]{1,1000})\)[ \t]*values[ \t]*\("
+)
+_SQL_VALUE = re.compile(
+    r"[ \t]*(?:'(?P<s>(?:[^'\\]|''|\\.){0,256})'|[^,()']{0,64})[ \t]*"
+    r"(?P<sep>[,)])"
+)
+_SQL_NEXT_ROW = re.compile(r"[ \t]*,[ \t]*\(")
 _SCHEME_WORDS: Final = frozenset(
     {"bearer", "basic", "token", "digest", "apikey", "api-key", "negotiate"}
 )
@@ -285,6 +295,33 @@ class _SecretMixin:
                 '"',
                 add,
             )
+
+    def _inserts(self, text: str, add: Callable[[Candidate], None]) -> None:
+        """The values of an SQL INSERT whose column list names them."""
+        for m in _INSERT.finditer(text):
+            cols = [_named(c.strip(' \t"`[]').rsplit(".", 1)[-1])
+                    for c in m.group("cols").split(",")]  # fmt: skip
+            pos = m.end()
+            while True:  # rows
+                i = 0
+                while True:  # values; each match takes a "," or ")"
+                    v = _SQL_VALUE.match(text, pos)
+                    if v is None:
+                        return
+                    pos = v.end()
+                    named = cols[i] if i < len(cols) else None
+                    if named is not None and v.group("s"):
+                        start, end = v.span("s")
+                        self._field(
+                            text, named, start, end, v.group("s"), "'", add
+                        )
+                    i += 1
+                    if v.group("sep") == ")":
+                        break
+                row = _SQL_NEXT_ROW.match(text, pos)
+                if row is None:
+                    break
+                pos = row.end()
 
     def _field(  # noqa: C901 - one branch per kind of field
         self,
