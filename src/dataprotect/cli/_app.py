@@ -7,15 +7,12 @@ import errno
 import importlib
 import io
 import os
-import select
-import signal
 import sys
 
 from typing import Any, NoReturn
 
 import click
 
-from dataprotect._redact import redact_location
 from dataprotect.cli._common import InputError
 from dataprotect.errors import DataProtectError
 
@@ -116,6 +113,8 @@ def stdout_broken() -> bool:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):
         return False
+    import select  # here and below: only error paths need these
+
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
     return any(
@@ -141,6 +140,8 @@ def closed_stdout() -> io.TextIOWrapper:
 
 def quiet_exit() -> NoReturn:
     """End quietly as a Unix tool killed by SIGPIPE does (status 141)."""
+    import signal
+
     with contextlib.suppress(AttributeError, OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -150,6 +151,8 @@ def quiet_exit() -> NoReturn:
 
 def _shown_path(filename: object) -> str:
     """*filename* for a message, credentials masked if it is a URL."""
+    from dataprotect._redact import redact_location
+
     if isinstance(filename, (str, bytes, os.PathLike)):
         return redact_location(os.fsdecode(filename))
     return redact_location(str(filename))
