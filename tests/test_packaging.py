@@ -211,6 +211,27 @@ class TestLazyImports:
         }
         assert unneeded & loaded == set()
 
+    def test_help_loads_no_command(self):
+        """``dataprotect --help`` (a fresh process) imports no subcommand:
+        it lists them from their summaries."""
+        from dataprotect.cli._app import COMMANDS
+
+        code = (
+            "import sys\n"
+            "from dataprotect.cli import main\n"
+            "try:\n"
+            "    main(['--help'])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code\n"
+            "print(' '.join(sorted(sys.modules)))\n"
+        )
+        out = _python(code)
+        assert out.startswith("Usage: dataprotect")
+        loaded = set(out.splitlines()[-1].split())  # after the help
+        modules = {target.partition(":")[0] for target, _ in COMMANDS.values()}
+        assert "dataprotect.cli._app" in loaded
+        assert modules & loaded == set()
+
     def test_every_name_resolves_in_a_fresh_process(self):
         """Each name of ``__all__`` is its defining module's object."""
         code = (
