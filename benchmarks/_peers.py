@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 
 from pathlib import Path
 
@@ -28,6 +29,54 @@ def dataprotect_env(pycache: Path) -> dict[str, str]:
         p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p
     )
     return env
+
+
+def installed_dataprotect(tmp: Path, *, editable: bool = False) -> Path:
+    """A fresh virtual environment in *tmp* holding dataprotect[cli] as a
+    user installs it; returns its ``bin`` directory.
+
+    By default a wheel built from this checkout, installed by an installer
+    that byte-compiles every module (``pip``; ``uv pip install
+    --compile-bytecode``), as ``pip install dataprotect[cli]`` leaves it.
+    With *editable*, ``pip install -e`` of this checkout: the checkout's
+    ``src`` is on the path (a ``.pth`` line, no import hook) and Python
+    compiles its modules into ``src/__pycache__`` on first use.  uv does
+    the work when it is on the PATH, else pip; the dependencies come from
+    the package index, their newest versions, as for a user.
+    """
+    uv = shutil.which("uv")
+    venv = tmp / ("venv-editable" if editable else "venv")
+    python = venv / "bin" / "python"
+    if editable:
+        target = f"{ROOT}[cli]"
+    else:
+        wheels = tmp / "wheels"
+        if uv:
+            build = [uv, "build", "--wheel", "--out-dir", str(wheels)]
+        else:
+            build = [sys.executable, "-m", "pip", "wheel", "--no-deps"]
+            build += ["--wheel-dir", str(wheels)]
+        subprocess.run([*build, str(ROOT)], check=True, capture_output=True)
+        (wheel,) = wheels.glob("dataprotect-*.whl")
+        target = f"{wheel}[cli]"
+    if uv:
+        subprocess.run(
+            [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+            check=True,
+            capture_output=True,
+        )
+        install = [uv, "pip", "install", "--python", str(python)]
+        install.append("--compile-bytecode")
+    else:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        install = [str(python), "-m", "pip", "install", "--quiet"]
+    if editable:
+        install.append("--editable")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    subprocess.run(
+        [*install, target], check=True, capture_output=True, env=env
+    )
+    return venv / "bin"
 
 
 class Age:

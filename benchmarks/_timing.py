@@ -83,21 +83,37 @@ def interleaved_processes(
     round, so neither the noise of a shared machine nor a position in the
     round favours one command; one unrecorded warm-up run each first.
     """
+    samples = interleaved_process_samples(
+        commands, rounds=rounds, env=env, cwd=cwd
+    )
+    return {
+        name: (statistics.median(walls), statistics.median(cpus))
+        for name, (walls, cpus) in samples.items()
+    }
+
+
+def interleaved_process_samples(
+    commands: Mapping[str, Sequence[str]],
+    *,
+    rounds: int,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> dict[str, tuple[list[float], list[float]]]:
+    """The wall-clock and CPU seconds of every round of each command, run
+    as :func:`interleaved_processes` runs them."""
     names = list(commands)
     for name in names:
         process_cost(commands[name], env=env, cwd=cwd)
-    walls: dict[str, list[float]] = {name: [] for name in names}
-    cpus: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, tuple[list[float], list[float]]] = {
+        name: ([], []) for name in names
+    }
     for i in range(rounds):
         shift = i % len(names)
         for name in names[shift:] + names[:shift]:
             wall, cpu = process_cost(commands[name], env=env, cwd=cwd)
-            walls[name].append(wall)
-            cpus[name].append(cpu)
-    return {
-        name: (statistics.median(walls[name]), statistics.median(cpus[name]))
-        for name in names
-    }
+            samples[name][0].append(wall)
+            samples[name][1].append(cpu)
+    return samples
 
 
 @contextlib.contextmanager

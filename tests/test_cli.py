@@ -12,6 +12,7 @@ import sys
 
 from pathlib import Path
 
+import click
 import pytest
 
 from click.testing import CliRunner
@@ -261,6 +262,18 @@ class TestEntryPoints:
         assert out.startswith("Usage: dataprotect")
         for name in COMMANDS:
             assert name in out
+
+    @pytest.mark.parametrize("width", [40, 60, 80, 120])
+    def test_help_lists_what_click_would(self, width):
+        """The command list from the summaries is the one click writes
+        from the commands themselves (each imported), at every width."""
+        ctx = click.Context(cli)
+        ours = click.HelpFormatter(width=width)
+        cli.format_commands(ctx, ours)
+        clicks = click.HelpFormatter(width=width)
+        click.Group.format_commands(cli, ctx, clicks)
+        assert ours.getvalue() == clicks.getvalue()
+        assert "encrypt" in ours.getvalue()
 
     def test_python_dash_m(self, capsys, monkeypatch):
         """python -m dataprotect.cli runs the same command line."""

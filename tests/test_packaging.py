@@ -129,47 +129,108 @@ class TestLazyImports:
         heavy = {"argon2", "cryptography", "ssl"}
         assert heavy & loaded == set()
 
-    def test_encrypt_command_loads_only_what_it_needs(self, tmp_path):
-        """``dataprotect encrypt`` (a fresh process) imports no other measure.
+    @pytest.mark.parametrize("command", ["encrypt", "decrypt"])
+    def test_encrypt_command_loads_only_what_it_needs(self, tmp_path, command):
+        """``dataprotect encrypt|decrypt`` (a fresh process) imports only the
+        modules it runs.
 
-        Not the scanner, the pseudonymiser, tls, passwords, argon2 or rich
-        (the progress bar is for terminals only); nor pathlib, tempfile,
-        shutil or urllib.parse, which only other paths need (start-up time).
+        Exactly these dataprotect modules: not the other commands (not even
+        ``keys``), the scanner, the pseudonymiser, tls, passwords or the
+        FIPS probe.  Nor the stdlib modules only other paths need:
+        ``hashlib``/``hmac`` (OpenSSL's libcrypto), ``secrets``, ``signal``,
+        ``pathlib``... (start-up time, docs/benchmarks.md); nor argon2,
+        rich (the progress bar is for terminals only) or
+        ``importlib.metadata`` (``--version`` only).
         """
         import os
 
+        from dataprotect.encryption import Encryptor
         from dataprotect.keys import EnvKEK, Keyring
 
         env = {**os.environ, "BENCH_KEK": EnvKEK.generate_value()}
         ring = tmp_path / "ring"
-        Keyring.generate().save(ring, kek=EnvKEK("BENCH_KEK", environ=env))
+        keyring = Keyring.generate()
+        keyring.save(ring, kek=EnvKEK("BENCH_KEK", environ=env))
         plain = tmp_path / "plain"
         plain.write_bytes(b"x" * 1024)
+        if command == "decrypt":
+            sealed = tmp_path / "plain.dpenc"
+            with plain.open("rb") as src, sealed.open("wb") as dst:
+                Encryptor(keyring).encrypt_stream(src, dst)
+            plain = sealed
+        out = tmp_path / "out"
         argv = [str(plain), "--keyring", str(ring), "--kek", "env:BENCH_KEK"]
         code = (
             "import sys\n"
             "from dataprotect.cli import main\n"
             "try:\n"
-            f"    main(['encrypt', *{argv!r}])\n"
+            f"    main([{command!r}, *{argv!r}, '-o', {str(out)!r}])\n"
             "except SystemExit as exc:\n"
             "    assert not exc.code\n"
             "print('\\n'.join(sorted(sys.modules)))\n"
         )
         loaded = set(_python(code, env).split())
-        assert (tmp_path / "plain.dpenc").stat().st_size > 1024
+        assert out.stat().st_size > 0
+        ours = {name for name in loaded if name.startswith("dataprotect")}
+        assert ours == {
+            "dataprotect",
+            "dataprotect._atomic",
+            "dataprotect._encoding",
+            "dataprotect._kdf",
+            "dataprotect._pkcs11",
+            "dataprotect._secret",
+            "dataprotect._stream",
+            "dataprotect._xaes",
+            "dataprotect.cli",
+            "dataprotect.cli._app",
+            "dataprotect.cli._common",
+            "dataprotect.cli._encrypt",
+            "dataprotect.encryption",
+            "dataprotect.errors",
+            "dataprotect.keys",
+        }
         unneeded = {
-            "dataprotect.pseudonymise",
-            "dataprotect.scan",
-            "dataprotect.tls",
-            "dataprotect.passwords",
             "argon2",
             "rich",
+            "importlib.metadata",
+            "email",
+            "zipfile",
+            "cryptography.hazmat.primitives.kdf.pbkdf2",
+            "hashlib",
+            "hmac",
+            "secrets",
+            "random",
+            "signal",
+            "select",
+            "string",
+            "zlib",
             "pathlib",
             "tempfile",
             "shutil",
             "urllib.parse",
         }
         assert unneeded & loaded == set()
+
+    def test_help_loads_no_command(self):
+        """``dataprotect --help`` (a fresh process) imports no subcommand:
+        it lists them from their summaries."""
+        from dataprotect.cli._app import COMMANDS
+
+        code = (
+            "import sys\n"
+            "from dataprotect.cli import main\n"
+            "try:\n"
+            "    main(['--help'])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code\n"
+            "print(' '.join(sorted(sys.modules)))\n"
+        )
+        out = _python(code)
+        assert out.startswith("Usage: dataprotect")
+        loaded = set(out.splitlines()[-1].split())  # after the help
+        modules = {target.partition(":")[0] for target, _ in COMMANDS.values()}
+        assert "dataprotect.cli._app" in loaded
+        assert modules & loaded == set()
 
     def test_every_name_resolves_in_a_fresh_process(self):
         """Each name of ``__all__`` is its defining module's object."""

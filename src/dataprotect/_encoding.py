@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import string
-import zlib
 
 
 __all__ = ["BASE62", "b64decode", "b64encode", "base62_crc32"]
 
 #: The base62 alphabet of GitHub-style tokens: digits, upper, lower case.
-BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def b64encode(data: bytes) -> str:
@@ -44,7 +42,7 @@ def base62_crc32(text: str) -> str:
 
     The checksum scheme of GitHub's, npm's and dataprotect's tokens.
     """
-    value = zlib.crc32(text.encode("ascii"))
+    value = binascii.crc32(text.encode("ascii"))
     digits = []
     for _ in range(6):
         value, rem = divmod(value, 62)

@@ -8,8 +8,6 @@ debuggers, not against an attacker who can read the process.
 
 from __future__ import annotations
 
-import hmac
-
 from typing import NoReturn, TypeVar
 
 
@@ -99,6 +97,10 @@ class Secret(Unpicklable):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        # Imported here: hmac loads OpenSSL's libcrypto (through hashlib),
+        # which most command-line calls never need (start-up time).
+        import hmac
+
         return hmac.compare_digest(self._value, other._value)
 
     def __hash__(self) -> int:

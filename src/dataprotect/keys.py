@@ -15,7 +15,6 @@ import base64
 import binascii
 import json
 import os
-import secrets
 import struct
 import threading
 
@@ -25,9 +24,8 @@ from datetime import datetime, timezone
 from typing import Final, Literal, Protocol, runtime_checkable
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from dataprotect import _fips, _kdf
+from dataprotect import _kdf
 from dataprotect._atomic import atomic_write
 from dataprotect._pkcs11 import PKCS11KEK
 from dataprotect._secret import (
@@ -235,6 +233,8 @@ class PassphraseKEK(Unpicklable):
         return None
 
     def _pbkdf2(self, salt: bytes, iterations: int) -> bytes:
+        from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
         return PBKDF2HMAC(hashes.SHA256(), _KEY_SIZE, salt, iterations).derive(
             self._passphrase.reveal()
         )
@@ -248,7 +248,9 @@ class PassphraseKEK(Unpicklable):
         salt = os.urandom(16)
         kdf = self._kdf
         if kdf is None:
-            fips = _fips.fips_status().fips_enabled
+            from dataprotect._fips import fips_status
+
+            fips = fips_status().fips_enabled
             kdf = "pbkdf2-sha256" if fips else "argon2id"
         if kdf == "pbkdf2-sha256":
             head = b"P" + struct.pack(">I", self._iterations) + salt
@@ -468,7 +470,7 @@ class Keyring(Unpicklable):
         """
         key_id = 0
         while key_id == 0 or key_id in self._keys:
-            key_id = secrets.randbits(32)
+            key_id = int.from_bytes(os.urandom(4), "big")
         material = Secret(os.urandom(_KEY_SIZE), label=f"key {key_id:#010x}")
         self._keys[key_id] = _Key(material, "active", _now(now))
         self._primary = key_id

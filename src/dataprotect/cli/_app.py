@@ -7,15 +7,13 @@ import errno
 import importlib
 import io
 import os
-import select
-import signal
 import sys
 
+from gettext import gettext
 from typing import Any, NoReturn
 
 import click
 
-from dataprotect._redact import redact_location
 from dataprotect.cli._common import InputError
 from dataprotect.errors import DataProtectError
 
@@ -28,23 +26,73 @@ __all__ = [
     "stdout_broken",
 ]
 
-#: Subcommand name -> "module:attribute".  Loaded only when invoked, so a
-#: missing optional dependency affects only its own command.
-COMMANDS: dict[str, str] = {
-    "demo": "dataprotect.cli._demo:demo",
-    "disclosure": "dataprotect.cli._disclosure:disclosure",
-    "keys": "dataprotect.cli._keys:keys",
-    "encrypt": "dataprotect.cli._encrypt:encrypt",
-    "decrypt": "dataprotect.cli._encrypt:decrypt",
-    "db": "dataprotect.cli._db:db",
-    "pdf": "dataprotect.cli._pdf:pdf",
-    "scan": "dataprotect.cli._scan:scan",
-    "check-password": "dataprotect.cli._strength:check_password_command",
-    "backup": "dataprotect.cli._backup:backup",
-    "passwords": "dataprotect.cli._passwords:passwords",
-    "tokens": "dataprotect.cli._passwords:tokens",
-    "pseudonymise": "dataprotect.cli._pseudonymise:pseudonymise",
-    "2fa": "dataprotect.cli._twofactor:twofactor",
+#: Subcommand name -> ("module:attribute", summary).  A command is loaded
+#: only when invoked, so a missing optional dependency affects only its
+#: own command; ``--help`` lists the summaries (the first paragraph of
+#: each command's help, kept equal by a test) and loads none.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": (
+        "dataprotect.cli._demo:demo",
+        (
+            "Tour every capability in a temporary directory, or (--serve) show "
+            "the password-feedback page in a browser."
+        ),
+    ),
+    "disclosure": (
+        "dataprotect.cli._disclosure:disclosure",
+        "Responsible disclosure: security.txt (RFC 9116).",
+    ),
+    "keys": (
+        "dataprotect.cli._keys:keys",
+        "Make and manage keyrings.",
+    ),
+    "encrypt": (
+        "dataprotect.cli._encrypt:encrypt",
+        "Encrypt FILE ('-' for stdin) with the keyring's primary key.",
+    ),
+    "decrypt": (
+        "dataprotect.cli._encrypt:decrypt",
+        (
+            "Decrypt FILE ('-' for stdin); nothing is released unless all of it "
+            "authenticates."
+        ),
+    ),
+    "db": (
+        "dataprotect.cli._db:db",
+        "Encrypted database columns.",
+    ),
+    "pdf": (
+        "dataprotect.cli._pdf:pdf",
+        "Render, sign and verify PDF documents (PAdES).",
+    ),
+    "scan": (
+        "dataprotect.cli._scan:scan",
+        "Scan code for secrets, and servers for weak TLS or SSH settings.",
+    ),
+    "check-password": (
+        "dataprotect.cli._strength:check_password_command",
+        "Check a password against NIST SP 800-63B and rate its strength.",
+    ),
+    "backup": (
+        "dataprotect.cli._backup:backup",
+        "Encrypted backups: keys, create, restore, verify, list, prune; age files.",
+    ),
+    "passwords": (
+        "dataprotect.cli._passwords:passwords",
+        "Hash and verify passwords (argon2id).",
+    ),
+    "tokens": (
+        "dataprotect.cli._passwords:tokens",
+        "Make and check prefixed access tokens.",
+    ),
+    "pseudonymise": (
+        "dataprotect.cli._pseudonymise:pseudonymise",
+        "Copy a log (INPUT or stdin) with personal data pseudonymised.",
+    ),
+    "2fa": (
+        "dataprotect.cli._twofactor:twofactor",
+        "Two-factor authentication: enrol and check TOTP codes.",
+    ),
 }
 
 
@@ -59,12 +107,28 @@ class _Group(click.Group):
         ctx: click.Context,  # noqa: ARG002 - click.Group's signature
         cmd_name: str,
     ) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        if cmd_name not in COMMANDS:
             return None
-        module, _, attr = target.partition(":")
+        module, _, attr = COMMANDS[cmd_name][0].partition(":")
         command: click.Command = getattr(importlib.import_module(module), attr)
         return command
+
+    def format_commands(
+        self,
+        ctx: click.Context,  # noqa: ARG002 - click.Group's signature
+        formatter: click.HelpFormatter,
+    ) -> None:
+        """The commands section of ``--help``, as click writes it, from the
+        summaries: listing the commands imports none of them."""
+        rows = [
+            (name, click.Command(name, help=summary))
+            for name, (_, summary) in sorted(COMMANDS.items())
+        ]
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        with formatter.section(gettext("Commands")):
+            formatter.write_dl(
+                [(name, cmd.get_short_help_str(limit)) for name, cmd in rows]
+            )
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -116,6 +180,8 @@ def stdout_broken() -> bool:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):
         return False
+    import select  # here and below: only error paths need these
+
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
     return any(
@@ -141,6 +207,8 @@ def closed_stdout() -> io.TextIOWrapper:
 
 def quiet_exit() -> NoReturn:
     """End quietly as a Unix tool killed by SIGPIPE does (status 141)."""
+    import signal
+
     with contextlib.suppress(AttributeError, OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -150,6 +218,8 @@ def quiet_exit() -> NoReturn:
 
 def _shown_path(filename: object) -> str:
     """*filename* for a message, credentials masked if it is a URL."""
+    from dataprotect._redact import redact_location
+
     if isinstance(filename, (str, bytes, os.PathLike)):
         return redact_location(os.fsdecode(filename))
     return redact_location(str(filename))

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, TypeVar
 import click
 
 from dataprotect._atomic import atomic_write, is_special
-from dataprotect.keys import KEK, PKCS11KEK, EnvKEK, PassphraseKEK
+from dataprotect.keys import KEK, PKCS11KEK, EnvKEK, Keyring, PassphraseKEK
 
 
 __all__ = [
@@ -23,6 +23,8 @@ __all__ = [
     "force_option",
     "input_file",
     "kek_options",
+    "keyring_option",
+    "load_keyring",
     "locale_option",
     "make_kek",
     "output_file",
@@ -142,6 +144,23 @@ def kek_options(func: F, *, option_prefix: str = "passphrase") -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+#: ``--keyring PATH`` (or ``$DATAPROTECT_KEYRING``), for every command that
+#: opens a keyring.
+keyring_option = click.option(
+    "--keyring",
+    "keyring_path",
+    envvar="DATAPROTECT_KEYRING",
+    required=True,
+    metavar="PATH",
+    help="Keyring file (default: $DATAPROTECT_KEYRING).",
+)
+
+
+def load_keyring(path: str, **kek: Any) -> Keyring:
+    """Open the keyring at *path* with the KEK the options describe."""
+    return Keyring.load(path, kek=make_kek(**kek))
 
 
 def make_kek(

@@ -7,8 +7,13 @@ from typing import TYPE_CHECKING
 import click
 
 from dataprotect._redact import redact_uri
-from dataprotect.cli._common import InputError, kek_options, progress
-from dataprotect.cli._keys import keyring_option, load_keyring
+from dataprotect.cli._common import (
+    InputError,
+    kek_options,
+    keyring_option,
+    load_keyring,
+    progress,
+)
 from dataprotect.encryption import BlindIndex, Encryptor
 from dataprotect.keys import Keyring
 

@@ -12,10 +12,11 @@ from dataprotect.cli._common import (
     force_option,
     input_file,
     kek_options,
+    keyring_option,
+    load_keyring,
     output_file,
     progress,
 )
-from dataprotect.cli._keys import keyring_option, load_keyring
 from dataprotect.encryption import Encryptor
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from collections.abc import Callable
-from typing import Any
 
 import click
 
@@ -13,21 +12,7 @@ from dataprotect.cli._common import InputError, kek_options, make_kek
 from dataprotect.keys import EnvKEK, Keyring
 
 
-__all__ = ["keyring_option", "keys", "load_keyring"]
-
-keyring_option = click.option(
-    "--keyring",
-    "keyring_path",
-    envvar="DATAPROTECT_KEYRING",
-    required=True,
-    metavar="PATH",
-    help="Keyring file (default: $DATAPROTECT_KEYRING).",
-)
-
-
-def load_keyring(path: str, **kek: Any) -> Keyring:
-    """Open the keyring at *path* with the KEK the options describe."""
-    return Keyring.load(path, kek=make_kek(**kek))
+__all__ = ["keys"]
 
 
 def _key_id(value: str) -> int:

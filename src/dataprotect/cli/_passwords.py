@@ -9,8 +9,12 @@ from pathlib import Path
 
 import click
 
-from dataprotect.cli._common import InputError, kek_options, read_secret
-from dataprotect.cli._keys import load_keyring
+from dataprotect.cli._common import (
+    InputError,
+    kek_options,
+    load_keyring,
+    read_secret,
+)
 from dataprotect.errors import ConfigurationError
 from dataprotect.keys import Keyring
 from dataprotect.passwords import (

@@ -8,8 +8,13 @@ from typing import cast
 import click
 
 from dataprotect._atomic import atomic_write
-from dataprotect.cli._common import InputError, kek_options, read_secret
-from dataprotect.cli._keys import keyring_option, load_keyring
+from dataprotect.cli._common import (
+    InputError,
+    kek_options,
+    keyring_option,
+    load_keyring,
+    read_secret,
+)
 from dataprotect.encryption import Encryptor
 from dataprotect.twofactor import (
     TOTP,
