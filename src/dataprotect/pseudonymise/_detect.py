@@ -110,10 +110,15 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
         has_colon = ":" in text
         has_eq = "=" in text
         low = text.lower()
+        ascii_only = text.isascii()
         # No capital A-Z and nothing outside ASCII: no IBAN, no name.
-        cased = low != text or not text.isascii()
+        cased = low != text or not ascii_only
         # \d is any script's digit: count ASCII digits in ASCII text only.
-        digits = sum(map(text.count, _DIGITS)) if text.isascii() else 99
+        digits = (
+            len(text) - len(text.encode().translate(None, _DIGITS))
+            if ascii_only
+            else 99
+        )
         if (has_at or has_pct40) and "email" in types:
             self._emails(text, add)
         if has_at and "://" in text and "url_credential" in types:
@@ -171,7 +176,7 @@ class Detector(_AddressMixin, _SecretMixin, _NumberMixin, _NameMixin):
         return _resolve(found)
 
 
-_DIGITS = "0123456789"
+_DIGITS = b"0123456789"
 # Every token shape has a run of ten or more token characters right after
 # "_", "-" or "." (sk_live_..., ya29...., the checksummed tokens), or
 # starts with AKIA, ASIA or AIza: without one, the token pass cannot match.
