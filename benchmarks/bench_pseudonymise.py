@@ -364,12 +364,20 @@ def run(quick: bool) -> str:
         "scrubadub": _scrubadub,
     }
     lines: list[str] = []
+    load_before = os.getloadavg()[0]
     for name, records in _corpora(quick).items():
         lines += _table(name, records, tools)
     lines += _bad_input((10_000, 40_000) if quick else (100_000, 1_000_000))
     overhead, detect, bare = _filter_overhead(2_000 if quick else 20_000)
     met = "met" if overhead <= FILTER_TARGET_US else "**not met**"
     lines += [
+        (
+            f"Machine load (1-minute load average) {load_before:.1f} at the "
+            f"start of this run and {os.getloadavg()[0]:.1f} at its end, on "
+            f"{os.cpu_count()} cores shared with other work: compare the "
+            "tools by their ratios in one run, not by the absolute figures."
+        ),
+        "",
         (
             f"`PseudonymisingFilter` adds **{overhead:.1f} µs** (CPU) to a "
             "typical record (`log.info('user %s logged in from %s', email, "

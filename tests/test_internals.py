@@ -4,6 +4,7 @@ atomic output and STREAM."""
 from __future__ import annotations
 
 import errno
+import hmac
 import io
 import os
 import pickle
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from dataprotect import _kdf
 from dataprotect._atomic import atomic_write, is_special
 from dataprotect._encoding import b64decode, b64encode
+from dataprotect._hmac import HmacSha256
 from dataprotect._secret import Secret, check_bytes, check_type
 from dataprotect._stream import open_stream, seal_stream
 from dataprotect.errors import DecryptionError
@@ -332,3 +334,25 @@ class TestUnpicklable:
 
         assert issubclass(Signer, Unpicklable)
         assert "__reduce__" not in vars(Signer)
+
+
+class TestHmacSha256:
+    """The keyed-once HMAC is RFC 2104's HMAC-SHA-256."""
+
+    @given(key=st.binary(max_size=200), data=st.binary(max_size=300))
+    def test_equals_hmac_digest(self, key: bytes, data: bytes) -> None:
+        """Every key length (over a block: hashed first) and message."""
+        mac = HmacSha256(key)
+        assert mac.digest(data) == hmac.digest(key, data, "sha256")
+        # the states are copied, never consumed
+        assert mac.digest(data) == hmac.digest(key, data, "sha256")
+
+    def test_rfc4231_case_2(self) -> None:
+        """RFC 4231 test case 2 (a key shorter than the output)."""
+        mac = HmacSha256(b"Jefe").digest(b"what do ya want for nothing?")
+        assert mac.hex() == (
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        )
+
+    def test_repr_shows_no_key_state(self) -> None:
+        assert repr(HmacSha256(b"k" * 32)) == "<HmacSha256>"

@@ -14,15 +14,15 @@ without the key.  The format is in ``docs/formats/passwords.md``.
 from __future__ import annotations
 
 import binascii
-import hashlib
 import hmac
 import re
 import secrets
 
-from typing import Final, Protocol
+from typing import Final
 
 from dataprotect import _kdf, keys
 from dataprotect._encoding import BASE62, base62_crc32
+from dataprotect._hmac import HmacSha256
 from dataprotect._secret import Unpicklable, check_bytes, check_type
 from dataprotect.errors import (
     ConfigurationError,
@@ -53,27 +53,6 @@ _DIGEST_LENGTH: Final = len(_DIGEST_PREFIX) + 8 + 1 + 43
 _KEY_ID_RE: Final = re.compile(r"[0-9a-f]{8}")
 _URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
 _MALFORMED: Final = "malformed token digest"
-
-
-class _HashState(Protocol):
-    def copy(self) -> _HashState: ...
-    def update(self, data: bytes, /) -> None: ...
-    def digest(self) -> bytes: ...
-
-
-_Pads = tuple[_HashState, _HashState]
-
-
-def _pads(key: bytes) -> _Pads:
-    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104).
-
-    Copying them per message is HMAC-SHA-256 without re-keying, about
-    twice as fast as ``hmac.digest`` for short tokens.
-    """
-    block = key.ljust(64, b"\x00")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-    return inner, outer
 
 
 def _check_prefix(prefix: object) -> str:
@@ -178,22 +157,22 @@ class TokenHasher(Unpicklable):
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_cache", "_ids", "_keyring", "_raw_pads")
+    __slots__ = ("_cache", "_ids", "_keyring", "_raw_mac")
 
     def __init__(self, key: bytes | Keyring) -> None:
-        self._cache: dict[int, tuple[bytes, _Pads]] = {}
+        self._cache: dict[int, tuple[bytes, HmacSha256]] = {}
         # Hex key ids seen with a real key: parsing skips the regex for them.
         self._ids: dict[str, int] = {"00000000": 0}
         if isinstance(key, Keyring):
             self._keyring: Keyring | None = key
-            self._raw_pads: _Pads | None = None
+            self._raw_mac: HmacSha256 | None = None
         else:
             raw = check_bytes("key", key)
             if len(raw) != 32:
                 msg = "key must be 32 bytes"
                 raise ConfigurationError(msg)
             self._keyring = None
-            self._raw_pads = _pads(_kdf.derive(raw, "token-digest"))
+            self._raw_mac = HmacSha256(_kdf.derive(raw, "token-digest"))
 
     def __repr__(self) -> str:
         return f"<TokenHasher primary={self._primary():#010x}>"
@@ -201,32 +180,26 @@ class TokenHasher(Unpicklable):
     def _primary(self) -> int:
         return 0 if self._keyring is None else self._keyring.primary_id
 
-    def _subkey(self, key_id: int) -> _Pads:
+    def _subkey(self, key_id: int) -> HmacSha256:
         if self._keyring is None:
-            if key_id != 0 or self._raw_pads is None:
+            if key_id != 0 or self._raw_mac is None:
                 msg = f"no key with id {key_id:#010x} in this keyring"
                 raise KeyNotFoundError(msg)
-            return self._raw_pads
+            return self._raw_mac
         # KeyNotFoundError for unknown, retired or destroyed keys.  The
         # keyring derives a new subkey object after every change, so the
-        # identity check never serves pads from a stale entry.
+        # identity check never serves a MAC from a stale entry.
         digest_key = keys.subkey(self._keyring, key_id, "token-digest")
         cached = self._cache.get(key_id)
         if cached is None or cached[0] is not digest_key:
-            cached = (digest_key, _pads(digest_key))
+            cached = (digest_key, HmacSha256(digest_key))
             self._cache[key_id] = cached
             self._ids[f"{key_id:08x}"] = key_id
         return cached[1]
 
     def _mac(self, key_id: int, token: bytes) -> bytes:
-        inner, outer = self._subkey(key_id)
-        h = inner.copy()
-        h.update(token)
-        o = outer.copy()
-        o.update(h.digest())
-        return binascii.b2a_base64(o.digest(), newline=False)[:43].translate(
-            _URLSAFE
-        )
+        mac = self._subkey(key_id).digest(token)
+        return binascii.b2a_base64(mac, newline=False)[:43].translate(_URLSAFE)
 
     def _format(self, key_id: int, token: bytes) -> str:
         mac = self._mac(key_id, token).decode("ascii")

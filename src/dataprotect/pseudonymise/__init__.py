@@ -22,7 +22,6 @@ phones), ``_secrets`` (tokens, credentials, key/value fields) and
 
 from __future__ import annotations
 
-import hmac
 import importlib
 import logging
 import os
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from dataprotect import _kdf, keys
+from dataprotect._hmac import HmacSha256
 from dataprotect._secret import Secret, Unpicklable, check_bytes
 from dataprotect.errors import ConfigurationError, MissingDependencyError
 from dataprotect.keys import Keyring
@@ -252,7 +252,8 @@ class Pseudonymiser(Unpicklable):
         self._rules = merged
         self._rotation: Rotation = rotation
         self._clock = clock
-        self._cache: tuple[str, bytes] | None = None
+        # The epoch, its key and the key's HMAC pads.
+        self._cache: tuple[str, bytes, HmacSha256] | None = None
         self._memo: dict[tuple[bytes, str, str], str] = {}
         enabled = [t for t, a in merged.items() if a != "keep"]
         phonenumbers: Any = None
@@ -289,7 +290,10 @@ class Pseudonymiser(Unpicklable):
             return self._clock()
         return datetime.now(timezone.utc)
 
-    def _epoch_key(self, now: datetime | None) -> bytes:
+    def _epoch_key(
+        self, now: datetime | None
+    ) -> tuple[str, bytes, HmacSha256]:
+        """The epoch at *now*, its key and the key's HMAC."""
         if self._rotation == "never":
             epoch = "static"
         elif now is None and self._clock is None:
@@ -298,14 +302,14 @@ class Pseudonymiser(Unpicklable):
             epoch = _epoch(self._rotation, self._now(now))
         cached = self._cache
         if cached is not None and cached[0] == epoch:
-            return cached[1]
+            return cached
         source = self._key
         if isinstance(source, Secret):
             key = _kdf.derive(source.reveal(), "pseudonym", epoch)
         else:
             key = keys.subkey(*source, "pseudonym", epoch)
-        self._cache = (epoch, key)
-        return key
+        self._cache = (epoch, key, HmacSha256(key))
+        return self._cache
 
     # -- detection --------------------------------------------------------
 
@@ -333,15 +337,18 @@ class Pseudonymiser(Unpicklable):
         """
         return self._pseudonym(self._epoch_key(now), kind, value)
 
-    def _pseudonym(self, key: bytes, kind: str, value: str) -> str:
+    def _pseudonym(
+        self, epoch: tuple[str, bytes, HmacSha256], kind: str, value: str
+    ) -> str:
         memo = self._memo
-        cache_key = (key, kind, value)
+        cache_key = (epoch[1], kind, value)
         cached = memo.get(cache_key)
         if cached is not None:
             return cached
         data = kind.encode() + b"\x00" + value.encode("utf-8", "surrogatepass")
-        digest = hmac.digest(key, data, "sha256")
-        result = f"<{kind}:{digest[: _PSEUDONYM_HEX // 2].hex()}>"
+        # HMAC-SHA-256 keyed once per epoch.
+        mac = epoch[2].digest(data)
+        result = f"<{kind}:{mac[: _PSEUDONYM_HEX // 2].hex()}>"
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
         memo[cache_key] = result
@@ -376,13 +383,13 @@ class Pseudonymiser(Unpicklable):
         parts: list[str] = []
         pos = 0
         rules = self._rules
-        key: bytes | None = None
+        epoch: tuple[str, bytes, HmacSha256] | None = None
         for c in found:
             parts.append(text[pos : c.start])
             if rules[c.type] == "pseudonym":
-                if key is None:
-                    key = self._epoch_key(now)
-                parts.append(self._pseudonym(key, c.type, c.canonical))
+                if epoch is None:
+                    epoch = self._epoch_key(now)
+                parts.append(self._pseudonym(epoch, c.type, c.canonical))
             else:
                 parts.append(self._replace(c, text[c.start : c.end], now))
             pos = c.end

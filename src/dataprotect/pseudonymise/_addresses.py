@@ -59,10 +59,10 @@ _VERSION_WORDS_REV = re.compile(
 # Every word of _VERSION_WORDS_REV contains one of these (its other branch
 # needs "/", "-" or "_" right before the number): without any, the
 # regex cannot match and is not run.
-_VERSION_HINTS = (
-    "v", "release", "build", "firmware", "kernel", "oid", "sdk", "upgrade",
-    "update", "install", "deploy", "rolling out", "tag", "image",
-)  # fmt: skip
+_VERSION_HINT = re.compile(
+    "v|release|build|firmware|kernel|oid|sdk|upgrade|update|install|deploy|"
+    "rolling out|tag|image"
+)
 _VERSION_NEARBY = re.compile(
     r"(?i)\b(?:up|down)grad|\bupdat|\binstall|\bbump|\brelease|\bversion|"
     r"\bfirmware|\bpackage|\brollback"
@@ -146,7 +146,7 @@ class _AddressMixin:
                 and not port
                 and (
                     before[-1] in "/-_"
-                    or any(h in before.lower() for h in _VERSION_HINTS)
+                    or _VERSION_HINT.search(before.lower()) is not None
                 )
                 and _VERSION_WORDS_REV.match(before[::-1])
             ):

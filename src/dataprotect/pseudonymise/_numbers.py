@@ -142,15 +142,19 @@ _PHONE_CONTEXT = re.compile(
     r"whatsapp|\bcall|callback|\bdial|\banruf|r[üu]ckruf|appel|rappel|"
     r"chiamat|cellulare|portable|handy\b"
 )
+# Each shape starts with a digit, "+" or "(": the first character comes
+# before the look-behinds (which check it again, one per shape), so that
+# the regex engine can skip to candidate characters quickly.
 _PHONE = re.compile(
-    r"(?<![\w+\-./#])(?:"
-    r"[2-9]\d{9}(?!\d)|"
-    r"(?:\+|00)[1-9]\d{0,2}(?:[ \-./]?\(0\))?(?:[ \-./]?\(?\d{1,5}\)?){1,6}"
-    r"|0[1-9]\d{0,4}(?:[ \-./]?\(?\d{1,5}\)?){1,5}"
-    r"|\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]\d{4}"
-    r"|\(0\d{1,4}\)[ \-.]?\d{2,5}(?:[ \-.]?\d{2,5}){0,3}"
-    r"|[1-9]\d{1,3}(?:[ \-.]\d{2,4}){2,4}"
-    r"|[1-9]\d{8,11}(?!\d)"
+    r"[\d+(](?<![\w+\-./#][\d+(])(?:"
+    r"(?<=[2-9])\d{9}(?!\d)|"
+    r"(?:(?<=\+)|(?<=0)0)[1-9]\d{0,2}(?:[ \-./]?\(0\))?"
+    r"(?:[ \-./]?\(?\d{1,5}\)?){1,6}"
+    r"|(?<=0)[1-9]\d{0,4}(?:[ \-./]?\(?\d{1,5}\)?){1,5}"
+    r"|(?:(?<=\()[2-9]|(?<=[2-9]))\d{2}\)?[ \-.]?\d{3}[ \-.]\d{4}"
+    r"|(?<=\()0\d{1,4}\)[ \-.]?\d{2,5}(?:[ \-.]?\d{2,5}){0,3}"
+    r"|(?<=[1-9])\d{1,3}(?:[ \-.]\d{2,4}){2,4}"
+    r"|(?<=[1-9])\d{8,11}(?!\d)"
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
 # A number followed by a unit is a size, a duration or a count.

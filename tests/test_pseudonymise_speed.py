@@ -1,0 +1,162 @@
+"""The fast paths of the log detector find what the plain ones find (#19).
+
+``Detector.scan`` skips a pass when a cheap test on the line says that the
+pass cannot find anything (too few digits for a card, no capital letter for
+a name, no token-like run for a token), and some regexes are written for
+speed rather than for reading.  Each property here pits a fast path
+against its plain form on generated lines: the gate's test against the
+pass itself, the rewritten regex against the original one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dataprotect.pseudonymise import Pseudonymiser
+from dataprotect.pseudonymise._detect import _TOKEN_GATE, Candidate, Detector
+from dataprotect.pseudonymise._numbers import _PHONE
+from dataprotect.pseudonymise._secrets import _KEY_SEP, key_fields
+
+
+KEY = bytes(range(32))
+DETECTOR: Detector = Pseudonymiser(key=KEY)._detector
+
+# The phone regex as it was written for reading: one look-behind, then
+# the shapes.  The production regex moves the first character in front.
+PLAIN_PHONE = re.compile(
+    r"(?<![\w+\-./#])(?:"
+    r"[2-9]\d{9}(?!\d)|"
+    r"(?:\+|00)[1-9]\d{0,2}(?:[ \-./]?\(0\))?(?:[ \-./]?\(?\d{1,5}\)?){1,6}"
+    r"|0[1-9]\d{0,4}(?:[ \-./]?\(?\d{1,5}\)?){1,5}"
+    r"|\(?[2-9]\d{2}\)?[ \-.]?\d{3}[ \-.]\d{4}"
+    r"|\(0\d{1,4}\)[ \-.]?\d{2,5}(?:[ \-.]?\d{2,5}){0,3}"
+    r"|[1-9]\d{1,3}(?:[ \-.]\d{2,4}){2,4}"
+    r"|[1-9]\d{8,11}(?!\d)"
+    r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
+)
+
+# Lines built from the pieces each detector looks at, so that the
+# generated text is full of near misses.
+PIECES = st.sampled_from(
+    [
+        "+41", "0041", "(0)", "(044)", "044", "079", " ", "-", ".", "/", "#",
+        "(", ")", "x", "ext.", "\t", "1", "2", "5", "0", "9", "123",
+        "4567", "89", "٣", "²", "=", "=>", ":", "://", "//", '"', "'",
+        "\\", '\\"', "--", "_", "key", "Password", "api_key", "x2",
+        "10:30", "é", "A", "AKIA", "AIza", "sk_live_", "ya29.", "SG.",
+        "xoxb-", "glpat-", "dpa_", "token_", "abcdefghij", "Q7rT9x",
+        "CH93", "0076", "Dear ", "Anna", "Meier", "\n", "ā", "İ",
+    ]
+)  # fmt: skip
+LINES = st.one_of(
+    st.lists(PIECES, max_size=40).map("".join),
+    st.text(max_size=80),
+)
+
+
+def found_by(pass_name: str, text: str) -> list[Candidate]:
+    found: list[Candidate] = []
+    getattr(DETECTOR, pass_name)(text, found.append)
+    return found
+
+
+class TestRewrittenRegexes:
+    @given(LINES)
+    def test_phone_regex_equals_the_plain_one(self, text: str) -> None:
+        """The first character in front changes no match."""
+        assert [m.span() for m in _PHONE.finditer(text)] == [
+            m.span() for m in PLAIN_PHONE.finditer(text)
+        ]
+
+    @given(LINES)
+    def test_key_fields_equal_a_scan_of_every_position(
+        self, text: str
+    ) -> None:
+        """Going back from each separator finds every key the scan finds."""
+        plain = [
+            (m.span(), m.group("key"), m.group("gap"))
+            for m in _KEY_SEP.finditer(text)
+            if m.group("gap") or not m.group("key")[-1].isdigit()
+        ]
+        fast = [
+            (m.span(), m.group("key"), m.group("gap"))
+            for m in key_fields(text)
+        ]
+        assert fast == plain
+
+    def test_key_fields_examples(self) -> None:
+        text = '--password=x 10:30 x2=1 "token" : y a-b.c => z https://h'
+        assert [m.group("key") for m in key_fields(text)] == [
+            "password",
+            "token",
+            "a-b.c",
+        ]
+
+
+class TestGates:
+    """When scan() skips a pass, that pass would have found nothing."""
+
+    @given(LINES)
+    def test_digits(self, text: str) -> None:
+        if not text.isascii():
+            return  # \d is any script's digit: no gate
+        digits = sum(ch.isdigit() for ch in text)
+        if digits < 12:
+            assert found_by("_cards", text) == []
+        if digits < 7:
+            assert found_by("_phones", text) == []
+        if digits < 4:
+            assert found_by("_ipv4", text) == []
+        if digits < 2:
+            assert found_by("_ibans", text) == []
+
+    @given(LINES)
+    def test_capitals(self, text: str) -> None:
+        if text.lower() == text and text.isascii():
+            assert found_by("_ibans", text) == []
+            email = [
+                Candidate("email", i, i + 1, "x", 90)
+                for i, ch in enumerate(text)
+                if ch == "@"
+            ]
+            found = list(email)
+            DETECTOR._names(text, found, found.append)
+            assert found == email
+
+    @given(
+        st.lists(
+            st.one_of(PIECES, st.text("aZ0_-.", max_size=40)), max_size=12
+        ).map("".join)
+    )
+    def test_tokens(self, text: str) -> None:
+        if _TOKEN_GATE.search(text) is None:
+            assert found_by("_token_shapes", text) == []
+
+    def test_gated_lines_still_found(self) -> None:
+        """Lines right at each gate's edge."""
+        p = Pseudonymiser(key=KEY)
+        types = [
+            f.type
+            for text in (
+                "card 4111 1111 1111 1111",
+                "call +41 44 668 18 00",
+                "from 203.0.113.7",
+                "IBAN CH93 0076 2011 6238 5295 7",
+                "Dear Anna Meier",
+                "key AKIAIOSFODNN7EXAMPLE",
+                "tok ghp_" + "a1" * 18,
+            )
+            for f in p.findings(text)
+        ]
+        assert types == [
+            "payment_card",
+            "phone",
+            "ip",
+            "iban",
+            "person_name",
+            "api_key",
+            "api_key",
+        ]
