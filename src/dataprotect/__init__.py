@@ -24,8 +24,6 @@ the same.
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
-
 from dataprotect import errors
 from dataprotect.errors import (
     BackendError,
@@ -147,18 +145,9 @@ def _lazy_attribute(name: str) -> object:
         from importlib.metadata import version
 
         return version("dataprotect")
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    module = _import_module(module_name)
-    value = (
-        module
-        if module_name == f"{__name__}.{name}"
-        else getattr(module, name)
-    )
-    globals()[name] = value
-    return value
+    from dataprotect._lazy import lazy_attribute
+
+    return lazy_attribute(__name__, globals(), _LAZY, name)
 
 
 def __dir__() -> list[str]:

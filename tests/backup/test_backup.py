@@ -249,6 +249,16 @@ class TestRoundTrip:
         assert unseal(seal(data, segment_size=segment)) == data
         assert unseal(seal(data, segment_size=segment, compress=True)) == data
 
+    def test_default_segment_size(self):
+        """New backups use 128 KiB segments, recorded in the header (the
+        byte after magic, version and flags); every size is read from
+        there, so backups of the former 1 MiB default read alike."""
+        data = os.urandom(3 * (1 << 17) + 5)
+        blob = seal(data)
+        assert backup.DEFAULT_SEGMENT_SIZE == 1 << 17
+        assert blob[6] == 17
+        assert unseal(blob) == data
+
     def test_manifest(self):
         """The manifest records time, size, SHA-256, label and compression."""
         import hashlib

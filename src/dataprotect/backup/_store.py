@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from dataprotect._atomic import atomic_write
 from dataprotect._redact import redact_uri
+from dataprotect.backup import SUFFIX
 from dataprotect.backup._format import (
     Digest,
     Manifest,
@@ -56,7 +57,6 @@ __all__ = [
     "verify",
 ]
 
-SUFFIX: Final = ".dpbk"
 _NOTHING: Final = "no backup found at the destination"
 _STAMP: Final = "%Y%m%dT%H%M%S.%fZ"
 _NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -13,7 +13,8 @@
   :mod:`dataprotect.twofactor` as JSON endpoints
   (``dataprotect[django,webauthn]``).
 - Encrypted columns: ``EncryptedField`` binds each value to its table,
-  column and primary key (``dataprotect[django]``).
+  column and primary key; ``BlindIndexField`` keeps a searchable keyed
+  digest of one beside it (``dataprotect[django]``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from dataprotect.disclosure import SecurityTxt
-from dataprotect.encryption import Encryptor
+from dataprotect.encryption import BlindIndex, Encryptor
 from dataprotect.errors import (
     ConfigurationError,
     InvalidPasswordError,
@@ -43,6 +44,7 @@ try:
     from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
     from django.core.exceptions import ValidationError
     from django.db import models
+    from django.db.models.lookups import In
     from django.db.models.query_utils import DeferredAttribute
     from django.db.models.signals import post_save
     from django.http import (
@@ -71,6 +73,7 @@ from dataprotect.integrations._ratelimit_http import (
     retry_after_header,
 )
 from dataprotect.integrations._webauthn_http import Endpoints, parse_body
+from dataprotect.keys import Keyring
 from dataprotect.passwords import PasswordHasher
 from dataprotect.ratelimit import (
     KeyPart,
@@ -87,6 +90,7 @@ from dataprotect.twofactor import (
 
 
 __all__ = [
+    "BlindIndexField",
     "DataProtectPasswordHasher",
     "EncryptedField",
     "PasswordStrengthValidator",
@@ -682,11 +686,7 @@ class EncryptedField(models.Field):  # type: ignore[misc]  # Django is untyped
 
     def cipher(self) -> ColumnCipher:
         """The configured encryptor, for this field's kind."""
-        encryptor = getattr(settings, "DATAPROTECT_ENCRYPTOR", None)
-        if not isinstance(encryptor, Encryptor):
-            msg = "DATAPROTECT_ENCRYPTOR must be set to an Encryptor"
-            raise ConfigurationError(msg)
-        return ColumnCipher(encryptor, self.kind, text=self.kind == "str")
+        return ColumnCipher(_encryptor(), self.kind, text=self.kind == "str")
 
     def from_db_value(
         self, value: Any, _expression: Any, _connection: Any
@@ -734,7 +734,9 @@ class EncryptedField(models.Field):  # type: ignore[misc]  # Django is untyped
         post_save.connect(_bind_pending, sender=cls, weak=False)
 
 
-def _bind_pending(sender: Any, instance: Any, **_kwargs: Any) -> None:
+def _bind_pending(
+    sender: Any, instance: Any, using: str, **_kwargs: Any
+) -> None:
     """Write the values of a row inserted before its key was known."""
     fields: list[EncryptedField] = instance.__dict__.pop(
         "_dataprotect_pending", []
@@ -747,7 +749,129 @@ def _bind_pending(sender: Any, instance: Any, **_kwargs: Any) -> None:
         value = getattr(instance, field.attname)
         ad = context(table, field.column, (instance.pk,))
         values[field.attname] = Bound(value, field.cipher().dump(value), ad)
-    sender._base_manager.filter(pk=instance.pk).update(**values)  # noqa: SLF001 - Django's manager
+    sender._base_manager.using(using).filter(pk=instance.pk).update(**values)  # noqa: SLF001 - Django's manager
+
+
+def _encryptor() -> Encryptor:
+    encryptor = getattr(settings, "DATAPROTECT_ENCRYPTOR", None)
+    if not isinstance(encryptor, Encryptor):
+        msg = "DATAPROTECT_ENCRYPTOR must be set to an Encryptor"
+        raise ConfigurationError(msg)
+    return encryptor
+
+
+class BlindIndexField(models.BinaryField):  # type: ignore[misc]  # Django is untyped
+    """The :class:`~dataprotect.encryption.BlindIndex` digest of the
+    :class:`EncryptedField` *source*, kept in sync on save, for equality
+    look-ups::
+
+        class User(models.Model):
+            email = EncryptedField()
+            email_index = BlindIndexField(source="email", index="users.email")
+
+        User.objects.filter(email_index__matches="ada@example.ch")
+
+    The digest is ``BlindIndex(keyring, index, bits=bits)`` of the value
+    under the keyring of ``DATAPROTECT_ENCRYPTOR``: the same bytes as
+    :class:`~dataprotect.integrations.sqlalchemy.BlindIndexed` with that
+    keyring, index name and bits, so either adapter (and ``dataprotect db
+    reencrypt --blind-index``) reads and rebuilds the other's indexes.
+    ``__matches`` looks a plaintext up under every active key (primary
+    first, as :func:`~dataprotect.integrations.sqlalchemy.blind_match`),
+    so rows indexed under an older key are found while a rotation is
+    rolled out; a plain ``filter(email_index=...)`` compares one digest.
+    Saving with ``update_fields`` must name the index beside its source.
+
+    Args:
+        source: The name of the :class:`EncryptedField` it indexes.
+        index: The blind index name (its own HMAC key), e.g.
+            ``"users.email"``.
+        bits: Digest length, a multiple of 8 from 16 to 256.
+
+    Raises:
+        ValueError: A bad index name or length (as
+            :class:`~dataprotect.encryption.BlindIndex`).
+        dataprotect.errors.ConfigurationError: On first use, *source* is
+            not an :class:`EncryptedField` of the model.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        source: str,
+        index: str,
+        bits: int = 64,
+        **kwargs: Any,
+    ) -> None:
+        self.source = source
+        self.index = index
+        self.bits = bits
+        # Checks the name and length now, not at the first save.
+        BlindIndex(Keyring(), index, bits=bits)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        """Migrations record the source, index name and length."""
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, index=self.index, bits=self.bits)
+        for key in ("null", "db_index"):  # True by default here
+            if not kwargs.pop(key, False):
+                kwargs[key] = False
+        return name, path, args, kwargs
+
+    def blind_index(self) -> BlindIndex:
+        """The blind index under the configured encryptor's keyring."""
+        keyring = _encryptor()._keyring  # noqa: SLF001 - the one configured keyring, not a second setting
+        return BlindIndex(keyring, self.index, bits=self.bits)
+
+    def _source(self) -> EncryptedField:
+        field = next(
+            (f for f in self.model._meta.fields if f.name == self.source),  # noqa: SLF001 - Django's model metadata
+            None,
+        )
+        if not isinstance(field, EncryptedField):
+            msg = f"BlindIndexField source {self.source!r} must name an EncryptedField"
+            raise ConfigurationError(msg)
+        return field
+
+    def candidates(self, value: object) -> list[bytes]:
+        """The digests of *value* (a value of the source's kind) under
+        every active key, primary first."""
+        raw = self._source().cipher().dump(value)
+        return self.blind_index().candidates(raw)
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:  # noqa: ARG002 - Django's hook signature
+        """The digest of the source's value (kept if it was not read)."""
+        source = self._source()
+        if source.attname not in model_instance.__dict__ or isinstance(
+            model_instance.__dict__[source.attname], Sealed
+        ):
+            # Deferred or never read: unchanged since it was loaded.
+            return getattr(model_instance, self.attname)
+        value = model_instance.__dict__[source.attname]
+        digest = None
+        if value is not None:
+            raw = source.cipher().dump(value)
+            digest = self.blind_index().digest(raw)
+        setattr(model_instance, self.attname, digest)
+        return digest
+
+
+@BlindIndexField.register_lookup
+class _Matches(In):  # type: ignore[misc]  # Django is untyped
+    """``index__matches=value``: the digests of *value* under every key."""
+
+    lookup_name = "matches"
+    rhs: Any
+    lhs: Any
+
+    def get_prep_lookup(self) -> Any:
+        self.rhs = self.lhs.output_field.candidates(self.rhs)
+        return super().get_prep_lookup()
 
 
 # ---------------------------------------------------------------------------
