@@ -17,8 +17,13 @@ import time
 import traceback
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 
 IN_CI = bool(os.environ.get("CI"))
@@ -173,3 +178,15 @@ def starlette_test_client(app: object, **kwargs: object) -> object:
         from starlette.testclient import TestClient
 
     return TestClient(app, **kwargs)  # type: ignore[arg-type]
+
+
+def run_cli(command: str, *args: object, **kwargs: Any) -> Result:
+    """Invoke the dataprotect CLI in a CliRunner: *command* is split into
+    words at spaces, each of *args* (a path, a value) is one word;
+    *kwargs* go to ``CliRunner.invoke`` (input=, env=)."""
+    from click.testing import CliRunner
+
+    from dataprotect.cli._app import cli
+
+    words = [*command.split(), *map(str, args)]
+    return CliRunner().invoke(cli, words, **kwargs)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import HealthCheck, given, settings
@@ -29,7 +28,6 @@ from hypothesis import strategies as st
 
 from dataprotect import backup
 from dataprotect.backup import _format as fmt
-from dataprotect.cli._app import cli
 from dataprotect.errors import (
     BackupError,
     BackupFormatError,
@@ -43,7 +41,7 @@ from dataprotect.errors import (
     NoIdentityError,
 )
 from dataprotect.keys import EnvKEK, Keyring
-from helpers import free_port, require_binary
+from helpers import free_port, require_binary, run_cli
 from strategies import raw_uri_passwords
 
 
@@ -73,17 +71,6 @@ def unseal(blob: bytes, identities=None, **kw) -> bytes:
     out = io.BytesIO()
     backup.decrypt(io.BytesIO(blob), out, identities or [X], **kw)
     return out.getvalue()
-
-
-def run_cli(*parts: object, **kwargs) -> Result:
-    """Invoke the dataprotect CLI: a str part is split into words at
-    spaces, any other part (a path) is one word."""
-    words = [
-        w
-        for p in parts
-        for w in (p.split() if isinstance(p, str) else [str(p)])
-    ]
-    return CliRunner().invoke(cli, words, **kwargs)
 
 
 class FailingSource(io.RawIOBase):
@@ -1162,16 +1149,26 @@ class TestSFTP:
             sshd["url"],
             "-r",
             X.recipient,
-            "--name stdin -O",
+            "--name",
+            "stdin",
+            "-O",
             opt,
-            "-O look_for_keys=false",
+            "-O",
+            "look_for_keys=false",
             input=b"pg_dump output\n" * 1000,
         )
         assert result.exit_code == 0, result.output
         ident = tmp_path / "id.txt"
         ident.write_text(X.to_text() + "\n")
         result = run_cli(
-            "backup verify", sshd["url"], "--name stdin -i", ident, "-O", opt
+            "backup verify",
+            sshd["url"],
+            "--name",
+            "stdin",
+            "-i",
+            ident,
+            "-O",
+            opt,
         )
         assert result.exit_code == 0, result.output
         assert result.output.startswith("ok")
@@ -1205,7 +1202,7 @@ class TestCLI:
             assert result.exit_code == 0, result.output
         result = run_cli("backup list", dest)
         assert result.exit_code == 0 and len(result.output.splitlines()) == 2
-        result = run_cli("backup verify", dest, "--newest 2 -i", ident)
+        result = run_cli("backup verify", dest, "--newest", "2", "-i", ident)
         assert result.exit_code == 0, result.output
         first = min(dest.iterdir())
         out = tmp_path / "restored.sql"
@@ -1220,10 +1217,10 @@ class TestCLI:
         )
         assert result.exit_code == 2 and "Traceback" not in result.output
         assert not (tmp_path / "x").exists()
-        result = run_cli("backup prune", dest, "--keep-last 1 --dry-run")
+        result = run_cli("backup prune", dest, "--keep-last", "1", "--dry-run")
         assert result.exit_code == 0 and "would remove" in result.output
         assert len(list(dest.iterdir())) == 2
-        result = run_cli("backup prune", dest, "--keep-last 1")
+        result = run_cli("backup prune", dest, "--keep-last", "1")
         assert result.exit_code == 0 and len(list(dest.iterdir())) == 1
 
     def test_passphrase_and_stdout(self, tmp_path, monkeypatch):
@@ -1232,12 +1229,15 @@ class TestCLI:
         result = run_cli(
             "backup create - --to",
             tmp_path,
-            "--passphrase-env BK_PW --name p",
+            "--passphrase-env",
+            "BK_PW",
+            "--name",
+            "p",
             input=b"secret rows",
         )
         assert result.exit_code == 0, result.output
         path = next(tmp_path.iterdir())
-        result = run_cli("backup restore", path, "--passphrase-env BK_PW")
+        result = run_cli("backup restore", path, "--passphrase-env", "BK_PW")
         assert result.exit_code == 0
         assert result.stdout_bytes.startswith(b"secret rows")
 
@@ -1329,7 +1329,7 @@ class TestCLI:
         result = run_cli("backup create - --to", tmp_path, input=b"x")
         assert result.exit_code == 2
         result = run_cli(
-            "backup create - --to", tmp_path, "-r dpbackup1bad", input=b"x"
+            "backup create - --to", tmp_path, "-r", "dpbackup1bad", input=b"x"
         )
         assert result.exit_code == 2 and "Traceback" not in result.output
 
@@ -1342,7 +1342,7 @@ class TestCLI:
         result = run_cli("backup keygen -o", tmp_path / "id")
         assert result.exit_code == 2
         assert (tmp_path / "id").read_text() == "x"
-        result = run_cli("backup list", tmp_path, "-O novalue")
+        result = run_cli("backup list", tmp_path, "-O", "novalue")
         assert result.exit_code == 2
         (tmp_path / "bad.pem").write_text("not a key")
         result = run_cli(
@@ -1478,7 +1478,8 @@ class TestCLI:
         result = run_cli(
             "backup list",
             f"sftp://127.0.0.1:{free_port()}/x",
-            "-O key_filenme=/nonexistent",
+            "-O",
+            "key_filenme=/nonexistent",
         )
         self._one_line_error(
             result,
