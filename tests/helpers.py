@@ -25,6 +25,8 @@ import pytest
 if TYPE_CHECKING:
     from click.testing import Result
 
+    from dataprotect.keys import Keyring
+
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -190,3 +192,28 @@ def run_cli(command: str, *args: object, **kwargs: Any) -> Result:
 
     words = [*command.split(), *map(str, args)]
     return CliRunner().invoke(cli, words, **kwargs)
+
+
+def keyring_with(material: bytes, key_id: int) -> Keyring:
+    """A keyring holding one known key (for test vectors)."""
+    import base64
+    import json
+
+    from datetime import datetime, timezone
+
+    from dataprotect.keys import Keyring
+
+    payload = {
+        "primary": key_id,
+        "keys": [
+            {
+                "id": key_id,
+                "status": "active",
+                "created": datetime(
+                    2026, 1, 1, tzinfo=timezone.utc
+                ).isoformat(),
+                "material": base64.b64encode(material).decode("ascii"),
+            }
+        ],
+    }
+    return Keyring._from_payload(json.dumps(payload).encode())
