@@ -13,6 +13,7 @@ import resource
 import select
 import shutil
 import socket
+import threading
 import time
 import traceback
 
@@ -217,3 +218,68 @@ def keyring_with(material: bytes, key_id: int) -> Keyring:
         ],
     }
     return Keyring._from_payload(json.dumps(payload).encode())
+
+
+class LoopbackServer:
+    """A loopback TCP server whose connections *handler* serves, one at a
+    time, in a thread (*conn_timeout* on each connection if given)."""
+
+    def __init__(
+        self,
+        handler: Callable[[socket.socket], None],
+        *,
+        backlog: int = 8,
+        conn_timeout: float | None = None,
+    ) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(backlog)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.stop = threading.Event()
+        self.handler = handler
+        self.conn_timeout = conn_timeout
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            if self.conn_timeout is not None:
+                conn.settimeout(self.conn_timeout)
+            try:
+                self.handler(conn)
+            except OSError:  # ssl.SSLError too
+                pass
+            finally:
+                conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@contextlib.contextmanager
+def loopback_servers(
+    *, backlog: int = 8, conn_timeout: float | None = None
+) -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
+    """A function that starts a LoopbackServer (with these options) for a
+    handler and gives its port; all stop when the block ends."""
+    servers: list[LoopbackServer] = []
+
+    def start(handler: Callable[[socket.socket], None]) -> int:
+        server = LoopbackServer(
+            handler, backlog=backlog, conn_timeout=conn_timeout
+        )
+        servers.append(server)
+        return server.port
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.close()

@@ -39,7 +39,12 @@ from dataprotect.tls import (
     client_context,
     server_context,
 )
-from helpers import free_port, no_free_file_descriptors, require_binary
+from helpers import (
+    free_port,
+    loopback_servers,
+    no_free_file_descriptors,
+    require_binary,
+)
 
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -194,40 +199,6 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
     )
 
 
-class Server:
-    """A loopback TCP server whose connections *handler* serves in a thread."""
-
-    def __init__(self, handler: Callable[[socket.socket], None]) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(32)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.stop = threading.Event()
-        self.handler = handler
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(3)
-            try:
-                self.handler(conn)
-            except (OSError, ssl.SSLError):
-                pass
-            finally:
-                conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
-
-
 def tls_handler(ctx: ssl.SSLContext) -> Callable[[socket.socket], None]:
     def handle(conn: socket.socket) -> None:
         with ctx.wrap_socket(conn, server_side=True):
@@ -239,15 +210,8 @@ def tls_handler(ctx: ssl.SSLContext) -> Callable[[socket.socket], None]:
 @pytest.fixture
 def serve() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
     """Start loopback servers; all stop after the test."""
-    servers: list[Server] = []
-
-    def start(handler: Callable[[socket.socket], None]) -> int:
-        servers.append(Server(handler))
-        return servers[-1].port
-
-    yield start
-    for s in servers:
-        s.close()
+    with loopback_servers(backlog=32, conn_timeout=3) as start:
+        yield start
 
 
 def weak_context(certfile: Path) -> ssl.SSLContext:
