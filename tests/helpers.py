@@ -13,6 +13,7 @@ import resource
 import select
 import shutil
 import socket
+import subprocess
 import threading
 import time
 import traceback
@@ -283,3 +284,11 @@ def loopback_servers(
     finally:
         for server in servers:
             server.close()
+
+
+def tool_output(*argv: object, input: bytes | None = None) -> bytes:
+    """The stdout of running *argv* (paths become strings), which must
+    succeed; *input* goes to its stdin."""
+    return subprocess.run(
+        [str(a) for a in argv], input=input, check=True, capture_output=True
+    ).stdout
