@@ -26,6 +26,9 @@ import pytest
 
 if TYPE_CHECKING:
     from click.testing import Result
+    from cryptography.hazmat.primitives.asymmetric.types import (
+        PrivateKeyTypes,
+    )
 
     from dataprotect.keys import Keyring
 
@@ -292,3 +295,14 @@ def tool_output(*argv: object, input: bytes | None = None) -> bytes:
     return subprocess.run(
         [str(a) for a in argv], input=input, check=True, capture_output=True
     ).stdout
+
+
+def pem_private_key(key: PrivateKeyTypes) -> bytes:
+    """*key* as unencrypted PKCS#8 PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )

@@ -34,6 +34,7 @@ import dataprotect
 from dataprotect import Encryptor, EnvKEK, Keyring, PasswordHasher
 from dataprotect.backup import age, create_backup, generate_identity
 from dataprotect.cli._app import cli
+from helpers import pem_private_key
 
 
 KEK = EnvKEK.generate_value()
@@ -47,14 +48,6 @@ def _flip(data: bytes, where: float = 0.9) -> bytes:
     raw = bytearray(data)
     raw[int(len(raw) * where)] ^= 0x01
     return bytes(raw)
-
-
-def _pem_private(key: Ed25519PrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
 
 
 def _pem_public(key: Ed25519PrivateKey) -> bytes:
@@ -90,7 +83,7 @@ def _world(tmp_path_factory):
     (root / "recipient.txt").write_text(f"{identity.recipient}\n")
     producer = Ed25519PrivateKey.generate()
     impostor = Ed25519PrivateKey.generate()
-    (root / "producer.pem").write_bytes(_pem_private(producer))
+    (root / "producer.pem").write_bytes(pem_private_key(producer))
     (root / "producer.pub").write_bytes(_pem_public(producer))
     (root / "impostor.pub").write_bytes(_pem_public(impostor))
     backups = root / "backups"
@@ -127,13 +120,7 @@ def _world(tmp_path_factory):
     (root / "root.pem").write_bytes(
         pki_root.public_bytes(serialization.Encoding.PEM)
     )
-    (root / "signer.key").write_bytes(
-        pdf_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    (root / "signer.key").write_bytes(pem_private_key(pdf_key))
     (root / "signer.pem").write_bytes(
         pdf_cert.public_bytes(serialization.Encoding.PEM)
     )

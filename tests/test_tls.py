@@ -43,6 +43,7 @@ from helpers import (
     free_port,
     loopback_servers,
     no_free_file_descriptors,
+    pem_private_key,
     require_binary,
 )
 
@@ -110,18 +111,9 @@ def _issue(
     )
 
 
-def _key_pem(key: _PrivateKey) -> bytes:
-    """*key* as unencrypted PKCS#8 PEM."""
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def _pem(path: Path, key: _PrivateKey, *certs: x509.Certificate) -> Path:
     path.write_bytes(
-        _key_pem(key)
+        pem_private_key(key)
         + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
     )
     return path
@@ -643,7 +635,9 @@ def _self_signed(
 
 
 def _pem_der(path: Path, key: _PrivateKey, der: bytes) -> Path:
-    path.write_bytes(_key_pem(key) + ssl.DER_cert_to_PEM_cert(der).encode())
+    path.write_bytes(
+        pem_private_key(key) + ssl.DER_cert_to_PEM_cert(der).encode()
+    )
     return path
 
 
