@@ -41,7 +41,7 @@ from dataprotect.errors import (
     NoIdentityError,
 )
 from dataprotect.keys import EnvKEK, Keyring
-from helpers import free_port, require_binary, run_cli
+from helpers import free_port, pem_private_key, require_binary, run_cli
 from strategies import raw_uri_passwords
 
 
@@ -1269,13 +1269,7 @@ class TestCLI:
     def test_signed(self, tmp_path):
         """--sign-key and --signer check which machine made a backup."""
         key = ed25519.Ed25519PrivateKey.generate()
-        (tmp_path / "s.pem").write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        (tmp_path / "s.pem").write_bytes(pem_private_key(key))
         (tmp_path / "p.pem").write_bytes(
             key.public_key().public_bytes(
                 serialization.Encoding.PEM,
@@ -1370,11 +1364,7 @@ class TestCLI:
                 serialization.Encoding.PEM,
                 serialization.PublicFormat.SubjectPublicKeyInfo,
             )
-        return key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        return pem_private_key(key)
 
     def test_unusable_signing_keys(self, tmp_path):
         """--sign-key: missing, garbage, encrypted, non-signing or non-P-256 keys exit 2."""

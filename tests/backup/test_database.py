@@ -32,7 +32,7 @@ from dataprotect.errors import (
     ConfigurationError,
     RehearsalError,
 )
-from helpers import free_port, run_cli
+from helpers import free_port, pem_private_key, run_cli
 
 
 X = backup.generate_identity("x25519")
@@ -544,13 +544,7 @@ def _pem_files(tmp_path):
     _, private, certificate = _key_cert()
     key, cert = tmp_path / "report.key", tmp_path / "report.crt"
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key.write_bytes(
-        private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    key.write_bytes(pem_private_key(private))
     return key, cert
 
 
