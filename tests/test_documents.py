@@ -32,7 +32,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import IN_CI, free_port, require_binary, run_cli
+from helpers import IN_CI, free_port, pem_private_key, require_binary, run_cli
 
 
 pytest.importorskip("pyhanko")
@@ -141,14 +141,6 @@ def _cert(
     return builder.sign(issuer_key or key, hashes.SHA256())
 
 
-def _pem_key(key) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def _pem(cert) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
@@ -219,7 +211,9 @@ def _pki() -> PKI:
 
 @pytest.fixture(name="alice", scope="session")
 def _alice(pki) -> Signer:
-    return Signer.from_pem(_pem_key(pki.alice_key), pki.alice_cert, [pki.root])
+    return Signer.from_pem(
+        pem_private_key(pki.alice_key), pki.alice_cert, [pki.root]
+    )
 
 
 @pytest.fixture(name="org", scope="session")
@@ -638,7 +632,7 @@ class TestBadInput:
 
         key = ed25519.Ed25519PrivateKey.generate()
         cert = pki.issue_bare("Ed Signer", key)
-        signer = Signer.from_pem(_pem_key(key), cert)
+        signer = Signer.from_pem(pem_private_key(key), cert)
         report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
         assert report.signatures[0].intact
 
@@ -648,7 +642,7 @@ class TestBadInput:
 
         key = dsa.generate_private_key(2048)
         with pytest.raises(SignerError, match="RSA, EC"):
-            Signer.from_pem(_pem_key(key), pki.alice_cert)
+            Signer.from_pem(pem_private_key(key), pki.alice_cert)
 
     def test_missing_root_file(self, signed, tmp_path):
         """A trust root path that does not exist is a ConfigurationError."""
@@ -670,7 +664,7 @@ class TestBadInput:
     def test_key_does_not_match_certificate(self, pki):
         """A key that is not the certificate's is refused."""
         with pytest.raises(SignerError, match="does not match"):
-            Signer.from_pem(_pem_key(pki.alice_key), pki.org_cert)
+            Signer.from_pem(pem_private_key(pki.alice_key), pki.org_cert)
 
     def test_encrypted_pem_key(self, pki):
         """An encrypted PEM key needs its passphrase."""
@@ -707,7 +701,7 @@ class TestBadInput:
         """Expired and not-yet-valid signer certificates cannot sign."""
         key = ec.generate_private_key(ec.SECP256R1())
         cert = pki.issue("Bob", key, not_before=before, not_after=after)
-        signer = Signer.from_pem(_pem_key(key), cert)
+        signer = Signer.from_pem(pem_private_key(key), cert)
         with pytest.raises(CertificateValidityError, match=message):
             sign_pdf(document, signer)
         assert issubclass(CertificateValidityError, DocumentError)
@@ -780,7 +774,7 @@ class TestSignerSources:
 
         key = ed448.Ed448PrivateKey.generate()
         cert = pki.issue_bare("Ed448 Signer", key)
-        signer = Signer.from_pem(_pem_key(key), cert)
+        signer = Signer.from_pem(pem_private_key(key), cert)
         report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
         assert report.signatures[0].intact
         assert (
@@ -1701,7 +1695,7 @@ class TestCLI:
     @pytest.fixture(name="files")
     def _files(self, tmp_path, pki):
         key = tmp_path / "alice.key"
-        key.write_bytes(_pem_key(pki.alice_key))
+        key.write_bytes(pem_private_key(pki.alice_key))
         cert = tmp_path / "alice.pem"
         cert.write_bytes(_pem(pki.alice_cert))
         root = tmp_path / "root.pem"
