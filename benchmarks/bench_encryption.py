@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks._peers import (
     CLI,
+    Age,
+    Gpg,
     age_cli,
     dataprotect_env,
     gpg_symmetric,
@@ -97,40 +99,37 @@ def raw_encrypt(aead: AESGCM, data: bytes) -> bytes:
     return nonce + aead.encrypt(nonce, data, None)
 
 
-def raw_stream(aead: AESGCM, size: int, chunk: int = MIB) -> None:
-    """The 'forty-line loop': AESGCM.encrypt_into over chunks."""
-    src, dst = ZeroSource(size), NullSink()
-    buf = bytearray(chunk)
-    out = bytearray(chunk + 16)
+def _raw_chunks(
+    crypt: Callable[[bytes, memoryview, None, memoryview], int],
+    src: ZeroSource | ReplaySource,
+    size_in: int,
+    grow: int,
+) -> None:
+    """The 'forty-line loop': *crypt* (AESGCM.encrypt_into or
+    decrypt_into) over chunks of up to *size_in* bytes from *src*, each
+    *grow* bytes longer (the tag, or minus it) on its way to a sink."""
+    dst = NullSink()
+    buf = bytearray(size_in)
+    out = bytearray(size_in + grow)
     counter = 0
     while True:
         n = src.readinto(memoryview(buf))
         if not n:
             break
         nonce = counter.to_bytes(12, "big")
-        aead.encrypt_into(
-            nonce, memoryview(buf)[:n], None, memoryview(out)[: n + 16]
-        )
+        crypt(nonce, memoryview(buf)[:n], None, memoryview(out)[: n + grow])
         dst.write(out)
         counter += 1
+
+
+def raw_stream(aead: AESGCM, size: int, chunk: int = MIB) -> None:
+    """The loop with AESGCM.encrypt_into, *size* zero bytes."""
+    _raw_chunks(aead.encrypt_into, ZeroSource(size), chunk, 16)
 
 
 def raw_stream_decrypt(aead: AESGCM, sealed: bytes, chunk: int = MIB) -> None:
     """The same loop decrypting, reading through the same kind of source."""
-    src, dst = ReplaySource(sealed), NullSink()
-    buf = bytearray(chunk + 16)
-    out = bytearray(chunk)
-    counter = 0
-    while True:
-        n = src.readinto(memoryview(buf))
-        if not n:
-            break
-        nonce = counter.to_bytes(12, "big")
-        aead.decrypt_into(
-            nonce, memoryview(buf)[:n], None, memoryview(out)[: n - 16]
-        )
-        dst.write(out)
-        counter += 1
+    _raw_chunks(aead.decrypt_into, ReplaySource(sealed), chunk + 16, -16)
 
 
 def openssl_speed() -> float | None:
@@ -237,22 +236,20 @@ def _files(*, quick: bool) -> list[str]:
                 "dec": dp_cli("decrypt", sealed, back),
             },
         }
-        age = age_cli(tmp)
-        if age is not None:
-            aged = tmp / "sealed.age"
-            subprocess.run(age.encrypt(plain, aged), check=True)
-            tools["`age` (X25519, ChaCha20-Poly1305)"] = {
-                "enc": peer(age.encrypt(plain, out), out),
-                "dec": peer(age.decrypt(aged, back), back),
+
+        def add_peer(label: str, tool: Age | Gpg | None, ext: str) -> None:
+            if tool is None:
+                return
+            done = tmp / f"sealed.{ext}"
+            subprocess.run(tool.encrypt(plain, done), check=True)
+            tools[label] = {
+                "enc": peer(tool.encrypt(plain, out), out),
+                "dec": peer(tool.decrypt(done, back), back),
             }
+
+        add_peer("`age` (X25519, ChaCha20-Poly1305)", age_cli(tmp), "age")
         gpg = gpg_symmetric(tmp)
-        if gpg is not None:
-            gpged = tmp / "sealed.gpg"
-            subprocess.run(gpg.encrypt(plain, gpged), check=True)
-            tools["`gpg --symmetric --cipher-algo AES256`"] = {
-                "enc": peer(gpg.encrypt(plain, out), out),
-                "dec": peer(gpg.decrypt(gpged, back), back),
-            }
+        add_peer("`gpg --symmetric --cipher-algo AES256`", gpg, "gpg")
         rates: dict[str, dict[str, float]] = {label: {} for label in tools}
         try:
             for synced in (False, True):

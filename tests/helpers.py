@@ -13,12 +13,24 @@ import resource
 import select
 import shutil
 import socket
+import subprocess
+import threading
 import time
 import traceback
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+
+if TYPE_CHECKING:
+    from click.testing import Result
+    from cryptography.hazmat.primitives.asymmetric.types import (
+        PrivateKeyTypes,
+    )
+
+    from dataprotect.keys import Keyring
 
 
 IN_CI = bool(os.environ.get("CI"))
@@ -173,3 +185,124 @@ def starlette_test_client(app: object, **kwargs: object) -> object:
         from starlette.testclient import TestClient
 
     return TestClient(app, **kwargs)  # type: ignore[arg-type]
+
+
+def run_cli(command: str, *args: object, **kwargs: Any) -> Result:
+    """Invoke the dataprotect CLI in a CliRunner: *command* is split into
+    words at spaces, each of *args* (a path, a value) is one word;
+    *kwargs* go to ``CliRunner.invoke`` (input=, env=)."""
+    from click.testing import CliRunner
+
+    from dataprotect.cli._app import cli
+
+    words = [*command.split(), *map(str, args)]
+    return CliRunner().invoke(cli, words, **kwargs)
+
+
+def keyring_with(material: bytes, key_id: int) -> Keyring:
+    """A keyring holding one known key (for test vectors)."""
+    import base64
+    import json
+
+    from datetime import datetime, timezone
+
+    from dataprotect.keys import Keyring
+
+    payload = {
+        "primary": key_id,
+        "keys": [
+            {
+                "id": key_id,
+                "status": "active",
+                "created": datetime(
+                    2026, 1, 1, tzinfo=timezone.utc
+                ).isoformat(),
+                "material": base64.b64encode(material).decode("ascii"),
+            }
+        ],
+    }
+    return Keyring._from_payload(json.dumps(payload).encode())
+
+
+class LoopbackServer:
+    """A loopback TCP server whose connections *handler* serves, one at a
+    time, in a thread (*conn_timeout* on each connection if given)."""
+
+    def __init__(
+        self,
+        handler: Callable[[socket.socket], None],
+        *,
+        backlog: int = 8,
+        conn_timeout: float | None = None,
+    ) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(backlog)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.stop = threading.Event()
+        self.handler = handler
+        self.conn_timeout = conn_timeout
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            if self.conn_timeout is not None:
+                conn.settimeout(self.conn_timeout)
+            try:
+                self.handler(conn)
+            except OSError:  # ssl.SSLError too
+                pass
+            finally:
+                conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@contextlib.contextmanager
+def loopback_servers(
+    *, backlog: int = 8, conn_timeout: float | None = None
+) -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
+    """A function that starts a LoopbackServer (with these options) for a
+    handler and gives its port; all stop when the block ends."""
+    servers: list[LoopbackServer] = []
+
+    def start(handler: Callable[[socket.socket], None]) -> int:
+        server = LoopbackServer(
+            handler, backlog=backlog, conn_timeout=conn_timeout
+        )
+        servers.append(server)
+        return server.port
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.close()
+
+
+def tool_output(*argv: object, input: bytes | None = None) -> bytes:
+    """The stdout of running *argv* (paths become strings), which must
+    succeed; *input* goes to its stdin."""
+    return subprocess.run(
+        [str(a) for a in argv], input=input, check=True, capture_output=True
+    ).stdout
+
+
+def pem_private_key(key: PrivateKeyTypes) -> bytes:
+    """*key* as unencrypted PKCS#8 PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )

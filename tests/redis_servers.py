@@ -18,8 +18,13 @@ import time
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers import free_port, require_binary
+
+
+if TYPE_CHECKING:
+    from dataprotect.ratelimit import RateLimiter
 
 
 SENTINEL_SERVICE = "dpprimary"
@@ -369,6 +374,31 @@ def admitted_by_processes(
         w.join(timeout=30)
         assert w.exitcode == 0
     return total
+
+
+def assert_exact_under_processes(
+    uri: str, strategy: str, *, procs: int, each: int, secret: bytes
+) -> tuple[RateLimiter, str]:
+    """*procs* processes hammering one fresh key at "100/day" admit exactly
+    100, and a check after them is refused with a retry within the day.
+    Returns a limiter on *uri* and the key, for more checks."""
+    import uuid
+
+    import pytest
+
+    from dataprotect.errors import RateLimitExceeded
+    from dataprotect.ratelimit import RateLimiter
+
+    key = uuid.uuid4().hex
+    total = admitted_by_processes(
+        uri, strategy, "100/day", key, procs=procs, each=each, secret=secret
+    )
+    assert total == 100
+    lim = RateLimiter(uri, strategy, secret=secret)
+    with pytest.raises(RateLimitExceeded) as info:
+        lim.check("100/day", key)
+    assert 0 < info.value.retry_after <= 86400
+    return lim, key
 
 
 class Sentinels:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -33,6 +34,7 @@ import dataprotect
 from dataprotect import Encryptor, EnvKEK, Keyring, PasswordHasher
 from dataprotect.backup import age, create_backup, generate_identity
 from dataprotect.cli._app import cli
+from helpers import pem_private_key
 
 
 KEK = EnvKEK.generate_value()
@@ -46,14 +48,6 @@ def _flip(data: bytes, where: float = 0.9) -> bytes:
     raw = bytearray(data)
     raw[int(len(raw) * where)] ^= 0x01
     return bytes(raw)
-
-
-def _pem_private(key: Ed25519PrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
 
 
 def _pem_public(key: Ed25519PrivateKey) -> bytes:
@@ -89,7 +83,7 @@ def _world(tmp_path_factory):
     (root / "recipient.txt").write_text(f"{identity.recipient}\n")
     producer = Ed25519PrivateKey.generate()
     impostor = Ed25519PrivateKey.generate()
-    (root / "producer.pem").write_bytes(_pem_private(producer))
+    (root / "producer.pem").write_bytes(pem_private_key(producer))
     (root / "producer.pub").write_bytes(_pem_public(producer))
     (root / "impostor.pub").write_bytes(_pem_public(impostor))
     backups = root / "backups"
@@ -126,13 +120,7 @@ def _world(tmp_path_factory):
     (root / "root.pem").write_bytes(
         pki_root.public_bytes(serialization.Encoding.PEM)
     )
-    (root / "signer.key").write_bytes(
-        pdf_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    (root / "signer.key").write_bytes(pem_private_key(pdf_key))
     (root / "signer.pem").write_bytes(
         pdf_cert.public_bytes(serialization.Encoding.PEM)
     )
@@ -179,557 +167,363 @@ class Row:
 
 RING = ("--keyring", "r.dpkr", "--kek", "env:APP_KEK")
 R = "--recipient"
+#: The five fields the agreement template asks for.
+FIELDS = "-f organisation=O -f employee=E -f role=R -f date=D -f systems=S"
+
+
+def _row(row_id: str, command: str, **what) -> Row:
+    """A row from a shell-like command line; the word RING stands for the
+    keyring and KEK options."""
+    words = shlex.split(command)
+    args = [a for w in words for a in (RING if w == "RING" else (w,))]
+    return Row(row_id, tuple(args), **what)
+
 
 ROWS = [
     # --- missing input ---------------------------------------------------
-    Row("encrypt-missing", ("encrypt", "nope", *RING), says="nope"),
-    Row("decrypt-missing", ("decrypt", "nope", *RING), says="nope"),
-    Row("keys-list-missing", ("keys", "list", "nope", "--kek", "env:APP_KEK")),
-    Row(
-        "keys-rotate-missing",
-        ("keys", "rotate", "nope", "--kek", "env:APP_KEK"),
-    ),
-    Row(
+    _row("encrypt-missing", "encrypt nope RING", says="nope"),
+    _row("decrypt-missing", "decrypt nope RING", says="nope"),
+    _row("keys-list-missing", "keys list nope --kek env:APP_KEK"),
+    _row("keys-rotate-missing", "keys rotate nope --kek env:APP_KEK"),
+    _row(
         "backup-create-missing",
-        ("backup", "create", "nope", "--to", "out", "-R", "recipient.txt"),
+        "backup create nope --to out -R recipient.txt",
         says="nope",
     ),
-    Row(
-        "backup-restore-missing",
-        ("backup", "restore", "nope.dpbk", "-i", "id.key"),
-    ),
-    Row(
-        "backup-verify-missing",
-        ("backup", "verify", "nope.dpbk", "-i", "id.key"),
-        code=1,
-    ),
-    Row(
+    _row("backup-restore-missing", "backup restore nope.dpbk -i id.key"),
+    _row("backup-verify-missing", "backup verify nope.dpbk -i id.key", code=1),
+    _row(
         "backup-list-missing",
-        ("backup", "list", "nope"),
+        "backup list nope",
         says="No such file or directory",
     ),
-    Row(
-        "backup-prune-missing",
-        ("backup", "prune", "nope", "--keep-last", "1"),
-    ),
-    Row(
-        "age-encrypt-missing",
-        ("backup", "age-encrypt", "-i", "age.key", "-a", "nope"),
-    ),
-    Row(
-        "age-decrypt-missing",
-        ("backup", "age-decrypt", "-i", "age.key", "nope"),
-    ),
-    Row(
+    _row("backup-prune-missing", "backup prune nope --keep-last 1"),
+    _row("age-encrypt-missing", "backup age-encrypt -i age.key -a nope"),
+    _row("age-decrypt-missing", "backup age-decrypt -i age.key nope"),
+    _row(
         "pseudonymise-missing",
-        ("pseudonymise", "nope", "--key-env", "PW"),
+        "pseudonymise nope --key-env PW",
         env={"PW": "A" * 43 + "="},
     ),
-    Row(
-        "pdf-sign-missing",
-        ("pdf", "sign", "nope", "--key", "signer.key", "--cert", "signer.pem"),
+    _row(
+        "pdf-sign-missing", "pdf sign nope --key signer.key --cert signer.pem"
     ),
-    Row(
-        "pdf-verify-missing",
-        ("pdf", "verify", "nope", "--trust-root", "root.pem"),
-    ),
-    Row("scan-missing", ("scan", "secrets", "nope"), says="nope"),
-    Row("scan-rules-missing", ("scan", "secrets", "--rules", "nope", "dir")),
-    Row(
-        "identity-missing", ("backup", "age-decrypt", "-i", "nope", "good.age")
-    ),
-    Row(
+    _row("pdf-verify-missing", "pdf verify nope --trust-root root.pem"),
+    _row("scan-missing", "scan secrets nope", says="nope"),
+    _row("scan-rules-missing", "scan secrets --rules nope dir"),
+    _row("identity-missing", "backup age-decrypt -i nope good.age"),
+    _row(
         "password-file-missing",
-        ("passwords", "hash", "--password-file", "nope"),
+        "passwords hash --password-file nope",
         says="nope",
     ),
-    Row(
-        "breached-missing",
-        ("check-password", "--password-env", "PW", "--breached", "nope"),
+    _row(
+        "breached-missing", "check-password --password-env PW --breached nope"
     ),
     # --- a directory where a file belongs --------------------------------
-    Row("encrypt-dir", ("encrypt", "dir", *RING, "-o", "x")),
-    Row("decrypt-dir", ("decrypt", "dir", *RING, "-o", "x")),
-    Row("keys-list-dir", ("keys", "list", "dir", "--kek", "env:APP_KEK")),
-    Row(
-        "backup-create-dir",
-        ("backup", "create", "dir", "--to", "out", "-R", "recipient.txt"),
-    ),
-    Row("backup-restore-dir", ("backup", "restore", "dir", "-i", "id.key")),
-    Row("age-decrypt-dir", ("backup", "age-decrypt", "-i", "age.key", "dir")),
-    Row("pseudonymise-dir", ("pseudonymise", "dir")),
-    Row(
-        "pdf-verify-dir", ("pdf", "verify", "dir", "--trust-root", "root.pem")
-    ),
-    Row("secret-file-dir", ("tokens", "check", "--token-file", "dir")),
-    Row("identity-dir", ("backup", "age-decrypt", "-i", "dir", "good.age")),
+    _row("encrypt-dir", "encrypt dir RING -o x"),
+    _row("decrypt-dir", "decrypt dir RING -o x"),
+    _row("keys-list-dir", "keys list dir --kek env:APP_KEK"),
+    _row("backup-create-dir", "backup create dir --to out -R recipient.txt"),
+    _row("backup-restore-dir", "backup restore dir -i id.key"),
+    _row("age-decrypt-dir", "backup age-decrypt -i age.key dir"),
+    _row("pseudonymise-dir", "pseudonymise dir"),
+    _row("pdf-verify-dir", "pdf verify dir --trust-root root.pem"),
+    _row("secret-file-dir", "tokens check --token-file dir"),
+    _row("identity-dir", "backup age-decrypt -i dir good.age"),
     # --- empty input -----------------------------------------------------
-    Row("decrypt-empty", ("decrypt", "empty", *RING, "-o", "-"), quiet=True),
-    Row("keys-list-empty", ("keys", "list", "empty", "--kek", "env:APP_KEK")),
-    Row(
-        "age-decrypt-empty",
-        ("backup", "age-decrypt", "-i", "age.key", "empty"),
-    ),
-    Row(
-        "backup-restore-empty", ("backup", "restore", "empty", "-i", "id.key")
-    ),
-    Row(
-        "password-file-empty",
-        ("passwords", "hash", "--password-file", "empty"),
-    ),
-    Row(
-        "pdf-verify-empty",
-        ("pdf", "verify", "empty", "--trust-root", "root.pem"),
-        code=1,
-    ),
-    Row(
-        "identity-empty", ("backup", "age-decrypt", "-i", "empty", "good.age")
-    ),
+    _row("decrypt-empty", "decrypt empty RING -o -", quiet=True),
+    _row("keys-list-empty", "keys list empty --kek env:APP_KEK"),
+    _row("age-decrypt-empty", "backup age-decrypt -i age.key empty"),
+    _row("backup-restore-empty", "backup restore empty -i id.key"),
+    _row("password-file-empty", "passwords hash --password-file empty"),
+    _row("pdf-verify-empty", "pdf verify empty --trust-root root.pem", code=1),
+    _row("identity-empty", "backup age-decrypt -i empty good.age"),
     # --- binary input ----------------------------------------------------
-    Row("decrypt-binary", ("decrypt", "binary", *RING, "-o", "-"), quiet=True),
-    Row(
-        "keys-list-binary", ("keys", "list", "binary", "--kek", "env:APP_KEK")
-    ),
-    Row(
+    _row("decrypt-binary", "decrypt binary RING -o -", quiet=True),
+    _row("keys-list-binary", "keys list binary --kek env:APP_KEK"),
+    _row(
         "age-decrypt-binary",
-        ("backup", "age-decrypt", "-i", "age.key", "binary"),
+        "backup age-decrypt -i age.key binary",
         quiet=True,
     ),
-    Row(
-        "backup-restore-binary",
-        ("backup", "restore", "binary", "-i", "id.key"),
-        quiet=True,
+    _row(
+        "backup-restore-binary", "backup restore binary -i id.key", quiet=True
     ),
-    Row(
-        "pdf-verify-binary",
-        ("pdf", "verify", "binary", "--trust-root", "root.pem"),
-        code=1,
+    _row(
+        "pdf-verify-binary", "pdf verify binary --trust-root root.pem", code=1
     ),
-    Row(
-        "trust-root-binary",
-        ("pdf", "verify", "good.age", "--trust-root", "binary"),
+    _row("trust-root-binary", "pdf verify good.age --trust-root binary"),
+    _row(
+        "signer-binary", "backup restore signed.dpbk -i id.key --signer binary"
     ),
-    Row(
-        "signer-binary",
-        (
-            "backup",
-            "restore",
-            "signed.dpbk",
-            "-i",
-            "id.key",
-            "--signer",
-            "binary",
-        ),
-    ),
-    Row(
+    _row(
         "sign-key-binary",
-        (
-            "backup",
-            "create",
-            "plain.bin",
-            "--to",
-            "out",
-            "-R",
-            "recipient.txt",
-            "--sign-key",
-            "binary",
-        ),
+        "backup create plain.bin --to out -R recipient.txt --sign-key binary",
     ),
     # --- non-UTF-8 secrets and key files ---------------------------------
-    Row(
+    _row(
         "nonutf-passwords-hash",
-        ("passwords", "hash", "--password-file", "nonutf"),
+        "passwords hash --password-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-passwords-verify",
-        ("passwords", "verify", "$argon2id$x", "--password-file", "nonutf"),
+        "passwords verify '$argon2id$x' --password-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-check-password",
-        ("check-password", "--password-file", "nonutf"),
+        "check-password --password-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-keys-list",
-        ("keys", "list", "r.dpkr", "--passphrase-file", "nonutf"),
+        "keys list r.dpkr --passphrase-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-tokens-check",
-        ("tokens", "check", "--token-file", "nonutf"),
+        "tokens check --token-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-pseudonymise",
-        ("pseudonymise", "log.txt", "--key-file", "nonutf"),
+        "pseudonymise log.txt --key-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-backup-create",
-        (
-            "backup",
-            "create",
-            "plain.bin",
-            "--to",
-            "out",
-            "--passphrase-file",
-            "nonutf",
-        ),
+        "backup create plain.bin --to out --passphrase-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-backup-restore",
-        ("backup", "restore", "signed.dpbk", "--passphrase-file", "nonutf"),
+        "backup restore signed.dpbk --passphrase-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-age-encrypt",
-        (
-            "backup",
-            "age-encrypt",
-            "-a",
-            "--passphrase-file",
-            "nonutf",
-            "plain.bin",
-        ),
+        "backup age-encrypt -a --passphrase-file nonutf plain.bin",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-age-decrypt",
-        ("backup", "age-decrypt", "--passphrase-file", "nonutf", "good.age"),
+        "backup age-decrypt --passphrase-file nonutf good.age",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-pdf-sign",
-        (
-            "pdf",
-            "sign",
-            "x.pdf",
-            "--p12",
-            "binary",
-            "--passphrase-file",
-            "nonutf",
-        ),
+        "pdf sign x.pdf --p12 binary --passphrase-file nonutf",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-stdin-password",
-        ("passwords", "hash"),
+        "passwords hash",
         stdin=b"\xff\xfe\n",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-identity",
-        ("backup", "age-decrypt", "-i", "nonutf", "good.age"),
+        "backup age-decrypt -i nonutf good.age",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-recipients",
-        ("backup", "age-encrypt", "-a", "-R", "nonutf", "plain.bin"),
+        "backup age-encrypt -a -R nonutf plain.bin",
         says="not UTF-8",
     ),
-    Row(
+    _row(
         "nonutf-backup-recipients",
-        ("backup", "create", "plain.bin", "--to", "out", "-R", "nonutf"),
+        "backup create plain.bin --to out -R nonutf",
         says="not UTF-8",
     ),
-    Row("nonutf-rules", ("scan", "secrets", "--rules", "nonutf", "dir")),
+    _row("nonutf-rules", "scan secrets --rules nonutf dir"),
     # --- huge ------------------------------------------------------------
-    Row(
+    _row(
         "huge-secret",
-        ("passwords", "hash", "--password-file", "huge-secret"),
+        "passwords hash --password-file huge-secret",
         says="64 KiB",
     ),
-    Row(
+    _row(
         "huge-stdin-secret",
-        ("tokens", "check"),
+        "tokens check",
         stdin=b"t" * (1 << 17),
         says="64 KiB",
     ),
-    Row(
+    _row(
         "huge-identity",
-        ("backup", "age-decrypt", "-i", "huge-key", "good.age"),
+        "backup age-decrypt -i huge-key good.age",
         says="1 MiB",
     ),
     # --- truncated -------------------------------------------------------
-    Row(
-        "decrypt-truncated",
-        ("decrypt", "truncated.dpenc", *RING, "-o", "-"),
-        quiet=True,
-    ),
-    Row(
+    _row("decrypt-truncated", "decrypt truncated.dpenc RING -o -", quiet=True),
+    _row(
         "age-decrypt-truncated",
-        ("backup", "age-decrypt", "-i", "age.key", "truncated.age"),
+        "backup age-decrypt -i age.key truncated.age",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-restore-truncated",
-        ("backup", "restore", "truncated.dpbk", "-i", "id.key"),
+        "backup restore truncated.dpbk -i id.key",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-verify-truncated",
-        ("backup", "verify", "truncated.dpbk", "-i", "id.key"),
+        "backup verify truncated.dpbk -i id.key",
         code=1,
     ),
     # --- one flipped byte ------------------------------------------------
-    Row(
-        "decrypt-flipped",
-        ("decrypt", "flipped.dpenc", *RING, "-o", "-"),
-        quiet=True,
+    _row("decrypt-flipped", "decrypt flipped.dpenc RING -o -", quiet=True),
+    _row(
+        "decrypt-flipped-stdin", "decrypt - RING", stdin=b"flipped", quiet=True
     ),
-    Row(
-        "decrypt-flipped-stdin",
-        ("decrypt", "-", *RING),
-        quiet=True,
-        stdin=b"flipped",
-    ),
-    Row(
+    _row(
         "age-decrypt-flipped",
-        ("backup", "age-decrypt", "-i", "age.key", "flipped.age"),
+        "backup age-decrypt -i age.key flipped.age",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-restore-flipped",
-        ("backup", "restore", "flipped.dpbk", "-i", "id.key"),
+        "backup restore flipped.dpbk -i id.key",
         quiet=True,
     ),
-    Row(
-        "backup-verify-flipped",
-        ("backup", "verify", "flipped.dpbk", "-i", "id.key"),
-        code=1,
+    _row(
+        "backup-verify-flipped", "backup verify flipped.dpbk -i id.key", code=1
     ),
     # --- wrong key -------------------------------------------------------
-    Row(
+    _row(
         "decrypt-wrong-keyring",
-        (
-            "decrypt",
-            "good.dpenc",
-            "--keyring",
-            "other.dpkr",
-            "--kek",
-            "env:OTHER_KEK",
-            "-o",
-            "-",
-        ),
+        "decrypt good.dpenc --keyring other.dpkr --kek env:OTHER_KEK -o -",
         quiet=True,
     ),
-    Row(
-        "keys-list-wrong-kek",
-        ("keys", "list", "r.dpkr", "--kek", "env:OTHER_KEK"),
-    ),
-    Row(
+    _row("keys-list-wrong-kek", "keys list r.dpkr --kek env:OTHER_KEK"),
+    _row(
         "age-decrypt-wrong-identity",
-        ("backup", "age-decrypt", "-i", "age-stranger.key", "good.age"),
+        "backup age-decrypt -i age-stranger.key good.age",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-restore-wrong-identity",
-        ("backup", "restore", "signed.dpbk", "-i", "stranger.key"),
+        "backup restore signed.dpbk -i stranger.key",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-restore-wrong-signer",
-        (
-            "backup",
-            "restore",
-            "signed.dpbk",
-            "-i",
-            "id.key",
-            "--signer",
-            "impostor.pub",
-        ),
+        "backup restore signed.dpbk -i id.key --signer impostor.pub",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-restore-unsigned",
-        (
-            "backup",
-            "restore",
-            "unsigned.dpbk",
-            "-i",
-            "id.key",
-            "--signer",
-            "producer.pub",
-        ),
+        "backup restore unsigned.dpbk -i id.key --signer producer.pub",
         quiet=True,
     ),
-    Row(
+    _row(
         "backup-verify-wrong-signer",
-        (
-            "backup",
-            "verify",
-            "signed.dpbk",
-            "-i",
-            "id.key",
-            "--signer",
-            "impostor.pub",
-        ),
+        "backup verify signed.dpbk -i id.key --signer impostor.pub",
         code=1,
     ),
-    Row(
+    _row(
         "peppered-without-keyring",
-        ("passwords", "verify", "PEPPERED", "--password-env", "PW"),
+        "passwords verify PEPPERED --password-env PW",
         says="--keyring",
     ),
     # --- unwritable output ------------------------------------------------
-    Row(
+    _row(
         "encrypt-out-nodir",
-        ("encrypt", "plain.bin", *RING, "-o", "nodir/x"),
+        "encrypt plain.bin RING -o nodir/x",
         says="nodir/x",
     ),
-    Row(
+    _row(
         "encrypt-out-dir",
-        ("encrypt", "plain.bin", *RING, "-o", "dir"),
+        "encrypt plain.bin RING -o dir",
         says="Is a directory: dir",
     ),
-    Row(
+    _row(
         "decrypt-out-nodir",
-        ("decrypt", "good.dpenc", *RING, "-o", "nodir/x"),
+        "decrypt good.dpenc RING -o nodir/x",
         says="nodir/x",
     ),
-    Row(
+    _row(
         "decrypt-out-existing",
-        ("decrypt", "good.dpenc", *RING, "-o", "existing"),
+        "decrypt good.dpenc RING -o existing",
         says="--force",
     ),
-    Row(
+    _row(
         "encrypt-default-existing",
-        ("encrypt", "taken.txt", *RING),
+        "encrypt taken.txt RING",
         says="taken.txt.dpenc exists; use --force",
     ),
-    Row(
+    _row(
         "decrypt-default-existing",
-        ("decrypt", "taken.txt.dpenc", *RING),
+        "decrypt taken.txt.dpenc RING",
         says="taken.txt exists; use --force",
     ),
-    Row(
+    _row(
         "restore-out-dir",
-        ("backup", "restore", "signed.dpbk", "-i", "id.key", "-o", "dir"),
+        "backup restore signed.dpbk -i id.key -o dir",
         says="dir",
     ),
-    Row(
+    _row(
         "age-encrypt-out-nodir",
-        (
-            "backup",
-            "age-encrypt",
-            "-i",
-            "age.key",
-            "-o",
-            "nodir/x",
-            "plain.bin",
-        ),
+        "backup age-encrypt -i age.key -o nodir/x plain.bin",
         says="nodir/x",
     ),
-    Row(
+    _row(
         "age-decrypt-out-dir",
-        ("backup", "age-decrypt", "-i", "age.key", "-o", "dir", "good.age"),
+        "backup age-decrypt -i age.key -o dir good.age",
         says="dir",
     ),
-    Row(
-        "pseudonymise-out-dir",
-        ("pseudonymise", "log.txt", "-o", "dir"),
-        says="dir",
-    ),
-    Row(
+    _row("pseudonymise-out-dir", "pseudonymise log.txt -o dir", says="dir"),
+    _row(
         "scan-out-nodir",
-        ("scan", "secrets", "dir", "--format", "json", "-o", "nodir/r.json"),
+        "scan secrets dir --format json -o nodir/r.json",
         says="nodir/r.json",
     ),
-    Row(
+    _row(
         "keys-new-nodir",
-        ("keys", "new", "nodir/k.dpkr", "--kek", "env:APP_KEK"),
+        "keys new nodir/k.dpkr --kek env:APP_KEK",
         says="nodir/k.dpkr",
     ),
-    Row(
+    _row(
         "keygen-out-nodir",
-        ("backup", "keygen", "-o", "nodir/id.key"),
+        "backup keygen -o nodir/id.key",
         says="nodir/id.key",
     ),
-    Row(
+    _row(
         "age-keygen-out-nodir",
-        ("backup", "age-keygen", "-o", "nodir/id.key"),
+        "backup age-keygen -o nodir/id.key",
         says="nodir/id.key",
     ),
-    Row(
+    _row(
         "pdf-render-out-nodir",
-        (
-            "pdf",
-            "render",
-            "--template",
-            "agreement",
-            "-o",
-            "nodir/a.pdf",
-            "-f",
-            "organisation=O",
-            "-f",
-            "employee=E",
-            "-f",
-            "role=R",
-            "-f",
-            "date=D",
-            "-f",
-            "systems=S",
-        ),
+        f"pdf render --template agreement -o nodir/a.pdf {FIELDS}",
         says="nodir/a.pdf",
     ),
     # --- input that must be refused -----------------------------------------
-    Row("scan-tls-empty-host", ("scan", "tls", "")),
-    Row("scan-tls-bad-port", ("scan", "tls", "localhost:99999")),
-    Row(
-        "scan-tls-negative-timeout",
-        ("scan", "tls", "--timeout", "-1", "localhost"),
-    ),
-    Row(
-        "scan-ssh-negative-timeout",
-        ("scan", "ssh", "--timeout", "-1", "localhost"),
-    ),
-    Row("scan-ssh-empty-host", ("scan", "ssh", ":22")),
-    Row(
+    _row("scan-tls-empty-host", "scan tls ''"),
+    _row("scan-tls-bad-port", "scan tls localhost:99999"),
+    _row("scan-tls-negative-timeout", "scan tls --timeout -1 localhost"),
+    _row("scan-ssh-negative-timeout", "scan ssh --timeout -1 localhost"),
+    _row("scan-ssh-empty-host", "scan ssh :22"),
+    _row(
         "scan-rules-typo",
-        ("scan", "secrets", "--rules", "typo.toml", "dir"),
+        "scan secrets --rules typo.toml dir",
         says="typo.toml",
     ),
-    Row("scan-stdin-twice", ("scan", "secrets", "-", "-"), stdin=b""),
-    Row(
+    _row("scan-stdin-twice", "scan secrets - -", stdin=b""),
+    _row(
         "pdf-render-extra-field",
-        (
-            "pdf",
-            "render",
-            "--template",
-            "agreement",
-            "-o",
-            "a.pdf",
-            "-f",
-            "organisation=O",
-            "-f",
-            "employee=E",
-            "-f",
-            "role=R",
-            "-f",
-            "date=D",
-            "-f",
-            "systems=S",
-            "-f",
-            "extra=1",
-        ),
+        f"pdf render --template agreement -o a.pdf {FIELDS} -f extra=1",
         says="extra",
     ),
-    Row(
-        "pseudonymise-bad-region",
-        ("pseudonymise", "log.txt", "--region", "XX"),
+    _row("pseudonymise-bad-region", "pseudonymise log.txt --region XX"),
+    _row(
+        "tokens-check-malformed", "tokens check", code=1, stdin=b"acme_nope\n"
     ),
-    Row(
-        "tokens-check-malformed",
-        ("tokens", "check"),
-        stdin=b"acme_nope\n",
-        code=1,
-    ),
-    Row(
+    _row(
         "passwords-verify-mismatch",
-        ("passwords", "verify", "$argon2id$x", "--password-env", "PW"),
+        "passwords verify '$argon2id$x' --password-env PW",
     ),
 ]
 
@@ -986,38 +780,36 @@ class TestRealProcesses:
         env = {**os.environ, **ENV, "PYTHONPATH": path}
         return [sys.executable, "-m", "dataprotect.cli"], env
 
+    def _bash(self, script, *, check=False, **extra_env):
+        """Run a bash script with the environment of _cmd (text output)."""
+        _, env = self._cmd()
+        return subprocess.run(
+            ["bash", "-c", script],
+            env={**env, **extra_env},
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
+        )
+
     def test_head_closes_the_pipe(self, world):
         """`pseudonymise big.log | head -2`: two lines, no error, 141."""
-        cmd, env = self._cmd()
+        cmd, _ = self._cmd()
         log = "\n".join(f"mail a{i}@example.ch" for i in range(50_000))
         (world.parent / "big.log").write_text(log + "\n")
         shell = (
             f"{' '.join(cmd)} pseudonymise {world.parent / 'big.log'} "
             '--key-env KEY | head -2; echo "status ${PIPESTATUS[0]}"'
         )
-        out = subprocess.run(
-            ["bash", "-c", shell],
-            env={**env, "KEY": "A" * 43 + "="},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
+        out = self._bash(shell, check=True, KEY="A" * 43 + "=")
         assert out.stdout.splitlines()[-1] == "status 141"
         assert len(out.stdout.splitlines()) == 3
         assert out.stderr == ""
 
     def test_closed_stdout_fd(self, world):
         """`dataprotect keys generate-kek >&-`: one line, exit 2."""
-        cmd, env = self._cmd()
-        out = subprocess.run(
-            ["bash", "-c", f"{' '.join(cmd)} keys generate-kek >&-"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+        cmd, _ = self._cmd()
+        out = self._bash(f"{' '.join(cmd)} keys generate-kek >&-")
         assert out.returncode == 2
         assert out.stderr == "Error: stdout is closed\n"
 

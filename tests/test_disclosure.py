@@ -42,7 +42,7 @@ from dataprotect.disclosure import (
 )
 from dataprotect.disclosure._parse import parse_expires
 from dataprotect.errors import BackendError, ConfigurationError
-from helpers import require_binary
+from helpers import pem_private_key, require_binary
 
 
 UTC = dt.timezone.utc
@@ -597,11 +597,7 @@ def _cert(key, subject, issuer_key, issuer, *, ca, sans=()):
 def _context(tmp: Path, name: str, key, *certs) -> ssl.SSLContext:
     pem = tmp / f"{name}.pem"
     pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        pem_private_key(key)
         + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
     )
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

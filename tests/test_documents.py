@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -33,7 +32,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import IN_CI, free_port, require_binary
+from helpers import IN_CI, free_port, pem_private_key, require_binary, run_cli
 
 
 pytest.importorskip("pyhanko")
@@ -41,7 +40,6 @@ pytest.importorskip("fpdf")
 
 import contextlib
 
-from dataprotect.cli._app import cli
 from dataprotect.documents import (
     AGREEMENT,
     INCIDENT_POSTMORTEM,
@@ -143,14 +141,6 @@ def _cert(
     return builder.sign(issuer_key or key, hashes.SHA256())
 
 
-def _pem_key(key) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def _pem(cert) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
@@ -170,6 +160,20 @@ class PKI:
 
     def issue(self, cn, key, **kw):
         return _cert(cn, key, self.root, self.root_key, **kw)
+
+    def issue_bare(self, cn, key):
+        """A certificate for *key* from the root, valid from yesterday to
+        tomorrow, with no extensions at all."""
+        return (
+            x509.CertificateBuilder()
+            .subject_name(_name(cn))
+            .issuer_name(self.root.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=1))
+            .sign(self.root_key, hashes.SHA256())
+        )
 
 
 @pytest.fixture(name="pki", scope="session")
@@ -207,7 +211,9 @@ def _pki() -> PKI:
 
 @pytest.fixture(name="alice", scope="session")
 def _alice(pki) -> Signer:
-    return Signer.from_pem(_pem_key(pki.alice_key), pki.alice_cert, [pki.root])
+    return Signer.from_pem(
+        pem_private_key(pki.alice_key), pki.alice_cert, [pki.root]
+    )
 
 
 @pytest.fixture(name="org", scope="session")
@@ -625,17 +631,8 @@ class TestBadInput:
         from cryptography.hazmat.primitives.asymmetric import ed25519
 
         key = ed25519.Ed25519PrivateKey.generate()
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(_name("Ed Signer"))
-            .issuer_name(pki.root.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(NOW - dt.timedelta(days=1))
-            .not_valid_after(NOW + dt.timedelta(days=1))
-        )
-        cert = builder.sign(pki.root_key, hashes.SHA256())
-        signer = Signer.from_pem(_pem_key(key), cert)
+        cert = pki.issue_bare("Ed Signer", key)
+        signer = Signer.from_pem(pem_private_key(key), cert)
         report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
         assert report.signatures[0].intact
 
@@ -645,7 +642,7 @@ class TestBadInput:
 
         key = dsa.generate_private_key(2048)
         with pytest.raises(SignerError, match="RSA, EC"):
-            Signer.from_pem(_pem_key(key), pki.alice_cert)
+            Signer.from_pem(pem_private_key(key), pki.alice_cert)
 
     def test_missing_root_file(self, signed, tmp_path):
         """A trust root path that does not exist is a ConfigurationError."""
@@ -667,7 +664,7 @@ class TestBadInput:
     def test_key_does_not_match_certificate(self, pki):
         """A key that is not the certificate's is refused."""
         with pytest.raises(SignerError, match="does not match"):
-            Signer.from_pem(_pem_key(pki.alice_key), pki.org_cert)
+            Signer.from_pem(pem_private_key(pki.alice_key), pki.org_cert)
 
     def test_encrypted_pem_key(self, pki):
         """An encrypted PEM key needs its passphrase."""
@@ -704,7 +701,7 @@ class TestBadInput:
         """Expired and not-yet-valid signer certificates cannot sign."""
         key = ec.generate_private_key(ec.SECP256R1())
         cert = pki.issue("Bob", key, not_before=before, not_after=after)
-        signer = Signer.from_pem(_pem_key(key), cert)
+        signer = Signer.from_pem(pem_private_key(key), cert)
         with pytest.raises(CertificateValidityError, match=message):
             sign_pdf(document, signer)
         assert issubclass(CertificateValidityError, DocumentError)
@@ -776,17 +773,8 @@ class TestSignerSources:
         from cryptography.hazmat.primitives.asymmetric import ed448
 
         key = ed448.Ed448PrivateKey.generate()
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(_name("Ed448 Signer"))
-            .issuer_name(pki.root.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(NOW - dt.timedelta(days=1))
-            .not_valid_after(NOW + dt.timedelta(days=1))
-            .sign(pki.root_key, hashes.SHA256())
-        )
-        signer = Signer.from_pem(_pem_key(key), cert)
+        cert = pki.issue_bare("Ed448 Signer", key)
+        signer = Signer.from_pem(pem_private_key(key), cert)
         report = verify_pdf(sign_pdf(document, signer), trust_roots=pki.root)
         assert report.signatures[0].intact
         assert (
@@ -1225,12 +1213,10 @@ class TestRenderFonts:
         args = ["pdf", "render", "--template", "agreement"]
         args += [f"-f{k}={v}" for k, v in FIELDS.items()]
         out = tmp_path / "a.pdf"
-        result = CliRunner().invoke(
-            cli, [*args, "-o", str(out), "--font", str(dejavu)]
-        )
+        result = run_cli(*args, "-o", out, "--font", dejavu)
         assert result.exit_code == 0, result.output
         monkeypatch.setattr(_render, "_DEJAVU_DIRS", ())
-        result = CliRunner().invoke(cli, [*args, "-o", str(out), "--force"])
+        result = run_cli(*args, "-o", out, "--force")
         assert result.exit_code == 0, result.output
         assert result.stderr.startswith("note: no Unicode font found")
         assert len(result.stderr.splitlines()) == 1
@@ -1709,7 +1695,7 @@ class TestCLI:
     @pytest.fixture(name="files")
     def _files(self, tmp_path, pki):
         key = tmp_path / "alice.key"
-        key.write_bytes(_pem_key(pki.alice_key))
+        key.write_bytes(pem_private_key(pki.alice_key))
         cert = tmp_path / "alice.pem"
         cert.write_bytes(_pem(pki.alice_cert))
         root = tmp_path / "root.pem"
@@ -1721,7 +1707,6 @@ class TestCLI:
     def test_render_sign_verify(self, files):
         """render → sign (PEM, then PKCS#12) → verify exits 0."""
         tmp, key, cert, root, p12 = files
-        runner = CliRunner()
         args = [
             "pdf",
             "render",
@@ -1732,56 +1717,37 @@ class TestCLI:
         ]
         for name, value in FIELDS.items():
             args += ["-f", f"{name}={value}"]
-        assert runner.invoke(cli, args).exit_code == 0
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "sign",
-                str(tmp / "a.pdf"),
-                "--key",
-                str(key),
-                "--cert",
-                str(cert),
-                "--reason",
-                "I agree",
-                "-o",
-                str(tmp / "b.pdf"),
-            ],
+        assert run_cli(*args).exit_code == 0
+        result = run_cli(
+            "pdf sign",
+            tmp / "a.pdf",
+            "--key",
+            key,
+            "--cert",
+            cert,
+            "--reason",
+            "I agree",
+            "-o",
+            tmp / "b.pdf",
         )
         assert result.exit_code == 0, result.output
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "sign",
-                str(tmp / "b.pdf"),
-                "--p12",
-                str(p12),
-                "--passphrase-env",
-                "P12_PASS",
-                "-o",
-                str(tmp / "c.pdf"),
-            ],
+        result = run_cli(
+            "pdf sign",
+            tmp / "b.pdf",
+            "--p12",
+            p12,
+            "--passphrase-env",
+            "P12_PASS",
+            "-o",
+            tmp / "c.pdf",
             env={"P12_PASS": "correct horse"},
         )
         assert result.exit_code == 0, result.output
-        result = runner.invoke(
-            cli,
-            ["pdf", "verify", str(tmp / "c.pdf"), "--trust-root", str(root)],
-        )
+        result = run_cli("pdf verify", tmp / "c.pdf", "--trust-root", root)
         assert result.exit_code == 0, result.output
         assert "document valid: 2 signature(s)" in result.output
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "verify",
-                str(tmp / "c.pdf"),
-                "--trust-root",
-                str(root),
-                "--json",
-            ],
+        result = run_cli(
+            "pdf verify", tmp / "c.pdf", "--trust-root", root, "--json"
         )
         report = json.loads(result.output)
         assert report["valid"]
@@ -1790,30 +1756,19 @@ class TestCLI:
     def test_stdin_stdout_and_tsa(self, files, document, tsa_url):
         """'-' reads stdin and writes stdout; --tsa makes a B-T signature."""
         _, key, cert, root, _ = files
-        runner = CliRunner()
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "sign",
-                "-",
-                "--key",
-                str(key),
-                "--cert",
-                str(cert),
-                "--tsa",
-                tsa_url,
-            ],
+        result = run_cli(
+            "pdf sign - --key",
+            key,
+            "--cert",
+            cert,
+            "--tsa",
+            tsa_url,
             input=document,
         )
         assert result.exit_code == 0, result.output
         signed = result.stdout_bytes
         assert signed.startswith(document)
-        result = runner.invoke(
-            cli,
-            ["pdf", "verify", "-", "--trust-root", str(root)],
-            input=signed,
-        )
+        result = run_cli("pdf verify - --trust-root", root, input=signed)
         assert result.exit_code == 0, result.output
         assert "(timestamped)" in result.output
 
@@ -1822,30 +1777,18 @@ class TestCLI:
         """--pkcs11 with the PIN from an environment variable."""
         tmp, _, _, root, _ = files
         (tmp / "a.pdf").write_bytes(document)
-        runner = CliRunner()
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "sign",
-                str(tmp / "a.pdf"),
-                "--pkcs11",
-                softhsm.uri("doc-rsa"),
-                "--passphrase-env",
-                "PIN",
-            ],
+        result = run_cli(
+            "pdf sign",
+            tmp / "a.pdf",
+            "--pkcs11",
+            softhsm.uri("doc-rsa"),
+            "--passphrase-env",
+            "PIN",
             env={"PIN": softhsm.pin},
         )
         assert result.exit_code == 0, result.output
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "verify",
-                str(tmp / "a.pdf.signed.pdf"),
-                "--trust-root",
-                str(root),
-            ],
+        result = run_cli(
+            "pdf verify", tmp / "a.pdf.signed.pdf", "--trust-root", root
         )
         assert result.exit_code == 0, result.output
         assert "CN=Token RSA Signer" in result.output
@@ -1856,10 +1799,7 @@ class TestCLI:
         data = bytearray(signed)
         data[len(document) // 2] ^= 0x20
         (tmp / "t.pdf").write_bytes(bytes(data))
-        result = CliRunner().invoke(
-            cli,
-            ["pdf", "verify", str(tmp / "t.pdf"), "--trust-root", str(root)],
-        )
+        result = run_cli("pdf verify", tmp / "t.pdf", "--trust-root", root)
         assert result.exit_code == 1
         assert "NOT VALID" in result.output
         assert "problem:" in result.output
@@ -1868,10 +1808,7 @@ class TestCLI:
         """A non-PDF: exit 1 with one problem line."""
         tmp, _, _, root, _ = files
         (tmp / "x.pdf").write_bytes(b"hello")
-        result = CliRunner().invoke(
-            cli,
-            ["pdf", "verify", str(tmp / "x.pdf"), "--trust-root", str(root)],
-        )
+        result = run_cli("pdf verify", tmp / "x.pdf", "--trust-root", root)
         assert result.exit_code == 1
         assert "problem: not a PDF document" in result.output
 
@@ -1879,17 +1816,13 @@ class TestCLI:
         """A wrong PKCS#12 passphrase: exit 2, one line, no secret, no traceback."""
         tmp, _, _, _, p12 = files
         (tmp / "a.pdf").write_bytes(document)
-        result = CliRunner().invoke(
-            cli,
-            [
-                "pdf",
-                "sign",
-                str(tmp / "a.pdf"),
-                "--p12",
-                str(p12),
-                "--passphrase-env",
-                "P",
-            ],
+        result = run_cli(
+            "pdf sign",
+            tmp / "a.pdf",
+            "--p12",
+            p12,
+            "--passphrase-env",
+            "P",
             env={"P": "swordfish-wrong"},
         )
         assert result.exit_code == 2
@@ -1901,41 +1834,13 @@ class TestCLI:
         """No signer, or a missing template field: exit 2."""
         tmp, key, _, _, _ = files
         (tmp / "a.pdf").write_bytes(document)
-        runner = CliRunner()
-        assert (
-            runner.invoke(cli, ["pdf", "sign", str(tmp / "a.pdf")]).exit_code
-            == 2
-        )
-        assert (
-            runner.invoke(
-                cli, ["pdf", "sign", str(tmp / "a.pdf"), "--key", str(key)]
-            ).exit_code
-            == 2
-        )
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "render",
-                "--template",
-                "incident",
-                "-o",
-                str(tmp / "i.pdf"),
-            ],
-        )
+        assert run_cli("pdf sign", tmp / "a.pdf").exit_code == 2
+        assert run_cli("pdf sign", tmp / "a.pdf", "--key", key).exit_code == 2
+        result = run_cli("pdf render --template incident -o", tmp / "i.pdf")
         assert result.exit_code == 2
         assert "missing template fields" in result.output
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "sign",
-                str(tmp / "x.pdf"),
-                "--key",
-                str(key),
-                "--cert",
-                str(key),
-            ],
+        result = run_cli(
+            "pdf sign", tmp / "x.pdf", "--key", key, "--cert", key
         )
         assert result.exit_code == 2
 
@@ -1958,24 +1863,14 @@ class TestCLI:
             str(tmp / "enc.key"),
         ]
         args += ["--cert", str(cert), "--passphrase-env", "KEY_PASS"]
-        runner = CliRunner()
-        result = runner.invoke(cli, args, env={"KEY_PASS": "Zq9-key-pass"})
+        result = run_cli(*args, env={"KEY_PASS": "Zq9-key-pass"})
         assert result.exit_code == 0, result.output
-        result = runner.invoke(
-            cli,
-            [
-                "pdf",
-                "verify",
-                str(tmp / "a.pdf.signed.pdf"),
-                "--trust-root",
-                str(root),
-            ],
+        result = run_cli(
+            "pdf verify", tmp / "a.pdf.signed.pdf", "--trust-root", root
         )
         assert result.exit_code == 0, result.output
-        result = runner.invoke(
-            cli,
-            [*args, "-o", str(tmp / "b.pdf")],
-            env={"KEY_PASS": "Zq9-nope"},
+        result = run_cli(
+            *args, "-o", tmp / "b.pdf", env={"KEY_PASS": "Zq9-nope"}
         )
         assert result.exit_code == 2
         assert result.output.count("\n") == 1
@@ -1985,15 +1880,8 @@ class TestCLI:
         """A --trust-root that is not a file: exit 2 with one line."""
         tmp, _, _, _, _ = files
         (tmp / "s.pdf").write_bytes(signed)
-        result = CliRunner().invoke(
-            cli,
-            [
-                "pdf",
-                "verify",
-                str(tmp / "s.pdf"),
-                "--trust-root",
-                str(tmp / "none.pem"),
-            ],
+        result = run_cli(
+            "pdf verify", tmp / "s.pdf", "--trust-root", tmp / "none.pem"
         )
         assert result.exit_code == 2
         assert result.output.strip() == (
@@ -2004,18 +1892,8 @@ class TestCLI:
     def test_render_bad_field_exits_2(self, files, field):
         """A --field without NAME=VALUE: exit 2 with one line."""
         tmp = files[0]
-        result = CliRunner().invoke(
-            cli,
-            [
-                "pdf",
-                "render",
-                "--template",
-                "agreement",
-                "-o",
-                str(tmp / "x.pdf"),
-                "-f",
-                field,
-            ],
+        result = run_cli(
+            "pdf render --template agreement -o", tmp / "x.pdf", "-f", field
         )
         assert result.exit_code == 2
         assert result.output.strip() == "Error: --field must be NAME=VALUE"
@@ -2025,7 +1903,7 @@ class TestCLI:
         """The demo step signs, verifies and detects tampering."""
         from dataprotect.cli._pdf import demo_step
 
-        result = CliRunner().invoke(cli, ["demo"])
+        result = run_cli("demo")
         assert result.exit_code == 0, result.output
         assert "one flipped byte: valid=False" in result.output
         demo_step(tmp_path)

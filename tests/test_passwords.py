@@ -14,7 +14,6 @@ import threading
 import traceback
 import warnings
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,13 @@ from dataprotect.errors import (
 )
 from dataprotect.keys import Keyring
 from dataprotect.passwords import MAX_PASSWORD_BYTES, PasswordHasher
-from helpers import address_space_capped, outcome, shown_text
+from helpers import (
+    address_space_capped,
+    keyring_with,
+    outcome,
+    run_cli,
+    shown_text,
+)
 from strategies import secret_texts
 
 
@@ -102,24 +107,6 @@ LEGACY = {
         pw.encode("utf-8"), bcrypt.gensalt(4)
     ).decode("ascii"),
 }
-
-
-def _keyring_with(material: bytes, key_id: int) -> Keyring:
-    """A keyring holding one known key (for test vectors)."""
-    payload = {
-        "primary": key_id,
-        "keys": [
-            {
-                "id": key_id,
-                "status": "active",
-                "created": datetime(
-                    2026, 1, 1, tzinfo=timezone.utc
-                ).isoformat(),
-                "material": base64.b64encode(material).decode("ascii"),
-            }
-        ],
-    }
-    return Keyring._from_payload(json.dumps(payload).encode())
 
 
 @pytest.fixture(name="hasher")
@@ -977,9 +964,9 @@ class TestPepper:
         right = bytes(range(32))
         assume(material != right)
         stored = PasswordHasher(
-            **FAST, pepper=_keyring_with(right, key_id)
+            **FAST, pepper=keyring_with(right, key_id)
         ).hash(password)
-        wrong = PasswordHasher(**FAST, pepper=_keyring_with(material, key_id))
+        wrong = PasswordHasher(**FAST, pepper=keyring_with(material, key_id))
         assert wrong.verify(stored, password) is False
         assert wrong.verify_and_update(stored, password) == (False, None)
 
@@ -1009,9 +996,7 @@ class TestPepper:
         """The peppered format matches the committed test vectors."""
         vectors = json.loads(VECTORS.read_text())["pepper"]
         for vector in vectors:
-            ring = _keyring_with(
-                bytes.fromhex(vector["key"]), vector["key_id"]
-            )
+            ring = keyring_with(bytes.fromhex(vector["key"]), vector["key_id"])
             hasher = PasswordHasher(**FAST, pepper=ring)
             assert hasher.reencrypt(vector["argon2"]) == vector["peppered"]
             assert hasher.verify(vector["peppered"], vector["password"])
@@ -1159,124 +1144,64 @@ class TestCalibrate:
             PasswordHasher.calibrate(target, memory, parallelism=1)
 
 
+#: `passwords hash` of $PW with the cheapest Argon2 settings.
+FAST_HASH = (
+    "passwords hash --password-env PW"
+    " --time-cost 1 --memory-cost 8 --parallelism 1"
+)
+
+
 class TestCLI:
     def test_hash_and_verify(self, tmp_path):
         """`passwords hash` prints a hash that `passwords verify` accepts."""
-        from click.testing import CliRunner
-
-        from dataprotect.cli._app import cli
-
-        runner = CliRunner()
         env = {"PW": "correct horse", "BAD": "wrong"}
-        result = runner.invoke(
-            cli,
-            [
-                "passwords",
-                "hash",
-                "--password-env",
-                "PW",
-                "--time-cost",
-                "1",
-                "--memory-cost",
-                "8",
-                "--parallelism",
-                "1",
-            ],
-            env=env,
-        )
+        result = run_cli(FAST_HASH, env=env)
         assert result.exit_code == 0, result.output
         stored = result.output.strip()
         assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
         assert "correct horse" not in result.output
-        ok = runner.invoke(
-            cli,
-            ["passwords", "verify", stored, "--password-env", "PW"],
-            env=env,
+        ok = run_cli(
+            "passwords verify", stored, "--password-env", "PW", env=env
         )
         assert ok.exit_code == 0
         assert "password matches (outdated" in ok.output
-        bad = runner.invoke(
-            cli,
-            ["passwords", "verify", stored, "--password-env", "BAD"],
-            env=env,
+        bad = run_cli(
+            "passwords verify", stored, "--password-env", "BAD", env=env
         )
         assert bad.exit_code == 1
 
     def test_pepper_keyring(self, tmp_path):
         """`passwords hash --keyring` writes a peppered hash."""
-        from click.testing import CliRunner
-
-        from dataprotect.cli._app import cli
         from dataprotect.keys import EnvKEK
 
         env = {"KEK": EnvKEK.generate_value(), "PW": "pw"}
         path = tmp_path / "ring.dpkr"
         Keyring.generate().save(path, kek=EnvKEK("KEK", environ=env))
-        runner = CliRunner()
         args = ["--keyring", str(path), "--kek", "env:KEK"]
-        result = runner.invoke(
-            cli,
-            [
-                "passwords",
-                "hash",
-                "--password-env",
-                "PW",
-                "--time-cost",
-                "1",
-                "--memory-cost",
-                "8",
-                "--parallelism",
-                "1",
-                *args,
-            ],
-            env=env,
-        )
+        result = run_cli(FAST_HASH, *args, env=env)
         assert result.exit_code == 0, result.output
         stored = result.output.strip()
         assert stored.startswith("$dp2$")
-        ok = runner.invoke(
-            cli,
-            ["passwords", "verify", stored, "--password-env", "PW", *args],
-            env=env,
+        ok = run_cli(
+            "passwords verify", stored, "--password-env", "PW", *args, env=env
         )
         assert ok.exit_code == 0, ok.output
 
     def test_bad_input_exit_2(self):
         """Malformed stored hashes and missing secrets exit 2 in one line."""
-        from click.testing import CliRunner
-
-        from dataprotect.cli._app import cli
-
-        runner = CliRunner()
-        result = runner.invoke(
-            cli,
-            ["passwords", "verify", "garbage", "--password-env", "PW"],
-            env={"PW": "x"},
+        result = run_cli(
+            "passwords verify garbage --password-env PW", env={"PW": "x"}
         )
         assert result.exit_code == 2
         assert "malformed or unsupported password hash" in result.output
         assert "Traceback" not in result.output
-        result = runner.invoke(cli, ["passwords", "hash"])
+        result = run_cli("passwords hash")
         assert result.exit_code == 2
 
     def test_calibrate(self):
         """`passwords calibrate` prints parameters."""
-        from click.testing import CliRunner
-
-        from dataprotect.cli._app import cli
-
-        result = CliRunner().invoke(
-            cli,
-            [
-                "passwords",
-                "calibrate",
-                "--target-ms",
-                "2",
-                "--max-memory",
-                "64",
-                "--parallelism",
-                "1",
-            ],
+        result = run_cli(
+            "passwords calibrate --target-ms 2 --max-memory 64 --parallelism 1"
         )
         assert result.exit_code == 0, result.output
         assert "memory_cost=" in result.output

@@ -444,28 +444,10 @@ class TestCLI:
         (tmp_path / ".dataprotect-allowlist").write_text("rule:none\n")
         (tree / "app" / "broken.py").unlink()  # else the scan is incomplete
         base = tmp_path / "b.json"
-        assert (
-            run(
-                "scan",
-                "all",
-                str(tree),
-                "--osv-db",
-                str(osv),
-                "--baseline",
-                str(base),
-                "--update-baseline",
-            ).exit_code
-            == 0
-        )
-        again = run(
-            "scan",
-            "all",
-            str(tree),
-            "--osv-db",
-            str(osv),
-            "--baseline",
-            str(base),
-        )
+        scan = ["scan", "all", str(tree), "--osv-db", str(osv)]
+        scan += ["--baseline", str(base)]
+        assert run(*scan, "--update-baseline").exit_code == 0
+        again = run(*scan)
         assert again.exit_code == 0, again.output
         assert "accepted" in again.output
         clean_root = tmp_path / "empty"

@@ -24,7 +24,13 @@ from hypothesis import strategies as st
 from dataprotect.cli._app import cli
 from dataprotect.errors import ConfigurationError
 from dataprotect.scan.ssh import SSHReport, check_ssh
-from helpers import IN_CI, free_port, no_free_file_descriptors, require_binary
+from helpers import (
+    IN_CI,
+    free_port,
+    loopback_servers,
+    no_free_file_descriptors,
+    require_binary,
+)
 
 
 HARDENED = {
@@ -199,52 +205,11 @@ class TestRealSSHD:
                     assert alg["algorithm"] not in flagged, alg["algorithm"]
 
 
-class FakeServer:
-    """A loopback server that answers each connection with *handler*."""
-
-    def __init__(self, handler: Callable[[socket.socket], None]) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.stop = threading.Event()
-        self.thread = threading.Thread(
-            target=self._run, args=(handler,), daemon=True
-        )
-        self.thread.start()
-
-    def _run(self, handler: Callable[[socket.socket], None]) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            try:
-                handler(conn)
-            except OSError:
-                pass
-            finally:
-                conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
-
-
 @pytest.fixture
 def fake() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
     """Start fake servers that stop after the test."""
-    servers: list[FakeServer] = []
-
-    def start(handler: Callable[[socket.socket], None]) -> int:
-        servers.append(FakeServer(handler))
-        return servers[-1].port
-
-    yield start
-    for s in servers:
-        s.close()
+    with loopback_servers() as start:
+        yield start
 
 
 def _kexinit_packet(lists: list[str]) -> bytes:

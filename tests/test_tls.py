@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,13 @@ from dataprotect.tls import (
     client_context,
     server_context,
 )
-from helpers import free_port, no_free_file_descriptors, require_binary
+from helpers import (
+    free_port,
+    loopback_servers,
+    no_free_file_descriptors,
+    pem_private_key,
+    require_binary,
+)
 
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -62,6 +69,7 @@ def _name(cn: str) -> x509.Name:
 
 _PrivateKey = (
     rsa.RSAPrivateKey
+    | dsa.DSAPrivateKey
     | ec.EllipticCurvePrivateKey
     | ed25519.Ed25519PrivateKey
     | ed448.Ed448PrivateKey
@@ -103,17 +111,28 @@ def _issue(
     )
 
 
-def _pem(path: Path, key: object, *certs: x509.Certificate) -> Path:
-    data = key.private_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+def _pem(path: Path, key: _PrivateKey, *certs: x509.Certificate) -> Path:
     path.write_bytes(
-        data
+        pem_private_key(key)
         + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
     )
     return path
+
+
+def good_server(certs: Certs, serve: Callable[..., int]) -> int:
+    """Serve the good certificate with the default profile; its port."""
+    return int(serve(tls_handler(server_context(certfile=str(certs.good)))))
+
+
+def check_local(certs: Certs, port: int, **kwargs: Any) -> TLSReport:
+    """check_tls on a loopback *port* as localhost, trusting the test CA."""
+    return check_tls(
+        "127.0.0.1",
+        port,
+        server_name="localhost",
+        ca_file=str(certs.ca),
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -137,52 +156,31 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
         x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1")),
     ]
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    good = _issue(
-        leaf_key,
-        "localhost",
-        ca_key,
-        "Test CA",
-        sans=local,
-        start=NOW - datetime.timedelta(days=1),
-        days=90,
-    )
-    expired = _issue(
-        leaf_key,
-        "localhost",
-        ca_key,
-        "Test CA",
-        sans=local,
-        start=NOW - datetime.timedelta(days=100),
-        days=30,
-    )
-    wrong = _issue(
-        leaf_key,
-        "other.example",
-        ca_key,
-        "Test CA",
-        sans=[x509.DNSName("other.example")],
-        start=NOW - datetime.timedelta(days=1),
-        days=90,
-    )
-    self_signed = _issue(
-        leaf_key,
-        "localhost",
-        leaf_key,
-        "localhost",
-        sans=local,
-        start=NOW - datetime.timedelta(days=1),
-        days=90,
-    )
+
+    def leaf(
+        subject: str = "localhost",
+        *,
+        key: _PrivateKey = leaf_key,
+        issued_by: tuple[_PrivateKey, str] = (ca_key, "Test CA"),
+        sans: list[x509.GeneralName] = local,
+        days_ago: int = 1,
+        days: int = 90,
+    ) -> x509.Certificate:
+        return _issue(
+            key,
+            subject,
+            *issued_by,
+            sans=sans,
+            start=NOW - datetime.timedelta(days=days_ago),
+            days=days,
+        )
+
+    good = leaf()
+    expired = leaf(days_ago=100, days=30)
+    wrong = leaf("other.example", sans=[x509.DNSName("other.example")])
+    self_signed = leaf(issued_by=(leaf_key, "localhost"))
     rsa_key = rsa.generate_private_key(65537, 1024)
-    weak = _issue(
-        rsa_key,
-        "localhost",
-        ca_key,
-        "Test CA",
-        sans=local,
-        start=NOW - datetime.timedelta(days=1),
-        days=90,
-    )
+    weak = leaf(key=rsa_key)
     return Certs(
         ca=d / "ca.pem",
         good=_pem(d / "good.pem", leaf_key, good, ca),
@@ -191,40 +189,6 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
         self_signed=_pem(d / "self.pem", leaf_key, self_signed),
         weak_key=_pem(d / "weak.pem", rsa_key, weak, ca),
     )
-
-
-class Server:
-    """A loopback TCP server whose connections *handler* serves in a thread."""
-
-    def __init__(self, handler: Callable[[socket.socket], None]) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(32)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.stop = threading.Event()
-        self.handler = handler
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(3)
-            try:
-                self.handler(conn)
-            except (OSError, ssl.SSLError):
-                pass
-            finally:
-                conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
 
 
 def tls_handler(ctx: ssl.SSLContext) -> Callable[[socket.socket], None]:
@@ -238,15 +202,8 @@ def tls_handler(ctx: ssl.SSLContext) -> Callable[[socket.socket], None]:
 @pytest.fixture
 def serve() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
     """Start loopback servers; all stop after the test."""
-    servers: list[Server] = []
-
-    def start(handler: Callable[[socket.socket], None]) -> int:
-        servers.append(Server(handler))
-        return servers[-1].port
-
-    yield start
-    for s in servers:
-        s.close()
+    with loopback_servers(backlog=32, conn_timeout=3) as start:
+        yield start
 
 
 def weak_context(certfile: Path) -> ssl.SSLContext:
@@ -290,15 +247,19 @@ def answer_then(
         tls_handler(ctx)(conn)
 
     try:
-        return check_tls(
-            "127.0.0.1",
+        return check_local(
+            certs,
             serve(handler),
-            server_name="localhost",
-            ca_file=str(certs.ca),
             **kwargs,
         )
     finally:
         stop.set()
+
+
+def enabled(*versions: str) -> dict[str, bool]:
+    """The protocols map of a report where only *versions* are on."""
+    every = ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+    return {v: v in versions for v in every}
 
 
 def codes(report: object) -> set[str]:
@@ -335,7 +296,7 @@ class TestContexts:
 
     def test_round_trip(self, certs: Certs, serve: Callable[..., int]) -> None:
         """A hardened client connects to a hardened server."""
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        port = good_server(certs, serve)
         ctx = client_context(ca_file=str(certs.ca))
         with (
             socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
@@ -351,16 +312,9 @@ class TestCheckTLS:
         self, certs: Certs, serve: Callable[..., int]
     ) -> None:
         """A Mozilla-intermediate server with a valid certificate has no issues."""
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
-        r = check_tls(
-            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
-        )
-        assert r.protocols == {
-            "TLSv1.0": False,
-            "TLSv1.1": False,
-            "TLSv1.2": True,
-            "TLSv1.3": True,
-        }
+        port = good_server(certs, serve)
+        r = check_local(certs, port)
+        assert r.protocols == enabled("TLSv1.2", "TLSv1.3")
         assert set(r.ciphers["TLSv1.2"]) <= set(INTERMEDIATE_CIPHERS)
         assert "ECDHE-ECDSA-AES128-GCM-SHA256" in r.ciphers["TLSv1.2"]
         assert r.chain_valid is True
@@ -374,23 +328,19 @@ class TestCheckTLS:
 
     def test_modern(self, certs: Certs, serve: Callable[..., int]) -> None:
         """Graded against modern, a TLS 1.2 server gets an issue; a 1.3-only one not."""
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
-        r = check_tls(
-            "127.0.0.1",
+        port = good_server(certs, serve)
+        r = check_local(
+            certs,
             port,
-            server_name="localhost",
-            ca_file=str(certs.ca),
             profile="modern",
         )
         assert "protocol-tlsv1.2" in codes(r)
         port = serve(
             tls_handler(server_context("modern", certfile=str(certs.good)))
         )
-        r = check_tls(
-            "127.0.0.1",
+        r = check_local(
+            certs,
             port,
-            server_name="localhost",
-            ca_file=str(certs.ca),
             profile="modern",
         )
         assert r.protocols["TLSv1.2"] is False
@@ -401,15 +351,8 @@ class TestCheckTLS:
     ) -> None:
         """TLS 1.0/1.1, CBC and NULL suites are found and graded."""
         port = serve(tls_handler(weak_context(certs.good)))
-        r = check_tls(
-            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
-        )
-        assert r.protocols == {
-            "TLSv1.0": True,
-            "TLSv1.1": True,
-            "TLSv1.2": True,
-            "TLSv1.3": False,
-        }
+        r = check_local(certs, port)
+        assert r.protocols == enabled("TLSv1.0", "TLSv1.1", "TLSv1.2")
         assert set(r.ciphers["TLSv1.0"]) == {
             "ECDHE-ECDSA-AES128-SHA",
             "ECDHE-ECDSA-NULL-SHA",
@@ -447,13 +390,8 @@ class TestCheckTLS:
         expected: str,
     ) -> None:
         """Expired, wrong-host, self-signed and weak-key certificates are issues."""
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.load_cert_chain(str(getattr(certs, which)))
-        port = serve(tls_handler(ctx))
-        r = check_tls(
-            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
-        )
+        port = serve(tls_handler(lax_server(getattr(certs, which))))
+        r = check_local(certs, port)
         assert expected in codes(r)
         if which in {"expired", "self_signed"}:
             assert r.chain_valid is False
@@ -463,7 +401,7 @@ class TestCheckTLS:
         self, certs: Certs, serve: Callable[..., int]
     ) -> None:
         """Without the test CA the chain does not verify."""
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        port = good_server(certs, serve)
         r = check_tls("127.0.0.1", port, server_name="localhost")
         assert r.chain_valid is False
         assert "cert-untrusted" in codes(r)
@@ -472,13 +410,11 @@ class TestCheckTLS:
         self, certs: Certs, serve: Callable[..., int]
     ) -> None:
         """Expiry is judged against the given time."""
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
+        port = good_server(certs, serve)
         later = NOW + datetime.timedelta(days=80)
-        r = check_tls(
-            "127.0.0.1",
+        r = check_local(
+            certs,
             port,
-            server_name="localhost",
-            ca_file=str(certs.ca),
             now=later,
         )
         assert "cert-expiring" in codes(r)
@@ -521,9 +457,7 @@ class TestBadPeers:
 
         port = serve(reset)
         r = check_tls("127.0.0.1", port)
-        assert r.protocols == dict.fromkeys(
-            ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"), False
-        )
+        assert r.protocols == enabled()
         assert codes(r) == {"could-not-check"}
 
     def test_timeout(self, serve: Callable[..., int]) -> None:
@@ -616,18 +550,8 @@ class TestCrossCheck:
                     break
                 except OSError:
                     time.sleep(0.1)
-            r = check_tls(
-                "127.0.0.1",
-                port,
-                server_name="localhost",
-                ca_file=str(certs.ca),
-            )
-            assert r.protocols == {
-                "TLSv1.0": False,
-                "TLSv1.1": False,
-                "TLSv1.2": True,
-                "TLSv1.3": False,
-            }
+            r = check_local(certs, port)
+            assert r.protocols == enabled("TLSv1.2")
             assert set(r.ciphers["TLSv1.2"]) == {
                 "ECDHE-ECDSA-AES256-GCM-SHA384",
                 "ECDHE-ECDSA-AES128-SHA256",
@@ -653,7 +577,7 @@ class TestCLI:
         self, certs: Certs, serve: Callable[..., int]
     ) -> None:
         """Exit 0 for a clean server, 1 with issues; JSON output parses."""
-        good = serve(tls_handler(server_context(certfile=str(certs.good))))
+        good = good_server(certs, serve)
         res = CliRunner().invoke(
             cli,
             [
@@ -710,13 +634,10 @@ def _self_signed(
     )
 
 
-def _pem_der(path: Path, key: object, der: bytes) -> Path:
-    data = key.private_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+def _pem_der(path: Path, key: _PrivateKey, der: bytes) -> Path:
+    path.write_bytes(
+        pem_private_key(key) + ssl.DER_cert_to_PEM_cert(der).encode()
     )
-    path.write_bytes(data + ssl.DER_cert_to_PEM_cert(der).encode())
     return path
 
 
@@ -831,12 +752,10 @@ class TestCertificateKinds:
         self, certs: Certs, serve: Callable[..., int]
     ) -> None:
         """Judged before its start date, a certificate is not yet valid."""
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
-        r = check_tls(
-            "127.0.0.1",
+        port = good_server(certs, serve)
+        r = check_local(
+            certs,
             port,
-            server_name="localhost",
-            ca_file=str(certs.ca),
             now=NOW - datetime.timedelta(days=10),
         )
         assert codes(r) == {"cert-not-yet-valid"}
@@ -1000,15 +919,8 @@ class TestUnusualServers:
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
         ctx.load_cert_chain(str(certs.good))
         port = serve(tls_handler(ctx))
-        r = check_tls(
-            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
-        )
-        assert r.protocols == {
-            "TLSv1.0": True,
-            "TLSv1.1": True,
-            "TLSv1.2": False,
-            "TLSv1.3": False,
-        }
+        r = check_local(certs, port)
+        assert r.protocols == enabled("TLSv1.0", "TLSv1.1")
         [issue] = [i for i in r.issues if i.code == "protocol-no-modern-tls"]
         assert issue.severity == "critical"
 
@@ -1057,10 +969,8 @@ class TestLocalFailures:
             "minimum_version",
             property(original.__get__, refuse_tls10),  # type: ignore[attr-defined]
         )
-        port = serve(tls_handler(server_context(certfile=str(certs.good))))
-        r = check_tls(
-            "127.0.0.1", port, server_name="localhost", ca_file=str(certs.ca)
-        )
+        port = good_server(certs, serve)
+        r = check_local(certs, port)
         assert r.protocols["TLSv1.0"] is False
         assert r.protocols["TLSv1.3"] is True
         assert "TLSv1.0 cannot be probed with the local OpenSSL" in r.notes

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import pickle
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -28,30 +26,13 @@ from dataprotect.tokens import (
     generate_token,
     is_well_formed,
 )
+from helpers import keyring_with, run_cli
 
 
 VECTORS = Path(__file__).parent / "vectors" / "passwords.json"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 prefixes = st.from_regex(r"[a-z][a-z0-9]{1,15}", fullmatch=True)
-
-
-def _keyring_with(material: bytes, key_id: int) -> Keyring:
-    """A keyring holding one known key (for test vectors)."""
-    payload = {
-        "primary": key_id,
-        "keys": [
-            {
-                "id": key_id,
-                "status": "active",
-                "created": datetime(
-                    2026, 1, 1, tzinfo=timezone.utc
-                ).isoformat(),
-                "material": base64.b64encode(material).decode("ascii"),
-            }
-        ],
-    }
-    return Keyring._from_payload(json.dumps(payload).encode())
 
 
 class TestGenerateToken:
@@ -305,7 +286,7 @@ class TestTokenHasher:
             hasher = (
                 TokenHasher(key)
                 if vector["key_id"] == 0
-                else TokenHasher(_keyring_with(key, vector["key_id"]))
+                else TokenHasher(keyring_with(key, vector["key_id"]))
             )
             assert hasher.digest(vector["token"]) == vector["digest"]
             assert hasher.verify(vector["token"], vector["digest"])
@@ -314,62 +295,33 @@ class TestTokenHasher:
 class TestCLI:
     def test_new_and_check(self, tmp_path):
         """`tokens new` prints a token and digest; `tokens check` checks it."""
-        from click.testing import CliRunner
-
-        from dataprotect.cli._app import cli
         from dataprotect.keys import EnvKEK
 
         env = {"KEK": EnvKEK.generate_value()}
         path = tmp_path / "ring.dpkr"
         ring = Keyring.generate()
         ring.save(path, kek=EnvKEK("KEK", environ=env))
-        runner = CliRunner()
-        result = runner.invoke(
-            cli,
-            [
-                "tokens",
-                "new",
-                "acmepat",
-                "--keyring",
-                str(path),
-                "--kek",
-                "env:KEK",
-            ],
-            env=env,
+        result = run_cli(
+            "tokens new acmepat --keyring", path, "--kek", "env:KEK", env=env
         )
         assert result.exit_code == 0, result.output
         token, digest = result.output.split()
         assert is_well_formed(token, prefix="acmepat")
         assert TokenHasher(ring).verify(token, digest)
         env["TOKEN"] = token
-        ok = runner.invoke(
-            cli,
-            [
-                "tokens",
-                "check",
-                "--token-env",
-                "TOKEN",
-                "--prefix",
-                "acmepat",
-            ],
-            env=env,
+        ok = run_cli(
+            "tokens check --token-env TOKEN --prefix acmepat", env=env
         )
         assert ok.exit_code == 0
         env["TOKEN"] = token[:-1] + ("x" if token[-1] != "x" else "y")
-        bad = runner.invoke(
-            cli, ["tokens", "check", "--token-env", "TOKEN"], env=env
-        )
+        bad = run_cli("tokens check --token-env TOKEN", env=env)
         assert bad.exit_code == 1
 
     def test_new_plain(self):
         """Without a keyring, only the token is printed."""
-        from click.testing import CliRunner
-
-        from dataprotect.cli._app import cli
-
-        result = CliRunner().invoke(cli, ["tokens", "new", "ghp"])
+        result = run_cli("tokens new ghp")
         assert result.exit_code == 0
         assert is_well_formed(result.output.strip(), prefix="ghp")
-        bad = CliRunner().invoke(cli, ["tokens", "new", "bad-prefix"])
+        bad = run_cli("tokens new bad-prefix")
         assert bad.exit_code == 2
         assert "prefix must be" in bad.output

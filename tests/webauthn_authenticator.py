@@ -130,18 +130,27 @@ class AttestationCA:
         root_name = x509.Name(
             [x509.NameAttribute(NameOID.COMMON_NAME, self.root_name)]
         )
-        self.root = (
-            x509.CertificateBuilder()
-            .subject_name(root_name)
-            .issuer_name(root_name)
-            .public_key(self.root_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(
-                x509.BasicConstraints(ca=True, path_length=None), critical=True
+
+        def ten_years(
+            subject: x509.Name, key: ec.EllipticCurvePrivateKey, *, ca: bool
+        ) -> x509.CertificateBuilder:
+            """A certificate for *key* issued by the root, from yesterday."""
+            return (
+                x509.CertificateBuilder()
+                .subject_name(subject)
+                .issuer_name(root_name)
+                .public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=3650))
+                .add_extension(
+                    x509.BasicConstraints(ca=ca, path_length=None),
+                    critical=True,
+                )
             )
-            .sign(self.root_key, hashes.SHA256())
+
+        self.root = ten_years(root_name, self.root_key, ca=True).sign(
+            self.root_key, hashes.SHA256()
         )
         subject = x509.Name(
             [
@@ -155,17 +164,7 @@ class AttestationCA:
             ]
         )
         self.cert = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(root_name)
-            .public_key(self.key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(
-                x509.BasicConstraints(ca=False, path_length=None),
-                critical=True,
-            )
+            ten_years(subject, self.key, ca=False)
             .add_extension(
                 x509.UnrecognizedExtension(
                     AAGUID_OID, b"\x04\x10" + self.aaguid

@@ -29,7 +29,7 @@ from dataprotect.errors import (
     ConfigurationError,
     DecryptionError,
 )
-from helpers import outcome, require_binary, shown_text, tty_run
+from helpers import outcome, require_binary, shown_text, tool_output, tty_run
 from strategies import secret_texts
 
 
@@ -669,32 +669,17 @@ class TestAgeCLI:
             (tmp_path / "c.age").write_bytes(
                 _enc(data, [ident.recipient], armor=armor)
             )
-            out = subprocess.run(
-                [
-                    age_bin[0],
-                    "-d",
-                    "-i",
-                    str(keyfile),
-                    str(tmp_path / "c.age"),
-                ],
-                check=True,
-                capture_output=True,
-            ).stdout
+            out = tool_output(
+                age_bin[0], "-d", "-i", keyfile, tmp_path / "c.age"
+            )
             assert out == data
 
     @pytest.mark.parametrize("armor", [False, True])
     def test_we_decrypt_cli(self, age_bin, tmp_path, armor):
         """Files written by `age -r` (and `-a`) decrypt here with age-keygen's identity file."""
         keyfile = tmp_path / "key.txt"
-        subprocess.run(
-            [age_bin[1], "-o", str(keyfile)], check=True, capture_output=True
-        )
-        recipient = subprocess.run(
-            [age_bin[1], "-y", str(keyfile)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        tool_output(age_bin[1], "-o", keyfile)
+        recipient = tool_output(age_bin[1], "-y", keyfile).decode().strip()
         identities = age.parse_identities(keyfile.read_text())
         assert str(identities[0].recipient) == recipient
         for size in SIZES:

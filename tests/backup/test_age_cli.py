@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from dataprotect.backup import age
 from dataprotect.cli._app import cli
 from dataprotect.cli._backup_age import _Counting
-from helpers import require_binary, tty_run
+from helpers import require_binary, tool_output, tty_run
 
 
 CHUNK = 64 * 1024
@@ -376,18 +376,18 @@ class TestErrors:
             (blob, other),
             (b"not an age file at all\n", keyfile),
         ]
+        out = tmp_path / "out"
         for bad, ident in bad_inputs:
             (tmp_path / "c.age").write_bytes(bad)
-            out = tmp_path / "out"
-            result = _run(
+            decrypt = [
                 "age-decrypt",
                 "-i",
                 str(ident),
                 "-o",
                 str(out),
                 str(tmp_path / "c.age"),
-            )
-            _one_line_error(result)
+            ]
+            _one_line_error(_run(*decrypt))
             assert not out.exists()
             assert sorted(p.name for p in tmp_path.iterdir()) == [
                 "c.age",
@@ -395,15 +395,7 @@ class TestErrors:
                 "other.txt",
             ]
             out.write_bytes(b"previous")
-            result = _run(
-                "age-decrypt",
-                "-i",
-                str(ident),
-                "-o",
-                str(out),
-                str(tmp_path / "c.age"),
-            )
-            assert result.exit_code == 2
+            assert _run(*decrypt).exit_code == 2
             assert out.read_bytes() == b"previous"
             out.unlink()
 
@@ -481,12 +473,7 @@ class TestAgeInterop:
         """Our age-encrypt output decrypts with `age -d -i` of our age-keygen file."""
         keyfile = tmp_path / "key.txt"
         _run("age-keygen", "-o", str(keyfile))
-        recipient = subprocess.run(
-            [age_bin[1], "-y", str(keyfile)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        recipient = tool_output(age_bin[1], "-y", keyfile).decode().strip()
         assert recipient == _recipient(keyfile)
         for size in [0, 1, CHUNK, 200_000]:
             data = _data(size, size)
@@ -503,35 +490,18 @@ class TestAgeInterop:
                 str(tmp_path / "p"),
             )
             assert result.exit_code == 0, result.output
-            out = subprocess.run(
-                [
-                    age_bin[0],
-                    "-d",
-                    "-i",
-                    str(keyfile),
-                    str(tmp_path / "c.age"),
-                ],
-                check=True,
-                capture_output=True,
-            ).stdout
+            out = tool_output(
+                age_bin[0], "-d", "-i", keyfile, tmp_path / "c.age"
+            )
             assert out == data
 
     @pytest.mark.parametrize("armor", [False, True])
     def test_we_decrypt_age(self, age_bin, tmp_path, armor):
         """Files from `age -R` (and `-a`) decrypt with our age-decrypt -i of age-keygen's file."""
         keyfile = tmp_path / "key.txt"
-        subprocess.run(
-            [age_bin[1], "-o", str(keyfile)], check=True, capture_output=True
-        )
+        tool_output(age_bin[1], "-o", keyfile)
         rfile = tmp_path / "recipients.txt"
-        rfile.write_text(
-            subprocess.run(
-                [age_bin[1], "-y", str(keyfile)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        rfile.write_text(tool_output(age_bin[1], "-y", keyfile).decode())
         for size in [0, 1, CHUNK, 200_000]:
             data = _data(size, size + 1)
             (tmp_path / "p").write_bytes(data)
@@ -560,18 +530,11 @@ class TestAgeInterop:
     def test_pipes_through_real_processes(self, age_bin, tmp_path):
         """`age -r X | dataprotect backup age-decrypt -i K -` and back, as processes."""
         keyfile = tmp_path / "key.txt"
-        subprocess.run(
-            [age_bin[1], "-o", str(keyfile)], check=True, capture_output=True
-        )
+        tool_output(age_bin[1], "-o", keyfile)
         recipient = _recipient(keyfile)
         data = _data(CHUNK * 3 + 17, 9)
         env = {**os.environ, "PYTHONPATH": SRC}
-        sealed = subprocess.run(
-            [age_bin[0], "-r", recipient],
-            input=data,
-            check=True,
-            capture_output=True,
-        ).stdout
+        sealed = tool_output(age_bin[0], "-r", recipient, input=data)
         opened = subprocess.run(
             [
                 sys.executable,

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import HealthCheck, given, settings
@@ -29,7 +28,6 @@ from hypothesis import strategies as st
 
 from dataprotect import backup
 from dataprotect.backup import _format as fmt
-from dataprotect.cli._app import cli
 from dataprotect.errors import (
     BackupError,
     BackupFormatError,
@@ -43,7 +41,7 @@ from dataprotect.errors import (
     NoIdentityError,
 )
 from dataprotect.keys import EnvKEK, Keyring
-from helpers import free_port, require_binary
+from helpers import free_port, pem_private_key, require_binary, run_cli
 from strategies import raw_uri_passwords
 
 
@@ -73,6 +71,27 @@ def unseal(blob: bytes, identities=None, **kw) -> bytes:
     out = io.BytesIO()
     backup.decrypt(io.BytesIO(blob), out, identities or [X], **kw)
     return out.getvalue()
+
+
+class FailingSource(io.RawIOBase):
+    """A source that gives *data* on its first *reads* reads, then fails
+    with OSError(*error*)."""
+
+    def __init__(self, *, reads: int, data: bytes, error: str) -> None:
+        self.n = 0
+        self.reads = reads
+        self.data = data
+        self.error = error
+
+    def readable(self):
+        return True
+
+    def readinto(self, buf):
+        self.n += 1
+        if self.n > self.reads:
+            raise OSError(self.error)
+        buf[: len(self.data)] = self.data
+        return len(self.data)
 
 
 class TestIdentities:
@@ -698,22 +717,9 @@ class TestStorageLocal:
     def test_failed_upload_leaves_nothing(self, tmp_path):
         """An upload that fails midway leaves no backup-looking file."""
 
-        class Broken(io.RawIOBase):
-            def __init__(self):
-                self.n = 0
-
-            def readable(self):
-                return True
-
-            def readinto(self, buf):
-                self.n += 1
-                if self.n > 3:
-                    raise OSError("disk on fire")
-                buf[:10] = b"x" * 10
-                return 10
-
+        broken = FailingSource(reads=3, data=b"x" * 10, error="disk on fire")
         with pytest.raises(OSError):
-            backup.create_backup(Broken(), tmp_path, [X.recipient])
+            backup.create_backup(broken, tmp_path, [X.recipient])
         assert list(tmp_path.iterdir()) == []
         assert backup.list_backups(tmp_path) == []
 
@@ -1073,23 +1079,10 @@ class TestSFTP:
         opts = sshd["options"]
         before = sorted(p.name for p in sshd["dir"].iterdir())
 
-        class Broken(io.RawIOBase):
-            def __init__(self):
-                self.n = 0
-
-            def readable(self):
-                return True
-
-            def readinto(self, buf):
-                self.n += 1
-                if self.n > 5:
-                    raise OSError("source died")
-                buf[:1000] = b"y" * 1000
-                return 1000
-
+        broken = FailingSource(reads=5, data=b"y" * 1000, error="source died")
         with pytest.raises(OSError):
             backup.create_backup(
-                Broken(),
+                broken,
                 sshd["url"],
                 [X.recipient],
                 name="pg",
@@ -1150,43 +1143,32 @@ class TestSFTP:
 
     def test_cli_to_sftp_from_stdin(self, sshd, tmp_path):
         """`backup create - --to sftp://...` reads stdin and uploads."""
-        runner = CliRunner()
         opt = f"key_filename={sshd['key']}"
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "create",
-                "-",
-                "--to",
-                sshd["url"],
-                "-r",
-                str(X.recipient),
-                "--name",
-                "stdin",
-                "-O",
-                opt,
-                "-O",
-                "look_for_keys=false",
-            ],
+        result = run_cli(
+            "backup create - --to",
+            sshd["url"],
+            "-r",
+            X.recipient,
+            "--name",
+            "stdin",
+            "-O",
+            opt,
+            "-O",
+            "look_for_keys=false",
             input=b"pg_dump output\n" * 1000,
         )
         assert result.exit_code == 0, result.output
         ident = tmp_path / "id.txt"
         ident.write_text(X.to_text() + "\n")
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "verify",
-                sshd["url"],
-                "--name",
-                "stdin",
-                "-i",
-                str(ident),
-                "-O",
-                opt,
-            ],
+        result = run_cli(
+            "backup verify",
+            sshd["url"],
+            "--name",
+            "stdin",
+            "-i",
+            ident,
+            "-O",
+            opt,
         )
         assert result.exit_code == 0, result.output
         assert result.output.startswith("ok")
@@ -1195,11 +1177,8 @@ class TestSFTP:
 class TestCLI:
     def test_keygen_create_list_verify_restore_prune(self, tmp_path):
         """The CLI covers the whole cycle, with exit 1 on a damaged backup."""
-        runner = CliRunner()
         ident = tmp_path / "id.key"
-        result = runner.invoke(
-            cli, ["backup", "keygen", "--kind", "p256", "-o", str(ident)]
-        )
+        result = run_cli("backup keygen --kind p256 -o", ident)
         assert result.exit_code == 0, result.output
         assert ident.stat().st_mode & 0o777 == 0o600
         recipient = next(
@@ -1211,97 +1190,54 @@ class TestCLI:
         src.write_bytes(b"CREATE TABLE t;\n" * 5000)
         dest = tmp_path / "dest"
         for _ in range(2):
-            result = runner.invoke(
-                cli,
-                [
-                    "backup",
-                    "create",
-                    str(src),
-                    "--to",
-                    str(dest),
-                    "-r",
-                    recipient,
-                    "--compress",
-                ],
+            result = run_cli(
+                "backup create",
+                src,
+                "--to",
+                dest,
+                "-r",
+                recipient,
+                "--compress",
             )
             assert result.exit_code == 0, result.output
-        result = runner.invoke(cli, ["backup", "list", str(dest)])
+        result = run_cli("backup list", dest)
         assert result.exit_code == 0 and len(result.output.splitlines()) == 2
-        result = runner.invoke(
-            cli,
-            ["backup", "verify", str(dest), "--newest", "2", "-i", str(ident)],
-        )
+        result = run_cli("backup verify", dest, "--newest", "2", "-i", ident)
         assert result.exit_code == 0, result.output
         first = min(dest.iterdir())
         out = tmp_path / "restored.sql"
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "restore",
-                str(first),
-                "-o",
-                str(out),
-                "-i",
-                str(ident),
-            ],
-        )
+        result = run_cli("backup restore", first, "-o", out, "-i", ident)
         assert result.exit_code == 0, result.output
         assert out.read_bytes() == src.read_bytes()
         first.write_bytes(first.read_bytes()[:-5])
-        result = runner.invoke(
-            cli, ["backup", "verify", str(first), "-i", str(ident)]
-        )
+        result = run_cli("backup verify", first, "-i", ident)
         assert result.exit_code == 1 and "FAILED" in result.output
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "restore",
-                str(first),
-                "-o",
-                str(tmp_path / "x"),
-                "-i",
-                str(ident),
-            ],
+        result = run_cli(
+            "backup restore", first, "-o", tmp_path / "x", "-i", ident
         )
         assert result.exit_code == 2 and "Traceback" not in result.output
         assert not (tmp_path / "x").exists()
-        result = runner.invoke(
-            cli,
-            ["backup", "prune", str(dest), "--keep-last", "1", "--dry-run"],
-        )
+        result = run_cli("backup prune", dest, "--keep-last", "1", "--dry-run")
         assert result.exit_code == 0 and "would remove" in result.output
         assert len(list(dest.iterdir())) == 2
-        result = runner.invoke(
-            cli, ["backup", "prune", str(dest), "--keep-last", "1"]
-        )
+        result = run_cli("backup prune", dest, "--keep-last", "1")
         assert result.exit_code == 0 and len(list(dest.iterdir())) == 1
 
     def test_passphrase_and_stdout(self, tmp_path, monkeypatch):
         """A passphrase from the environment, stdin in and stdout out."""
         monkeypatch.setenv("BK_PW", "correct horse")
-        runner = CliRunner()
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "create",
-                "-",
-                "--to",
-                str(tmp_path),
-                "--passphrase-env",
-                "BK_PW",
-                "--name",
-                "p",
-            ],
+        result = run_cli(
+            "backup create - --to",
+            tmp_path,
+            "--passphrase-env",
+            "BK_PW",
+            "--name",
+            "p",
             input=b"secret rows",
         )
         assert result.exit_code == 0, result.output
         path = next(tmp_path.iterdir())
-        result = runner.invoke(
-            cli, ["backup", "restore", str(path), "--passphrase-env", "BK_PW"]
-        )
+        result = run_cli("backup restore", path, "--passphrase-env", "BK_PW")
         assert result.exit_code == 0
         assert result.stdout_bytes.startswith(b"secret rows")
 
@@ -1312,7 +1248,6 @@ class TestCLI:
         ring = Keyring.generate()
         ring.save(tmp_path / "ring.dpkr", kek=EnvKEK("BK_KEK"))
         (tmp_path / "src").write_bytes(b"ledger")
-        runner = CliRunner()
         dest = tmp_path / "d"
         args = [
             "--keyring",
@@ -1320,45 +1255,21 @@ class TestCLI:
             "--kek",
             "env:BK_KEK",
         ]
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "create",
-                str(tmp_path / "src"),
-                "--to",
-                str(dest),
-                *args,
-            ],
+        result = run_cli(
+            "backup create", tmp_path / "src", "--to", dest, *args
         )
         assert result.exit_code == 0, result.output
-        result = runner.invoke(cli, ["backup", "verify", str(dest), *args])
+        result = run_cli("backup verify", dest, *args)
         assert result.exit_code == 0, result.output
         path = next(dest.iterdir())
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "restore",
-                str(path),
-                "-o",
-                str(tmp_path / "out"),
-                *args,
-            ],
-        )
+        result = run_cli("backup restore", path, "-o", tmp_path / "out", *args)
         assert result.exit_code == 0, result.output
         assert (tmp_path / "out").read_bytes() == b"ledger"
 
     def test_signed(self, tmp_path):
         """--sign-key and --signer check which machine made a backup."""
         key = ed25519.Ed25519PrivateKey.generate()
-        (tmp_path / "s.pem").write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        (tmp_path / "s.pem").write_bytes(pem_private_key(key))
         (tmp_path / "p.pem").write_bytes(
             key.public_key().public_bytes(
                 serialization.Encoding.PEM,
@@ -1374,107 +1285,70 @@ class TestCLI:
         )
         (tmp_path / "id").write_text(X.to_text())
         (tmp_path / "src").write_bytes(b"abc")
-        runner = CliRunner()
         dest = tmp_path / "d"
         assert (
-            runner.invoke(
-                cli,
-                [
-                    "backup",
-                    "create",
-                    str(tmp_path / "src"),
-                    "--to",
-                    str(dest),
-                    "-r",
-                    str(X.recipient),
-                    "--sign-key",
-                    str(tmp_path / "s.pem"),
-                ],
+            run_cli(
+                "backup create",
+                tmp_path / "src",
+                "--to",
+                dest,
+                "-r",
+                X.recipient,
+                "--sign-key",
+                tmp_path / "s.pem",
             ).exit_code
             == 0
         )
-        ok = runner.invoke(
-            cli,
-            [
-                "backup",
-                "verify",
-                str(dest),
-                "-i",
-                str(tmp_path / "id"),
-                "--signer",
-                str(tmp_path / "p.pem"),
-            ],
+        ok = run_cli(
+            "backup verify",
+            dest,
+            "-i",
+            tmp_path / "id",
+            "--signer",
+            tmp_path / "p.pem",
         )
         assert ok.exit_code == 0, ok.output
-        bad = runner.invoke(
-            cli,
-            [
-                "backup",
-                "verify",
-                str(dest),
-                "-i",
-                str(tmp_path / "id"),
-                "--signer",
-                str(tmp_path / "o.pem"),
-            ],
+        bad = run_cli(
+            "backup verify",
+            dest,
+            "-i",
+            tmp_path / "id",
+            "--signer",
+            tmp_path / "o.pem",
         )
         assert bad.exit_code == 1
 
     def test_usage_errors(self, tmp_path):
         """Missing recipients or identities exit 2 with one line."""
-        runner = CliRunner()
-        result = runner.invoke(
-            cli, ["backup", "create", "-", "--to", str(tmp_path)], input=b"x"
-        )
+        result = run_cli("backup create - --to", tmp_path, input=b"x")
         assert result.exit_code == 2
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "create",
-                "-",
-                "--to",
-                str(tmp_path),
-                "-r",
-                "dpbackup1bad",
-            ],
-            input=b"x",
+        result = run_cli(
+            "backup create - --to", tmp_path, "-r", "dpbackup1bad", input=b"x"
         )
         assert result.exit_code == 2 and "Traceback" not in result.output
 
     def test_keygen_stdout_and_refusals(self, tmp_path):
         """keygen prints to stdout, never overwrites; bad options exit 2."""
-        runner = CliRunner()
-        result = runner.invoke(cli, ["backup", "keygen"])
+        result = run_cli("backup keygen")
         assert result.exit_code == 0
         assert "DPBACKUP-SECRET-KEY-1" in result.stdout
         (tmp_path / "id").write_text("x")
-        result = runner.invoke(
-            cli, ["backup", "keygen", "-o", str(tmp_path / "id")]
-        )
+        result = run_cli("backup keygen -o", tmp_path / "id")
         assert result.exit_code == 2
         assert (tmp_path / "id").read_text() == "x"
-        result = runner.invoke(
-            cli, ["backup", "list", str(tmp_path), "-O", "novalue"]
-        )
+        result = run_cli("backup list", tmp_path, "-O", "novalue")
         assert result.exit_code == 2
         (tmp_path / "bad.pem").write_text("not a key")
-        result = runner.invoke(
-            cli,
-            [
-                "backup",
-                "verify",
-                str(tmp_path),
-                "-i",
-                str(tmp_path / "missing"),
-                "--signer",
-                str(tmp_path / "bad.pem"),
-            ],
+        result = run_cli(
+            "backup verify",
+            tmp_path,
+            "-i",
+            tmp_path / "missing",
+            "--signer",
+            tmp_path / "bad.pem",
         )
         assert result.exit_code == 2 and "Traceback" not in result.output
-        result = runner.invoke(
-            cli, ["backup", "list", str(tmp_path / "nowhere")]
-        )
+        result = run_cli("backup list", tmp_path / "nowhere")
         assert result.exit_code == 2
 
     @staticmethod
@@ -1490,11 +1364,7 @@ class TestCLI:
                 serialization.Encoding.PEM,
                 serialization.PublicFormat.SubjectPublicKeyInfo,
             )
-        return key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        return pem_private_key(key)
 
     def test_unusable_signing_keys(self, tmp_path):
         """--sign-key: missing, garbage, encrypted, non-signing or non-P-256 keys exit 2."""
@@ -1524,19 +1394,13 @@ class TestCLI:
             "p384.pem": "ECDSA signing keys must be on P-256",
         }
         for name, text in cases.items():
-            result = CliRunner().invoke(
-                cli,
-                [
-                    "backup",
-                    "create",
-                    "-",
-                    "--to",
-                    str(tmp_path / "dest"),
-                    "-r",
-                    str(X.recipient),
-                    "--sign-key",
-                    str(tmp_path / name),
-                ],
+            result = run_cli(
+                "backup create - --to",
+                tmp_path / "dest",
+                "-r",
+                X.recipient,
+                "--sign-key",
+                tmp_path / name,
                 input=b"rows",
             )
             self._one_line_error(result, text)
@@ -1565,17 +1429,14 @@ class TestCLI:
                 target = str(tmp_path / "d")
                 if command == "restore":
                     target = str(next((tmp_path / "d").iterdir()))
-                result = CliRunner().invoke(
-                    cli,
-                    [
-                        "backup",
-                        command,
-                        target,
-                        "-i",
-                        str(tmp_path / "id"),
-                        "--signer",
-                        str(tmp_path / name),
-                    ],
+                result = run_cli(
+                    "backup",
+                    command,
+                    target,
+                    "-i",
+                    tmp_path / "id",
+                    "--signer",
+                    tmp_path / name,
                 )
                 self._one_line_error(result, text)
 
@@ -1584,7 +1445,7 @@ class TestCLI:
         backup.create_backup(io.BytesIO(b"rows"), tmp_path, [X.recipient])
         (found,) = tmp_path.iterdir()
         for args in (["restore", str(found)], ["verify", str(tmp_path)]):
-            result = CliRunner().invoke(cli, ["backup", *args])
+            result = run_cli("backup", *args)
             self._one_line_error(
                 result,
                 "give an identity file (-i), a passphrase or a keyring option",
@@ -1594,15 +1455,8 @@ class TestCLI:
         """verify on a destination holding no backups fails (exit 1) rather than passing."""
         (tmp_path / "id").write_text(X.to_text())
         (tmp_path / "dest").mkdir()
-        result = CliRunner().invoke(
-            cli,
-            [
-                "backup",
-                "verify",
-                str(tmp_path / "dest"),
-                "-i",
-                str(tmp_path / "id"),
-            ],
+        result = run_cli(
+            "backup verify", tmp_path / "dest", "-i", tmp_path / "id"
         )
         assert result.exit_code == 1
         assert result.output == (
@@ -1611,15 +1465,11 @@ class TestCLI:
 
     def test_storage_option_typo_is_one_line(self):
         """A misspelt -O storage option exits 2 with one line, never a traceback."""
-        result = CliRunner().invoke(
-            cli,
-            [
-                "backup",
-                "list",
-                f"sftp://127.0.0.1:{free_port()}/x",
-                "-O",
-                "key_filenme=/nonexistent",
-            ],
+        result = run_cli(
+            "backup list",
+            f"sftp://127.0.0.1:{free_port()}/x",
+            "-O",
+            "key_filenme=/nonexistent",
         )
         self._one_line_error(
             result,
@@ -1631,7 +1481,6 @@ class TestCLI:
         """The demo step runs offline."""
         from dataprotect.cli._backup import demo_step
 
-        runner = CliRunner()
-        result = runner.invoke(cli, ["demo"])
+        result = run_cli("demo")
         assert result.exit_code == 0 and "Encrypted backups" in result.output
         assert callable(demo_step)

@@ -32,7 +32,7 @@ from dataprotect.errors import (
     ConfigurationError,
     RehearsalError,
 )
-from helpers import free_port
+from helpers import free_port, pem_private_key, run_cli
 
 
 X = backup.generate_identity("x25519")
@@ -517,12 +517,25 @@ class TestPostgres:
             )
 
 
-def _cli(*args: str, **kw):
-    from click.testing import CliRunner
+def _create(dest, *args: object, **kw):
+    """`backup create` into *dest* for X's recipient."""
+    return run_cli("backup create --to", dest, "-r", X.recipient, *args, **kw)
 
-    from dataprotect.cli._app import cli
 
-    return CliRunner().invoke(cli, ["backup", *args], **kw)
+def _rehearse(source, ident, into, bindir, *args: object):
+    """`backup rehearse` of *source* with *ident* into the PostgreSQL
+    server at *into* (client tools in *bindir*)."""
+    return run_cli(
+        "backup rehearse",
+        source,
+        "-i",
+        ident,
+        "--into-postgres",
+        into,
+        "--pg-bindir",
+        bindir,
+        *args,
+    )
 
 
 def _pem_files(tmp_path):
@@ -531,13 +544,7 @@ def _pem_files(tmp_path):
     _, private, certificate = _key_cert()
     key, cert = tmp_path / "report.key", tmp_path / "report.crt"
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key.write_bytes(
-        private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    key.write_bytes(pem_private_key(private))
     return key, cert
 
 
@@ -547,12 +554,8 @@ class TestCLI:
         ident = tmp_path / "id.txt"
         ident.write_text(X.to_text())
         dest = tmp_path / "dest"
-        result = _cli(
-            "create",
-            "--to",
-            str(dest),
-            "-r",
-            str(X.recipient),
+        result = _create(
+            dest,
             "--from-command",
             f"{shlex.join([PY, '-c', 'print(42)'])}",
             "--no-digest",
@@ -567,14 +570,8 @@ class TestCLI:
     def test_failing_command(self, tmp_path):
         """A failing dump command: exit 2, one line, no backup."""
         dest = tmp_path / "dest"
-        result = _cli(
-            "create",
-            "--to",
-            str(dest),
-            "-r",
-            str(X.recipient),
-            "--from-command",
-            "sh -c 'echo partial; exit 4'",
+        result = _create(
+            dest, "--from-command", "sh -c 'echo partial; exit 4'"
         )
         assert result.exit_code == 2
         assert "exited with status 4" in result.output
@@ -592,9 +589,7 @@ class TestCLI:
     )
     def test_source_usage_errors(self, tmp_path, args):
         """Exactly one source; no password on the command line."""
-        result = _cli(
-            "create", "--to", str(tmp_path), "-r", str(X.recipient), *args
-        )
+        result = _create(tmp_path, *args)
         assert result.exit_code == 2
         assert "secret" not in result.output
         assert finished(tmp_path) == []
@@ -606,15 +601,7 @@ class TestCLI:
         conn.execute("CREATE TABLE t (x)")
         conn.commit()
         conn.close()
-        result = _cli(
-            "create",
-            "--to",
-            str(tmp_path / "d"),
-            "-r",
-            str(X.recipient),
-            "--from-sqlite",
-            str(path),
-        )
+        result = _create(tmp_path / "d", "--from-sqlite", path)
         assert result.exit_code == 0, result.output
         (info,) = backup.list_backups(tmp_path / "d")
         assert (
@@ -631,12 +618,8 @@ class TestCLI:
         ident = tmp_path / "id.txt"
         ident.write_text(X.to_text())
         dest = tmp_path / "dest"
-        result = _cli(
-            "create",
-            "--to",
-            str(dest),
-            "-r",
-            str(X.recipient),
+        result = _create(
+            dest,
             "--name",
             "shop",
             "--from-postgres",
@@ -646,19 +629,9 @@ class TestCLI:
         )
         assert result.exit_code == 0, result.output
         key, cert = _pem_files(tmp_path)
-        common = [
-            "rehearse",
-            str(dest),
-            "-i",
-            str(ident),
-            "--into-postgres",
-            postgres.url(),
-            "--pg-bindir",
-            postgres.bindir,
-            "--name",
-            "shop",
-        ]
-        result = _cli(
+        into = (postgres.url(), postgres.bindir)
+        common = [dest, ident, *into, "--name", "shop"]
+        result = _rehearse(
             *common,
             "--check",
             "SELECT count(*) = 20000 FROM orders",
@@ -679,19 +652,13 @@ class TestCLI:
         )
         reports = sorted(p.suffix for p in (tmp_path / "reports").iterdir())
         assert reports == [".json", ".pdf"]
-        result = _cli(*common, "--check", "SELECT false")
+        result = _rehearse(*common, "--check", "SELECT false")
         assert result.exit_code == 1
         assert "FAIL" in result.output
-        result = _cli(*common, "--report-key", str(key))
+        result = _rehearse(*common, "--report-key", key)
         assert result.exit_code == 2 and "--report-cert" in result.output
         dead = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
-        result = _cli(
-            *common[:4],
-            "--into-postgres",
-            dead,
-            "--pg-bindir",
-            postgres.bindir,
-        )
+        result = _rehearse(dest, ident, dead, postgres.bindir)
         assert result.exit_code == 2
         assert "cannot create the rehearsal database" in result.output
 
@@ -718,14 +685,10 @@ class TestCLI:
         (tmp_path / "empty").mkdir()
         ident = tmp_path / "id.txt"
         ident.write_text(X.to_text())
-        result = _cli(
-            "rehearse",
-            str(tmp_path / "empty"),
-            "-i",
-            str(ident),
-            "--into-postgres",
+        result = _rehearse(
+            tmp_path / "empty",
+            ident,
             postgres.url(),
-            "--pg-bindir",
             postgres.bindir,
             "--report-p12",
             str(p12),

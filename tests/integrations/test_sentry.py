@@ -80,20 +80,25 @@ def _sentry_filters_off() -> dict[str, Any]:
     return {"event_scrubber": scrubber, "include_local_variables": True}
 
 
-@pytest.fixture(name="transport")
-def _transport():
+def _init(transport, integrations=(), **options) -> None:
+    """sentry_sdk.init with dataprotect's hooks, sending to *transport*."""
     p = Pseudonymiser(key=KEY)
-    transport = CapturingTransport()
     sentry_sdk.init(
         dsn="https://public@sentry.invalid/1",
         transport=transport,
         before_send=before_send(p),
         before_breadcrumb=before_breadcrumb(p),
         default_integrations=False,
-        integrations=[],
-        # Sentry's own scrubber off, so this test sees what the hook does
-        **_sentry_filters_off(),
+        integrations=list(integrations),
+        **options,
     )
+
+
+@pytest.fixture(name="transport")
+def _transport():
+    transport = CapturingTransport()
+    # Sentry's own scrubber off, so this test sees what the hook does
+    _init(transport, **_sentry_filters_off())
     yield transport
     sentry_sdk.get_client().close()
     sentry_sdk.init()  # back to a disabled client
@@ -148,14 +153,9 @@ class TestSentry:
         from sentry_sdk.integrations.logging import LoggingIntegration
 
         sentry_sdk.get_client().close()
-        p = Pseudonymiser(key=KEY)
-        sentry_sdk.init(
-            dsn="https://public@sentry.invalid/1",
-            transport=transport,
-            before_send=before_send(p),
-            before_breadcrumb=before_breadcrumb(p),
-            default_integrations=False,
-            integrations=[
+        _init(
+            transport,
+            [
                 LoggingIntegration(
                     level=logging.INFO, event_level=logging.ERROR
                 )

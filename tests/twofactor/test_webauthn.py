@@ -529,6 +529,14 @@ class TestRegistrationTampering:
             rp.finish_registration(state, response)
 
 
+def _assertion(rp, enrolled):
+    """Begin a sign-in for the enrolled credential and let its
+    authenticator answer: the credential, the state and the response."""
+    auth, credential = enrolled
+    options, state = rp.begin_authentication([credential])
+    return credential, state, auth.get(options, ORIGIN)
+
+
 class TestAuthenticationTampering:
     @pytest.fixture(name="enrolled")
     def _enrolled(self, rp, user):
@@ -580,9 +588,7 @@ class TestAuthenticationTampering:
         self, rp, enrolled, offset, error
     ):
         """Changing a byte of the signed authenticator data is caught."""
-        auth, credential = enrolled
-        options, state = rp.begin_authentication([credential])
-        response = auth.get(options, ORIGIN)
+        credential, state, response = _assertion(rp, enrolled)
         data = bytearray(unb64(response["response"]["authenticatorData"]))
         data[offset] ^= 0x01
         response["response"]["authenticatorData"] = b64(bytes(data))
@@ -591,9 +597,7 @@ class TestAuthenticationTampering:
 
     def test_reserved_flag_after_signing(self, rp, enrolled):
         """Setting a reserved flag bit after signing breaks the signature."""
-        auth, credential = enrolled
-        options, state = rp.begin_authentication([credential])
-        response = auth.get(options, ORIGIN)
+        credential, state, response = _assertion(rp, enrolled)
         data = bytearray(unb64(response["response"]["authenticatorData"]))
         data[32] |= 0x02
         response["response"]["authenticatorData"] = b64(bytes(data))
@@ -602,9 +606,7 @@ class TestAuthenticationTampering:
 
     def test_signature(self, rp, enrolled):
         """A changed signature byte is rejected."""
-        auth, credential = enrolled
-        options, state = rp.begin_authentication([credential])
-        response = auth.get(options, ORIGIN)
+        credential, state, response = _assertion(rp, enrolled)
         sig = bytearray(unb64(response["response"]["signature"]))
         sig[-1] ^= 0x01
         response["response"]["signature"] = b64(bytes(sig))
@@ -613,9 +615,7 @@ class TestAuthenticationTampering:
 
     def test_client_data_after_signing(self, rp, enrolled):
         """clientDataJSON changed after signing breaks the signature."""
-        auth, credential = enrolled
-        options, state = rp.begin_authentication([credential])
-        response = auth.get(options, ORIGIN)
+        credential, state, response = _assertion(rp, enrolled)
         client_data = json.loads(unb64(response["response"]["clientDataJSON"]))
         client_data["extra"] = 1
         response["response"]["clientDataJSON"] = b64(
@@ -658,9 +658,7 @@ class TestAuthenticationTampering:
 
     def test_unknown_credential(self, rp, enrolled, user):
         """An id that is not among the credentials is unknown."""
-        auth, credential = enrolled
-        options, state = rp.begin_authentication([credential])
-        response = auth.get(options, ORIGIN)
+        credential, state, response = _assertion(rp, enrolled)
         with pytest.raises(UnknownCredentialError):
             rp.finish_authentication(state, response, [])
         _, state = rp.begin_authentication([credential])
@@ -763,9 +761,7 @@ class TestAuthenticationTampering:
 
     def test_lookup_must_return_a_credential(self, rp, enrolled):
         """A lookup returning another type is a programming error."""
-        auth, credential = enrolled
-        options, state = rp.begin_authentication([credential])
-        response = auth.get(options, ORIGIN)
+        _, state, response = _assertion(rp, enrolled)
         with pytest.raises(TypeError):
             rp.finish_authentication(state, response, lambda cid: "nope")
 
