@@ -211,7 +211,9 @@ def _files(*, quick: bool) -> list[str]:
                 code = CLI if synced else CLI_NO_FSYNC
                 argv = [sys.executable, "-c", code, op, str(src)]
                 argv += ["--keyring", str(ring), "--kek", f"env:{KEK_VAR}"]
-                return lambda: process_cost([*argv, "-o", str(dst)], env=env)
+                return lambda: process_cost(
+                    [*argv, "-o", str(dst), "--force"], env=env
+                )
 
             return make
 
