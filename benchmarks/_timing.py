@@ -39,16 +39,18 @@ def interleaved(
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
-def process_cost(
+def run_process(
     argv: Sequence[str],
     *,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (user + system) of one process.
+    capture: bool = False,
+) -> tuple[float, os.struct_rusage, bytes]:
+    """Wall-clock seconds, resource usage and (if *capture*) standard
+    output of one process; its standard error ends a failure's message.
 
-    The CPU time comes from ``wait4``: it counts only the child, and a busy
-    machine inflates it far less than the wall-clock time.
+    The usage comes from ``wait4``: it counts only the child, and a busy
+    machine inflates its CPU time far less than the wall-clock time.
     """
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -56,7 +58,7 @@ def process_cost(
         env=None if env is None else dict(env),
         cwd=cwd,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(proc.pid, 0)
@@ -64,9 +66,24 @@ def process_cost(
     assert proc.stderr is not None
     err = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
+    out = b""
+    if proc.stdout is not None:
+        out = proc.stdout.read()
+        proc.stdout.close()
     if os.waitstatus_to_exitcode(status) != 0:
         msg = f"{argv[0]} failed: {err[-500:]}"
         raise RuntimeError(msg)
+    return wall, usage, out
+
+
+def process_cost(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of one process."""
+    wall, usage, _ = run_process(argv, env=env, cwd=cwd)
     return wall, usage.ru_utime + usage.ru_stime
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._peers import Age, age_cli, dataprotect_env, gpg_symmetric
-from benchmarks._timing import cpu_hog, interleaved_processes
+from benchmarks._timing import cpu_hog, interleaved_processes, run_process
 
 
 # The dataprotect subprocesses print the time spent in encrypt/decrypt, so
@@ -60,25 +60,11 @@ print(time.perf_counter() - t)
 def _run(
     cmd: list[str], *, env: dict[str, str] | None = None, timed: bool = False
 ) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one subprocess."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd,
-        env=env,
-        stdout=subprocess.PIPE if timed else subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed: {err[-500:]}")
-    if timed and proc.stdout is not None:
-        elapsed = float(proc.stdout.read().decode().strip())
-        proc.stdout.close()
+    """(seconds, peak RSS in MiB) of one subprocess; with *timed*, the
+    seconds it prints itself."""
+    elapsed, usage, out = run_process(cmd, env=env, capture=timed)
+    if timed:
+        elapsed = float(out.decode().strip())
     return elapsed, usage.ru_maxrss / 1024
 
 

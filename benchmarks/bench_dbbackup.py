@@ -24,6 +24,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from benchmarks._timing import run_process
+
 
 _ROOT = Path(__file__).resolve().parent.parent
 _SIZE_VAR = "BENCH_DBBACKUP_MIB"
@@ -48,17 +50,7 @@ def _run(
     cmd: list[str], env: dict[str, str] | None = None
 ) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{cmd[:4]} failed: {err[-800:]}")
+    elapsed, usage, _ = run_process(cmd, env=env)
     return elapsed, usage.ru_maxrss / 1024
 
 
