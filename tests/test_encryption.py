@@ -686,6 +686,15 @@ class TestBlindIndex:
         with pytest.raises(TypeError):
             pickle.dumps(ring)
 
+    def test_index_under_an_encryptors_keyring(self, ring):
+        """Encryptor.keyring is the keyring it was made with, so a blind
+        index can follow the same keys (as the Django field does)."""
+        enc = Encryptor(ring)
+        assert enc.keyring is ring
+        assert BlindIndex(enc.keyring, "users.email").digest("a@b.ch") == (
+            BlindIndex(ring, "users.email").digest("a@b.ch")
+        )
+
 
 class TestSecretText:
     @given(secret=secret_texts)

@@ -112,6 +112,15 @@ class Encryptor(Unpicklable):
     def __repr__(self) -> str:
         return f"<Encryptor primary={self._keyring.primary_id:#010x}>"
 
+    @property
+    def keyring(self) -> Keyring:
+        """The keyring this encryptor uses (for example to make a
+        :class:`BlindIndex` under the same keys).
+
+        .. versionadded:: 0.1.0
+        """
+        return self._keyring
+
     def _cipher(self, key_id: int, version: int = _VERSION) -> XAES256GCM:
         # KeyNotFoundError for unknown, retired or destroyed keys.
         if version == _VERSION:

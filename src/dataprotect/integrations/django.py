@@ -825,8 +825,8 @@ class BlindIndexField(models.BinaryField):  # type: ignore[misc]  # Django is un
 
     def blind_index(self) -> BlindIndex:
         """The blind index under the configured encryptor's keyring."""
-        keyring = _encryptor()._keyring  # noqa: SLF001 - the one configured keyring, not a second setting
-        return BlindIndex(keyring, self.index, bits=self.bits)
+        # the one configured keyring, not a second setting
+        return BlindIndex(_encryptor().keyring, self.index, bits=self.bits)
 
     def _source(self) -> EncryptedField:
         field = next(
