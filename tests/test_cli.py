@@ -309,7 +309,7 @@ class TestEntryPoints:
     )
     def test_shown_path(self, filename, shown):
         """Paths in OS errors are shown with URL credentials masked."""
-        from dataprotect.cli._app import _shown_path
+        from dataprotect.cli._errors import _shown_path
 
         assert _shown_path(filename) == shown
 
@@ -482,7 +482,7 @@ class TestOneLine:
     def test_os_error_without_text(self):
         """An OSError without strerror is named by its type; two paths are
         both shown."""
-        from dataprotect.cli._app import os_error_message
+        from dataprotect.cli._errors import os_error_message
 
         assert os_error_message(OSError("odd")) == "OSError"
         assert os_error_message(

@@ -698,7 +698,7 @@ class TestStdout:
 
     def test_stdout_broken(self, monkeypatch):
         """Only a stdout whose reader has gone counts as broken."""
-        from dataprotect.cli._app import stdout_broken
+        from dataprotect.cli._errors import stdout_broken
 
         monkeypatch.setattr(sys, "stdout", io.StringIO())
         assert not stdout_broken()  # no file descriptor at all
@@ -712,7 +712,7 @@ class TestStdout:
     def test_other_broken_pipe_is_an_error(self, world, monkeypatch):
         """A broken pipe that is not stdout's (a server hung up) is an
         error line, not a quiet exit."""
-        from dataprotect.cli import _app
+        from dataprotect.cli import _errors
 
         monkeypatch.chdir(world)
 
@@ -720,7 +720,7 @@ class TestStdout:
             raise BrokenPipeError(32, "Broken pipe")
 
         monkeypatch.setattr("dataprotect.tls.check_tls", hang_up)
-        monkeypatch.setattr(_app, "stdout_broken", lambda: False)
+        monkeypatch.setattr(_errors, "stdout_broken", lambda: False)
         result = CliRunner().invoke(cli, ["scan", "tls", "localhost"])
         assert result.exit_code == 2
         assert result.stderr == "Error: Broken pipe\n"
@@ -738,7 +738,8 @@ class TestStdout:
 
     def test_closed_stdout_for_binary_and_stdin(self, world, monkeypatch):
         """output_file and input_file refuse a closed stdout or stdin."""
-        from dataprotect.cli._common import InputError, input_file, output_file
+        from dataprotect.cli._errors import InputError
+        from dataprotect.cli._files import input_file, output_file
 
         monkeypatch.setattr(sys, "stdout", None)
         with (

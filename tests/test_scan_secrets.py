@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprotect.cli._app import cli
-from dataprotect.cli._common import InputError
+from dataprotect.cli._errors import InputError
 from dataprotect.errors import ConfigurationError, DataProtectError
 from dataprotect.scan.secrets import (
     Allowlist,

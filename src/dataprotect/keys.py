@@ -19,14 +19,14 @@ import struct
 import threading
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Final, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Literal, Protocol, runtime_checkable
 
 from cryptography.hazmat.primitives import hashes
 
 from dataprotect import _kdf
 from dataprotect._atomic import atomic_write
+from dataprotect._lazy import lazy_attribute
 from dataprotect._pkcs11 import PKCS11KEK
 from dataprotect._secret import (
     Secret,
@@ -42,6 +42,9 @@ from dataprotect.errors import (
     KeyringError,
 )
 
+
+if TYPE_CHECKING:
+    from dataprotect._keyinfo import KeyInfo
 
 __all__ = [
     "KEK",
@@ -346,24 +349,6 @@ class EnvKEK(Unpicklable):
         return _open(self._key(), wrapped, associated_data)
 
 
-@dataclass(frozen=True)
-class KeyInfo:
-    """What a keyring says about one key (never its material).
-
-    Attributes:
-        key_id: The 32-bit id written into ciphertexts.
-        status: ``"primary"``, ``"active"``, ``"retired"`` or
-            ``"destroyed"``.
-        created_at: When the key was made (UTC).
-
-    .. versionadded:: 0.1.0
-    """
-
-    key_id: int
-    status: KeyStatus
-    created_at: datetime
-
-
 class _Key:
     __slots__ = ("created_at", "material", "status")
 
@@ -450,6 +435,8 @@ class Keyring(Unpicklable):
 
     def keys(self) -> list[KeyInfo]:
         """Every key's id, status and creation time, newest first."""
+        from dataprotect._keyinfo import KeyInfo
+
         return sorted(
             (
                 KeyInfo(
@@ -718,3 +705,11 @@ def legacy_cipher(keyring: Keyring, key_id: int) -> XAES256GCM:
 def generation(keyring: Keyring) -> int:
     """A number that changes whenever *keyring*'s keys change (for caches)."""
     return keyring._generation  # noqa: SLF001 - the seam
+
+
+def __getattr__(name: str) -> object:
+    """:class:`KeyInfo` on first use: the dataclass machinery it is made
+    with imports ``inspect``, a tenth of a command's start-up."""
+    return lazy_attribute(
+        __name__, globals(), {"KeyInfo": "dataprotect._keyinfo"}, name
+    )

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import importlib
-import io
-import os
-import sys
 
 from gettext import gettext
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from dataprotect.cli._common import InputError
-from dataprotect.errors import DataProtectError
+from dataprotect.cli._errors import error_line
 
 
-__all__ = [
-    "cli",
-    "closed_stdout",
-    "os_error_message",
-    "quiet_exit",
-    "stdout_broken",
-]
+__all__ = ["COMMANDS", "cli"]
 
 #: Subcommand name -> ("module:attribute", summary).  A command is loaded
 #: only when invoked, so a missing optional dependency affects only its
@@ -143,86 +131,22 @@ class _Group(click.Group):
             raise _one_line(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except DataProtectError as exc:
-            raise InputError(str(exc)) from None
-        except ImportError as exc:
-            msg = f"missing optional dependency: {exc.name or exc}"
-            raise InputError(msg) from None
-        except OSError as exc:
-            if isinstance(exc, BrokenPipeError) and stdout_broken():
-                quiet_exit()
-            raise InputError(os_error_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
-            # Never a traceback; the type only, as a message may hold data.
-            msg = f"internal error ({type(exc).__name__}); please report it"
-            raise InputError(msg) from None
+            raise _Shown(error_line(exc)) from None
 
 
-def _one_line(exc: click.UsageError) -> InputError:
+class _Shown(click.ClickException):
+    """An error as click shows it: ``Error: `` and one line, exit 2."""
+
+    exit_code = 2
+
+
+def _one_line(exc: click.UsageError) -> _Shown:
     """A usage error as one line, as every other error; the usage itself
     is one ``--help`` away."""
     where = exc.ctx.command_path if exc.ctx is not None else "dataprotect"
     message = exc.format_message().rstrip(".")
-    return InputError(f"{message} (see '{where} --help')")
-
-
-def os_error_message(exc: OSError) -> str:
-    """One line for *exc*: what failed, and the user's own path."""
-    what = exc.strerror or type(exc).__name__
-    names = [n for n in (exc.filename, exc.filename2) if n is not None]
-    shown = " -> ".join(_shown_path(n) for n in names)
-    return f"{what}: {shown}" if shown else what
-
-
-def stdout_broken() -> bool:
-    """Whether nobody reads stdout any more (``| head`` has exited)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    import select  # here and below: only error paths need these
-
-    poller = select.poll()
-    poller.register(fd, select.POLLOUT)
-    return any(
-        events & (select.POLLERR | select.POLLHUP)
-        for _, events in poller.poll(0)
-    )
-
-
-class _Closed(io.RawIOBase):
-    """Stands in for a stdout the shell closed (``>&-``): a write fails."""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any, /) -> int:  # noqa: ARG002 - io.RawIOBase's signature
-        raise OSError(errno.EBADF, "stdout is closed")
-
-
-def closed_stdout() -> io.TextIOWrapper:
-    """A stdout whose every write fails with one clear line."""
-    return io.TextIOWrapper(_Closed(), write_through=True)  # type: ignore[arg-type]  # a raw stream; write_through needs no buffer
-
-
-def quiet_exit() -> NoReturn:
-    """End quietly as a Unix tool killed by SIGPIPE does (status 141)."""
-    import signal
-
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    raise SystemExit(128 + signal.SIGPIPE)
-
-
-def _shown_path(filename: object) -> str:
-    """*filename* for a message, credentials masked if it is a URL."""
-    from dataprotect._redact import redact_location
-
-    if isinstance(filename, (str, bytes, os.PathLike)):
-        return redact_location(os.fsdecode(filename))
-    return redact_location(str(filename))
+    return _Shown(f"{message} (see '{where} --help')")
 
 
 @click.group(

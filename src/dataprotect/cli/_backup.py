@@ -49,15 +49,13 @@ from dataprotect.cli._backup_db import (
 )
 from dataprotect.cli._common import (
     CHECKED_OUTPUT_HELP,
-    InputError,
     force_option,
     kek_options,
-    make_kek,
-    output_file,
-    progress,
-    read_secret,
     write_identity,
 )
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import output_file, progress
+from dataprotect.cli._secrets import make_kek, read_secret
 from dataprotect.keys import Keyring
 
 

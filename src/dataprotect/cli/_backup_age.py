@@ -19,14 +19,12 @@ import click
 from dataprotect.backup import age
 from dataprotect.cli._common import (
     CHECKED_OUTPUT_HELP,
-    InputError,
     force_option,
-    input_file,
-    output_file,
-    progress,
-    read_secret,
     write_identity,
 )
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import input_file, output_file, progress
+from dataprotect.cli._secrets import read_secret
 
 
 __all__ = ["age_decrypt", "age_encrypt", "age_keygen"]

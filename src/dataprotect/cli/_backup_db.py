@@ -18,12 +18,9 @@ from dataprotect.backup import (
     VerifyKey,
     rehearse_postgres,
 )
-from dataprotect.cli._common import (
-    InputError,
-    input_file,
-    progress,
-    read_secret,
-)
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import input_file, progress
+from dataprotect.cli._secrets import read_secret
 
 
 __all__ = [

@@ -7,13 +7,10 @@ from typing import TYPE_CHECKING
 import click
 
 from dataprotect._redact import redact_uri
-from dataprotect.cli._common import (
-    InputError,
-    kek_options,
-    keyring_option,
-    load_keyring,
-    progress,
-)
+from dataprotect.cli._common import kek_options, keyring_option
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import progress
+from dataprotect.cli._secrets import load_keyring
 from dataprotect.encryption import BlindIndex, Encryptor
 from dataprotect.keys import Keyring
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
-from dataprotect.cli._common import InputError, force_option, output_file
+from dataprotect.cli._common import force_option
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import output_file
 
 
 __all__ = ["disclosure"]

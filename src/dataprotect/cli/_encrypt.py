@@ -1,4 +1,9 @@
-"""``dataprotect encrypt`` / ``decrypt``: files and pipes at rest."""
+"""``dataprotect encrypt`` / ``decrypt``: files and pipes at rest.
+
+The click commands, for ``--help`` and every call that
+:mod:`dataprotect.cli._direct` leaves to click; both run the same
+functions.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +15,15 @@ import click
 from dataprotect.cli._common import (
     CHECKED_OUTPUT_HELP,
     force_option,
-    input_file,
     kek_options,
     keyring_option,
-    load_keyring,
-    output_file,
-    progress,
 )
-from dataprotect.encryption import Encryptor
+from dataprotect.cli._direct import decrypt_file, encrypt_file
 
 
 __all__ = ["decrypt", "encrypt"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_SUFFIX = ".dpenc"
 
 
 def _options(output_help: str) -> Callable[[F], F]:
@@ -46,64 +45,17 @@ def _options(output_help: str) -> Callable[[F], F]:
     return add
 
 
-def _pipe(
-    stream: Callable[..., int],
-    file: str,
-    target: str,
-    context: str,
-    label: str,
-    *,
-    force: bool,
-    checked: bool,
-) -> None:
-    """Run *stream* (an Encryptor stream method) from FILE into TARGET."""
-    with (
-        input_file(file) as (src, size),
-        output_file(
-            target, force=force, checked=checked, binary=not checked
-        ) as dst,
-        progress(size, label) as advance,
-    ):
-        stream(src, dst, context=context.encode(), progress=advance)
-
-
 @click.command()
 @_options(
     "Output file (default: FILE.dpenc; '-' for stdout, the default for "
     "stdin).  Never a terminal."
 )
-def encrypt(
-    file: str,
-    output: str | None,
-    force: bool,
-    context: str,
-    keyring_path: str,
-    kek_spec: str,
-    passphrase_env: str | None,
-    passphrase_file: str | None,
-) -> None:
+def encrypt(file: str, output: str | None, **params: Any) -> None:
     """Encrypt FILE ('-' for stdin) with the keyring's primary key.
 
     An existing output file is replaced only with --force.
     """
-    target = output or ("-" if file == "-" else file + _SUFFIX)
-    encryptor = Encryptor(
-        load_keyring(
-            keyring_path,
-            spec=kek_spec,
-            passphrase_env=passphrase_env,
-            passphrase_file=passphrase_file,
-        )
-    )
-    _pipe(
-        encryptor.encrypt_stream,
-        file,
-        target,
-        context,
-        "encrypting",
-        force=force,
-        checked=False,
-    )
+    encrypt_file(file, output, **params)
 
 
 @click.command()
@@ -111,42 +63,10 @@ def encrypt(
     "Output file (default: FILE without .dpenc, else FILE.out; '-' for "
     f"stdout, the default for stdin).  {CHECKED_OUTPUT_HELP}"
 )
-def decrypt(
-    file: str,
-    output: str | None,
-    force: bool,
-    context: str,
-    keyring_path: str,
-    kek_spec: str,
-    passphrase_env: str | None,
-    passphrase_file: str | None,
-) -> None:
+def decrypt(file: str, output: str | None, **params: Any) -> None:
     """Decrypt FILE ('-' for stdin); nothing is released unless all of it
     authenticates.
 
     An existing output file is replaced only with --force.
     """
-    if output is None:
-        if file == "-":
-            output = "-"
-        elif file.endswith(_SUFFIX):
-            output = file[: -len(_SUFFIX)]
-        else:
-            output = file + ".out"
-    encryptor = Encryptor(
-        load_keyring(
-            keyring_path,
-            spec=kek_spec,
-            passphrase_env=passphrase_env,
-            passphrase_file=passphrase_file,
-        )
-    )
-    _pipe(
-        encryptor.decrypt_stream,
-        file,
-        output,
-        context,
-        "decrypting",
-        force=force,
-        checked=True,
-    )
+    decrypt_file(file, output, **params)

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 import click
 
-from dataprotect.cli._common import InputError, kek_options, make_kek
+from dataprotect.cli._common import kek_options
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._secrets import make_kek
 from dataprotect.keys import EnvKEK, Keyring
 
 

@@ -9,12 +9,9 @@ from pathlib import Path
 
 import click
 
-from dataprotect.cli._common import (
-    InputError,
-    kek_options,
-    load_keyring,
-    read_secret,
-)
+from dataprotect.cli._common import kek_options
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._secrets import load_keyring, read_secret
 from dataprotect.errors import ConfigurationError
 from dataprotect.keys import Keyring
 from dataprotect.passwords import (

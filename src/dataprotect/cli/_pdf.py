@@ -18,13 +18,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
-from dataprotect.cli._common import (
-    InputError,
-    force_option,
-    output_file,
-    pkcs11_pin,
-    read_secret,
-)
+from dataprotect.cli._common import force_option
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import output_file
+from dataprotect.cli._secrets import pkcs11_pin, read_secret
 
 
 __all__ = ["demo_step", "pdf"]

@@ -11,13 +11,10 @@ from typing import cast, get_args
 
 import click
 
-from dataprotect.cli._common import (
-    InputError,
-    force_option,
-    input_file,
-    output_file,
-    read_secret,
-)
+from dataprotect.cli._common import force_option
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import input_file, output_file
+from dataprotect.cli._secrets import read_secret
 from dataprotect.pseudonymise import (
     FINDING_TYPES,
     Action,

@@ -9,12 +9,9 @@ from typing import Any
 
 import click
 
-from dataprotect.cli._common import (
-    InputError,
-    force_option,
-    output_file,
-    progress,
-)
+from dataprotect.cli._common import force_option
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import output_file, progress
 from dataprotect.cli._scan_more import (
     all_command,
     code_command,

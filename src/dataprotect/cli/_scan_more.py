@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from dataprotect.cli._common import InputError, progress
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._files import progress
 
 
 __all__ = ["all_command", "code_command", "deps_command"]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from dataprotect.cli._common import locale_option, read_secret
+from dataprotect.cli._common import locale_option
+from dataprotect.cli._secrets import read_secret
 
 
 __all__ = ["check_password_command", "demo_step"]

@@ -8,13 +8,9 @@ from typing import cast
 import click
 
 from dataprotect._atomic import atomic_write
-from dataprotect.cli._common import (
-    InputError,
-    kek_options,
-    keyring_option,
-    load_keyring,
-    read_secret,
-)
+from dataprotect.cli._common import kek_options, keyring_option
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._secrets import load_keyring, read_secret
 from dataprotect.encryption import Encryptor
 from dataprotect.twofactor import (
     TOTP,
