@@ -383,9 +383,15 @@ class TestSignVerify:
 
     @settings(max_examples=15, deadline=None)
     @given(
-        reason=st.text(st.characters(codec="utf-8"), min_size=1, max_size=40),
+        reason=st.text(
+            st.characters(codec="utf-8", exclude_characters="\x00"),
+            min_size=1,
+            max_size=40,
+        ),
         location=st.text(
-            st.characters(codec="utf-8"), min_size=1, max_size=40
+            st.characters(codec="utf-8", exclude_characters="\x00"),
+            min_size=1,
+            max_size=40,
         ),
     )
     def test_reason_location_round_trip(
@@ -399,6 +405,12 @@ class TestSignVerify:
         assert report.valid
         assert report.signatures[0].reason == reason
         assert report.signatures[0].location == location
+
+    @pytest.mark.parametrize("field", ["reason", "location"])
+    def test_nul_is_refused(self, document, alice, field):
+        """NUL would come back as bytes, not the signed text: refused."""
+        with pytest.raises(ConfigurationError, match=f"{field} must not"):
+            sign_pdf(document, alice, **{field: "a\x00b"})
 
 
 class TestTampering:

@@ -143,8 +143,9 @@ def sign_pdf(
         pdf: The document, as bytes or a path.
         signer: The key to sign with.
         reason: Why the document is signed ("I agree to ..."), stored in
-            the signature.
-        location: Where it was signed.
+            the signature.  Any text but NUL, which PDF text strings do not
+            carry back unchanged.
+        location: Where it was signed (the same rule).
         field_name: The signature field to fill or create (default: the
             next free ``SignatureN``).
         timestamp_url: An ``http(s)://`` URL of an RFC 3161 TSA.
@@ -163,10 +164,17 @@ def sign_pdf(
             certificate is expired or not yet valid.
         dataprotect.errors.TimestampError: The TSA failed.
         dataprotect.errors.SignerError: The key could not sign.
+        dataprotect.errors.ConfigurationError: *reason* or *location* holds
+            NUL, or *timestamp_url* is not an http(s) URL.
 
     .. versionadded:: 0.1.0
     """
     _check_signer(signer)
+    for name, text in (("reason", reason), ("location", location)):
+        if text is not None and "\x00" in text:
+            # pyHanko reads it back as bytes, not the text that was signed.
+            msg = f"{name} must not contain NUL"
+            raise ConfigurationError(msg)
     data = read_pdf(pdf)
     signer.check_validity(now)
     timestamper = None
