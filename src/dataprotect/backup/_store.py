@@ -550,7 +550,9 @@ def rehearse(
 ) -> list[VerifyReport]:
     """Rehearse restores of the *newest* backups at destination *url*.
 
-    Returns one :class:`VerifyReport` per backup, newest first.  A
+    Returns one :class:`VerifyReport` per backup, newest first: *newest*
+    of them, or every backup when the destination holds fewer (compare
+    ``len(reports)`` when a count matters).  A
     destination (or series *name*) without any backup is never a pass: it
     gives one report, not ok, with the reason ``"no backup found at the
     destination"``, so ``all(r.ok for r in reports)`` is False.
