@@ -225,3 +225,88 @@ class TestMain:
         assert capsys.readouterr().out.startswith("Usage: dataprotect encrypt")
         assert _main("encrypt", "plain", *RING, "--bogus") == 2
         assert "--bogus" in capsys.readouterr().err
+
+
+class TestProcessEnd:
+    """Without argv, a plain call ends the process at once (os._exit)."""
+
+    def test_nothing_is_left_to_the_teardown(self, world):
+        """What os._exit skips: no atexit handler, thread or finalizer is
+        added by a plain call."""
+        import atexit
+        import threading
+        import weakref
+
+        before = (
+            atexit._ncallbacks(),
+            threading.active_count(),
+            len(weakref.finalize._registry),
+        )
+        assert _direct.run(["encrypt", "plain", *RING]) == 0
+        assert _direct.run(["decrypt", "plain.dpenc", *RING, "-o", "x"]) == 0
+        assert before == (
+            atexit._ncallbacks(),
+            threading.active_count(),
+            len(weakref.finalize._registry),
+        )
+
+    def test_end_at_once(self, monkeypatch, capsys):
+        from dataprotect import cli
+
+        ended = []
+
+        class EndedError(Exception):
+            pass
+
+        def exit_(code):
+            ended.append(code)
+            raise EndedError
+
+        monkeypatch.setattr(os, "_exit", exit_)
+        print("buffered", end="")
+        with pytest.raises(EndedError):
+            cli._end(2, at_once=True)
+        assert ended == [2]
+        assert capsys.readouterr().out == "buffered"
+        with pytest.raises(SystemExit):  # only an int status ends at once
+            cli._end("message", at_once=True)
+
+    def test_real_process_through_pipes(self, world):
+        """The console entry: ciphertext on stdout, flushed before the
+        process ends; an error line on stderr."""
+        import subprocess
+        import sys
+
+        import dataprotect
+
+        src = os.path.dirname(os.path.dirname(dataprotect.__file__))
+        env = {**os.environ, "PYTHONPATH": src}
+        cmd = [sys.executable, "-m", "dataprotect.cli"]
+        sealed = subprocess.run(
+            [*cmd, "encrypt", "-", *RING],
+            input=b"piped" * 1000,
+            capture_output=True,
+            check=True,
+            timeout=60,
+            env=env,
+        )
+        assert sealed.stderr == b""
+        back = subprocess.run(
+            [*cmd, "decrypt", "-", *RING],
+            input=sealed.stdout,
+            capture_output=True,
+            check=True,
+            timeout=60,
+            env=env,
+        )
+        assert back.stdout == b"piped" * 1000
+        bad = subprocess.run(
+            [*cmd, "decrypt", "-", *RING],
+            input=sealed.stdout[:-1],
+            capture_output=True,
+            check=False,
+            timeout=60,
+            env=env,
+        )
+        assert (bad.returncode, bad.stdout) == (2, b"")
+        assert bad.stderr == b"Error: decryption failed\n"
