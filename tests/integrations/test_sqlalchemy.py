@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -525,6 +526,103 @@ class TestProperties:
             assert hit.id == 0
         with Session(engine) as session:
             assert reencrypt_table(session, db.User.email).rewritten == 0
+
+
+def mutable_models(keyring: Keyring):
+    """A model whose encrypted JSON columns track changes in place."""
+    encryptor = Encryptor(keyring)
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Profile(Base):
+        __tablename__ = "profiles"
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        prefs: Mapped[dict[str, object] | None] = mapped_column(
+            MutableDict.as_mutable(EncryptedJSON(encryptor)), nullable=True
+        )
+        tags: Mapped[list[object] | None] = mapped_column(
+            MutableList.as_mutable(EncryptedJSON(encryptor)), nullable=True
+        )
+
+    return Base, Profile
+
+
+@pytest.fixture(name="mutable")
+def _mutable(url):
+    base, profile = mutable_models(Keyring.generate())
+    engine = create_engine(url)
+    base.metadata.create_all(engine)
+    yield types.SimpleNamespace(engine=engine, Profile=profile)
+    engine.dispose()
+
+
+#: One change in place: ("set", key, value), ("del", key) or
+#: ("append", value).
+changes = st.lists(
+    st.one_of(
+        st.tuples(st.just("set"), st.text(max_size=4), json_values),
+        st.tuples(st.just("del"), st.text(max_size=4)),
+        st.tuples(st.just("append"), json_values),
+    ),
+    max_size=6,
+)
+
+
+class TestMutable:
+    """``MutableDict``/``MutableList.as_mutable(EncryptedJSON(...))``:
+    changes inside the value are written, as with SQLAlchemy's JSON."""
+
+    @pytest.mark.parametrize("key", [None, 7])  # autoincrement, or known
+    def test_changes_in_place_are_written(self, mutable, key):
+        with Session(mutable.engine) as session:
+            row = mutable.Profile(id=key, prefs={"a": 1}, tags=["x"])
+            session.add(row)
+            session.commit()
+            key = row.id
+        with Session(mutable.engine) as session:
+            row = session.get(mutable.Profile, key)
+            assert isinstance(row.prefs, MutableDict)
+            row.prefs["a"] = 2
+            row.prefs["b"] = {"c": [1]}
+            row.tags.append("y")
+            session.commit()
+        with Session(mutable.engine) as session:
+            row = session.get(mutable.Profile, key)
+            assert row.prefs == {"a": 2, "b": {"c": [1]}}
+            assert row.tags == ["x", "y"]
+            row.id = 99  # a moved row: its values are bound to the new key
+            session.commit()
+        with Session(mutable.engine) as session:
+            assert session.get(mutable.Profile, 99).tags == ["x", "y"]
+
+    @settings(suppress_health_check=FIXTURE, max_examples=15)
+    @given(
+        start=st.dictionaries(st.text(max_size=4), json_values), steps=changes
+    )
+    def test_any_changes_read_back(self, mutable, start, steps):
+        """Any sequence of changes in place, committed, reads back as the
+        same value in a new session."""
+        with Session(mutable.engine) as session:
+            row = mutable.Profile(prefs=dict(start), tags=[])
+            session.add(row)
+            session.commit()
+            key = row.id
+            expected_prefs, expected_tags = dict(start), []
+            for step in steps:
+                if step[0] == "set":
+                    row.prefs[step[1]] = step[2]
+                    expected_prefs[step[1]] = step[2]
+                elif step[0] == "del":
+                    row.prefs.pop(step[1], None)
+                    expected_prefs.pop(step[1], None)
+                else:
+                    row.tags.append(step[1])
+                    expected_tags.append(step[1])
+            session.commit()
+        with Session(mutable.engine) as session:
+            row = session.get(mutable.Profile, key)
+            assert (row.prefs, row.tags) == (expected_prefs, expected_tags)
 
 
 class TestRotation:

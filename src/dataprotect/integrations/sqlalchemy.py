@@ -58,7 +58,11 @@ try:
         Session,
         configure_mappers,
     )
-    from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+    from sqlalchemy.orm.attributes import (
+        flag_modified,
+        instance_dict,
+        set_committed_value,
+    )
 except ImportError:  # pragma: no cover - exercised without the extra
     msg = "the SQLAlchemy integration needs sqlalchemy: install dataprotect[sqlalchemy]"
     raise MissingDependencyError(msg) from None
@@ -168,7 +172,9 @@ class EncryptedString(EncryptedType[str]):
 class EncryptedJSON(EncryptedType[object]):
     """An encrypted JSON column (compact JSON text, encrypted, as binary).
 
-    Changes inside a dict or list are not noticed: assign a new value.
+    Changes inside a dict or list are noticed when the type is wrapped,
+    as SQLAlchemy's ``JSON`` is: ``MutableDict.as_mutable(EncryptedJSON(
+    encryptor))`` (or ``MutableList``); otherwise assign a new value.
 
     .. versionadded:: 0.1.0
     """
@@ -279,7 +285,10 @@ class _Plan:
         # A key not known before INSERT (autoincrement): insert an empty
         # placeholder bound to no row, then the value in after_insert.
         bound = Bound(value, b"" if pk is PENDING else raw, field.ad(pk))
-        setattr(target, field.key, bound)
+        # Into the instance's dict, not through setattr: no attribute event
+        # (sqlalchemy.ext.mutable's would refuse the wrapper).
+        state.dict[field.key] = bound
+        flag_modified(target, field.key)
 
     def before_insert(
         self, _mapper: Mapper[Any], _connection: object, target: object
@@ -419,8 +428,9 @@ def _configure(mapper: Mapper[Any], class_: type) -> None:
     event.listen(mapper, "before_update", plan.before_update)
     event.listen(mapper, "after_insert", plan.after_write)
     event.listen(mapper, "after_update", plan.after_write)
-    event.listen(class_, "load", plan.load)
-    event.listen(class_, "refresh", plan.load)
+    # First: sqlalchemy.ext.mutable's listeners then wrap the plaintext.
+    event.listen(class_, "load", plan.load, insert=True)
+    event.listen(class_, "refresh", plan.load, insert=True)
 
 
 # -- Core access and rotation -------------------------------------------
