@@ -126,6 +126,31 @@ def _stored(db, table, column, pk):
 
 
 class TestEncryptedField:
+    @pytest.mark.parametrize("read_first", [False, True])
+    def test_copy_as_a_new_row(self, db, read_first):
+        """Django's copy (``pk = None``, save) of a loaded row: the values
+        open with the key they were loaded with and are bound afresh."""
+        made = Patient.objects.using(db).create(name="Ada", notes={"a": 1})
+        copy = Patient.objects.using(db).get(pk=made.pk)
+        if read_first:
+            assert copy.name == "Ada"
+        copy.pk = None
+        copy.save(using=db)
+        assert copy.pk != made.pk
+        for pk in (made.pk, copy.pk):
+            again = Patient.objects.using(db).get(pk=pk)
+            assert (again.name, again.notes) == ("Ada", {"a": 1})
+
+    def test_row_given_another_key(self, db):
+        """A loaded row saved under another key: its values are bound to
+        the new key (its sealed values were never read)."""
+        Visit.objects.using(db).create(code="a1", reason="flu")
+        visit = Visit.objects.using(db).get(pk="a1")
+        visit.pk = "b2"
+        visit.save(using=db)
+        assert Visit.objects.using(db).get(pk="b2").reason == "flu"
+        assert Visit.objects.using(db).get(pk="a1").reason == "flu"
+
     def test_round_trip(self, db):
         """Values of every kind read back; the column holds no plaintext."""
         with transaction.atomic(using=db):

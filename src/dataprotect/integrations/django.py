@@ -23,7 +23,7 @@ import contextlib
 import threading
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 from dataprotect.disclosure import SecurityTxt
 from dataprotect.encryption import BlindIndex, Encryptor
@@ -46,7 +46,7 @@ try:
     from django.db import models
     from django.db.models.lookups import In
     from django.db.models.query_utils import DeferredAttribute
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_init, post_save
     from django.http import (
         HttpRequest,
         HttpResponse,
@@ -629,7 +629,7 @@ class _Decrypting(DeferredAttribute):  # type: ignore[misc]  # Django is untyped
                 value.stored,
                 instance._meta.db_table,  # noqa: SLF001 - Django's model metadata
                 field.column,
-                (instance.pk,),
+                (instance.__dict__.get(_LOADED_KEY, instance.pk),),
             )
             instance.__dict__[self.field.attname] = value
         return value
@@ -729,9 +729,28 @@ class EncryptedField(models.Field):  # type: ignore[misc]  # Django is untyped
     def contribute_to_class(
         self, cls: Any, name: str, private_only: bool = False
     ) -> None:
-        """Add the field, and the after-INSERT update for generated keys."""
+        """Add the field, the after-INSERT update for generated keys, and
+        the note of a loaded row's key."""
         super().contribute_to_class(cls, name, private_only=private_only)
         post_save.connect(_bind_pending, sender=cls, weak=False)
+        post_init.connect(_remember_loaded_key, sender=cls, weak=False)
+
+
+#: ``instance.__dict__`` key: the primary key a loaded row's values are
+#: bound to.
+_LOADED_KEY: Final = "_dataprotect_loaded_pk"
+
+
+def _remember_loaded_key(
+    sender: Any,  # noqa: ARG001 - Django's signal signature
+    instance: Any,
+    **_kwargs: Any,
+) -> None:
+    """Note the key a loaded row's sealed values are bound to: they open
+    with it on first read, so a copy saved as a new row (``pk = None``) or
+    a row given another key is bound afresh instead of failing."""
+    if any(isinstance(v, Sealed) for v in instance.__dict__.values()):
+        instance.__dict__[_LOADED_KEY] = instance.pk
 
 
 def _bind_pending(
