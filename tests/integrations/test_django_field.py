@@ -72,7 +72,19 @@ class User(models.Model):
         return f"#{self.pk}"
 
 
-MODELS = (Patient, Visit, User)
+class Ticket(models.Model):
+    """A Python default, encrypted like any value."""
+
+    topic = EncryptedField(default="general")
+
+    class Meta:
+        app_label = "dataprotect_tests"
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+MODELS = (Patient, Visit, User, Ticket)
 
 
 @pytest.fixture(name="db", scope="module", params=["sqlite", "postgresql"])
@@ -126,6 +138,16 @@ def _stored(db, table, column, pk):
 
 
 class TestEncryptedField:
+    def test_defaults(self, db):
+        """A Python default is encrypted like any value; a database
+        default (which the database would store in the clear) is refused."""
+        made = Ticket.objects.using(db).create()
+        stored = _stored(db, Ticket._meta.db_table, "topic", made.pk)
+        assert "general" not in stored
+        assert Ticket.objects.using(db).get(pk=made.pk).topic == "general"
+        with pytest.raises(ConfigurationError, match="db_default"):
+            EncryptedField(db_default="general")
+
     @pytest.mark.parametrize("read_first", [False, True])
     def test_copy_as_a_new_row(self, db, read_first):
         """Django's copy (``pk = None``, save) of a loaded row: the values

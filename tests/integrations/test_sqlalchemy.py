@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import (
+    FetchedValue,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -411,6 +412,34 @@ class TestColumns:
             )
 
         with pytest.raises(ConfigurationError, match="encrypted attribute"):
+            Bad(name="x")
+
+    @pytest.mark.parametrize(
+        "default",
+        [
+            {"server_default": "x"},
+            {"default": "x"},
+            {"onupdate": "x"},
+            {"server_onupdate": FetchedValue()},
+        ],
+    )
+    def test_defaults_are_refused(self, default):
+        """A default the database or the INSERT fills in would not be
+        encrypted for its row (a server default: stored in the clear)."""
+        encryptor = Encryptor(Keyring.generate())
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Bad(Base):
+            __tablename__ = "bad"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(
+                EncryptedString(encryptor), **default
+            )
+
+        name = next(iter(default))
+        with pytest.raises(ConfigurationError, match=f"have {name}="):
             Bad(name="x")
 
     def test_reprs_hold_no_secret(self, db):

@@ -670,6 +670,10 @@ class EncryptedField(models.Field):  # type: ignore[misc]  # Django is untyped
         if kind not in ("str", "bytes", "json"):
             msg = "kind must be 'str', 'bytes' or 'json'"
             raise ConfigurationError(msg)
+        if kwargs.get("db_default") is not None:
+            # The database would store it unencrypted.
+            msg = "an encrypted field cannot have db_default=; use default="
+            raise ConfigurationError(msg)
         self.kind: Kind = kind
         super().__init__(*args, **kwargs)
 

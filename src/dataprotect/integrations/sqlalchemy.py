@@ -403,6 +403,24 @@ def _pk_keys(mapper: Mapper[Any], table: Any) -> tuple[str, ...]:
     )
 
 
+#: Column defaults the ORM or the database fills in, past the row binding.
+_DEFAULTS: Final = ("default", "onupdate", "server_default", "server_onupdate")
+
+
+def _refuse_defaults(column: Any) -> None:
+    """An encrypted column takes no default: the database would store a
+    server default unencrypted, and the INSERT would pass a Python
+    default to the column type unbound to its row."""
+    for name in _DEFAULTS:
+        if getattr(column, name) is not None:
+            msg = (
+                f"encrypted column {column.table.name}.{column.name} cannot "
+                f"have {name}=: it would not be encrypted for its row; set "
+                "the value on the object (e.g. in __init__) instead"
+            )
+            raise ConfigurationError(msg)
+
+
 @event.listens_for(Mapper, "mapper_configured")
 def _configure(mapper: Mapper[Any], class_: type) -> None:
     fields: dict[str, _Field] = {}
@@ -410,6 +428,7 @@ def _configure(mapper: Mapper[Any], class_: type) -> None:
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if isinstance(column.type, EncryptedType):
+            _refuse_defaults(column)
             keys = _pk_keys(mapper, column.table)
             fields[prop.key] = _Field(prop.key, column, column.type, keys)  # type: ignore[arg-type]  # a Table's column
         elif isinstance(column.type, BlindIndexed):
