@@ -404,3 +404,40 @@ def test_failing_source_leaves_no_file_and_no_thread(tmp_path, workers):
     assert not dst.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src.bin"]
     assert not pipeline_threads()
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(1, 0.0, 0), (None, 0.0, 0), (2, 0.5, 1), (2, 1.0, 1), (2, 1.5, 0)],
+)
+def test_default_workers_follow_idle_cores(
+    monkeypatch: pytest.MonkeyPatch, cores, load, expected
+):
+    """A sealing thread only when a core is idle."""
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert _stream.default_workers() == expected
+
+
+class ReadOnly:
+    """A source with ``read`` alone (no ``readinto``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._f = io.BytesIO(data)
+
+    def read(self, size: int) -> bytes:
+        return self._f.read(size)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_read_only_source(compress):
+    pytest.importorskip("zstandard")
+    data = os.urandom(300_000)
+    out = io.BytesIO()
+    manifest = backup.encrypt(
+        ReadOnly(data), out, [X.recipient], compress=compress, workers=1
+    )
+    assert manifest.sha256 == hashlib.sha256(data).digest()
+    restored = io.BytesIO()
+    backup.decrypt(io.BytesIO(out.getvalue()), restored, [X])
+    assert restored.getvalue() == data
