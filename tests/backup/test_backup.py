@@ -1266,6 +1266,48 @@ class TestCLI:
         assert result.exit_code == 0, result.output
         assert (tmp_path / "out").read_bytes() == b"ledger"
 
+    @pytest.mark.parametrize("workers", ["0", "2"])
+    def test_workers(self, tmp_path, workers):
+        """--workers N seals on N threads; the backup restores the same."""
+        data = os.urandom(600_000)  # several 128 KiB batches
+        (tmp_path / "src").write_bytes(data)
+        (tmp_path / "id").write_text(X.to_text())
+        dest = tmp_path / "d"
+        result = run_cli(
+            "backup create",
+            tmp_path / "src",
+            "--to",
+            dest,
+            "-r",
+            X.recipient,
+            "--workers",
+            workers,
+        )
+        assert result.exit_code == 0, result.output
+        path = next(dest.iterdir())
+        result = run_cli(
+            "backup restore",
+            path,
+            "-o",
+            tmp_path / "out",
+            "-i",
+            tmp_path / "id",
+        )
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "out").read_bytes() == data
+        bad = run_cli(
+            "backup create",
+            tmp_path / "src",
+            "--to",
+            dest,
+            "-r",
+            X.recipient,
+            "--workers",
+            "-1",
+        )
+        assert bad.exit_code == 2
+        assert "--workers" in bad.stderr
+
     def test_signed(self, tmp_path):
         """--sign-key and --signer check which machine made a backup."""
         key = ed25519.Ed25519PrivateKey.generate()

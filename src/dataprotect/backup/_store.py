@@ -232,6 +232,7 @@ def create_backup(
     progress: Callable[[int], object] | None = None,
     storage_options: Mapping[str, Any] | None = None,
     digest: Digest = "sha256",
+    workers: int | None = None,
 ) -> BackupInfo:
     """Encrypt *src* into a new backup at destination *url*.
 
@@ -251,6 +252,8 @@ def create_backup(
         progress: Called with the number of plaintext bytes read.
         storage_options: Passed to fsspec (e.g. ``key_filename``).
         digest: ``"sha256"`` or ``None`` (see :func:`encrypt`).
+        workers: Threads that seal segments in parallel (see
+            :func:`encrypt`; default: one when a core is idle).
 
     Returns:
         The new backup.
@@ -275,6 +278,7 @@ def create_backup(
         "now": created,
         "progress": progress,
         "digest": digest,
+        "workers": workers,
     }
     if where.local:
         Path(where.path).mkdir(parents=True, exist_ok=True)

@@ -306,6 +306,12 @@ def keygen(kind: str, output: str) -> None:
     metavar="KEY=VALUE",
     help="fsspec storage option, e.g. key_filename=~/.ssh/id_ed25519.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    metavar="N",
+    help="Threads that seal in parallel (default: one when a core is idle).",
+)
 @source_options
 def create(
     source: str | None,
@@ -320,6 +326,7 @@ def create(
     compress: bool,
     sign_key: str | None,
     options: tuple[str, ...],
+    workers: int | None,
     keyring_path: str | None,
     kek_spec: str,
     kek_secret_env: str | None,
@@ -364,6 +371,7 @@ def create(
             progress=advance,
             storage_options=_storage_options(options),
             digest=None if no_digest else "sha256",
+            workers=workers,
         )
     click.echo(f"{info.url.rstrip('/')}/{info.path.rsplit('/', 1)[-1]}")
 
