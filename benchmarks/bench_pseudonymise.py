@@ -2,11 +2,12 @@
 
 All four run over the same labelled log lines in one process, one after the
 other on one core: the development sample (``tests/vectors/pii/
-sample.jsonl``) and the daemon-log corpus of ``tests/logcorpus.py`` (OpenSSH,
+sample.jsonl``), the daemon-log corpus of ``tests/logcorpus.py`` (OpenSSH,
 nginx, Apache, HAProxy, Postfix, journald, Kubernetes, Django, Rails, Java,
-SQL binds; its own generator).  Throughput is lines per CPU-second of that
-one pass, and the same pass gives each tool's precision and recall (the
-sample's scoring rules).  The plain-regex baseline is what a user writes in
+SQL binds; its own generator) and the held-out corpus of
+``tests/logcorpus_heldout.py`` (written apart from the detector).
+Throughput is lines per CPU-second of that one pass, and the same pass
+gives each tool's precision and recall (the sample's scoring rules).  The plain-regex baseline is what a user writes in
 an afternoon: one ``re`` pattern per type (email, IPv4, card digits, IBAN,
 JWT) and no validators.
 
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from dataprotect.pseudonymise import Pseudonymiser, PseudonymisingFilter  # noqa: E402
 from logcorpus import generate  # noqa: E402
+from logcorpus_heldout import generate as generate_heldout  # noqa: E402
 from pii_scoring import GROUPS, score  # noqa: E402
 
 
@@ -286,11 +288,13 @@ def _corpora(quick: bool) -> dict[str, list[dict[str, object]]]:
     ) as fh:
         sample = [json.loads(line) for line in fh if line.strip()]
     daemons: list[dict[str, object]] = list(generate())
+    heldout: list[dict[str, object]] = list(generate_heldout())
     if quick:
-        sample, daemons = sample[:300], daemons[:300]
+        sample, daemons, heldout = sample[:300], daemons[:300], heldout[:300]
     return {
         "tests/vectors/pii/sample.jsonl (development sample)": sample,
         "tests/logcorpus.py (daemon logs, own generator)": daemons,
+        "tests/logcorpus_heldout.py (held-out daemon logs)": heldout,
     }
 
 

@@ -80,6 +80,23 @@ _IP_WORDS = re.compile(
 )
 
 
+# Four octets of ASCII digits, none above 255 and none with a leading zero.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+# Every match of _VERSION_NEARBY holds one of these, in lower case.
+_VERSION_STEMS = re.compile(
+    "ver|grad|updat|install|bump|releas|firmware|package|rollback"
+)
+
+
+def _octet_ok(octet: str) -> bool:
+    """No leading zero, and not above 255 (any script's digits)."""
+    return not (
+        (len(octet) > 1 and octet[0] == "0")
+        or (len(octet) == 3 and octet > "255")
+    )
+
+
 def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if addr.is_loopback or addr.is_unspecified:
         return False
@@ -154,9 +171,10 @@ class _AddressMixin:
             octets = value.split(".")
             if octets[0] in ("127", "0"):
                 continue  # loopback, "this network"
-            if any(
-                (len(o) > 1 and o[0] == "0") or (len(o) == 3 and o > "255")
-                for o in octets
+            if not (
+                _QUAD.fullmatch(value)
+                if value.isascii()
+                else all(_octet_ok(o) for o in octets)
             ):
                 continue  # a leading zero or an octet above 255
             if port:
@@ -170,18 +188,7 @@ class _AddressMixin:
             ):
                 continue  # part of a dashed version or range: 1.2.3.4-5
             clause = text[max(0, start - 48) : start]
-            low = clause.lower()
-            if (
-                "ver" in low
-                or "grad" in low
-                or "updat" in low
-                or "install" in low
-                or "bump" in low
-                or "releas" in low
-                or "firmware" in low
-                or "package" in low
-                or "rollback" in low
-            ):
+            if _VERSION_STEMS.search(clause.lower()):
                 cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
                 if _VERSION_NEARBY.search(clause, cut + 1) and (
                     not _IP_WORDS.search(before)
