@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataprotect.pseudonymise import Pseudonymiser, _names
-from dataprotect.pseudonymise._addresses import _QUAD, _octet_ok
+from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
 from dataprotect.pseudonymise._detect import Candidate, Detector
 from dataprotect.pseudonymise._names import _NAME_BEFORE, name_before
 from dataprotect.pseudonymise._numbers import (
@@ -30,11 +30,13 @@ from dataprotect.pseudonymise._secrets import (
     _CHECKSUM_HINT,
     _CHECKSUM_TOKEN,
     _KEY_SEP,
+    _PHRASE,
     _SHAPE_HINT,
     _TOKEN_SHAPES,
     _named,
     key_fields,
     named_fields,
+    phrases,
 )
 
 
@@ -55,6 +57,12 @@ PLAIN_PHONE = re.compile(
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
 
+# The IPv6 regex as written for reading: the look-arounds first.
+PLAIN_IPV6 = re.compile(
+    r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
+    r"(?![\w])"
+)
+
 # Lines built from the pieces each detector looks at, so that the
 # generated text is full of near misses.
 PIECES = st.sampled_from(
@@ -69,7 +77,8 @@ PIECES = st.sampled_from(
         # the words before a name, a reference number or a phone
         "requested by", "for customer", "account holder", "insured person",
         "Versicherter", "liebe", "Mr.", "signora", "grüezi", "ORDER",
-        "user_id", "ref", "Ticket", "#", "tel", "Phone", "\u017f", "\u212a", "«",
+        "::", "fe80", "2001:db8", "api key", "Token is ", "PASSWORD",
+        "AbC123dEf456gH", "bearer ", "user_id", "ref", "Ticket", "#", "tel", "Phone", "\u017f", "\u212a", "«",
     ]
 )  # fmt: skip
 LINES = st.one_of(
@@ -107,6 +116,20 @@ class TestRewrittenRegexes:
             for m in key_fields(text)
         ]
         assert fast == plain
+
+    @given(LINES)
+    def test_ipv6_regex_equals_the_plain_one(self, text: str) -> None:
+        """The first character in front changes no match."""
+        assert [m.span() for m in _IPV6.finditer(text)] == [
+            m.span() for m in PLAIN_IPV6.finditer(text)
+        ]
+
+    @given(LINES)
+    def test_phrases_equal_a_scan_of_every_position(self, text: str) -> None:
+        """Trying the phrase only at keyword stems finds the same."""
+        assert [m.span() for m in phrases(text)] == [
+            m.span() for m in _PHRASE.finditer(text)
+        ]
 
     @given(LINES)
     def test_named_fields_are_the_named_key_fields(self, text: str) -> None:

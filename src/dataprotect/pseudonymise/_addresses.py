@@ -41,9 +41,13 @@ _MESSAGE_ID_CONTEXT = re.compile(
 # The look-behind follows the first character so that the regex engine can
 # skip to candidate characters quickly (a leading assertion defeats that).
 _IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
+# The first character comes before the look-behind and the look-ahead
+# (which take it into account), so that the engine skips to candidates.
 _IPV6 = re.compile(
-    r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
-    r"(?![\w])"
+    r"[0-9A-Fa-f:](?<![\w:.][0-9A-Fa-f:])"
+    r"(?:(?<=:)(?=[0-9A-Fa-f]{0,4}:)"
+    r"|(?<=[0-9A-Fa-f])(?=[0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:))"
+    r"[0-9A-Fa-f:.]{1,59}(?![\w])"
 )
 # A dotted quad right after these is a version, an OID or a user agent.
 # Words that make a dotted quad a version, matched on the reversed text

@@ -279,6 +279,40 @@ _PHRASE = re.compile(
 )
 
 
+# Every _PHRASE keyword starts with one of these (in lower case).
+_PHRASE_STEMS: Final = (
+    "api", "access", "auth", "bearer", "secret", "pass", "session", "token",
+    "credential",
+)  # fmt: skip
+
+
+def phrases(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_PHRASE.finditer(text)``, found faster.
+
+    A match starts where a keyword does: in ASCII text, trying the pattern
+    only where one of the keywords' stems is, in text order and after the
+    last match, finds the same matches as trying it at every position.
+    """
+    if not text.isascii():  # case folding beyond ASCII: U+017F is an "s"
+        yield from _PHRASE.finditer(text)
+        return
+    low = text.lower()
+    starts = []
+    for stem in _PHRASE_STEMS:
+        pos = low.find(stem)
+        while pos >= 0:
+            starts.append(pos)
+            pos = low.find(stem, pos + 1)
+    starts.sort()
+    end = 0
+    for pos in starts:
+        if pos >= end:
+            m = _PHRASE.match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
 def _looks_secret(value: str) -> bool:
     """A value after "token"/"api key" in prose must look random."""
     if len(value) < 12 or is_masked(value) or ":" in value:
@@ -526,7 +560,7 @@ class _SecretMixin:
 
     def _phrases(self, text: str, add: Callable[[Candidate], None]) -> None:
         types = self._types
-        for m in _PHRASE.finditer(text):
+        for m in phrases(text):
             value = m.group("val")
             if not _looks_secret(value):
                 continue
