@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from dataprotect.pseudonymise import Pseudonymiser, _names
 from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
 from dataprotect.pseudonymise._detect import Candidate, Detector
-from dataprotect.pseudonymise._names import _NAME_BEFORE, name_before
+from dataprotect.pseudonymise._names import (
+    _BARE_PREP,
+    _CUE,
+    _NAME_BEFORE,
+    bare_prep,
+    cue,
+    name_before,
+)
 from dataprotect.pseudonymise._numbers import (
     _ID_CONTEXT,
     _PHONE,
@@ -78,7 +85,9 @@ PIECES = st.sampled_from(
         "requested by", "for customer", "account holder", "insured person",
         "Versicherter", "liebe", "Mr.", "signora", "grüezi", "ORDER",
         "::", "fe80", "2001:db8", "api key", "Token is ", "PASSWORD",
-        "AbC123dEf456gH", "bearer ", "user_id", "ref", "Ticket", "#", "tel", "Phone", "\u017f", "\u212a", "«",
+        "AbC123dEf456gH", "bearer ", "7 ", '42" ', "für", "from", "à",
+        "user_id", "ref", "Ticket", "#", "tel", "Phone", "\u017f", "\u212a",
+        "«",
     ]
 )  # fmt: skip
 LINES = st.one_of(
@@ -154,6 +163,13 @@ class TestRewrittenRegexes:
             assert id_context(before) == (
                 _ID_CONTEXT.search(before) is not None
             )
+            assert cue(before) == (_CUE.search(before) is not None)
+            bare = _BARE_PREP.search(before)
+            assert bare_prep(before) == (
+                None
+                if bare is None
+                else (bare.start(), bare.group("num") is not None)
+            )
 
     def test_backward_match_examples(self) -> None:
         assert name_before("payment requested by ")
@@ -164,6 +180,11 @@ class TestRewrittenRegexes:
         assert id_context("order #")
         assert id_context("user_id=")
         assert not id_context("a border ")
+        assert bare_prep("IBAN CH93 0076 7 for ") == (15, True)
+        assert bare_prep("sent for ") == (5, False)
+        assert bare_prep("therefor ") is None
+        assert cue("Rechnung für ")
+        assert not cue("Rechnung")
 
     @given(st.text("0123456789.", min_size=7, max_size=15))
     def test_quad_equals_the_octet_rule(self, value: str) -> None:

@@ -210,14 +210,39 @@ _CSV_ANCHORS: Final = frozenset(
 _CSV_FIELD = re.compile(
     r"(?:^|(?<=[,;]))[ \t]*\"?([^,;\"\n]+?)\"?[ \t]*(?=[,;]|$)"
 )
+_PREPS = "for|by|to|from|with|of"
 _BARE_PREP = re.compile(
-    r"(?i)(?P<num>\d[\"'’”»)]?[ \t]+)?\b(?:for|by|to|from|with|of)[ \t]+[\"'“«]?$"
+    rf"(?i)(?P<num>\d[\"'’”»)]?[ \t]+)?\b(?:{_PREPS})[ \t]+[\"'“«]?$"
 )
 # Words after which a known first name and a surname are taken as a name.
-_CUE = re.compile(
-    r"(?i)(?:\b(?:for|by|to|from|with|of|für|von|an|bei|mit|de|pour|par|"
-    r"avec|chez|à|di|da|per|con|a)|[:=])[ \t]+[\"'“«]?$"
+_CUE_WORDS = (
+    "for|by|to|from|with|of|für|von|an|bei|mit|de|pour|par|avec|chez|à|di|"
+    "da|per|con|a"
 )
+_CUE = re.compile(rf"(?i)(?:\b(?:{_CUE_WORDS})|[:=])[ \t]+[\"'“«]?$")
+# Both spelt backwards, like _NAME_BEFORE_REV.
+_BARE_PREP_REV = re.compile(
+    rf"(?i)\n?[\"'“«]?[ \t]+(?:{_backwards(_PREPS)})\b"
+    r"(?P<num>[ \t]+[\"'’”»)]?\d)?"
+)
+_CUE_REV = re.compile(
+    rf"(?i)\n?[\"'“«]?[ \t]+(?:(?:{_backwards(_CUE_WORDS)})\b|[:=])"
+)
+
+
+def bare_prep(before: str) -> tuple[int, bool] | None:
+    """Where ``_BARE_PREP.search(before)`` starts, and if with a number."""
+    m = _BARE_PREP_REV.match(before[::-1])
+    if m is None:
+        return None
+    return len(before) - m.end(), m.group("num") is not None
+
+
+def cue(before: str) -> bool:
+    """``_CUE.search(before) is not None``, faster."""
+    return _CUE_REV.match(before[::-1]) is not None
+
+
 _SALUTATION = re.compile(
     r"(?i)\b(?:dear|sehr[ \t]+geehrte[rn]?|liebe[rn]?|hallo|hello|hi|"
     r"bonjour|cher|chère|gentile|egregio|caro|cara|buongiorno|grüezi)"
@@ -348,15 +373,13 @@ def _introduced(before: str, window: int, found: list[Candidate]) -> bool:
     paren = window + len(before) - 1
     if before.endswith("(") and any(0 <= paren - c.end <= 1 for c in found):
         return True  # "CH93 0076 2011 6238 5295 7 (Anna Meier)"
-    bare = _BARE_PREP.search(before)
+    bare = bare_prep(before)
     if bare is None:
         return False
     # "... 756.1234.5678.97 for Anna Meier": a preposition right after
     # other personal data introduces its owner.
-    prep = window + bare.start()
-    return bare.group("num") is not None or any(
-        0 <= prep - c.end <= 3 for c in found
-    )
+    prep = window + bare[0]
+    return bare[1] or any(0 <= prep - c.end <= 3 for c in found)
 
 
 class _NameMixin:
@@ -422,9 +445,7 @@ class _NameMixin:
             or (
                 # "Rechnung für Jonas Ferrari": a known first name and a
                 # surname after a preposition
-                n >= 2
-                and self._first_name(tokens[0])
-                and _CUE.search(before) is not None
+                n >= 2 and self._first_name(tokens[0]) and cue(before)
             )
         ):
             return False
