@@ -220,14 +220,13 @@ _CUE_WORDS = (
     "da|per|con|a"
 )
 _CUE = re.compile(rf"(?i)(?:\b(?:{_CUE_WORDS})|[:=])[ \t]+[\"'“«]?$")
-# Both spelt backwards, like _NAME_BEFORE_REV.
+# Both spelt backwards, like _NAME_BEFORE_REV: the blanks and the quote
+# that end the text, then what precedes them.
+_ENDING_REV = r"(?i)\n?[\"'“«]?[ \t]+"
 _BARE_PREP_REV = re.compile(
-    rf"(?i)\n?[\"'“«]?[ \t]+(?:{_backwards(_PREPS)})\b"
-    r"(?P<num>[ \t]+[\"'’”»)]?\d)?"
+    rf"{_ENDING_REV}(?:{_backwards(_PREPS)})\b(?P<num>[ \t]+[\"'’”»)]?\d)?"
 )
-_CUE_REV = re.compile(
-    rf"(?i)\n?[\"'“«]?[ \t]+(?:(?:{_backwards(_CUE_WORDS)})\b|[:=])"
-)
+_CUE_REV = re.compile(rf"{_ENDING_REV}(?:(?:{_backwards(_CUE_WORDS)})\b|[:=])")
 
 
 def bare_prep(before: str) -> tuple[int, bool] | None:
