@@ -149,56 +149,65 @@ class _AddressMixin:
                 or "Id" in before
             ) and _MESSAGE_ID_CONTEXT.search(before):
                 continue  # a Message-ID
-            value = text[start:a] + "@" + text[at.end() : end]
+            value = (
+                text[start:end]
+                if at.end() == a + 1
+                else text[start:a] + "@" + text[at.end() : end]
+            )
             canonical = (
                 unquote(value).lower() if "%" in value else value.lower()
             )
             add(Candidate("email", start, end, canonical, 90))
 
     def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
+        n = len(text)
         for m in _IPV4.finditer(text):
-            start = m.start()
+            start, end = m.span()
             value = m.group(0)
-            before = text[max(0, start - 16) : start]
-            end = m.end()
-            port = _PORT_AFTER.match(text, end) is not None
+            if value.startswith(("127.", "0.")):
+                continue  # loopback, "this network"
+            if not (
+                _QUAD.fullmatch(value)
+                if value.isascii()
+                else all(_octet_ok(o) for o in value.split("."))
+            ):
+                continue  # a leading zero or an octet above 255
+            clause = text[max(0, start - 48) : start]
+            low = clause.lower()
+            before = clause[-16:]
+            port = end < n and _PORT_AFTER.match(text, end) is not None
             if (
                 before
                 and not port
                 and (
                     before[-1] in "/-_"
-                    or _VERSION_HINT.search(before.lower()) is not None
+                    or _VERSION_HINT.search(
+                        low[-16:] if clause.isascii() else before.lower()
+                    )
+                    is not None
                 )
                 and _VERSION_WORDS_REV.match(before[::-1])
             ):
                 continue
-            octets = value.split(".")
-            if octets[0] in ("127", "0"):
-                continue  # loopback, "this network"
-            if not (
-                _QUAD.fullmatch(value)
-                if value.isascii()
-                else all(_octet_ok(o) for o in octets)
-            ):
-                continue  # a leading zero or an octet above 255
             if port:
                 add(Candidate("ip", start, end, value, 70))
                 continue
-            if _VERSION_AFTER.match(text, end):
-                continue  # "1.2.3.4 release", "1.2.3.4-beta"
             if (
-                text[end : end + 1] == "-"
-                and text[end + 1 : end + 2].isdigit()
+                end < n
+                and (
+                    _VERSION_AFTER.match(text, end)  # "1.2.3.4 release"
+                    # part of a dashed version or range: 1.2.3.4-5
+                    or (text[end] == "-" and text[end + 1 : end + 2].isdigit())
+                )
             ):
-                continue  # part of a dashed version or range: 1.2.3.4-5
-            clause = text[max(0, start - 48) : start]
-            if _VERSION_STEMS.search(clause.lower()):
+                continue
+            if _VERSION_STEMS.search(low):
                 cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
                 if _VERSION_NEARBY.search(clause, cut + 1) and (
                     not _IP_WORDS.search(before)
                 ):
                     continue
-            add(Candidate("ip", start, m.end(), value, 70))
+            add(Candidate("ip", start, end, value, 70))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _IPV6.finditer(text):
