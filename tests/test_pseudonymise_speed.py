@@ -194,6 +194,13 @@ class TestRewrittenRegexes:
                 _octet_ok(o) for o in octets
             )
 
+    def test_named_key_without_a_field(self) -> None:
+        """A named key whose separator starts a URL is no field."""
+        assert list(named_fields("password://host")) == []
+        assert [k for _, (k, _) in named_fields("x password=1")] == [
+            "password"
+        ]
+
     def test_key_fields_examples(self) -> None:
         text = '--password=x 10:30 x2=1 "token" : y a-b.c => z https://h'
         assert [m.group("key") for m in key_fields(text)] == [
@@ -249,6 +256,16 @@ class TestGates:
         """No phone word in the line: no phone context in any part of it."""
         if not phone_words(text):
             assert _PHONE_CONTEXT.search(text[i:j]) is None
+
+    def test_numbers_with_a_unit_are_no_phones(self) -> None:
+        """The unit test runs after the prefix and context tests."""
+        p = Pseudonymiser(key=KEY)
+        for text in (
+            "phone sync took 1234567 ms",
+            "read 0441234567 bytes",
+            "call queue holds 98765432 messages",
+        ):
+            assert p.findings(text) == [], text
 
     def test_memo_of_name_tokens_is_bounded(self) -> None:
         """The memo of name tokens is emptied when full."""

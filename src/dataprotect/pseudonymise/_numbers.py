@@ -337,11 +337,10 @@ class _NumberMixin:
             context = None
             if not (international or national or nanp):
                 # a national number without trunk prefix, or digits only:
-                # only where the text says so, close by
-                if words is None:
-                    words = phone_words(text)
+                # only where the text says so, close by (words is known)
                 context = (
-                    words and _PHONE_CONTEXT.search(before[-28:]) is not None
+                    bool(words)
+                    and _PHONE_CONTEXT.search(before[-28:]) is not None
                 )
                 if not context:
                     continue
