@@ -15,10 +15,36 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataprotect.pseudonymise import Pseudonymiser
-from dataprotect.pseudonymise._detect import _TOKEN_GATE, Candidate, Detector
-from dataprotect.pseudonymise._numbers import _PHONE
-from dataprotect.pseudonymise._secrets import _KEY_SEP, key_fields
+from dataprotect.pseudonymise import Pseudonymiser, _names
+from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
+from dataprotect.pseudonymise._detect import Candidate, Detector
+from dataprotect.pseudonymise._names import (
+    _BARE_PREP,
+    _CUE,
+    _NAME_BEFORE,
+    bare_prep,
+    cue,
+    name_before,
+)
+from dataprotect.pseudonymise._numbers import (
+    _ID_CONTEXT,
+    _PHONE,
+    _PHONE_CONTEXT,
+    id_context,
+    phone_words,
+)
+from dataprotect.pseudonymise._secrets import (
+    _CHECKSUM_HINT,
+    _CHECKSUM_TOKEN,
+    _KEY_SEP,
+    _PHRASE,
+    _SHAPE_HINT,
+    _TOKEN_SHAPES,
+    _named,
+    key_fields,
+    named_fields,
+    phrases,
+)
 
 
 KEY = bytes(range(32))
@@ -38,6 +64,12 @@ PLAIN_PHONE = re.compile(
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
 
+# The IPv6 regex as written for reading: the look-arounds first.
+PLAIN_IPV6 = re.compile(
+    r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
+    r"(?![\w])"
+)
+
 # Lines built from the pieces each detector looks at, so that the
 # generated text is full of near misses.
 PIECES = st.sampled_from(
@@ -49,6 +81,13 @@ PIECES = st.sampled_from(
         "10:30", "é", "A", "AKIA", "AIza", "sk_live_", "ya29.", "SG.",
         "xoxb-", "glpat-", "dpa_", "token_", "abcdefghij", "Q7rT9x",
         "CH93", "0076", "Dear ", "Anna", "Meier", "\n", "ā", "İ",
+        # the words before a name, a reference number or a phone
+        "requested by", "for customer", "account holder", "insured person",
+        "Versicherter", "liebe", "Mr.", "signora", "grüezi", "ORDER",
+        "::", "fe80", "2001:db8", "api key", "Token is ", "PASSWORD",
+        "AbC123dEf456gH", "bearer ", "7 ", '42" ', "für", "from", "à",
+        "user_id", "ref", "Ticket", "#", "tel", "Phone", "\u017f", "\u212a",
+        "«",
     ]
 )  # fmt: skip
 LINES = st.one_of(
@@ -86,6 +125,81 @@ class TestRewrittenRegexes:
             for m in key_fields(text)
         ]
         assert fast == plain
+
+    @given(LINES)
+    def test_ipv6_regex_equals_the_plain_one(self, text: str) -> None:
+        """The first character in front changes no match."""
+        assert [m.span() for m in _IPV6.finditer(text)] == [
+            m.span() for m in PLAIN_IPV6.finditer(text)
+        ]
+
+    @given(LINES)
+    def test_phrases_equal_a_scan_of_every_position(self, text: str) -> None:
+        """Trying the phrase only at keyword stems finds the same."""
+        assert [m.span() for m in phrases(text)] == [
+            m.span() for m in _PHRASE.finditer(text)
+        ]
+
+    @given(LINES)
+    def test_named_fields_are_the_named_key_fields(self, text: str) -> None:
+        """Dropping unnamed keys before matching drops only those."""
+        plain = [
+            (km.span(), named)
+            for km in key_fields(text)
+            if (named := _named(km.group("key"))) is not None
+        ]
+        fast = [(km.span(), named) for km, named in named_fields(text)]
+        assert fast == plain
+
+    @given(LINES, st.sampled_from(["", " ", ": ", ' "', "\t= ", " «"]))
+    def test_backward_matches_equal_the_searches(
+        self, text: str, tail: str
+    ) -> None:
+        """The reversed patterns say what the end-anchored searches say."""
+        for before in (text, text + tail):
+            assert name_before(before) == (
+                _NAME_BEFORE.search(before) is not None
+            )
+            assert id_context(before) == (
+                _ID_CONTEXT.search(before) is not None
+            )
+            assert cue(before) == (_CUE.search(before) is not None)
+            bare = _BARE_PREP.search(before)
+            assert bare_prep(before) == (
+                None
+                if bare is None
+                else (bare.start(), bare.group("num") is not None)
+            )
+
+    def test_backward_match_examples(self) -> None:
+        assert name_before("payment requested by ")
+        assert name_before("2026 INFO Versicherter: «")
+        assert name_before("Dear \n")
+        assert not name_before("Dear")
+        assert not name_before("Overdear ")
+        assert id_context("order #")
+        assert id_context("user_id=")
+        assert not id_context("a border ")
+        assert bare_prep("IBAN CH93 0076 7 for ") == (15, True)
+        assert bare_prep("sent for ") == (5, False)
+        assert bare_prep("therefor ") is None
+        assert cue("Rechnung für ")
+        assert not cue("Rechnung")
+
+    @given(st.text("0123456789.", min_size=7, max_size=15))
+    def test_quad_equals_the_octet_rule(self, value: str) -> None:
+        octets = value.split(".")
+        if len(octets) == 4 and all(0 < len(o) <= 3 for o in octets):
+            assert (_QUAD.fullmatch(value) is not None) == all(
+                _octet_ok(o) for o in octets
+            )
+
+    def test_named_key_without_a_field(self) -> None:
+        """A named key whose separator starts a URL is no field."""
+        assert list(named_fields("password://host")) == []
+        assert [k for _, (k, _) in named_fields("x password=1")] == [
+            "password"
+        ]
 
     def test_key_fields_examples(self) -> None:
         text = '--password=x 10:30 x2=1 "token" : y a-b.c => z https://h'
@@ -132,8 +246,39 @@ class TestGates:
         ).map("".join)
     )
     def test_tokens(self, text: str) -> None:
-        if _TOKEN_GATE.search(text) is None:
-            assert found_by("_token_shapes", text) == []
+        if _SHAPE_HINT.search(text) is None:
+            assert _TOKEN_SHAPES.search(text) is None
+        if _CHECKSUM_HINT.search(text) is None:
+            assert _CHECKSUM_TOKEN.search(text) is None
+
+    @given(LINES, st.integers(0, 80), st.integers(0, 80))
+    def test_phone_words(self, text: str, i: int, j: int) -> None:
+        """No phone word in the line: no phone context in any part of it."""
+        if not phone_words(text):
+            assert _PHONE_CONTEXT.search(text[i:j]) is None
+
+    def test_numbers_with_a_unit_are_no_phones(self) -> None:
+        """The unit test runs after the prefix and context tests."""
+        p = Pseudonymiser(key=KEY)
+        for text in (
+            "phone sync took 1234567 ms",
+            "read 0441234567 bytes",
+            "call queue holds 98765432 messages",
+        ):
+            assert p.findings(text) == [], text
+
+    def test_memo_of_name_tokens_is_bounded(self) -> None:
+        """The memo of name tokens is emptied when full."""
+        memo = _names._TOKENS_OK
+        saved = dict(memo)
+        try:
+            memo.clear()
+            memo.update({((str(i),), False): 0 for i in range(4096)})
+            assert _names._name_tokens_ok(["Anna", "Meier"], single=False) == 2
+            assert len(memo) == 1
+        finally:
+            memo.clear()
+            memo.update(saved)
 
     def test_gated_lines_still_found(self) -> None:
         """Lines right at each gate's edge."""
@@ -148,6 +293,8 @@ class TestGates:
                 "Dear Anna Meier",
                 "key AKIAIOSFODNN7EXAMPLE",
                 "tok ghp_" + "a1" * 18,
+                "from \u0661\u0660.\u0662.\u0663.\u0664 port 22",  # any digits
+                "user anna@example.ch from 10.1.2.3",  # no capital letter
             )
             for f in p.findings(text)
         ]
@@ -159,4 +306,7 @@ class TestGates:
             "person_name",
             "api_key",
             "api_key",
+            "ip",
+            "email",
+            "ip",
         ]

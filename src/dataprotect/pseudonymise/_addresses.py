@@ -41,9 +41,13 @@ _MESSAGE_ID_CONTEXT = re.compile(
 # The look-behind follows the first character so that the regex engine can
 # skip to candidate characters quickly (a leading assertion defeats that).
 _IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)")
+# The first character comes before the look-behind and the look-ahead
+# (which take it into account), so that the engine skips to candidates.
 _IPV6 = re.compile(
-    r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
-    r"(?![\w])"
+    r"[0-9A-Fa-f:](?<![\w:.][0-9A-Fa-f:])"
+    r"(?:(?<=:)(?=[0-9A-Fa-f]{0,4}:)"
+    r"|(?<=[0-9A-Fa-f])(?=[0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:))"
+    r"[0-9A-Fa-f:.]{1,59}(?![\w])"
 )
 # A dotted quad right after these is a version, an OID or a user agent.
 # Words that make a dotted quad a version, matched on the reversed text
@@ -78,6 +82,23 @@ _IP_WORDS = re.compile(
     r"source|destination|gateway|proxy|forwarded|origin|server|nameserver|"
     r"dns)\b|_ip|_addr)[\s\"':=\[]*$"
 )
+
+
+# Four octets of ASCII digits, none above 255 and none with a leading zero.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+# Every match of _VERSION_NEARBY holds one of these, in lower case.
+_VERSION_STEMS = re.compile(
+    "ver|grad|updat|install|bump|releas|firmware|package|rollback"
+)
+
+
+def _octet_ok(octet: str) -> bool:
+    """No leading zero, and not above 255 (any script's digits)."""
+    return not (
+        (len(octet) > 1 and octet[0] == "0")
+        or (len(octet) == 3 and octet > "255")
+    )
 
 
 def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -128,66 +149,65 @@ class _AddressMixin:
                 or "Id" in before
             ) and _MESSAGE_ID_CONTEXT.search(before):
                 continue  # a Message-ID
-            value = text[start:a] + "@" + text[at.end() : end]
+            value = (
+                text[start:end]
+                if at.end() == a + 1
+                else text[start:a] + "@" + text[at.end() : end]
+            )
             canonical = (
                 unquote(value).lower() if "%" in value else value.lower()
             )
             add(Candidate("email", start, end, canonical, 90))
 
     def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
+        n = len(text)
         for m in _IPV4.finditer(text):
-            start = m.start()
+            start, end = m.span()
             value = m.group(0)
-            before = text[max(0, start - 16) : start]
-            end = m.end()
-            port = _PORT_AFTER.match(text, end) is not None
+            if value.startswith(("127.", "0.")):
+                continue  # loopback, "this network"
+            if not (
+                _QUAD.fullmatch(value)
+                if value.isascii()
+                else all(_octet_ok(o) for o in value.split("."))
+            ):
+                continue  # a leading zero or an octet above 255
+            clause = text[max(0, start - 48) : start]
+            low = clause.lower()
+            before = clause[-16:]
+            port = end < n and _PORT_AFTER.match(text, end) is not None
             if (
                 before
                 and not port
                 and (
                     before[-1] in "/-_"
-                    or _VERSION_HINT.search(before.lower()) is not None
+                    or _VERSION_HINT.search(
+                        low[-16:] if clause.isascii() else before.lower()
+                    )
+                    is not None
                 )
                 and _VERSION_WORDS_REV.match(before[::-1])
             ):
                 continue
-            octets = value.split(".")
-            if octets[0] in ("127", "0"):
-                continue  # loopback, "this network"
-            if any(
-                (len(o) > 1 and o[0] == "0") or (len(o) == 3 and o > "255")
-                for o in octets
-            ):
-                continue  # a leading zero or an octet above 255
             if port:
                 add(Candidate("ip", start, end, value, 70))
                 continue
-            if _VERSION_AFTER.match(text, end):
-                continue  # "1.2.3.4 release", "1.2.3.4-beta"
             if (
-                text[end : end + 1] == "-"
-                and text[end + 1 : end + 2].isdigit()
+                end < n
+                and (
+                    _VERSION_AFTER.match(text, end)  # "1.2.3.4 release"
+                    # part of a dashed version or range: 1.2.3.4-5
+                    or (text[end] == "-" and text[end + 1 : end + 2].isdigit())
+                )
             ):
-                continue  # part of a dashed version or range: 1.2.3.4-5
-            clause = text[max(0, start - 48) : start]
-            low = clause.lower()
-            if (
-                "ver" in low
-                or "grad" in low
-                or "updat" in low
-                or "install" in low
-                or "bump" in low
-                or "releas" in low
-                or "firmware" in low
-                or "package" in low
-                or "rollback" in low
-            ):
+                continue
+            if _VERSION_STEMS.search(low):
                 cut = max(clause.rfind(ch) for ch in '"=,;()[]|/')
                 if _VERSION_NEARBY.search(clause, cut + 1) and (
                     not _IP_WORDS.search(before)
                 ):
                     continue
-            add(Candidate("ip", start, m.end(), value, 70))
+            add(Candidate("ip", start, end, value, 70))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _IPV6.finditer(text):

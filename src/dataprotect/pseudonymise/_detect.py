@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import operator
-import re
 
 from collections.abc import Iterable
 from typing import Any
@@ -128,7 +127,7 @@ class Detector(
             self._url_credentials(text, add)
         if "eyJ" in text and "jwt" in types:
             self._jwts(text, add)
-        if "api_key" in types and _TOKEN_GATE.search(text) is not None:
+        if "api_key" in types:
             self._token_shapes(text, add)
         if has_eq or has_colon:
             self._key_values(text, add)
@@ -184,13 +183,6 @@ class Detector(
 
 
 _DIGITS = b"0123456789"
-# Every token shape has a run of ten or more token characters right after
-# "_", "-" or "." (sk_live_..., ya29...., the checksummed tokens), or
-# starts with AKIA, ASIA or AIza: without one, the token pass cannot match.
-_TOKEN_GATE = re.compile(
-    r"[_\-.A](?:(?<=[_\-.])[\w\-]{10}|(?<=A)(?:KIA|SIA|Iza))"
-)
-
 _by_start = operator.attrgetter("start")
 
 

@@ -73,16 +73,34 @@ _MAESTRO: Final = frozenset({5018, 5020, 5038, 5893, 6304, 6759, 6771})
 # A number right after these words is a reference, not a card or phone.
 # A grouped IBAN's first group, "DE80 ", right before a run of digits.
 _IBAN_HEAD = re.compile(r"(?<![\w])[A-Z]{2}\d{2}[ ]$")
+_ID_WORDS = (
+    "ref|reference|parcel|tracking|order|invoice|batch|id|"
+    "no|nr|ticket|case|transaction|txn|trace|span|request|shipment|sku|"
+    "ean|gtin|isbn|run|job|build|serial|sn|pid|uid|gid|ts|timestamp|"
+    "epoch|seq|offset|checksum|crc|hash|size|bytes|length|len|count|"
+    "total|duration|elapsed|took|port|product|article|barcode|"
+    "upc|bestellung|auftrag|rechnung|sendung|commande|facture|colis|"
+    "ordine|fattura|spedizione"
+)
 _ID_CONTEXT = re.compile(
-    r"(?i)(?:\b(?:ref|reference|parcel|tracking|order|invoice|batch|id|"
-    r"no|nr|ticket|case|transaction|txn|trace|span|request|shipment|sku|"
-    r"ean|gtin|isbn|run|job|build|serial|sn|pid|uid|gid|ts|timestamp|"
-    r"epoch|seq|offset|checksum|crc|hash|size|bytes|length|len|count|"
-    r"total|duration|elapsed|took|port|product|article|barcode|"
-    r"upc|bestellung|auftrag|rechnung|sendung|commande|facture|colis|"
-    r"ordine|fattura|spedizione)\b[\s\"'#:=.\-]*"
+    rf"(?i)(?:\b(?:{_ID_WORDS})\b[\s\"'#:=.\-]*"
     r"|\b\w*_(?:id|ref|no|nr|number)[\"']?\s*[:=]\s*[\"']?)$"
 )
+# _ID_CONTEXT spelt backwards, matched at the start of the reversed text
+# (one start position instead of every one; a "$" also matches before a
+# final newline, hence the "\n?").
+_ID_CONTEXT_REV = re.compile(
+    r"(?i)\n?(?:[\s\"'#:=.\-]*\b(?:"
+    + "|".join(w[::-1] for w in _ID_WORDS.split("|"))
+    + r")\b|[\"']?\s*[:=]\s*[\"']?(?:di|fer|on|rn|rebmun)_\w*\b)"
+)
+
+
+def id_context(before: str) -> bool:
+    """``_ID_CONTEXT.search(before) is not None``, faster."""
+    return _ID_CONTEXT_REV.match(before[::-1]) is not None
+
+
 _GTIN_CONTEXT = re.compile(
     r"(?i)\b(?:gtin|ean|ean13|ean-13|barcode|upc|sku|product|article)\b"
 )
@@ -142,6 +160,22 @@ _PHONE_CONTEXT = re.compile(
     r"whatsapp|\bcall|callback|\bdial|\banruf|r[üu]ckruf|appel|rappel|"
     r"chiamat|cellulare|portable|handy\b"
 )
+# Every match of _PHONE_CONTEXT in ASCII text holds one of these, in lower
+# case: a line without any has no phone context anywhere.
+_PHONE_WORDS: Final = (
+    "phone", "tel", "sms", "mobile", "cell", "fax", "whatsapp", "call",
+    "dial", "anruf", "ckruf", "appel", "chiamat", "portable", "handy",
+)  # fmt: skip
+
+
+def phone_words(text: str) -> bool:
+    """False if _PHONE_CONTEXT finds nothing in any part of *text*."""
+    if not text.isascii():
+        return True  # case folding beyond ASCII: U+017F is an "s"
+    low = text.lower()
+    return any(w in low for w in _PHONE_WORDS)
+
+
 # Each shape starts with a digit, "+" or "(": the first character comes
 # before the look-behinds (which check it again, one per shape), so that
 # the regex engine can skip to candidate characters quickly.
@@ -225,16 +259,19 @@ class _NumberMixin:
     def _cards(self, text: str, add: Callable[[Candidate], None]) -> None:
         for m in _CARD.finditer(text):
             raw = m.group(0)
-            seps = {ch for ch in raw if not ch.isdigit()}
+            # digits and at most one kind of separator
+            seps = [ch for ch in " -.+" if ch in raw]
             if len(seps) > 1:
                 continue
-            digits = raw if not seps else re.sub(r"\D", "", raw)
-            if not 12 <= len(digits) <= 19:
-                continue
             if seps:
-                groups = re.split(r"[ \-.+]", raw)
+                groups = raw.split(seps[0])
                 if len(groups) < 3 or any(len(g) < 3 for g in groups[:-1]):
                     continue
+                digits = "".join(groups)
+            else:
+                digits = raw
+            if not 12 <= len(digits) <= 19:
+                continue
             if not luhn_ok(digits):
                 continue
             before = text[max(0, m.start() - 40) : m.start()]
@@ -243,18 +280,28 @@ class _NumberMixin:
                 card_context and _MAESTRO_LIKE.match(digits)
             ):
                 continue
-            if _ID_CONTEXT.search(before[-24:]) and not card_context:
+            if not card_context and id_context(before[-24:]):
                 continue
             if _IBAN_HEAD.search(before[-6:]):
                 continue  # the rest of an IBAN whose check digits fail
             add(Candidate("payment_card", m.start(), m.end(), digits, 80))
 
-    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912 - one test per look-alike of a phone
+    def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912, PLR0915 - one test per look-alike of a phone
         pn = self._phonenumbers
+        words: bool | None = None  # phone_words(text), once needed
         for m in _PHONE.finditer(text):
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
                 raw = raw[:-1]
+            international = raw[0] == "+" or raw.startswith("00")
+            national = not international and raw.lstrip("(")[0] == "0"
+            if not (international or national):
+                # Without a trunk or country prefix: a North American
+                # shape, or a phone word nearby (checked below).
+                if words is None:
+                    words = phone_words(text)
+                if not words and (raw.isdigit() or _NANP.match(raw) is None):
+                    continue
             if _DATE_LIKE.match(raw):
                 continue
             number_part = _EXTENSION.split(raw, 1)[0] if "x" in raw else raw
@@ -280,27 +327,27 @@ class _NumberMixin:
                 )
             ):
                 continue
-            first = raw[0]
-            international = first == "+" or raw.startswith("00")
-            national = not international and raw.lstrip("(")[0] == "0"
             nanp = (
                 not international
                 and not national
                 and _NANP.fullmatch(number_part) is not None
                 and not raw.isdigit()
             )
-            end = start + len(raw)
-            if _UNIT_AFTER.match(text, end):
-                continue  # 987654321 bytes, 1234567 ms
             before = text[max(0, start - 48) : start]
             context = None
             if not (international or national or nanp):
                 # a national number without trunk prefix, or digits only:
-                # only where the text says so, close by
-                context = _PHONE_CONTEXT.search(before[-28:]) is not None
+                # only where the text says so, close by (words is known)
+                context = (
+                    bool(words)
+                    and _PHONE_CONTEXT.search(before[-28:]) is not None
+                )
                 if not context:
                     continue
-            if _ID_CONTEXT.search(before[-24:]):
+            end = start + len(raw)
+            if _UNIT_AFTER.match(text, end):
+                continue  # 987654321 bytes, 1234567 ms
+            if id_context(before[-24:]):
                 continue
             number = None
             if international:
@@ -316,7 +363,11 @@ class _NumberMixin:
                         break
                 if number is None and national:
                     if context is None:
-                        context = _PHONE_CONTEXT.search(before) is not None
+                        if words is None:
+                            words = phone_words(text)
+                        context = (
+                            words and _PHONE_CONTEXT.search(before) is not None
+                        )
                     if context:
                         number = _parse_phone(
                             pn, raw, self._region, possible=True

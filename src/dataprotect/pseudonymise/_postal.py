@@ -227,17 +227,17 @@ class _PostalMixin:
 
     @staticmethod
     def _postal(text: str, add: Callable[[Candidate], None]) -> None:
-        hits = [m.start() for m in _TAIL_GATE.finditer(text)]
-        if hits:
-            lo = max(0, hits[0] - _BEFORE)
-            for m in _ADDRESS.finditer(text, lo, hits[-1] + _AFTER):
-                _add(add, m.start(), m.group(0))
         low = text.lower()
+        # Every postcode shape holds a capital letter (of _UP).
+        if low != text or not text.isascii():
+            hits = [m.start() for m in _TAIL_GATE.finditer(text)]
+            if hits:
+                lo = max(0, hits[0] - _BEFORE)
+                for m in _ADDRESS.finditer(text, lo, hits[-1] + _AFTER):
+                    _add(add, m.start(), m.group(0))
         if len(low) != len(text):  # "İ" lowers to two characters
             low = text
-        for hint, offset in _KEY_HINTS:
-            if hint not in low:
-                continue
+        for hint, offset in [h for h in _KEY_HINTS if h[0] in low]:
             pos = low.find(hint)
             while pos >= 0:
                 _field(text, pos + offset, add)

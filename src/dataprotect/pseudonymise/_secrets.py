@@ -74,6 +74,17 @@ _CHECKSUM_TOKEN = re.compile(
 )
 
 
+# Every _TOKEN_SHAPES match starts with one of these, every
+# _CHECKSUM_TOKEN match holds the other: without, the pass cannot match.
+# Each branch starts with a letter, so the regex engine skips to them.
+_SHAPE_HINT = re.compile(
+    r"sk_|rk_|pk_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|AKIA|ASIA|AIza"
+    r"|ya29\.|SG\.|npm_|pypi-|hf_|sh(?:pat|pss|pca|ppa)_|pat_|dp[a-z]?_"
+    r"|api_|key_|tok_|secret_|token_"
+)
+_CHECKSUM_HINT = re.compile(r"_[0-9A-Za-z]{36}")
+
+
 def token_checksum_ok(token: str) -> bool:
     """Whether the last 6 characters are the base62 CRC32 of the rest."""
     return base62_crc32(token[:-6]) == token[-6:]
@@ -179,10 +190,33 @@ _KEY_SEP = re.compile(
     r"(?<![\w.\-])-*(?P<key>[^\W\d][\w.\-]{0,60})"
     r"(?P<gap>\\?[\"']?[ \t]*)(?:=>?|:)(?!//)"
 )
-_SEPARATOR = re.compile(r"[=:]")
-# What may stand between a key's start and its separator, read backwards
-# (on the reversed text): the gap, then the key (and leading dashes).
-_KEY_BEFORE_REV = re.compile(r"[ \t]*[\"']?\\?[\w.\-]*")
+# Each separator and what may stand between it and its key's start, read
+# backwards (on the reversed text): the gap, then the key (and leading
+# dashes).  Neither holds a separator, so one scan finds every separator.
+_KEY_REV = re.compile(r"[=:](?P<gap>[ \t]*[\"']?\\?)(?P<key>[\w.\-]*)")
+
+
+def _key_starts(text: str) -> list[tuple[int, str]]:
+    """Where the key of each ``=`` or ``:`` of *text* must start, and it.
+
+    The key is the text from there to the gap before the separator,
+    without leading dashes.  Scanning every position of a line for a key
+    costs more than going back from each separator to where its key must
+    start (a key and its gap hold neither separator, so every separator
+    has at most one key, and keys never overlap).  Times and counts
+    (``10:30``, ``x2=``) have none.
+    """
+    n = len(text)
+    rev = text[::-1]
+    last = n - 1
+    starts = [
+        (n - m.end(), m.group("key")[::-1].lstrip("-"))
+        for m in _KEY_REV.finditer(rev)
+        # rev[m.start() + 1] is the character before the separator
+        if m.start() != last and not rev[m.start() + 1].isdigit()
+    ]  # none for a time or a count (10:30, x2=), nor at the start
+    starts.reverse()
+    return starts
 
 
 def key_fields(text: str) -> Iterator[re.Match[str]]:
@@ -190,24 +224,28 @@ def key_fields(text: str) -> Iterator[re.Match[str]]:
 
     The same as the matches of ``_KEY_SEP.finditer(text)`` whose gap is
     not empty or whose key does not end in a digit (``10:30``, ``x2=``),
-    found faster: scanning every position of a line for a key costs more
-    than going back from each ``=`` and ``:`` to where its key must start
-    (a key and its gap hold neither, so every separator has at most one
-    key, and keys never overlap).
+    found faster (see :func:`_key_starts`).
     """
-    rev = ""
-    n = len(text)
-    for sm in _SEPARATOR.finditer(text):
-        sep = sm.start()
-        if not sep or text[sep - 1].isdigit():
-            continue  # no key, or a time or a count: 10:30, x2=
-        if not rev:
-            rev = text[::-1]
-        before = _KEY_BEFORE_REV.match(rev, n - sep)
-        assert before is not None  # noqa: S101 - it matches the empty string too
-        km = _KEY_SEP.match(text, n - before.end())
+    for start, _ in _key_starts(text):
+        km = _KEY_SEP.match(text, start)
         if km is not None:
             yield km
+
+
+def named_fields(
+    text: str,
+) -> Iterator[tuple[re.Match[str], tuple[str, _KeyKind]]]:
+    """The :func:`key_fields` whose key names what its value is.
+
+    Keys that name nothing (most of them) are dropped before matching.
+    """
+    for start, key in _key_starts(text):
+        named = _NAMED[key] if key in _NAMED else _named(key)
+        if named is None:
+            continue
+        km = _KEY_SEP.match(text, start)
+        if km is not None:
+            yield km, named
 
 
 # Rails/ActiveRecord bind lists: [["name", "Anna Meier"], ["email", ...]]
@@ -239,6 +277,40 @@ _PHRASE = re.compile(
     r"passwd|session(?:[ _\-]?id)?|token|credentials?)"
     r"(?:\s+(?:is|was|=|:))?\s+(?P<val>[\w\-.~+/]{12,}={0,2})"
 )
+
+
+# Every _PHRASE keyword starts with one of these (in lower case).
+_PHRASE_STEMS: Final = (
+    "api", "access", "auth", "bearer", "secret", "pass", "session", "token",
+    "credential",
+)  # fmt: skip
+
+
+def phrases(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_PHRASE.finditer(text)``, found faster.
+
+    A match starts where a keyword does: in ASCII text, trying the pattern
+    only where one of the keywords' stems is, in text order and after the
+    last match, finds the same matches as trying it at every position.
+    """
+    if not text.isascii():  # case folding beyond ASCII: U+017F is an "s"
+        yield from _PHRASE.finditer(text)
+        return
+    low = text.lower()
+    starts = []
+    for stem in _PHRASE_STEMS:
+        pos = low.find(stem)
+        while pos >= 0:
+            starts.append(pos)
+            pos = low.find(stem, pos + 1)
+    starts.sort()
+    end = 0
+    for pos in starts:
+        if pos >= end:
+            m = _PHRASE.match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
 
 
 def _looks_secret(value: str) -> bool:
@@ -276,9 +348,10 @@ class _SecretMixin:
     def _token_shapes(
         self, text: str, add: Callable[[Candidate], None]
     ) -> None:
-        for m in _TOKEN_SHAPES.finditer(text):
-            add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
-        if "_" in text:
+        if _SHAPE_HINT.search(text) is not None:
+            for m in _TOKEN_SHAPES.finditer(text):
+                add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
+        if "_" in text and _CHECKSUM_HINT.search(text) is not None:
             for m in _CHECKSUM_TOKEN.finditer(text):
                 if token_checksum_ok(m.group(0)):
                     add(
@@ -288,11 +361,7 @@ class _SecretMixin:
                     )
 
     def _key_values(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for km in key_fields(text):
-            key = km.group("key")
-            named = _NAMED[key] if key in _NAMED else _named(key)
-            if named is None:
-                continue
+        for km, named in named_fields(text):
             m = _VALUE.match(text, km.end())
             assert m is not None  # noqa: S101 - _VALUE matches the empty string too
             start = m.start("val")
@@ -491,7 +560,7 @@ class _SecretMixin:
 
     def _phrases(self, text: str, add: Callable[[Candidate], None]) -> None:
         types = self._types
-        for m in _PHRASE.finditer(text):
+        for m in phrases(text):
             value = m.group("val")
             if not _looks_secret(value):
                 continue
