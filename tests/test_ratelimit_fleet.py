@@ -124,7 +124,7 @@ class Load:
     amount: int
     # (when the key was begun, hits admitted)
     results: list[tuple[float, int]] = field(default_factory=list)
-    # (when, "under" or "over")
+    # (when the answer came, "under" or "over")
     wrong: list[tuple[float, str]] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
     slowest: float = 0.0
@@ -160,7 +160,10 @@ class Load:
                     ok = hit(key)
                     self.slowest = max(self.slowest, time.monotonic() - begin)
                     if ok != (admitted < self.amount):
-                        self.wrong.append((begin, "over" if ok else "under"))
+                        answered = time.monotonic()
+                        self.wrong.append(
+                            (answered, "over" if ok else "under")
+                        )
                     admitted += ok
             except BaseException as exc:  # no exception may escape hit
                 self.errors.append(exc)
@@ -275,9 +278,10 @@ def _failover(fleet, how, fail_mode, api, caplog):
     assert after
     assert set(after) == {amount}
     over, under = load.count("over"), load.count("under")
-    # Wrong answers only from the failure on (a hit in flight may
-    # have begun one socket timeout earlier).
-    assert all(t > failed_at - 0.6 for t, _ in load.wrong)
+    # Wrong answers only from the failure on: none answered before it.
+    # (When a hit began says less: on a busy machine a thread may wait
+    # for a core for longer than a socket timeout before it sends.)
+    assert all(t > failed_at for t, _ in load.wrong)
     if fail_mode == "closed":
         # Only a hit the master answered but had not yet replicated
         # when it died can be lost (Redis replicates asynchronously):
