@@ -1273,16 +1273,8 @@ class TestCLI:
         (tmp_path / "src").write_bytes(data)
         (tmp_path / "id").write_text(X.to_text())
         dest = tmp_path / "d"
-        result = run_cli(
-            "backup create",
-            tmp_path / "src",
-            "--to",
-            dest,
-            "-r",
-            X.recipient,
-            "--workers",
-            workers,
-        )
+        create = [tmp_path / "src", "--to", dest, "-r", X.recipient]
+        result = run_cli("backup create", *create, "--workers", workers)
         assert result.exit_code == 0, result.output
         path = next(dest.iterdir())
         result = run_cli(
@@ -1295,16 +1287,7 @@ class TestCLI:
         )
         assert result.exit_code == 0, result.output
         assert (tmp_path / "out").read_bytes() == data
-        bad = run_cli(
-            "backup create",
-            tmp_path / "src",
-            "--to",
-            dest,
-            "-r",
-            X.recipient,
-            "--workers",
-            "-1",
-        )
+        bad = run_cli("backup create", *create, "--workers", "-1")
         assert bad.exit_code == 2
         assert "--workers" in bad.stderr
 
