@@ -37,7 +37,6 @@ from dataprotect.errors import DecryptionError
 __all__ = [
     "AEAD",
     "TAG_SIZE",
-    "batch_size",
     "default_workers",
     "open_stream",
     "seal_stream",
@@ -213,7 +212,7 @@ _BATCH: Final = 1 << 17
 _TAP_GROUP: Final = 1 << 18
 
 
-def batch_size(segment_size: int) -> int:
+def _batch_size(segment_size: int) -> int:
     """Plaintext bytes per batch: the most whole segments in 128 KiB (one
     at least)."""
     return segment_size * max(1, _BATCH // segment_size)
@@ -459,12 +458,13 @@ class _Source:
                 self._rest = memoryview(
                     b"" if self._trailer is None else self._trailer(self.size)
                 )
-        n = min(len(self._rest or b""), len(buf) - got)
-        if n:
-            assert self._rest is not None  # noqa: S101 - n > 0
-            buf[got : got + n] = self._rest[:n]
-            self._rest = self._rest[n:]
-        return got + n
+        rest = self._rest
+        if rest:  # at the end of src: the trailer's bytes not yet sealed
+            n = min(len(rest), len(buf) - got)
+            buf[got : got + n] = rest[:n]
+            self._rest = rest[n:]
+            got += n
+        return got
 
 
 def seal_stream(
@@ -488,7 +488,7 @@ def seal_stream(
     the output is the same byte for byte, as a segment's nonce depends
     only on its index and on whether it is the last, so segments may be
     sealed in any order; they are written in order.  The unit of work is a batch of whole
-    segments (:func:`batch_size`); one batch is read ahead to know whether
+    segments (128 KiB, or one segment if larger); one batch is read ahead to know whether
     the one before it ends the stream.  Memory is constant: a fixed number
     of batches and their sealed copies, reused.
 
@@ -511,7 +511,7 @@ def seal_stream(
             GIL while it hashes); a piece is valid until the call returns.
         trailer: Called with the byte count of *src* once the tap has seen
             all of it; its bytes are encrypted after the data.
-        batch_segments: Segments per batch (default: :func:`batch_size`).
+        batch_segments: Segments per batch (default: as many as fit in 128 KiB).
 
     Raises:
         Whatever reading, the tap, the trailer, sealing or writing raised;
@@ -520,7 +520,7 @@ def seal_stream(
     if workers < 0:
         msg = "workers must be 0 or more"
         raise ValueError(msg)
-    segments = batch_segments or batch_size(segment_size) // segment_size
+    segments = batch_segments or _batch_size(segment_size) // segment_size
     sealer = _Sealer(
         aead, _nonces(prefix), segment_size, associated_data, workers, tap
     )
