@@ -179,6 +179,29 @@ def test_small_input_starts_no_thread():
     assert seen == [threading.main_thread()]
 
 
+@pytest.mark.parametrize(
+    ("workers", "tapped_on"), [(0, "MainThread"), (1, "dataprotect-tap")]
+)
+def test_tap_has_a_thread_only_beside_workers(workers, tapped_on):
+    """With no workers (every core busy), the tap runs in the caller's
+    thread only; with workers, on a thread of its own (once the first
+    batch has shown that there is more than one)."""
+    data = os.urandom(40 * SEG)
+    seen: set[str] = set()
+    digest = hashlib.sha256()
+
+    def tap(view: memoryview) -> None:
+        seen.add(threading.current_thread().name)
+        digest.update(view)
+
+    blob, n = parallel(data, workers=workers, batch=2, tap=tap)
+    assert (blob, n) == (reference(data), len(data))
+    assert digest.digest() == hashlib.sha256(data).digest()
+    assert tapped_on in seen
+    assert seen <= {"MainThread", tapped_on}
+    assert pipeline_threads() == []
+
+
 def test_negative_workers_refused():
     with pytest.raises(ValueError, match="workers"):
         parallel(b"", workers=-1, batch=1)

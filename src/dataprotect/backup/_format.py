@@ -340,7 +340,8 @@ def encrypt(
         progress: Called with the number of plaintext bytes read.
         digest: ``"sha256"`` (the default) records the SHA-256 of the
             plaintext in the manifest, comparable with ``sha256sum`` of the
-            source, computed on a second thread beside the cipher.
+            source, computed on a thread of its own beside the cipher
+            when *workers* run.
             ``None`` records none, for speed: the backup is still fully
             authenticated (every segment and the manifest), but is written
             as format version 2, which releases before 0.1.0 cannot read.
@@ -348,10 +349,10 @@ def encrypt(
             and writes (the output is the same byte for byte); ``None``
             (the default) uses one when a core is idle (1-minute load
             average at least one below the core count) and none
-            otherwise; ``0`` seals in the calling thread.  The SHA-256
-            runs on a thread of its own either way, straight from the
-            read buffers.  An input of one segment (128 KiB by default)
-            starts no thread at all.
+            otherwise; ``0`` does all the work in the calling thread.
+            With workers, the SHA-256 runs on a thread of its own,
+            straight from the read buffers.  An input of one segment
+            (128 KiB by default) starts no thread at all.
 
     Returns:
         The manifest written into the backup.
@@ -397,8 +398,9 @@ def encrypt(
     aead, prefix = _keys(file_key, nonce)
 
     # Uncompressed, the pipeline hands the data to SHA-256 straight from
-    # its buffers (on a thread of its own); compressed, the hash sees the
-    # data before zstandard does, copied to the digest's thread.
+    # its buffers (on a thread of its own when workers run); compressed,
+    # the hash sees the data before zstandard does, copied to the
+    # digest's thread.
     sha = hashlib.sha256() if digest and not flags & FLAG_ZSTD else None
     hasher: _Hasher = (
         PlaintextDigest() if digest and sha is None else SizeOnly()
