@@ -1,6 +1,6 @@
 """Tests for ``dataprotect pseudonymise`` as a bulk filter: blocks of whole
-lines (dataprotect.cli._lines), the same output as the library, pipes and
-the progress bar (dataprotect.cli._pseudonymise)."""
+lines and worker processes (dataprotect.cli._lines), the same output as
+the library, pipes and the progress bar (dataprotect.cli._pseudonymise)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataprotect.cli._app import cli
-from dataprotect.cli._lines import BLOCK_SIZE, line_blocks
+from dataprotect.cli._errors import InputError
+from dataprotect.cli._lines import BLOCK_SIZE, block_map, line_blocks
 from dataprotect.pseudonymise import Pseudonymiser
 from logcorpus import generate
 from logcorpus_heldout import generate as generate_heldout
@@ -93,6 +94,91 @@ class TestLineBlocks:
         assert list(line_blocks(io.BytesIO(b""))) == []
 
 
+def _tagged(block: bytes) -> tuple[int, bytes]:
+    """A block function that shows which process ran it."""
+    return os.getpid(), block.upper()
+
+
+def _refuse(block: bytes) -> bytes:
+    """A block function that fails on a block."""
+    if block == b"bad\n":
+        msg = "refused"
+        raise ValueError(msg)
+    return block
+
+
+class TestBlockMap:
+    def test_in_order_in_workers(self) -> None:
+        """With two jobs the results come in the order of the blocks, from
+        processes other than this one."""
+        blocks = [f"{i}\n".encode() for i in range(200)]
+        with block_map(_tagged, 2) as apply:
+            results = list(apply(iter(blocks)))
+        assert [text for _, text in results] == blocks
+        assert os.getpid() not in {pid for pid, _ in results}
+
+    def test_one_job_here(self) -> None:
+        """With one job the function runs in this process."""
+        with block_map(_tagged, 1) as apply:
+            assert list(apply([b"a\n"])) == [(os.getpid(), b"A\n")]
+
+    def test_threads_running(self) -> None:
+        """While another thread runs (fork would be unsafe) the function
+        runs in this process."""
+        import threading
+
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        try:
+            with block_map(_tagged, 2) as apply:
+                assert list(apply([b"a\n"])) == [(os.getpid(), b"A\n")]
+        finally:
+            stop.set()
+            thread.join()
+
+    def test_worker_setup(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A worker ignores Ctrl-C (its parent ends it) and applies the
+        function it was given."""
+        import signal
+
+        from dataprotect.cli import _lines
+
+        handlers: list[object] = []
+        monkeypatch.setattr(
+            signal, "signal", lambda _sig, handler: handlers.append(handler)
+        )
+        monkeypatch.setattr(_lines, "_WORKER", {})
+        _lines._install(bytes.upper)
+        assert handlers == [signal.SIG_IGN]
+        assert _lines._call(b"a\n") == b"A\n"
+
+    def test_worker_error_raised_here(self) -> None:
+        """A worker's exception is raised in this process."""
+        with (
+            pytest.raises(ValueError, match="refused"),
+            block_map(_refuse, 2) as apply,
+        ):
+            list(apply([b"ok\n", b"bad\n", b"ok\n"]))
+
+    def test_no_fork(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Where processes cannot be forked, more than one job is an input
+        error."""
+        import multiprocessing
+
+        monkeypatch.setattr(
+            multiprocessing, "get_all_start_methods", lambda: ["spawn"]
+        )
+        with pytest.raises(InputError, match="fork"):
+            block_map(_refuse, 2).__enter__()
+
+    def test_jobs_zero(self) -> None:
+        """--jobs 0 is a usage error."""
+        result = CliRunner().invoke(cli, ["pseudonymise", "--jobs", "0"])
+        assert result.exit_code == 2
+        assert "--jobs" in result.output
+
+
 def _corpus() -> bytes:
     """Daemon and held-out log lines, more than one block of them, with
     invalid UTF-8, CRLF, empty lines and no final newline."""
@@ -121,10 +207,11 @@ def _expected(data: bytes) -> tuple[bytes, dict[str, int]]:
 
 
 class TestSameAsTheLibrary:
-    def test_file_and_pipe(self, tmp_path: Path) -> None:
-        """File to file with --stats and stdin to stdout: the output is
-        ``Pseudonymiser.pseudonymise`` of every line, byte for byte, and
-        --stats counts what the library counts."""
+    @pytest.mark.parametrize("jobs", ["1", "2"])
+    def test_file_and_pipe(self, tmp_path: Path, jobs: str) -> None:
+        """File to file with --stats and stdin to stdout, in one process or
+        two: the output is ``Pseudonymiser.pseudonymise`` of every line,
+        byte for byte, and --stats counts what the library counts."""
         data = _corpus()
         assert len(data) > BLOCK_SIZE
         assert b"\n" in data[BLOCK_SIZE:]
@@ -139,6 +226,8 @@ class TestSameAsTheLibrary:
                 "-o",
                 str(tmp_path / "clean.log"),
                 "--stats",
+                "--jobs",
+                jobs,
                 *KEY_ARGS,
             ],
         )
@@ -149,7 +238,9 @@ class TestSameAsTheLibrary:
         for name, n in counts.items():
             assert f"{name}: {n}" in shown
         assert shown[-1] == f"total findings: {sum(counts.values())}"
-        piped = runner.invoke(cli, ["pseudonymise", *KEY_ARGS], input=data)
+        piped = runner.invoke(
+            cli, ["pseudonymise", "--jobs", jobs, *KEY_ARGS], input=data
+        )
         assert piped.exit_code == 0, piped.output
         assert piped.stdout_bytes == expected
 

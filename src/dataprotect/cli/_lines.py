@@ -1,15 +1,22 @@
-"""A byte stream in blocks of whole lines: how a line filter reads in bulk.
+"""A byte stream in blocks of whole lines, and their processing in order
+on several cores: how a line filter works in bulk.
 
 No click here, as in :mod:`dataprotect.cli._files`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import BinaryIO, Final
+import contextlib
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Final, TypeVar
+
+from dataprotect.cli._errors import InputError
 
 
-__all__ = ["BLOCK_SIZE", "line_blocks"]
+__all__ = ["BLOCK_SIZE", "block_map", "line_blocks"]
+
+T = TypeVar("T")
 
 #: Bytes asked for by one read: a few thousand log lines.
 BLOCK_SIZE: Final = 1 << 20
@@ -42,3 +49,52 @@ def line_blocks(src: BinaryIO, size: int = BLOCK_SIZE) -> Iterator[bytes]:
             pending.append(block[end:])
     if pending:
         yield b"".join(pending)
+
+
+#: The block function of this worker process (set once, by :func:`_install`).
+_WORKER: dict[str, Callable[[bytes], Any]] = {}
+
+
+def _install(fn: Callable[[bytes], Any]) -> None:
+    """In a new worker process: remember the function to apply, and leave
+    Ctrl-C to the parent, which ends the workers (no traceback each)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["fn"] = fn
+
+
+def _call(block: bytes) -> Any:
+    """In a worker process: the installed function of *block*."""
+    return _WORKER["fn"](block)
+
+
+@contextlib.contextmanager
+def block_map(
+    fn: Callable[[bytes], T], jobs: int
+) -> Iterator[Callable[[Iterable[bytes]], Iterator[T]]]:
+    """Yield a ``map`` of *fn* over blocks whose results come in order.
+
+    With *jobs* 1 it is the built-in ``map``, in this process.  Otherwise
+    *jobs* worker processes, forked now, apply *fn* (a closure may hold
+    anything, a key included: it is inherited, never pickled); the blocks
+    and results travel through pipes, a few blocks ahead of the reader.
+    Leaving the context ends the workers.  Fork is unsafe once other
+    threads run: then, as with one job, *fn* runs in this process.
+
+    Raises:
+        InputError: *jobs* is above 1 and this system cannot fork.
+    """
+    import threading
+
+    if jobs == 1 or threading.active_count() > 1:
+        yield lambda blocks: map(fn, blocks)
+        return
+    import multiprocessing  # only a parallel run needs it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        msg = "--jobs above 1 needs a system that can fork processes"
+        raise InputError(msg)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_install, initargs=(fn,)) as pool:
+        yield lambda blocks: pool.imap(_call, blocks)

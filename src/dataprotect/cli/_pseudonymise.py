@@ -8,14 +8,14 @@ import os
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import cast, get_args
+from typing import NamedTuple, cast, get_args
 
 import click
 
 from dataprotect.cli._common import force_option
 from dataprotect.cli._errors import InputError
 from dataprotect.cli._files import input_file, output_file, progress
-from dataprotect.cli._lines import line_blocks
+from dataprotect.cli._lines import block_map, line_blocks
 from dataprotect.cli._secrets import read_secret
 from dataprotect.pseudonymise import (
     FINDING_TYPES,
@@ -26,6 +26,11 @@ from dataprotect.pseudonymise import (
 
 
 __all__ = ["demo_step", "pseudonymise"]
+
+_JOBS_HELP = (
+    "Worker processes (default 1), taking blocks of lines in turn; the "
+    "output is the same."
+)
 
 
 def _key(key_env: str | None, key_file: str | None) -> bytes | None:
@@ -43,13 +48,21 @@ def _key(key_env: str | None, key_file: str | None) -> bytes | None:
     return key
 
 
+class _Cleaned(NamedTuple):
+    """One block done: its output, its size and lines, the findings."""
+
+    text: bytes
+    size: int
+    lines: int
+    found: dict[str, int]
+
+
 def _block_filter(
     p: Pseudonymiser, *, stats: bool
-) -> Callable[[bytes], tuple[bytes, int, dict[str, int]]]:
+) -> Callable[[bytes], _Cleaned]:
     """What the command does to a block of whole lines: each line (without
     its newline) becomes ``p.pseudonymise(line)``; with *stats* the
-    findings are counted by type.  Returns the block's output, its number
-    of lines and the counts.
+    findings are counted by type.
 
     Decoding, splitting, joining and encoding happen once per block, in C;
     per line there is only the call.  Bytes that are not UTF-8 pass through
@@ -59,7 +72,7 @@ def _block_filter(
     pseudonymise = p.pseudonymise
     with_counts = p.pseudonymise_with_counts
 
-    def clean(block: bytes) -> tuple[bytes, int, dict[str, int]]:
+    def clean(block: bytes) -> _Cleaned:
         # The last item is "" when the block ends with its newline.
         lines = block.decode("utf-8", "surrogateescape").split("\n")
         totals: dict[str, int] = {}
@@ -73,7 +86,8 @@ def _block_filter(
         else:
             parts = map(pseudonymise, lines)
         out = "\n".join(parts).encode("utf-8", "surrogateescape")
-        return out, len(lines) if lines[-1] else len(lines) - 1, totals
+        count = len(lines) if lines[-1] else len(lines) - 1
+        return _Cleaned(out, len(block), count, totals)
 
     return clean
 
@@ -136,6 +150,9 @@ def _rules(specs: tuple[str, ...]) -> dict[str, Action]:
 @click.option(
     "--stats", is_flag=True, help="Print findings per type on stderr."
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 256), default=1, help=_JOBS_HELP
+)
 def pseudonymise(
     source: str,
     output: str,
@@ -146,6 +163,7 @@ def pseudonymise(
     rule_specs: tuple[str, ...],
     region: str,
     stats: bool,
+    jobs: int,
 ) -> None:
     """Copy a log (INPUT or stdin) with personal data pseudonymised.
 
@@ -161,25 +179,24 @@ def pseudonymise(
         rotation=rotation,
         default_region=region.upper(),
     )
-    clean = _block_filter(p, stats=stats)
     totals: dict[str, int] = {}
     lines = 0
     with (
         input_file(source) as (src, size),
         output_file(output, force=force) as dst,
+        block_map(_block_filter(p, stats=stats), jobs) as clean,
     ):
         if key is None:
             click.echo(
                 "note: no key given; using a one-off random key", err=True
             )
         with progress(size, "pseudonymising") as advance:
-            for block in line_blocks(src):
-                text, count, found = clean(block)
-                dst.write(text)
+            for done in clean(line_blocks(src)):
+                dst.write(done.text)
                 dst.flush()  # a live pipe (tail -f) sees each block
-                advance(len(block))
-                lines += count
-                for name, n in found.items():
+                advance(done.size)
+                lines += done.lines
+                for name, n in done.found.items():
                     totals[name] = totals.get(name, 0) + n
     if stats:
         click.echo(f"lines: {lines}", err=True)
