@@ -46,7 +46,7 @@ import hashlib, sys
 with open(sys.argv[1], "rb") as f:
     hashlib.file_digest(f, "sha256")
 """
-_COPY = "floor: `dd bs=1M` (the copy alone, through user space: no cipher, no digest)"
+_COPY = "floor: `dd bs=128K` (the copy alone, through user space: no cipher, no digest)"
 _HASH = "floor: SHA-256 of the file alone (hashlib, as the digest)"
 
 
@@ -278,7 +278,7 @@ def _throughput(
         jobs["restic backup (fresh repository)"] = restic
     # The floors: what any tool pays for the copy, and the digest alone.
     jobs[_COPY] = lambda: _run(
-        ["dd", f"if={dump}", f"of={out}", "bs=1M", "status=none"]
+        ["dd", f"if={dump}", f"of={out}", "bs=128K", "status=none"]
     )
     jobs[_HASH] = lambda: _run([sys.executable, "-c", _SHA256, str(dump)])
     runs: dict[str, list[tuple[float, float]]] = {k: [] for k in jobs}
