@@ -38,7 +38,7 @@ from typing import (
 )
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -179,6 +179,10 @@ def _public_raw(key: SigningKey | VerifyKey) -> tuple[str, bytes]:
             if isinstance(key, ec.EllipticCurvePrivateKey)
             else key
         )
+        # Imported here: it loads the SSH and PKCS#12 code (30 ms), which
+        # a backup without a P-256 signature never needs.
+        from cryptography.hazmat.primitives import serialization
+
         return "ecdsa-p256-sha256", ecpub.public_bytes(
             serialization.Encoding.X962,
             serialization.PublicFormat.CompressedPoint,

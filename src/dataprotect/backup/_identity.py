@@ -26,7 +26,6 @@ from typing import (
 )
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
 from dataprotect import _bech32, keys
@@ -253,6 +252,10 @@ class HPKEIdentity(Unpicklable):
             key = ec.derive_private_key(
                 int.from_bytes(secret, "big"), ec.SECP256R1()
             )
+            # Imported here: it loads the SSH and PKCS#12 code (30 ms),
+            # which X25519 and ML-KEM keys never need.
+            from cryptography.hazmat.primitives import serialization
+
             return key, key.public_key().public_bytes(
                 serialization.Encoding.X962,
                 serialization.PublicFormat.CompressedPoint,
