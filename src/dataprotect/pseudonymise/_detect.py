@@ -102,13 +102,12 @@ class Detector(
 
     # -- public -----------------------------------------------------------
 
-    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912, PLR0915 - one gated branch per pass
+    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912 - one gated branch per pass
         """Every finding in *text*, non-overlapping, in text order."""
         found: list[Candidate] = []
         add = found.append
         types = self._types
         has_at = "@" in text
-        has_pct40 = "%40" in text or "\\u0040" in text or "&#" in text
         has_colon = ":" in text
         has_eq = "=" in text
         low = text.lower()
@@ -121,7 +120,9 @@ class Detector(
             if ascii_only
             else 99
         )
-        if (has_at or has_pct40) and "email" in types:
+        if (
+            has_at or "%40" in text or "\\u0040" in text or "&#" in text
+        ) and "email" in types:
             self._emails(text, add)
         if has_at and "://" in text and "url_credential" in types:
             self._url_credentials(text, add)

@@ -293,6 +293,8 @@ class _NumberMixin:
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
                 raw = raw[:-1]
+            if _DATE_LIKE.match(raw):
+                continue  # tested first: a date needs no phone-word test
             international = raw[0] == "+" or raw.startswith("00")
             national = not international and raw.lstrip("(")[0] == "0"
             if not (international or national):
@@ -302,8 +304,6 @@ class _NumberMixin:
                     words = phone_words(text)
                 if not words and (raw.isdigit() or _NANP.match(raw) is None):
                     continue
-            if _DATE_LIKE.match(raw):
-                continue
             number_part = _EXTENSION.split(raw, 1)[0] if "x" in raw else raw
             digits = len(_NOT_DIGIT.sub("", number_part))
             if digits < 7 or digits > 15:
