@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataprotect.pseudonymise import Pseudonymiser, _names
+from dataprotect.pseudonymise import (
+    Pseudonymiser,
+    _addresses,
+    _names,
+    _numbers,
+    _postal,
+    _secrets,
+)
 from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
 from dataprotect.pseudonymise._detect import Candidate, Detector
+from dataprotect.pseudonymise._findings import ascii_twin
 from dataprotect.pseudonymise._names import (
     _BARE_PREP,
     _CUE,
@@ -210,6 +220,46 @@ class TestRewrittenRegexes:
         ]
 
 
+# Every regex with a twin for ASCII lines, and that twin.
+TWINS = [
+    (_addresses._IPV4, _addresses._IPV4_ASCII),
+    (_addresses._IPV6, _addresses._IPV6_ASCII),
+    (_numbers._CARD, _numbers._CARD_ASCII),
+    (_numbers._IBAN, _numbers._IBAN_ASCII),
+    (_numbers._PHONE, _numbers._PHONE_ASCII),
+    (_names._NAME_CAND, _names._NAME_CAND_ASCII),
+    (_postal._TAIL_GATE, _postal._TAIL_GATE_ASCII),
+    (_secrets._KEY_REV, _secrets._KEY_REV_ASCII),
+]
+ASCII_LINES = st.one_of(
+    LINES.filter(str.isascii),
+    st.text(st.characters(max_codepoint=127), max_size=80),
+)
+
+
+class TestAsciiTwins:
+    """On ASCII text, the ASCII twin of a regex finds what it finds."""
+
+    @given(ASCII_LINES)
+    def test_twins_find_the_same(self, text: str) -> None:
+        for plain, twin in TWINS:
+            assert [(m.span(), m.groups()) for m in twin.finditer(text)] == [
+                (m.span(), m.groups()) for m in plain.finditer(text)
+            ], plain.pattern
+
+    def test_control_characters(self) -> None:
+        """Unicode counts U+001C to U+001F as spaces, ASCII does not."""
+        text = "".join(map(chr, range(128))) + "a:b=1 CH93\x1c0076 \x1f8001 Zu"
+        for plain, twin in TWINS:
+            assert [m.span() for m in twin.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ]
+
+    def test_no_twin_with_spaces(self) -> None:
+        with pytest.raises(ValueError, match="ASCII spaces"):
+            ascii_twin(re.compile(r"a\sb"))
+
+
 class TestGates:
     """When scan() skips a pass, that pass would have found nothing."""
 
@@ -250,6 +300,25 @@ class TestGates:
             assert _TOKEN_SHAPES.search(text) is None
         if _CHECKSUM_HINT.search(text) is None:
             assert _CHECKSUM_TOKEN.search(text) is None
+
+    @pytest.mark.parametrize(
+        "prefix",
+        [
+            "sk_live_", "rk_test_", "pk_live_", "whsec_", "ghp_", "gho_",
+            "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-",
+            "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "AKIA", "ASIA",
+            "AIza", "ya29.", "npm_", "pypi-", "hf_", "shpat_", "shpss_",
+            "shpca_", "shppa_", "pat_", "dp_", "dpa_", "api_", "key_",
+            "tok_", "secret_", "token_",
+        ],
+    )  # fmt: skip
+    def test_token_hint_of_each_shape(self, prefix: str) -> None:
+        """Each token shape's prefix holds a hint."""
+        # bodies of the lengths the shapes ask for: 16, 32 (hex), 35, 36, 52
+        bodies = ("A1B2" * 4, "0a1b" * 8, "a1B2" * 8 + "c1d", "a1B2" * 9)
+        tokens = [prefix + body for body in (*bodies, "a1B2" * 13)]
+        token = next(t for t in tokens if _TOKEN_SHAPES.fullmatch(t))
+        assert _SHAPE_HINT.search(token) is not None
 
     @given(LINES, st.integers(0, 80), st.integers(0, 80))
     def test_phone_words(self, text: str, i: int, j: int) -> None:

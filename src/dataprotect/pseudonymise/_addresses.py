@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from dataprotect.pseudonymise._findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate, ascii_twin
 
 
 __all__ = ["AT_SIGN", "_AddressMixin"]
@@ -52,6 +52,9 @@ _IPV6 = re.compile(
 # A dotted quad right after these is a version, an OID or a user agent.
 # Words that make a dotted quad a version, matched on the reversed text
 # before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
+# For ASCII lines (see ascii_twin).
+_IPV4_ASCII = ascii_twin(_IPV4)
+_IPV6_ASCII = ascii_twin(_IPV6)
 _VERSION_WORDS_REV = re.compile(
     r"(?i)[\s:=\"'_\-/]*(?:noisrev|rev|esaeler|dliub|erawmrif|lenrek|vr|dio|"
     r"noisiver|kds|\w*edargpu|\w*etadpu|\w*llatsni|\w*yolped|"
@@ -161,7 +164,8 @@ class _AddressMixin:
 
     def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
         n = len(text)
-        for m in _IPV4.finditer(text):
+        rx = _IPV4_ASCII if text.isascii() else _IPV4
+        for m in rx.finditer(text):
             start, end = m.span()
             value = m.group(0)
             if value.startswith(("127.", "0.")):
@@ -210,7 +214,8 @@ class _AddressMixin:
             add(Candidate("ip", start, end, value, 70))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _IPV6.finditer(text):
+        rx = _IPV6_ASCII if text.isascii() else _IPV6
+        for m in rx.finditer(text):
             value = m.group(0).rstrip(".")
             if "::" not in value and value.count(":") < 7:
                 continue

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from dataprotect.pseudonymise._findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate, ascii_twin
 
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
 
 # Grouped by spaces, dashes or dots, or by "+" (a space in a query string).
 _CARD = re.compile(r"\d(?<![\w.\-/+:]\d)(?:[ \-.+]?\d){11,18}(?!\w|[.\-+]\d)")
+_CARD_ASCII = ascii_twin(_CARD)  # for ASCII lines
 
 
 def luhn_ok(digits: str) -> bool:
@@ -112,6 +113,7 @@ _IBAN = re.compile(
     r"(?P<cc>[A-Z](?<![\w\-][A-Z])[A-Z])(?P<chk>\d{2})"
     r"(?P<rest>(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?!\w)"
 )
+_IBAN_ASCII = ascii_twin(_IBAN)  # for ASCII lines
 # ISO 13616 registry: country -> IBAN length.
 _IBAN_LENGTH: Final[dict[str, int]] = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16,
@@ -191,6 +193,7 @@ _PHONE = re.compile(
     r"|(?<=[1-9])\d{8,11}(?!\d)"
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
+_PHONE_ASCII = ascii_twin(_PHONE)  # for ASCII lines
 # A number followed by a unit is a size, a duration or a count.
 _UNIT_AFTER = re.compile(
     r"[ \t]?(?:bytes?|[kKMGT]i?B|B|ms|µs|us|ns|s|sec|secs|seconds?|min|"
@@ -226,7 +229,8 @@ class _NumberMixin:
             add(Candidate("ahv", m.start(), m.end(), digits, 85))
 
     def _ibans(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _IBAN.finditer(text):
+        rx = _IBAN_ASCII if text.isascii() else _IBAN
+        for m in rx.finditer(text):
             country = m.group("cc")
             length = _IBAN_LENGTH.get(country)
             if length is None:
@@ -257,7 +261,8 @@ class _NumberMixin:
                 )
 
     def _cards(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _CARD.finditer(text):
+        rx = _CARD_ASCII if text.isascii() else _CARD
+        for m in rx.finditer(text):
             raw = m.group(0)
             # digits and at most one kind of separator
             seps = [ch for ch in " -.+" if ch in raw]
@@ -289,7 +294,8 @@ class _NumberMixin:
     def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912, PLR0915 - one test per look-alike of a phone
         pn = self._phonenumbers
         words: bool | None = None  # phone_words(text), once needed
-        for m in _PHONE.finditer(text):
+        rx = _PHONE_ASCII if text.isascii() else _PHONE
+        for m in rx.finditer(text):
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
                 raw = raw[:-1]

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Final
 from urllib.parse import unquote_plus
 
-from dataprotect.pseudonymise._findings import Candidate, is_masked
+from dataprotect.pseudonymise._findings import Candidate, ascii_twin, is_masked
 
 
 __all__ = ["_PostalMixin", "postal_field"]
@@ -150,6 +150,7 @@ _TAIL_GATE = re.compile(
     # DC 20500
     rf"| \d\d\d\d\d(?:(?<=[A-Z][A-Z] \d\d\d\d\d)|(?<=[A-Z][A-Z]  \d\d\d\d\d))"
 )
+_TAIL_GATE_ASCII = ascii_twin(_TAIL_GATE)  # for ASCII lines
 _BEFORE: Final = 100  # how far a street may start before the postcode
 _AFTER: Final = 60
 
@@ -230,7 +231,8 @@ class _PostalMixin:
         low = text.lower()
         # Every postcode shape holds a capital letter (of _UP).
         if low != text or not text.isascii():
-            hits = [m.start() for m in _TAIL_GATE.finditer(text)]
+            gate = _TAIL_GATE_ASCII if text.isascii() else _TAIL_GATE
+            hits = [m.start() for m in gate.finditer(text)]
             if hits:
                 lo = max(0, hits[0] - _BEFORE)
                 for m in _ADDRESS.finditer(text, lo, hits[-1] + _AFTER):

@@ -22,6 +22,7 @@ from dataprotect.pseudonymise._findings import (
     _PRIORITY,
     Candidate,
     FindingType,
+    ascii_twin,
     is_masked,
 )
 from dataprotect.pseudonymise._names import _NAME_RUN, _name_tokens_ok
@@ -82,7 +83,7 @@ _CHECKSUM_TOKEN = re.compile(
 _SHAPE_HINT = re.compile(
     r"_(?:(?<=sk_)|(?<=rk_)|(?<=pk_)|(?<=whsec_)|(?<=gh[pousr]_)|(?<=npm_)"
     r"|(?<=hf_)|(?<=sh(?:pat|pss|pca|ppa)_)|(?<=pat_)|(?<=dp_)"
-    r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_))"
+    r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_)|(?<=token_))"
     r"|-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))"
     r"|A(?:KIA|SIA|Iza)|ya29\.|SG\."
 )
@@ -200,6 +201,7 @@ _KEY_SEP = re.compile(
 # The look-ahead drops most separators of times and counts (10:30, x2=)
 # and the one at the start of the line in C; _key_starts drops the rest.
 _KEY_REV = re.compile(r"[=:](?=\D)(?P<gap>[ \t]*[\"']?\\?)(?P<key>[\w.\-]*)")
+_KEY_REV_ASCII = ascii_twin(_KEY_REV)  # for ASCII lines
 
 
 def _key_starts(text: str) -> list[tuple[int, str]]:
@@ -216,7 +218,7 @@ def _key_starts(text: str) -> list[tuple[int, str]]:
     rev = text[::-1]
     starts = [
         (n - m.end(), m.group("key")[::-1].lstrip("-"))
-        for m in _KEY_REV.finditer(rev)
+        for m in (_KEY_REV_ASCII if text.isascii() else _KEY_REV).finditer(rev)
         # rev[m.start() + 1] is the character before the separator (the
         # look-ahead saw it): "²" is a digit to isdigit, not to \d
         if not rev[m.start() + 1].isdigit()
