@@ -104,12 +104,17 @@ def _octet_ok(octet: str) -> bool:
     )
 
 
-def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if addr.is_loopback or addr.is_unspecified:
-        return False
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        mapped = addr.ipv4_mapped
-        return not (mapped.is_loopback or mapped.is_unspecified)
+def _ip_ok(addr: ipaddress.IPv6Address) -> bool:
+    """Neither loopback nor unspecified, nor mapping an IPv4 one that is.
+
+    ``is_loopback``, ``is_unspecified`` and ``ipv4_mapped`` on the integer.
+    """
+    ip = int(addr)
+    if ip <= 1:
+        return False  # ::, ::1
+    if ip >> 32 == 0xFFFF:  # ::ffff:a.b.c.d
+        v4 = ip & 0xFFFFFFFF
+        return not (v4 == 0 or v4 >> 24 == 127)  # 0.0.0.0, 127.0.0.0/8
     return True
 
 

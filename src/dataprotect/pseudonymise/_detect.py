@@ -13,6 +13,10 @@ digits: no card pass; no capital letter and nothing outside ASCII: no IBAN
 and no name pass), which keeps clean log lines fast.  Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
 (``tests/test_pseudonymise_speed.py`` checks each one against its pass).
+The regexes that scan whole lines for digits and words have twins
+compiled with ASCII classes, which the passes use on ASCII lines: they find
+the same there without looking characters up in the Unicode database
+(:func:`dataprotect.pseudonymise._findings.ascii_twin`).
 A new detector is one more mixin base of :class:`Detector` and one more
 gated line in :meth:`Detector.scan`.
 
