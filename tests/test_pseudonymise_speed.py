@@ -277,6 +277,17 @@ class TestGates:
         if digits < 2:
             assert found_by("_ibans", text) == []
 
+    @given(
+        st.lists(
+            st.one_of(PIECES, st.sampled_from(["::", ":", "a", "F", "09"])),
+            max_size=40,
+        ).map("".join)
+    )
+    def test_colons(self, text: str) -> None:
+        """No "::" and no run of seven colons: no IPv6 address."""
+        if "::" not in text and _addresses._COLON_RUN.search(text) is None:
+            assert found_by("_ipv6", text) == []
+
     @given(LINES)
     def test_capitals(self, text: str) -> None:
         if text.lower() == text and text.isascii():

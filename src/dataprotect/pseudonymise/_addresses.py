@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from dataprotect.pseudonymise._findings import Candidate, ascii_twin
 
 
-__all__ = ["AT_SIGN", "_AddressMixin"]
+__all__ = ["AT_SIGN", "_COLON_RUN", "_AddressMixin"]
 
 # --------------------------------------------------------------------------
 # Email
@@ -52,6 +52,10 @@ _IPV6 = re.compile(
 # A dotted quad right after these is a version, an OID or a user agent.
 # Words that make a dotted quad a version, matched on the reversed text
 # before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
+# An IPv6 address without "::" holds seven colons, each pair separated by
+# what may stand between them: a line without "::" and without this has
+# none (the first character is a literal, which the engine skips to fast).
+_COLON_RUN = re.compile(r":(?:[0-9A-Fa-f.]+:){6}")
 # For ASCII lines (see ascii_twin).
 _IPV4_ASCII = ascii_twin(_IPV4)
 _IPV6_ASCII = ascii_twin(_IPV6)

@@ -37,7 +37,7 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
-from dataprotect.pseudonymise._addresses import _AddressMixin
+from dataprotect.pseudonymise._addresses import _COLON_RUN, _AddressMixin
 from dataprotect.pseudonymise._findings import (
     _PLACEHOLDER,
     FINDING_TYPES,
@@ -157,7 +157,14 @@ class Detector(
         if (
             has_colon
             and "ip" in types
-            and ("::" in text or text.count(":") >= 7)  # an IPv6 needs one
+            # an IPv6 address holds "::" or seven colons in a row of its own
+            and (
+                "::" in text
+                or (
+                    text.count(":") >= 7
+                    and _COLON_RUN.search(text) is not None
+                )
+            )
         ):
             self._ipv6(text, add)
         if "756" in text and "ahv" in types:
