@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from dataprotect.pseudonymise import (
     Pseudonymiser,
     _addresses,
+    _detect,
     _names,
     _numbers,
     _postal,
@@ -287,6 +288,33 @@ class TestGates:
         """No "::" and no run of seven colons: no IPv6 address."""
         if "::" not in text and _addresses._COLON_RUN.search(text) is None:
             assert found_by("_ipv6", text) == []
+
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [
+                        "4111", "1111", "4111111111111111", "5295", "GB",
+                        "DE89", "3704", "0044", "0532", "0130", "00", "12",
+                        "CH93 0076 2011 6238 5295 7", "4111-1111-1111-1111",
+                        "4111.1111.1111.1111", "4111+1111+1111+1111", "+", "378 282 246 310 005",
+                        "3782 822463 10005", "378",
+                    ]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )  # fmt: skip
+    def test_shapes(self, text: str) -> None:
+        """No IBAN shape: no IBAN; no card shape: no card (ASCII lines)."""
+        if not text.isascii():
+            return  # \d is any script's digit: no gate
+        shape = text.encode().translate(_detect._CLASSES)
+        if b"AAdd" not in shape:
+            assert found_by("_ibans", text) == []
+        if b"dddsddd" not in shape and b"d" * 12 not in shape:
+            assert found_by("_cards", text) == []
 
     @given(LINES)
     def test_capitals(self, text: str) -> None:

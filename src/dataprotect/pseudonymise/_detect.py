@@ -10,7 +10,11 @@ character belongs to at most one finding.
 A pass runs only when a cheap test on the line says it could match (no
 ``@``: no email pass; no ``=`` or ``:``: no key/value pass; fewer than 12
 digits: no card pass; no capital letter and nothing outside ASCII: no IBAN
-and no name pass), which keeps clean log lines fast.  Each test is a
+and no name pass), which keeps clean log lines fast.  In ASCII lines one
+translation of the line into character classes (:data:`_CLASSES`) gives
+the count of digits and two shapes: an IBAN starts with two capitals and
+two digits, a card is twelve digits in a row or starts with two groups of
+three or more digits and a separator between them.  Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
 (``tests/test_pseudonymise_speed.py`` checks each one against its pass).
 The regexes that scan whole lines for digits and words have twins
@@ -35,7 +39,7 @@ import itertools
 import operator
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 from dataprotect.pseudonymise._addresses import _COLON_RUN, _AddressMixin
 from dataprotect.pseudonymise._findings import (
@@ -106,7 +110,7 @@ class Detector(
 
     # -- public -----------------------------------------------------------
 
-    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912 - one gated branch per pass
+    def scan(self, text: str) -> list[Candidate]:  # noqa: C901, PLR0912, PLR0915 - one gated branch per pass
         """Every finding in *text*, non-overlapping, in text order."""
         found: list[Candidate] = []
         add = found.append
@@ -116,14 +120,20 @@ class Detector(
         has_eq = "=" in text
         low = text.lower()
         ascii_only = text.isascii()
-        # No capital A-Z and nothing outside ASCII: no IBAN, no name.
+        # No capital A-Z and nothing outside ASCII: no name.
         cased = low != text or not ascii_only
         # \d is any script's digit: count ASCII digits in ASCII text only.
-        digits = (
-            len(text) - len(text.encode().translate(None, _DIGITS))
-            if ascii_only
-            else 99
-        )
+        if ascii_only:
+            shape = text.encode().translate(_CLASSES)
+            digits = shape.count(b"d")
+            # An IBAN starts with two capitals and two digits; a card the
+            # _cards pass keeps is 12 or more digits in a row, or groups of
+            # digits whose first two have three or more (and a separator).
+            iban_shape = b"AAdd" in shape
+            card_shape = b"dddsddd" in shape or b"dddddddddddd" in shape
+        else:
+            digits = 99
+            iban_shape = card_shape = True
         if (
             has_at or "%40" in text or "\\u0040" in text or "&#" in text
         ) and "email" in types:
@@ -169,9 +179,9 @@ class Detector(
             self._ipv6(text, add)
         if "756" in text and "ahv" in types:
             self._ahv(text, add)
-        if cased and digits >= 2 and "iban" in types:
+        if iban_shape and digits >= 2 and "iban" in types:
             self._ibans(text, add)
-        if digits >= 12 and "payment_card" in types:
+        if card_shape and digits >= 12 and "payment_card" in types:
             self._cards(text, add)
         if digits >= 7 and "phone" in types and self._phonenumbers is not None:
             self._phones(text, add)
@@ -194,7 +204,19 @@ class Detector(
         return _resolve(found)
 
 
-_DIGITS = b"0123456789"
+def _character_classes() -> bytes:
+    """The table of :data:`_CLASSES`."""
+    table = bytearray(b"x" * 256)
+    table[ord("A") : ord("Z") + 1] = b"A" * 26
+    table[ord("0") : ord("9") + 1] = b"d" * 10
+    for separator in b" -.+":  # those of _CARD
+        table[separator] = ord("s")
+    return bytes(table)
+
+
+# The class of each ASCII character for the gates: "A" a capital letter,
+# "d" a digit, "s" a separator of card digits, "x" anything else.
+_CLASSES: Final = _character_classes()
 _by_start = operator.attrgetter("start")
 
 
