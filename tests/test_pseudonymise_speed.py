@@ -313,8 +313,38 @@ class TestGates:
         shape = text.encode().translate(_detect._CLASSES)
         if b"AAdd" not in shape:
             assert found_by("_ibans", text) == []
-        if b"dddsddd" not in shape and b"d" * 12 not in shape:
+        if not any(s in shape for s in (b"dddsddd", b"ddd.ddd", b"d" * 12)):
             assert found_by("_cards", text) == []
+        if b"d.d" not in shape:
+            assert found_by("_ipv4", text) == []
+
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [" ", "\t", ".", "-", "+", "Anna", "von", "M.", "a", "Z"]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )
+    def test_capitalised_runs(self, text: str) -> None:
+        """No letter or dot, blank and capital: no run (ASCII lines)."""
+        if not text.isascii():
+            return
+        shape = text.encode().translate(_detect._CLASSES)
+        if not any(s in shape for s in (b"asA", b"AsA", b".sA")):
+            assert _names._NAME_CAND.search(text) is None
+            email = [
+                Candidate("email", i, i + 1, "x", 90)
+                for i, ch in enumerate(text)
+                if ch == "@"
+            ]
+            found, gated = list(email), list(email)
+            DETECTOR._names(text, found, found.append)
+            DETECTOR._names(text, gated, gated.append, runs=False)
+            assert gated == found
 
     @given(LINES)
     def test_capitals(self, text: str) -> None:

@@ -12,9 +12,11 @@ A pass runs only when a cheap test on the line says it could match (no
 digits: no card pass; no capital letter and nothing outside ASCII: no IBAN
 and no name pass), which keeps clean log lines fast.  In ASCII lines one
 translation of the line into character classes (:data:`_CLASSES`) gives
-the count of digits and two shapes: an IBAN starts with two capitals and
-two digits, a card is twelve digits in a row or starts with two groups of
-three or more digits and a separator between them.  Each test is a
+the count of digits and the shapes the passes need: an IBAN starts with
+two capitals and two digits, a card is twelve digits in a row or starts
+with two groups of three or more digits and a separator between them, an
+IPv4 address has a digit, a dot and a digit, and a run of capitalised
+words a letter or a dot, a blank and a capital.  Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
 (``tests/test_pseudonymise_speed.py`` checks each one against its pass).
 The regexes that scan whole lines for digits and words have twins
@@ -124,16 +126,25 @@ class Detector(
         cased = low != text or not ascii_only
         # \d is any script's digit: count ASCII digits in ASCII text only.
         if ascii_only:
-            shape = text.encode().translate(_CLASSES)
-            digits = shape.count(b"d")
+            # (a str: "in" on bytes costs several times more)
+            shape = text.encode().translate(_CLASSES).decode()
+            digits = shape.count("d")
             # An IBAN starts with two capitals and two digits; a card the
             # _cards pass keeps is 12 or more digits in a row, or groups of
             # digits whose first two have three or more (and a separator).
-            iban_shape = b"AAdd" in shape
-            card_shape = b"dddsddd" in shape or b"dddddddddddd" in shape
+            iban_shape = "AAdd" in shape
+            card_shape = (
+                "dddsddd" in shape
+                or "ddd.ddd" in shape
+                or "dddddddddddd" in shape
+            )
+            ip_shape = "d.d" in shape
+            # Two capitalised words: a letter or a dot, a blank, a capital.
+            run_shape = "asA" in shape or "AsA" in shape or ".sA" in shape
         else:
             digits = 99
-            iban_shape = card_shape = True
+            iban_shape = card_shape = run_shape = True
+            ip_shape = "." in text
         if (
             has_at or "%40" in text or "\\u0040" in text or "&#" in text
         ) and "email" in types:
@@ -162,7 +173,7 @@ class Detector(
             or "credential" in low
         ):
             self._phrases(text, add)
-        if digits >= 4 and "." in text and "ip" in types:
+        if ip_shape and digits >= 4 and "ip" in types:
             self._ipv4(text, add)
         if (
             has_colon
@@ -188,7 +199,7 @@ class Detector(
         if "postal_address" in types:
             self._postal(text, add)
         if cased and "person_name" in types:
-            self._names(text, found, add)
+            self._names(text, found, add, runs=run_shape)
         if not found:
             return found
         if "<" in text or "[" in text:
@@ -208,14 +219,17 @@ def _character_classes() -> bytes:
     """The table of :data:`_CLASSES`."""
     table = bytearray(b"x" * 256)
     table[ord("A") : ord("Z") + 1] = b"A" * 26
+    table[ord("a") : ord("z") + 1] = b"a" * 26
     table[ord("0") : ord("9") + 1] = b"d" * 10
-    for separator in b" -.+":  # those of _CARD
+    for separator in b" \t-+":  # blanks, and separators of card digits
         table[separator] = ord("s")
+    table[ord(".")] = ord(".")
     return bytes(table)
 
 
 # The class of each ASCII character for the gates: "A" a capital letter,
-# "d" a digit, "s" a separator of card digits, "x" anything else.
+# "a" a small one, "d" a digit, "." itself, "s" a blank or a separator of
+# card digits (" ", "\t", "-", "+"), "x" anything else.
 _CLASSES: Final = _character_classes()
 _by_start = operator.attrgetter("start")
 

@@ -395,9 +395,15 @@ class _NameMixin:
         text: str,
         found: list[Candidate],
         add: Callable[[Candidate], None],
+        *,
+        runs: bool = True,
     ) -> None:
+        """Names in *text*; ``runs=False`` says it has no capitalised run.
+
+        (Without two capitalised words in a row, _NAME_CAND finds nothing.)
+        """
         rx = _NAME_CAND_ASCII if text.isascii() else _NAME_CAND
-        for m in rx.finditer(text):
+        for m in rx.finditer(text) if runs else ():
             # The run may start before the name ("WARN Versicherter Max
             # Muster"): try each word as the start.
             words = list(_WORD.finditer(m.group(0)))
