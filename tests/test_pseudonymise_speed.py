@@ -346,6 +346,36 @@ class TestGates:
             DETECTOR._names(text, gated, gated.append, runs=False)
             assert gated == found
 
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [
+                        " ", "  ", "\t", "-", "8001", "75002", "Zürich",
+                        "Zug", "SW1A", "2AA", "M1", "1AE", "DC", "20500",
+                        "Bahnhofstrasse 12, ", "10 Downing Street, London ",
+                        "Washington, ", "Austin, TX 78741", "Austin, TX  78741",
+                    ]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )  # fmt: skip
+    def test_postcodes(self, text: str) -> None:
+        """No postcode shape: no tail gate hit, no address (ASCII lines)."""
+        if not text.isascii():
+            return
+        shape = text.encode().translate(_detect._CLASSES).decode()
+        shapes = ("ddddsAa", "sdAA", "AAsddddd", "AAssddddd")
+        if not any(s in shape for s in shapes):
+            assert _postal._TAIL_GATE.search(text) is None
+            found: list[Candidate] = []
+            gated: list[Candidate] = []
+            DETECTOR._postal(text, found.append)
+            DETECTOR._postal(text, gated.append, tails=False)
+            assert gated == found
+
     @given(LINES)
     def test_capitals(self, text: str) -> None:
         if text.lower() == text and text.isascii():

@@ -15,8 +15,9 @@ translation of the line into character classes (:data:`_CLASSES`) gives
 the count of digits and the shapes the passes need: an IBAN starts with
 two capitals and two digits, a card is twelve digits in a row or starts
 with two groups of three or more digits and a separator between them, an
-IPv4 address has a digit, a dot and a digit, and a run of capitalised
-words a letter or a dot, a blank and a capital.  Each test is a
+IPv4 address has a digit, a dot and a digit, a run of capitalised words
+a letter or a dot, a blank and a capital, a postcode after a street the
+digits and capitals of its country's shape.  Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
 (``tests/test_pseudonymise_speed.py`` checks each one against its pass).
 The regexes that scan whole lines for digits and words have twins
@@ -129,21 +130,33 @@ class Detector(
             # (a str: "in" on bytes costs several times more)
             shape = text.encode().translate(_CLASSES).decode()
             digits = shape.count("d")
-            # An IBAN starts with two capitals and two digits; a card the
-            # _cards pass keeps is 12 or more digits in a row, or groups of
-            # digits whose first two have three or more (and a separator).
-            iban_shape = "AAdd" in shape
-            card_shape = (
+            ip_shape = "d.d" in shape
+            # A card the _cards pass keeps is 12 or more digits in a row, or
+            # groups of digits whose first two have three or more (and a
+            # separator between them).
+            card_shape = digits >= 12 and (
                 "dddsddd" in shape
                 or "ddd.ddd" in shape
                 or "dddddddddddd" in shape
             )
-            ip_shape = "d.d" in shape
-            # Two capitalised words: a letter or a dot, a blank, a capital.
-            run_shape = "asA" in shape or "AsA" in shape or ".sA" in shape
+            # The other shapes hold a capital.
+            iban_shape = run_shape = tail_shape = False
+            if cased:
+                # An IBAN starts with two capitals and two digits.
+                iban_shape = "AAdd" in shape
+                # Two capitalised words: a letter or a dot, a blank, a
+                # capital.
+                run_shape = "asA" in shape or "AsA" in shape or ".sA" in shape
+                # What _TAIL_GATE looks for: "8001 Zü", "1A 2AA", "DC 20500".
+                tail_shape = (
+                    "ddddsAa" in shape
+                    or "sdAA" in shape
+                    or "AAsddddd" in shape
+                    or "AAssddddd" in shape
+                )
         else:
             digits = 99
-            iban_shape = card_shape = run_shape = True
+            iban_shape = card_shape = run_shape = tail_shape = True
             ip_shape = "." in text
         if (
             has_at or "%40" in text or "\\u0040" in text or "&#" in text
@@ -197,7 +210,7 @@ class Detector(
         if digits >= 7 and "phone" in types and self._phonenumbers is not None:
             self._phones(text, add)
         if "postal_address" in types:
-            self._postal(text, add)
+            self._postal(text, add, tails=tail_shape)
         if cased and "person_name" in types:
             self._names(text, found, add, runs=run_shape)
         if not found:

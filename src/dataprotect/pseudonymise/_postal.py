@@ -227,10 +227,16 @@ class _PostalMixin:
     __slots__ = ()
 
     @staticmethod
-    def _postal(text: str, add: Callable[[Candidate], None]) -> None:
+    def _postal(
+        text: str, add: Callable[[Candidate], None], *, tails: bool = True
+    ) -> None:
+        """Addresses in *text*; ``tails=False`` says it has no postcode.
+
+        (Without the shape of one, _TAIL_GATE finds nothing.)
+        """
         low = text.lower()
         # Every postcode shape holds a capital letter (of _UP).
-        if low != text or not text.isascii():
+        if tails and (low != text or not text.isascii()):
             gate = _TAIL_GATE_ASCII if text.isascii() else _TAIL_GATE
             hits = [m.start() for m in gate.finditer(text)]
             if hits:
