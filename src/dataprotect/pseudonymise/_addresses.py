@@ -49,16 +49,16 @@ _IPV6 = re.compile(
     r"|(?<=[0-9A-Fa-f])(?=[0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:))"
     r"[0-9A-Fa-f:.]{1,59}(?![\w])"
 )
-# A dotted quad right after these is a version, an OID or a user agent.
-# Words that make a dotted quad a version, matched on the reversed text
-# before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
+# For ASCII lines (see ascii_twin).
+_IPV4_ASCII = ascii_twin(_IPV4)
+_IPV6_ASCII = ascii_twin(_IPV6)
 # An IPv6 address without "::" holds seven colons, each pair separated by
 # what may stand between them: a line without "::" and without this has
 # none (the first character is a literal, which the engine skips to fast).
 _COLON_RUN = re.compile(r":(?:[0-9A-Fa-f.]+:){6}")
-# For ASCII lines (see ascii_twin).
-_IPV4_ASCII = ascii_twin(_IPV4)
-_IPV6_ASCII = ascii_twin(_IPV6)
+# A dotted quad right after these is a version, an OID or a user agent.
+# Words that make a dotted quad a version, matched on the reversed text
+# before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
 _VERSION_WORDS_REV = re.compile(
     r"(?i)[\s:=\"'_\-/]*(?:noisrev|rev|esaeler|dliub|erawmrif|lenrek|vr|dio|"
     r"noisiver|kds|\w*edargpu|\w*etadpu|\w*llatsni|\w*yolped|"
