@@ -376,6 +376,24 @@ class TestGates:
             DETECTOR._postal(text, gated.append, tails=False)
             assert gated == found
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            'street="Bahnhofstrasse 12"', 'addr="Bahnhofstrasse 12"',
+            "zip=8001", "postcode=8001", "postal_code=8001",
+            "post_code=8001", "post-code=8001", "plz=8001", "npa=8001",
+            "city=Zürich", "town=Zürich", '{"ort": "Zürich"}',
+            '{\\"ort\\": \\"Zürich\\"}', "{'ort': 'Zürich'}",
+            "x ort=Zürich", "locality=Zürich", "ville=Genève", "citta=Roma",
+            'line1="Bahnhofstrasse 12"', 'line_1="Bahnhofstrasse 12"',
+        ],
+    )  # fmt: skip
+    def test_postal_key_hints(self, text: str) -> None:
+        """The stems tested before the key hints let every hint through."""
+        assert [f.type for f in found_by("_postal", text)] == [
+            "postal_address"
+        ]
+
     @given(LINES)
     def test_capitals(self, text: str) -> None:
         if text.lower() == text and text.isascii():

@@ -248,18 +248,24 @@ class _PostalMixin:
         # Every key hint holds one of these: a chain of "in" tests rules
         # out most lines faster than a test of each hint.
         if not (
-            "post" in low  # postcode, postal, post_code, post-code
-            or "ort" in low
+            "addr" in low
             or "cit" in low  # city, citt
-            or "addr" in low
             or "zip" in low
+            or "posta" in low
+            or "postc" in low
+            or "post_" in low
+            or "post-" in low
             or "street" in low
             or "town" in low
             or "plz" in low
             or "npa" in low
+            or '"ort' in low  # "ort", "ort\
+            or "'ort'" in low
+            or " ort=" in low
             or "locality" in low
             or "ville" in low
-            or "line" in low  # line1, line_1
+            or "line1" in low
+            or "line_1" in low
         ):
             return
         for hint, offset in [h for h in _KEY_HINTS if h[0] in low]:
