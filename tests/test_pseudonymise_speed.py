@@ -225,6 +225,8 @@ class TestRewrittenRegexes:
 TWINS = [
     (_addresses._IPV4, _addresses._IPV4_ASCII),
     (_addresses._IPV6, _addresses._IPV6_ASCII),
+    (_addresses._DOMAIN, _addresses._DOMAIN_ASCII),
+    (_addresses._LOCAL_REV, _addresses._LOCAL_REV_ASCII),
     (_numbers._CARD, _numbers._CARD_ASCII),
     (_numbers._IBAN, _numbers._IBAN_ASCII),
     (_numbers._PHONE, _numbers._PHONE_ASCII),

@@ -28,6 +28,8 @@ _DOMAIN = re.compile(
     r"(?:[\w\-]+\.)+(?:xn--[a-zA-Z0-9\-]+|[^\W\d_]{2,63})"
     r"(?![\w\-]|\.[^\W\d_])"
 )
+_LOCAL_REV_ASCII = ascii_twin(_LOCAL_REV)  # for ASCII lines
+_DOMAIN_ASCII = ascii_twin(_DOMAIN)
 _USERINFO = re.compile(r"://[^\s/@]*:?$")
 _MESSAGE_ID_CONTEXT = re.compile(
     r"(?i)(?:message[-_ ]?id|msg[-_]?id|in-reply-to|references|"
@@ -128,13 +130,16 @@ class _AddressMixin:
     __slots__ = ()
 
     def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
+        ascii_only = text.isascii()
+        domain = _DOMAIN_ASCII if ascii_only else _DOMAIN
+        local_rev = _LOCAL_REV_ASCII if ascii_only else _LOCAL_REV
         for at in AT_SIGN.finditer(text):
             a = at.start()
-            dm = _DOMAIN.match(text, at.end())
+            dm = domain.match(text, at.end())
             if dm is None:
                 continue
             window = text[max(0, a - 64) : a][::-1]
-            lm = _LOCAL_REV.match(window)
+            lm = local_rev.match(window)
             if lm is None:
                 continue
             start = a - lm.end()
