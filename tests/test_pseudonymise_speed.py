@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dataprotect.pseudonymise import Pseudonymiser, _names
+from dataprotect.pseudonymise import (
+    Pseudonymiser,
+    _addresses,
+    _detect,
+    _names,
+    _numbers,
+    _postal,
+    _secrets,
+)
 from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
 from dataprotect.pseudonymise._detect import Candidate, Detector
+from dataprotect.pseudonymise._findings import ascii_twin
 from dataprotect.pseudonymise._names import (
     _BARE_PREP,
     _CUE,
@@ -210,6 +221,48 @@ class TestRewrittenRegexes:
         ]
 
 
+# Every regex with a twin for ASCII lines, and that twin.
+TWINS = [
+    (_addresses._IPV4, _addresses._IPV4_ASCII),
+    (_addresses._IPV6, _addresses._IPV6_ASCII),
+    (_addresses._DOMAIN, _addresses._DOMAIN_ASCII),
+    (_addresses._LOCAL_REV, _addresses._LOCAL_REV_ASCII),
+    (_numbers._CARD, _numbers._CARD_ASCII),
+    (_numbers._IBAN, _numbers._IBAN_ASCII),
+    (_numbers._PHONE, _numbers._PHONE_ASCII),
+    (_names._NAME_CAND, _names._NAME_CAND_ASCII),
+    (_postal._TAIL_GATE, _postal._TAIL_GATE_ASCII),
+    (_secrets._KEY_REV, _secrets._KEY_REV_ASCII),
+]
+ASCII_LINES = st.one_of(
+    LINES.filter(str.isascii),
+    st.text(st.characters(max_codepoint=127), max_size=80),
+)
+
+
+class TestAsciiTwins:
+    """On ASCII text, the ASCII twin of a regex finds what it finds."""
+
+    @given(ASCII_LINES)
+    def test_twins_find_the_same(self, text: str) -> None:
+        for plain, twin in TWINS:
+            assert [(m.span(), m.groups()) for m in twin.finditer(text)] == [
+                (m.span(), m.groups()) for m in plain.finditer(text)
+            ], plain.pattern
+
+    def test_control_characters(self) -> None:
+        """Unicode counts U+001C to U+001F as spaces, ASCII does not."""
+        text = "".join(map(chr, range(128))) + "a:b=1 CH93\x1c0076 \x1f8001 Zu"
+        for plain, twin in TWINS:
+            assert [m.span() for m in twin.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ]
+
+    def test_no_twin_with_spaces(self) -> None:
+        with pytest.raises(ValueError, match="ASCII spaces"):
+            ascii_twin(re.compile(r"a\sb"))
+
+
 class TestGates:
     """When scan() skips a pass, that pass would have found nothing."""
 
@@ -226,6 +279,122 @@ class TestGates:
             assert found_by("_ipv4", text) == []
         if digits < 2:
             assert found_by("_ibans", text) == []
+
+    @given(
+        st.lists(
+            st.one_of(PIECES, st.sampled_from(["::", ":", "a", "F", "09"])),
+            max_size=40,
+        ).map("".join)
+    )
+    def test_colons(self, text: str) -> None:
+        """No "::" and no run of seven colons: no IPv6 address."""
+        if "::" not in text and _addresses._COLON_RUN.search(text) is None:
+            assert found_by("_ipv6", text) == []
+
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [
+                        "4111", "1111", "4111111111111111", "5295", "GB",
+                        "DE89", "3704", "0044", "0532", "0130", "00", "12",
+                        "CH93 0076 2011 6238 5295 7", "4111-1111-1111-1111",
+                        "4111.1111.1111.1111", "4111+1111+1111+1111", "+", "378 282 246 310 005",
+                        "3782 822463 10005", "378",
+                    ]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )  # fmt: skip
+    def test_shapes(self, text: str) -> None:
+        """No IBAN shape: no IBAN; no card shape: no card (ASCII lines)."""
+        if not text.isascii():
+            return  # \d is any script's digit: no gate
+        shape = text.encode().translate(_detect._CLASSES)
+        if b"AAdd" not in shape:
+            assert found_by("_ibans", text) == []
+        if not any(s in shape for s in (b"dddsddd", b"ddd.ddd", b"d" * 12)):
+            assert found_by("_cards", text) == []
+        if b"d.d" not in shape:
+            assert found_by("_ipv4", text) == []
+
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [" ", "\t", ".", "-", "+", "Anna", "von", "M.", "a", "Z"]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )
+    def test_capitalised_runs(self, text: str) -> None:
+        """No letter or dot, blank and capital: no run (ASCII lines)."""
+        if not text.isascii():
+            return
+        shape = text.encode().translate(_detect._CLASSES)
+        if not any(s in shape for s in (b"asA", b"AsA", b".sA")):
+            assert _names._NAME_CAND.search(text) is None
+            email = [
+                Candidate("email", i, i + 1, "x", 90)
+                for i, ch in enumerate(text)
+                if ch == "@"
+            ]
+            found, gated = list(email), list(email)
+            DETECTOR._names(text, found, found.append)
+            DETECTOR._names(text, gated, gated.append, runs=False)
+            assert gated == found
+
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [
+                        " ", "  ", "\t", "-", "8001", "75002", "Zürich",
+                        "Zug", "SW1A", "2AA", "M1", "1AE", "DC", "20500",
+                        "Bahnhofstrasse 12, ", "10 Downing Street, London ",
+                        "Washington, ", "Austin, TX 78741", "Austin, TX  78741",
+                    ]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )  # fmt: skip
+    def test_postcodes(self, text: str) -> None:
+        """No postcode shape: no tail gate hit, no address (ASCII lines)."""
+        if not text.isascii():
+            return
+        shape = text.encode().translate(_detect._CLASSES).decode()
+        shapes = ("ddddsAa", "sdAA", "AAsddddd", "AAssddddd")
+        if not any(s in shape for s in shapes):
+            assert _postal._TAIL_GATE.search(text) is None
+            found: list[Candidate] = []
+            gated: list[Candidate] = []
+            DETECTOR._postal(text, found.append)
+            DETECTOR._postal(text, gated.append, tails=False)
+            assert gated == found
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            'street="Bahnhofstrasse 12"', 'addr="Bahnhofstrasse 12"',
+            "zip=8001", "postcode=8001", "postal_code=8001",
+            "post_code=8001", "post-code=8001", "plz=8001", "npa=8001",
+            "city=Zürich", "town=Zürich", '{"ort": "Zürich"}',
+            '{\\"ort\\": \\"Zürich\\"}', "{'ort': 'Zürich'}",
+            "x ort=Zürich", "locality=Zürich", "ville=Genève", "citta=Roma",
+            'line1="Bahnhofstrasse 12"', 'line_1="Bahnhofstrasse 12"',
+        ],
+    )  # fmt: skip
+    def test_postal_key_hints(self, text: str) -> None:
+        """The stems tested before the key hints let every hint through."""
+        assert [f.type for f in found_by("_postal", text)] == [
+            "postal_address"
+        ]
 
     @given(LINES)
     def test_capitals(self, text: str) -> None:
@@ -250,6 +419,25 @@ class TestGates:
             assert _TOKEN_SHAPES.search(text) is None
         if _CHECKSUM_HINT.search(text) is None:
             assert _CHECKSUM_TOKEN.search(text) is None
+
+    @pytest.mark.parametrize(
+        "prefix",
+        [
+            "sk_live_", "rk_test_", "pk_live_", "whsec_", "ghp_", "gho_",
+            "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-",
+            "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "AKIA", "ASIA",
+            "AIza", "ya29.", "npm_", "pypi-", "hf_", "shpat_", "shpss_",
+            "shpca_", "shppa_", "pat_", "dp_", "dpa_", "api_", "key_",
+            "tok_", "secret_", "token_",
+        ],
+    )  # fmt: skip
+    def test_token_hint_of_each_shape(self, prefix: str) -> None:
+        """Each token shape's prefix holds a hint."""
+        # bodies of the lengths the shapes ask for: 16, 32 (hex), 35, 36, 52
+        bodies = ("A1B2" * 4, "0a1b" * 8, "a1B2" * 8 + "c1d", "a1B2" * 9)
+        tokens = [prefix + body for body in (*bodies, "a1B2" * 13)]
+        token = next(t for t in tokens if _TOKEN_SHAPES.fullmatch(t))
+        assert _SHAPE_HINT.search(token) is not None
 
     @given(LINES, st.integers(0, 80), st.integers(0, 80))
     def test_phone_words(self, text: str, i: int, j: int) -> None:

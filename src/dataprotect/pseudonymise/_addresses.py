@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from dataprotect.pseudonymise._findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate, ascii_twin
 
 
-__all__ = ["AT_SIGN", "_AddressMixin"]
+__all__ = ["AT_SIGN", "_COLON_RUN", "_AddressMixin"]
 
 # --------------------------------------------------------------------------
 # Email
@@ -28,6 +28,8 @@ _DOMAIN = re.compile(
     r"(?:[\w\-]+\.)+(?:xn--[a-zA-Z0-9\-]+|[^\W\d_]{2,63})"
     r"(?![\w\-]|\.[^\W\d_])"
 )
+_LOCAL_REV_ASCII = ascii_twin(_LOCAL_REV)  # for ASCII lines
+_DOMAIN_ASCII = ascii_twin(_DOMAIN)
 _USERINFO = re.compile(r"://[^\s/@]*:?$")
 _MESSAGE_ID_CONTEXT = re.compile(
     r"(?i)(?:message[-_ ]?id|msg[-_]?id|in-reply-to|references|"
@@ -49,6 +51,13 @@ _IPV6 = re.compile(
     r"|(?<=[0-9A-Fa-f])(?=[0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:))"
     r"[0-9A-Fa-f:.]{1,59}(?![\w])"
 )
+# For ASCII lines (see ascii_twin).
+_IPV4_ASCII = ascii_twin(_IPV4)
+_IPV6_ASCII = ascii_twin(_IPV6)
+# An IPv6 address without "::" holds seven colons, each pair separated by
+# what may stand between them: a line without "::" and without this has
+# none (the first character is a literal, which the engine skips to fast).
+_COLON_RUN = re.compile(r":(?:[0-9A-Fa-f.]+:){6}")
 # A dotted quad right after these is a version, an OID or a user agent.
 # Words that make a dotted quad a version, matched on the reversed text
 # before it: "version ", "rv:", "firmware v", "shop-core-", "Chrome/".
@@ -101,12 +110,17 @@ def _octet_ok(octet: str) -> bool:
     )
 
 
-def _ip_ok(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if addr.is_loopback or addr.is_unspecified:
-        return False
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        mapped = addr.ipv4_mapped
-        return not (mapped.is_loopback or mapped.is_unspecified)
+def _ip_ok(addr: ipaddress.IPv6Address) -> bool:
+    """Neither loopback nor unspecified, nor mapping an IPv4 one that is.
+
+    ``is_loopback``, ``is_unspecified`` and ``ipv4_mapped`` on the integer.
+    """
+    ip = int(addr)
+    if ip <= 1:
+        return False  # ::, ::1
+    if ip >> 32 == 0xFFFF:  # ::ffff:a.b.c.d
+        v4 = ip & 0xFFFFFFFF
+        return not (v4 == 0 or v4 >> 24 == 127)  # 0.0.0.0, 127.0.0.0/8
     return True
 
 
@@ -116,13 +130,16 @@ class _AddressMixin:
     __slots__ = ()
 
     def _emails(self, text: str, add: Callable[[Candidate], None]) -> None:
+        ascii_only = text.isascii()
+        domain = _DOMAIN_ASCII if ascii_only else _DOMAIN
+        local_rev = _LOCAL_REV_ASCII if ascii_only else _LOCAL_REV
         for at in AT_SIGN.finditer(text):
             a = at.start()
-            dm = _DOMAIN.match(text, at.end())
+            dm = domain.match(text, at.end())
             if dm is None:
                 continue
             window = text[max(0, a - 64) : a][::-1]
-            lm = _LOCAL_REV.match(window)
+            lm = local_rev.match(window)
             if lm is None:
                 continue
             start = a - lm.end()
@@ -161,7 +178,8 @@ class _AddressMixin:
 
     def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
         n = len(text)
-        for m in _IPV4.finditer(text):
+        rx = _IPV4_ASCII if text.isascii() else _IPV4
+        for m in rx.finditer(text):
             start, end = m.span()
             value = m.group(0)
             if value.startswith(("127.", "0.")):
@@ -210,7 +228,8 @@ class _AddressMixin:
             add(Candidate("ip", start, end, value, 70))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _IPV6.finditer(text):
+        rx = _IPV6_ASCII if text.isascii() else _IPV6
+        for m in rx.finditer(text):
             value = m.group(0).rstrip(".")
             if "::" not in value and value.count(":") < 7:
                 continue

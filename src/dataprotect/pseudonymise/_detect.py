@@ -10,9 +10,20 @@ character belongs to at most one finding.
 A pass runs only when a cheap test on the line says it could match (no
 ``@``: no email pass; no ``=`` or ``:``: no key/value pass; fewer than 12
 digits: no card pass; no capital letter and nothing outside ASCII: no IBAN
-and no name pass), which keeps clean log lines fast.  Each test is a
+and no name pass), which keeps clean log lines fast.  In ASCII lines one
+translation of the line into character classes (:data:`_CLASSES`) gives
+the count of digits and the shapes the passes need: an IBAN starts with
+two capitals and two digits, a card is twelve digits in a row or starts
+with two groups of three or more digits and a separator between them, an
+IPv4 address has a digit, a dot and a digit, a run of capitalised words
+a letter or a dot, a blank and a capital, a postcode after a street the
+digits and capitals of its country's shape.  Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
 (``tests/test_pseudonymise_speed.py`` checks each one against its pass).
+The regexes that scan whole lines for digits and words have twins
+compiled with ASCII classes, which the passes use on ASCII lines: they find
+the same there without looking characters up in the Unicode database
+(:func:`dataprotect.pseudonymise._findings.ascii_twin`).
 A new detector is one more mixin base of :class:`Detector` and one more
 gated line in :meth:`Detector.scan`.
 
@@ -31,9 +42,9 @@ import itertools
 import operator
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
-from dataprotect.pseudonymise._addresses import _AddressMixin
+from dataprotect.pseudonymise._addresses import _COLON_RUN, _AddressMixin
 from dataprotect.pseudonymise._findings import (
     _PLACEHOLDER,
     FINDING_TYPES,
@@ -108,20 +119,48 @@ class Detector(
         add = found.append
         types = self._types
         has_at = "@" in text
-        has_pct40 = "%40" in text or "\\u0040" in text or "&#" in text
         has_colon = ":" in text
         has_eq = "=" in text
         low = text.lower()
         ascii_only = text.isascii()
-        # No capital A-Z and nothing outside ASCII: no IBAN, no name.
+        # No capital A-Z and nothing outside ASCII: no name.
         cased = low != text or not ascii_only
         # \d is any script's digit: count ASCII digits in ASCII text only.
-        digits = (
-            len(text) - len(text.encode().translate(None, _DIGITS))
-            if ascii_only
-            else 99
-        )
-        if (has_at or has_pct40) and "email" in types:
+        if ascii_only:
+            # (a str: "in" on bytes costs several times more)
+            shape = text.encode().translate(_CLASSES).decode()
+            digits = shape.count("d")
+            ip_shape = "d.d" in shape
+            # A card the _cards pass keeps is 12 or more digits in a row, or
+            # groups of digits whose first two have three or more (and a
+            # separator between them).
+            card_shape = digits >= 12 and (
+                "dddsddd" in shape
+                or "ddd.ddd" in shape
+                or "dddddddddddd" in shape
+            )
+            # The other shapes hold a capital.
+            iban_shape = run_shape = tail_shape = False
+            if cased:
+                # An IBAN starts with two capitals and two digits.
+                iban_shape = "AAdd" in shape
+                # Two capitalised words: a letter or a dot, a blank, a
+                # capital.
+                run_shape = "asA" in shape or "AsA" in shape or ".sA" in shape
+                # What _TAIL_GATE looks for: "8001 Zü", "1A 2AA", "DC 20500".
+                tail_shape = (
+                    "ddddsAa" in shape
+                    or "sdAA" in shape
+                    or "AAsddddd" in shape
+                    or "AAssddddd" in shape
+                )
+        else:
+            digits = 99
+            iban_shape = card_shape = run_shape = tail_shape = True
+            ip_shape = "." in text
+        if (
+            has_at or "%40" in text or "\\u0040" in text or "&#" in text
+        ) and "email" in types:
             self._emails(text, add)
         if has_at and "://" in text and "url_credential" in types:
             self._url_credentials(text, add)
@@ -147,26 +186,33 @@ class Detector(
             or "credential" in low
         ):
             self._phrases(text, add)
-        if digits >= 4 and "." in text and "ip" in types:
+        if ip_shape and digits >= 4 and "ip" in types:
             self._ipv4(text, add)
         if (
             has_colon
             and "ip" in types
-            and ("::" in text or text.count(":") >= 7)  # an IPv6 needs one
+            # an IPv6 address holds "::" or seven colons in a row of its own
+            and (
+                "::" in text
+                or (
+                    text.count(":") >= 7
+                    and _COLON_RUN.search(text) is not None
+                )
+            )
         ):
             self._ipv6(text, add)
         if "756" in text and "ahv" in types:
             self._ahv(text, add)
-        if cased and digits >= 2 and "iban" in types:
+        if iban_shape and digits >= 2 and "iban" in types:
             self._ibans(text, add)
-        if digits >= 12 and "payment_card" in types:
+        if card_shape and digits >= 12 and "payment_card" in types:
             self._cards(text, add)
         if digits >= 7 and "phone" in types and self._phonenumbers is not None:
             self._phones(text, add)
         if "postal_address" in types:
-            self._postal(text, add)
+            self._postal(text, add, tails=tail_shape)
         if cased and "person_name" in types:
-            self._names(text, found, add)
+            self._names(text, found, add, runs=run_shape)
         if not found:
             return found
         if "<" in text or "[" in text:
@@ -182,7 +228,22 @@ class Detector(
         return _resolve(found)
 
 
-_DIGITS = b"0123456789"
+def _character_classes() -> bytes:
+    """The table of :data:`_CLASSES`."""
+    table = bytearray(b"x" * 256)
+    table[ord("A") : ord("Z") + 1] = b"A" * 26
+    table[ord("a") : ord("z") + 1] = b"a" * 26
+    table[ord("0") : ord("9") + 1] = b"d" * 10
+    for separator in b" \t-+":  # blanks, and separators of card digits
+        table[separator] = ord("s")
+    table[ord(".")] = ord(".")
+    return bytes(table)
+
+
+# The class of each ASCII character for the gates: "A" a capital letter,
+# "a" a small one, "d" a digit, "." itself, "s" a blank or a separator of
+# card digits (" ", "\t", "-", "+"), "x" anything else.
+_CLASSES: Final = _character_classes()
 _by_start = operator.attrgetter("start")
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from dataprotect.pseudonymise._findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate, ascii_twin
 
 
 __all__ = ["_NAME_RUN", "_NameMixin", "_name_tokens_ok", "first_names"]
@@ -136,6 +136,7 @@ _NAME_CAND = re.compile(
     rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
     rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{_NAME_WORD}){{1,6}}"
 )
+_NAME_CAND_ASCII = ascii_twin(_NAME_CAND)  # for ASCII lines
 # The words of _NAME_BEFORE, "|"-separated, so that the pattern can be
 # written forwards (for reading and the tests) and backwards (for speed).
 _DONE_BY = (
@@ -394,8 +395,15 @@ class _NameMixin:
         text: str,
         found: list[Candidate],
         add: Callable[[Candidate], None],
+        *,
+        runs: bool = True,
     ) -> None:
-        for m in _NAME_CAND.finditer(text):
+        """Names in *text*; ``runs=False`` says it has no capitalised run.
+
+        (Without two capitalised words in a row, _NAME_CAND finds nothing.)
+        """
+        rx = _NAME_CAND_ASCII if text.isascii() else _NAME_CAND
+        for m in rx.finditer(text) if runs else ():
             # The run may start before the name ("WARN Versicherter Max
             # Muster"): try each word as the start.
             words = list(_WORD.finditer(m.group(0)))

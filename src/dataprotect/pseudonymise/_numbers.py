@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from dataprotect.pseudonymise._findings import Candidate
+from dataprotect.pseudonymise._findings import Candidate, ascii_twin
 
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
 
 # Grouped by spaces, dashes or dots, or by "+" (a space in a query string).
 _CARD = re.compile(r"\d(?<![\w.\-/+:]\d)(?:[ \-.+]?\d){11,18}(?!\w|[.\-+]\d)")
+_CARD_ASCII = ascii_twin(_CARD)  # for ASCII lines
 
 
 def luhn_ok(digits: str) -> bool:
@@ -112,6 +113,7 @@ _IBAN = re.compile(
     r"(?P<cc>[A-Z](?<![\w\-][A-Z])[A-Z])(?P<chk>\d{2})"
     r"(?P<rest>(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?!\w)"
 )
+_IBAN_ASCII = ascii_twin(_IBAN)  # for ASCII lines
 # ISO 13616 registry: country -> IBAN length.
 _IBAN_LENGTH: Final[dict[str, int]] = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16,
@@ -160,20 +162,35 @@ _PHONE_CONTEXT = re.compile(
     r"whatsapp|\bcall|callback|\bdial|\banruf|r[üu]ckruf|appel|rappel|"
     r"chiamat|cellulare|portable|handy\b"
 )
-# Every match of _PHONE_CONTEXT in ASCII text holds one of these, in lower
-# case: a line without any has no phone context anywhere.
-_PHONE_WORDS: Final = (
-    "phone", "tel", "sms", "mobile", "cell", "fax", "whatsapp", "call",
-    "dial", "anruf", "ckruf", "appel", "chiamat", "portable", "handy",
-)  # fmt: skip
 
 
 def phone_words(text: str) -> bool:
-    """False if _PHONE_CONTEXT finds nothing in any part of *text*."""
+    """False if _PHONE_CONTEXT finds nothing in any part of *text*.
+
+    Every match of _PHONE_CONTEXT in ASCII text holds one of the words
+    tested here, in lower case (a chain of "in" tests: cheaper than a loop
+    over them).
+    """
     if not text.isascii():
         return True  # case folding beyond ASCII: U+017F is an "s"
     low = text.lower()
-    return any(w in low for w in _PHONE_WORDS)
+    return (
+        "tel" in low
+        or "phone" in low
+        or "call" in low
+        or "cell" in low
+        or "mobile" in low
+        or "sms" in low
+        or "fax" in low
+        or "whatsapp" in low
+        or "dial" in low
+        or "anruf" in low
+        or "ckruf" in low
+        or "appel" in low
+        or "chiamat" in low
+        or "portable" in low
+        or "handy" in low
+    )
 
 
 # Each shape starts with a digit, "+" or "(": the first character comes
@@ -191,6 +208,7 @@ _PHONE = re.compile(
     r"|(?<=[1-9])\d{8,11}(?!\d)"
     r")(?:[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6})?(?![\w\-]|[./]\d)"
 )
+_PHONE_ASCII = ascii_twin(_PHONE)  # for ASCII lines
 # A number followed by a unit is a size, a duration or a count.
 _UNIT_AFTER = re.compile(
     r"[ \t]?(?:bytes?|[kKMGT]i?B|B|ms|µs|us|ns|s|sec|secs|seconds?|min|"
@@ -226,7 +244,8 @@ class _NumberMixin:
             add(Candidate("ahv", m.start(), m.end(), digits, 85))
 
     def _ibans(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _IBAN.finditer(text):
+        rx = _IBAN_ASCII if text.isascii() else _IBAN
+        for m in rx.finditer(text):
             country = m.group("cc")
             length = _IBAN_LENGTH.get(country)
             if length is None:
@@ -257,7 +276,8 @@ class _NumberMixin:
                 )
 
     def _cards(self, text: str, add: Callable[[Candidate], None]) -> None:
-        for m in _CARD.finditer(text):
+        rx = _CARD_ASCII if text.isascii() else _CARD
+        for m in rx.finditer(text):
             raw = m.group(0)
             # digits and at most one kind of separator
             seps = [ch for ch in " -.+" if ch in raw]
@@ -289,10 +309,13 @@ class _NumberMixin:
     def _phones(self, text: str, add: Callable[[Candidate], None]) -> None:  # noqa: C901, PLR0912, PLR0915 - one test per look-alike of a phone
         pn = self._phonenumbers
         words: bool | None = None  # phone_words(text), once needed
-        for m in _PHONE.finditer(text):
+        rx = _PHONE_ASCII if text.isascii() else _PHONE
+        for m in rx.finditer(text):
             raw = m.group(0).rstrip(".")
             if raw.endswith(")") and raw.count("(") < raw.count(")"):
                 raw = raw[:-1]
+            if _DATE_LIKE.match(raw):
+                continue  # tested first: a date needs no phone-word test
             international = raw[0] == "+" or raw.startswith("00")
             national = not international and raw.lstrip("(")[0] == "0"
             if not (international or national):
@@ -302,8 +325,6 @@ class _NumberMixin:
                     words = phone_words(text)
                 if not words and (raw.isdigit() or _NANP.match(raw) is None):
                     continue
-            if _DATE_LIKE.match(raw):
-                continue
             number_part = _EXTENSION.split(raw, 1)[0] if "x" in raw else raw
             digits = len(_NOT_DIGIT.sub("", number_part))
             if digits < 7 or digits > 15:

@@ -22,6 +22,7 @@ from dataprotect.pseudonymise._findings import (
     _PRIORITY,
     Candidate,
     FindingType,
+    ascii_twin,
     is_masked,
 )
 from dataprotect.pseudonymise._names import _NAME_RUN, _name_tokens_ok
@@ -74,13 +75,17 @@ _CHECKSUM_TOKEN = re.compile(
 )
 
 
-# Every _TOKEN_SHAPES match starts with one of these, every
-# _CHECKSUM_TOKEN match holds the other: without, the pass cannot match.
-# Each branch starts with a letter, so the regex engine skips to them.
+# Every _TOKEN_SHAPES match holds one of these, every _CHECKSUM_TOKEN
+# match the other: without, the pass cannot match.  Most prefixes end in
+# "_" or "-": the branch starts with that character and looks back for
+# the prefix, so that the regex engine skips to the few "_" and "-" of a
+# line instead of trying every letter.
 _SHAPE_HINT = re.compile(
-    r"sk_|rk_|pk_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|AKIA|ASIA|AIza"
-    r"|ya29\.|SG\.|npm_|pypi-|hf_|sh(?:pat|pss|pca|ppa)_|pat_|dp[a-z]?_"
-    r"|api_|key_|tok_|secret_|token_"
+    r"_(?:(?<=sk_)|(?<=rk_)|(?<=pk_)|(?<=whsec_)|(?<=gh[pousr]_)|(?<=npm_)"
+    r"|(?<=hf_)|(?<=sh(?:pat|pss|pca|ppa)_)|(?<=pat_)|(?<=dp_)"
+    r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_)|(?<=token_))"
+    r"|-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))"
+    r"|A(?:KIA|SIA|Iza)|ya29\.|SG\."
 )
 _CHECKSUM_HINT = re.compile(r"_[0-9A-Za-z]{36}")
 
@@ -193,7 +198,10 @@ _KEY_SEP = re.compile(
 # Each separator and what may stand between it and its key's start, read
 # backwards (on the reversed text): the gap, then the key (and leading
 # dashes).  Neither holds a separator, so one scan finds every separator.
-_KEY_REV = re.compile(r"[=:](?P<gap>[ \t]*[\"']?\\?)(?P<key>[\w.\-]*)")
+# The look-ahead drops most separators of times and counts (10:30, x2=)
+# and the one at the start of the line in C; _key_starts drops the rest.
+_KEY_REV = re.compile(r"[=:](?=\D)(?P<gap>[ \t]*[\"']?\\?)(?P<key>[\w.\-]*)")
+_KEY_REV_ASCII = ascii_twin(_KEY_REV)  # for ASCII lines
 
 
 def _key_starts(text: str) -> list[tuple[int, str]]:
@@ -208,12 +216,12 @@ def _key_starts(text: str) -> list[tuple[int, str]]:
     """
     n = len(text)
     rev = text[::-1]
-    last = n - 1
     starts = [
         (n - m.end(), m.group("key")[::-1].lstrip("-"))
-        for m in _KEY_REV.finditer(rev)
-        # rev[m.start() + 1] is the character before the separator
-        if m.start() != last and not rev[m.start() + 1].isdigit()
+        for m in (_KEY_REV_ASCII if text.isascii() else _KEY_REV).finditer(rev)
+        # rev[m.start() + 1] is the character before the separator (the
+        # look-ahead saw it): "²" is a digit to isdigit, not to \d
+        if not rev[m.start() + 1].isdigit()
     ]  # none for a time or a count (10:30, x2=), nor at the start
     starts.reverse()
     return starts
