@@ -1269,7 +1269,7 @@ class TestCLI:
     @pytest.mark.parametrize("workers", ["0", "2"])
     def test_workers(self, tmp_path, workers):
         """--workers N seals on N threads; the backup restores the same."""
-        data = os.urandom(600_000)  # several 128 KiB batches
+        data = os.urandom((3 << 20) + 5)  # several 1 MiB batches
         (tmp_path / "src").write_bytes(data)
         (tmp_path / "id").write_text(X.to_text())
         dest = tmp_path / "d"

@@ -355,8 +355,8 @@ def encrypt(
             average at least one below the core count) and none
             otherwise; ``0`` does all the work in the calling thread.
             With workers, the SHA-256 runs on a thread of its own,
-            straight from the read buffers.  An input of one segment
-            (128 KiB by default) starts no thread at all.
+            straight from the read buffers.  An input of one batch
+            (1 MiB, or one segment if larger) starts no thread at all.
 
     Returns:
         The manifest written into the backup.
