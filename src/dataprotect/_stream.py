@@ -222,18 +222,39 @@ def _batch_size(segment_size: int) -> int:
 
 def default_workers() -> int:
     """Sealing threads when a caller does not choose: one when a core is
-    idle (more than one core, and a 1-minute load average at least one
-    below their count), else none.  A sealing thread runs AES-GCM beside
-    the reads and writes; with every core busy it only adds hand-overs
-    (about 0.3 CPU s/GiB measured), so it is left out."""
+    idle now, else none.  A core is idle when the processes runnable right
+    now (Linux's ``/proc/loadavg``, this one included) are fewer than the
+    cores; elsewhere, when the 1-minute load average is at least one below
+    their count.  A sealing thread runs AES-GCM beside the reads and
+    writes; with every core busy it only adds hand-overs (about 0.3 CPU
+    s/GiB measured), so it is left out.  The 1-minute average is not used
+    where the count of runnable processes is known: it still counts work
+    that ended up to a minute ago (a backup run right after another one
+    saw a busy machine)."""
     cores = os.cpu_count() or 1
     if cores < 2:
         return 0
+    running = _runnable()
+    if running is not None:
+        return 1 if running <= cores - 1 else 0
     try:
         load = os.getloadavg()[0]
     except OSError:  # pragma: no cover - platforms without a load average
         return 1
     return 1 if load <= cores - 1 else 0
+
+
+def _runnable() -> int | None:
+    """Processes runnable right now, this one included (Linux), or None."""
+    try:
+        fd = os.open("/proc/loadavg", os.O_RDONLY)
+        try:
+            data = os.read(fd, 256)
+        finally:
+            os.close(fd)
+        return int(data.split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class _Batch:
