@@ -110,11 +110,43 @@ def _refuse(block: bytes) -> bytes:
 class TestBlockMap:
     def test_in_order_in_workers(self) -> None:
         """With two jobs the results come in the order of the blocks, from
-        processes other than this one."""
+        processes other than this one (in a fresh interpreter: other tests
+        may leave threads in this one, where block_map does not fork)."""
+        script = (
+            "import os\n"
+            "from dataprotect.cli._lines import block_map\n"
+            "def tagged(block):\n"
+            "    return os.getpid(), block.upper()\n"
+            "blocks = [f'{i}\\n'.encode() for i in range(200)]\n"
+            "with block_map(tagged, 2) as apply:\n"
+            "    results = list(apply(iter(blocks)))\n"
+            "assert [text for _, text in results] == [b.upper() for b in blocks]\n"
+            "pids = {pid for pid, _ in results}\n"
+            "assert os.getpid() not in pids, pids\n"
+            "print(len(pids))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        assert done.returncode == 0, done.stderr
+        assert 1 <= int(done.stdout) <= 2
+
+    def test_in_order_in_workers_here(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The same in this process, as if no other thread ran (threads
+        that other tests leave behind hold no lock the workers need)."""
+        import threading
+
+        monkeypatch.setattr(threading, "active_count", lambda: 1)
         blocks = [f"{i}\n".encode() for i in range(200)]
         with block_map(_tagged, 2) as apply:
             results = list(apply(iter(blocks)))
-        assert [text for _, text in results] == blocks
+        assert [text for _, text in results] == [b.upper() for b in blocks]
         assert os.getpid() not in {pid for pid, _ in results}
 
     def test_one_job_here(self) -> None:
