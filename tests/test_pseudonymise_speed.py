@@ -498,3 +498,55 @@ class TestGates:
             "email",
             "ip",
         ]
+
+
+EMAIL_PIECES = st.sampled_from(
+    [
+        "@", "%40", "%2B", "%2b", "\\u0040", "&#64;", "&#x40;", "&#", "%",
+        "user3", "a.b", "+tag", "-", ".", "_", "x", "é", " ", "<", "id=",
+        "example.com", "mail.example.ch", "xn--bcher-kva.ch", "://", ":",
+        "Message-ID: ", "\\", "1",
+    ]
+)  # fmt: skip
+EMAIL_LINES = st.one_of(
+    LINES, st.lists(EMAIL_PIECES, max_size=30).map("".join)
+)
+# The email pass as it was: AT_SIGN's matches, the local part matched
+# backwards on the reversed text.
+PLAIN_LOCAL_REV = re.compile(r"(?:[bB]2%|[\w.+\-])+")
+
+
+class TestEmailFastPaths:
+    @given(EMAIL_LINES)
+    def test_at_signs_are_the_matches(self, text: str) -> None:
+        assert _addresses.at_signs(text) == [
+            m.span() for m in _addresses.AT_SIGN.finditer(text)
+        ]
+
+    @given(EMAIL_LINES, st.integers(0, 80))
+    def test_local_run_is_the_backward_match(self, text: str, a: int) -> None:
+        """Without "%" in ASCII text, the run of local characters."""
+        window = text[max(0, a - 64) : a]
+        if not window.isascii() or "%" in window:
+            return
+        m = PLAIN_LOCAL_REV.match(window[::-1])
+        run = len(window) - len(window.rstrip(_addresses._LOCAL_CHARS))
+        assert run == (0 if m is None else m.end())
+
+
+SPANS = st.tuples(st.integers(0, 20), st.integers(0, 20)).map(sorted)
+
+
+class TestResolve:
+    @given(SPANS, SPANS, st.integers(50, 100), st.integers(50, 100))
+    def test_two_candidates(
+        self, a: list[int], b: list[int], pa: int, pb: int
+    ) -> None:
+        """Two candidates resolve as any number do."""
+        found = [
+            Candidate("ip", a[0], a[1], "a", pa),
+            Candidate("email", b[0], b[1], "b", pb),
+        ]
+        assert _detect._resolve(list(found)) == _detect._resolve_any(
+            list(found)
+        )

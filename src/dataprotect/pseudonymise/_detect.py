@@ -248,7 +248,22 @@ _by_start = operator.attrgetter("start")
 
 
 def _resolve(found: list[Candidate]) -> list[Candidate]:
-    """Keep the strongest of overlapping candidates, in text order."""
+    """Keep the strongest of overlapping candidates, in text order.
+
+    Two apart (a line with an email and an address, say) are put in order
+    without sorting: what :func:`_resolve_any` returns for them.
+    """
+    if len(found) == 2:
+        a, b = found
+        if a.start < b.start and a.end <= b.start:
+            return found
+        if b.start < a.start and b.end <= a.start:
+            return [b, a]
+    return _resolve_any(found)
+
+
+def _resolve_any(found: list[Candidate]) -> list[Candidate]:
+    """:func:`_resolve` for any number of candidates."""
     if len(found) == 1:
         return found
     found.sort(key=_by_start)
