@@ -550,3 +550,25 @@ class TestResolve:
         assert _detect._resolve(list(found)) == _detect._resolve_any(
             list(found)
         )
+
+
+# The stems of version words as a regex, as the IPv4 pass searched them.
+PLAIN_VERSION_STEMS = re.compile(
+    "ver|grad|updat|install|bump|releas|firmware|package|rollback"
+)
+STEM_PIECES = st.sampled_from(
+    [
+        "ver", "ve", "grad", "gra", "updat", "upda", "install", "instal",
+        "bump", "bum", "releas", "relea", "firmware", "firmwar", "package",
+        "packag", "rollback", "rollbac", " ", "x", "1.2.3.4", "\u017f",
+    ]
+)  # fmt: skip
+
+
+class TestVersionStems:
+    @given(st.one_of(LINES, st.lists(STEM_PIECES, max_size=12).map("".join)))
+    def test_stems_equal_the_regex(self, text: str) -> None:
+        low = text.lower()
+        assert _addresses.version_stem(low) == (
+            PLAIN_VERSION_STEMS.search(low) is not None
+        )
