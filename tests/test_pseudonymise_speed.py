@@ -572,3 +572,18 @@ class TestVersionStems:
         assert _addresses.version_stem(low) == (
             PLAIN_VERSION_STEMS.search(low) is not None
         )
+
+
+class TestApply:
+    def test_memoised_pseudonyms_equal_fresh_ones(self) -> None:
+        """_apply's inline memo look-up gives what _pseudonym computes."""
+        p = Pseudonymiser(key=KEY)
+        text = "user user3@example.com logged in from 203.0.113.3"
+        fresh = p.pseudonymise(text)  # memo misses
+        assert p.pseudonymise(text) == fresh  # memo hits
+        p._memo.clear()
+        assert p.pseudonymise(text) == fresh
+        assert fresh == (
+            f"user {p.pseudonym('email', 'user3@example.com')} logged in "
+            f"from {p.pseudonym('ip', '203.0.113.3')}"
+        )
