@@ -253,8 +253,9 @@ def _character_classes() -> bytes:
 # card digits (" ", "\t", "-", "+"), "x" anything else.
 _CLASSES: Final = _character_classes()
 # The shape of the start of a match of _CARD: twelve digits, with at most
-# one separator between two.
-_CARD_SHAPE: Final = re.compile(r"d(?:[s.]?d){11}")
+# one separator between two, the first not right after a letter, a digit
+# or a dot (as _CARD's look-behind says, which leaves few places to try).
+_CARD_SHAPE: Final = re.compile(r"d(?<![Aad.]d)(?:[s.]?d){11}")
 _by_start = operator.attrgetter("start")
 
 
