@@ -317,6 +317,9 @@ class TestGates:
             assert found_by("_ibans", text) == []
         if not any(s in shape for s in (b"dddsddd", b"ddd.ddd", b"d" * 12)):
             assert found_by("_cards", text) == []
+        if _detect._CARD_SHAPE.search(shape.decode()) is None:
+            assert _numbers._CARD_ASCII.search(text) is None
+            assert found_by("_cards", text) == []
         if b"d.d" not in shape:
             assert found_by("_ipv4", text) == []
 
@@ -498,3 +501,92 @@ class TestGates:
             "email",
             "ip",
         ]
+
+
+EMAIL_PIECES = st.sampled_from(
+    [
+        "@", "%40", "%2B", "%2b", "\\u0040", "&#64;", "&#x40;", "&#", "%",
+        "user3", "a.b", "+tag", "-", ".", "_", "x", "é", " ", "<", "id=",
+        "example.com", "mail.example.ch", "xn--bcher-kva.ch", "://", ":",
+        "Message-ID: ", "\\", "1",
+    ]
+)  # fmt: skip
+EMAIL_LINES = st.one_of(
+    LINES, st.lists(EMAIL_PIECES, max_size=30).map("".join)
+)
+# The email pass as it was: AT_SIGN's matches, the local part matched
+# backwards on the reversed text.
+PLAIN_LOCAL_REV = re.compile(r"(?:[bB]2%|[\w.+\-])+")
+
+
+class TestEmailFastPaths:
+    @given(EMAIL_LINES)
+    def test_at_signs_are_the_matches(self, text: str) -> None:
+        assert _addresses.at_signs(text) == [
+            m.span() for m in _addresses.AT_SIGN.finditer(text)
+        ]
+
+    @given(EMAIL_LINES, st.integers(0, 80))
+    def test_local_run_is_the_backward_match(self, text: str, a: int) -> None:
+        """Without "%" in ASCII text, the run of local characters."""
+        window = text[max(0, a - 64) : a]
+        if not window.isascii() or "%" in window:
+            return
+        m = PLAIN_LOCAL_REV.match(window[::-1])
+        run = len(window) - len(window.rstrip(_addresses._LOCAL_CHARS))
+        assert run == (0 if m is None else m.end())
+
+
+SPANS = st.tuples(st.integers(0, 20), st.integers(0, 20)).map(sorted)
+
+
+class TestResolve:
+    @given(SPANS, SPANS, st.integers(50, 100), st.integers(50, 100))
+    def test_two_candidates(
+        self, a: list[int], b: list[int], pa: int, pb: int
+    ) -> None:
+        """Two candidates resolve as any number do."""
+        found = [
+            Candidate("ip", a[0], a[1], "a", pa),
+            Candidate("email", b[0], b[1], "b", pb),
+        ]
+        assert _detect._resolve(list(found)) == _detect._resolve_any(
+            list(found)
+        )
+
+
+# The stems of version words as a regex, as the IPv4 pass searched them.
+PLAIN_VERSION_STEMS = re.compile(
+    "ver|grad|updat|install|bump|releas|firmware|package|rollback"
+)
+STEM_PIECES = st.sampled_from(
+    [
+        "ver", "ve", "grad", "gra", "updat", "upda", "install", "instal",
+        "bump", "bum", "releas", "relea", "firmware", "firmwar", "package",
+        "packag", "rollback", "rollbac", " ", "x", "1.2.3.4", "\u017f",
+    ]
+)  # fmt: skip
+
+
+class TestVersionStems:
+    @given(st.one_of(LINES, st.lists(STEM_PIECES, max_size=12).map("".join)))
+    def test_stems_equal_the_regex(self, text: str) -> None:
+        low = text.lower()
+        assert _addresses.version_stem(low) == (
+            PLAIN_VERSION_STEMS.search(low) is not None
+        )
+
+
+class TestApply:
+    def test_memoised_pseudonyms_equal_fresh_ones(self) -> None:
+        """_apply's inline memo look-up gives what _pseudonym computes."""
+        p = Pseudonymiser(key=KEY)
+        text = "user user3@example.com logged in from 203.0.113.3"
+        fresh = p.pseudonymise(text)  # memo misses
+        assert p.pseudonymise(text) == fresh  # memo hits
+        p._memo.clear()
+        assert p.pseudonymise(text) == fresh
+        assert fresh == (
+            f"user {p.pseudonym('email', 'user3@example.com')} logged in "
+            f"from {p.pseudonym('ip', '203.0.113.3')}"
+        )

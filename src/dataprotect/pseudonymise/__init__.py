@@ -383,16 +383,22 @@ class Pseudonymiser(Unpicklable):
         parts: list[str] = []
         pos = 0
         rules = self._rules
+        memo = self._memo
         epoch: tuple[str, bytes, HmacSha256] | None = None
         for c in found:
-            parts.append(text[pos : c.start])
-            if rules[c.type] == "pseudonym":
+            kind, start, end, canonical, _ = c
+            parts.append(text[pos:start])
+            if rules[kind] == "pseudonym":
                 if epoch is None:
                     epoch = self._epoch_key(now)
-                parts.append(self._pseudonym(epoch, c.type, c.canonical))
+                # a memoised pseudonym without a call of _pseudonym
+                parts.append(
+                    memo.get((epoch[1], kind, canonical))
+                    or self._pseudonym(epoch, kind, canonical)
+                )
             else:
-                parts.append(self._replace(c, text[c.start : c.end], now))
-            pos = c.end
+                parts.append(self._replace(c, text[start:end], now))
+            pos = end
         parts.append(text[pos:])
         return "".join(parts)
 

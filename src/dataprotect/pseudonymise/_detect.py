@@ -13,8 +13,9 @@ digits: no card pass; no capital letter and nothing outside ASCII: no IBAN
 and no name pass), which keeps clean log lines fast.  In ASCII lines one
 translation of the line into character classes (:data:`_CLASSES`) gives
 the count of digits and the shapes the passes need: an IBAN starts with
-two capitals and two digits, a card is twelve digits in a row or starts
-with two groups of three or more digits and a separator between them, an
+two capitals and two digits, a card is twelve digits with at most one
+separator between two, in a row or starting with two groups of three or
+more digits and a separator between them, an
 IPv4 address has a digit, a dot and a digit, a run of capitalised words
 a letter or a dot, a blank and a capital, a postcode after a street the
 digits and capitals of its country's shape.  Each test is a
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import re
 
 from collections.abc import Iterable
 from typing import Any, Final
@@ -134,10 +136,16 @@ class Detector(
             # A card the _cards pass keeps is 12 or more digits in a row, or
             # groups of digits whose first two have three or more (and a
             # separator between them).
-            card_shape = digits >= 12 and (
-                "dddsddd" in shape
-                or "ddd.ddd" in shape
-                or "dddddddddddd" in shape
+            card_shape = (
+                digits >= 12
+                and (
+                    "dddsddd" in shape
+                    or "ddd.ddd" in shape
+                    or "dddddddddddd" in shape
+                )
+                # and 12 digits, at most one separator between two (what
+                # _CARD matches): not "203.0.113.123", an address
+                and _CARD_SHAPE.search(shape) is not None
             )
             # The other shapes hold a capital.
             iban_shape = run_shape = tail_shape = False
@@ -244,11 +252,30 @@ def _character_classes() -> bytes:
 # "a" a small one, "d" a digit, "." itself, "s" a blank or a separator of
 # card digits (" ", "\t", "-", "+"), "x" anything else.
 _CLASSES: Final = _character_classes()
+# The shape of the start of a match of _CARD: twelve digits, with at most
+# one separator between two, the first not right after a letter, a digit
+# or a dot (as _CARD's look-behind says, which leaves few places to try).
+_CARD_SHAPE: Final = re.compile(r"d(?<![Aad.]d)(?:[s.]?d){11}")
 _by_start = operator.attrgetter("start")
 
 
 def _resolve(found: list[Candidate]) -> list[Candidate]:
-    """Keep the strongest of overlapping candidates, in text order."""
+    """Keep the strongest of overlapping candidates, in text order.
+
+    Two apart (a line with an email and an address, say) are put in order
+    without sorting: what :func:`_resolve_any` returns for them.
+    """
+    if len(found) == 2:
+        a, b = found
+        if a.start < b.start and a.end <= b.start:
+            return found
+        if b.start < a.start and b.end <= a.start:
+            return [b, a]
+    return _resolve_any(found)
+
+
+def _resolve_any(found: list[Candidate]) -> list[Candidate]:
+    """:func:`_resolve` for any number of candidates."""
     if len(found) == 1:
         return found
     found.sort(key=_by_start)
