@@ -185,8 +185,13 @@ class TestBlockMap:
         assert handlers == [signal.SIG_IGN]
         assert _lines._call(b"a\n") == b"A\n"
 
-    def test_worker_error_raised_here(self) -> None:
+    def test_worker_error_raised_here(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """A worker's exception is raised in this process."""
+        import threading
+
+        monkeypatch.setattr(threading, "active_count", lambda: 1)
         with (
             pytest.raises(ValueError, match="refused"),
             block_map(_refuse, 2) as apply,
@@ -197,7 +202,10 @@ class TestBlockMap:
         """Where processes cannot be forked, more than one job is an input
         error."""
         import multiprocessing
+        import threading
 
+        # As if no other thread ran (other tests may leave some behind).
+        monkeypatch.setattr(threading, "active_count", lambda: 1)
         monkeypatch.setattr(
             multiprocessing, "get_all_start_methods", lambda: ["spawn"]
         )
