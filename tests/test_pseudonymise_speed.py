@@ -381,6 +381,11 @@ class TestGates:
             DETECTOR._postal(text, gated.append, tails=False)
             assert gated == found
 
+    def test_every_postal_key_hint_has_a_stem(self) -> None:
+        """The stem test before the key hints lets each hint through."""
+        for hint, _ in _postal._KEY_HINTS:
+            assert _postal.key_hint_stem(hint), hint
+
     @pytest.mark.parametrize(
         "text",
         [

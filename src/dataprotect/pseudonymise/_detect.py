@@ -213,7 +213,7 @@ class Detector(
             self._ahv(text, add)
         if iban_shape and digits >= 2 and "iban" in types:
             self._ibans(text, add)
-        if card_shape and digits >= 12 and "payment_card" in types:
+        if card_shape and "payment_card" in types:
             self._cards(text, add)
         if digits >= 7 and "phone" in types and self._phonenumbers is not None:
             self._phones(text, add)
