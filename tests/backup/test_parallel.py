@@ -430,57 +430,25 @@ def test_failing_source_leaves_no_file_and_no_thread(tmp_path, workers):
 
 
 @pytest.mark.parametrize(
-    ("cores", "load", "expected"),
-    [(1, 0.0, 0), (None, 0.0, 0), (2, 0.5, 1), (2, 1.0, 1), (2, 1.5, 0)],
+    ("cores", "expected"), [(1, 0), (2, 1), (4, 1), (64, 1)]
 )
-def test_default_workers_follow_idle_cores(
-    monkeypatch: pytest.MonkeyPatch, cores, load, expected
+def test_default_workers_follow_usable_cores(
+    monkeypatch: pytest.MonkeyPatch, cores, expected
 ):
-    """Without a count of runnable processes: a sealing thread only when
-    the 1-minute load average leaves a core idle."""
-    monkeypatch.setattr(os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(_stream, "_runnable", lambda: None)
-    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
-    assert _stream.default_workers() == expected
-
-
-@pytest.mark.parametrize(
-    ("cores", "running", "expected"),
-    [(2, 1, 1), (2, 2, 0), (4, 3, 1), (4, 4, 0), (1, 1, 0)],
-)
-def test_default_workers_follow_runnable_processes(
-    monkeypatch: pytest.MonkeyPatch, cores, running, expected
-):
-    """Where the count is known, the processes runnable now decide, not
-    the 1-minute average (which still counts work that has ended)."""
-    monkeypatch.setattr(os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(_stream, "_runnable", lambda: running)
+    """A sealing thread where this process may run on two cores, whatever
+    the load (a reading of it is stale for a long backup)."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
     assert _stream.default_workers() == expected
 
 
-@pytest.mark.skipif(
-    not os.path.exists("/proc/loadavg"), reason="Linux's /proc/loadavg"
-)
-def test_runnable_counts_this_process():
-    """The count read from /proc/loadavg includes the reader itself."""
-    running = _stream._runnable()
-    assert running is not None
-    assert running >= 1
-
-
-def test_runnable_is_none_without_proc(monkeypatch: pytest.MonkeyPatch):
-    """No /proc/loadavg (or an unreadable one): no count."""
-
-    def missing(*args: object, **kwargs: object) -> int:
-        raise FileNotFoundError("/proc/loadavg")
-
-    with monkeypatch.context() as mp:
-        mp.setattr(os, "open", missing)
-        assert _stream._runnable() is None
-    with monkeypatch.context() as mp:
-        mp.setattr(os, "read", lambda fd, n: b"0.1 0.2 0.3")
-        assert _stream._runnable() is None
+def test_default_workers_without_affinity(monkeypatch: pytest.MonkeyPatch):
+    """Where the affinity is unknown (macOS, Windows): the core count."""
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert _stream.default_workers() == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert _stream.default_workers() == 1
 
 
 class ReadOnly:

@@ -351,10 +351,9 @@ def encrypt(
             as format version 2, which releases before 0.1.0 cannot read.
         workers: Threads that seal segments beside the thread that reads
             and writes (the output is the same byte for byte); ``None``
-            (the default) uses one when a core is idle now (fewer
-            processes runnable than cores; elsewhere than Linux, the
-            1-minute load average at least one below the core count)
-            and none otherwise; ``0`` does all the work in the calling thread.
+            (the default) uses one where the process may run on two
+            cores or more, whatever the load, and none on one core; ``0``
+            does all the work in the calling thread.
             With workers, the SHA-256 runs on a thread of its own,
             straight from the read buffers.  An input of one batch
             (1 MiB, or one segment if larger) starts no thread at all.

@@ -253,7 +253,7 @@ def create_backup(
         storage_options: Passed to fsspec (e.g. ``key_filename``).
         digest: ``"sha256"`` or ``None`` (see :func:`encrypt`).
         workers: Threads that seal segments in parallel (see
-            :func:`encrypt`; default: one when a core is idle).
+            :func:`encrypt`; default: one on two cores or more).
 
     Returns:
         The new backup.

@@ -310,7 +310,7 @@ def keygen(kind: str, output: str) -> None:
     "--workers",
     type=click.IntRange(0, 64),
     metavar="N",
-    help="Threads that seal in parallel (default: one when a core is idle).",
+    help="Threads that seal in parallel (default: one on two cores or more).",
 )
 @source_options
 def create(
