@@ -49,12 +49,12 @@ from dataprotect.pseudonymise._secrets import (
     _CHECKSUM_TOKEN,
     _KEY_SEP,
     _PHRASE,
-    _SHAPE_HINT,
     _TOKEN_SHAPES,
     _named,
     key_fields,
     named_fields,
     phrases,
+    shape_hint,
 )
 
 
@@ -79,6 +79,15 @@ PLAIN_PHONE = re.compile(
 PLAIN_IPV6 = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,60}"
     r"(?![\w])"
+)
+
+# The hint of a token shape as one regex, as the pass searched it.
+PLAIN_SHAPE_HINT = re.compile(
+    r"_(?:(?<=sk_)|(?<=rk_)|(?<=pk_)|(?<=whsec_)|(?<=gh[pousr]_)|(?<=npm_)"
+    r"|(?<=hf_)|(?<=sh(?:pat|pss|pca|ppa)_)|(?<=pat_)|(?<=dp_)"
+    r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_)|(?<=token_))"
+    r"|-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))"
+    r"|A(?:KIA|SIA|Iza)|ya29\.|SG\."
 )
 
 # Lines built from the pieces each detector looks at, so that the
@@ -205,6 +214,56 @@ class TestRewrittenRegexes:
                 _octet_ok(o) for o in octets
             )
 
+    @given(LINES)
+    def test_learnt_unnamed_keys_change_no_field(self, text: str) -> None:
+        """The keys learnt as naming nothing drop only such keys.
+
+        The second look at a line finds every key of it learnt (the gate
+        that skips the line, or each known key, is taken).
+        """
+        plain = [
+            (km.span(), named)
+            for km in key_fields(text)
+            if (named := _named(km.group("key"))) is not None
+        ]
+        for _ in range(2):
+            assert [
+                (km.span(), named) for km, named in named_fields(text)
+            ] == plain
+        for raw in _secrets._UNNAMED_REV:
+            assert _named(raw[::-1].lstrip("-")) is None, raw
+
+    @given(LINES)
+    def test_one_scan_per_separator_finds_the_scan_of_both(
+        self, text: str
+    ) -> None:
+        """Each separator's own scan finds the matches of _KEY_REV."""
+        plain = [
+            (m.span(), m.group("key"))
+            for m in _secrets._KEY_REV.finditer(text)
+        ]
+        split = [
+            (m.span(), m.group("key"))
+            for rx in _secrets._KEY_REV_BY_SEP
+            for m in rx.finditer(text)
+        ]
+        assert sorted(split) == plain
+
+    def test_learnt_unnamed_keys_are_bounded(self) -> None:
+        """The set of keys that name nothing stops growing when full."""
+        learnt = _secrets._UNNAMED_REV
+        saved = set(learnt)
+        try:
+            learnt.clear()
+            learnt.update(f"{i}x" for i in range(4096))
+            text = "--Level=1 password=x"
+            assert [k for _, (k, _) in named_fields(text)] == ["password"]
+            assert len(learnt) == 4096
+            assert "leveL--" not in learnt  # (as the reversed scan sees it)
+        finally:
+            learnt.clear()
+            learnt.update(saved)
+
     def test_named_key_without_a_field(self) -> None:
         """A named key whose separator starts a URL is no field."""
         assert list(named_fields("password://host")) == []
@@ -232,7 +291,9 @@ TWINS = [
     (_numbers._PHONE, _numbers._PHONE_ASCII),
     (_names._NAME_CAND, _names._NAME_CAND_ASCII),
     (_postal._TAIL_GATE, _postal._TAIL_GATE_ASCII),
-    (_secrets._KEY_REV, _secrets._KEY_REV_ASCII),
+    *zip(
+        _secrets._KEY_REV_BY_SEP, _secrets._KEY_REV_BY_SEP_ASCII, strict=True
+    ),
 ]
 ASCII_LINES = st.one_of(
     LINES.filter(str.isascii),
@@ -328,28 +389,56 @@ class TestGates:
             st.one_of(
                 PIECES,
                 st.sampled_from(
-                    [" ", "\t", ".", "-", "+", "Anna", "von", "M.", "a", "Z"]
+                    [
+                        " ",
+                        "\t",
+                        ".",
+                        "-",
+                        "+",
+                        "Anna",
+                        "von",
+                        "M.",
+                        "a",
+                        "Z",
+                        "7",
+                        "'",
+                        "O'Brien",
+                        "Dear ",
+                        "42 ",
+                        "Anna Meier",
+                    ]
                 ),
             ),
             max_size=30,
         ).map("".join)
     )
     def test_capitalised_runs(self, text: str) -> None:
-        """No letter or dot, blank and capital: no run (ASCII lines)."""
+        """No letter or dot, blank and capital: no run (ASCII lines).
+
+        With one, the runs lie in the window between the digits around
+        the blanks before capitals.
+        """
         if not text.isascii():
             return
         shape = text.encode().translate(_detect._CLASSES)
+        runs = None
         if not any(s in shape for s in (b"asA", b"AsA", b".sA")):
             assert _names._NAME_CAND.search(text) is None
-            email = [
-                Candidate("email", i, i + 1, "x", 90)
-                for i, ch in enumerate(text)
-                if ch == "@"
+        else:
+            # the window of the runs: the same runs
+            runs = _names.run_window(shape.decode())
+            assert [m.span() for m in _names._NAME_CAND.finditer(text)] == [
+                m.span() for m in _names._NAME_CAND.finditer(text, *runs)
             ]
-            found, gated = list(email), list(email)
-            DETECTOR._names(text, found, found.append)
-            DETECTOR._names(text, gated, gated.append, runs=False)
-            assert gated == found
+        email = [
+            Candidate("email", i, i + 1, "x", 90)
+            for i, ch in enumerate(text)
+            if ch == "@"
+        ]
+        found, gated = list(email), list(email)
+        DETECTOR._names(text, found, found.append)
+        DETECTOR._names(text, gated, gated.append, runs=runs)
+        assert gated == found
 
     @given(
         st.lists(
@@ -423,10 +512,20 @@ class TestGates:
         ).map("".join)
     )
     def test_tokens(self, text: str) -> None:
-        if _SHAPE_HINT.search(text) is None:
+        if not shape_hint(text):
             assert _TOKEN_SHAPES.search(text) is None
         if _CHECKSUM_HINT.search(text) is None:
             assert _CHECKSUM_TOKEN.search(text) is None
+
+    @given(
+        st.lists(
+            st.one_of(PIECES, st.text("aZ0_-.AKISzy29G", max_size=12)),
+            max_size=12,
+        ).map("".join)
+    )
+    def test_token_hint_equals_the_one_regex(self, text: str) -> None:
+        """The hint searched per first character finds what one regex does."""
+        assert shape_hint(text) == (PLAIN_SHAPE_HINT.search(text) is not None)
 
     @pytest.mark.parametrize(
         "prefix",
@@ -445,7 +544,7 @@ class TestGates:
         bodies = ("A1B2" * 4, "0a1b" * 8, "a1B2" * 8 + "c1d", "a1B2" * 9)
         tokens = [prefix + body for body in (*bodies, "a1B2" * 13)]
         token = next(t for t in tokens if _TOKEN_SHAPES.fullmatch(t))
-        assert _SHAPE_HINT.search(token) is not None
+        assert shape_hint(token)
 
     @given(LINES, st.integers(0, 80), st.integers(0, 80))
     def test_phone_words(self, text: str, i: int, j: int) -> None:
@@ -462,6 +561,58 @@ class TestGates:
             "call queue holds 98765432 messages",
         ):
             assert p.findings(text) == [], text
+
+    @given(
+        st.lists(
+            st.one_of(
+                PIECES,
+                st.sampled_from(
+                    [
+                        " ", "\t", "Anna", "Max", "Muster", "von", "Arx",
+                        "WARN ", "Versicherter ", "Dear ", "Mac OS X",
+                        "Windows NT", "Dr. ", "MEIER", "Marie-Claire",
+                        "O'Brien", "Kunde: ", "Service", "J.", "Jr.",
+                    ]
+                ),
+            ),
+            max_size=30,
+        ).map("".join)
+    )  # fmt: skip
+    def test_run_starts_are_the_words_tried(self, text: str) -> None:
+        """The memoised starts of a run are the words the pass tried.
+
+        The pass tried each word of a run but the last, inside the run
+        only after a trigger word, and took nothing where no leading
+        words formed a name.
+        """
+        for m in _names._NAME_CAND.finditer(text):
+            words = list(_names._WORD.finditer(m.group(0)))
+            plain = []
+            for j in range(len(words) - 1):
+                previous = words[j - 1].group(0).lower().rstrip(":=,")
+                if j and previous not in _names._CAPITAL_TRIGGERS:
+                    continue
+                tokens = [w.group(0) for w in words[j:]]
+                n = _names._name_tokens_ok(tokens, single=False)
+                if n:
+                    plain.append((words[j].start(), tuple(tokens), n))
+            for _ in range(2):  # computed, then memoised
+                assert _names.run_starts(m.group(0)) == tuple(plain)
+
+    def test_memo_of_run_starts_is_bounded(self) -> None:
+        """The memo of run starts is emptied when full."""
+        memo = _names._RUN_STARTS
+        saved = dict(memo)
+        try:
+            memo.clear()
+            memo.update({str(i): () for i in range(4096)})
+            assert _names.run_starts("Anna Meier") == (
+                (0, ("Anna", "Meier"), 2),
+            )
+            assert len(memo) == 1
+        finally:
+            memo.clear()
+            memo.update(saved)
 
     def test_memo_of_name_tokens_is_bounded(self) -> None:
         """The memo of name tokens is emptied when full."""

@@ -54,7 +54,11 @@ from dataprotect.pseudonymise._findings import (
     FindingType,
     is_masked,
 )
-from dataprotect.pseudonymise._names import _NameMixin
+from dataprotect.pseudonymise._names import (
+    WHOLE_LINE,
+    _NameMixin,
+    run_window,
+)
 from dataprotect.pseudonymise._numbers import _NumberMixin
 from dataprotect.pseudonymise._postal import _PostalMixin
 from dataprotect.pseudonymise._secrets import _SecretMixin, field_kind
@@ -220,7 +224,14 @@ class Detector(
         if "postal_address" in types:
             self._postal(text, add, tails=tail_shape)
         if cased and "person_name" in types:
-            self._names(text, found, add, runs=run_shape)
+            self._names(
+                text,
+                found,
+                add,
+                runs=(run_window(shape) if ascii_only else WHOLE_LINE)
+                if run_shape
+                else None,
+            )
         if not found:
             return found
         if "<" in text or "[" in text:

@@ -12,14 +12,23 @@ name field.  The passes live in :class:`_NameMixin`, one of the bases of
 from __future__ import annotations
 
 import re
+import sys
 
 from collections.abc import Callable
 from typing import Any, Final
 
-from dataprotect.pseudonymise._findings import Candidate, ascii_twin
+from dataprotect.pseudonymise._findings import Candidate
 
 
-__all__ = ["_NAME_RUN", "_NameMixin", "_name_tokens_ok", "first_names"]
+__all__ = [
+    "WHOLE_LINE",
+    "_NAME_RUN",
+    "_NameMixin",
+    "_name_tokens_ok",
+    "first_names",
+    "run_starts",
+    "run_window",
+]
 
 # --------------------------------------------------------------------------
 # Person names
@@ -130,13 +139,30 @@ _CAPITAL_TRIGGERS: Final = frozenset(
         "egregio", "egregia",
     }
 )  # fmt: skip
-_NAME_CAND = re.compile(
-    rf"[{_UPPER}](?<![\w.@'’\-][{_UPPER}])"
-    rf"[^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
-    rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
-    rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{_NAME_WORD}){{1,6}}"
+
+
+def _name_candidate(upper: str, letter: str, word: str, marks: str) -> str:
+    """The pattern of _NAME_CAND, from its character sets.
+
+    *upper* is a capital letter, *letter* any letter, *word* a word
+    character, and *marks* the apostrophes inside a name.
+    """
+    name_word = rf"[{upper}]{letter}*(?:(?:[{marks}\-]|\.-?){letter}+)*\.?"
+    return (
+        rf"[{upper}](?<![{word}.@{marks}\-][{upper}])"
+        rf"{letter}*(?:(?:[{marks}\-]|\.-?){letter}+)*\.?"
+        rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
+        rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{name_word}){{1,6}}"
+    )
+
+
+_NAME_CAND = re.compile(_name_candidate(_UPPER, r"[^\W\d_]", r"\w", "'’"))
+# For ASCII lines: the sets as they are in ASCII, spelt out as ranges,
+# which the regex engine tests in one step (a bitmap) rather than through
+# the Unicode categories and the ranges beyond ASCII.
+_NAME_CAND_ASCII = re.compile(
+    _name_candidate("A-Z", "[A-Za-z]", "0-9A-Za-z_", "'")
 )
-_NAME_CAND_ASCII = ascii_twin(_NAME_CAND)  # for ASCII lines
 # The words of _NAME_BEFORE, "|"-separated, so that the pattern can be
 # written forwards (for reading and the tests) and backwards (for speed).
 _DONE_BY = (
@@ -359,6 +385,64 @@ def _count_name_tokens(tokens: list[str], *, single: bool) -> int:  # noqa: C901
     return 0
 
 
+# A start of a name in a run of capitalised words: the offset of its
+# first word in the run, the words from there on, and how many of them
+# form a name.
+_RunStart = tuple[int, tuple[str, ...], int]
+_RUN_STARTS: dict[str, tuple[_RunStart, ...]] = {}
+
+
+def run_starts(run: str) -> tuple[_RunStart, ...]:
+    """Where in *run* (a _NAME_CAND match) a name may start (memoised).
+
+    The run may start before the name ("WARN Versicherter Max Muster"):
+    each word but the last may start one, inside the run only after a
+    trigger word, and only if some of the words from it on form a name
+    (:func:`_name_tokens_ok`).  All of it depends on the run's text
+    alone, and log lines repeat the same runs: ``Mac OS X`` or
+    ``Windows NT`` are looked at once, not on every line.
+    """
+    starts = _RUN_STARTS.get(run)
+    if starts is None:
+        words = list(_WORD.finditer(run))
+        found = []
+        for j in range(len(words) - 1):
+            if j and words[j - 1].group(0).lower().rstrip(":=,") not in (
+                _CAPITAL_TRIGGERS
+            ):
+                continue  # inside the run, only after a trigger word
+            tokens = [w.group(0) for w in words[j:]]
+            n = _name_tokens_ok(tokens, single=False)
+            if n:
+                found.append((words[j].start(), tuple(tokens), n))
+        starts = tuple(found)
+        if len(_RUN_STARTS) >= 4096:
+            _RUN_STARTS.clear()
+        _RUN_STARTS[run] = starts
+    return starts
+
+
+# The window of :func:`run_window` for any line.
+WHOLE_LINE: Final = (0, sys.maxsize)
+
+
+def run_window(shape: str) -> tuple[int, int]:
+    """Where the capitalised runs of an ASCII line lie, from its *shape*.
+
+    *shape* is the line in the character classes of
+    :data:`dataprotect.pseudonymise._detect._CLASSES`, with a blank ("s")
+    before a capital ("A").  Each run (each _NAME_CAND match) holds one,
+    before its last word, and no digit ("d").  So a run starts after the
+    last digit before the first "sA" of the line, and ends by the first
+    digit after the last "sA".  _NAME_CAND looks one character back from
+    a run's start (which a search from a position still sees) and none
+    ahead of its end: searching only in the window finds the same runs.
+    """
+    first = shape.find("sA")
+    end = shape.find("d", shape.rfind("sA"))
+    return shape.rfind("d", 0, first) + 1, len(shape) if end < 0 else end
+
+
 def _introduced(before: str, window: int, found: list[Candidate]) -> bool:
     """Whether the text *before* a capitalised run introduces a person."""
     if before.endswith((" ", "\t")):
@@ -396,24 +480,19 @@ class _NameMixin:
         found: list[Candidate],
         add: Callable[[Candidate], None],
         *,
-        runs: bool = True,
+        runs: tuple[int, int] | None = WHOLE_LINE,
     ) -> None:
-        """Names in *text*; ``runs=False`` says it has no capitalised run.
+        """Names in *text*; *runs* says where its capitalised runs lie.
 
-        (Without two capitalised words in a row, _NAME_CAND finds nothing.)
+        ``None`` says it has none: without two capitalised words in a row,
+        _NAME_CAND finds nothing (see also :func:`run_window`).
         """
         rx = _NAME_CAND_ASCII if text.isascii() else _NAME_CAND
-        for m in rx.finditer(text) if runs else ():
-            # The run may start before the name ("WARN Versicherter Max
-            # Muster"): try each word as the start.
-            words = list(_WORD.finditer(m.group(0)))
-            for j in range(len(words) - 1):
-                if j and words[j - 1].group(0).lower().rstrip(":=,") not in (
-                    _CAPITAL_TRIGGERS
+        for m in rx.finditer(text, *runs) if runs is not None else ():
+            for offset, tokens, n in run_starts(m.group(0)):
+                if self._name_at(
+                    text, m.start() + offset, tokens, n, found, add
                 ):
-                    continue  # inside the run, only after a trigger word
-                start = m.start() + words[j].start()
-                if self._name_at(text, start, words, j, found, add):
                     break
         if "<" in text:
             for c in found:
@@ -431,15 +510,12 @@ class _NameMixin:
         self,
         text: str,
         start: int,
-        words: list[re.Match[str]],
-        j: int,
+        tokens: tuple[str, ...],
+        n: int,
         found: list[Candidate],
         add: Callable[[Candidate], None],
     ) -> bool:
-        tokens = [w.group(0) for w in words[j:]]
-        n = _name_tokens_ok(tokens, single=False)
-        if not n:
-            return False
+        """Whether the name of *n* leading *tokens* at *start* was added."""
         window = max(0, start - 48)
         before = text[window:start]
         if not (

@@ -22,7 +22,6 @@ from dataprotect.pseudonymise._findings import (
     _PRIORITY,
     Candidate,
     FindingType,
-    ascii_twin,
     is_masked,
 )
 from dataprotect.pseudonymise._names import _NAME_RUN, _name_tokens_ok
@@ -32,6 +31,7 @@ __all__ = [
     "_SecretMixin",
     "field_kind",
     "key_fields",
+    "shape_hint",
     "token_checksum_ok",
 ]
 
@@ -75,18 +75,36 @@ _CHECKSUM_TOKEN = re.compile(
 )
 
 
-# Every _TOKEN_SHAPES match holds one of these, every _CHECKSUM_TOKEN
-# match the other: without, the pass cannot match.  Most prefixes end in
-# "_" or "-": the branch starts with that character and looks back for
-# the prefix, so that the regex engine skips to the few "_" and "-" of a
-# line instead of trying every letter.
-_SHAPE_HINT = re.compile(
+# Every _TOKEN_SHAPES match holds one of these (shape_hint), every
+# _CHECKSUM_TOKEN match the other: without, the pass cannot match.  Most
+# prefixes end in "_" or "-": a pattern that starts with that character
+# and looks back for the prefix makes the regex engine skip to the few "_"
+# and "-" of a line (a fast search for one character) instead of trying
+# a set of first characters at every position.
+_UNDERSCORE_HINT = re.compile(
     r"_(?:(?<=sk_)|(?<=rk_)|(?<=pk_)|(?<=whsec_)|(?<=gh[pousr]_)|(?<=npm_)"
     r"|(?<=hf_)|(?<=sh(?:pat|pss|pca|ppa)_)|(?<=pat_)|(?<=dp_)"
     r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_)|(?<=token_))"
-    r"|-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))"
-    r"|A(?:KIA|SIA|Iza)|ya29\.|SG\."
 )
+_DASH_HINT = re.compile(r"-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))")
+
+
+def shape_hint(text: str) -> bool:
+    """Whether *text* holds a hint of a :data:`_TOKEN_SHAPES` match.
+
+    The prefixes without "_" or "-" are searched as strings.
+    """
+    return (
+        ("_" in text and _UNDERSCORE_HINT.search(text) is not None)
+        or ("-" in text and _DASH_HINT.search(text) is not None)
+        or "AKIA" in text
+        or "ASIA" in text
+        or "AIza" in text
+        or "ya29." in text
+        or "SG." in text
+    )
+
+
 _CHECKSUM_HINT = re.compile(r"_[0-9A-Za-z]{36}")
 
 
@@ -200,8 +218,19 @@ _KEY_SEP = re.compile(
 # dashes).  Neither holds a separator, so one scan finds every separator.
 # The look-ahead drops most separators of times and counts (10:30, x2=)
 # and the one at the start of the line in C; _key_starts drops the rest.
-_KEY_REV = re.compile(r"[=:](?=\D)(?P<gap>[ \t]*[\"']?\\?)(?P<key>[\w.\-]*)")
-_KEY_REV_ASCII = ascii_twin(_KEY_REV)  # for ASCII lines
+_KEY_REV = re.compile(r"[=:](?=\D)[ \t]*[\"']?\\?(?P<key>[\w.\-]*)")
+# _KEY_REV for each separator on its own.  A pattern that starts with one
+# character finds it with a fast search, one that starts with a set tries
+# the set at every position.  Together the two find what _KEY_REV finds
+# (a match holds one separator).  In ASCII text, the sets spelt out as
+# ranges (one bitmap each) find what \D and \w find there.
+_KEY_REV_BY_SEP: Final = tuple(
+    re.compile(sep + r"(?=\D)[ \t]*[\"']?\\?(?P<key>[\w.\-]*)") for sep in "=:"
+)
+_KEY_REV_BY_SEP_ASCII: Final = tuple(
+    re.compile(sep + r"(?=[^0-9])[ \t]*[\"']?\\?(?P<key>[0-9A-Za-z_.\-]*)")
+    for sep in "=:"
+)
 
 
 def _key_starts(text: str) -> list[tuple[int, str]]:
@@ -218,7 +247,7 @@ def _key_starts(text: str) -> list[tuple[int, str]]:
     rev = text[::-1]
     starts = [
         (n - m.end(), m.group("key")[::-1].lstrip("-"))
-        for m in (_KEY_REV_ASCII if text.isascii() else _KEY_REV).finditer(rev)
+        for m in _KEY_REV.finditer(rev)
         # rev[m.start() + 1] is the character before the separator (the
         # look-ahead saw it): "²" is a digit to isdigit, not to \d
         if not rev[m.start() + 1].isdigit()
@@ -245,12 +274,35 @@ def named_fields(
 ) -> Iterator[tuple[re.Match[str], tuple[str, _KeyKind]]]:
     """The :func:`key_fields` whose key names what its value is.
 
-    Keys that name nothing (most of them) are dropped before matching.
+    Keys that name nothing (most of them) are dropped before matching,
+    and a line whose keys are all known to name nothing (most lines) is
+    done after one scan: :data:`_UNNAMED_REV` holds keys as the reversed
+    scan sees them, so that neither the key nor its start is computed.
     """
-    for start, key in _key_starts(text):
-        named = _NAMED[key] if key in _NAMED else _named(key)
-        if named is None:
-            continue
+    rev = text[::-1]
+    eq, colon = _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
+    # (findall gives the one group, "key": no match object per separator)
+    if _UNNAMED_REV.issuperset(eq.findall(rev)) and _UNNAMED_REV.issuperset(
+        colon.findall(rev)
+    ):
+        return
+    n = len(text)
+    starts = []
+    for rx in (eq, colon):
+        for m in rx.finditer(rev):
+            raw = m.group("key")
+            if raw in _UNNAMED_REV:
+                continue
+            named = _named(raw[::-1].lstrip("-"))
+            if named is None:
+                if len(_UNNAMED_REV) < 4096:
+                    _UNNAMED_REV.add(raw)
+                continue
+            # as in _key_starts: none for a time or a count (10:30, x2=)
+            if not rev[m.start() + 1].isdigit():
+                starts.append((n - m.end(), named))
+    starts.sort()  # (in text order; no two separators share a start)
+    for start, named in starts:
         km = _KEY_SEP.match(text, start)
         if km is not None:
             yield km, named
@@ -356,7 +408,7 @@ class _SecretMixin:
     def _token_shapes(
         self, text: str, add: Callable[[Candidate], None]
     ) -> None:
-        if _SHAPE_HINT.search(text) is not None:
+        if shape_hint(text):
             for m in _TOKEN_SHAPES.finditer(text):
                 add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
         if "_" in text and _CHECKSUM_HINT.search(text) is not None:
@@ -591,6 +643,11 @@ class _SecretMixin:
 
 
 _NAMED: dict[str, tuple[str, _KeyKind] | None] = {}
+# The keys that name nothing, spelt backwards as _KEY_REV finds them (with
+# the key's leading dashes): whether a key names something depends on its
+# text alone, so a key found here needs no look at its field (memoised
+# as the lines are scanned, bounded like _NAMED).
+_UNNAMED_REV: set[str] = set()
 
 
 def _named(key: str) -> tuple[str, _KeyKind] | None:
