@@ -745,3 +745,15 @@ class TestAddressFastPaths:
         assert _addresses.encoded_at(text) == (
             "%40" in text or "\\u0040" in text or "&#" in text
         )
+
+    def test_fast_candidates_are_candidates(self) -> None:
+        """tuple.__new__ makes the records Candidate(...) makes."""
+        text = "x Anna@Example.ch from 203.0.113.9 port 22, 198.51.100.7"
+        found = found_by("_emails", text) + found_by("_ipv4", text)
+        assert found == [
+            Candidate("email", 2, 17, "anna@example.ch", 90),
+            Candidate("ip", 23, 34, "203.0.113.9", 70),
+            Candidate("ip", 44, 56, "198.51.100.7", 70),
+        ]
+        assert all(type(c) is Candidate for c in found)
+        assert found[0].canonical == "anna@example.ch"
