@@ -122,6 +122,12 @@ def found_by(pass_name: str, text: str) -> list[Candidate]:
     return found
 
 
+def postal_found(text: str) -> list[Candidate]:
+    found: list[Candidate] = []
+    DETECTOR._postal(text, text.lower(), found.append)
+    return found
+
+
 class TestRewrittenRegexes:
     @given(LINES)
     def test_phone_regex_equals_the_plain_one(self, text: str) -> None:
@@ -466,8 +472,8 @@ class TestGates:
             assert _postal._TAIL_GATE.search(text) is None
             found: list[Candidate] = []
             gated: list[Candidate] = []
-            DETECTOR._postal(text, found.append)
-            DETECTOR._postal(text, gated.append, tails=False)
+            DETECTOR._postal(text, text.lower(), found.append)
+            DETECTOR._postal(text, text.lower(), gated.append, tails=False)
             assert gated == found
 
     def test_every_postal_key_hint_has_a_stem(self) -> None:
@@ -489,9 +495,7 @@ class TestGates:
     )  # fmt: skip
     def test_postal_key_hints(self, text: str) -> None:
         """The stems tested before the key hints let every hint through."""
-        assert [f.type for f in found_by("_postal", text)] == [
-            "postal_address"
-        ]
+        assert [f.type for f in postal_found(text)] == ["postal_address"]
 
     @given(LINES)
     def test_capitals(self, text: str) -> None:
@@ -746,3 +750,161 @@ class TestApply:
             f"user {p.pseudonym('email', 'user3@example.com')} logged in "
             f"from {p.pseudonym('ip', '203.0.113.3')}"
         )
+
+
+# The stems of the postal key hints as key_hint_stem tested them, one by one.
+PLAIN_KEY_HINT_STEMS = (
+    "addr", "cit", "zip", "posta", "postc", "post_", "post-", "street",
+    "town", "plz", "npa", '"ort', "'ort'", " ort=", "locality", "ville",
+    "line1", "line_1",
+)  # fmt: skip
+POSTAL_PIECES = st.sampled_from(
+    [
+        *PLAIN_KEY_HINT_STEMS, "post", "ort", "line", "z", "pl", "ci",
+        " ", ", ", "  ", "\t", "-", ".", "'", "\u2019", "#", "/", "=", ":",
+        "1", "12", "8001", "75002", "20500", "\u0663", "5a", "Apt 5",
+        "Suite 330", "Fifth Floor", "Flat 38", "#4", "Bahnhofstrasse",
+        "Hauptstr.", "Am Markt", "Berliner Allee", "Via Roma", "rue",
+        "Rue du Rh\u00f4ne", "avenue", "bis", "de la", "Paix", "chemin",
+        "des Vignes", "Downing Street", "Pennsylvania Ave NW", "Oak Cove",
+        "London SW1A 2AA", "M1 1AE", "Washington, DC 20500", "Austin, TX",
+        "New York, NY 10118", "350 Broadway", "Z\u00fcrich", "CH-",
+        "St. Gallen", "l'", "d'", "\u00c9glise", "\u00c4", "x", "Xy",
+        "anna", "user_1", "İ",
+    ]
+)  # fmt: skip
+# Streets of each branch of _ADDRESS, small street words of every first
+# letter, flat numbers, elided articles; and what may end an address.
+STREET_EXAMPLES = (
+        "Bahnhofstrasse 12", "Hauptstr. 5a", "Am Markt 3", "An der Alster 1",
+        "Berliner Allee 5", "Via Roma 10", "via Roma 10", "rue du Rh\u00f4ne 5",
+        "12 rue de la Paix", "8 bis avenue Jean", "av. Foch 2",
+        "boulevard Voltaire 1", "bd Voltaire 1", "chemin des Vignes",
+        "ch. des Pins 3", "place Vend\u00f4me 1", "all\u00e9e des Roses",
+        "impasse Bel 2", "quai d'Orsay 37", "route de Lyon 4", "rte de Lyon 4",
+        "cours Mirabeau 9", "passage Choiseul 4", "sentier Vert 2",
+        "viale Monza 7", "piazza Duomo 1", "piazzale Loreto 2", "corso Como 3",
+        "largo Augusto 3", "vicolo Stretto 2", "strada Nuova 5",
+        "contrada Alta 3", "lungomare Sud 8", "10 Downing Street",
+        "1600 Pennsylvania Ave NW", "12 Oak Cove Apt. 5", "#4, 12 Oak Cove",
+        "Apt 5 12 Main Street", "Suite 330, 9 Elm Road", "Flat 38, Johnson Fall",
+        "Fifth Floor, 2 Kings Road", "350 Broadway", "l'\u00c9glise 2",
+        "\u0663\u0664 Main Street", "12 Main Street", "\u00d6sterstrasse 5",
+)  # fmt: skip
+TAIL_EXAMPLES = (
+        "8001 Z\u00fcrich", "CH-8001 Z\u00fcrich", "75002 Paris",
+        "00184 Roma", "London SW1A 2AA", "M1 1AE", "Washington, DC 20500",
+        "New York, NY 10118", "St. Gallen", "9000 St. Gallen", "l'Orient, TX 78741",
+        "d'Arc, NY 10118", "Austin, TX  78741",
+)  # fmt: skip
+ADDRESS_PREFIXES = ("", " ", "x", "_", "-", "1", ".", "at ", "(", "A")
+ADDRESS_LINES = st.tuples(
+    st.sampled_from(ADDRESS_PREFIXES),
+    st.sampled_from(STREET_EXAMPLES),
+    st.sampled_from(["", " ", ", ", ",  "]),
+    st.sampled_from(TAIL_EXAMPLES),
+    st.sampled_from(["", " ", ".", "x", "1"]),
+).map("".join)
+POSTAL_LINES = st.one_of(
+    LINES,
+    st.lists(POSTAL_PIECES, max_size=30).map("".join),
+    ADDRESS_LINES,
+    st.lists(st.one_of(ADDRESS_LINES, POSTAL_PIECES), max_size=4).map("".join),
+)
+# _ADDRESS without the test of where an address may start.
+PLAIN_ADDRESS = re.compile(
+    _postal._ADDRESS.pattern.removeprefix(_postal._ADDRESS_START + "(?:")[:-1]
+)
+ADDRESS_START = re.compile(_postal._ADDRESS_START)
+
+
+class TestPostalFastPaths:
+    def test_plain_address_is_the_address_regex(self) -> None:
+        assert _postal._ADDRESS.pattern == (
+            f"{_postal._ADDRESS_START}(?:{PLAIN_ADDRESS.pattern})"
+        )
+
+    @staticmethod
+    def check_address_start(text: str) -> None:
+        """Where an address starts, _ADDRESS_START holds: same matches."""
+        for pos in range(len(text)):
+            if PLAIN_ADDRESS.match(text, pos) is not None:
+                assert ADDRESS_START.match(text, pos) is not None, text[pos:]
+        assert [m.span() for m in _postal._ADDRESS.finditer(text)] == [
+            m.span() for m in PLAIN_ADDRESS.finditer(text)
+        ]
+
+    @given(POSTAL_LINES)
+    def test_address_start_is_necessary(self, text: str) -> None:
+        self.check_address_start(text)
+
+    def test_address_start_of_every_example(self) -> None:
+        for street in STREET_EXAMPLES:
+            for tail in TAIL_EXAMPLES:
+                for prefix in ADDRESS_PREFIXES:
+                    self.check_address_start(f"{prefix}{street}, {tail}")
+
+    @given(POSTAL_LINES)
+    def test_key_hint_stems_equal_the_plain_chain(self, text: str) -> None:
+        low = text.lower()
+        assert _postal.key_hint_stem(low) == any(
+            stem in low for stem in PLAIN_KEY_HINT_STEMS
+        )
+
+    @given(POSTAL_LINES)
+    def test_no_postcode_without_a_capital(self, text: str) -> None:
+        """_postal looks for postcodes in lines without a capital too."""
+        if text.isascii() and text.lower() == text:
+            assert _postal._TAIL_GATE.search(text) is None
+
+
+IP_PIECES = st.sampled_from(
+    [
+        "203.0.113.9", "1.2.3", "10.0.0.1", "256.1.1.1", "01.2.3.4", "127.0.0.1",
+        "0.1.2.3", ".", "..", "1", "12", "123", "1234", "v", "_", "-", "x",
+        "a", "A", " ", ":", "/", "\u0661", "2024-12-07 12:30:05.123",
+        "version ", " port 22", ":8080", "release", "198.51.100.254",
+        "255.255.255.255", "1.22.3.4", "9.9.9.99",
+    ]
+)  # fmt: skip
+IP_LINES = st.one_of(LINES, st.lists(IP_PIECES, max_size=30).map("".join))
+
+
+class TestAddressFastPaths:
+    @given(IP_LINES)
+    def test_quad_shape_is_necessary(self, text: str) -> None:
+        """No dotted quad in the shape: no IPv4; else none before it."""
+        if not text.isascii():
+            return
+        shape = text.encode().translate(_detect._CLASSES).decode()
+        quad = _detect._QUAD_SHAPE.search(shape)
+        plain = found_by("_ipv4", text)
+        if quad is None:
+            assert _addresses._IPV4_ASCII.search(text) is None
+            assert plain == []
+            return
+        begin = max(0, quad.start() - 3)
+        assert [m.span() for m in _addresses._IPV4.finditer(text, begin)] == [
+            m.span() for m in _addresses._IPV4.finditer(text)
+        ]
+        fast: list[Candidate] = []
+        DETECTOR._ipv4(text, fast.append, begin)
+        assert fast == plain
+
+    @given(EMAIL_LINES)
+    def test_encoded_at_equals_the_plain_test(self, text: str) -> None:
+        assert _addresses.encoded_at(text) == (
+            "%40" in text or "\\u0040" in text or "&#" in text
+        )
+
+    def test_fast_candidates_are_candidates(self) -> None:
+        """tuple.__new__ makes the records Candidate(...) makes."""
+        text = "x Anna@Example.ch from 203.0.113.9 port 22, 198.51.100.7"
+        found = found_by("_emails", text) + found_by("_ipv4", text)
+        assert found == [
+            Candidate("email", 2, 17, "anna@example.ch", 90),
+            Candidate("ip", 23, 34, "203.0.113.9", 70),
+            Candidate("ip", 44, 56, "198.51.100.7", 70),
+        ]
+        assert all(type(c) is Candidate for c in found)
+        assert found[0].canonical == "anna@example.ch"

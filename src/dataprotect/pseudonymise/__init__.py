@@ -385,15 +385,17 @@ class Pseudonymiser(Unpicklable):
         rules = self._rules
         memo = self._memo
         epoch: tuple[str, bytes, HmacSha256] | None = None
+        key = b""  # the epoch's key, once a pseudonym needs it
         for c in found:
             kind, start, end, canonical, _ = c
             parts.append(text[pos:start])
             if rules[kind] == "pseudonym":
                 if epoch is None:
                     epoch = self._epoch_key(now)
+                    key = epoch[1]
                 # a memoised pseudonym without a call of _pseudonym
                 parts.append(
-                    memo.get((epoch[1], kind, canonical))
+                    memo.get((key, kind, canonical))
                     or self._pseudonym(epoch, kind, canonical)
                 )
             else:

@@ -21,6 +21,7 @@ __all__ = [
     "_COLON_RUN",
     "_AddressMixin",
     "at_signs",
+    "encoded_at",
     "version_stem",
 ]
 
@@ -45,6 +46,11 @@ _MESSAGE_ID_CONTEXT = re.compile(
     r"content-id|cid)[\"']?\s*[:=]?\s*[\"']?\s*<?[^<>\s]*$"
 )
 
+
+# Candidate(...) runs a __new__ written in Python; tuple.__new__ makes the
+# same record in C, about a quarter of a microsecond less for each finding
+# of the passes that find most (emails and IPv4 addresses).
+_new = tuple.__new__
 
 # --------------------------------------------------------------------------
 # IP addresses
@@ -148,13 +154,26 @@ def _ip_ok(addr: ipaddress.IPv6Address) -> bool:
     return True
 
 
+def encoded_at(text: str) -> bool:
+    """Whether *text* holds "%40", "\\u0040" or "&#" (an "@" in disguise).
+
+    Each is looked for only in a text with its first character, which
+    :meth:`str.find` finds faster than a longer string.
+    """
+    return (
+        ("%" in text and "%40" in text)
+        or ("\\" in text and "\\u0040" in text)
+        or ("&" in text and "&#" in text)
+    )
+
+
 def at_signs(text: str) -> list[tuple[int, int]]:
     """The spans of the matches of :data:`AT_SIGN` in *text*.
 
     Without "%40", "\\u0040" and "&#" in *text* they are its "@"s, which
     :meth:`str.find` finds faster than the regex.
     """
-    if "%40" in text or "\\u0040" in text or "&#" in text:
+    if encoded_at(text):
         return [m.span() for m in AT_SIGN.finditer(text)]
     spans = []
     a = text.find("@")
@@ -226,12 +245,16 @@ class _AddressMixin:
             canonical = (
                 unquote(value).lower() if "%" in value else value.lower()
             )
-            add(Candidate("email", start, end, canonical, 90))
+            add(_new(Candidate, ("email", start, end, canonical, 90)))
 
-    def _ipv4(self, text: str, add: Callable[[Candidate], None]) -> None:
+    def _ipv4(
+        self, text: str, add: Callable[[Candidate], None], begin: int = 0
+    ) -> None:
+        """IPv4 addresses in *text*, where none starts before *begin*."""
         n = len(text)
         rx = _IPV4_ASCII if text.isascii() else _IPV4
-        for m in rx.finditer(text):
+        # (the look-behinds of rx see the text before *begin*)
+        for m in rx.finditer(text, begin):
             start, end = m.span()
             value = m.group(0)
             if value.startswith(("127.", "0.")):
@@ -260,7 +283,7 @@ class _AddressMixin:
             ):
                 continue
             if port:
-                add(Candidate("ip", start, end, value, 70))
+                add(_new(Candidate, ("ip", start, end, value, 70)))
                 continue
             if (
                 end < n
@@ -277,7 +300,7 @@ class _AddressMixin:
                     not _IP_WORDS.search(before)
                 ):
                     continue
-            add(Candidate("ip", start, end, value, 70))
+            add(_new(Candidate, ("ip", start, end, value, 70)))
 
     def _ipv6(self, text: str, add: Callable[[Candidate], None]) -> None:
         rx = _IPV6_ASCII if text.isascii() else _IPV6

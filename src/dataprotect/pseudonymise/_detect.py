@@ -16,7 +16,8 @@ the count of digits and the shapes the passes need: an IBAN starts with
 two capitals and two digits, a card is twelve digits with at most one
 separator between two, in a row or starting with two groups of three or
 more digits and a separator between them, an
-IPv4 address has a digit, a dot and a digit, a run of capitalised words
+IPv4 address the digits and dots of a dotted quad (and the pass starts at
+the first), a run of capitalised words
 a letter or a dot, a blank and a capital, a postcode after a street the
 digits and capitals of its country's shape.  Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
@@ -46,7 +47,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from dataprotect.pseudonymise._addresses import _COLON_RUN, _AddressMixin
+from dataprotect.pseudonymise._addresses import (
+    _COLON_RUN,
+    _AddressMixin,
+    encoded_at,
+)
 from dataprotect.pseudonymise._findings import (
     _PLACEHOLDER,
     FINDING_TYPES,
@@ -136,7 +141,10 @@ class Detector(
             # (a str: "in" on bytes costs several times more)
             shape = text.encode().translate(_CLASSES).decode()
             digits = shape.count("d")
-            ip_shape = "d.d" in shape
+            # An IPv4 address holds a dotted quad: its first dot, where this
+            # shape starts, comes at most three digits after its start.
+            quad = _QUAD_SHAPE.search(shape)
+            ip_from = -1 if quad is None else max(0, quad.start() - 3)
             # A card the _cards pass keeps is 12 or more digits in a row, or
             # groups of digits whose first two have three or more (and a
             # separator between them).
@@ -169,10 +177,8 @@ class Detector(
         else:
             digits = 99
             iban_shape = card_shape = run_shape = tail_shape = True
-            ip_shape = "." in text
-        if (
-            has_at or "%40" in text or "\\u0040" in text or "&#" in text
-        ) and "email" in types:
+            ip_from = 0 if "." in text else -1
+        if (has_at or encoded_at(text)) and "email" in types:
             self._emails(text, add)
         if has_at and "://" in text and "url_credential" in types:
             self._url_credentials(text, add)
@@ -198,8 +204,8 @@ class Detector(
             or "credential" in low
         ):
             self._phrases(text, add)
-        if ip_shape and digits >= 4 and "ip" in types:
-            self._ipv4(text, add)
+        if ip_from >= 0 and "ip" in types:
+            self._ipv4(text, add, ip_from)
         if (
             has_colon
             and "ip" in types
@@ -222,7 +228,7 @@ class Detector(
         if digits >= 7 and "phone" in types and self._phonenumbers is not None:
             self._phones(text, add)
         if "postal_address" in types:
-            self._postal(text, add, tails=tail_shape)
+            self._postal(text, low, add, tails=tail_shape)
         if cased and "person_name" in types:
             self._names(
                 text,
@@ -267,6 +273,10 @@ _CLASSES: Final = _character_classes()
 # one separator between two, the first not right after a letter, a digit
 # or a dot (as _CARD's look-behind says, which leaves few places to try).
 _CARD_SHAPE: Final = re.compile(r"d(?<![Aad.]d)(?:[s.]?d){11}")
+# The shape of the dots of a dotted quad (what _IPV4 matches), from its
+# first dot; the look-behind follows the dot, so that the regex engine
+# skips from dot to dot.
+_QUAD_SHAPE: Final = re.compile(r"\.(?<=d\.)d{1,3}\.d{1,3}\.d")
 _by_start = operator.attrgetter("start")
 
 

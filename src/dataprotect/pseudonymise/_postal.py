@@ -127,7 +127,18 @@ _TAIL = (
     # Washington, DC 20500
     rf"|{_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}\s\s?\d{{5}}(?:-\d{{4}})?(?!\d)"
 )
+# Where an address may start, a necessary condition of each branch below
+# that the regex engine checks before trying them all: a capital or "#"
+# anywhere (the flat and suite numbers of _UNIT have no look-behind), else
+# the first character of a word (every other branch looks behind for a
+# character that is not \w) that can start one: a digit (_NUM), a capital,
+# or the first letter of a small street word of _ROMANCE ("rue", "avenue",
+# "boulevard", "chemin", "impasse", "quai", "sentier", "via", "largo"...)
+# or of an elided "l'" or "d'" of _CAP.  Most positions of a line fail
+# this at once; the branches cost much more to fail.
+_ADDRESS_START = rf"(?=[A-Z#]|(?<!\w)[\d{_UP}a-dilpqrsv])"
 _ADDRESS = re.compile(
+    rf"{_ADDRESS_START}(?:"
     rf"(?:{_STREET})\s*,?\s+(?:{_TAIL})"
     # Austin, TX 78741: a town, a state and a ZIP code are enough
     rf"|(?<![\w\-]){_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}\s\s?\d{{5}}"
@@ -135,6 +146,7 @@ _ADDRESS = re.compile(
     # 350 Broadway, New York, NY 10118: the state and ZIP carry it
     rf"|{_NUM}(?:\s{_CAP}){{1,3}},\s{_CAP}(?:\s{_CAP}){{0,2}},\s{_STATES}"
     rf"\s\d{{5}}(?:-\d{{4}})?(?!\d)"
+    ")"
 )
 # Only lines with a postcode of some country get the full pass, and only
 # around it.  Each branch starts with a space and looks back, so the regex
@@ -226,27 +238,35 @@ def key_hint_stem(low: str) -> bool:
 
     Every key hint holds one of these: a chain of "in" tests rules out most
     lines faster than a test of each hint (``tests/test_pseudonymise_speed.py``
-    checks that each hint passes).
+    checks that each hint passes).  Stems that share a part are tested
+    behind it ("post" before "posta", "postc"...; a "z" before "zip" and
+    "plz", which looks for one character and is cheaper still), so a line
+    without the shared part costs one test, not one per stem.
     """
     return (
         "addr" in low
         or "cit" in low  # city, citt
-        or "zip" in low
-        or "posta" in low
-        or "postc" in low
-        or "post_" in low
-        or "post-" in low
+        or ("z" in low and ("zip" in low or "plz" in low))
+        or (
+            "post" in low
+            and (
+                "posta" in low
+                or "postc" in low
+                or "post_" in low
+                or "post-" in low
+            )
+        )
         or "street" in low
         or "town" in low
-        or "plz" in low
         or "npa" in low
-        or '"ort' in low  # "ort", "ort\
-        or "'ort'" in low
-        or " ort=" in low
+        or (
+            "ort" in low
+            # "ort", "ort\
+            and ('"ort' in low or "'ort'" in low or " ort=" in low)
+        )
         or "locality" in low
         or "ville" in low
-        or "line1" in low
-        or "line_1" in low
+        or ("line" in low and ("line1" in low or "line_1" in low))
     )
 
 
@@ -257,15 +277,19 @@ class _PostalMixin:
 
     @staticmethod
     def _postal(
-        text: str, add: Callable[[Candidate], None], *, tails: bool = True
+        text: str,
+        low: str,
+        add: Callable[[Candidate], None],
+        *,
+        tails: bool = True,
     ) -> None:
-        """Addresses in *text*; ``tails=False`` says it has no postcode.
+        """Addresses in *text*, whose ``str.lower()`` is *low*.
 
-        (Without the shape of one, _TAIL_GATE finds nothing.)
+        ``tails=False`` says that *text* has no postcode: without the shape
+        of one, _TAIL_GATE finds nothing (nor in a line without a capital:
+        each of its branches holds one).
         """
-        low = text.lower()
-        # Every postcode shape holds a capital letter (of _UP).
-        if tails and (low != text or not text.isascii()):
+        if tails:
             gate = _TAIL_GATE_ASCII if text.isascii() else _TAIL_GATE
             hits = [m.start() for m in gate.finditer(text)]
             if hits:
