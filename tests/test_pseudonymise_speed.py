@@ -280,6 +280,22 @@ class TestRewrittenRegexes:
         ]
 
 
+# Lines full of runs of capitalised words and near misses.
+NAME_LINES = st.lists(
+    st.one_of(
+        PIECES,
+        st.sampled_from(
+            [
+                " ", "\t", "Anna", "Max", "Muster", "von", "Arx", "de la ",
+                "WARN ", "Versicherter ", "Dear ", "Mac OS X", "Windows NT",
+                "Dr. ", "MEIER", "Marie-Claire", "O'Brien", "Kunde: ",
+                "Service", "J.", "Jr.", "St.-", "'", ".", "-", "@", "_", "4",
+            ]
+        ),
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
 # Every regex with a twin for ASCII lines, and that twin.
 TWINS = [
     (_addresses._IPV4, _addresses._IPV4_ASCII),
@@ -310,6 +326,14 @@ class TestAsciiTwins:
             assert [(m.span(), m.groups()) for m in twin.finditer(text)] == [
                 (m.span(), m.groups()) for m in plain.finditer(text)
             ], plain.pattern
+
+    @given(NAME_LINES)
+    def test_name_twin_finds_the_same(self, text: str) -> None:
+        """The name runs' twin (with its guard) on name-like lines."""
+        if text.isascii():
+            assert [
+                m.span() for m in _names._NAME_CAND_ASCII.finditer(text)
+            ] == [m.span() for m in _names._NAME_CAND.finditer(text)]
 
     def test_control_characters(self) -> None:
         """Unicode counts U+001C to U+001F as spaces, ASCII does not."""
@@ -562,22 +586,7 @@ class TestGates:
         ):
             assert p.findings(text) == [], text
 
-    @given(
-        st.lists(
-            st.one_of(
-                PIECES,
-                st.sampled_from(
-                    [
-                        " ", "\t", "Anna", "Max", "Muster", "von", "Arx",
-                        "WARN ", "Versicherter ", "Dear ", "Mac OS X",
-                        "Windows NT", "Dr. ", "MEIER", "Marie-Claire",
-                        "O'Brien", "Kunde: ", "Service", "J.", "Jr.",
-                    ]
-                ),
-            ),
-            max_size=30,
-        ).map("".join)
-    )  # fmt: skip
+    @given(NAME_LINES)
     def test_run_starts_are_the_words_tried(self, text: str) -> None:
         """The memoised starts of a run are the words the pass tried.
 

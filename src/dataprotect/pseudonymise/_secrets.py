@@ -81,10 +81,13 @@ _CHECKSUM_TOKEN = re.compile(
 # and looks back for the prefix makes the regex engine skip to the few "_"
 # and "-" of a line (a fast search for one character) instead of trying
 # a set of first characters at every position.
+# The prefixes are grouped by length, one look-behind each (the engine
+# enters each look-behind at some cost, and tries the branches of one
+# cheaply by their first character).
 _UNDERSCORE_HINT = re.compile(
-    r"_(?:(?<=sk_)|(?<=rk_)|(?<=pk_)|(?<=whsec_)|(?<=gh[pousr]_)|(?<=npm_)"
-    r"|(?<=hf_)|(?<=sh(?:pat|pss|pca|ppa)_)|(?<=pat_)|(?<=dp_)"
-    r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_)|(?<=token_))"
+    r"_(?:(?<=[srp]k_|hf_|dp_)"
+    r"|(?<=gh[pousr]_|npm_|pat_|dp[a-z]_|api_|key_|tok_)"
+    r"|(?<=whsec_|sh(?:pat|pss|pca|ppa)_|token_)|(?<=secret_))"
 )
 _DASH_HINT = re.compile(r"-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))")
 
