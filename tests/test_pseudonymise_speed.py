@@ -306,6 +306,7 @@ TWINS = [
     (_numbers._IBAN, _numbers._IBAN_ASCII),
     (_numbers._PHONE, _numbers._PHONE_ASCII),
     (_names._NAME_CAND, _names._NAME_CAND_ASCII),
+    (_names._NAME_RUN, _names._NAME_RUN_ASCII),
     (_postal._TAIL_GATE, _postal._TAIL_GATE_ASCII),
     *zip(
         _secrets._KEY_REV_BY_SEP, _secrets._KEY_REV_BY_SEP_ASCII, strict=True
@@ -329,11 +330,19 @@ class TestAsciiTwins:
 
     @given(NAME_LINES)
     def test_name_twin_finds_the_same(self, text: str) -> None:
-        """The name runs' twin (with its guard) on name-like lines."""
-        if text.isascii():
-            assert [
-                m.span() for m in _names._NAME_CAND_ASCII.finditer(text)
-            ] == [m.span() for m in _names._NAME_CAND.finditer(text)]
+        """The name regexes' twins (one with a guard) on name-like lines."""
+        if not text.isascii():
+            return
+        for plain, twin in (
+            (_names._NAME_CAND, _names._NAME_CAND_ASCII),
+            (_names._NAME_RUN, _names._NAME_RUN_ASCII),
+        ):
+            assert [m.span() for m in twin.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ]
+            for i in range(len(text)):  # _NAME_RUN is matched at a value
+                a, b = plain.match(text, i), twin.match(text, i)
+                assert (a and a.span()) == (b and b.span())
 
     def test_control_characters(self) -> None:
         """Unicode counts U+001C to U+001F as spaces, ASCII does not."""

@@ -24,7 +24,11 @@ from dataprotect.pseudonymise._findings import (
     FindingType,
     is_masked,
 )
-from dataprotect.pseudonymise._names import _NAME_RUN, _name_tokens_ok
+from dataprotect.pseudonymise._names import (
+    _NAME_RUN,
+    _NAME_RUN_ASCII,
+    _name_tokens_ok,
+)
 
 
 __all__ = [
@@ -274,13 +278,14 @@ def key_fields(text: str) -> Iterator[re.Match[str]]:
 
 def named_fields(
     text: str,
-) -> Iterator[tuple[re.Match[str], tuple[str, _KeyKind]]]:
+) -> list[tuple[re.Match[str], tuple[str, _KeyKind]]]:
     """The :func:`key_fields` whose key names what its value is.
 
     Keys that name nothing (most of them) are dropped before matching,
     and a line whose keys are all known to name nothing (most lines) is
-    done after one scan: :data:`_UNNAMED_REV` holds keys as the reversed
-    scan sees them, so that neither the key nor its start is computed.
+    done after a ``findall`` per separator: :data:`_UNNAMED_REV` holds
+    keys as the reversed scan sees them, so that neither the key nor its
+    start is computed.
     """
     rev = text[::-1]
     eq, colon = _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
@@ -288,7 +293,7 @@ def named_fields(
     if _UNNAMED_REV.issuperset(eq.findall(rev)) and _UNNAMED_REV.issuperset(
         colon.findall(rev)
     ):
-        return
+        return []
     n = len(text)
     starts = []
     for rx in (eq, colon):
@@ -305,10 +310,12 @@ def named_fields(
             if not rev[m.start() + 1].isdigit():
                 starts.append((n - m.end(), named))
     starts.sort()  # (in text order; no two separators share a start)
+    fields = []
     for start, named in starts:
         km = _KEY_SEP.match(text, start)
         if km is not None:
-            yield km, named
+            fields.append((km, named))
+    return fields
 
 
 # Rails/ActiveRecord bind lists: [["name", "Anna Meier"], ["email", ...]]
@@ -596,7 +603,8 @@ class _SecretMixin:
             return
         if not quote:
             # unquoted: the name may continue across spaces
-            m = _NAME_RUN.match(text, start)
+            rx = _NAME_RUN_ASCII if text.isascii() else _NAME_RUN
+            m = rx.match(text, start)
             if m is None:
                 return
             end = m.end()
