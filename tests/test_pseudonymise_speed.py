@@ -21,6 +21,7 @@ from dataprotect.pseudonymise import (
     Pseudonymiser,
     _addresses,
     _detect,
+    _findings,
     _names,
     _numbers,
     _postal,
@@ -28,7 +29,7 @@ from dataprotect.pseudonymise import (
 )
 from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
 from dataprotect.pseudonymise._detect import Candidate, Detector
-from dataprotect.pseudonymise._findings import ascii_twin
+from dataprotect.pseudonymise._findings import ascii_twin, is_masked
 from dataprotect.pseudonymise._names import (
     _BARE_PREP,
     _CUE,
@@ -53,8 +54,8 @@ from dataprotect.pseudonymise._secrets import (
     _named,
     key_fields,
     named_fields,
+    other_hint,
     phrases,
-    shape_hint,
 )
 
 
@@ -89,6 +90,14 @@ PLAIN_SHAPE_HINT = re.compile(
     r"|-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))"
     r"|A(?:KIA|SIA|Iza)|ya29\.|SG\."
 )
+
+
+def shape_hint(text: str) -> bool:
+    """The hint of a token shape as the pass tests it."""
+    return _secrets._UNDERSCORE_HINT.search(text) is not None or other_hint(
+        text
+    )
+
 
 # Lines built from the pieces each detector looks at, so that the
 # generated text is full of near misses.
@@ -547,12 +556,21 @@ class TestGates:
     def test_tokens(self, text: str) -> None:
         if not shape_hint(text):
             assert _TOKEN_SHAPES.search(text) is None
+        either = _secrets._EITHER_HINT.search(text) is not None
+        assert either == (
+            _secrets._UNDERSCORE_HINT.search(text) is not None
+            or _CHECKSUM_HINT.search(text) is not None
+        )
         if _CHECKSUM_HINT.search(text) is None:
             assert _CHECKSUM_TOKEN.search(text) is None
 
     @given(
         st.lists(
-            st.one_of(PIECES, st.text("aZ0_-.AKISzy29G", max_size=12)),
+            st.one_of(
+                PIECES,
+                st.text("aZ0_-.AKISzy29G", max_size=12),
+                st.sampled_from(["xox", "xoxq-", "xoxr-", "pypi-", "glpat"]),
+            ),
             max_size=12,
         ).map("".join)
     )
@@ -675,6 +693,37 @@ class TestGates:
             "email",
             "ip",
         ]
+
+
+MASKED_WORDS = st.sampled_from(
+    [
+        "", "NULL", "None", "nil", "Undefined", "TRUE", "false", "n/a", "NA",
+        "empty", "REDACTED", "Filtered", "hidden", "secure", "masked",
+        "removed", "omitted", "your_key", "YOUR-TOKEN", "\u017fecure", "\u017f",
+        "\u212a", "•••", "***", "xxx", "X", "#", "...", "-", "_", "[x]",
+        "<x>", "(x)", "{{x}}", "$TOKEN", "${TOKEN}", "%s", "%d", "{}", "?",
+        "hunter2", "Anna", "1a2b", "Bearer", "é",
+    ]
+)  # fmt: skip
+
+
+class TestMasked:
+    @given(st.from_regex(_findings._PLACEHOLDER, fullmatch=True))
+    def test_placeholders_are_masked(self, value: str) -> None:
+        """_field's test for masked values covers our placeholders."""
+        assert is_masked(value)
+
+    @given(
+        st.one_of(
+            st.text(max_size=12),
+            st.lists(MASKED_WORDS, max_size=3).map("".join),
+            st.from_regex(_findings._MASKED_VALUE, fullmatch=True),
+        )
+    )
+    def test_first_character_rules_out_the_same(self, value: str) -> None:
+        """Values whose first character rules them out are not masked."""
+        if value:
+            assert _secrets._masked(value) == is_masked(value)
 
 
 EMAIL_PIECES = st.sampled_from(
