@@ -397,8 +397,8 @@ def _masked(value: str) -> bool:
     """``is_masked(value)`` for a non-empty *value*, mostly without a regex.
 
     A regex call costs more than the look at the first character that
-    rules out most values (in ASCII: beyond it, case folding makes U+017F
-    an "s").
+    rules out most values.  Only in ASCII values: beyond ASCII, case
+    folding makes more characters match, U+017F an "s".
     """
     if value.isascii() and value[0].lower() not in _MASKED_FIRST:
         return False
