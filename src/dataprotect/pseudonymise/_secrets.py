@@ -279,18 +279,6 @@ def key_fields(text: str) -> Iterator[re.Match[str]]:
             yield km
 
 
-def _key_scans(text: str) -> tuple[re.Pattern[str], ...]:
-    """The scans of _KEY_REV_BY_SEP (or its ASCII twin) that *text* needs.
-
-    One per separator the text holds: a call of the regex engine costs
-    more than a test for a character.
-    """
-    eq, colon = _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
-    if "=" not in text:
-        return (colon,)
-    return (eq, colon) if ":" in text else (eq,)
-
-
 def named_fields(
     text: str,
 ) -> list[tuple[re.Match[str], tuple[str, _KeyKind]]]:
@@ -303,23 +291,26 @@ def named_fields(
     start is computed.
     """
     rev = text[::-1]
-    scans = _key_scans(text)
-    for rx in scans:
-        # (findall gives the one group, "key": no match object per key)
-        if not _UNNAMED_REV.issuperset(rx.findall(rev)):
-            break
-    else:
+    eq, colon = _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
+    # (findall gives the one group, "key": no match object per separator)
+    if _UNNAMED_REV.issuperset(eq.findall(rev)) and _UNNAMED_REV.issuperset(
+        colon.findall(rev)
+    ):
         return []
     n = len(text)
     starts = []
-    for rx in scans:
+    for rx in (eq, colon):
         for m in rx.finditer(rev):
             raw = m.group("key")
             if raw in _UNNAMED_REV:
                 continue
-            named = _named_rev(raw)
+            named = _named(raw[::-1].lstrip("-"))
+            if named is None:
+                if len(_UNNAMED_REV) < 4096:
+                    _UNNAMED_REV.add(raw)
+                continue
             # as in _key_starts: none for a time or a count (10:30, x2=)
-            if named is not None and not rev[m.start() + 1].isdigit():
+            if not rev[m.start() + 1].isdigit():
                 starts.append((n - m.end(), named))
     starts.sort()  # (in text order; no two separators share a start)
     fields = []
@@ -707,17 +698,6 @@ def _named(key: str) -> tuple[str, _KeyKind] | None:
     named = None if kind is None else (norm, kind)
     if len(_NAMED) < 4096:
         _NAMED[key] = named
-    return named
-
-
-def _named_rev(raw: str) -> tuple[str, _KeyKind] | None:
-    """:func:`_named` of a key spelt backwards, as _KEY_REV finds it.
-
-    A key that names nothing is learnt in :data:`_UNNAMED_REV`.
-    """
-    named = _named(raw[::-1].lstrip("-"))
-    if named is None and len(_UNNAMED_REV) < 4096:
-        _UNNAMED_REV.add(raw)
     return named
 
 
