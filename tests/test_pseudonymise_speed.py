@@ -21,6 +21,7 @@ from dataprotect.pseudonymise import (
     Pseudonymiser,
     _addresses,
     _detect,
+    _findings,
     _names,
     _numbers,
     _postal,
@@ -28,7 +29,7 @@ from dataprotect.pseudonymise import (
 )
 from dataprotect.pseudonymise._addresses import _IPV6, _QUAD, _octet_ok
 from dataprotect.pseudonymise._detect import Candidate, Detector
-from dataprotect.pseudonymise._findings import ascii_twin
+from dataprotect.pseudonymise._findings import ascii_twin, is_masked
 from dataprotect.pseudonymise._names import (
     _BARE_PREP,
     _CUE,
@@ -53,8 +54,8 @@ from dataprotect.pseudonymise._secrets import (
     _named,
     key_fields,
     named_fields,
+    other_hint,
     phrases,
-    shape_hint,
 )
 
 
@@ -89,6 +90,14 @@ PLAIN_SHAPE_HINT = re.compile(
     r"|-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))"
     r"|A(?:KIA|SIA|Iza)|ya29\.|SG\."
 )
+
+
+def shape_hint(text: str) -> bool:
+    """The hint of a token shape as the pass tests it."""
+    return _secrets._UNDERSCORE_HINT.search(text) is not None or other_hint(
+        text
+    )
+
 
 # Lines built from the pieces each detector looks at, so that the
 # generated text is full of near misses.
@@ -286,6 +295,22 @@ class TestRewrittenRegexes:
         ]
 
 
+# Lines full of runs of capitalised words and near misses.
+NAME_LINES = st.lists(
+    st.one_of(
+        PIECES,
+        st.sampled_from(
+            [
+                " ", "\t", "Anna", "Max", "Muster", "von", "Arx", "de la ",
+                "WARN ", "Versicherter ", "Dear ", "Mac OS X", "Windows NT",
+                "Dr. ", "MEIER", "Marie-Claire", "O'Brien", "Kunde: ",
+                "Service", "J.", "Jr.", "St.-", "'", ".", "-", "@", "_", "4",
+            ]
+        ),
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
 # Every regex with a twin for ASCII lines, and that twin.
 TWINS = [
     (_addresses._IPV4, _addresses._IPV4_ASCII),
@@ -296,6 +321,7 @@ TWINS = [
     (_numbers._IBAN, _numbers._IBAN_ASCII),
     (_numbers._PHONE, _numbers._PHONE_ASCII),
     (_names._NAME_CAND, _names._NAME_CAND_ASCII),
+    (_names._NAME_RUN, _names._NAME_RUN_ASCII),
     (_postal._TAIL_GATE, _postal._TAIL_GATE_ASCII),
     *zip(
         _secrets._KEY_REV_BY_SEP, _secrets._KEY_REV_BY_SEP_ASCII, strict=True
@@ -316,6 +342,22 @@ class TestAsciiTwins:
             assert [(m.span(), m.groups()) for m in twin.finditer(text)] == [
                 (m.span(), m.groups()) for m in plain.finditer(text)
             ], plain.pattern
+
+    @given(NAME_LINES)
+    def test_name_twin_finds_the_same(self, text: str) -> None:
+        """The name regexes' twins (one with a guard) on name-like lines."""
+        if not text.isascii():
+            return
+        for plain, twin in (
+            (_names._NAME_CAND, _names._NAME_CAND_ASCII),
+            (_names._NAME_RUN, _names._NAME_RUN_ASCII),
+        ):
+            assert [m.span() for m in twin.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ]
+            for i in range(len(text)):  # _NAME_RUN is matched at a value
+                a, b = plain.match(text, i), twin.match(text, i)
+                assert (a and a.span()) == (b and b.span())
 
     def test_control_characters(self) -> None:
         """Unicode counts U+001C to U+001F as spaces, ASCII does not."""
@@ -518,12 +560,21 @@ class TestGates:
     def test_tokens(self, text: str) -> None:
         if not shape_hint(text):
             assert _TOKEN_SHAPES.search(text) is None
+        either = _secrets._EITHER_HINT.search(text) is not None
+        assert either == (
+            _secrets._UNDERSCORE_HINT.search(text) is not None
+            or _CHECKSUM_HINT.search(text) is not None
+        )
         if _CHECKSUM_HINT.search(text) is None:
             assert _CHECKSUM_TOKEN.search(text) is None
 
     @given(
         st.lists(
-            st.one_of(PIECES, st.text("aZ0_-.AKISzy29G", max_size=12)),
+            st.one_of(
+                PIECES,
+                st.text("aZ0_-.AKISzy29G", max_size=12),
+                st.sampled_from(["xox", "xoxq-", "xoxr-", "pypi-", "glpat"]),
+            ),
             max_size=12,
         ).map("".join)
     )
@@ -566,22 +617,7 @@ class TestGates:
         ):
             assert p.findings(text) == [], text
 
-    @given(
-        st.lists(
-            st.one_of(
-                PIECES,
-                st.sampled_from(
-                    [
-                        " ", "\t", "Anna", "Max", "Muster", "von", "Arx",
-                        "WARN ", "Versicherter ", "Dear ", "Mac OS X",
-                        "Windows NT", "Dr. ", "MEIER", "Marie-Claire",
-                        "O'Brien", "Kunde: ", "Service", "J.", "Jr.",
-                    ]
-                ),
-            ),
-            max_size=30,
-        ).map("".join)
-    )  # fmt: skip
+    @given(NAME_LINES)
     def test_run_starts_are_the_words_tried(self, text: str) -> None:
         """The memoised starts of a run are the words the pass tried.
 
@@ -661,6 +697,37 @@ class TestGates:
             "email",
             "ip",
         ]
+
+
+MASKED_WORDS = st.sampled_from(
+    [
+        "", "NULL", "None", "nil", "Undefined", "TRUE", "false", "n/a", "NA",
+        "empty", "REDACTED", "Filtered", "hidden", "secure", "masked",
+        "removed", "omitted", "your_key", "YOUR-TOKEN", "\u017fecure", "\u017f",
+        "\u212a", "•••", "***", "xxx", "X", "#", "...", "-", "_", "[x]",
+        "<x>", "(x)", "{{x}}", "$TOKEN", "${TOKEN}", "%s", "%d", "{}", "?",
+        "hunter2", "Anna", "1a2b", "Bearer", "é",
+    ]
+)  # fmt: skip
+
+
+class TestMasked:
+    @given(st.from_regex(_findings._PLACEHOLDER, fullmatch=True))
+    def test_placeholders_are_masked(self, value: str) -> None:
+        """_field's test for masked values covers our placeholders."""
+        assert is_masked(value)
+
+    @given(
+        st.one_of(
+            st.text(max_size=12),
+            st.lists(MASKED_WORDS, max_size=3).map("".join),
+            st.from_regex(_findings._MASKED_VALUE, fullmatch=True),
+        )
+    )
+    def test_first_character_rules_out_the_same(self, value: str) -> None:
+        """Values whose first character rules them out are not masked."""
+        if value:
+            assert _secrets._masked(value) == is_masked(value)
 
 
 EMAIL_PIECES = st.sampled_from(

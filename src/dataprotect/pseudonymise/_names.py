@@ -23,6 +23,7 @@ from dataprotect.pseudonymise._findings import Candidate
 __all__ = [
     "WHOLE_LINE",
     "_NAME_RUN",
+    "_NAME_RUN_ASCII",
     "_NameMixin",
     "_name_tokens_ok",
     "first_names",
@@ -118,10 +119,30 @@ _NOT_NAME_ANY: Final = frozenset(
     }
 )  # fmt: skip
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
-_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:(?:['’\-]|\.-?)[^\W\d_]+)*\.?"
-_NAME_RUN = re.compile(
-    rf"(?:(?:pan|pani|sig\.?|dott\.?)[ \t])?{_NAME_WORD}(?:[ \t](?:{_NAME_WORD}|[^\W\d_]+)){{0,5}}"
-)
+
+
+def _name_word(upper: str, letter: str, marks: str) -> str:
+    """A capitalised word of a name, from its character sets.
+
+    *upper* is a capital letter, *letter* any letter, and *marks* the
+    apostrophes inside a name.
+    """
+    return rf"[{upper}]{letter}*(?:(?:[{marks}\-]|\.-?){letter}+)*\.?"
+
+
+def _name_run(upper: str, letter: str, marks: str) -> str:
+    """The pattern of _NAME_RUN, from the sets of :func:`_name_word`."""
+    word = _name_word(upper, letter, marks)
+    return (
+        rf"(?:(?:pan|pani|sig\.?|dott\.?)[ \t])?{word}"
+        rf"(?:[ \t](?:{word}|{letter}+)){{0,5}}"
+    )
+
+
+_NAME_WORD = _name_word(_UPPER, r"[^\W\d_]", "'’")
+_NAME_RUN = re.compile(_name_run(_UPPER, r"[^\W\d_]", "'’"))
+# For ASCII text: the sets spelt out as ASCII ranges (see _NAME_CAND_ASCII).
+_NAME_RUN_ASCII = re.compile(_name_run("A-Z", "[A-Za-z]", "'"))
 # Lower-case titles right before a capitalised name: "pan", "sig.".
 _LOWER_TITLES: Final = frozenset(
     {"pan", "pani", "sig", "sig.", "sig.ra", "dott", "dott.", "mme", "mlle"}
@@ -141,15 +162,18 @@ _CAPITAL_TRIGGERS: Final = frozenset(
 )  # fmt: skip
 
 
-def _name_candidate(upper: str, letter: str, word: str, marks: str) -> str:
+def _name_candidate(
+    upper: str, letter: str, word: str, marks: str, guard: str = ""
+) -> str:
     """The pattern of _NAME_CAND, from its character sets.
 
     *upper* is a capital letter, *letter* any letter, *word* a word
-    character, and *marks* the apostrophes inside a name.
+    character, and *marks* the apostrophes inside a name; *guard* follows
+    the first capital.
     """
-    name_word = rf"[{upper}]{letter}*(?:(?:[{marks}\-]|\.-?){letter}+)*\.?"
+    name_word = _name_word(upper, letter, marks)
     return (
-        rf"[{upper}](?<![{word}.@{marks}\-][{upper}])"
+        rf"[{upper}](?<![{word}.@{marks}\-][{upper}]){guard}"
         rf"{letter}*(?:(?:[{marks}\-]|\.-?){letter}+)*\.?"
         rf"(?:[ \t](?:(?:von|van|de|der|den|di|da|del|della|du|le|la|dos|das|"
         rf"do|zu|vom|zur|ter|ten|y|bin|al|el)[ \t])*{name_word}){{1,6}}"
@@ -159,9 +183,14 @@ def _name_candidate(upper: str, letter: str, word: str, marks: str) -> str:
 _NAME_CAND = re.compile(_name_candidate(_UPPER, r"[^\W\d_]", r"\w", "'’"))
 # For ASCII lines: the sets as they are in ASCII, spelt out as ranges,
 # which the regex engine tests in one step (a bitmap) rather than through
-# the Unicode categories and the ranges beyond ASCII.
+# the Unicode categories and the ranges beyond ASCII.  The guard, a
+# necessary condition, drops most capitals cheaply: the first word is
+# letters, "'", "." and "-", then comes a blank and a letter (a capital
+# or a particle).  (The groups after it cost an allocation per try.)
 _NAME_CAND_ASCII = re.compile(
-    _name_candidate("A-Z", "[A-Za-z]", "0-9A-Za-z_", "'")
+    _name_candidate(
+        "A-Z", "[A-Za-z]", "0-9A-Za-z_", "'", r"(?=[A-Za-z'.\-]*[ \t][A-Za-z])"
+    )
 )
 # The words of _NAME_BEFORE, "|"-separated, so that the pattern can be
 # written forwards (for reading and the tests) and backwards (for speed).

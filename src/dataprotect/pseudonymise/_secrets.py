@@ -18,20 +18,23 @@ from urllib.parse import unquote_plus
 
 from dataprotect._encoding import base62_crc32
 from dataprotect.pseudonymise._findings import (
-    _PLACEHOLDER,
     _PRIORITY,
     Candidate,
     FindingType,
     is_masked,
 )
-from dataprotect.pseudonymise._names import _NAME_RUN, _name_tokens_ok
+from dataprotect.pseudonymise._names import (
+    _NAME_RUN,
+    _NAME_RUN_ASCII,
+    _name_tokens_ok,
+)
 
 
 __all__ = [
     "_SecretMixin",
     "field_kind",
     "key_fields",
-    "shape_hint",
+    "other_hint",
     "token_checksum_ok",
 ]
 
@@ -75,37 +78,44 @@ _CHECKSUM_TOKEN = re.compile(
 )
 
 
-# Every _TOKEN_SHAPES match holds one of these (shape_hint), every
-# _CHECKSUM_TOKEN match the other: without, the pass cannot match.  Most
-# prefixes end in "_" or "-": a pattern that starts with that character
+# Every _TOKEN_SHAPES match holds one of these (_UNDERSCORE_HINT or
+# other_hint), every _CHECKSUM_TOKEN match the other: without, the pass
+# cannot match.  Most prefixes end in "_": a pattern that starts with it
 # and looks back for the prefix makes the regex engine skip to the few "_"
-# and "-" of a line (a fast search for one character) instead of trying
-# a set of first characters at every position.
-_UNDERSCORE_HINT = re.compile(
-    r"_(?:(?<=sk_)|(?<=rk_)|(?<=pk_)|(?<=whsec_)|(?<=gh[pousr]_)|(?<=npm_)"
-    r"|(?<=hf_)|(?<=sh(?:pat|pss|pca|ppa)_)|(?<=pat_)|(?<=dp_)"
-    r"|(?<=dp[a-z]_)|(?<=api_)|(?<=key_)|(?<=tok_)|(?<=secret_)|(?<=token_))"
+# of a line (a fast search for one character) instead of trying a set of
+# first characters at every position.  The prefixes are grouped by
+# length, one look-behind each (the engine enters each look-behind at
+# some cost, and tries the branches of one cheaply by their first
+# character).
+_PREFIXES_BEFORE = (
+    r"(?<=[srp]k_|hf_|dp_)"
+    r"|(?<=gh[pousr]_|npm_|pat_|dp[a-z]_|api_|key_|tok_)"
+    r"|(?<=whsec_|sh(?:pat|pss|pca|ppa)_|token_)|(?<=secret_)"
 )
-_DASH_HINT = re.compile(r"-(?:(?<=glpat-)|(?<=pypi-)|(?<=xox[abposr]-))")
+_UNDERSCORE_HINT = re.compile(rf"_(?:{_PREFIXES_BEFORE})")
+_CHECKSUM_HINT = re.compile(r"_[0-9A-Za-z]{36}")
+# Either: a call of the regex engine costs more than the search, and most
+# lines with a "_" have neither.
+_EITHER_HINT = re.compile(rf"_(?:{_PREFIXES_BEFORE}|(?=[0-9A-Za-z]{{36}}))")
+_SLACK_HINT = re.compile(r"xox[abposr]-")
 
 
-def shape_hint(text: str) -> bool:
-    """Whether *text* holds a hint of a :data:`_TOKEN_SHAPES` match.
+def other_hint(text: str) -> bool:
+    """Whether *text* holds a hint of a token shape but _UNDERSCORE_HINT.
 
-    The prefixes without "_" or "-" are searched as strings.
+    The prefixes are searched as strings, Slack's with a regex only where
+    "xox" is.
     """
     return (
-        ("_" in text and _UNDERSCORE_HINT.search(text) is not None)
-        or ("-" in text and _DASH_HINT.search(text) is not None)
+        "glpat-" in text
+        or "pypi-" in text
+        or ("xox" in text and _SLACK_HINT.search(text) is not None)
         or "AKIA" in text
         or "ASIA" in text
         or "AIza" in text
         or "ya29." in text
         or "SG." in text
     )
-
-
-_CHECKSUM_HINT = re.compile(r"_[0-9A-Za-z]{36}")
 
 
 def token_checksum_ok(token: str) -> bool:
@@ -271,13 +281,14 @@ def key_fields(text: str) -> Iterator[re.Match[str]]:
 
 def named_fields(
     text: str,
-) -> Iterator[tuple[re.Match[str], tuple[str, _KeyKind]]]:
+) -> list[tuple[re.Match[str], tuple[str, _KeyKind]]]:
     """The :func:`key_fields` whose key names what its value is.
 
     Keys that name nothing (most of them) are dropped before matching,
     and a line whose keys are all known to name nothing (most lines) is
-    done after one scan: :data:`_UNNAMED_REV` holds keys as the reversed
-    scan sees them, so that neither the key nor its start is computed.
+    done after a ``findall`` per separator: :data:`_UNNAMED_REV` holds
+    keys as the reversed scan sees them, so that neither the key nor its
+    start is computed.
     """
     rev = text[::-1]
     eq, colon = _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
@@ -285,7 +296,7 @@ def named_fields(
     if _UNNAMED_REV.issuperset(eq.findall(rev)) and _UNNAMED_REV.issuperset(
         colon.findall(rev)
     ):
-        return
+        return []
     n = len(text)
     starts = []
     for rx in (eq, colon):
@@ -302,10 +313,12 @@ def named_fields(
             if not rev[m.start() + 1].isdigit():
                 starts.append((n - m.end(), named))
     starts.sort()  # (in text order; no two separators share a start)
+    fields = []
     for start, named in starts:
         km = _KEY_SEP.match(text, start)
         if km is not None:
-            yield km, named
+            fields.append((km, named))
+    return fields
 
 
 # Rails/ActiveRecord bind lists: [["name", "Anna Meier"], ["email", ...]]
@@ -373,6 +386,25 @@ def phrases(text: str) -> Iterator[re.Match[str]]:
                 yield m
 
 
+# The first characters, in lower case, of the values that is_masked
+# takes (but the empty one): "*", "x", "#", ".", "-", "_", "[", "<", "(",
+# "{", "$", "%", "?", and those of its words (null, none, undefined,
+# true, false, empty, redacted, hidden, secure, masked, omitted, your...).
+_MASKED_FIRST: Final = frozenset("*x#.-_[<({$%?nutferhsmoy")
+
+
+def _masked(value: str) -> bool:
+    """``is_masked(value)`` for a non-empty *value*, mostly without a regex.
+
+    A regex call costs more than the look at the first character that
+    rules out most values.  Only in ASCII values: beyond ASCII, case
+    folding makes more characters match, U+017F an "s".
+    """
+    if value.isascii() and value[0].lower() not in _MASKED_FIRST:
+        return False
+    return is_masked(value)
+
+
 def _looks_secret(value: str) -> bool:
     """A value after "token"/"api key" in prose must look random."""
     if len(value) < 12 or is_masked(value) or ":" in value:
@@ -408,10 +440,13 @@ class _SecretMixin:
     def _token_shapes(
         self, text: str, add: Callable[[Candidate], None]
     ) -> None:
-        if shape_hint(text):
+        hinted = "_" in text and _EITHER_HINT.search(text) is not None
+        if (
+            hinted and _UNDERSCORE_HINT.search(text) is not None
+        ) or other_hint(text):
             for m in _TOKEN_SHAPES.finditer(text):
                 add(Candidate("api_key", m.start(), m.end(), m.group(0), 74))
-        if "_" in text and _CHECKSUM_HINT.search(text) is not None:
+        if hinted and _CHECKSUM_HINT.search(text) is not None:
             for m in _CHECKSUM_TOKEN.finditer(text):
                 if token_checksum_ok(m.group(0)):
                     add(
@@ -509,7 +544,8 @@ class _SecretMixin:
                 return  # a scheme before our own placeholder
             else:
                 kind = "secret_param"
-        if not value or is_masked(value) or _PLACEHOLDER.fullmatch(value):
+        # (a placeholder, "<ip:...>" or "[ip]", is masked too)
+        if not value or _masked(value):
             return
         if kind in ("secret_param", "api_key"):
             if kind not in types:
@@ -593,7 +629,8 @@ class _SecretMixin:
             return
         if not quote:
             # unquoted: the name may continue across spaces
-            m = _NAME_RUN.match(text, start)
+            rx = _NAME_RUN_ASCII if text.isascii() else _NAME_RUN
+            m = rx.match(text, start)
             if m is None:
                 return
             end = m.end()
