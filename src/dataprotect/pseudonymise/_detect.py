@@ -55,7 +55,7 @@ from dataprotect.pseudonymise._findings import (
     is_masked,
 )
 from dataprotect.pseudonymise._names import _NameMixin
-from dataprotect.pseudonymise._numbers import _NumberMixin
+from dataprotect.pseudonymise._numbers import _NumberMixin, may_hold_phone
 from dataprotect.pseudonymise._postal import _PostalMixin
 from dataprotect.pseudonymise._secrets import _SecretMixin, field_kind
 
@@ -215,7 +215,13 @@ class Detector(
             self._ibans(text, add)
         if card_shape and "payment_card" in types:
             self._cards(text, add)
-        if digits >= 7 and "phone" in types and self._phonenumbers is not None:
+        if (
+            digits >= 7
+            and "phone" in types
+            and self._phonenumbers is not None
+            # (shape is there when ascii_only is)
+            and (not ascii_only or may_hold_phone(text, shape))
+        ):
             self._phones(text, add)
         if "postal_address" in types:
             self._postal(text, add, tails=tail_shape)
