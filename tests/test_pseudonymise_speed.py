@@ -43,6 +43,7 @@ from dataprotect.pseudonymise._numbers import (
     _PHONE,
     _PHONE_CONTEXT,
     id_context,
+    may_hold_phone,
     phone_words,
 )
 from dataprotect.pseudonymise._secrets import (
@@ -122,6 +123,25 @@ PIECES = st.sampled_from(
 LINES = st.one_of(
     st.lists(PIECES, max_size=40).map("".join),
     st.text(max_size=80),
+)
+
+
+# Lines full of phone numbers and their look-alikes: times, dates, dotted
+# quads, ids, and the characters _PHONE refuses before a number.
+PHONE_PIECES = st.sampled_from(
+    [
+        "+41 44 668 18 00", "0041 44 668 18 00", "044 668 18 00",
+        "(044) 668 18 00", "+41 (0)44 668 18 00", "(212) 555-0147",
+        "212-555-0147", "212.555.0147", "2125550147", "812 341 6336",
+        "0878 496 896", "079/123.45.67", "+33 6 82 89 38 90", " x12",
+        " ext. 7", "extension 3", "x", "(", ")", "(0)", " ", "-", ".", "/",
+        "_", "#", "+", ":", ",", "=", "0", "00", "1", "2", "7", "555",
+        "0147", "2026-12-07 ", "12:30:05.123456", "203.0.113.9", "tel ",
+        "Phone: ", "call ", "ref ", "ms", "a", "F", "\t", "é",
+    ]
+)  # fmt: skip
+PHONE_LINES = st.one_of(
+    LINES, st.lists(PHONE_PIECES, max_size=20).map("".join)
 )
 
 
@@ -606,6 +626,39 @@ class TestGates:
         """No phone word in the line: no phone context in any part of it."""
         if not phone_words(text):
             assert _PHONE_CONTEXT.search(text[i:j]) is None
+
+    @given(PHONE_LINES)
+    def test_phone_shapes(self, text: str) -> None:
+        """No phone word and no shape of a kept phone: no phone."""
+        if not text.isascii():
+            return  # scan() does not ask: \d is any script's digit
+        shape = text.encode().translate(_detect._CLASSES).decode()
+        if not may_hold_phone(text, shape):
+            assert found_by("_phones", text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "2024-10-28 07:27:20,206 ERROR 10.237.193.59 took 19952ms",
+                False,
+            ),
+            ("[07/Dec/2026:10:12:14.655] 10/0/30/69/109 200 2750 - -", False),
+            ("id 5713409906fe2 at 21:39:29.711154 2026] 1749574324", False),
+            ("from 0041 44 668 18 00", True),
+            ("from +41 44 668 18 00", True),
+            ("from (044) 668 18 00", True),
+            ("from 044/668.18.00", True),
+            ("from (212) 555-0147", True),
+            ("from 212.555.0147", True),
+            ("from 2125550147 ext. 12", True),
+            ("from (2125550147", True),
+            ("the mobile 7 66 81 800", True),
+        ],
+    )
+    def test_phone_shape_examples(self, text: str, expected: bool) -> None:
+        shape = text.encode().translate(_detect._CLASSES).decode()
+        assert may_hold_phone(text, shape) is expected
 
     def test_numbers_with_a_unit_are_no_phones(self) -> None:
         """The unit test runs after the prefix and context tests."""

@@ -64,7 +64,7 @@ from dataprotect.pseudonymise._names import (
     _NameMixin,
     run_window,
 )
-from dataprotect.pseudonymise._numbers import _NumberMixin
+from dataprotect.pseudonymise._numbers import _NumberMixin, may_hold_phone
 from dataprotect.pseudonymise._postal import _PostalMixin
 from dataprotect.pseudonymise._secrets import _SecretMixin, field_kind
 
@@ -225,7 +225,13 @@ class Detector(
             self._ibans(text, add)
         if card_shape and "payment_card" in types:
             self._cards(text, add)
-        if digits >= 7 and "phone" in types and self._phonenumbers is not None:
+        if (
+            digits >= 7
+            and "phone" in types
+            and self._phonenumbers is not None
+            # (shape is there when ascii_only is)
+            and (not ascii_only or may_hold_phone(text, shape))
+        ):
             self._phones(text, add)
         if "postal_address" in types:
             self._postal(text, low, add, tails=tail_shape)
