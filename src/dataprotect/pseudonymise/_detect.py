@@ -15,11 +15,13 @@ translation of the line into character classes (:data:`_CLASSES`) gives
 the count of digits and the shapes the passes need: an IBAN starts with
 two capitals and two digits, a card is twelve digits with at most one
 separator between two, in a row or starting with two groups of three or
-more digits and a separator between them, an
-IPv4 address the digits and dots of a dotted quad (and the pass starts at
-the first), a run of capitalised words
-a letter or a dot, a blank and a capital, a postcode after a street the
-digits and capitals of its country's shape.  Each test is a
+more digits and a separator between them, an IPv4 address the digits
+and dots of a dotted quad (and the pass starts at the first), a run of
+capitalised words a letter or a dot, a blank and a capital, a postcode
+after a street the digits and capitals of its country's shape, and a
+phone without a phone word nearby an international, national or North
+American number shape (:func:`~dataprotect.pseudonymise._numbers.may_hold_phone`).
+Each test is a
 necessary condition of its pass, so skipping the pass changes nothing
 (``tests/test_pseudonymise_speed.py`` checks each one against its pass).
 The regexes that scan whole lines for digits and words have twins
