@@ -33,7 +33,6 @@ from dataprotect.pseudonymise._names import (
 __all__ = [
     "_SecretMixin",
     "field_kind",
-    "key_fields",
     "other_hint",
     "token_checksum_ok",
 ]
@@ -225,15 +224,13 @@ _KEY_SEP = re.compile(
 )
 # Each separator and what may stand between it and its key's start, read
 # backwards (on the reversed text): the gap, then the key (and leading
-# dashes).  Neither holds a separator, so one scan finds every separator.
+# dashes).  Neither holds a separator, so a scan per separator finds every
+# key.  A pattern that starts with one character finds it with a fast
+# search (one that starts with a set tries the set at every position).
 # The look-ahead drops most separators of times and counts (10:30, x2=)
 # and the one at the start of the line in C; _key_starts drops the rest.
-_KEY_REV = re.compile(r"[=:](?=\D)[ \t]*[\"']?\\?(?P<key>[\w.\-]*)")
-# _KEY_REV for each separator on its own.  A pattern that starts with one
-# character finds it with a fast search, one that starts with a set tries
-# the set at every position.  Together the two find what _KEY_REV finds
-# (a match holds one separator).  In ASCII text, the sets spelt out as
-# ranges (one bitmap each) find what \D and \w find there.
+# In ASCII text, the sets spelt out as ranges (one bitmap each) find what
+# \D and \w find there.
 _KEY_REV_BY_SEP: Final = tuple(
     re.compile(sep + r"(?=\D)[ \t]*[\"']?\\?(?P<key>[\w.\-]*)") for sep in "=:"
 )
@@ -243,78 +240,64 @@ _KEY_REV_BY_SEP_ASCII: Final = tuple(
 )
 
 
-def _key_starts(text: str) -> list[tuple[int, str]]:
-    """Where the key of each ``=`` or ``:`` of *text* must start, and it.
+def _key_scans(text: str) -> tuple[re.Pattern[str], ...]:
+    """The backward scans for the keys of "=" and ":" in *text*."""
+    return _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
 
-    The key is the text from there to the gap before the separator,
-    without leading dashes.  Scanning every position of a line for a key
-    costs more than going back from each separator to where its key must
-    start (a key and its gap hold neither separator, so every separator
-    has at most one key, and keys never overlap).  Times and counts
-    (``10:30``, ``x2=``) have none.
+
+def _key_starts(text: str, rev: str) -> list[tuple[int, str]]:
+    """Where the key of each ``=`` or ``:`` of *text* must start, and the
+    key as the backward scan sees it (spelt backwards, with its leading
+    dashes), in text order; *rev* is *text* reversed.
+
+    Scanning every position of a line for a key costs more than going
+    back from each separator to where its key must start (a key and its
+    gap hold neither separator, so every separator has at most one key,
+    and keys never overlap).  Times and counts (``10:30``, ``x2=``) have
+    none.
     """
     n = len(text)
-    rev = text[::-1]
     starts = [
-        (n - m.end(), m.group("key")[::-1].lstrip("-"))
-        for m in _KEY_REV.finditer(rev)
+        (n - m.end(), m.group("key"))
+        for rx in _key_scans(text)
+        for m in rx.finditer(rev)
         # rev[m.start() + 1] is the character before the separator (the
         # look-ahead saw it): "²" is a digit to isdigit, not to \d
         if not rev[m.start() + 1].isdigit()
-    ]  # none for a time or a count (10:30, x2=), nor at the start
-    starts.reverse()
+    ]
+    starts.sort()  # (no two separators share a start)
     return starts
-
-
-def key_fields(text: str) -> Iterator[re.Match[str]]:
-    """The ``_KEY_SEP`` matches in *text*, but for times and counts.
-
-    The same as the matches of ``_KEY_SEP.finditer(text)`` whose gap is
-    not empty or whose key does not end in a digit (``10:30``, ``x2=``),
-    found faster (see :func:`_key_starts`).
-    """
-    for start, _ in _key_starts(text):
-        km = _KEY_SEP.match(text, start)
-        if km is not None:
-            yield km
 
 
 def named_fields(
     text: str,
 ) -> list[tuple[re.Match[str], tuple[str, _KeyKind]]]:
-    """The :func:`key_fields` whose key names what its value is.
+    """The ``_KEY_SEP`` matches in *text* whose key names what its value
+    is, but for times and counts (``10:30``, ``x2=``).
 
-    Keys that name nothing (most of them) are dropped before matching,
-    and a line whose keys are all known to name nothing (most lines) is
-    done after a ``findall`` per separator: :data:`_UNNAMED_REV` holds
-    keys as the reversed scan sees them, so that neither the key nor its
-    start is computed.
+    Found from the separators back (see :func:`_key_starts`); keys that
+    name nothing (most of them) are dropped before matching, and a line
+    whose keys are all known to name nothing (most lines) is done after a
+    ``findall`` per separator: :data:`_UNNAMED_REV` holds keys as the
+    backward scan sees them, so that neither the key nor its start is
+    computed.
     """
     rev = text[::-1]
-    eq, colon = _KEY_REV_BY_SEP_ASCII if text.isascii() else _KEY_REV_BY_SEP
+    eq, colon = _key_scans(text)
     # (findall gives the one group, "key": no match object per separator)
     if _UNNAMED_REV.issuperset(eq.findall(rev)) and _UNNAMED_REV.issuperset(
         colon.findall(rev)
     ):
         return []
-    n = len(text)
-    starts = []
-    for rx in (eq, colon):
-        for m in rx.finditer(rev):
-            raw = m.group("key")
-            if raw in _UNNAMED_REV:
-                continue
-            named = _named(raw[::-1].lstrip("-"))
-            if named is None:
-                if len(_UNNAMED_REV) < 4096:
-                    _UNNAMED_REV.add(raw)
-                continue
-            # as in _key_starts: none for a time or a count (10:30, x2=)
-            if not rev[m.start() + 1].isdigit():
-                starts.append((n - m.end(), named))
-    starts.sort()  # (in text order; no two separators share a start)
     fields = []
-    for start, named in starts:
+    for start, raw in _key_starts(text, rev):
+        if raw in _UNNAMED_REV:
+            continue
+        named = _named(raw[::-1].lstrip("-"))
+        if named is None:
+            if len(_UNNAMED_REV) < 4096:
+                _UNNAMED_REV.add(raw)
+            continue
         km = _KEY_SEP.match(text, start)
         if km is not None:
             fields.append((km, named))
@@ -680,7 +663,7 @@ class _SecretMixin:
 
 
 _NAMED: dict[str, tuple[str, _KeyKind] | None] = {}
-# The keys that name nothing, spelt backwards as _KEY_REV finds them (with
+# The keys that name nothing, spelt backwards as _key_starts sees them (with
 # the key's leading dashes): whether a key names something depends on its
 # text alone, so a key found here needs no look at its field (memoised
 # as the lines are scanned, bounded like _NAMED).
